@@ -1,0 +1,74 @@
+// Activation only: start the language server, show its status, register commands. No analysis here.
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { StatusItem, type ServerStatus } from './status';
+
+let client: LanguageClient | undefined;
+let status: StatusItem | undefined;
+let output: vscode.LogOutputChannel | undefined;
+
+export const DOCUMENT_SELECTOR = [
+  { scheme: 'file', language: 'ruby' },
+  { scheme: 'file', language: 'erb' },
+  { scheme: 'file', pattern: '**/*.erb' },
+  { scheme: 'file', language: 'gemfile-lock' },
+  { scheme: 'file', pattern: '**/{Gemfile,Gemfile.lock,gems.rb,gems.locked,.rails-hazards.yml}' },
+];
+
+export interface RailsHazardsApi { client: LanguageClient | undefined; lastStatus(): ServerStatus | undefined }
+
+export async function activate(context: vscode.ExtensionContext): Promise<RailsHazardsApi> {
+  output = vscode.window.createOutputChannel('Rails Hazards', { log: true });
+  status = new StatusItem(DOCUMENT_SELECTOR);
+  context.subscriptions.push(output, status);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('railsHazards.restartServer', async () => {
+      await stopClient();
+      await startClient(context);
+    }),
+    vscode.commands.registerCommand('railsHazards.showOutput', () => output?.show()),
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      await stopClient();
+      await startClient(context);
+    }),
+  );
+  await startClient(context);
+  return { get client() { return client; }, lastStatus: () => status?.last };
+}
+
+async function startClient(context: vscode.ExtensionContext): Promise<void> {
+  const module = context.asAbsolutePath('dist/rails-hazards.js');
+  const serverOptions: ServerOptions = {
+    run: { module, args: ['lsp'], transport: TransportKind.ipc },
+    debug: { module, args: ['lsp'], transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_SELECTOR,
+    outputChannel: output,
+    revealOutputChannelOn: 4, // Never
+    initializationOptions: {
+      trusted: vscode.workspace.isTrusted,
+      settings: vscode.workspace.getConfiguration('railsHazards'),
+    },
+    synchronize: {
+      configurationSection: 'railsHazards',
+      fileEvents: vscode.workspace.createFileSystemWatcher(
+        '**/{Gemfile,Gemfile.lock,gems.locked,.rails-hazards.yml,config/database.yml,config/application.rb,config/initializers/strong_migrations.rb,db/schema.rb,app/**/*.rb,app/**/*.erb,db/migrate/*.rb}',
+      ),
+    },
+  };
+  client = new LanguageClient('railsHazards', 'Rails Hazards', serverOptions, clientOptions);
+  client.onNotification('railsHazards/status', (s: ServerStatus) => status?.update(s));
+  status?.starting();
+  await client.start();
+}
+
+async function stopClient(): Promise<void> {
+  const c = client;
+  client = undefined;
+  if (c) await c.stop();
+}
+
+export function deactivate(): Promise<void> | undefined {
+  return stopClient();
+}

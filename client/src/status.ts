@@ -1,0 +1,42 @@
+import * as vscode from 'vscode';
+
+export interface ServerStatus {
+  scanning: boolean;
+  skippedFiles: number;
+  rulesActive: number;
+  apps: { root: string; rails?: string; adapter: string }[];
+}
+
+/** The language status item: app roots found, rules active, scanning. */
+export class StatusItem implements vscode.Disposable {
+  private readonly item: vscode.LanguageStatusItem;
+  last: ServerStatus | undefined;
+
+  constructor(selector: vscode.DocumentSelector) {
+    this.item = vscode.languages.createLanguageStatusItem('railsHazards.status', selector);
+    this.item.name = 'Rails Hazards';
+    this.item.command = { title: 'Show output', command: 'railsHazards.showOutput' };
+  }
+
+  starting(): void {
+    this.item.text = 'Rails Hazards: starting';
+    this.item.busy = true;
+  }
+
+  update(status: ServerStatus): void {
+    this.last = status;
+    const apps = status.apps.length;
+    const rails = status.apps.map((a) => a.rails).find(Boolean);
+    this.item.busy = status.scanning;
+    this.item.text = status.scanning
+      ? 'Rails Hazards: scanning'
+      : `Rails Hazards: ${apps} app${apps === 1 ? '' : 's'} · ${status.rulesActive} rules${rails ? ` · Rails ${rails}` : ''}`;
+    this.item.detail = [
+      ...status.apps.map((a) => `${a.root} (${a.adapter}${a.rails ? `, Rails ${a.rails}` : ''})`),
+      status.skippedFiles ? `${status.skippedFiles} file(s) skipped, see the output` : '',
+    ].filter(Boolean).join('; ');
+    this.item.severity = status.skippedFiles ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+  }
+
+  dispose(): void { this.item.dispose(); }
+}

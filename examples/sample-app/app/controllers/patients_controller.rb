@@ -1,0 +1,5 @@
+class PatientsController < ApplicationController
+  def index
+    @patients = Patient.includes(:appointments).order(:name).page(params[:page])
+  end
+end

@@ -1,0 +1,4 @@
+class Doctor < ApplicationRecord
+  belongs_to :clinic
+  has_many :appointments
+end

@@ -1,0 +1,46 @@
+// What the project model knows about one Rails app, as plain data the rules read. Filled by
+// server/src/project without executing anything from the workspace.
+import type { HazardsConfig } from '../config/config';
+import type { Schema } from '../project/schema';
+
+export type AdapterName = 'postgresql' | 'mysql' | 'sqlite' | 'unknown';
+
+/** A fact and where it came from, so hovers and messages can say which assumption was used. */
+export interface Sourced<T> { value: T; source: string }
+
+export interface StrongMigrationsSettings {
+  startAfter?: string;
+  targetVersion?: string;
+  targetSqlMode?: string;
+  safeByDefault: boolean;
+  disabledChecks: string[];
+  checkDown: boolean;
+}
+
+export interface AppFacts {
+  root: string;
+  config: HazardsConfig;
+  adapter: Sourced<AdapterName>;
+  /** Database server version ("16", "8.0.36"); undefined means "assume the newest". */
+  databaseVersion?: Sourced<string>;
+  railsVersion?: Sourced<string>;
+  /** Locked gem versions by name from Gemfile.lock. */
+  gems: ReadonlyMap<string, string>;
+  strongMigrations?: StrongMigrationsSettings;
+  loadDefaults?: string;
+  partialInserts?: boolean;
+  schema?: Schema;
+  /** Git revision to compare with (CLI --base); packs may also read their own config section. */
+  baseRef?: string;
+  /** The workspace is trusted: only then may the server run git (never anything from the workspace). */
+  trusted: boolean;
+  /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
+  shared: Map<string, unknown>;
+}
+
+export function emptyAppFacts(root: string, config: HazardsConfig): AppFacts {
+  return {
+    root, config, adapter: { value: 'unknown', source: 'no config/database.yml' },
+    gems: new Map(), shared: new Map(), trusted: false,
+  };
+}

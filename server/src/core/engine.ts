@@ -1,0 +1,115 @@
+// Runs every enabled rule over one file in a single tree traversal. Pure: the caller reads files,
+// parses, and owns the tree's lifetime.
+import type { Tree } from '../parsing/treeSitter';
+import { nodeRange } from '../parsing/ruby';
+import type { AppFacts } from './appFacts';
+import type { FileKind, Report, Rule, RuleContext, Visitor } from './rule';
+import { Suppressions, parseDirectives } from './suppressions';
+import { SEVERITY_RANK, type FileNotice, type Finding, type Severity, type SeveritySetting } from './types';
+
+export interface AnalysisInput {
+  file: string;
+  text: string;
+  kind: FileKind;
+  tree?: Tree;
+}
+
+export interface AnalysisOptions {
+  /** Severity settings that win over `.rails-hazards.yml` (the editor's `railsHazards.rules`). */
+  severityOverrides?: Record<string, SeveritySetting>;
+  log?: (message: string) => void;
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  notices: FileNotice[];
+}
+
+export function effectiveSeverity(rule: Rule, app: AppFacts, overrides?: Record<string, SeveritySetting>): SeveritySetting {
+  const configured = overrides?.[rule.meta.id] ?? app.config.rules[rule.meta.id];
+  if (configured) return configured;
+  return rule.meta.enabledByDefault === false ? 'off' : rule.meta.defaultSeverity;
+}
+
+export function analyze(input: AnalysisInput, app: AppFacts, rules: readonly Rule[], options: AnalysisOptions = {}): AnalysisResult {
+  const findings: Finding[] = [];
+  const notices: FileNotice[] = [];
+  const derived = new Map<string, unknown>();
+  const log = options.log ?? (() => undefined);
+  const active: { rule: Rule; visitor: Visitor }[] = [];
+
+  for (const rule of rules) {
+    if (!rule.meta.fileKinds.includes(input.kind)) continue;
+    const severity = effectiveSeverity(rule, app, options.severityOverrides);
+    if (severity === 'off') continue;
+    const ctx: RuleContext = {
+      file: input.file, text: input.text, kind: input.kind, tree: input.tree, app, severity,
+      report: (r: Report) => findings.push(toFinding(rule, severity, input.file, r)),
+      derive: <T>(key: string, compute: () => T): T => {
+        if (!derived.has(key)) derived.set(key, compute());
+        return derived.get(key) as T;
+      },
+    };
+    try {
+      active.push({ rule, visitor: rule.create(ctx) });
+    } catch (error) {
+      crashed(rule, error);
+    }
+  }
+
+  function crashed(rule: Rule, error: unknown): void {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    log(`rule ${rule.meta.id} crashed on ${input.file} and was skipped for this file: ${detail}`);
+    notices.push({ file: input.file, severity: 'info', message: `rule ${rule.meta.id} failed on this file and was skipped (details in the Rails Hazards log)` });
+    const i = active.findIndex((a) => a.rule === rule);
+    if (i >= 0) active.splice(i, 1);
+  }
+
+  if (input.tree) traverse(input.tree, active, crashed);
+  for (const { rule, visitor } of [...active]) {
+    if (!visitor.end) continue;
+    try { visitor.end(); } catch (error) { crashed(rule, error); }
+  }
+
+  const suppressions = new Suppressions(parseDirectives(input.text));
+  const known = new Set(rules.map((r) => r.meta.id));
+  notices.push(...suppressions.unknownIds(input.file, (id) => known.has(id)));
+  return { findings: findings.filter((f) => !suppressions.isSuppressed(f)).sort(byPosition), notices };
+}
+
+function traverse(tree: Tree, active: { rule: Rule; visitor: Visitor }[], crashed: (rule: Rule, error: unknown) => void): void {
+  const wanted = new Set<string>();
+  for (const { visitor } of active) for (const key of Object.keys(visitor)) if (key !== 'end') wanted.add(key);
+  if (wanted.size === 0) return;
+  const cursor = tree.walk();
+  try {
+    // Iterative pre-order walk: recursion would overflow on deeply nested input.
+    for (;;) {
+      if (wanted.has(cursor.nodeType)) {
+        const node = cursor.currentNode;
+        const type = cursor.nodeType;
+        for (const entry of [...active]) {
+          const handler = entry.visitor[type];
+          if (!handler) continue;
+          try { handler(node); } catch (error) { crashed(entry.rule, error); }
+        }
+      }
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+function toFinding(rule: Rule, configured: Severity, file: string, r: Report): Finding {
+  const range = r.range ?? (r.node ? nodeRange(r.node) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+  const severity = r.severity && SEVERITY_RANK[r.severity] < SEVERITY_RANK[configured] ? r.severity : configured;
+  return { ruleId: rule.meta.id, severity, message: r.message, file, range, fixes: r.fixes ?? [] };
+}
+
+function byPosition(a: Finding, b: Finding): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.ruleId.localeCompare(b.ruleId);
+}

@@ -1,0 +1,65 @@
+// The shape of a rule module. Rules are pure: tree and project facts in, reports out; no IO.
+import type { Node, Tree } from '../parsing/treeSitter';
+import type { AppFacts } from './appFacts';
+import type { Fix, FixSafety, Range, Severity } from './types';
+
+export type FileKind =
+  | 'migration' | 'model' | 'controller' | 'view' | 'job' | 'ruby'
+  | 'gemfile' | 'lockfile' | 'schema' | 'config';
+
+export type RuleArea = 'migrations' | 'callbacks' | 'queries' | 'dependencies';
+
+export interface RuleMeta {
+  /** `<area>/<kebab-name>`: the rule file, test, docs page, diagnostic code and suppression token. */
+  id: string;
+  description: string;
+  defaultSeverity: Severity;
+  /** The safety of the rule's quick fixes, or 'none' when it has none. */
+  fix: FixSafety | 'none';
+  fileKinds: FileKind[];
+  /** Opt-in rules are off unless configured. */
+  enabledByDefault?: boolean;
+}
+
+export interface Report {
+  node?: Node;
+  range?: Range;
+  message: string;
+  fixes?: Fix[];
+  /** Overrides the configured severity downwards, e.g. when a gem makes the operation safe at run time. */
+  severity?: Severity;
+}
+
+/** Node handlers keyed by tree-sitter node type; `end` runs after the traversal (and alone for files without a tree). */
+export type Visitor = { [nodeType: string]: ((node: Node) => void) | undefined } & { end?: () => void };
+
+export interface RuleContext {
+  readonly file: string;
+  readonly text: string;
+  readonly kind: FileKind;
+  /** Ruby tree (for ERB views, the tree of the template's Ruby projection); absent for non-Ruby files. */
+  readonly tree: Tree | undefined;
+  readonly app: AppFacts;
+  readonly severity: Severity;
+  report(report: Report): void;
+  /** Memoizes a value derived from this file's tree for all rules of this analysis (e.g. the migration model). */
+  derive<T>(key: string, compute: () => T): T;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  create(ctx: RuleContext): Visitor;
+}
+
+export function defineRule(rule: Rule): Rule {
+  if (!/^(migrations|callbacks|queries|dependencies)\/[a-z0-9]+(-[a-z0-9]+)*$/.test(rule.meta.id)) {
+    throw new Error(`invalid rule id ${rule.meta.id}`);
+  }
+  return rule;
+}
+
+export const DOCS_BASE_URL = 'https://github.com/rails-hazards/rails-hazards/blob/main/docs/rules/';
+
+export function docsUrl(ruleId: string): string {
+  return `${DOCS_BASE_URL}${ruleId}.md`;
+}

@@ -1,0 +1,52 @@
+// Plain data shared by the analysis core, the CLI and the LSP layer. No behaviour, no LSP imports.
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeveritySetting = Severity | 'off';
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
+export const SEVERITY_RANK: Record<Severity, number> = { error: 4, warning: 3, info: 2, hint: 1 };
+
+/** 0-based line and UTF-16 column, the LSP default position encoding. */
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+
+export type FixSafety = 'safe' | 'unsafe';
+
+/** One text replacement. `file` is an absolute path; `createFile` means the file does not exist yet. */
+export interface FileEdit {
+  file: string;
+  range: Range;
+  newText: string;
+  createFile?: boolean;
+}
+
+export interface Fix {
+  title: string;
+  safety: FixSafety;
+  edits: FileEdit[];
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  file: string;
+  range: Range;
+  fixes: Fix[];
+}
+
+/** A problem with an input file that is not a hazard: unreadable, too big, binary, invalid config. */
+export interface FileNotice {
+  file: string;
+  message: string;
+  range?: Range;
+  /** 'info' for files skipped on purpose (too big, binary); problems with input default to 'warning'. */
+  severity?: Severity;
+}
+
+export function rangeOf(startLine: number, startCol: number, endLine: number, endCol: number): Range {
+  return { start: { line: startLine, character: startCol }, end: { line: endLine, character: endCol } };
+}
+
+export function comparePositions(a: Position, b: Position): number {
+  return a.line - b.line || a.character - b.character;
+}

@@ -1,0 +1,7 @@
+import type { HoverProvider } from '../core/hover';
+import { migrationDslHover } from './migration-dsl';
+
+/** Every hover provider; the first one that answers wins. */
+export const hoverProviders: HoverProvider[] = [
+  migrationDslHover,
+];

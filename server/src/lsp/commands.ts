@@ -1,0 +1,8 @@
+// Server-side commands (workspace/executeCommand) contributed by rule packs, e.g. "Show callback chain".
+import type { Workspace } from '../project/workspace';
+import type { OpenDocuments } from './documents';
+
+export interface CommandServices { workspace: Workspace; docs: OpenDocuments; log: (m: string) => void }
+export type CommandHandler = (args: unknown[], services: CommandServices) => unknown;
+
+export const commandHandlers: Record<string, CommandHandler> = {};

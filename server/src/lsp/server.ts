@@ -1,0 +1,391 @@
+// Language server wiring: translates LSP requests into calls on the Workspace (analysis service)
+// and findings into diagnostics, code actions and hovers. No analysis happens here.
+import * as path from 'node:path';
+import {
+  createConnection, ProposedFeatures, TextDocumentSyncKind, CodeActionKind, DocumentDiagnosticReportKind,
+  DidChangeConfigurationNotification, type Connection, type Diagnostic, type CodeAction, type InitializeParams, type WorkspaceFolder,
+} from 'vscode-languageserver/node';
+import { docsUrl } from '../core/rule';
+import { disableLineEdit } from '../core/suppressions';
+import type { Fix, FileEdit } from '../core/types';
+import { hoverProviders } from '../hovers';
+import { initParsers } from '../parsing/treeSitter';
+import { diskFiles, type FileSource } from '../project/files';
+import { Workspace, type FileAnalysis } from '../project/workspace';
+import { allRules } from '../rules';
+import { fixToCodeAction, noticeToDiagnostic, SOURCE, toDiagnostic, toWorkspaceEdit } from './convert';
+import { OpenDocuments, type OpenDocument } from './documents';
+import { DEFAULT_SETTINGS, normalizeSettings, type EditorSettings } from './settings';
+import { URI } from './uri';
+import { commandHandlers } from './commands';
+
+export const FIX_ALL_KIND = 'source.fixAll.railsHazards';
+const SHOW_DOCS = 'railsHazards.showDocumentation';
+
+interface Cached { version: number; result: FileAnalysis; diagnostics: Diagnostic[] }
+
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+  const docs = new OpenDocuments();
+  const cache = new Map<string, Cached>();
+  const pushed = new Set<string>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const lastDuration = new Map<string, number>();
+  let folders: WorkspaceFolder[] = [];
+  let settingsByFolder = new Map<string, EditorSettings>();
+  let initSettings: EditorSettings = DEFAULT_SETTINGS;
+  let pullMode = false;
+  let configurationCapability = false;
+  let progressCapability = false;
+  let workspaceFoldersCapability = false;
+  let trusted = false;
+  let scanGeneration = 0;
+  let scanning = false;
+  let skippedFiles = 0;
+  const log = (m: string) => connection.console.log(m);
+
+  const overlay: FileSource = {
+    read: (file) => docs.byFile(file)?.doc.getText() ?? diskFiles.read(file),
+    exists: (file) => !!docs.byFile(file) || diskFiles.exists(file),
+  };
+  let workspace = newWorkspace();
+
+  function newWorkspace(): Workspace {
+    return new Workspace({ files: overlay, rules: allRules, log, trusted, severityOverrides: (file) => settingsFor(file).rules });
+  }
+
+  function settingsFor(file: string): EditorSettings {
+    const folder = folders.map((f) => URI.toFile(f.uri)).filter((f): f is string => !!f)
+      .filter((f) => file === f || file.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
+    return (folder && settingsByFolder.get(folder)) || initSettings;
+  }
+
+  async function loadSettings(): Promise<void> {
+    const next = new Map<string, EditorSettings>();
+    if (configurationCapability) {
+      for (const f of folders) {
+        const file = URI.toFile(f.uri);
+        if (!file) continue;
+        try {
+          next.set(file, normalizeSettings(await connection.workspace.getConfiguration({ scopeUri: f.uri, section: 'railsHazards' })));
+        } catch (error) {
+          log(`could not read settings for ${f.uri}: ${String(error)}`);
+        }
+      }
+    }
+    settingsByFolder = next;
+  }
+
+  function analyzeOpen(entry: OpenDocument): Cached {
+    const cached = cache.get(entry.uri);
+    if (cached && cached.version === entry.doc.version) return cached;
+    const started = performance.now();
+    const text = entry.doc.getText();
+    let result: FileAnalysis;
+    const maxBytes = settingsFor(entry.file).maxFileSizeKb * 1024;
+    if (text.length > maxBytes) {
+      result = { kind: undefined, findings: [], notices: [{ file: entry.file, severity: 'info', message: `skipped: the file is over the ${settingsFor(entry.file).maxFileSizeKb} KB limit (railsHazards.maxFileSizeKb)` }] };
+    } else {
+      const kind = workspace.kindOf(entry.file);
+      let tree;
+      try {
+        tree = kind && kind !== 'lockfile' ? docs.treeOf(entry, true) : undefined;
+      } catch (error) {
+        result = { kind, findings: [], notices: [{ file: entry.file, message: String(error instanceof Error ? error.message : error) }] };
+      }
+      result ??= workspace.analyzeText(entry.file, text, tree);
+    }
+    const fresh: Cached = { version: entry.doc.version, result, diagnostics: toDiagnostics(result) };
+    cache.set(entry.uri, fresh);
+    lastDuration.set(entry.uri, performance.now() - started);
+    return fresh;
+  }
+
+  function toDiagnostics(result: FileAnalysis): Diagnostic[] {
+    return [...result.findings.map(toDiagnostic), ...result.notices.map(noticeToDiagnostic)];
+  }
+
+  function publishOpen(entry: OpenDocument): void {
+    if (pullMode) return;
+    const { diagnostics } = analyzeOpen(entry);
+    void connection.sendDiagnostics({ uri: entry.uri, version: entry.doc.version, diagnostics });
+  }
+
+  /** Debounce adapts to the file: cheap analyses run on the next tick, expensive ones wait for a pause in typing. */
+  function schedule(entry: OpenDocument): void {
+    clearTimeout(timers.get(entry.uri));
+    const delay = Math.min(250, Math.max(0, (lastDuration.get(entry.uri) ?? 0) * 3 - 10));
+    timers.set(entry.uri, setTimeout(() => {
+      timers.delete(entry.uri);
+      const current = docs.get(entry.uri);
+      if (!current) return;
+      if (pullMode) void connection.languages.diagnostics.refresh(); else publishOpen(current);
+    }, delay));
+  }
+
+  function sendStatus(): void {
+    void connection.sendNotification('railsHazards/status', {
+      scanning, skippedFiles,
+      apps: workspace.knownApps().map((a) => {
+        const f = a.getFacts();
+        return { root: a.root, rails: f.railsVersion?.value, adapter: f.adapter.value };
+      }),
+      rulesActive: allRules.filter((r) => r.meta.enabledByDefault !== false).length,
+    });
+  }
+
+  async function scanWorkspace(): Promise<void> {
+    const generation = ++scanGeneration;
+    scanning = true;
+    skippedFiles = 0;
+    sendStatus();
+    const progress = progressCapability ? await connection.window.createWorkDoneProgress() : undefined;
+    progress?.begin('Rails Hazards', 0, 'Scanning workspace', true);
+    const files: string[] = [];
+    for (const f of folders) {
+      const root = URI.toFile(f.uri);
+      if (root) files.push(...workspace.listAnalyzableFiles(root));
+    }
+    let done = 0;
+    for (const file of files) {
+      if (generation !== scanGeneration || progress?.token.isCancellationRequested) break;
+      const uri = URI.fromFile(file);
+      if (!docs.get(uri)) {
+        const result = workspace.analyzeFile(file, settingsFor(file).maxFileSizeKb * 1024);
+        if (result.notices.some((n) => n.message.startsWith('skipped'))) skippedFiles++;
+        const diagnostics = toDiagnostics(result);
+        if (diagnostics.length > 0 || pushed.has(uri)) {
+          void connection.sendDiagnostics({ uri, diagnostics });
+          if (diagnostics.length > 0) pushed.add(uri); else pushed.delete(uri);
+        }
+      }
+      done++;
+      if (done % 25 === 0) {
+        progress?.report(Math.round((done / files.length) * 100), `${done}/${files.length} files`);
+        await new Promise((resolve) => setImmediate(resolve)); // keep hover and code actions responsive
+      }
+    }
+    progress?.done();
+    if (generation === scanGeneration) {
+      scanning = false;
+      sendStatus();
+      log(`scan finished: ${done} files, ${pushed.size} with hazards, ${skippedFiles} skipped`);
+    }
+  }
+
+  function reanalyzeEverything(): void {
+    cache.clear();
+    for (const entry of docs.all()) publishOpen(entry);
+    if (pullMode) void connection.languages.diagnostics.refresh();
+    void scanWorkspace();
+  }
+
+  connection.onInitialize(async (params: InitializeParams) => {
+    await initParsers();
+    folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
+    const caps = params.capabilities;
+    configurationCapability = !!caps.workspace?.configuration;
+    progressCapability = !!caps.window?.workDoneProgress;
+    workspaceFoldersCapability = !!caps.workspace?.workspaceFolders;
+    const options = (params.initializationOptions ?? {}) as { settings?: unknown; trusted?: boolean; pullDiagnostics?: boolean };
+    pullMode = !!caps.textDocument?.diagnostic && options.pullDiagnostics !== false;
+    initSettings = normalizeSettings(options.settings);
+    trusted = options.trusted === true;
+    workspace = newWorkspace();
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        hoverProvider: true,
+        executeCommandProvider: { commands: [SHOW_DOCS, ...Object.keys(commandHandlers)] },
+        ...(pullMode ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'rails-hazards', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (configurationCapability) {
+      try { await connection.client.register(DidChangeConfigurationNotification.type, { section: 'railsHazards' }); } catch { /* optional */ }
+    }
+    await loadSettings();
+    if (workspaceFoldersCapability) {
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        folders = [...folders.filter((f) => !event.removed.some((r) => r.uri === f.uri)), ...event.added];
+        void loadSettings().then(reanalyzeEverything);
+      });
+    }
+    sendStatus();
+    void scanWorkspace();
+  });
+
+  connection.onDidChangeConfiguration(async (change) => {
+    if (!configurationCapability) initSettings = normalizeSettings((change.settings as { railsHazards?: unknown })?.railsHazards);
+    await loadSettings();
+    reanalyzeEverything();
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument }) => {
+    const file = URI.toFile(textDocument.uri);
+    if (!file) return;
+    const entry = docs.open(textDocument.uri, file, textDocument.languageId, textDocument.version, textDocument.text);
+    if (pullMode && pushed.has(entry.uri)) { void connection.sendDiagnostics({ uri: entry.uri, diagnostics: [] }); pushed.delete(entry.uri); }
+    cache.delete(entry.uri);
+    workspace.fileChanged(file);
+    publishOpen(entry);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const entry = docs.change(textDocument.uri, textDocument.version, contentChanges);
+    if (!entry) return;
+    if (workspace.appFor(entry.file).fileChanged(entry.file)) cache.clear();
+    if (settingsFor(entry.file).run === 'onType') schedule(entry);
+  });
+
+  connection.onDidSaveTextDocument(({ textDocument }) => {
+    const entry = docs.get(textDocument.uri);
+    if (entry && settingsFor(entry.file).run === 'onSave') schedule(entry);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    const entry = docs.get(textDocument.uri);
+    docs.close(textDocument.uri);
+    cache.delete(textDocument.uri);
+    clearTimeout(timers.get(textDocument.uri));
+    if (!entry) return;
+    workspace.fileChanged(entry.file);
+    // A closed file keeps its diagnostics from disk, like the workspace scan reports them.
+    const result = workspace.analyzeFile(entry.file, settingsFor(entry.file).maxFileSizeKb * 1024);
+    const diagnostics = toDiagnostics(result);
+    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics });
+    if (diagnostics.length) pushed.add(textDocument.uri); else pushed.delete(textDocument.uri);
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    let factsChanged = false;
+    for (const change of changes) {
+      const file = URI.toFile(change.uri);
+      if (!file) continue;
+      const app = workspace.appFor(file);
+      if (app.fileChanged(file)) factsChanged = true;
+      else if (!docs.get(change.uri)) {
+        const result = workspace.analyzeFile(file);
+        const diagnostics = toDiagnostics(result);
+        void connection.sendDiagnostics({ uri: change.uri, diagnostics });
+      }
+    }
+    if (factsChanged) reanalyzeEverything();
+  });
+
+  connection.languages.diagnostics.on((params) => {
+    const entry = docs.get(params.textDocument.uri);
+    if (!entry) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    return { kind: DocumentDiagnosticReportKind.Full, items: analyzeOpen(entry).diagnostics };
+  });
+
+  connection.onHover((params) => {
+    const entry = docs.get(params.textDocument.uri);
+    if (!entry) return null;
+    const kind = workspace.kindOf(entry.file);
+    if (!kind) return null;
+    try {
+      const tree = kind !== 'lockfile' ? docs.treeOf(entry, true) : undefined;
+      const derived = new Map<string, unknown>();
+      const input = {
+        file: entry.file, text: entry.doc.getText(), kind, tree, app: workspace.appFor(entry.file).getFacts(), position: params.position,
+        derive: <T>(key: string, compute: () => T): T => {
+          if (!derived.has(key)) derived.set(key, compute());
+          return derived.get(key) as T;
+        },
+      };
+      for (const provider of hoverProviders) {
+        if (!provider.fileKinds.includes(kind)) continue;
+        try {
+          const result = provider.hover(input);
+          if (result) return { contents: { kind: 'markdown', value: result.markdown }, range: result.range };
+        } catch (error) {
+          log(`hover provider ${provider.id} failed on ${entry.file}: ${error instanceof Error ? error.stack : String(error)}`);
+        }
+      }
+    } catch (error) {
+      log(`hover failed on ${entry.file}: ${String(error)}`);
+    }
+    return null;
+  });
+
+  const versionOf = (uri: string): number | null => docs.get(uri)?.doc.version ?? null;
+
+  connection.onCodeAction((params) => {
+    const entry = docs.get(params.textDocument.uri);
+    if (!entry) return [];
+    const { result } = analyzeOpen(entry);
+    const only = params.context.only;
+    const actions: CodeAction[] = [];
+    if (!only || only.some((k) => FIX_ALL_KIND.startsWith(k) || k === CodeActionKind.Source)) {
+      const safe = collectNonOverlapping(result.findings.flatMap((f) => f.fixes.filter((x) => x.safety === 'safe')));
+      if (safe.length > 0) {
+        actions.push({ title: 'Rails Hazards: fix all safe problems', kind: FIX_ALL_KIND, edit: toWorkspaceEdit(safe.flatMap((x) => x.edits), versionOf) });
+      }
+      if (only) return actions;
+    }
+    const diagnostics = params.context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string');
+    for (const diagnostic of diagnostics) {
+      const finding = result.findings.find((f) => f.ruleId === diagnostic.code
+        && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character);
+      const ruleId = String(diagnostic.code);
+      if (finding) finding.fixes.forEach((fix, i) => actions.push(fixToCodeAction(fix, diagnostic, versionOf, i === 0 && fix.safety === 'safe')));
+      const erb = entry.erb;
+      const edit = disableLineEdit(entry.doc.getText(), diagnostic.range.start.line, ruleId, erb ? '<%# ' : '# ');
+      if (workspace.kindOf(entry.file) !== 'lockfile') {
+        actions.push({
+          title: `Disable ${ruleId} for this line`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic],
+          edit: toWorkspaceEdit([{ file: entry.file, ...edit }], versionOf),
+        });
+      }
+      actions.push({
+        title: `Show documentation for ${ruleId}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic],
+        command: { title: `Show documentation for ${ruleId}`, command: SHOW_DOCS, arguments: [ruleId] },
+      });
+    }
+    return actions;
+  });
+
+  connection.onExecuteCommand(async (params) => {
+    if (params.command === SHOW_DOCS) {
+      const id = String(params.arguments?.[0] ?? '');
+      await connection.window.showDocument({ uri: docsUrl(id), external: true });
+      return docsUrl(id);
+    }
+    const handler = commandHandlers[params.command];
+    if (!handler) return null;
+    return handler(params.arguments ?? [], { workspace, docs, log });
+  });
+
+  connection.onShutdown(() => {
+    scanGeneration++;
+    for (const entry of docs.all()) docs.close(entry.uri);
+  });
+
+  connection.listen();
+}
+
+/** Safe fixes whose edits don't overlap each other, for fix-all. */
+function collectNonOverlapping(fixes: Fix[]): Fix[] {
+  const taken: FileEdit[] = [];
+  const overlaps = (a: FileEdit, b: FileEdit) => a.file === b.file
+    && !(cmp(a.range.end, b.range.start) < 0 || cmp(b.range.end, a.range.start) < 0)
+    && !(cmp(a.range.start, a.range.end) === 0 && cmp(b.range.start, b.range.end) === 0 && cmp(a.range.start, b.range.start) !== 0);
+  const out: Fix[] = [];
+  const seenText = new Set<string>();
+  for (const fix of fixes) {
+    // The same insertion (e.g. one disable_ddl_transaction! per class) is applied once.
+    const edits = fix.edits.filter((e) => !seenText.has(key(e)));
+    if (edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
+    edits.forEach((e) => { taken.push(e); seenText.add(key(e)); });
+    out.push({ ...fix, edits });
+  }
+  return out;
+}
+
+const key = (e: FileEdit) => `${e.file}:${e.range.start.line}:${e.range.start.character}:${e.range.end.line}:${e.range.end.character}:${e.newText}`;
+const cmp = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line - b.line || a.character - b.character;

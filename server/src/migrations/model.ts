@@ -1,0 +1,215 @@
+// The migration model of shared research §1: which statements run on migrate, in which order, under
+// which escape hatches, against tables created earlier in the same migration. Built once per parse
+// and shared by every migration rule (ctx.derive).
+import * as path from 'node:path';
+import type { Node, Tree } from '../parsing/treeSitter';
+import { blockParam, bodyStatements, constantText, literalName, readCall, type CallInfo } from '../parsing/ruby';
+
+export interface MigrationClass {
+  node: Node;
+  name: string;
+  superclass: string;
+  /** `[7.1]` of `ActiveRecord::Migration[7.1]`; undefined for a bare `ActiveRecord::Migration` or a project base class. */
+  compatVersion?: string;
+  disableDdlTransaction: boolean;
+}
+
+export type Phase = 'up' | 'down';
+
+export interface MigrationOp {
+  call: CallInfo;
+  /** DSL method after mapping `t.<x>` in change_table/create_table to its top-level form (`t.index` → add_index). */
+  method: string;
+  /** The column type when `t.string :x` was mapped to add_column. */
+  columnType?: string;
+  /** Normalized table name: the first argument, or the change_table/create_table table. */
+  table?: string;
+  /** Set when the call is `t.<x>` inside `change_table`. */
+  changeTable?: CallInfo;
+  /** Set when the call is `t.<x>` inside `create_table` (part of a new table). */
+  createTable?: CallInfo;
+  /** The call goes through `connection.` / `ActiveRecord::Base.connection.` (bypasses strong_migrations). */
+  viaConnection: boolean;
+  phase: Phase;
+  safetyAssured: boolean;
+  klass: MigrationClass;
+  order: number;
+}
+
+export interface MigrationModel {
+  /** 14-digit version from the file name, if any. */
+  version?: string;
+  classes: MigrationClass[];
+  ops: MigrationOp[];
+  /** Table created by create_table/create_join_table earlier than `op` in the same class. */
+  createdBefore(table: string | undefined, op: MigrationOp): boolean;
+}
+
+const CHANGE_TABLE_METHODS: Record<string, string> = {
+  index: 'add_index', remove_index: 'remove_index', references: 'add_reference', belongs_to: 'add_reference',
+  remove_references: 'remove_reference', remove_belongs_to: 'remove_reference', foreign_key: 'add_foreign_key',
+  check_constraint: 'add_check_constraint', column: 'add_column', timestamps: 'add_timestamps',
+  remove: 'remove_columns', rename: 'rename_column', change: 'change_column', change_default: 'change_column_default',
+  change_null: 'change_column_null', remove_timestamps: 'remove_timestamps', remove_foreign_key: 'remove_foreign_key',
+  remove_check_constraint: 'remove_check_constraint', exclusion_constraint: 'add_exclusion_constraint',
+  unique_constraint: 'add_unique_constraint',
+};
+
+export const COLUMN_TYPES = new Set([
+  'string', 'text', 'integer', 'bigint', 'float', 'decimal', 'numeric', 'datetime', 'timestamp', 'timestamptz', 'time',
+  'date', 'binary', 'blob', 'boolean', 'json', 'jsonb', 'uuid', 'citext', 'hstore', 'inet', 'cidr', 'macaddr',
+  'interval', 'money', 'point', 'line', 'ltree', 'tsvector', 'xml', 'bit', 'bit_varying', 'serial', 'bigserial',
+  'smallint', 'primary_key', 'virtual', 'enum', 'daterange', 'tsrange', 'tstzrange', 'numrange', 'int4range',
+  'int8range', 'oid', 'geometry', 'geography', 'st_point', 'mediumtext', 'longtext', 'tinytext', 'mediumblob',
+  'longblob', 'tinyblob', 'unsigned_integer', 'unsigned_bigint', 'year', 'set',
+]);
+
+export function migrationVersionOf(file: string): string | undefined {
+  return /^(\d{14})_/.exec(path.basename(file))?.[1];
+}
+
+interface Scope {
+  klass: MigrationClass;
+  phase: Phase;
+  safetyAssured: boolean;
+  tableVar?: { name: string; table?: string; call: CallInfo; kind: 'change' | 'create' };
+  dirVar?: string;
+}
+
+export function buildMigrationModel(tree: Tree, file: string): MigrationModel {
+  const classes: MigrationClass[] = [];
+  const ops: MigrationOp[] = [];
+  const created: { table: string; order: number; klass: MigrationClass }[] = [];
+
+  const collectClasses = (node: Node): void => {
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'class') visitClass(child);
+      else if (child.type === 'module' || child.type === 'body_statement') collectClasses(child);
+    }
+  };
+
+  const visitClass = (node: Node): void => {
+    const superclass = constantText(node.childForFieldName('superclass')?.namedChildren[0]) ?? '';
+    if (!/Migration/.test(superclass)) return;
+    const klass: MigrationClass = {
+      node, name: constantText(node.childForFieldName('name')) ?? '', superclass,
+      compatVersion: /Migration\[(\d+\.\d+)\]/.exec(superclass)?.[1],
+      disableDdlTransaction: false,
+    };
+    classes.push(klass);
+    const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c?.type === 'body_statement');
+    const statements = bodyStatements(body);
+    for (const stmt of statements) {
+      if (stmt.type === 'identifier' && stmt.text === 'disable_ddl_transaction!') klass.disableDdlTransaction = true;
+      if (stmt.type === 'call' && stmt.childForFieldName('method')?.text === 'disable_ddl_transaction!') klass.disableDdlTransaction = true;
+      if (stmt.type === 'assignment' && /self\.disable_ddl_transaction\s*=\s*true/.test(stmt.text)) klass.disableDdlTransaction = true;
+    }
+    for (const stmt of statements) {
+      if (stmt.type === 'method' || stmt.type === 'singleton_method') {
+        const name = stmt.childForFieldName('name')?.text;
+        walk(stmt.childForFieldName('body') ?? stmt, { klass, phase: name === 'down' ? 'down' : 'up', safetyAssured: false });
+      }
+    }
+  };
+
+  // An explicit stack instead of recursion: migrations can nest deeply enough to overflow the JS stack.
+  const stack: { node: Node; scope: Scope; isCall: boolean }[] = [];
+  const walk = (node: Node | null | undefined, scope: Scope): void => {
+    if (!node) return;
+    const base = stack.length;
+    pushChildren(node, scope);
+    while (stack.length > base) {
+      const item = stack.pop()!;
+      if (item.isCall) visitCall(item.node, item.scope);
+      else pushChildren(item.node, item.scope);
+    }
+  };
+
+  /** Queues a node's children so they pop in document order. */
+  const pushChildren = (node: Node | null | undefined, scope: Scope): void => {
+    if (!node) return;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
+      if (!child || child.type === 'method' || child.type === 'class' || child.type === 'module') continue;
+      const isCall = child.type === 'call' || (child.type === 'identifier' && isStatement(child));
+      stack.push({ node: child, scope, isCall });
+    }
+  };
+
+  const visitCall = (node: Node, scope: Scope): void => {
+    const call = readCall(node);
+    if (!call) return pushChildren(node, scope);
+    const receiverText = call.receiver?.text;
+    const block = call.block;
+
+    if (!call.receiver && call.name === 'safety_assured' && block) return pushChildren(block, { ...scope, safetyAssured: true });
+    if (!call.receiver && call.name === 'reversible' && block) return pushChildren(block, { ...scope, dirVar: blockParam(block) });
+    if (!call.receiver && call.name === 'up_only') return pushChildren(block ?? call.argumentList, { ...scope, phase: 'up' });
+    if (!call.receiver && call.name === 'revert') return;
+    if (scope.dirVar && receiverText === scope.dirVar && (call.name === 'up' || call.name === 'down')) {
+      return pushChildren(block, { ...scope, phase: call.name });
+    }
+
+    const viaConnection = !!receiverText && /(^|\.)connection$/.test(receiverText);
+    let method = call.name;
+    let columnType: string | undefined;
+    let table: string | undefined;
+    let changeTable: CallInfo | undefined;
+    let createTable: CallInfo | undefined;
+    if (scope.tableVar && receiverText === scope.tableVar.name) {
+      const mapped = CHANGE_TABLE_METHODS[call.name] ?? (COLUMN_TYPES.has(call.name) ? 'add_column' : undefined);
+      if (mapped) {
+        if (mapped === 'add_column' && call.name !== 'column') columnType = call.name;
+        method = mapped;
+        table = scope.tableVar.table;
+        if (scope.tableVar.kind === 'change') changeTable = scope.tableVar.call; else createTable = scope.tableVar.call;
+      }
+    } else if (!call.receiver || receiverText === 'self' || viaConnection) {
+      table = literalName(call.args[0]);
+    }
+
+    const op: MigrationOp = {
+      call, method, columnType, table, changeTable, createTable, viaConnection,
+      phase: scope.phase, safetyAssured: scope.safetyAssured, klass: scope.klass, order: ops.length,
+    };
+    ops.push(op);
+
+    let blockScope = scope;
+    if (!call.receiver && (call.name === 'create_table' || call.name === 'create_join_table')) {
+      const name = call.name === 'create_table' ? table : joinTableName(call);
+      if (name) created.push({ table: name, order: op.order, klass: scope.klass });
+      blockScope = { ...scope, tableVar: { name: blockParam(block) ?? '', table: name, call, kind: 'create' } };
+    } else if (!call.receiver && call.name === 'change_table') {
+      blockScope = { ...scope, tableVar: { name: blockParam(block) ?? '', table, call, kind: 'change' } };
+    }
+    // Pushed in reverse so the receiver, then the arguments, then the block are visited in source order.
+    if (block) pushChildren(block, blockScope);
+    if (call.argumentList) pushChildren(call.argumentList, scope);
+    if (call.receiver) stack.push({ node: call.receiver, scope, isCall: call.receiver.type === 'call' });
+  };
+
+  collectClasses(tree.rootNode);
+  return {
+    version: migrationVersionOf(file),
+    classes,
+    ops,
+    createdBefore: (name, op) => !!name && created.some((c) => c.table === name && c.order <= op.order && c.klass === op.klass),
+  };
+}
+
+function isStatement(node: Node): boolean {
+  const parent = node.parent;
+  return !!parent && ['body_statement', 'block_body', 'then', 'else', 'do', 'begin', 'program'].includes(parent.type);
+}
+
+/** `create_join_table :users, :roles` → "roles_users" (Rails sorts the names), unless `table_name:` says otherwise. */
+export function joinTableName(call: CallInfo): string | undefined {
+  const explicit = literalName(call.keywords.get('table_name'));
+  if (explicit) return explicit;
+  const a = literalName(call.args[0]);
+  const b = literalName(call.args[1]);
+  if (!a || !b) return undefined;
+  return [a, b].sort().join('_');
+}

@@ -1,0 +1,160 @@
+// Small readers over tree-sitter-ruby nodes, shared by every rule and fact extractor.
+import type { Node } from './treeSitter';
+import type { Range } from '../core/types';
+
+export function nodeRange(node: Node): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+/** A method call as Ruby sees it: `foo`, `foo!`, `foo(1)`, `x.foo 1 do end`, `Foo::Bar.baz`. */
+export interface CallInfo {
+  node: Node;
+  name: string;
+  nameNode: Node;
+  receiver: Node | null;
+  args: Node[];               // positional arguments (no pairs, no block argument)
+  keywords: Map<string, Node>; // `key: value` / `:key => value` pairs, value nodes
+  pairs: Map<string, Node>;    // the pair nodes themselves
+  argumentList: Node | null;
+  block: Node | null;          // `block` or `do_block`
+}
+
+export function readCall(node: Node): CallInfo | null {
+  if (node.type === 'identifier') {
+    // A bare identifier statement may be a method call without arguments (`disable_ddl_transaction!`).
+    return { node, name: node.text, nameNode: node, receiver: null, args: [], keywords: new Map(), pairs: new Map(), argumentList: null, block: null };
+  }
+  if (node.type !== 'call') return null;
+  const nameNode = node.childForFieldName('method');
+  if (!nameNode) return null;
+  const argumentList = node.childForFieldName('arguments');
+  const args: Node[] = [];
+  const keywords = new Map<string, Node>();
+  const pairs = new Map<string, Node>();
+  if (argumentList) {
+    for (const child of argumentList.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'pair') addPair(child, keywords, pairs);
+      else if (child.type === 'hash' && child === argumentList.lastNamedChild && isBarewordHash(child)) {
+        for (const p of child.namedChildren) if (p?.type === 'pair') addPair(p, keywords, pairs);
+        args.push(child);
+      } else if (child.type !== 'block_argument' && child.type !== 'comment') args.push(child);
+    }
+  }
+  return {
+    node, name: nameNode.text, nameNode, receiver: node.childForFieldName('receiver'),
+    args, keywords, pairs, argumentList, block: node.childForFieldName('block'),
+  };
+}
+
+// A trailing `{ a: 1 }` literal passed as the last argument is also keyword options in Rails DSLs.
+function isBarewordHash(hash: Node): boolean {
+  return hash.namedChildren.every((c) => c?.type === 'pair');
+}
+
+function addPair(pair: Node, keywords: Map<string, Node>, pairs: Map<string, Node>): void {
+  const key = pair.childForFieldName('key');
+  const value = pair.childForFieldName('value');
+  if (!key || !value) return;
+  const name = keyName(key);
+  if (name === undefined) return;
+  keywords.set(name, value);
+  pairs.set(name, pair);
+}
+
+function keyName(key: Node): string | undefined {
+  switch (key.type) {
+    case 'hash_key_symbol': return key.text;
+    case 'simple_symbol': return key.text.slice(1);
+    case 'string': return stringValue(key);
+    default: return undefined;
+  }
+}
+
+/** `:users` → users, `"users"` → users, `'users'` → users; undefined when interpolated or not literal. */
+export function literalName(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'simple_symbol': return node.text.slice(1);
+    case 'delimited_symbol': return node.namedChildren.some((c) => c?.type === 'interpolation') ? undefined : node.text.slice(2, -1);
+    case 'string': return stringValue(node);
+    case 'hash_key_symbol': return node.text;
+    default: return undefined;
+  }
+}
+
+export function stringValue(node: Node): string | undefined {
+  if (node.type !== 'string') return undefined;
+  let value = '';
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'string_content') value += child.text;
+    else if (child.type === 'escape_sequence') value += child.text;
+    else return undefined;
+  }
+  return value;
+}
+
+/** The names in `:a`, `[:a, :b]`, `%i[a b]`, `%w[a b]`, `"a"`. */
+export function literalNames(node: Node | null | undefined): string[] | undefined {
+  if (!node) return undefined;
+  const single = literalName(node);
+  if (single !== undefined) return [single];
+  if (node.type === 'array') {
+    const names: string[] = [];
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'bare_symbol' || child.type === 'bare_string') names.push(child.text);
+      else {
+        const name = literalName(child);
+        if (name === undefined) return undefined;
+        names.push(name);
+      }
+    }
+    return names;
+  }
+  return undefined;
+}
+
+export function isTrue(node: Node | undefined): boolean { return node?.type === 'true'; }
+export function isFalse(node: Node | undefined): boolean { return node?.type === 'false'; }
+export function isNil(node: Node | undefined): boolean { return node?.type === 'nil'; }
+export function isSymbol(node: Node | undefined, name: string): boolean {
+  return !!node && literalName(node) === name && (node.type === 'simple_symbol' || node.type === 'delimited_symbol');
+}
+
+/** Statements of a body (`body_statement`, `block_body`, `do_block` / `block` body). */
+export function bodyStatements(node: Node | null | undefined): Node[] {
+  if (!node) return [];
+  if (node.type === 'do_block' || node.type === 'block') {
+    const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body') ?? null;
+    return bodyStatements(body);
+  }
+  return node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+}
+
+/** The first parameter name of a block: `|t|` → "t". */
+export function blockParam(block: Node | null): string | undefined {
+  const params = block?.childForFieldName('parameters') ?? block?.namedChildren.find((c) => c?.type === 'block_parameters');
+  const first = params?.namedChildren.find((c) => c?.type === 'identifier');
+  return first?.text;
+}
+
+/** Leading whitespace of the line a node starts on. */
+export function lineIndent(text: string, line: number): string {
+  let offset = 0;
+  for (let i = 0; i < line; i++) {
+    offset = text.indexOf('\n', offset) + 1;
+    if (offset === 0) return '';
+  }
+  const match = /^[ \t]*/.exec(text.slice(offset, offset + 200));
+  return match ? match[0] : '';
+}
+
+/** Text of a constant path: `ActiveRecord::Migration[7.1]` → "ActiveRecord::Migration[7.1]". */
+export function constantText(node: Node | null | undefined): string | undefined {
+  return node ? node.text.replace(/\s+/g, '') : undefined;
+}

@@ -1,0 +1,117 @@
+// One Rails app root and the facts read from its files. Each fact is read lazily and dropped when
+// one of the files it came from changes, so a file-change event never rescans the workspace.
+import * as path from 'node:path';
+import { emptyAppFacts, type AppFacts } from '../core/appFacts';
+import type { FileNotice } from '../core/types';
+import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type HazardsConfig } from '../config/config';
+import { parseRuby, type Tree } from '../parsing/treeSitter';
+import { parseLockfile } from '../lockfile/lockfileParser';
+import type { FileSource } from './files';
+import { adapterFromDatabaseYml } from './database';
+import { readApplication, readStrongMigrations } from './rubyConfig';
+import { readSchema } from './schema';
+import { normalizeAdapter } from '../migrations/gating';
+
+/** Relative paths whose contents feed AppFacts. */
+export const FACT_FILES = [
+  CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb',
+  'config/application.rb', 'db/schema.rb',
+];
+
+export interface AppProjectOptions { configFile?: string; baseRef?: string; trusted?: boolean }
+
+export class AppProject {
+  private facts: AppFacts | undefined;
+  private configNotices: FileNotice[] = [];
+  /** Listeners that drop app-wide derived models (model index, lockfile graph) when a file changes. */
+  readonly onInvalidate: ((file: string) => void)[] = [];
+
+  constructor(readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void = () => undefined,
+    private readonly options: AppProjectOptions = {}) {}
+
+  getFacts(): AppFacts {
+    if (!this.facts) this.facts = this.load();
+    return this.facts;
+  }
+
+  get configFileNotices(): FileNotice[] {
+    this.getFacts();
+    return this.configNotices;
+  }
+
+  /** Called for every changed, created or deleted file; returns true when app facts were dropped. */
+  fileChanged(file: string): boolean {
+    const rel = path.relative(this.root, file).replace(/\\/g, '/');
+    for (const listener of this.onInvalidate) listener(file);
+    if (FACT_FILES.includes(rel)) {
+      this.facts = undefined;
+      return true;
+    }
+    return false;
+  }
+
+  private read(rel: string): string | undefined {
+    return this.files.read(path.join(this.root, rel));
+  }
+
+  private withTree<T>(rel: string, read: (tree: Tree) => T): T | undefined {
+    const text = this.read(rel);
+    if (text === undefined) return undefined;
+    let tree: Tree | undefined;
+    try {
+      tree = parseRuby(text);
+      return read(tree);
+    } catch (error) {
+      this.log(`could not read ${rel} in ${this.root}: ${String(error)}`);
+      return undefined;
+    } finally {
+      tree?.delete();
+    }
+  }
+
+  private load(): AppFacts {
+    let config: HazardsConfig = defaultConfig();
+    this.configNotices = [];
+    const configPath = this.options.configFile ? path.resolve(this.options.configFile) : path.join(this.root, CONFIG_FILE_NAME);
+    const configText = this.files.read(configPath);
+    if (configText !== undefined) {
+      const parsed = parseConfig(configText, configPath);
+      config = parsed.config;
+      this.configNotices = parsed.notices;
+    }
+    const facts = emptyAppFacts(this.root, config);
+    facts.baseRef = this.options.baseRef;
+    facts.trusted = this.options.trusted ?? false;
+
+    const db = this.read('config/database.yml');
+    const adapter = db !== undefined ? adapterFromDatabaseYml(db) : undefined;
+    if (adapter) facts.adapter = adapter;
+
+    const lockText = this.read('Gemfile.lock') ?? this.read('gems.locked');
+    if (lockText !== undefined) {
+      const gems = new Map<string, string>();
+      for (const spec of parseLockfile(lockText).specs) if (!gems.has(spec.name)) gems.set(spec.name, spec.version);
+      facts.gems = gems;
+      const rails = gems.get('rails') ?? gems.get('activerecord');
+      if (rails) facts.railsVersion = { value: rails, source: 'Gemfile.lock' };
+    }
+
+    facts.strongMigrations = this.withTree('config/initializers/strong_migrations.rb', readStrongMigrations);
+    const app = this.withTree('config/application.rb', readApplication);
+    if (app) {
+      facts.loadDefaults = app.loadDefaults;
+      facts.partialInserts = app.partialInserts;
+    }
+    facts.schema = this.withTree('db/schema.rb', readSchema);
+
+    if (config.database.version) {
+      facts.databaseVersion = { value: config.database.version, source: '.rails-hazards.yml database.version' };
+    } else if (facts.strongMigrations?.targetVersion) {
+      facts.databaseVersion = { value: facts.strongMigrations.targetVersion, source: 'StrongMigrations.target_version' };
+    }
+    if (config.database.adapter) {
+      facts.adapter = { value: normalizeAdapter(config.database.adapter), source: '.rails-hazards.yml database.adapter' };
+    }
+    return facts;
+  }
+}

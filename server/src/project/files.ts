@@ -1,0 +1,53 @@
+// Reading workspace files safely: size limits, binary detection and invalid UTF-8 become notices.
+import * as fs from 'node:fs';
+
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export type ReadResult = { text: string; notice?: string } | { text?: undefined; notice: string };
+
+/** Where the project model reads files from: disk, or the editor's unsaved buffers first. */
+export interface FileSource {
+  read(path: string): string | undefined;
+  exists(path: string): boolean;
+}
+
+export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): ReadResult {
+  if (bytes.length > maxBytes) {
+    return { notice: `skipped: ${(bytes.length / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(1)} MB limit (railsHazards.maxFileSizeKb)` };
+  }
+  const head = bytes.subarray(0, 8000);
+  if (head.includes(0)) return { notice: 'skipped: the file looks binary (it contains NUL bytes)' };
+  try {
+    return { text: stripBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };
+  } catch {
+    return {
+      text: stripBom(new TextDecoder('utf-8').decode(bytes)),
+      notice: 'the file is not valid UTF-8; invalid bytes were read as U+FFFD and positions near them may be off',
+    };
+  }
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function readSourceFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ReadResult {
+  try {
+    const stat = fs.statSync(path);
+    if (!stat.isFile()) return { notice: 'skipped: not a regular file' };
+    if (stat.size > maxBytes) return decodeSource(new Uint8Array(stat.size), maxBytes);
+    return decodeSource(fs.readFileSync(path), maxBytes);
+  } catch (error) {
+    return { notice: `skipped: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  }
+}
+
+export const diskFiles: FileSource = {
+  read(path) {
+    const r = readSourceFile(path);
+    return r.text;
+  },
+  exists(path) {
+    try { return fs.statSync(path).isFile(); } catch { return false; }
+  },
+};

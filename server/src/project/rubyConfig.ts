@@ -1,0 +1,75 @@
+// Settings read from Ruby config files by looking at the syntax tree, never by running them:
+// config/initializers/strong_migrations.rb and config/application.rb.
+import type { StrongMigrationsSettings } from '../core/appFacts';
+import type { Node, Tree } from '../parsing/treeSitter';
+import { literalName, readCall } from '../parsing/ruby';
+
+function* descendants(tree: Tree, types: Set<string>): Generator<Node> {
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      if (types.has(cursor.nodeType)) yield cursor.currentNode;
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+function scalar(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'integer' || node.type === 'float') return node.text.replace(/_/g, '');
+  if (node.type === 'true' || node.type === 'false') return node.text;
+  return literalName(node);
+}
+
+export function readStrongMigrations(tree: Tree): StrongMigrationsSettings {
+  const settings: StrongMigrationsSettings = { safeByDefault: false, disabledChecks: [], checkDown: false };
+  for (const node of descendants(tree, new Set(['assignment', 'call']))) {
+    if (node.type === 'assignment') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (left?.type !== 'call' || !/StrongMigrations$|^config$/.test(left.childForFieldName('receiver')?.text ?? '')) continue;
+      const key = left.childForFieldName('method')?.text;
+      const value = scalar(right);
+      switch (key) {
+        case 'start_after': if (value) settings.startAfter = value; break;
+        case 'target_version': case 'target_postgresql_version': case 'target_mysql_version': case 'target_mariadb_version':
+          if (value) settings.targetVersion = value; break;
+        case 'target_sql_mode': if (value) settings.targetSqlMode = value; break;
+        case 'safe_by_default': settings.safeByDefault = value === 'true'; break;
+        case 'check_down': settings.checkDown = value === 'true'; break;
+      }
+    } else {
+      const call = readCall(node);
+      if (!call || call.name !== 'disable_check' || !/StrongMigrations$/.test(call.receiver?.text ?? '')) continue;
+      const key = literalName(call.args[0]);
+      if (key) settings.disabledChecks.push(key);
+    }
+  }
+  return settings;
+}
+
+export interface ApplicationSettings { loadDefaults?: string; partialInserts?: boolean }
+
+export function readApplication(tree: Tree): ApplicationSettings {
+  const settings: ApplicationSettings = {};
+  for (const node of descendants(tree, new Set(['assignment', 'call']))) {
+    if (node.type === 'call') {
+      const call = readCall(node);
+      if (call?.name === 'load_defaults' && call.receiver?.text === 'config') settings.loadDefaults = scalar(call.args[0]);
+    } else {
+      const left = node.childForFieldName('left');
+      if (left?.type !== 'call' || left.childForFieldName('receiver')?.text !== 'config.active_record') continue;
+      const key = left.childForFieldName('method')?.text;
+      if (key === 'partial_inserts' || key === 'partial_writes') {
+        const value = scalar(node.childForFieldName('right'));
+        if (value === 'true' || value === 'false') settings.partialInserts = value === 'true';
+      }
+    }
+  }
+  return settings;
+}
+
+export { descendants };

@@ -1,0 +1,147 @@
+// The analysis service shared by the CLI and the language server: finds the app a file belongs to,
+// classifies it, parses it once, runs the rules and frees trees it does not hand back.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, type AnalysisResult } from '../core/engine';
+import { fileKindOf } from '../core/fileKind';
+import type { FileKind, Rule } from '../core/rule';
+import type { FileNotice, SeveritySetting } from '../core/types';
+import { CONFIG_FILE_NAME, globToRegExp, parseConfig } from '../config/config';
+import { erbToRuby, parseRuby, ParseBudgetExceeded, type Tree } from '../parsing/treeSitter';
+import { AppProject } from './appProject';
+import { diskFiles, readSourceFile, type FileSource } from './files';
+import { findAppRoot } from './roots';
+
+export interface WorkspaceOptions {
+  files?: FileSource;
+  rules: readonly Rule[];
+  log?: (message: string) => void;
+  severityOverrides?: (file: string) => Record<string, SeveritySetting> | undefined;
+  parseBudgetMs?: number;
+  /** Use this file instead of each app's .rails-hazards.yml (the CLI's --config). */
+  configFile?: string;
+  /** Git revision to compare lockfiles with (the CLI's --base); git runs only when `trusted`. */
+  baseRef?: string;
+  trusted?: boolean;
+}
+
+export interface FileAnalysis extends AnalysisResult {
+  kind: FileKind | undefined;
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'tmp', 'log', 'vendor', 'public', 'storage', 'coverage', '.bundle', 'out', 'dist']);
+
+export class Workspace {
+  private readonly apps = new Map<string, AppProject>();
+  readonly files: FileSource;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: WorkspaceOptions) {
+    this.files = options.files ?? diskFiles;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get rules(): readonly Rule[] { return this.options.rules; }
+
+  appFor(file: string): AppProject {
+    const root = findAppRoot(file, this.files) ?? path.dirname(path.resolve(file));
+    let app = this.apps.get(root);
+    if (!app) {
+      app = new AppProject(root, this.files, this.log, {
+        configFile: this.options.configFile, baseRef: this.options.baseRef, trusted: this.options.trusted ?? false,
+      });
+      this.apps.set(root, app);
+    }
+    return app;
+  }
+
+  knownApps(): AppProject[] { return [...this.apps.values()]; }
+
+  kindOf(file: string): FileKind | undefined {
+    const app = this.appFor(file);
+    const rel = path.relative(app.root, file).replace(/\\/g, '/');
+    if (app.getFacts().config.exclude.some((g) => globToRegExp(g).test(rel))) return undefined;
+    return fileKindOf(rel);
+  }
+
+  fileChanged(file: string): void {
+    for (const app of this.apps.values()) {
+      if (file === app.root || file.startsWith(app.root + path.sep)) app.fileChanged(file);
+    }
+  }
+
+  /**
+   * Analyses one file's text. With `tree` the caller's (possibly incrementally reparsed) tree is used
+   * and kept; otherwise the file is parsed here and its tree freed before returning.
+   */
+  analyzeText(file: string, text: string, tree?: Tree): FileAnalysis {
+    if (path.basename(file) === CONFIG_FILE_NAME) {
+      return { kind: undefined, findings: [], notices: parseConfig(text, file).notices };
+    }
+    const kind = this.kindOf(file);
+    if (!kind) return { kind, findings: [], notices: [] };
+    const app = this.appFor(file);
+    let ownTree: Tree | undefined;
+    try {
+      if (!tree && needsTree(kind)) {
+        ownTree = parseRuby(kind === 'view' ? erbToRuby(text) : text, null, this.options.parseBudgetMs);
+      }
+      const result = analyze({ file, text, kind, tree: tree ?? ownTree }, app.getFacts(), this.options.rules, {
+        severityOverrides: this.options.severityOverrides?.(file),
+        log: this.log,
+      });
+      return { kind, ...result };
+    } catch (error) {
+      if (error instanceof ParseBudgetExceeded) return { kind, findings: [], notices: [{ file, message: error.message }] };
+      this.log(`analysis of ${file} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      return { kind, findings: [], notices: [{ file, message: `analysis failed: ${String(error)}` }] };
+    } finally {
+      ownTree?.delete();
+    }
+  }
+
+  analyzeFile(file: string, maxBytes?: number): FileAnalysis {
+    const read = readSourceFile(file, maxBytes);
+    const notices: FileNotice[] = read.notice ? [{ file, message: read.notice }] : [];
+    if (read.text === undefined) return { kind: this.kindOf(file), findings: [], notices };
+    const result = this.analyzeText(file, read.text);
+    return { ...result, notices: [...notices, ...result.notices] };
+  }
+
+  /** Files under `dir` that some rule could look at, skipping vendored and generated folders and symlink loops. */
+  listAnalyzableFiles(dir: string): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const walk = (d: string): void => {
+      let real: string;
+      try { real = fs.realpathSync(d); } catch (error) { this.log(`skipped ${d}: ${String(error)}`); return; }
+      if (seen.has(real)) { this.log(`skipped ${d}: symlink loop`); return; }
+      seen.add(real);
+      let entries: fs.Dirent[];
+      try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch (error) { this.log(`skipped ${d}: ${String(error)}`); return; }
+      for (const e of entries) {
+        const full = path.join(d, e.name);
+        if (e.isDirectory() || (e.isSymbolicLink() && isDir(full))) {
+          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full);
+        } else if (e.name === CONFIG_FILE_NAME || (this.kindOf(full) && interesting(full))) {
+          out.push(full);
+        }
+      }
+    };
+    if (isDir(dir)) walk(dir); else out.push(path.resolve(dir));
+    return out.sort();
+  }
+}
+
+function needsTree(kind: FileKind): boolean {
+  return kind !== 'lockfile';
+}
+
+/** Plain Ruby files outside the Rails folders are scanned only where rules look (lib/tasks, app/). */
+function interesting(file: string): boolean {
+  return !/\/(spec|test)\//.test(file);
+}
+
+function isDir(p: string): boolean {
+  try { return fs.statSync(p).isDirectory(); } catch { return false; }
+}

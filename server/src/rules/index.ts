@@ -1,0 +1,14 @@
+// The registry: every rule of every pack. Packs own their index files, so adding a rule touches
+// only its pack.
+import type { Rule } from '../core/rule';
+import { migrationRules } from './migrations';
+
+export const allRules: readonly Rule[] = [
+  ...migrationRules,
+];
+
+const byId = new Map(allRules.map((r) => [r.meta.id, r]));
+
+export function ruleById(id: string): Rule | undefined {
+  return byId.get(id);
+}

@@ -1,0 +1,66 @@
+// Every rule lives in four places under one id: rule module, test, docs page, registry entry.
+// The docs' Bad and Good Ruby/ERB examples are run through the rule.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { allRules } from '../../../server/src/rules';
+import type { FileKind } from '../../../server/src/core/rule';
+import { initParsers, run } from '../../helpers/ruleTester';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const REQUIRED_HEADINGS = ['## Why this is risky', '## Bad', '## Good', '## Suppressing'];
+const DEFAULT_PATH: Partial<Record<FileKind, string>> = {
+  migration: 'db/migrate/20250101000000_example.rb', model: 'app/models/example.rb', controller: 'app/controllers/examples_controller.rb',
+  view: 'app/views/examples/index.html.erb', job: 'app/jobs/example_job.rb', ruby: 'lib/tasks/example.rake',
+};
+
+before(initParsers);
+
+/** Code blocks under a heading: ```ruby path=app/models/post.rb (the path is optional). */
+function examples(markdown: string, heading: string): { lang: string; path?: string; code: string }[] {
+  const start = markdown.indexOf(`\n${heading}`);
+  if (start < 0) return [];
+  const next = markdown.indexOf('\n## ', start + heading.length + 1);
+  const section = markdown.slice(start, next < 0 ? undefined : next);
+  return [...section.matchAll(/```(ruby|erb)([^\n]*)\n([\s\S]*?)```/g)].map((m) => ({
+    lang: m[1], path: /path=(\S+)/.exec(m[2])?.[1], code: m[3],
+  })).filter((b) => !/no-run/.test(b.path ?? '') );
+}
+
+describe('rule parity', () => {
+  for (const rule of allRules) {
+    const id = rule.meta.id;
+    test(`${id} has its module, test, docs page and registry entry`, () => {
+      assert.ok(fs.existsSync(path.join(ROOT, 'server/src/rules', `${id}.ts`)), 'rule module');
+      assert.ok(fs.existsSync(path.join(ROOT, 'test/unit/rules', `${id}.test.ts`)), 'rule test');
+      const doc = path.join(ROOT, 'docs/rules', `${id}.md`);
+      assert.ok(fs.existsSync(doc), 'docs page');
+      const markdown = fs.readFileSync(doc, 'utf8');
+      assert.match(markdown, new RegExp(`^---\\nid: ${id}\\n`), 'front matter starts with the id');
+      let last = -1;
+      for (const h of REQUIRED_HEADINGS) {
+        const i = markdown.indexOf(`\n${h}`);
+        assert.ok(i > last, `heading "${h}" present and in order`);
+        last = i;
+      }
+    });
+
+    test(`${id}: docs examples: Bad is reported, Good is not`, () => {
+      const markdown = fs.readFileSync(path.join(ROOT, 'docs/rules', `${id}.md`), 'utf8');
+      const file = (p?: string) => p ?? DEFAULT_PATH[rule.meta.fileKinds[0]];
+      const bad = examples(markdown, '## Bad').filter((b) => file(b.path));
+      const good = examples(markdown, '## Good').filter((b) => file(b.path));
+      for (const b of bad) assert.ok(run(rule, b.code, { file: file(b.path), kind: rule.meta.fileKinds[0] }).length > 0, `Bad example is reported:\n${b.code}`);
+      for (const g of good) assert.deepEqual(run(rule, g.code, { file: file(g.path), kind: rule.meta.fileKinds[0] }).map((f) => f.message), [], `Good example is clean:\n${g.code}`);
+    });
+  }
+
+  test('registry ids are sorted within each pack', () => {
+    const ids = allRules.map((r) => r.meta.id);
+    for (const area of ['migrations', 'callbacks', 'queries', 'dependencies']) {
+      const inArea = ids.filter((id) => id.startsWith(`${area}/`));
+      assert.deepEqual(inArea, [...inArea].sort());
+    }
+  });
+});
