@@ -2,6 +2,7 @@
 // server/src/project without executing anything from the workspace.
 import type { HazardsConfig } from '../config/config';
 import type { Schema } from '../project/schema';
+import type { ModelIndex } from '../models/modelIndex';
 
 export type AdapterName = 'postgresql' | 'mysql' | 'sqlite' | 'unknown';
 
@@ -34,6 +35,8 @@ export interface AppFacts {
   baseRef?: string;
   /** The workspace is trusted: only then may the server run git (never anything from the workspace). */
   trusted: boolean;
+  /** The app's models, concerns and associations (built lazily on first access, kept current per file). */
+  readonly models?: ModelIndex;
   /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
   shared: Map<string, unknown>;
 }

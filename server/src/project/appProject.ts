@@ -10,6 +10,7 @@ import type { FileSource } from './files';
 import { adapterFromDatabaseYml } from './database';
 import { readApplication, readStrongMigrations } from './rubyConfig';
 import { readSchema } from './schema';
+import { ModelIndexLoader } from './modelFiles';
 import { normalizeAdapter } from '../migrations/gating';
 
 /** Relative paths whose contents feed AppFacts. */
@@ -22,12 +23,15 @@ export interface AppProjectOptions { configFile?: string; baseRef?: string; trus
 
 export class AppProject {
   private facts: AppFacts | undefined;
+  private readonly modelLoader: ModelIndexLoader;
   private configNotices: FileNotice[] = [];
   /** Listeners that drop app-wide derived models (model index, lockfile graph) when a file changes. */
   readonly onInvalidate: ((file: string) => void)[] = [];
 
   constructor(readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void = () => undefined,
-    private readonly options: AppProjectOptions = {}) {}
+    private readonly options: AppProjectOptions = {}) {
+    this.modelLoader = new ModelIndexLoader(root, files, log);
+  }
 
   getFacts(): AppFacts {
     if (!this.facts) this.facts = this.load();
@@ -43,6 +47,7 @@ export class AppProject {
   fileChanged(file: string): boolean {
     const rel = path.relative(this.root, file).replace(/\\/g, '/');
     for (const listener of this.onInvalidate) listener(file);
+    this.modelLoader.changed(file);
     if (FACT_FILES.includes(rel)) {
       this.facts = undefined;
       return true;
@@ -80,6 +85,8 @@ export class AppProject {
       this.configNotices = parsed.notices;
     }
     const facts = emptyAppFacts(this.root, config);
+    const loader = this.modelLoader;
+    Object.defineProperty(facts, 'models', { get: () => loader.get(), enumerable: false });
     facts.baseRef = this.options.baseRef;
     facts.trusted = this.options.trusted ?? false;
 
