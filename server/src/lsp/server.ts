@@ -30,6 +30,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const pushed = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
   const lastDuration = new Map<string, number>();
+  const savedVersion = new Map<string, number>();
   let folders: WorkspaceFolder[] = [];
   let settingsByFolder = new Map<string, EditorSettings>();
   let initSettings: EditorSettings = DEFAULT_SETTINGS;
@@ -110,15 +111,21 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     void connection.sendDiagnostics({ uri: entry.uri, version: entry.doc.version, diagnostics });
   }
 
-  /** Debounce adapts to the file: cheap analyses run on the next tick, expensive ones wait for a pause in typing. */
-  function schedule(entry: OpenDocument): void {
+  /**
+   * Push mode: the debounce adapts to the file (cheap analyses run on the next tick, expensive ones
+   * wait for a pause in typing). Pull mode: the client pulls on change; we only ask it to after a save.
+   */
+  function schedule(entry: OpenDocument, reason: 'change' | 'save'): void {
+    if (pullMode) {
+      if (reason === 'save') void connection.languages.diagnostics.refresh();
+      return;
+    }
     clearTimeout(timers.get(entry.uri));
     const delay = Math.min(250, Math.max(0, (lastDuration.get(entry.uri) ?? 0) * 3 - 10));
     timers.set(entry.uri, setTimeout(() => {
       timers.delete(entry.uri);
       const current = docs.get(entry.uri);
-      if (!current) return;
-      if (pullMode) void connection.languages.diagnostics.refresh(); else publishOpen(current);
+      if (current) publishOpen(current);
     }, delay));
   }
 
@@ -229,6 +236,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const file = URI.toFile(textDocument.uri);
     if (!file) return;
     const entry = docs.open(textDocument.uri, file, textDocument.languageId, textDocument.version, textDocument.text);
+    savedVersion.set(entry.uri, entry.doc.version);
     if (pullMode && pushed.has(entry.uri)) { void connection.sendDiagnostics({ uri: entry.uri, diagnostics: [] }); pushed.delete(entry.uri); }
     cache.delete(entry.uri);
     workspace.fileChanged(file);
@@ -239,12 +247,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const entry = docs.change(textDocument.uri, textDocument.version, contentChanges);
     if (!entry) return;
     if (workspace.appFor(entry.file).fileChanged(entry.file)) cache.clear();
-    if (settingsFor(entry.file).run === 'onType') schedule(entry);
+    if (settingsFor(entry.file).run === 'onType') schedule(entry, 'change');
   });
 
   connection.onDidSaveTextDocument(({ textDocument }) => {
     const entry = docs.get(textDocument.uri);
-    if (entry && settingsFor(entry.file).run === 'onSave') schedule(entry);
+    if (!entry) return;
+    savedVersion.set(entry.uri, entry.doc.version);
+    if (settingsFor(entry.file).run === 'onSave') schedule(entry, 'save');
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
@@ -280,6 +290,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.languages.diagnostics.on((params) => {
     const entry = docs.get(params.textDocument.uri);
     if (!entry) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    // With run: onSave, unsaved edits keep the diagnostics of the last analysed version.
+    const stale = cache.get(entry.uri);
+    if (settingsFor(entry.file).run === 'onSave' && stale && savedVersion.get(entry.uri) !== entry.doc.version) {
+      return { kind: DocumentDiagnosticReportKind.Full, items: stale.diagnostics };
+    }
     return { kind: DocumentDiagnosticReportKind.Full, items: analyzeOpen(entry).diagnostics };
   });
 
@@ -372,9 +387,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 /** Safe fixes whose edits don't overlap each other, for fix-all. */
 function collectNonOverlapping(fixes: Fix[]): Fix[] {
   const taken: FileEdit[] = [];
+  // Touching ranges count as overlapping: two insertions at one position have no defined order.
   const overlaps = (a: FileEdit, b: FileEdit) => a.file === b.file
-    && !(cmp(a.range.end, b.range.start) < 0 || cmp(b.range.end, a.range.start) < 0)
-    && !(cmp(a.range.start, a.range.end) === 0 && cmp(b.range.start, b.range.end) === 0 && cmp(a.range.start, b.range.start) !== 0);
+    && cmp(a.range.start, b.range.end) <= 0 && cmp(b.range.start, a.range.end) <= 0;
   const out: Fix[] = [];
   const seenText = new Set<string>();
   for (const fix of fixes) {
