@@ -12,6 +12,8 @@ import { readApplication, readStrongMigrations } from './rubyConfig';
 import { readSchema } from './schema';
 import { ModelIndexLoader } from './modelFiles';
 import { normalizeAdapter } from '../migrations/gating';
+import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
+import { DependencyProvider } from './dependencies';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -23,6 +25,7 @@ export interface AppProjectOptions { configFile?: string; baseRef?: string; trus
 
 export class AppProject {
   private facts: AppFacts | undefined;
+  private dependencies: DependencyProvider | undefined;
   private readonly modelLoader: ModelIndexLoader;
   private configNotices: FileNotice[] = [];
   /** Listeners that drop app-wide derived models (model index, lockfile graph) when a file changes. */
@@ -48,6 +51,8 @@ export class AppProject {
     const rel = path.relative(this.root, file).replace(/\\/g, '/');
     for (const listener of this.onInvalidate) listener(file);
     this.modelLoader.changed(file);
+    // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
+    if (this.dependencies?.fileChanged(rel)) return true;
     if (FACT_FILES.includes(rel)) {
       this.facts = undefined;
       return true;
@@ -89,6 +94,8 @@ export class AppProject {
     Object.defineProperty(facts, 'models', { get: () => loader.get(), enumerable: false });
     facts.baseRef = this.options.baseRef;
     facts.trusted = this.options.trusted ?? false;
+    this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, trusted: facts.trusted });
+    facts.shared.set(DEPENDENCY_FACTS_KEY, this.dependencies);
 
     const db = this.read('config/database.yml');
     const adapter = db !== undefined ? adapterFromDatabaseYml(db) : undefined;

@@ -1,0 +1,73 @@
+// Git, safely: the only process Rails Hazards ever starts, and only for trusted workspaces (the caller
+// checks). No shell (execFileSync with an argument list), fsmonitor and hooks off, no pager, no prompt,
+// a timeout, and only plumbing commands that run nothing from the repository (rev-parse, merge-base,
+// symbolic-ref, cat-file: no textconv, no filters, no external diff).
+import { execFileSync } from 'node:child_process';
+import { isSafeGitRef } from '../lockfile/facts';
+
+export const GIT_TIMEOUT_MS = 5000;
+const GIT_PREFIX = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '--no-pager'];
+
+export type GitResult = { ok: true; stdout: string } | { ok: false; error: string; missing?: boolean };
+
+/** Runs `git <args>` in `cwd`. Never throws. */
+export function runGit(cwd: string, args: string[], timeoutMs = GIT_TIMEOUT_MS): GitResult {
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
+  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_EXTERNAL_DIFF', 'GIT_SSH_COMMAND']) delete env[k];
+  try {
+    const stdout = execFileSync('git', [...GIT_PREFIX, ...args], {
+      cwd, env, timeout: timeoutMs, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 32 * 1024 * 1024, windowsHide: true,
+    });
+    return { ok: true, stdout };
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { stderr?: string; signal?: string };
+    if (e.code === 'ENOENT') return { ok: false, error: 'git is not installed (or not on PATH)', missing: true };
+    if (e.code === 'ETIMEDOUT' || e.signal === 'SIGTERM') return { ok: false, error: `git ${args[0]} timed out after ${timeoutMs} ms` };
+    const stderr = typeof e.stderr === 'string' ? e.stderr.trim().split('\n')[0] : '';
+    return { ok: false, error: stderr || e.message };
+  }
+}
+
+export type BaseResolution = { commit: string; label: string } | { error: string; explicit: boolean };
+
+/**
+ * The base revision: `ref` when given (the CLI's --base or dependencies.baseRef), else the merge-base
+ * of HEAD with the default branch (origin/HEAD, else main, master, origin/main, origin/master).
+ */
+export function resolveBase(cwd: string, ref: string | undefined, refOrigin = '--base'): BaseResolution {
+  const inside = runGit(cwd, ['rev-parse', '--is-inside-work-tree']);
+  if (!inside.ok) {
+    return { error: inside.missing ? inside.error : `not inside a git repository (${inside.error})`, explicit: ref !== undefined };
+  }
+  if (ref !== undefined) {
+    if (!isSafeGitRef(ref)) return { error: `${refOrigin} ${JSON.stringify(ref)} is not a branch, tag or commit`, explicit: true };
+    const r = runGit(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+    if (!r.ok || !r.stdout.trim()) return { error: `${refOrigin} ${ref}: no such commit in this repository`, explicit: true };
+    return { commit: r.stdout.trim(), label: `${ref} (${refOrigin})` };
+  }
+  const head = runGit(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  if (!head.ok || !head.stdout.trim()) return { error: 'the repository has no commits yet', explicit: false };
+  for (const branch of defaultBranchCandidates(cwd)) {
+    const mb = runGit(cwd, ['merge-base', 'HEAD', branch]);
+    if (mb.ok && mb.stdout.trim()) return { commit: mb.stdout.trim(), label: `merge-base of HEAD and ${branch}` };
+  }
+  return { error: 'no default branch found (origin/HEAD, main, master); set dependencies.baseRef or pass --base', explicit: false };
+}
+
+function defaultBranchCandidates(cwd: string): string[] {
+  const out: string[] = [];
+  const sym = runGit(cwd, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
+  if (sym.ok && isSafeGitRef(sym.stdout.trim())) out.push(sym.stdout.trim());
+  for (const b of ['refs/heads/main', 'refs/heads/master', 'refs/remotes/origin/main', 'refs/remotes/origin/master']) {
+    const r = runGit(cwd, ['rev-parse', '--verify', '--quiet', b]);
+    if (r.ok && r.stdout.trim()) out.push(b.replace(/^refs\/(heads|remotes)\//, ''));
+  }
+  return Array.from(new Set(out));
+}
+
+/** A file's content at `commit` (path relative to `cwd`), or undefined when it does not exist there. */
+export function fileAtCommit(cwd: string, commit: string, relPath: string): string | undefined {
+  if (!/^[0-9a-f]{7,64}$/.test(commit) || relPath.includes('\n')) return undefined;
+  const r = runGit(cwd, ['cat-file', 'blob', `${commit}:./${relPath.replace(/\\/g, '/')}`]);
+  return r.ok ? r.stdout : undefined;
+}
