@@ -1,7 +1,9 @@
 import type { HoverProvider } from '../core/hover';
+import { lockfileHover } from './lockfile';
 import { migrationDslHover } from './migration-dsl';
 
 /** Every hover provider; the first one that answers wins. */
 export const hoverProviders: HoverProvider[] = [
   migrationDslHover,
+  lockfileHover,
 ];

@@ -2,9 +2,13 @@
 // lockfile at the base revision, read lazily and dropped when their files change. All IO of the
 // lockfile pack lives here and in git.ts; rules and hovers only call these getters.
 import * as path from 'node:path';
-import type { HazardsConfig } from '../config/config';
+import { CONFIG_FILE_NAME, type HazardsConfig } from '../config/config';
+import type { AppFacts } from '../core/appFacts';
+import type { FileNotice } from '../core/types';
 import { readGemfile, type Gemfile } from '../lockfile/gemfile';
-import { readDependencySettings, type BaseLockfile, type DependencyFacts, type DependencySettings } from '../lockfile/facts';
+import {
+  dependencyFacts, readDependencySettings, type BaseLockfile, type DependencyFacts, type DependencySettings,
+} from '../lockfile/facts';
 import { parseLockfile } from '../lockfile/lockfileParser';
 import { parseRuby } from '../parsing/treeSitter';
 import type { FileSource } from './files';
@@ -116,4 +120,39 @@ export class DependencyProvider implements DependencyFacts {
 /** Forgets cached base lockfiles (tests, or after a branch switch the caller knows about). */
 export function clearBaseCache(): void {
   baseCache.clear();
+}
+
+/**
+ * Notices for a lockfile beside the rules' findings: its malformed lines (one per line, never a crash)
+ * and, when a base was asked for explicitly and cannot be used, why base comparisons are off.
+ */
+export function lockfileNotices(file: string, text: string, facts: AppFacts): FileNotice[] {
+  const notices: FileNotice[] = parseLockfile(text).problems.map((p) => ({
+    file, message: `Gemfile.lock: ${p.message}`,
+    range: { start: { line: p.line, character: p.startCol }, end: { line: p.line, character: p.endCol } },
+  }));
+  const deps = dependencyFacts(facts);
+  if (deps instanceof DependencyProvider) {
+    deps.baseLockfile(path.basename(file));
+    if (deps.baseProblem) notices.push({ file, severity: 'info', message: deps.baseProblem, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+  }
+  return notices;
+}
+
+/** Notices for invalid values in the `dependencies:` section of `.rails-hazards.yml`, on their lines. */
+export function dependencyConfigNotices(section: unknown, text: string, file: string): FileNotice[] {
+  const problems = readDependencySettings(section).problems;
+  if (problems.length === 0) return [];
+  const lines = text.split(/\r\n|\r|\n/);
+  const sectionLine = Math.max(0, lines.findIndex((l) => /^dependencies\s*:/.test(l)));
+  return problems.map((p) => {
+    let line = sectionLine;
+    for (let i = sectionLine + 1; i < lines.length && !/^\S/.test(lines[i]); i++) {
+      if (new RegExp(`^\\s+${p.key}\\s*:`).test(lines[i])) { line = i; break; }
+    }
+    return {
+      file, message: `${p.message} (${CONFIG_FILE_NAME}: using the default instead)`,
+      range: { start: { line, character: 0 }, end: { line, character: lines[line]?.length ?? 0 } },
+    };
+  });
 }

@@ -9,6 +9,7 @@ import type { FileNotice, SeveritySetting } from '../core/types';
 import { CONFIG_FILE_NAME, globToRegExp, parseConfig } from '../config/config';
 import { erbToRuby, parseRuby, ParseBudgetExceeded, type Tree } from '../parsing/treeSitter';
 import { AppProject } from './appProject';
+import { dependencyConfigNotices, lockfileNotices } from './dependencies';
 import { diskFiles, readSourceFile, type FileSource } from './files';
 import { findAppRoot } from './roots';
 
@@ -76,7 +77,8 @@ export class Workspace {
    */
   analyzeText(file: string, text: string, tree?: Tree): FileAnalysis {
     if (path.basename(file) === CONFIG_FILE_NAME) {
-      return { kind: undefined, findings: [], notices: parseConfig(text, file).notices };
+      const parsed = parseConfig(text, file);
+      return { kind: undefined, findings: [], notices: [...parsed.notices, ...dependencyConfigNotices(parsed.config.sections.dependencies, text, file)] };
     }
     const kind = this.kindOf(file);
     if (!kind) return { kind, findings: [], notices: [] };
@@ -90,6 +92,7 @@ export class Workspace {
         severityOverrides: this.options.severityOverrides?.(file),
         log: this.log,
       });
+      if (kind === 'lockfile') result.notices.push(...lockfileNotices(file, text, app.getFacts()));
       return { kind, ...result };
     } catch (error) {
       if (error instanceof ParseBudgetExceeded) return { kind, findings: [], notices: [{ file, message: error.message }] };
