@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import { SEVERITY_RANK, type Severity } from '../core/types';
 import { initParsers } from '../parsing/treeSitter';
 import { Workspace } from '../project/workspace';
+import { analyzeFiles } from '../project/parallel';
+import '../project/scanWorker'; // the bundle doubles as the worker script
+import { isMainThread } from 'node:worker_threads';
 import { allRules } from '../rules';
 import { formatJson, formatSarif, formatText, type CheckReport } from './format';
 
@@ -63,8 +66,12 @@ export async function runCheck(options: CheckOptions, log: (m: string) => void):
   const report: CheckReport = { findings: [], errors: [] };
   const files = new Set<string>();
   for (const p of options.paths) for (const f of workspace.listAnalyzableFiles(path.resolve(p))) files.add(f);
-  for (const file of files) {
-    const result = workspace.analyzeFile(file);
+  // Large inputs are analysed on worker threads; results come back in file order either way.
+  const results = await analyzeFiles([...files], {
+    configFile: options.config, baseRef: options.base, trusted: true, log, inline: () => workspace,
+  });
+  for (const result of results) {
+    if (!result) continue;
     report.findings.push(...result.findings);
     report.errors.push(...result.notices);
   }
@@ -110,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exitCode = code; }, (error) => {
     process.stderr.write(`rails-hazards: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 3;

@@ -18,6 +18,13 @@ import { OpenDocuments, type OpenDocument } from './documents';
 import { DEFAULT_SETTINGS, normalizeSettings, type EditorSettings } from './settings';
 import { URI } from './uri';
 import { commandHandlers } from './commands';
+import { WorkspaceScanner } from './scan';
+import { fixesInside } from './fixScope';
+import { FACT_FILES } from '../project/appProject';
+import { isModelFile } from '../project/modelFiles';
+import { extractModels } from '../models/modelIndex';
+import { parseRuby } from '../parsing/treeSitter';
+import { FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 
 export const FIX_ALL_KIND = 'source.fixAll.railsHazards';
 const SHOW_DOCS = 'railsHazards.showDocumentation';
@@ -39,9 +46,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let progressCapability = false;
   let workspaceFoldersCapability = false;
   let trusted = false;
-  let scanGeneration = 0;
   let scanning = false;
   let skippedFiles = 0;
+  let scanned = 0;
+  let scanTotal = 0;
+  let scanProgress: WorkDoneProgressServerReporter | undefined;
+  /** Class and association names last seen per model file, to find the files a model change affects. */
+  const modelNames = new Map<string, string[]>();
   const log = (m: string) => connection.console.log(m);
 
   const overlay: FileSource = {
@@ -131,7 +142,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   function sendStatus(): void {
     void connection.sendNotification('railsHazards/status', {
-      scanning, skippedFiles,
+      scanning, skippedFiles, scanned, total: scanTotal,
       apps: workspace.knownApps().map((a) => {
         const f = a.getFacts();
         return { root: a.root, rails: f.railsVersion?.value, adapter: f.adapter.value };
@@ -140,42 +151,67 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     });
   }
 
-  async function scanWorkspace(): Promise<void> {
-    const generation = ++scanGeneration;
-    scanning = true;
-    skippedFiles = 0;
-    sendStatus();
+  const folderPaths = (): string[] => folders.map((f) => URI.toFile(f.uri)).filter((f): f is string => !!f);
+
+  function publishClosed(file: string, result: FileAnalysis): void {
+    const uri = URI.fromFile(file);
+    const diagnostics = toDiagnostics(result);
+    if (diagnostics.length > 0 || pushed.has(uri)) {
+      void connection.sendDiagnostics({ uri, diagnostics });
+      if (diagnostics.length > 0) pushed.add(uri); else pushed.delete(uri);
+    }
+  }
+
+  // The scan runs in the background (worker threads for large workspaces), after open files were
+  // analysed on open; hovers and code actions on open files never wait for it. See ./scan.ts.
+  const scanner = new WorkspaceScanner({
+    workspace: () => workspace,
+    folders: folderPaths,
+    isOpen: (file) => !!docs.byFile(file),
+    publish: publishClosed,
+    maxBytes: (file) => settingsFor(file).maxFileSizeKb * 1024,
+    rulesFor: (folder) => settingsByFolder.get(folder)?.rules ?? initSettings.rules,
+    overlay: () => Object.fromEntries(docs.all().map((d) => [d.file, d.doc.getText()])),
+    trusted: () => trusted,
+    log,
+    progress: (done, total) => {
+      scanProgress?.report(Math.round((done / Math.max(1, total)) * 100), `${done}/${total} files`);
+      return !!scanProgress?.token.isCancellationRequested;
+    },
+    state: (state) => {
+      scanning = state.scanning;
+      scanned = state.scanned;
+      scanTotal = state.total;
+      skippedFiles = state.skipped;
+      sendStatus();
+    },
+  });
+
+  async function scanWorkspace(roots?: string[]): Promise<void> {
+    scanner.cancel();
     const progress = progressCapability ? await connection.window.createWorkDoneProgress() : undefined;
     progress?.begin('Rails Hazards', 0, 'Scanning workspace', true);
-    const files: string[] = [];
-    for (const f of folders) {
-      const root = URI.toFile(f.uri);
-      if (root) files.push(...workspace.listAnalyzableFiles(root));
+    scanProgress = progress;
+    try {
+      await scanner.scan(roots);
+    } catch (error) {
+      log(`scan failed: ${error instanceof Error ? error.stack : String(error)}`);
+    } finally {
+      progress?.done();
+      if (scanProgress === progress) scanProgress = undefined;
     }
-    let done = 0;
-    for (const file of files) {
-      if (generation !== scanGeneration || progress?.token.isCancellationRequested) break;
-      const uri = URI.fromFile(file);
-      if (!docs.get(uri)) {
-        const result = workspace.analyzeFile(file, settingsFor(file).maxFileSizeKb * 1024);
-        if (result.notices.some((n) => n.message.startsWith('skipped'))) skippedFiles++;
-        const diagnostics = toDiagnostics(result);
-        if (diagnostics.length > 0 || pushed.has(uri)) {
-          void connection.sendDiagnostics({ uri, diagnostics });
-          if (diagnostics.length > 0) pushed.add(uri); else pushed.delete(uri);
-        }
-      }
-      done++;
-      if (done % 25 === 0) {
-        progress?.report(Math.round((done / files.length) * 100), `${done}/${files.length} files`);
-        await new Promise((resolve) => setImmediate(resolve)); // keep hover and code actions responsive
-      }
-    }
-    progress?.done();
-    if (generation === scanGeneration) {
-      scanning = false;
-      sendStatus();
-      log(`scan finished: ${done} files, ${pushed.size} with hazards, ${skippedFiles} skipped`);
+  }
+
+  function namesOfModel(file: string, text: string | undefined): string[] {
+    if (!isModelFile(file) || text === undefined) return [];
+    let tree;
+    try {
+      tree = parseRuby(text);
+      return extractModels(tree, file).flatMap((m) => [m.name, m.name.split('::').pop()!, ...m.associations.keys()]);
+    } catch {
+      return [];
+    } finally {
+      tree?.delete();
     }
   }
 
@@ -271,20 +307,47 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (diagnostics.length) pushed.add(textDocument.uri); else pushed.delete(textDocument.uri);
   });
 
-  connection.onDidChangeWatchedFiles(({ changes }) => {
-    let factsChanged = false;
+  // A change re-analyses only what depends on it: the file itself; for a model, the files naming its
+  // class or associations; for Gemfile.lock, the Gemfile (the app when the Rails version moved); for
+  // another fact file, its app. See WorkspaceScanner.dependentsOf.
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    const rescan = new Set<string>();
+    const targeted = new Set<string>();
     for (const change of changes) {
       const file = URI.toFile(change.uri);
       if (!file) continue;
       const app = workspace.appFor(file);
-      if (app.fileChanged(file)) factsChanged = true;
-      else if (!docs.get(change.uri)) {
-        const result = workspace.analyzeFile(file);
-        const diagnostics = toDiagnostics(result);
-        void connection.sendDiagnostics({ uri: change.uri, diagnostics });
+      const rel = path.relative(app.root, file).replace(/\\/g, '/');
+      const isFact = FACT_FILES.includes(rel);
+      const before = { rails: isFact ? app.getFacts().railsVersion?.value : undefined, names: modelNames.get(file) ?? [] };
+      workspace.fileChanged(file);
+      const deleted = change.type === FileChangeType.Deleted;
+      const text = deleted ? undefined : diskFiles.read(file);
+      const after = { rails: isFact ? app.getFacts().railsVersion?.value : undefined, names: namesOfModel(file, text) };
+      if (isModelFile(file)) modelNames.set(file, after.names);
+      if (!docs.get(change.uri)) {
+        if (deleted) { void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] }); pushed.delete(change.uri); }
+        else targeted.add(file);
+      }
+      try {
+        const dependents = await scanner.dependentsOf(file, before, after);
+        if (dependents === undefined) rescan.add(app.root); else for (const d of dependents) targeted.add(d);
+      } catch (error) {
+        log(`could not find the files that depend on ${file}: ${String(error)}`);
       }
     }
-    if (factsChanged) reanalyzeEverything();
+    if (rescan.size > 0 || targeted.size > 0) {
+      cache.clear();
+      for (const entry of docs.all()) publishOpen(entry);
+      if (pullMode) void connection.languages.diagnostics.refresh();
+    }
+    if (rescan.size > 0) {
+      const roots = folderPaths();
+      // A folder's app rescans the folder; an app nested in a folder rescans just the app.
+      void scanWorkspace([...rescan].map((r) => roots.find((f) => f === r) ?? r));
+    }
+    const rest = [...targeted].filter((f) => ![...rescan].some((r) => f.startsWith(r + path.sep)));
+    if (rest.length > 0) void scanner.reanalyze(rest);
   });
 
   connection.languages.diagnostics.on((params) => {
@@ -336,8 +399,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const { result } = analyzeOpen(entry);
     const only = params.context.only;
     const actions: CodeAction[] = [];
+    // Fixes never write outside the workspace folders (the open document itself aside).
+    const roots = folderPaths();
+    const inScope = (fixes: Fix[]): Fix[] => {
+      const { kept, dropped } = fixesInside(fixes, roots.length > 0 ? roots : [workspace.appFor(entry.file).root]);
+      const extra = dropped.filter((fix) => !fix.edits.every((e) => path.resolve(e.file) === entry.file));
+      for (const fix of extra) log(`fix "${fix.title}" not offered: it edits a file outside the workspace (${fix.edits.map((e) => e.file).join(', ')})`);
+      return fixes.filter((fix) => kept.includes(fix) || !extra.includes(fix));
+    };
     if (!only || only.some((k) => FIX_ALL_KIND.startsWith(k) || k === CodeActionKind.Source)) {
-      const safe = collectNonOverlapping(result.findings.flatMap((f) => f.fixes.filter((x) => x.safety === 'safe')));
+      const safe = collectNonOverlapping(result.findings.flatMap((f) => inScope(f.fixes).filter((x) => x.safety === 'safe')));
       if (safe.length > 0) {
         actions.push({ title: 'Rails Hazards: fix all safe problems', kind: FIX_ALL_KIND, edit: toWorkspaceEdit(safe.flatMap((x) => x.edits), versionOf) });
       }
@@ -348,7 +419,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const finding = result.findings.find((f) => f.ruleId === diagnostic.code
         && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character);
       const ruleId = String(diagnostic.code);
-      if (finding) finding.fixes.forEach((fix, i) => actions.push(fixToCodeAction(fix, diagnostic, versionOf, i === 0 && fix.safety === 'safe')));
+      if (finding) inScope(finding.fixes).forEach((fix, i) => actions.push(fixToCodeAction(fix, diagnostic, versionOf, i === 0 && fix.safety === 'safe')));
       const erb = entry.erb;
       const edit = disableLineEdit(entry.doc.getText(), diagnostic.range.start.line, ruleId, erb ? '<%# ' : '# ');
       if (workspace.kindOf(entry.file) !== 'lockfile') {
@@ -377,7 +448,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onShutdown(() => {
-    scanGeneration++;
+    scanner.cancel();
     for (const entry of docs.all()) docs.close(entry.uri);
   });
 

@@ -34,6 +34,8 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'tmp', 'log', 'vendor', 'publ
 
 export class Workspace {
   private readonly apps = new Map<string, AppProject>();
+  /** App root by directory: the scan asks for every file, the answer changes only with a Gemfile. */
+  private readonly rootByDir = new Map<string, string>();
   readonly files: FileSource;
   private readonly log: (message: string) => void;
 
@@ -45,7 +47,12 @@ export class Workspace {
   get rules(): readonly Rule[] { return this.options.rules; }
 
   appFor(file: string): AppProject {
-    const root = findAppRoot(file, this.files) ?? path.dirname(path.resolve(file));
+    const dir = path.dirname(path.resolve(file));
+    let root = this.rootByDir.get(dir);
+    if (root === undefined) {
+      root = findAppRoot(file, this.files) ?? dir;
+      this.rootByDir.set(dir, root);
+    }
     let app = this.apps.get(root);
     if (!app) {
       app = new AppProject(root, this.files, this.log, {
@@ -66,6 +73,7 @@ export class Workspace {
   }
 
   fileChanged(file: string): void {
+    if (/^(Gemfile|gems\.rb|application\.rb)$/.test(path.basename(file))) this.rootByDir.clear();
     for (const app of this.apps.values()) {
       if (file === app.root || file.startsWith(app.root + path.sep)) app.fileChanged(file);
     }
@@ -113,27 +121,61 @@ export class Workspace {
 
   /** Files under `dir` that some rule could look at, skipping vendored and generated folders and symlink loops. */
   listAnalyzableFiles(dir: string): string[] {
+    const walk = this.walker(dir);
+    for (let step = walk.next(); !step.done; step = walk.next()) { /* synchronous: run to the end */ }
+    return walk.out.sort();
+  }
+
+  /**
+   * The same listing, yielding to the event loop every few directories so a server stays responsive on
+   * a monorepo, and stopping early (with what it has) when `isCancelled` says so.
+   */
+  async listAnalyzableFilesAsync(dir: string, isCancelled: () => boolean = () => false): Promise<string[]> {
+    const walk = this.walker(dir);
+    let n = 0;
+    for (let step = walk.next(); !step.done; step = walk.next()) {
+      if (++n % 50 === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (isCancelled()) break;
+      }
+    }
+    return walk.out.sort();
+  }
+
+  /** Walks `dir` one directory per step; unreadable directories and symlink loops are logged and skipped. */
+  private walker(dir: string): Generator<void, void, void> & { out: string[] } {
     const out: string[] = [];
     const seen = new Set<string>();
-    const walk = (d: string): void => {
+    const log = this.log;
+    const self = this;
+    function* walk(d: string): Generator<void, void, void> {
       let real: string;
-      try { real = fs.realpathSync(d); } catch (error) { this.log(`skipped ${d}: ${String(error)}`); return; }
-      if (seen.has(real)) { this.log(`skipped ${d}: symlink loop`); return; }
+      try { real = fs.realpathSync(d); } catch (error) { log(`skipped ${d}: ${String(error)}`); return; }
+      if (seen.has(real)) { log(`skipped ${d}: symlink loop`); return; }
       seen.add(real);
       let entries: fs.Dirent[];
-      try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch (error) { this.log(`skipped ${d}: ${String(error)}`); return; }
+      try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch (error) { log(`skipped ${d}: ${String(error)}`); return; }
+      yield;
       for (const e of entries) {
         const full = path.join(d, e.name);
         if (e.isDirectory() || (e.isSymbolicLink() && isDir(full))) {
-          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full);
-        } else if (e.name === CONFIG_FILE_NAME || (this.kindOf(full) && interesting(full))) {
+          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) yield* walk(full);
+        } else if (e.name === CONFIG_FILE_NAME || (mayBeAnalyzable(e.name) && self.kindOf(full) && interesting(full))) {
           out.push(full);
         }
       }
-    };
-    if (isDir(dir)) walk(dir); else out.push(path.resolve(dir));
-    return out.sort();
+    }
+    const gen = (function* () {
+      if (isDir(dir)) yield* walk(dir); else out.push(path.resolve(dir));
+    })();
+    return Object.assign(gen, { out });
   }
+}
+
+/** Cheap name test before the app-root lookup: only these names can have a file kind. */
+function mayBeAnalyzable(name: string): boolean {
+  return name.endsWith('.rb') || name.endsWith('.erb') || name.endsWith('.rake') || name === 'Gemfile' || name === 'Gemfile.lock'
+    || name === 'gems.rb' || name === 'gems.locked';
 }
 
 function needsTree(kind: FileKind): boolean {

@@ -1,0 +1,326 @@
+// `npm run bench`: measures Rails Hazards against the floor of raw tree-sitter parsing of the same files.
+//
+//   node out/bench/bench.js [--files N] [--app PATH]... [--no-synthetic] [--edits 200] [--no-lsp] [--json FILE]
+//
+// For each app (a generated one under .bench/, plus any --app): files and MB analysed; raw parse time
+// (read + tree-sitter parse of every analysed file, one thread: the floor); the full `rails-hazards check`
+// wall time (a fresh process, both cores) and its ratio to the floor, also single-threaded; per-file
+// analysis p50/p95/max; peak RSS of the check; through the language server: time from process start to
+// the first diagnostics of an opened migration, incremental re-analysis after one-character edits in a
+// 2,000-line model (didChange → publishDiagnostics, p50/p95), and the server's peak RSS.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { erbToRuby, initParsers, parseRuby } from '../server/src/parsing/treeSitter';
+import { Workspace } from '../server/src/project/workspace';
+import { allRules } from '../server/src/rules';
+import { generateApp } from './synth';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const OUT_DIR = path.relative(REPO, path.resolve(__dirname, '..'));
+const BIN = path.join(REPO, 'bin', 'rails-hazards');
+const PROBE = path.join(__dirname, 'rssProbe.js');
+
+interface Args { files: number; apps: string[]; synthetic: boolean; edits: number; lsp: boolean; json?: string; single: boolean }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { files: 3000, apps: [], synthetic: true, edits: 200, lsp: true, single: true };
+  for (let i = 0; i < argv.length; i++) {
+    const v = () => argv[++i];
+    switch (argv[i]) {
+      case '--files': a.files = Number(v()); break;
+      case '--app': a.apps.push(path.resolve(v())); break;
+      case '--no-synthetic': a.synthetic = false; break;
+      case '--edits': a.edits = Number(v()); break;
+      case '--no-lsp': a.lsp = false; break;
+      case '--no-single': a.single = false; break;
+      case '--json': a.json = v(); break;
+      default: throw new Error(`unknown argument ${argv[i]}`);
+    }
+  }
+  return a;
+}
+
+export interface AppResult {
+  app: string;
+  files: number;
+  mb: number;
+  readMs: number;
+  parseMs: number;
+  floorMs: number;
+  checkMs: number;
+  checkRatio: number;
+  checkSingleMs?: number;
+  checkSingleRatio?: number;
+  checkPeakRssMb: number;
+  checkSinglePeakRssMb?: number;
+  findings: number;
+  findingsByRule: Record<string, number>;
+  errors: number;
+  perFile: { p50: number; p95: number; max: number; maxFile: string };
+  lsp?: {
+    firstDiagnosticsMs: number;
+    incremental: { file: string; lines: number; edits: number; p50: number; p95: number; max: number };
+    scanMs: number;
+    serverPeakRssMb: number;
+  };
+}
+
+const percentile = (xs: number[], p: number) => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function measureFloor(files: string[]): Promise<{ readMs: number; parseMs: number; bytes: number }> {
+  await initParsers();
+  parseRuby('class Warmup; def x; end; end\n').delete();
+  let readMs = 0;
+  let parseMs = 0;
+  let bytes = 0;
+  for (const file of files) {
+    let t = performance.now();
+    const text = fs.readFileSync(file, 'utf8');
+    readMs += performance.now() - t;
+    bytes += Buffer.byteLength(text);
+    if (/Gemfile\.lock$|gems\.locked$|\.yml$/.test(file)) continue; // not parsed by tree-sitter
+    t = performance.now();
+    try {
+      const tree = parseRuby(/\.erb$/.test(file) ? erbToRuby(text) : text);
+      parseMs += performance.now() - t;
+      tree.delete();
+    } catch {
+      parseMs += performance.now() - t;
+    }
+  }
+  return { readMs, parseMs, bytes };
+}
+
+function measurePerFile(files: string[]): { p50: number; p95: number; max: number; maxFile: string } {
+  const ws = new Workspace({ rules: allRules, trusted: false });
+  const times: number[] = [];
+  let max = 0;
+  let maxFile = '';
+  for (const file of files) {
+    const t = performance.now();
+    ws.analyzeFile(file);
+    const d = performance.now() - t;
+    times.push(d);
+    if (d > max) { max = d; maxFile = file; }
+  }
+  return { p50: round(percentile(times, 50), 2), p95: round(percentile(times, 95), 2), max: round(max, 1), maxFile };
+}
+
+function runCheck(app: string, workers?: number): { ms: number; rssMb: number; report: { findings: { rule: string }[]; errors: unknown[] } } {
+  const rssFile = path.join(os.tmpdir(), `rh-bench-rss-${process.pid}-${Date.now()}.json`);
+  const env: NodeJS.ProcessEnv = { ...process.env, RAILS_HAZARDS_OUT: OUT_DIR, RH_RSS_FILE: rssFile };
+  if (workers !== undefined) env.RAILS_HAZARDS_WORKERS = String(workers); else delete env.RAILS_HAZARDS_WORKERS;
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['-r', PROBE, BIN, 'check', app, '--format', 'json', '--fail-on', 'never'],
+    { env, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`rails-hazards check failed (${r.status}): ${r.stderr}`);
+  const rss = JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssBytes / 1048576;
+  fs.rmSync(rssFile, { force: true });
+  return { ms, rssMb: rss, report: JSON.parse(r.stdout) };
+}
+
+/** A bare-bones LSP client over stdio with Content-Length framing (like test/helpers/lspClient.ts). */
+class Client {
+  private buffer = Buffer.alloc(0);
+  private id = 1;
+  private pending = new Map<number, (v: unknown) => void>();
+  private listeners: ((m: { method: string; params: any }) => void)[] = [];
+  readonly proc;
+  readonly started = performance.now();
+  constructor(rssFile: string) {
+    this.proc = spawn(process.execPath, ['-r', PROBE, BIN, 'lsp', '--stdio'], {
+      env: { ...process.env, RAILS_HAZARDS_OUT: OUT_DIR, RH_RSS_FILE: rssFile }, stdio: 'pipe',
+    });
+    this.proc.stdout.on('data', (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      for (;;) {
+        const end = this.buffer.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const len = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, end).toString())![1]);
+        if (this.buffer.length < end + 4 + len) return;
+        const msg = JSON.parse(this.buffer.subarray(end + 4, end + 4 + len).toString('utf8'));
+        this.buffer = this.buffer.subarray(end + 4 + len);
+        if (msg.id !== undefined && msg.method) this.send({ jsonrpc: '2.0', id: msg.id, result: msg.method === 'workspace/configuration' ? [{}] : null });
+        else if (msg.id !== undefined) this.pending.get(msg.id)?.(msg.result);
+        else for (const l of [...this.listeners]) l(msg);
+      }
+    });
+    this.proc.stderr.on('data', () => undefined);
+  }
+  send(msg: unknown): void {
+    const body = Buffer.from(JSON.stringify(msg));
+    this.proc.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]));
+  }
+  request(method: string, params: unknown): Promise<any> {
+    const id = this.id++;
+    return new Promise((resolve) => { this.pending.set(id, resolve); this.send({ jsonrpc: '2.0', id, method, params }); });
+  }
+  notify(method: string, params: unknown): void { this.send({ jsonrpc: '2.0', method, params }); }
+  waitFor(pred: (m: { method: string; params: any }) => boolean, timeoutMs = 600_000): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for the server')), timeoutMs);
+      const l = (m: { method: string; params: any }) => {
+        if (!pred(m)) return;
+        clearTimeout(timer);
+        this.listeners.splice(this.listeners.indexOf(l), 1);
+        resolve(m.params);
+      };
+      this.listeners.push(l);
+    });
+  }
+  async close(): Promise<void> {
+    await this.request('shutdown', null);
+    this.notify('exit', null);
+    await new Promise((resolve) => this.proc.once('exit', resolve));
+  }
+}
+
+async function measureLsp(root: string, migration: string, model: string, edits: number): Promise<AppResult['lsp']> {
+  const rssFile = path.join(os.tmpdir(), `rh-bench-lsp-${process.pid}-${Date.now()}.json`);
+  const client = new Client(rssFile);
+  const rootUri = pathToFileURL(root).toString();
+  const migUri = pathToFileURL(migration).toString();
+  const scanDone = client.waitFor((m) => m.method === 'railsHazards/status' && m.params.scanning === false);
+  const firstDiag = client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === migUri);
+  await client.request('initialize', {
+    processId: process.pid, rootUri, capabilities: { window: { workDoneProgress: false } },
+    workspaceFolders: [{ uri: rootUri, name: path.basename(root) }],
+  });
+  client.notify('initialized', {});
+  client.notify('textDocument/didOpen', { textDocument: { uri: migUri, languageId: 'ruby', version: 1, text: fs.readFileSync(migration, 'utf8') } });
+  await firstDiag;
+  const firstDiagnosticsMs = performance.now() - client.started;
+  const scanStarted = performance.now();
+  await scanDone.catch(() => undefined);
+  const scanMs = performance.now() - scanStarted;
+
+  // Incremental: one-character edits at varied places of the model, alternately typed and deleted.
+  const uri = pathToFileURL(model).toString();
+  const lines = fs.readFileSync(model, 'utf8').split('\n');
+  const opened = client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.version === 1);
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'ruby', version: 1, text: lines.join('\n') } });
+  await opened;
+  const times: number[] = [];
+  let version = 1;
+  for (let i = 0; i < edits; i++) {
+    const line = Math.floor(((i >> 1) * 7919) % Math.max(1, lines.length - 1));
+    const character = lines[line].length;
+    const insert = i % 2 === 0;
+    version++;
+    const range = insert ? { start: { line, character }, end: { line, character } } : { start: { line: lastLine, character }, end: { line: lastLine, character: character + 1 } };
+    const v = version;
+    const published = client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.version === v);
+    const t = performance.now();
+    client.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range, text: insert ? 'x' : '' }] });
+    await published;
+    times.push(performance.now() - t);
+    lastLine = line;
+  }
+  await client.close();
+  const serverPeakRssMb = fs.existsSync(rssFile) ? JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssBytes / 1048576 : NaN;
+  fs.rmSync(rssFile, { force: true });
+  return {
+    firstDiagnosticsMs: round(firstDiagnosticsMs), scanMs: round(scanMs),
+    incremental: { file: model, lines: lines.length - (lines[lines.length - 1] === '' ? 1 : 0), edits, p50: round(percentile(times, 50), 2), p95: round(percentile(times, 95), 2), max: round(Math.max(...times), 1) },
+    serverPeakRssMb: round(serverPeakRssMb),
+  };
+}
+let lastLine = 0;
+
+/** The largest model (by lines) and a migration of a real app, for the LSP measurements. */
+function pickFiles(files: string[]): { migration?: string; model?: string } {
+  const migration = files.find((f) => /\/db\/migrate\/\d+_.*\.rb$/.test(f));
+  let model: string | undefined;
+  let best = 0;
+  for (const f of files.filter((x) => /\/app\/models\/.*\.rb$/.test(x))) {
+    const n = fs.readFileSync(f, 'utf8').split('\n').length;
+    if (Math.abs(n - 2000) < Math.abs(best - 2000)) { best = n; model = f; }
+  }
+  return { migration, model };
+}
+
+async function benchApp(app: string, args: Args, hint?: { migration: string; model: string }): Promise<AppResult> {
+  process.stderr.write(`\n== ${app}\n`);
+  const listing = new Workspace({ rules: allRules });
+  const files = listing.listAnalyzableFiles(app);
+  process.stderr.write(`files: ${files.length}\nfloor (read + parse)…\n`);
+  const floor = await measureFloor(files);
+  process.stderr.write('check (both cores)…\n');
+  const check = runCheck(app);
+  const single = args.single ? (process.stderr.write('check (one thread)…\n'), runCheck(app, 0)) : undefined;
+  process.stderr.write('per-file analysis…\n');
+  const perFile = measurePerFile(files);
+  const byRule: Record<string, number> = {};
+  for (const f of check.report.findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+  const floorMs = floor.readMs + floor.parseMs;
+  const result: AppResult = {
+    app, files: files.length, mb: round(floor.bytes / 1048576, 2), readMs: round(floor.readMs), parseMs: round(floor.parseMs), floorMs: round(floorMs),
+    checkMs: round(check.ms), checkRatio: round(check.ms / floorMs, 2), checkPeakRssMb: round(check.rssMb),
+    checkSingleMs: single && round(single.ms), checkSingleRatio: single && round(single.ms / floorMs, 2), checkSinglePeakRssMb: single && round(single.rssMb),
+    findings: check.report.findings.length, findingsByRule: Object.fromEntries(Object.entries(byRule).sort()), errors: check.report.errors.length, perFile,
+  };
+  if (args.lsp) {
+    const picked = hint ?? pickFiles(files);
+    if (picked.migration && picked.model) {
+      process.stderr.write('language server…\n');
+      result.lsp = await measureLsp(app, picked.migration, picked.model, args.edits);
+    }
+  }
+  return result;
+}
+
+export function formatTable(results: AppResult[]): string {
+  const rows: [string, (r: AppResult) => string][] = [
+    ['files analysed', (r) => String(r.files)],
+    ['MB analysed', (r) => r.mb.toFixed(2)],
+    ['raw parse floor (read + parse, 1 thread)', (r) => `${r.floorMs} ms (parse ${r.parseMs})`],
+    ['rails-hazards check (wall, workers)', (r) => `${r.checkMs} ms = ${r.checkRatio}× floor`],
+    ['rails-hazards check (wall, 1 thread)', (r) => (r.checkSingleMs !== undefined ? `${r.checkSingleMs} ms = ${r.checkSingleRatio}× floor` : '-')],
+    ['per-file analysis p50 / p95 / max', (r) => `${r.perFile.p50} / ${r.perFile.p95} / ${r.perFile.max} ms`],
+    ['peak RSS check (workers / 1 thread)', (r) => `${r.checkPeakRssMb} / ${r.checkSinglePeakRssMb ?? '-'} MB`],
+    ['findings / errors', (r) => `${r.findings} / ${r.errors}`],
+    ['LSP first diagnostics after start', (r) => (r.lsp ? `${r.lsp.firstDiagnosticsMs} ms` : '-')],
+    ['LSP incremental p50 / p95 / max', (r) => (r.lsp ? `${r.lsp.incremental.p50} / ${r.lsp.incremental.p95} / ${r.lsp.incremental.max} ms (${r.lsp.incremental.lines}-line model, ${r.lsp.incremental.edits} edits)` : '-')],
+    ['LSP background scan', (r) => (r.lsp ? `${r.lsp.scanMs} ms` : '-')],
+    ['LSP server peak RSS', (r) => (r.lsp ? `${r.lsp.serverPeakRssMb} MB` : '-')],
+  ];
+  const header = ['', ...results.map((r) => path.basename(r.app))];
+  const body = rows.map(([label, f]) => [label, ...results.map(f)]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const results: AppResult[] = [];
+  if (args.synthetic) {
+    const root = path.join(REPO, '.bench', `synthetic-${args.files}`);
+    process.stderr.write(`generating a synthetic app of about ${args.files} files in ${root}…\n`);
+    const synth = generateApp(root, { files: args.files });
+    results.push(await benchApp(root, args, { migration: synth.migration, model: synth.bigModel }));
+  }
+  for (const app of args.apps) results.push(await benchApp(app, args));
+  const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, commit: gitHead() };
+  const json = JSON.stringify({ meta, results }, null, 2);
+  if (args.json) fs.writeFileSync(args.json, json + '\n');
+  process.stdout.write(`\n${formatTable(results)}\n\n${args.json ? `JSON written to ${args.json}` : json}\n`);
+}
+
+function gitHead(): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+if (require.main === module) {
+  main().catch((error) => { process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`); process.exitCode = 1; });
+}
