@@ -1,9 +1,11 @@
 // Which migration operations a rule should look at: the escape hatches and gates of research §1.5
 // applied once, so every rule honours `safety_assured`, start_after, directions and adapters alike.
+import * as path from 'node:path';
 import type { RuleContext } from '../core/rule';
 import type { AdapterName } from '../core/appFacts';
 import type { FileEdit } from '../core/types';
 import { insertAfterClassLine } from '../parsing/rubyEdits';
+import { compareVersionStrings } from '../lockfile/gemVersion';
 import { buildMigrationModel, type MigrationClass, type MigrationModel, type MigrationOp } from './model';
 
 export function migrationModel(ctx: RuleContext): MigrationModel {
@@ -66,4 +68,187 @@ export function runtimeSafetyNet(ctx: RuleContext, coveredBySafeByDefault: boole
 export function disableDdlTransactionEdit(ctx: RuleContext, klass: MigrationClass): FileEdit | undefined {
   if (klass.disableDdlTransaction) return undefined;
   return insertAfterClassLine(ctx.file, ctx.text, klass.node, 'disable_ddl_transaction!');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Version gating (issue 3 item 4). Every helper answers with "assume the newest" when a fact is
+// unknown, and `assumptions(ctx)` says which facts were assumed, for messages and hovers.
+
+/** Numeric comparison of dotted versions ("14.2" vs "14"); missing segments count as 0. */
+export function compareVersions(a: string, b: string): number {
+  return compareVersionStrings(a, b);
+}
+
+/** MariaDB shares the mysql2/trilogy adapters; its server versions start at 10. */
+export function isMariaDb(ctx: RuleContext): boolean {
+  const v = ctx.app.databaseVersion?.value;
+  return adapter(ctx) === 'mysql' && !!v && compareVersionStrings(v, '10') >= 0;
+}
+
+/**
+ * The database server version is at least `min` (for the current adapter). Unknown version: the
+ * newest is assumed, so this answers true.
+ */
+export function dbVersionAtLeast(ctx: RuleContext, min: string | number): boolean {
+  const v = ctx.app.databaseVersion?.value;
+  if (!v) return true;
+  return compareVersionStrings(v, String(min)) >= 0;
+}
+
+/** Known database server version below `max` (exclusive). Unknown version: false (newest assumed). */
+export function dbVersionBelow(ctx: RuleContext, max: string | number): boolean {
+  const v = ctx.app.databaseVersion?.value;
+  return !!v && compareVersionStrings(v, String(max)) < 0;
+}
+
+/** PostgreSQL (or unknown adapter, assumed PostgreSQL) at version `major` or newer (unknown = newest). */
+export function pgVersionAtLeast(ctx: RuleContext, major: string | number): boolean {
+  return mayBePostgres(ctx) && dbVersionAtLeast(ctx, major);
+}
+
+/** Rails (Gemfile.lock `rails`/`activerecord`) at least `min`; unknown = newest. */
+export function railsVersionAtLeast(ctx: RuleContext, min: string): boolean {
+  const v = ctx.app.railsVersion?.value;
+  return !v || compareVersionStrings(v, min) >= 0;
+}
+
+/**
+ * The compatibility version a migration class runs with: its `[x.y]` wins; a bare
+ * `ActiveRecord::Migration` is Rails 4.2 behaviour; a project base class (`Gitlab::Database::Migration[2.1]`)
+ * behaves as the Rails version in Gemfile.lock; unknown = the newest.
+ */
+export function migrationCompat(ctx: RuleContext, klass: MigrationClass): { version?: string; source: string } {
+  if (klass.compatVersion && /^ActiveRecord::Migration\[/.test(klass.superclass)) {
+    return { version: klass.compatVersion, source: `${klass.superclass} in the class header` };
+  }
+  if (/^(::)?ActiveRecord::Migration$/.test(klass.superclass)) {
+    return { version: '4.2', source: 'bare ActiveRecord::Migration (Rails 4.2 behaviour)' };
+  }
+  const rails = ctx.app.railsVersion;
+  if (rails) return { version: rails.value.split('.').slice(0, 2).join('.'), source: `Rails ${rails.value} from ${rails.source}` };
+  return { version: undefined, source: 'newest Rails assumed (no version in the class header or Gemfile.lock)' };
+}
+
+export function migrationCompatAtLeast(ctx: RuleContext, klass: MigrationClass, min: string): boolean {
+  const v = migrationCompat(ctx, klass).version;
+  return !v || compareVersionStrings(v, min) >= 0;
+}
+
+/** Human-readable adapter/version assumptions: "PostgreSQL 16 (StrongMigrations.target_version)". */
+export function assumptions(ctx: RuleContext | { app: RuleContext['app'] }): { adapter: string; version: string } {
+  const a = ctx.app.adapter;
+  const names: Record<AdapterName, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL/MariaDB', sqlite: 'SQLite', unknown: 'PostgreSQL' };
+  const adapterText = a.value === 'unknown' ? `PostgreSQL (assumed: ${a.source})` : `${names[a.value]} (from ${a.source})`;
+  const v = ctx.app.databaseVersion;
+  const versionText = v ? `${v.value} (from ${v.source})`
+    : 'newest (assumed: no database.version in .rails-hazards.yml and no StrongMigrations.target_version)';
+  return { adapter: adapterText, version: versionText };
+}
+
+/** Short "on PostgreSQL 16" / "on PostgreSQL (newest assumed)" for messages. */
+export function onDatabase(ctx: RuleContext): string {
+  const a = adapter(ctx);
+  const name = a === 'mysql' ? (isMariaDb(ctx) ? 'MariaDB' : 'MySQL') : a === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  const v = ctx.app.databaseVersion?.value;
+  return v ? `${name} ${v}` : name;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// strong_migrations `disable_check(:key)` keys per rule (research §6). `checkedOps(ctx, { rule })`
+// reads this table, so a project that disabled a check in its initializer gets no finding from us either.
+
+export const STRONG_MIGRATIONS_KEYS: Record<string, string[]> = {
+  'migrations/add-index-non-concurrent': ['add_index'],
+  'migrations/remove-index-non-concurrent': ['remove_index'],
+  'migrations/concurrent-in-transaction': [],
+  'migrations/add-reference-index-non-concurrent': ['add_reference'],
+  'migrations/add-foreign-key-validated': ['add_foreign_key'],
+  'migrations/add-foreign-key-mysql': ['add_foreign_key'],
+  'migrations/add-check-constraint-validated': ['add_check_constraint'],
+  'migrations/add-check-constraint-mysql': ['add_check_constraint', 'add_check_constraint_mysql'],
+  'migrations/validate-in-locking-transaction': ['validate_foreign_key', 'validate_check_constraint'],
+  'migrations/add-unique-constraint-non-concurrent': ['add_unique_constraint'],
+  'migrations/add-exclusion-constraint': ['add_exclusion_constraint'],
+  'migrations/change-column-null-not-null': ['change_column_null', 'change_column_null_postgresql', 'change_column_with_not_null'],
+  'migrations/change-column-null-default-backfill': ['change_column_null'],
+  'migrations/add-column-not-null-without-default': [],
+  'migrations/add-column-volatile-default': ['add_column_default_callable', 'add_column_default'],
+  'migrations/add-column-default-table-rewrite-legacy': ['add_column_default'],
+  'migrations/add-column-json': ['add_column_json'],
+  'migrations/add-column-stored-generated': ['add_column_generated_stored'],
+  'migrations/add-column-auto-increment': ['add_column_auto_incrementing'],
+  'migrations/change-column-type': ['change_column'],
+};
+
+/** Operations a rule checks, with its strong_migrations keys looked up by rule id. */
+export function opsFor(ctx: RuleContext, ruleId: string, filter: OpFilter = {}): MigrationOp[] {
+  return checkedOps(ctx, { ...filter, strongMigrationsKeys: [...(filter.strongMigrationsKeys ?? []), ...(STRONG_MIGRATIONS_KEYS[ruleId] ?? [])] });
+}
+
+/** The table was created earlier in this migration (or the op is inside its create_table). */
+export function isNewTable(ctx: RuleContext, op: MigrationOp, table = op.table): boolean {
+  return !!op.createTable || migrationModel(ctx).createdBefore(table, op);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Follow-up migration files (research §2.2): `db/migrate/<timestamp + 1 s>_<snake>.rb`, class name
+// camelized, superclass copied from the current class.
+
+/** Adds seconds to a 14-digit UTC version (`20250101235959` + 1 → `20250102000000`). */
+export function nextVersion(version: string, seconds = 1): string {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(version);
+  if (!m) return version;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) + seconds * 1000);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/** A Ruby literal for a table/column name: `:users`, or `"schema.users"` when it is no plain symbol. */
+export function sym(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `:${name}` : JSON.stringify(name);
+}
+
+export function camelize(snake: string): string {
+  return snake.split('_').filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+}
+
+/** `validate_users_orders_fk` style names: lower snake, only [a-z0-9_]. */
+export function snakeName(...parts: string[]): string {
+  return parts.join('_').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').replace(/_+/g, '_');
+}
+
+/**
+ * A FileEdit creating `db/migrate/<version+1s>_<name>.rb` next to the current migration, whose
+ * `change` (or given body) holds `bodyLines`. Returns undefined when the file has no version prefix.
+ */
+export function followUpMigrationEdit(ctx: RuleContext, klass: MigrationClass, name: string, bodyLines: string[],
+  options: { disableDdlTransaction?: boolean; method?: string; classBody?: string[]; seconds?: number } = {}): FileEdit | undefined {
+  const version = migrationModel(ctx).version;
+  if (!version) return undefined;
+  const dir = path.dirname(ctx.file);
+  const file = path.join(dir, `${nextVersion(version, options.seconds ?? 1)}_${name}.rb`);
+  const lines = [`class ${camelize(name)} < ${klass.superclass}`];
+  if (options.disableDdlTransaction) lines.push('  disable_ddl_transaction!', '');
+  if (options.classBody) {
+    for (const l of options.classBody) lines.push(l ? `  ${l}` : '');
+  } else {
+    lines.push(`  def ${options.method ?? 'change'}`);
+    for (const l of bodyLines) lines.push(l ? `    ${l}` : '');
+    lines.push('  end');
+  }
+  lines.push('end', '');
+  return { file, createFile: true, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: lines.join('\n') };
+}
+
+/**
+ * db/schema.rb as the state BEFORE this migration: only when the schema's version is older than the
+ * migration's (a pending migration). Once a migration has run, schema.rb shows its result, so facts
+ * such as a column's old type cannot be read from it.
+ */
+export function preMigrationSchema(ctx: RuleContext) {
+  const schema = ctx.app.schema;
+  const version = migrationModel(ctx).version;
+  if (!schema || !version) return undefined;
+  if (schema.version && schema.version.replace(/\D/g, '') >= version) return undefined;
+  return schema;
 }

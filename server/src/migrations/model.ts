@@ -43,6 +43,73 @@ export interface MigrationModel {
   ops: MigrationOp[];
   /** Table created by create_table/create_join_table earlier than `op` in the same class. */
   createdBefore(table: string | undefined, op: MigrationOp): boolean;
+  /**
+   * Column added earlier in the same class (add_column, t.<type> in change_table, add_timestamps,
+   * add_reference's `<name>_id`), or part of a table created earlier (research §1 item 4).
+   */
+  columnAddedBefore(table: string | undefined, column: string | undefined, op: MigrationOp): boolean;
+  /**
+   * The earlier statement of the same DDL transaction whose SHARE / SHARE ROW EXCLUSIVE / ACCESS
+   * EXCLUSIVE lock on an existing table is still held when `op` runs (undefined when none, or when the
+   * class has `disable_ddl_transaction!`). Used by validate_in_locking_transaction.
+   */
+  lockHeldBefore(op: MigrationOp): MigrationOp | undefined;
+}
+
+/** Statements that lock an existing table until COMMIT when they run inside the DDL transaction. */
+const LOCKING_METHODS = new Set([
+  'add_index', 'remove_index', 'add_column', 'add_columns', 'remove_column', 'remove_columns', 'rename_column', 'rename_table',
+  'change_column', 'change_column_null', 'change_column_default', 'add_reference', 'add_belongs_to', 'remove_reference',
+  'remove_belongs_to', 'add_timestamps', 'remove_timestamps', 'add_foreign_key', 'remove_foreign_key', 'add_check_constraint',
+  'remove_check_constraint', 'add_unique_constraint', 'add_exclusion_constraint', 'drop_table', 'drop_join_table',
+]);
+
+const LOCKING_SQL = /\b(ALTER\s+TABLE|CREATE\s+(UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY)|DROP\s+INDEX\s+(?!CONCURRENTLY)|LOCK\s+(TABLE\s+)?\w|DROP\s+TABLE|TRUNCATE)/i;
+
+/**
+ * The SQL text of `execute "…"` / `execute <<~SQL … SQL` (heredoc bodies are siblings of the statement
+ * in tree-sitter-ruby, so they are found by walking up), or undefined when there is no first argument.
+ */
+export function sqlOf(call: CallInfo): string | undefined {
+  const first = call.args[0];
+  if (!first) return undefined;
+  const hasHeredoc = first.type === 'heredoc_beginning' || first.descendantsOfType('heredoc_beginning').length > 0;
+  if (!hasHeredoc) return first.text;
+  for (let a: Node | null = call.node; a; a = a.parent) {
+    for (let sib = a.nextNamedSibling; sib; sib = sib.nextNamedSibling) {
+      if (sib.type === 'heredoc_body') return sib.text;
+      if (sib.type !== 'comment') break;
+    }
+    if (a.type === 'body_statement' || a.type === 'program' || a.type === 'method') break;
+  }
+  return first.text;
+}
+
+/** Column names an add_column-like op adds: `add_column :t, :c`, `t.string :a, :b`, `t.column :c`, timestamps, references. */
+export function addedColumns(op: MigrationOp): string[] {
+  const call = op.call;
+  const inTable = !!(op.changeTable || op.createTable);
+  const names = (nodes: typeof call.args) => nodes.map((n) => literalName(n)).filter((n): n is string => !!n);
+  switch (op.method) {
+    case 'add_column':
+      if (!inTable) return names(call.args.slice(1, 2));
+      return call.name === 'column' ? names(call.args.slice(0, 1)) : names(call.args);
+    case 'add_timestamps':
+      return ['created_at', 'updated_at'];
+    case 'add_reference':
+    case 'add_belongs_to': {
+      const refs = inTable ? names(call.args) : names(call.args.slice(1, 2));
+      const poly = call.keywords.get('polymorphic');
+      const out: string[] = [];
+      for (const r of refs) {
+        out.push(`${r}_id`);
+        if (poly && poly.type !== 'false' && poly.type !== 'nil') out.push(`${r}_type`);
+      }
+      return out;
+    }
+    default:
+      return [];
+  }
 }
 
 const CHANGE_TABLE_METHODS: Record<string, string> = {
@@ -191,11 +258,36 @@ export function buildMigrationModel(tree: Tree, file: string): MigrationModel {
   };
 
   collectClasses(tree.rootNode);
+  const createdBefore = (name: string | undefined, op: MigrationOp): boolean =>
+    !!name && created.some((c) => c.table === name && c.order <= op.order && c.klass === op.klass);
+  const isNew = (op: MigrationOp, table = op.table): boolean => !!op.createTable || createdBefore(table, op);
+  const locksExisting = (op: MigrationOp): boolean => {
+    if (op.method === 'add_foreign_key') {
+      const to = literalName(op.changeTable || op.createTable ? op.call.args[0] : op.call.args[1]);
+      return !isNew(op) || (!!to && !createdBefore(to, op));
+    }
+    if ((op.method === 'add_reference' || op.method === 'add_belongs_to') && op.call.keywords.has('foreign_key')) {
+      const fk = op.call.keywords.get('foreign_key');
+      if (fk && fk.type !== 'false' && fk.type !== 'nil') return true;
+    }
+    if (op.method === 'execute' && !op.call.receiver) return LOCKING_SQL.test(sqlOf(op.call) ?? '');
+    if (!LOCKING_METHODS.has(op.method)) return false;
+    return !isNew(op);
+  };
   return {
     version: migrationVersionOf(file),
     classes,
     ops,
-    createdBefore: (name, op) => !!name && created.some((c) => c.table === name && c.order <= op.order && c.klass === op.klass),
+    createdBefore,
+    columnAddedBefore: (table, column, op) => {
+      if (!table || !column) return false;
+      if (createdBefore(table, op)) return true;
+      return ops.some((o) => o.order < op.order && o.klass === op.klass && o.table === table && addedColumns(o).includes(column));
+    },
+    lockHeldBefore: (op) => {
+      if (op.klass.disableDdlTransaction) return undefined;
+      return ops.find((o) => o.order < op.order && o.klass === op.klass && o.phase === op.phase && locksExisting(o));
+    },
   };
 }
 

@@ -2,7 +2,11 @@
 import type { Node, Tree } from '../parsing/treeSitter';
 import { blockParam, bodyStatements, isFalse, literalName, literalNames, readCall } from '../parsing/ruby';
 
-export interface SchemaColumn { name: string; type: string; null: boolean; hasDefault: boolean }
+export interface SchemaColumn {
+  name: string; type: string; null: boolean; hasDefault: boolean;
+  /** `limit:`, `precision:`, `scale:` when schema.rb gives them (numbers only). */
+  limit?: number; precision?: number; scale?: number;
+}
 export interface SchemaIndex { name?: string; columns: string[]; unique: boolean; where?: string }
 export interface SchemaCheck { name?: string; expression: string; validated: boolean }
 export interface SchemaTable {
@@ -84,9 +88,15 @@ function readTable(nameNode: Node | undefined, options: Map<string, Node>, block
         if (!col) continue;
         table.columns.set(col, {
           name: col, type, null: !isFalse(call.keywords.get('null')), hasDefault: call.keywords.has('default'),
+          limit: numberOption(call.keywords.get('limit')), precision: numberOption(call.keywords.get('precision')),
+          scale: numberOption(call.keywords.get('scale')),
         });
       }
     }
   }
   return table;
+}
+
+function numberOption(node: Node | undefined): number | undefined {
+  return node?.type === 'integer' ? Number(node.text.replace(/_/g, '')) : undefined;
 }

@@ -1,0 +1,105 @@
+import { defineRule } from '../../core/rule';
+import type { SchemaColumn, SchemaTable } from '../../project/schema';
+import { adapter, isNewTable, migrationModel, onDatabase, opsFor, preMigrationSchema } from '../../migrations/gating';
+import type { MigrationOp } from '../../migrations/model';
+import type { Node } from '../../parsing/treeSitter';
+import { literalName } from '../../parsing/ruby';
+
+const ID = 'migrations/change-column-type';
+
+const ALIASES: Record<string, string> = {
+  varchar: 'string', character_varying: 'string', numeric: 'decimal', timestamp: 'datetime', int: 'integer',
+  'timestamp without time zone': 'datetime', 'timestamp with time zone': 'timestamptz',
+};
+const norm = (t: string) => ALIASES[t] ?? t;
+const num = (n: Node | undefined): number | null | undefined =>
+  n === undefined ? undefined : n.type === 'nil' ? null : n.type === 'integer' ? Number(n.text.replace(/_/g, '')) : NaN;
+
+interface Wanted { type: string; limit?: number | null; precision?: number | null; scale?: number | null; using: boolean }
+
+/** Why a type change is safe without a rewrite on this adapter, or undefined when it rewrites (research #20). */
+export function safeTypeChange(db: 'postgresql' | 'mysql', old: SchemaColumn, next: Wanted, table?: SchemaTable): string | undefined {
+  if (next.using) return undefined;
+  const from = norm(old.type);
+  const to = norm(next.type);
+  const grows = (o: number | undefined, n: number | null | undefined) => n === undefined || n === null || (o !== undefined && !Number.isNaN(n) && n >= o);
+  if (db === 'mysql') {
+    if (from !== 'string' || to !== 'string') return from === to && next.limit === undefined && next.precision === undefined ? 'same type' : undefined;
+    const o = old.limit ?? 255;
+    const n = next.limit === undefined || next.limit === null ? 255 : next.limit;
+    if (Number.isNaN(n) || n < o) return undefined;
+    // utf8mb4: up to 63 characters fit a 1-byte length prefix; crossing it forces a copy.
+    return (o <= 63 && n <= 63) || o > 63 ? 'a VARCHAR limit increase that keeps the length-prefix size' : undefined;
+  }
+  const indexed = !!table?.indexes.some((i) => i.columns.includes(old.name));
+  if (from === 'string' && to === 'text') return 'varchar to text';
+  if (from === 'string' && to === 'string') {
+    if (next.limit === undefined || next.limit === null) return 'removing the varchar limit';
+    return old.limit !== undefined && grows(old.limit, next.limit) ? 'a varchar limit increase' : undefined;
+  }
+  if (from === 'text' && to === 'string' && (next.limit === undefined || next.limit === null)) return 'text to varchar without a limit';
+  if (((from === 'string' || from === 'text') && to === 'citext') || (from === 'citext' && (to === 'string' || to === 'text'))) return indexed ? undefined : 'citext on an unindexed column';
+  if (from === 'cidr' && to === 'inet') return 'cidr to inet';
+  if (from === 'decimal' && to === 'decimal') {
+    if ((next.precision === undefined || next.precision === null) && (next.scale === undefined || next.scale === null)) return 'removing precision and scale';
+    if ((next.scale ?? undefined) === old.scale && grows(old.precision, next.precision) && old.precision !== undefined) return 'a precision increase at the same scale';
+    return undefined;
+  }
+  if (['datetime', 'timestamptz', 'time', 'interval'].includes(from) && from === to) {
+    if (next.precision === undefined || next.precision === null) return 'removing the precision';
+    return grows(old.precision ?? 6, next.precision) ? 'a precision increase' : undefined;
+  }
+  if (from === to && next.limit === undefined && next.precision === undefined && next.scale === undefined) return 'the same type';
+  if (from === to && (next.limit ?? undefined) === old.limit && (next.precision ?? undefined) === old.precision && (next.scale ?? undefined) === old.scale) return 'the same type';
+  return undefined;
+}
+
+function wanted(op: MigrationOp): { column?: string; next?: Wanted } {
+  const args = op.call.args;
+  const inTable = !!op.changeTable;
+  const column = literalName(inTable ? args[0] : args[1]);
+  const type = literalName(inTable ? args[1] : args[2]);
+  if (!type) return { column };
+  const kw = op.call.keywords;
+  return { column, next: { type, limit: num(kw.get('limit')), precision: num(kw.get('precision')), scale: num(kw.get('scale')), using: kw.has('using') } };
+}
+
+export default defineRule({
+  meta: {
+    id: ID,
+    description: 'Changing a column\'s type rewrites the table and its indexes under a lock, unless it is one of the few safe changes.',
+    defaultSeverity: 'error',
+    fix: 'none',
+    fileKinds: ['migration'],
+  },
+  create(ctx) {
+    return {
+      end() {
+        const a = adapter(ctx);
+        if (a === 'sqlite') return;
+        const db = a === 'mysql' ? 'mysql' : 'postgresql';
+        const model = migrationModel(ctx);
+        const pre = preMigrationSchema(ctx);
+        for (const op of opsFor(ctx, ID)) {
+          if (op.method !== 'change_column' || isNewTable(ctx, op)) continue;
+          const { column, next } = wanted(op);
+          if (model.columnAddedBefore(op.table, column, op)) continue;
+          const table = op.table ?? 'the table';
+          const schemaTable = op.table ? pre?.tables.get(op.table) : undefined;
+          const old = column ? schemaTable?.columns.get(column) : undefined;
+          if (old && next && safeTypeChange(db, old, next, schemaTable)) continue;
+          const target = next ? next.type : 'the new type';
+          const oldText = old ? `from ${old.type}${old.limit !== undefined ? `(${old.limit})` : ''} ` : '';
+          const blocks = db === 'mysql' ? 'writes are blocked' : 'all reads and writes are blocked';
+          const call = op.changeTable ? 't.change inside change_table' : 'change_column';
+          ctx.report({
+            node: op.call.nameNode,
+            message: `${call} changes ${table}.${column ?? 'column'} ${oldText}to ${target}: on ${onDatabase(ctx)} this rewrites ${table} and rebuilds its indexes while ${blocks}`
+              + (old ? '' : ` (the current type could not be read${ctx.app.schema ? ': db/schema.rb already includes this migration or lacks the column' : ': no db/schema.rb'}, so the few rewrite-free changes such as varchar → text could not be recognised)`)
+              + `. Add a new column, write to both, backfill in batches, switch reads, then stop writing and drop the old column.`,
+          });
+        }
+      },
+    };
+  },
+});
