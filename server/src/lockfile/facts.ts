@@ -48,6 +48,8 @@ export interface DependencyFacts {
   baseLockfile(lockfileName: string): BaseLockfile | undefined;
   /** The current lockfile of the app, as the editor or disk has it (for Gemfile hovers). */
   currentLockfile(): { text: string; file: string } | undefined;
+  /** `.rails-hazards.yml` (or the CLI's --config): its path and text (undefined when it does not exist). */
+  configFile(): { path: string; text: string | undefined };
 }
 
 export function dependencyFacts(app: AppFacts): DependencyFacts | undefined {

@@ -18,6 +18,7 @@ import { OpenDocuments, type OpenDocument } from './documents';
 import { DEFAULT_SETTINGS, normalizeSettings, type EditorSettings } from './settings';
 import { URI } from './uri';
 import { commandHandlers } from './commands';
+import { ignoreFixForLockfileDiagnostic } from '../lockfile/ignoreEdit';
 import { WorkspaceScanner } from './scan';
 import { fixesInside } from './fixScope';
 import { FACT_FILES } from '../project/appProject';
@@ -427,6 +428,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           title: `Disable ${ruleId} for this line`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic],
           edit: toWorkspaceEdit([{ file: entry.file, ...edit }], versionOf),
         });
+      } else if (ruleId.startsWith('dependencies/')) {
+        // Bundler rewrites Gemfile.lock and drops comments: the suppression goes to .rails-hazards.yml.
+        const ignore = ignoreFixForLockfileDiagnostic(entry.doc.getText(), diagnostic.range, workspace.appFor(entry.file).getFacts());
+        if (ignore) actions.push(fixToCodeAction(ignore, diagnostic, versionOf, false));
       }
       actions.push({
         title: `Show documentation for ${ruleId}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic],

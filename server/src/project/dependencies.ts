@@ -17,6 +17,8 @@ import { fileAtCommit, resolveBase } from './git';
 export interface DependencyProviderOptions {
   /** The CLI's --base (wins over dependencies.baseRef). */
   baseRef?: string;
+  /** The CLI's --config. */
+  configFile?: string;
   trusted: boolean;
 }
 
@@ -69,6 +71,11 @@ export class DependencyProvider implements DependencyFacts {
     } finally {
       tree?.delete();
     }
+  }
+
+  configFile(): { path: string; text: string | undefined } {
+    const file = this.options.configFile ? path.resolve(this.options.configFile) : path.join(this.root, CONFIG_FILE_NAME);
+    return { path: file, text: this.files.read(file) };
   }
 
   currentLockfile(): { text: string; file: string } | undefined {

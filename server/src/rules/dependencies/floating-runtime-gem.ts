@@ -42,11 +42,11 @@ export default defineRule({
           else pin = [recommendedPin(node.version)!];
 
           const breaks = crossed.length > 0 ? crossed : ahead;
-          const why = breaks.length > 0
-            ? `${breaks[0].entry.gem} ${breaks[0].entry.label} breaks ${breaks[0].affected.map((a) => `${a.gem} ${a.version}`).join(', ')}`
-            : `nothing else bounds ${node.name} above`;
-          const plan = planPin(node, pin, graph, gemfile, facts?.gemfilePath ?? path.join(ctx.app.root, 'Gemfile'),
-            `Pin: ${formatDependants(node.dependants.filter((d) => d.origin === 'spec')).replace(/ \([^)]*\)/g, '') || 'the Gemfile'} allow any newer ${node.name}; ${why}.`);
+          const names = node.dependants.filter((d) => d.origin === 'spec').map((d) => d.from).join(', ');
+          const comment = breaks.length > 0
+            ? `Pin: ${breaks[0].entry.gem} ${breaks[0].entry.label} breaks ${breaks[0].affected.map((a) => `${a.gem} ${a.version}`).join(', ')}; nothing else bounds it.`
+            : `Pin: nothing bounds ${node.name} above${names ? ` (${names} accept any newer version)` : ''}.`;
+          const plan = planPin(node, pin, graph, gemfile, facts?.gemfilePath ?? path.join(ctx.app.root, 'Gemfile'), comment);
           const spec = node.specs[0];
           const parts = [
             `${node.name} ${node.version} floats: nothing bounds it above, so \`bundle update\` of any dependant can move it to ${next.next.toString()}.x unnoticed: ${formatDependants(node.dependants)}.`,

@@ -36,9 +36,8 @@ export default defineRule({
           const crossed = knownBreakingCrossed(node.name, from, node.version, locked);
           const why = crossed.length > 0 && crossed[0].affected.length > 0
             ? `${crossed[0].entry.gem} ${crossed[0].entry.label} breaks ${crossed[0].affected.map((a) => `${a.gem} ${a.version}`).join(', ')}`
-            : `${node.name} ${toV.majorKey()} arrived as a transitive update`;
-          const plan = planPin(node, [pin], graph, gemfile, facts.gemfilePath,
-            `Pin: kept on ${fromV.majorKey()}.x (${from} at ${base.label}); ${why}.`);
+            : `${node.version} came in as an unrequested transitive update`;
+          const plan = planPin(node, [pin], graph, gemfile, facts.gemfilePath, `Pin: keep ${node.name} on ${fromV.majorKey()}.x; ${why}.`);
           const edges = node.dependants.filter((d) => d.origin === 'spec');
           const bound = isFloating(node) ? 'nothing bounds it' : 'its dependants allow it';
           const parts = [`${node.name} ${from} → ${node.version} crossed a major version since ${base.label}; ${bound}: ${formatDependants(edges) || 'no dependant left'}.`];
