@@ -94,7 +94,7 @@ export class AppProject {
     Object.defineProperty(facts, 'models', { get: () => loader.get(), enumerable: false });
     facts.baseRef = this.options.baseRef;
     facts.trusted = this.options.trusted ?? false;
-    this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, trusted: facts.trusted });
+    this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, configFile: this.options.configFile, trusted: facts.trusted });
     facts.shared.set(DEPENDENCY_FACTS_KEY, this.dependencies);
 
     const db = this.read('config/database.yml');
