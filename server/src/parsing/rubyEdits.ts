@@ -57,6 +57,12 @@ export function mergeNestedOption(file: string, call: CallInfo, key: string, pai
 export function removeKeywordArgument(file: string, text: string, call: CallInfo, key: string): FileEdit | undefined {
   const pair = call.pairs.get(key);
   if (!pair) return undefined;
+  void text;
+  return removePair(file, pair);
+}
+
+/** Removes one `pair` node (also inside a nested hash) with its separating comma and whitespace. */
+export function removePair(file: string, pair: Node): FileEdit {
   const prev = pair.previousSibling;
   if (prev && prev.type === ',') {
     const before = pair.previousNamedSibling;
@@ -68,7 +74,6 @@ export function removeKeywordArgument(file: string, text: string, call: CallInfo
     const after = pair.nextNamedSibling;
     return { file, range: { start: startOf(pair), end: after ? startOf(after) : endOf(next) }, newText: '' };
   }
-  void text;
   return { file, range: nodeRange(pair), newText: '' };
 }
 

@@ -1,0 +1,95 @@
+import { defineRule } from '../../core/rule';
+import type { Node } from '../../parsing/treeSitter';
+import { blockParam, readCall } from '../../parsing/ruby';
+import { checkedOps } from '../../migrations/gating';
+
+/** Relation-wide writes: one statement for every matched row. */
+const BULK_WRITES = new Set(['update_all', 'delete_all', 'destroy_all', 'insert_all', 'insert_all!', 'upsert_all', 'update_counters']);
+/** Writes on one record, dangerous when done per row of an iteration over a table. */
+const RECORD_WRITES = new Set(['update', 'update!', 'update_column', 'update_columns', 'update_attribute', 'update_attributes', 'update_attributes!',
+  'save', 'save!', 'touch', 'destroy', 'destroy!', 'delete', 'increment!', 'decrement!', 'toggle!']);
+const ITERATORS = new Set(['find_each', 'find_in_batches', 'in_batches', 'each', 'each_with_index', 'map', 'each_slice']);
+const BATCHING = new Set(['find_each', 'find_in_batches', 'in_batches']);
+/** Constants whose methods are not model writes. */
+const NOT_MODELS = new Set(['Rails', 'Redis', 'Sidekiq', 'Kernel', 'File', 'Dir', 'ENV', 'Time', 'Date', 'DateTime', 'Thread', 'Process', 'IO', 'Logger']);
+
+interface Chain { model?: string; batched: boolean }
+
+export default defineRule({
+  meta: {
+    id: 'migrations/backfill-in-migration',
+    description: 'Data writes through models inside a migration lock every touched row, and any earlier DDL lock, until the migration commits.',
+    defaultSeverity: 'warning',
+    fix: 'none',
+    fileKinds: ['migration'],
+  },
+  create(ctx) {
+    return {
+      end() {
+        for (const op of checkedOps(ctx, { strongMigrationsKeys: ['backfill'] })) {
+          const name = op.call.name;
+          const bulk = BULK_WRITES.has(name);
+          if (!bulk && !RECORD_WRITES.has(name)) continue;
+          const receiver = op.call.receiver;
+          if (!receiver) continue;
+          const chain = chainOf(receiver);
+          if (!chain.model) continue;
+          // A record write counts only when the record comes from an iteration (per-row writes).
+          if (!bulk && receiver.type !== 'identifier') continue;
+          if (chain.batched && op.klass.disableDdlTransaction) continue;
+          const model = chain.model;
+          let why: string;
+          if (!chain.batched) {
+            why = bulk
+              ? `${model}.${name} runs as one statement over every matched row: those rows stay locked until it finishes, with bloat and replica lag`
+              : `${name} per row of an unbatched iteration over ${model} loads every row at once`;
+          } else {
+            why = `the batches run inside the migration's transaction, so every updated row (and any lock taken by earlier DDL) stays locked until the whole backfill commits`;
+          }
+          ctx.report({
+            node: op.call.nameNode,
+            message: `Backfill in a migration: ${why}. Batch it and run it outside the DDL transaction, ideally in its own migration: `
+              + `\`disable_ddl_transaction!\` and \`${model}.unscoped.in_batches(of: 10_000) do |relation| relation.${bulk ? name : 'update_all'}(…); sleep(0.01) end\`.`,
+          });
+        }
+      },
+    };
+  },
+});
+
+/** The model constant a receiver chain starts from, following block parameters of iterations, and whether it is batched. */
+function chainOf(receiver: Node, depth = 0): Chain {
+  let batched = false;
+  let node: Node | null = receiver;
+  while (node && node.type === 'call') {
+    const name = node.childForFieldName('method')?.text ?? '';
+    if (BATCHING.has(name)) batched = true;
+    node = node.childForFieldName('receiver');
+  }
+  if (!node) return { batched };
+  if (node.type === 'constant' || node.type === 'scope_resolution') {
+    const root = node.text.split('::')[0];
+    return NOT_MODELS.has(root) || node.text === 'ActiveRecord::Base' ? { batched } : { model: node.text, batched };
+  }
+  if (node.type === 'identifier' && depth < 3) {
+    // `relation` in `Model.in_batches do |relation| … end`, `user` in `User.find_each { |user| … }`.
+    const iteration = enclosingIteration(node, node.text);
+    if (!iteration) return { batched };
+    const call = readCall(iteration)!;
+    const inner = chainOf(iteration, depth + 1);
+    return { model: inner.model, batched: batched || inner.batched || BATCHING.has(call.name) };
+  }
+  return { batched };
+}
+
+/** The iterating call (`X.find_each do |x|`) whose block declares `param`, around `node`. */
+function enclosingIteration(node: Node, param: string): Node | undefined {
+  for (let p: Node | null = node.parent; p; p = p.parent) {
+    if (p.type === 'method' || p.type === 'class') return undefined;
+    if ((p.type === 'block' || p.type === 'do_block') && p.parent?.type === 'call') {
+      const call = readCall(p.parent);
+      if (call && ITERATORS.has(call.name) && blockParam(p) === param) return p.parent;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,36 @@
+import { defineRule } from '../../core/rule';
+import { literalName } from '../../parsing/ruby';
+import { checkedOps, migrationModel } from '../../migrations/gating';
+import { isDslCall } from '../../migrations/ruleHelpers';
+
+export default defineRule({
+  meta: {
+    id: 'migrations/rename-column',
+    description: 'rename_column breaks every running process that still reads or writes the old column name until it restarts.',
+    defaultSeverity: 'error',
+    fix: 'none',
+    fileKinds: ['migration'],
+  },
+  create(ctx) {
+    return {
+      end() {
+        const model = migrationModel(ctx);
+        for (const op of checkedOps(ctx, { strongMigrationsKeys: ['rename_column'] })) {
+          if (op.method !== 'rename_column' || !isDslCall(op)) continue;
+          if (op.createTable || model.createdBefore(op.table, op)) continue;
+          const args = op.changeTable ? op.call.args : op.call.args.slice(1);
+          const from = literalName(args[0]) ?? 'old_name';
+          const to = literalName(args[1]) ?? 'new_name';
+          const table = op.table ?? 'the table';
+          ctx.report({
+            node: op.call.nameNode,
+            message: `Renaming ${table}.${from} to ${to} breaks the app during the deploy: processes started before the migration `
+              + `still read and write \`${from}\` (Active Record caches the column list) and fail until they restart. `
+              + `Instead: add \`${to}\`, write both columns, backfill \`${to}\` from \`${from}\`, switch reads to \`${to}\`, `
+              + `then add \`self.ignored_columns += ["${from}"]\` and remove \`${from}\` in a later deploy.`,
+          });
+        }
+      },
+    };
+  },
+});

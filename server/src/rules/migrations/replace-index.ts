@@ -1,0 +1,101 @@
+import { defineRule, type RuleContext } from '../../core/rule';
+import type { Fix } from '../../core/types';
+import { literalName, literalNames, nodeRange } from '../../parsing/ruby';
+import { checkedOps, migrationModel } from '../../migrations/gating';
+import type { MigrationOp } from '../../migrations/model';
+import { isDslCall } from '../../migrations/ruleHelpers';
+import type { SchemaIndex } from '../../project/schema';
+
+interface IndexRef { columns?: string[]; name?: string }
+
+export default defineRule({
+  meta: {
+    id: 'migrations/replace-index',
+    description: 'Removing an index before its replacement is built leaves queries without an index during the build.',
+    defaultSeverity: 'warning',
+    fix: 'unsafe',
+    fileKinds: ['migration'],
+  },
+  create(ctx) {
+    return {
+      end() {
+        const model = migrationModel(ctx);
+        const ops = checkedOps(ctx, { strongMigrationsKeys: ['replace_index'] }).filter((o) => isDslCall(o) && !o.createTable);
+        const reported = new Set<MigrationOp>();
+        for (const removal of ops) {
+          if (removal.method !== 'remove_index' || !removal.table || model.createdBefore(removal.table, removal)) continue;
+          const removed = removedIndex(ctx, removal);
+          if (!removed.columns && !removed.name) continue;
+          if (removed.columns && coveredByAnother(ctx, removal.table, removed)) continue;
+          const addition = ops.find((o) => o.order > removal.order && o.klass === removal.klass && o.phase === removal.phase
+            && o.method === 'add_index' && o.table === removal.table && !reported.has(o) && replaces(addedIndex(o), removed));
+          if (!addition) continue;
+          reported.add(addition);
+          const added = addedIndex(addition);
+          const fixes: Fix[] = [];
+          const sameName = indexName(removal.table, removed) === indexName(removal.table, added);
+          if (!sameName && sameParent(removal, addition)) {
+            fixes.push({
+              title: 'Build the new index first, then remove the old one', safety: 'unsafe',
+              edits: [
+                { file: ctx.file, range: nodeRange(removal.call.node), newText: addition.call.node.text },
+                { file: ctx.file, range: nodeRange(addition.call.node), newText: removal.call.node.text },
+              ],
+            });
+          }
+          const what = removed.name ?? `on ${removed.columns!.join(', ')}`;
+          ctx.report({
+            node: removal.call.nameNode,
+            message: `The index ${what} on ${removal.table} is removed before its replacement (line ${addition.call.node.startPosition.row + 1}) `
+              + `is built: queries that used it scan the table for the whole build. Add the new index first (concurrently), `
+              + `then remove the old one` + (sameName ? ' (give the new index another name, since both exist for a moment).' : '.'),
+            fixes,
+          });
+        }
+      },
+    };
+  },
+});
+
+function removedIndex(ctx: RuleContext, op: MigrationOp): IndexRef {
+  const inTable = !!op.changeTable;
+  const call = op.call;
+  const name = literalName(call.keywords.get('name'));
+  const columns = literalNames(call.keywords.get('column')) ?? literalNames(inTable ? call.args[0] : call.args[1]);
+  if (columns) return { columns, name };
+  if (name) {
+    const known = ctx.app.schema?.tables.get(op.table ?? '')?.indexes.find((i) => i.name === name);
+    return { columns: known?.columns, name };
+  }
+  return {};
+}
+
+function addedIndex(op: MigrationOp): IndexRef {
+  const inTable = !!op.changeTable;
+  return { columns: literalNames(inTable ? op.call.args[0] : op.call.args[1]), name: literalName(op.call.keywords.get('name')) };
+}
+
+function replaces(added: IndexRef, removed: IndexRef): boolean {
+  if (added.name && removed.name && added.name === removed.name) return true;
+  if (!added.columns || !removed.columns) return false;
+  return added.columns.some((c) => removed.columns!.includes(c));
+}
+
+/** Another existing index starts with the removed index's columns, so queries keep an index. */
+function coveredByAnother(ctx: RuleContext, table: string, removed: IndexRef): boolean {
+  const indexes: SchemaIndex[] = ctx.app.schema?.tables.get(table)?.indexes ?? [];
+  return indexes.some((i) => !(removed.name && i.name === removed.name)
+    && !(i.columns.length === removed.columns!.length && i.columns.every((c, k) => c === removed.columns![k]))
+    && !i.where && removed.columns!.every((c, k) => i.columns[k] === c));
+}
+
+function sameParent(a: MigrationOp, b: MigrationOp): boolean {
+  const pa = a.call.node.parent;
+  const pb = b.call.node.parent;
+  return !!pa && !!pb && pa.id === pb.id && ['body_statement', 'block_body', 'do_block', 'block'].includes(pa.type);
+}
+
+/** The index name Rails uses: `name:`, else `index_<table>_on_<c1>_and_<c2>`. */
+function indexName(table: string, ref: IndexRef): string | undefined {
+  return ref.name ?? (ref.columns ? `index_${table}_on_${ref.columns.join('_and_')}` : undefined);
+}
