@@ -1,0 +1,71 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import rule from '../../../../server/src/rules/dependencies/uninvited-major';
+import { applyEdits } from '../../../../server/src/parsing/rubyEdits';
+import { at, initParsers, run } from '../../../helpers/ruleTester';
+import { depsApp, GEMFILE, GEMFILE_PATH, lockfile } from '../../../helpers/lockfiles';
+
+before(initParsers);
+
+const check = (text: string, app = depsApp({ base: lockfile('2.5.5') })) => run(rule, text, { file: 'Gemfile.lock', kind: 'lockfile', app });
+
+describe('dependencies/uninvited-major', () => {
+  test('the connection_pool incident: 2.5.5 → 3.0.2 is reported on its spec line, naming every dependant', () => {
+    const findings = check(lockfile('3.0.2'));
+    assert.deepEqual(findings.map(at), [{ rule: 'dependencies/uninvited-major', line: 11, column: 5 }]);
+    assert.equal(findings[0].severity, 'warning');
+    assert.equal(findings[0].message,
+      'connection_pool 2.5.5 → 3.0.2 crossed a major version since main (--base); nothing bounds it: '
+      + 'activesupport (>= 2.2.5), react-rails (>= 0), redis-client (>= 0), sidekiq (>= 2.3.0). '
+      + 'Known break: connection_pool 3.0 changed keyword arguments everywhere (`TimedStack#pop(timeout:)`, `checkout(timeout:)`, '
+      + '`reap(idle_seconds:)`) and Ruby >= 3.2; with your sidekiq 7.3.9: the scheduler thread dies at boot (`@sleeper.pop(total)` '
+      + 'raises ArgumentError): scheduled jobs and retries silently stop. '
+      + 'Pin it: gem "connection_pool", "~> 2.5", then run `bundle lock --update connection_pool`.');
+  });
+
+  test('the pin fix adds gem "connection_pool", "~> 2.5" with a why-comment, and then nothing is reported', () => {
+    const [f] = check(lockfile('3.0.2'));
+    assert.equal(f.fixes[0].title, 'Pin connection_pool in Gemfile (gem "connection_pool", "~> 2.5"), then run `bundle lock --update connection_pool`');
+    const gemfile = applyEdits(GEMFILE, f.fixes[0].edits.filter((e) => e.file === GEMFILE_PATH));
+    assert.equal(gemfile, GEMFILE.replace('gem "react-rails"\n',
+      'gem "react-rails"\n# Pin: keep connection_pool on 2.x; connection_pool 3.0 breaks sidekiq 7.3.9.\ngem "connection_pool", "~> 2.5"\n'));
+    assert.deepEqual(check(lockfile('3.0.2'), depsApp({ gemfile, base: lockfile('2.5.5') })), []);
+  });
+
+  test('0.x majors are the second segment; dev/test-only gems are info', () => {
+    const base = lockfile().replace('redis-client (0.23.2)', 'redis-client (0.22.9)');
+    const findings = check(lockfile(), depsApp({ base }));
+    const redis = findings.find((f) => f.message.startsWith('redis-client'))!;
+    assert.match(redis.message, /^redis-client 0\.22\.9 → 0\.23\.2 crossed a major version since main \(--base\); nothing bounds it: sidekiq \(>= 0\.22\.2\)\./);
+    assert.match(redis.message, /Pin it: gem "redis-client", "~> 0\.22"/);
+    const irbBase = lockfile().replace('irb (1.15.1)', 'irb (0.9.6)');
+    const irb = check(lockfile(), depsApp({ base: irbBase })).find((f) => f.message.startsWith('irb'))!;
+    assert.equal(irb.severity, 'info');
+    assert.match(irb.message, /its dependants allow it: debug \(~> 1\.10\)/);
+  });
+
+  test('near misses: same major, downgrade, new gem, named in the Gemfile, ignored, no base', () => {
+    assert.deepEqual(check(lockfile('2.5.5')), []);
+    assert.deepEqual(check(lockfile('2.6.0')), []);
+    assert.deepEqual(check(lockfile('2.5.5'), depsApp({ base: lockfile('3.0.2') })), []);
+    const noPoolBase = lockfile().replace(/^ +connection_pool.*\n/gm, '');
+    assert.deepEqual(check(lockfile(), depsApp({ base: noPoolBase })), [], 'a gem new since the base is not a major crossing');
+    const named = GEMFILE.replace('gem "react-rails"\n', 'gem "react-rails"\ngem "connection_pool"\n');
+    assert.deepEqual(check(lockfile(), depsApp({ gemfile: named, base: lockfile('2.5.5') })), [], 'the Gemfile names it: the user asked');
+    const sidekiqBase = lockfile('3.0.2', '6.5.12');
+    assert.deepEqual(check(lockfile(), depsApp({ base: sidekiqBase })), [], 'sidekiq is in DEPENDENCIES');
+    assert.deepEqual(check(lockfile(), depsApp({ base: lockfile('2.5.5'), config: 'dependencies:\n  ignore: [connection_pool]\n' })), []);
+    assert.deepEqual(check(lockfile(), depsApp({})), [], 'no base revision: nothing to compare');
+  });
+
+  test('docs examples: Bad is reported, Good is clean', () => {
+    assert.equal(check(lockfile('3.0.2')).length, 1);
+    const gemfile = GEMFILE.replace('gem "react-rails"\n', 'gem "react-rails"\ngem "connection_pool", "~> 2.5"\n');
+    assert.deepEqual(check(lockfile('2.5.5'), depsApp({ gemfile, base: lockfile('2.5.5') })), []);
+  });
+
+  test('no crash on malformed base or working lockfiles', () => {
+    assert.doesNotThrow(() => check(lockfile().slice(0, 300), depsApp({ base: '\u0000garbage' })));
+    assert.doesNotThrow(() => check('GEM\n  specs:\n    x (', depsApp({ base: lockfile() })));
+  });
+});
