@@ -3,6 +3,7 @@
 import type { HazardsConfig } from '../config/config';
 import type { Schema } from '../project/schema';
 import type { ModelIndex } from '../models/modelIndex';
+import type { ControllerIndex } from '../queries/controllerIndex';
 
 export type AdapterName = 'postgresql' | 'mysql' | 'sqlite' | 'unknown';
 
@@ -37,6 +38,8 @@ export interface AppFacts {
   trusted: boolean;
   /** The app's models, concerns and associations (built lazily on first access, kept current per file). */
   readonly models?: ModelIndex;
+  /** Controllers (actions, instance variables they assign, templates they render) and views' collection renders; lazy like `models`. */
+  readonly controllers?: ControllerIndex;
   /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
   shared: Map<string, unknown>;
 }

@@ -11,6 +11,7 @@ import { adapterFromDatabaseYml } from './database';
 import { readApplication, readStrongMigrations } from './rubyConfig';
 import { readSchema } from './schema';
 import { ModelIndexLoader } from './modelFiles';
+import { ControllerIndexLoader } from './controllerFiles';
 import { normalizeAdapter } from '../migrations/gating';
 import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
 import { DependencyProvider } from './dependencies';
@@ -27,6 +28,7 @@ export class AppProject {
   private facts: AppFacts | undefined;
   private dependencies: DependencyProvider | undefined;
   private readonly modelLoader: ModelIndexLoader;
+  private readonly controllerLoader: ControllerIndexLoader;
   private configNotices: FileNotice[] = [];
   /** Listeners that drop app-wide derived models (model index, lockfile graph) when a file changes. */
   readonly onInvalidate: ((file: string) => void)[] = [];
@@ -34,6 +36,7 @@ export class AppProject {
   constructor(readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void = () => undefined,
     private readonly options: AppProjectOptions = {}) {
     this.modelLoader = new ModelIndexLoader(root, files, log);
+    this.controllerLoader = new ControllerIndexLoader(root, files, log);
   }
 
   getFacts(): AppFacts {
@@ -51,6 +54,7 @@ export class AppProject {
     const rel = path.relative(this.root, file).replace(/\\/g, '/');
     for (const listener of this.onInvalidate) listener(file);
     this.modelLoader.changed(file);
+    this.controllerLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
     if (FACT_FILES.includes(rel)) {
@@ -92,6 +96,8 @@ export class AppProject {
     const facts = emptyAppFacts(this.root, config);
     const loader = this.modelLoader;
     Object.defineProperty(facts, 'models', { get: () => loader.get(), enumerable: false });
+    const controllerLoader = this.controllerLoader;
+    Object.defineProperty(facts, 'controllers', { get: () => controllerLoader.get(), enumerable: false });
     facts.baseRef = this.options.baseRef;
     facts.trusted = this.options.trusted ?? false;
     this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, configFile: this.options.configFile, trusted: facts.trusted });

@@ -1,0 +1,452 @@
+// One pass over a file (Ruby or an ERB view's Ruby projection) that types every method chain
+// (values.ts), binds loop block parameters to the elements of what they loop over, follows locals and
+// instance variables (into the controller for views, into the rendering view for partials) and
+// records the sites the query rules report. Shared by all query rules through ctx.derive.
+import type { Node } from '../parsing/treeSitter';
+import type { RuleContext } from '../core/rule';
+import type { Range } from '../core/types';
+import { constantText } from '../parsing/ruby';
+import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
+import { tableize, underscore, singularize } from '../models/inflector';
+import { chainOf, emptyPreloads, dynamicPreloads, type Chain, type Link } from './chain';
+import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, type EvalHooks, type Value } from './values';
+import { templateKey, type ControllerIndex, type CollectionRender } from './controllerIndex';
+
+export interface LoopInfo {
+  id: number;
+  /** Names whose value changes per iteration: block parameters and locals assigned in the loop. */
+  vars: Set<string>;
+  /** Loops over literal arrays, ranges and constants are not per-row work. */
+  literal: boolean;
+  parent?: LoopInfo;
+  /** Implicit loop: a partial rendered once per element of a collection. */
+  partial?: boolean;
+}
+
+/** A link of a chain with the values around it. */
+export interface LinkSite {
+  chain: Chain;
+  index: number;
+  link: Link;
+  next?: Link;
+  receiver: Value;
+  result: Value;
+  loop?: LoopInfo;
+  /** The chain's root is a variable (local or ivar) and nothing but this link follows it. */
+  rootVariable?: string;
+  /** Range from the chain's root to this link's name. */
+  range: Range;
+  /** The value of the whole chain is used (assigned, passed, returned), not a statement on its own. */
+  valueUsed: boolean;
+}
+
+export interface QueryModel {
+  links: LinkSite[];
+  /** Values of instance variables and chains that views iterate, for unbounded-render. */
+  loops: { site: LinkSite; collection: Value }[];
+  /** Collection renders in this view (`render @posts`) with the collection's value. */
+  renders: { range: Range; value: Value }[];
+  /** Values of expressions by node id (top-level chains, ivars). */
+  values: Map<number, Value>;
+  /** Loop-carried association values of a partial's locals: true when this file is a partial rendered per element. */
+  partialRendered: boolean;
+}
+
+interface Scope {
+  locals: Map<string, Value>;
+  loaded: Set<string>;
+  parent?: Scope;
+  /** Method scopes stop local lookups (blocks do not). */
+  method: boolean;
+  self?: { model: ModelInfo; on: 'class' | 'instance' };
+  loop?: LoopInfo;
+  preloader: boolean;
+}
+
+const EXPRESSION_PARENTS = new Set(['assignment', 'operator_assignment', 'argument_list', 'pair', 'return', 'array', 'binary', 'conditional',
+  'element_reference', 'interpolation', 'parenthesized_statements', 'unary', 'if_modifier', 'unless_modifier']);
+
+export function queryModel(ctx: RuleContext): QueryModel {
+  return ctx.derive('queries/model', () => buildModel(ctx));
+}
+
+function buildModel(ctx: RuleContext): QueryModel {
+  const models = ctx.app.models;
+  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false };
+  if (!ctx.tree || !models) return out;
+  const controllers = ctx.kind === 'view' || ctx.kind === 'controller' ? safeControllers(ctx) : undefined;
+  const viewKey = ctx.kind === 'view' ? templateKey(ctx.file) : undefined;
+  let loopIds = 0;
+  const partialLocals = new Map<string, Value>();
+  if (viewKey && controllers && /(^|\/)_[^/]+$/.test(viewKey)) {
+    for (const [local, value] of partialLocalValues(viewKey, controllers, models, () => -1 - loopIds++)) partialLocals.set(local, value);
+    out.partialRendered = partialLocals.size > 0;
+  }
+  const partialLoop: LoopInfo = { id: -1, vars: new Set(partialLocals.keys()), literal: false, partial: true };
+  const ivarCache = new Map<string, Value | undefined>();
+  const viewIvar = (name: string): Value | undefined => {
+    if (!viewKey || !controllers) return undefined;
+    if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0));
+    return ivarCache.get(name);
+  };
+  const root: Scope = { locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : undefined };
+
+  const lookup = (scope: Scope, name: string): { scope: Scope; value: Value } | undefined => {
+    for (let s: Scope | undefined = scope; s; s = s.method ? undefined : s.parent) {
+      const v = s.locals.get(name);
+      if (v) return { scope: s, value: s.loaded.has(name) ? { ...v, loaded: true } : v };
+    }
+    return undefined;
+  };
+  const ivarScope = (scope: Scope): Scope => {
+    let s = scope;
+    while (!s.method && s.parent) s = s.parent;
+    return s;
+  };
+  const lookupIvar = (scope: Scope, name: string): Value | undefined => {
+    const s = ivarScope(scope);
+    const v = s.locals.get(name);
+    if (v) return s.loaded.has(name) ? { ...v, loaded: true } : v;
+    const external = viewIvar(name);
+    if (external && root.loaded.has(name)) return { ...external, loaded: true };
+    return external;
+  };
+  const isLocal = (scope: Scope, name: string): boolean => !!lookup(scope, name) || (scope === root && partialLocals.has(name));
+
+  const hooksFor = (scope: Scope, onLink?: EvalHooks['onLink']): EvalHooks => ({
+    models, self: scope.self, onLink,
+    resolveRoot(chain) {
+      const r = chain.root;
+      if (r.kind === 'name') {
+        const found = lookup(scope, r.name);
+        if (found) return found.value;
+        if (partialLocals.has(r.name) && !hasSelfMethod(scope, r.name, models)) return partialLocals.get(r.name);
+        return undefined;
+      }
+      if (r.kind === 'ivar') return lookupIvar(scope, r.name);
+      return undefined;
+    },
+  });
+
+  const valueOf = (node: Node, scope: Scope): Value => {
+    const cached = out.values.get(node.id);
+    if (cached) return cached;
+    if (!['call', 'identifier', 'instance_variable', 'constant', 'scope_resolution', 'parenthesized_statements'].includes(node.type)) return UNKNOWN;
+    const v = evaluate(chainOf(node, ctx.file), hooksFor(scope));
+    return v;
+  };
+
+  const assign = (scope: Scope, left: Node, value: Value): void => {
+    if (left.type === 'identifier') {
+      const found = lookup(scope, left.text);
+      const target = found?.scope ?? scope;
+      target.locals.set(left.text, value);
+      target.loaded.delete(left.text);
+      if (scope.loop && !found) scope.loop.vars.add(left.text);
+      else if (scope.loop && found && found.scope !== scope) { /* assigned in a loop: per-iteration */ scope.loop.vars.add(left.text); }
+    } else if (left.type === 'instance_variable') {
+      const s = ivarScope(scope);
+      s.locals.set(left.text, value);
+      s.loaded.delete(left.text);
+    }
+  };
+
+  const bindParams = (block: Node, scope: Scope, element: Value, loopMethod: string | undefined): void => {
+    const params = block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters') ?? null;
+    if (!params) return;
+    const names: string[] = [];
+    const collect = (n: Node): void => {
+      if (n.type === 'identifier') names.push(n.text);
+      else for (const c of n.namedChildren) if (c) collect(c);
+    };
+    const direct = params.namedChildren.filter((c): c is Node => !!c);
+    direct.forEach((p, i) => {
+      const before = names.length;
+      collect(p);
+      const elementIndex = loopMethod === 'inject' || loopMethod === 'reduce' ? 1 : 0;
+      for (let k = before; k < names.length; k++) {
+        scope.locals.set(names[k], i === elementIndex && p.type === 'identifier' ? element : UNKNOWN);
+      }
+    });
+    if (scope.loop) for (const n of names) scope.loop.vars.add(n);
+  };
+
+  const visitChildren = (node: Node, scope: Scope, depth: number): void => {
+    for (const c of node.namedChildren) if (c) visit(c, scope, depth + 1);
+  };
+
+  const isLiteralRoot = (chain: Chain): boolean => {
+    const r = chain.root;
+    if (r.kind === 'other') return ['array', 'hash', 'range', 'string_array', 'symbol_array', 'integer', 'string', 'parenthesized_statements'].includes(r.text);
+    if (r.kind === 'const') return !modelOf(models, r.name) && /^[A-Z0-9_:]+$/.test(r.name);
+    return false;
+  };
+
+  const handleChain = (node: Node, scope: Scope, depth: number): void => {
+    const chain = chainOf(node, ctx.file);
+    const sites: LinkSite[] = [];
+    const rootVariable = (chain.root.kind === 'name' && isLocal(scope, chain.root.name)) || chain.root.kind === 'ivar' ? chain.root.name : undefined;
+    const valueUsed = !!node.parent && EXPRESSION_PARENTS.has(node.parent.type);
+    const hooks = hooksFor(scope, (link, index, receiver, result) => {
+      const start = chain.rootRange.start;
+      sites.push({
+        chain, index, link, receiver, result, loop: scope.loop,
+        rootVariable: index === 0 || (index === -1) ? rootVariable : undefined,
+        range: { start, end: link.nameRange.end }, valueUsed,
+      });
+    });
+    const value = evaluate(chain, hooks);
+    out.values.set(node.id, value);
+    for (let i = 0; i < sites.length; i++) sites[i].next = sites[i + 1]?.link;
+    out.links.push(...sites);
+    if (scope.preloader) for (const s of sites) s.receiver = { ...s.receiver, preloads: dynamicPreloads() };
+
+    // Visit the pieces of the chain: root, arguments, blocks (binding loop variables).
+    const calls: Node[] = [];
+    let current: Node | null = node;
+    while (current) {
+      if (current.type === 'parenthesized_statements' && current.namedChildCount === 1) { current = current.namedChildren[0]; continue; }
+      if (current.type !== 'call') break;
+      calls.unshift(current);
+      current = current.childForFieldName('receiver');
+    }
+    if (current && !['identifier', 'instance_variable', 'constant', 'scope_resolution', 'self'].includes(current.type)) visit(current, scope, depth + 1);
+    const offset = sites.length - calls.length; // an implicit self-call link may come first
+    calls.forEach((call, i) => {
+      const args = call.childForFieldName('arguments');
+      if (args) visitChildren(args, scope, depth);
+      const block = call.childForFieldName('block');
+      const site = sites[i + offset];
+      if (site && rootVariable && i === 0 && isLoading(site.link)) markLoaded(scope, rootVariable, chain.root.kind === 'ivar');
+      if (!block) return;
+      const loopMethod = site?.link.name;
+      const isLoop = !!loopMethod && LOOP_METHODS.has(loopMethod) && !!call.childForFieldName('receiver');
+      const receiver = site?.receiver ?? UNKNOWN;
+      let loop = scope.loop;
+      let element: Value = UNKNOWN;
+      if (isLoop) {
+        const literal = isLiteralRoot(chain) && i === 0;
+        loop = { id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal, parent: scope.loop };
+        if (!BATCH_LOOPS.has(loopMethod!) && !(loopMethod === 'times')) {
+          element = elementOf(receiver, loop.id);
+          if (scope.preloader && element.kind === 'record') element = { ...element, preloads: dynamicPreloads() };
+        }
+        out.loops.push({ site: site!, collection: receiver });
+      }
+      const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
+      bindParams(block, inner, element, loopMethod);
+      const body = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
+      if (body) visitChildren(body, inner, depth);
+    });
+  };
+
+  const markLoaded = (scope: Scope, name: string, ivar: boolean): void => {
+    if (ivar) { ivarScope(scope).loaded.add(name); root.loaded.add(name); return; }
+    const found = lookup(scope, name);
+    if (found) found.scope.loaded.add(name);
+  };
+
+  const classScope = (node: Node, scope: Scope, namespace: string[], depth: number): void => {
+    const name = constantText(node.childForFieldName('name')) ?? '';
+    const full = [...namespace, name].join('::');
+    const model = modelOf(models, full);
+    const inner: Scope = { locals: new Map(), loaded: new Set(), method: true, self: model ? { model, on: 'class' } : undefined, preloader: false };
+    const body = node.childForFieldName('body');
+    if (body) for (const c of body.namedChildren) if (c) visitIn(c, inner, [...namespace, name], depth + 1);
+    void scope;
+  };
+
+  let namespaceStack: string[] = [];
+  const visitIn = (node: Node, scope: Scope, namespace: string[], depth: number): void => {
+    const saved = namespaceStack;
+    namespaceStack = namespace;
+    visit(node, scope, depth);
+    namespaceStack = saved;
+  };
+
+  const visit = (node: Node, scope: Scope, depth: number): void => {
+    if (depth > 400) return;
+    switch (node.type) {
+      case 'class':
+        classScope(node, scope, namespaceStack, depth);
+        return;
+      case 'module': {
+        const name = constantText(node.childForFieldName('name')) ?? '';
+        const body = node.childForFieldName('body');
+        if (body) for (const c of body.namedChildren) if (c) visitIn(c, scope, [...namespaceStack, name], depth + 1);
+        return;
+      }
+      case 'singleton_class': {
+        const inner: Scope = { ...scope, locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on: 'class' } : undefined };
+        visitChildren(node, inner, depth);
+        return;
+      }
+      case 'method':
+      case 'singleton_method': {
+        const on = node.type === 'singleton_method' ? 'class' : 'instance';
+        const inner: Scope = {
+          locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
+          preloader: node.text.includes('Preloader'),
+        };
+        const params = node.childForFieldName('parameters');
+        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) inner.locals.set(n.text, UNKNOWN); }
+        const body = node.childForFieldName('body');
+        if (body) visitChildren(body, inner, depth);
+        return;
+      }
+      case 'assignment':
+      case 'operator_assignment': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!left || !right) { visitChildren(node, scope, depth); return; }
+        visit(right, scope, depth + 1);
+        if (left.type !== 'identifier' && left.type !== 'instance_variable') visit(left, scope, depth + 1);
+        const value = out.values.get(right.id) ?? valueOf(right, scope);
+        if (node.type === 'operator_assignment' && left.type === 'instance_variable' && lookupIvar(scope, left.text)) return;
+        assign(scope, left, value);
+        return;
+      }
+      case 'call': {
+        const parent = node.parent;
+        if (parent?.type === 'call' && parent.childForFieldName('receiver')?.id === node.id) { visitChildren(node, scope, depth); return; }
+        handleChain(node, scope, depth);
+        return;
+      }
+      case 'identifier':
+      case 'instance_variable': {
+        const parent = node.parent;
+        if (parent?.type === 'call' && parent.childForFieldName('receiver')?.id === node.id) return;
+        if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text) && !scope.self) return;
+        handleChain(node, scope, depth);
+        return;
+      }
+      default:
+        visitChildren(node, scope, depth);
+    }
+  };
+
+  for (const c of ctx.tree.rootNode.namedChildren) if (c) visitIn(c, root, [], 0);
+
+  return out;
+}
+
+function hasSelfMethod(scope: Scope, name: string, models: ModelIndex): boolean {
+  return !!scope.self && models.ancestry(scope.self.model).some((m) => m.methods.has(name) || m.associations.has(name));
+}
+
+const LOADING = new Set(['each', 'map', 'collect', 'flat_map', 'to_a', 'load', 'records', 'each_with_index', 'each_with_object', 'length', 'select', 'index_by', 'group_by', 'sort_by', 'filter_map']);
+function isLoading(link: Link): boolean {
+  return LOADING.has(link.name) && (link.hasBlock || !!link.args.symbolBlock || ['to_a', 'load', 'records', 'length'].includes(link.name));
+}
+
+function safeControllers(ctx: RuleContext): ControllerIndex | undefined {
+  try { return ctx.app.controllers; } catch { return undefined; }
+}
+
+/** The value an instance variable has in a template: what every action rendering it assigned. */
+export function ivarValueForTemplate(key: string, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
+  if (depth > 4) return undefined;
+  let actions = controllers.actionsRendering(key);
+  if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
+    // A partial: the instance variables of the templates that render it.
+    const values = controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1));
+    return combine(values);
+  }
+  const values: (Value | undefined)[] = [];
+  for (const { controller, action } of actions) {
+    const assigns = controllers.assignmentsFor(controller, action, ivar);
+    if (assigns.length === 0) { values.push(undefined); continue; }
+    for (const a of assigns) {
+      const hooks: EvalHooks = {
+        models,
+        resolveRoot(chain) {
+          if (chain.root.kind !== 'ivar' || chain.root.name === ivar) return undefined;
+          const other = controllers.assignmentsFor(controller, action, chain.root.name).filter((x) => x !== a);
+          if (other.length !== 1 || depth > 3) return undefined;
+          return evaluate(other[0].chain, { models, resolveRoot: () => undefined });
+        },
+      };
+      const v = evaluate(a.chain, hooks);
+      values.push(v.kind === 'unknown' ? undefined : { ...v, external: true });
+    }
+  }
+  actions = [];
+  return combine(values);
+}
+
+/** One value for several assignments: known only when all are; preloads are what all share. */
+function combine(values: (Value | undefined)[]): Value | undefined {
+  if (values.length === 0 || values.some((v) => !v)) return undefined;
+  const known = values as Value[];
+  const first = known[0];
+  if (known.some((v) => v.kind !== first.kind || v.model?.name !== first.model?.name)) return undefined;
+  if (known.length === 1) return first;
+  const intersect = (a: Value['preloads'], b: Value['preloads']): Value['preloads'] => {
+    if (a.dynamic) return b;
+    if (b.dynamic) return a;
+    const names = new Map<string, Value['preloads']>();
+    for (const [k, v] of a.names) { const w = b.names.get(k); if (w) names.set(k, intersect(v, w)); }
+    return { names, dynamic: false };
+  };
+  let preloads = first.preloads;
+  for (const v of known.slice(1)) preloads = intersect(preloads, v.preloads);
+  return {
+    ...first, preloads,
+    bounded: known.every((v) => v.bounded) ? first.bounded : undefined,
+    strict: known.every((v) => v.strict),
+    origins: known.map((v) => v.origin).filter((o): o is NonNullable<typeof o> => !!o),
+  };
+}
+
+/** `render @posts` renders `posts/_post` (the model's to_partial_path). */
+export function partialForModel(model: ModelInfo): string {
+  const ns = model.name.includes('::') ? underscore(model.name.slice(0, model.name.lastIndexOf('::'))) + '/' : '';
+  return `${ns}${tableize(model.name)}/_${singularize(tableize(model.name))}`;
+}
+
+/** Values of a partial's locals where it is rendered once per element of a collection. */
+function partialLocalValues(key: string, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number): Map<string, Value> {
+  const out = new Map<string, Value>();
+  const collectionValue = (r: CollectionRender): Value => {
+    const hooks: EvalHooks = {
+      models,
+      resolveRoot(chain) {
+        if (chain.root.kind === 'ivar') return ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1);
+        return undefined;
+      },
+    };
+    return evaluate(r.collection, hooks);
+  };
+  const cache = new Map<CollectionRender, Value>();
+  const valueOfRender = (r: CollectionRender): Value => {
+    if (!cache.has(r)) cache.set(r, collectionValue(r));
+    return cache.get(r)!;
+  };
+  const renders = controllers.collectionRendersOf(key, (r) => {
+    const v = valueOfRender(r);
+    return v.model && v.kind !== 'record' ? partialForModel(v.model) : undefined;
+  });
+  const base = key.slice(key.lastIndexOf('/_') + 2);
+  const byLocal = new Map<string, Value[]>();
+  for (const r of renders) {
+    const v = valueOfRender(r);
+    if (!v.model || v.kind === 'record' || v.kind === 'unknown') continue;
+    const local = r.local ?? base;
+    const list = byLocal.get(local) ?? [];
+    list.push(v);
+    byLocal.set(local, list);
+  }
+  for (const [local, values] of byLocal) {
+    const combined = combine(values);
+    if (combined) out.set(local, elementOf(combined, nextLoopId()));
+  }
+  return out;
+}
+
+/** Association helpers for rules. */
+export function associationOf(models: ModelIndex | undefined, receiver: Value, name: string): AssociationInfo | undefined {
+  if (!models || receiver.kind !== 'record' || !receiver.model) return undefined;
+  return models.association(receiver.model.name, name);
+}
+
+export { emptyPreloads, UNKNOWN };

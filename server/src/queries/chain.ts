@@ -1,0 +1,177 @@
+// A method chain (`Post.where(x).includes(:a).each`) as plain data: its root and one link per call,
+// with the positions quick fixes need. Plain data so the controller index can keep chains of files
+// whose trees are long freed.
+import type { Node } from '../parsing/treeSitter';
+import type { Position, Range } from '../core/types';
+import { literalName, nodeRange } from '../parsing/ruby';
+
+/** Preloaded associations as a tree: `includes(:a, b: [:c, { d: :e }])`. `dynamic` covers everything. */
+export interface Preloads { names: Map<string, Preloads>; dynamic: boolean }
+
+export function emptyPreloads(): Preloads { return { names: new Map(), dynamic: false }; }
+export function dynamicPreloads(): Preloads { return { names: new Map(), dynamic: true }; }
+
+export function mergePreloads(into: Preloads, from: Preloads): Preloads {
+  const out: Preloads = { names: new Map(into.names), dynamic: into.dynamic || from.dynamic };
+  for (const [k, v] of from.names) out.names.set(k, out.names.has(k) ? mergePreloads(out.names.get(k)!, v) : v);
+  return out;
+}
+
+/** A top-level argument of an includes-family call, for extending it in a quick fix. */
+export interface PreloadArg { kind: 'symbol' | 'pair' | 'other'; name?: string; range: Range; valueKind?: 'symbol' | 'array' | 'other'; valueRange?: Range; valueText?: string }
+
+export interface LinkArgs {
+  count: number;
+  text: string;
+  range?: Range;
+  /** For includes/preload/eager_load: the associations named (dynamic when not literal). */
+  preloads?: Preloads;
+  preloadArgs?: PreloadArg[];
+  /** `limit(10)`, `first(3)`. */
+  int?: number;
+  /** `&:name` block argument. */
+  symbolBlock?: string;
+  /** Identifiers, instance variables and method names read by the arguments (loop-variable dependency). */
+  deps: string[];
+}
+
+export interface Link {
+  name: string;
+  nameRange: Range;
+  /** End of the call without its block: where `.includes(…)` is appended. */
+  end: Position;
+  args: LinkArgs;
+  hasBlock: boolean;
+}
+
+export type Root =
+  | { kind: 'const'; name: string }
+  | { kind: 'name'; name: string }      // identifier: a local variable or a method of self
+  | { kind: 'ivar'; name: string }
+  | { kind: 'self' }                    // receiverless call: the first link is on self
+  | { kind: 'other'; text: string };
+
+export interface Chain { file: string; root: Root; rootRange: Range; links: Link[] }
+
+const PRELOADERS = new Set(['includes', 'preload', 'eager_load']);
+
+function endOf(node: Node): Position { return { line: node.endPosition.row, character: node.endPosition.column }; }
+
+/** The chain ending at `node` (a call, identifier, constant or ivar). */
+export function chainOf(node: Node, file: string): Chain {
+  const links: Link[] = [];
+  let current: Node | null = node;
+  for (let guard = 0; current && guard < 200; guard++) {
+    if (current.type === 'parenthesized_statements' && current.namedChildCount === 1) { current = current.namedChildren[0]; continue; }
+    if (current.type !== 'call') break;
+    const nameNode = current.childForFieldName('method');
+    if (!nameNode) break;
+    links.unshift(readLink(current, nameNode));
+    const receiver: Node | null = current.childForFieldName('receiver');
+    if (!receiver) {
+      return { file, root: { kind: 'self' }, rootRange: nodeRange(nameNode), links };
+    }
+    current = receiver;
+  }
+  if (!current) return { file, root: { kind: 'other', text: '' }, rootRange: nodeRange(node), links };
+  const rootRange = nodeRange(current);
+  switch (current.type) {
+    case 'constant': case 'scope_resolution':
+      return { file, root: { kind: 'const', name: current.text.replace(/^::/, '') }, rootRange, links };
+    case 'identifier': return { file, root: { kind: 'name', name: current.text }, rootRange, links };
+    case 'instance_variable': return { file, root: { kind: 'ivar', name: current.text }, rootRange, links };
+    case 'self': return { file, root: { kind: 'self' }, rootRange, links };
+    default: return { file, root: { kind: 'other', text: current.type }, rootRange, links };
+  }
+}
+
+function readLink(call: Node, nameNode: Node): Link {
+  const argList = call.childForFieldName('arguments');
+  const block = call.childForFieldName('block');
+  const name = nameNode.text;
+  const args: LinkArgs = { count: 0, text: argList?.text ?? '', range: argList ? nodeRange(argList) : undefined, deps: [] };
+  const positional: Node[] = [];
+  if (argList) {
+    for (const child of argList.namedChildren) {
+      if (!child || child.type === 'comment') continue;
+      if (child.type === 'block_argument') {
+        const sym = child.namedChildren[0];
+        if (sym?.type === 'simple_symbol') args.symbolBlock = sym.text.slice(1);
+        continue;
+      }
+      positional.push(child);
+    }
+    args.count = positional.length;
+    collectDeps(argList, args.deps);
+  }
+  if (positional.length === 1 && positional[0].type === 'integer') args.int = Number(positional[0].text.replace(/_/g, ''));
+  if (PRELOADERS.has(name)) {
+    args.preloads = emptyPreloads();
+    args.preloadArgs = [];
+    for (const a of positional) {
+      readPreloads(a, args.preloads);
+      args.preloadArgs.push(preloadArg(a));
+    }
+  }
+  const end = block ? endOf(argList ?? nameNode) : endOf(call);
+  return { name, nameRange: nodeRange(nameNode), end, args, hasBlock: !!block };
+}
+
+function preloadArg(node: Node): PreloadArg {
+  const name = literalName(node);
+  if (name !== undefined && node.type !== 'string') return { kind: 'symbol', name, range: nodeRange(node) };
+  if (node.type === 'pair') {
+    const key = literalName(node.childForFieldName('key'));
+    const value = node.childForFieldName('value');
+    const valueKind = !value ? 'other' : value.type === 'simple_symbol' ? 'symbol' : value.type === 'array' ? 'array' : 'other';
+    return { kind: 'pair', name: key, range: nodeRange(node), valueKind, valueRange: value ? nodeRange(value) : undefined, valueText: value?.text };
+  }
+  return { kind: 'other', range: nodeRange(node) };
+}
+
+/** Reads `:a`, `"a"`, `[:a, :b]`, `{ a: :b }`, `a: [:b]` into the tree; anything else makes it dynamic. */
+export function readPreloads(node: Node, into: Preloads): void {
+  const name = literalName(node);
+  if (name !== undefined) { if (!into.names.has(name)) into.names.set(name, emptyPreloads()); return; }
+  switch (node.type) {
+    case 'array':
+      for (const c of node.namedChildren) {
+        if (!c) continue;
+        if (c.type === 'bare_symbol' || c.type === 'bare_string') { if (!into.names.has(c.text)) into.names.set(c.text, emptyPreloads()); } else readPreloads(c, into);
+      }
+      return;
+    case 'hash':
+      for (const c of node.namedChildren) if (c && c.type !== 'comment') readPreloads(c, into);
+      return;
+    case 'pair': {
+      const key = literalName(node.childForFieldName('key'));
+      const value = node.childForFieldName('value');
+      if (!key) { into.dynamic = true; return; }
+      const sub = into.names.get(key) ?? emptyPreloads();
+      into.names.set(key, sub);
+      if (value) readPreloads(value, sub);
+      return;
+    }
+    case 'comment': return;
+    default: into.dynamic = true;
+  }
+}
+
+function collectDeps(node: Node, out: string[]): void {
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' || n.type === 'instance_variable') out.push(n.text);
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+}
+
+/** The end of the chain expression after `count` links (0 = the root alone). */
+export function chainEndAfter(chain: Chain, count: number): Position {
+  return count === 0 ? chain.rootRange.end : chain.links[count - 1].end;
+}
+
+/** Prefixes `prefix` (a chain a local variable was assigned) to `chain` whose root is that variable. */
+export function substituteRoot(chain: Chain, prefix: Chain): Chain {
+  return { file: chain.file, root: prefix.root, rootRange: prefix.rootRange, links: [...prefix.links, ...chain.links] };
+}

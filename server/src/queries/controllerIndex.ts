@@ -1,0 +1,310 @@
+// Controllers and views as data, so a view knows what its `@posts` is: controller → actions →
+// instance-variable assignments (as chains), which template each action renders (Rails conventions and
+// explicit `render`), and which views render a partial per element of a collection. Extracted per file
+// from syntax trees (no IO); the project layer feeds it files and keeps it current.
+import type { Node, Tree } from '../parsing/treeSitter';
+import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
+import { underscore } from '../models/inflector';
+import { chainOf, substituteRoot, type Chain } from './chain';
+
+export interface IvarAssignment { ivar: string; chain: Chain }
+
+export interface ControllerMethod { name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean }
+
+export interface ControllerInfo {
+  name: string;
+  file: string;
+  /** `admin/posts` for Admin::PostsController. */
+  viewPath: string;
+  methods: Map<string, ControllerMethod>;
+  beforeActions: { method: string; only?: string[]; except?: string[] }[];
+}
+
+/** A partial rendered once per element of `collection` (or of a loop that passes the element as a local). */
+export interface CollectionRender {
+  file: string;
+  /** Template key of the view that renders it (`posts/index`). */
+  from: string;
+  /** Template key of the partial (`posts/_post`); undefined for `render @posts` (decided by the model). */
+  partial?: string;
+  /** The local the element is bound to (`as:`, the locals key, or the partial's name). */
+  local?: string;
+  collection: Chain;
+}
+
+export interface ViewInfo { file: string; key: string; collectionRenders: CollectionRender[]; partials: string[] }
+
+/** `app/views/admin/posts/index.html.erb` → `admin/posts/index`; undefined outside app/views. */
+export function templateKey(file: string): string | undefined {
+  const p = file.replace(/\\/g, '/');
+  const i = p.lastIndexOf('/app/views/');
+  const rel = i >= 0 ? p.slice(i + '/app/views/'.length) : p.startsWith('app/views/') ? p.slice('app/views/'.length) : undefined;
+  if (rel === undefined) return undefined;
+  const slash = rel.lastIndexOf('/');
+  const base = rel.slice(slash + 1);
+  const dot = base.indexOf('.');
+  return rel.slice(0, slash + 1) + (dot < 0 ? base : base.slice(0, dot));
+}
+
+/** Resolves a partial name as written in a view or controller (`post`, `posts/post`) to its template key. */
+export function partialKey(name: string, fromDir: string): string {
+  const clean = name.replace(/^\//, '');
+  const slash = clean.lastIndexOf('/');
+  if (slash < 0) return `${fromDir ? fromDir + '/' : ''}_${clean}`;
+  return `${clean.slice(0, slash)}/_${clean.slice(slash + 1)}`;
+}
+
+function dirOf(key: string): string {
+  const i = key.lastIndexOf('/');
+  return i < 0 ? '' : key.slice(0, i);
+}
+
+// ---- controllers ----------------------------------------------------------------------------
+
+export function extractControllers(tree: Tree, file: string): ControllerInfo[] {
+  const out: ControllerInfo[] = [];
+  const visit = (node: Node, namespace: string[]): void => {
+    for (const stmt of bodyStatements(node)) {
+      if (stmt.type === 'module' || stmt.type === 'class') {
+        const name = constantText(stmt.childForFieldName('name')) ?? '';
+        const body = stmt.childForFieldName('body');
+        const full = [...namespace, name];
+        if (stmt.type === 'class' && name.endsWith('Controller') && body) out.push(readController(full.join('::'), body, file));
+        if (body) visit(body, full);
+      }
+    }
+  };
+  visit(tree.rootNode, []);
+  return out;
+}
+
+function readController(name: string, body: Node, file: string): ControllerInfo {
+  const info: ControllerInfo = {
+    name, file, viewPath: underscore(name.replace(/Controller$/, '')), methods: new Map(), beforeActions: [],
+  };
+  for (const stmt of bodyStatements(body)) {
+    if (stmt.type === 'method') {
+      const m = stmt.childForFieldName('name')?.text;
+      if (m) info.methods.set(m, readMethod(m, stmt, file));
+      continue;
+    }
+    const call = readCall(stmt);
+    if (!call || call.receiver) continue;
+    if (call.name === 'before_action' || call.name === 'prepend_before_action' || call.name === 'before_filter' || call.name === 'append_before_action') {
+      const only = literalNames(call.keywords.get('only'));
+      const except = literalNames(call.keywords.get('except'));
+      for (const a of call.args) {
+        const m = literalName(a);
+        if (m && a.type !== 'hash') info.beforeActions.push({ method: m, only, except });
+      }
+    }
+  }
+  return info;
+}
+
+function readMethod(name: string, method: Node, file: string): ControllerMethod {
+  const out: ControllerMethod = { name, assigns: [], renders: [], rendersJson: false };
+  const locals = new Map<string, Chain>();
+  const expr = (node: Node | null): Chain | undefined => {
+    if (!node) return undefined;
+    const chain = chainOf(node, file);
+    if (chain.root.kind === 'name' && locals.has(chain.root.name)) return substituteRoot(chain, locals.get(chain.root.name)!);
+    return chain;
+  };
+  const stack: Node[] = [method.childForFieldName('body') ?? method];
+  // Pre-order, in source order, so locals are known before they are used.
+  const walk = (node: Node, depth: number): void => {
+    if (depth > 200) return;
+    if (node.type === 'assignment' || node.type === 'operator_assignment') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (right) walk(right, depth + 1);
+      const chain = expr(right);
+      if (left?.type === 'identifier' && chain) locals.set(left.text, chain);
+      if (left?.type === 'instance_variable' && chain) out.assigns.push({ ivar: left.text, chain });
+      return;
+    }
+    if (node.type === 'call') {
+      const call = readCall(node);
+      if (call && !call.receiver && call.name === 'render') readRender(call, out);
+    }
+    for (const c of node.namedChildren) if (c) walk(c, depth + 1);
+  };
+  for (const n of stack) walk(n, 0);
+  return out;
+}
+
+function readRender(call: NonNullable<ReturnType<typeof readCall>>, out: ControllerMethod): void {
+  if (call.keywords.has('json')) { out.rendersJson = true; return; }
+  const first = call.args[0];
+  const target = literalName(call.keywords.get('action')) ?? literalName(call.keywords.get('template')) ?? (first && first.type !== 'hash' ? literalName(first) : undefined);
+  if (target) out.renders.push(target);
+}
+
+// ---- views ----------------------------------------------------------------------------------
+
+const LOOPS = new Set(['each', 'each_with_index', 'map', 'collect', 'find_each', 'each_with_object', 'flat_map']);
+
+export function extractView(tree: Tree, file: string): ViewInfo | undefined {
+  const key = templateKey(file);
+  if (!key) return undefined;
+  const info: ViewInfo = { file, key, collectionRenders: [], partials: [] };
+  const dir = dirOf(key);
+  // Block parameters of enclosing loops, mapped to the chain looped over.
+  const loopVars = new Map<string, Chain>();
+  const walk = (node: Node, depth: number): void => {
+    if (depth > 300) return;
+    if (node.type === 'call') {
+      const call = readCall(node);
+      if (call?.name === 'render' && !call.receiver) readViewRender(call, file, key, dir, info, loopVars);
+      if (call && call.block && call.receiver && LOOPS.has(call.name)) {
+        const params = call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters');
+        const first = params?.namedChildren.find((c) => c?.type === 'identifier');
+        if (first) {
+          const previous = loopVars.get(first.text);
+          loopVars.set(first.text, chainOf(call.receiver, file));
+          for (const c of node.namedChildren) if (c) walk(c, depth + 1);
+          if (previous) loopVars.set(first.text, previous); else loopVars.delete(first.text);
+          return;
+        }
+      }
+    }
+    for (const c of node.namedChildren) if (c) walk(c, depth + 1);
+  };
+  walk(tree.rootNode, 0);
+  return info;
+}
+
+function readViewRender(call: NonNullable<ReturnType<typeof readCall>>, file: string, from: string, dir: string, info: ViewInfo,
+  loopVars: Map<string, Chain>): void {
+  const k = call.keywords;
+  const first = call.args[0];
+  const firstName = first && first.type !== 'hash' ? literalName(first) : undefined;
+  const partialName = literalName(k.get('partial')) ?? firstName;
+  const partial = partialName ? partialKey(partialName, dir) : undefined;
+  if (partial) info.partials.push(partial);
+  const collection = k.get('collection');
+  if (collection) {
+    const local = literalName(k.get('as')) ?? (partial ? partial.slice(partial.lastIndexOf('/_') + 2) : undefined);
+    info.collectionRenders.push({ file, from, partial, local, collection: chainOf(collection, file) });
+    return;
+  }
+  if (first && !partialName && (first.type === 'instance_variable' || first.type === 'call' || first.type === 'identifier')) {
+    // `render @posts`: the partial follows from the model (to_partial_path).
+    const chain = chainOf(first, file);
+    if (chain.root.kind === 'name' && loopVars.has(chain.root.name) && chain.links.length === 0) {
+      info.collectionRenders.push({ file, from, collection: loopVars.get(chain.root.name)! });
+    } else {
+      info.collectionRenders.push({ file, from, collection: chain });
+    }
+    return;
+  }
+  // `render "post", post: p` / `render partial: "post", locals: { post: p }` inside a loop over a collection.
+  if (!partial) return;
+  const locals = k.get('locals');
+  const pairs: [string, Node][] = [];
+  if (locals?.type === 'hash') {
+    for (const p of locals.namedChildren) {
+      const key = literalName(p?.childForFieldName('key'));
+      const value = p?.childForFieldName('value');
+      if (p?.type === 'pair' && key && value) pairs.push([key, value]);
+    }
+  } else if (!k.has('partial')) {
+    for (const [key, value] of k) pairs.push([key, value]);
+  }
+  for (const [key, value] of pairs) {
+    if (value.type === 'identifier' && loopVars.has(value.text)) {
+      info.collectionRenders.push({ file, from, partial, local: key, collection: loopVars.get(value.text)! });
+    }
+  }
+}
+
+// ---- the index ------------------------------------------------------------------------------
+
+export class ControllerIndex {
+  private readonly controllersByFile = new Map<string, ControllerInfo[]>();
+  private readonly viewsByFile = new Map<string, ViewInfo>();
+  private byViewPath: Map<string, ControllerInfo[]> | undefined;
+
+  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; }
+  updateView(file: string, view: ViewInfo | undefined): void {
+    if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
+  }
+  remove(file: string): void {
+    if (this.controllersByFile.delete(file)) this.byViewPath = undefined;
+    this.viewsByFile.delete(file);
+  }
+
+  controllers(): ControllerInfo[] { return [...this.controllersByFile.values()].flat(); }
+  views(): ViewInfo[] { return [...this.viewsByFile.values()]; }
+
+  private controllersFor(viewPath: string): ControllerInfo[] {
+    if (!this.byViewPath) {
+      this.byViewPath = new Map();
+      for (const c of this.controllers()) {
+        const list = this.byViewPath.get(c.viewPath) ?? [];
+        list.push(c);
+        this.byViewPath.set(c.viewPath, list);
+      }
+    }
+    return this.byViewPath.get(viewPath) ?? [];
+  }
+
+  /**
+   * The controller actions that render a template: the action of the same name in the controller of
+   * the same path (unless it renders JSON only), and every action that renders it explicitly.
+   */
+  actionsRendering(key: string): { controller: ControllerInfo; action: ControllerMethod }[] {
+    const out: { controller: ControllerInfo; action: ControllerMethod }[] = [];
+    const dir = dirOf(key);
+    const base = key.slice(dir.length + (dir ? 1 : 0));
+    for (const controller of this.controllersFor(dir)) {
+      for (const action of controller.methods.values()) {
+        const explicit = action.renders.some((r) => (r.includes('/') ? r.replace(/^\//, '') === key : r === base));
+        if (explicit || action.name === base) out.push({ controller, action });
+      }
+    }
+    if (key.includes('/')) {
+      for (const controller of this.controllers()) {
+        if (controller.viewPath === dir) continue;
+        for (const action of controller.methods.values()) {
+          if (action.renders.some((r) => r.replace(/^\//, '') === key)) out.push({ controller, action });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The assignments of `ivar` that reach an action's template: before_action methods first, then the action. */
+  assignmentsFor(controller: ControllerInfo, action: ControllerMethod, ivar: string): IvarAssignment[] {
+    const out: IvarAssignment[] = [];
+    for (const b of controller.beforeActions) {
+      if (b.only && !b.only.includes(action.name)) continue;
+      if (b.except && b.except.includes(action.name)) continue;
+      const m = controller.methods.get(b.method);
+      if (m) out.push(...m.assigns.filter((a) => a.ivar === ivar));
+    }
+    const own = action.assigns.filter((a) => a.ivar === ivar);
+    // An assignment in the action replaces the one of a before_action.
+    return own.length > 0 ? own : out;
+  }
+
+  /** Views that render a partial (collection renders), by the partial's template key. */
+  collectionRendersOf(partial: string, partialForModel: (render: CollectionRender) => string | undefined): CollectionRender[] {
+    const out: CollectionRender[] = [];
+    for (const v of this.viewsByFile.values()) {
+      for (const r of v.collectionRenders) {
+        const key = r.partial ?? partialForModel(r);
+        if (key === partial) out.push(r);
+      }
+    }
+    return out;
+  }
+
+  /** Templates that render the partial at all (for instance variables read inside partials). */
+  renderersOf(partial: string): string[] {
+    const out: string[] = [];
+    for (const v of this.viewsByFile.values()) if (v.partials.includes(partial)) out.push(v.key);
+    return out;
+  }
+}

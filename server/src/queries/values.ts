@@ -1,0 +1,221 @@
+// Light relation typing (research §A.4.3): what a chain evaluates to, link by link: a model class, a
+// relation (with what it preloads, whether it is bounded, ordered, strict), an association
+// collection, a single record, an array of records, or unknown.
+import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
+import { emptyPreloads, mergePreloads, dynamicPreloads, type Chain, type Link, type Preloads } from './chain';
+
+export type ValueKind = 'class' | 'relation' | 'collection' | 'record' | 'array' | 'unknown';
+
+/** Where a relation is built: the chain up to `count` links; `.includes(…)` goes after it. */
+export interface Origin { chain: Chain; count: number }
+
+/** A loop the value is an element of (a block over a collection, or a partial rendered per element). */
+export interface PerRow {
+  loopId: number;
+  /** Associations from the loop element to this value: [] for the element itself, ['comments'] below. */
+  path: string[];
+  /** The collection looped over (its origin gets the includes). */
+  collection: Value;
+  /** A read on the way here already was reported / missed: do not report deeper ones again. */
+  missed: boolean;
+}
+
+export interface Value {
+  kind: ValueKind;
+  model?: ModelInfo;
+  /** Associations loaded with this value (for a record: below it; for a relation: on each element). */
+  preloads: Preloads;
+  /** Why the value has a bounded number of rows (`limit(10)`, `page`, `find`), if it has. */
+  bounded?: string;
+  ordered?: boolean;
+  selected?: boolean;
+  locked?: boolean;
+  strict?: boolean;
+  /** Records are in memory (preloaded association, to_a, iterated before). */
+  loaded?: boolean;
+  /** Built with query methods or scopes (not just `Model.all` or an association reader). */
+  filtered?: boolean;
+  origin?: Origin;
+  perRow?: PerRow;
+  /** For a collection: the association and its owner. */
+  association?: { owner: ModelInfo; info: AssociationInfo };
+  /** Came from an instance variable assigned in another file (the controller). */
+  external?: boolean;
+  /** Other places the same value may be built (an ivar assigned by several actions): fixes edit all. */
+  origins?: Origin[];
+}
+
+export const UNKNOWN: Value = { kind: 'unknown', preloads: emptyPreloads() };
+
+/** Relation methods that return another relation of the same model. */
+export const RELATION_METHODS = new Set([
+  'all', 'where', 'not', 'or', 'and', 'order', 'reorder', 'limit', 'offset', 'joins', 'left_joins', 'left_outer_joins',
+  'includes', 'preload', 'eager_load', 'references', 'select', 'distinct', 'group', 'having', 'rewhere', 'unscope',
+  'unscoped', 'extending', 'strict_loading', 'reverse_order', 'none', 'readonly', 'lock', 'merge', 'from', 'in_order_of',
+  'excluding', 'without', 'page', 'per', 'paginate', 'per_page', 'padding', 'with', 'invert_where', 'regroup',
+  'optimizer_hints', 'annotate', 'create_with', 'uniq', 'only', 'except', 'order_by',
+]);
+const UNFILTERED = new Set(['all', 'includes', 'preload', 'eager_load', 'references', 'strict_loading', 'readonly', 'unscoped', 'annotate']);
+const PAGINATION = new Set(['page', 'per', 'paginate', 'per_page', 'padding']);
+/** Methods returning one record. */
+export const SINGLE_RECORD = new Set(['find', 'find_by', 'find_by!', 'first', 'last', 'take', 'sole', 'find_sole_by', 'first!', 'last!', 'take!',
+  'second', 'third', 'new', 'build', 'create', 'create!', 'find_or_create_by', 'find_or_create_by!', 'find_or_initialize_by', 'create_or_find_by',
+  'find_by_id', 'reload']);
+/** Methods that load the relation and return an Array of the same records. */
+const TO_ARRAY = new Set(['to_a', 'records', 'load', 'to_ary', 'entries', 'sort_by', 'sort', 'reverse', 'uniq', 'compact', 'select', 'filter',
+  'reject', 'shuffle', 'sample', 'drop', 'take_while', 'drop_while', 'flatten', 'min_by', 'max_by']);
+/** Loop methods: they call their block once per element. */
+export const LOOP_METHODS = new Set(['each', 'map', 'flat_map', 'collect', 'collect_concat', 'select', 'filter', 'reject', 'filter_map',
+  'each_with_index', 'each_with_object', 'find_each', 'find_in_batches', 'in_batches', 'each_slice', 'sum', 'group_by', 'index_by',
+  'index_with', 'sort_by', 'min_by', 'max_by', 'partition', 'find', 'detect', 'any?', 'all?', 'none?', 'count', 'each_entry',
+  'to_h', 'each_cons', 'uniq', 'reverse_each', 'inject', 'reduce', 'sum', 'times', 'each_pair', 'each_value', 'find_all']);
+/** Loop methods whose block's first parameter is a batch (Array or relation), not one element. */
+export const BATCH_LOOPS = new Set(['find_in_batches', 'in_batches', 'each_slice', 'each_cons']);
+
+export interface EvalHooks {
+  models: ModelIndex | undefined;
+  /** Value of a root name (local variable, ivar); undefined when unknown here. */
+  resolveRoot(chain: Chain): Value | undefined;
+  /** The model `self` is inside (a model class body), and whether code runs on the class or an instance. */
+  self?: { model: ModelInfo; on: 'class' | 'instance' };
+  /** Called for every link with the receiver value and the result, in order. */
+  onLink?(link: Link, index: number, receiver: Value, result: Value): void;
+}
+
+export function modelOf(models: ModelIndex | undefined, name: string, namespace = ''): ModelInfo | undefined {
+  if (!models) return undefined;
+  const m = models.resolve(name, namespace);
+  return m && m.kind === 'class' && models.isModel(m) ? m : undefined;
+}
+
+export function hasScope(models: ModelIndex, model: ModelInfo, name: string): boolean {
+  return models.ancestry(model).some((m) => m.scopes.has(name));
+}
+
+/** Evaluates a chain link by link. */
+export function evaluate(chain: Chain, hooks: EvalHooks): Value {
+  let value: Value;
+  let start = 0;
+  const root = chain.root;
+  if (root.kind === 'const') {
+    const model = modelOf(hooks.models, root.name);
+    value = model ? { kind: 'class', model, preloads: emptyPreloads(), origin: { chain, count: 0 } } : UNKNOWN;
+  } else if (root.kind === 'self') {
+    value = selfValue(hooks, chain);
+  } else {
+    const resolved = hooks.resolveRoot(chain);
+    if (resolved) value = resolved;
+    else if (root.kind === 'name' && hooks.self) {
+      // A bare name that is not a local: a method of self (association reader, scope).
+      value = selfValue(hooks, chain);
+      const first: Link = { name: root.name, nameRange: chain.rootRange, end: chain.rootRange.end, args: { count: 0, text: '', deps: [] }, hasBlock: false };
+      const next = step(value, first, { ...chain, links: [first, ...chain.links] }, 1, hooks);
+      hooks.onLink?.(first, -1, value, next);
+      value = next;
+    } else value = UNKNOWN;
+  }
+  for (let i = start; i < chain.links.length; i++) {
+    const link = chain.links[i];
+    const next = step(value, link, chain, i + 1, hooks);
+    hooks.onLink?.(link, i, value, next);
+    value = next;
+  }
+  void start;
+  return value;
+}
+
+function selfValue(hooks: EvalHooks, chain: Chain): Value {
+  if (!hooks.self) return UNKNOWN;
+  const { model, on } = hooks.self;
+  return on === 'class'
+    ? { kind: 'class', model, preloads: emptyPreloads(), origin: { chain, count: 0 } }
+    : { kind: 'record', model, preloads: emptyPreloads() };
+}
+
+/** The value of `receiver.<link>`. `count` is the number of links of `chain` up to and including this one. */
+export function step(receiver: Value, link: Link, chain: Chain, count: number, hooks: EvalHooks): Value {
+  const models = hooks.models;
+  const name = link.name;
+  const { model } = receiver;
+  if (!model || !models) return UNKNOWN;
+  switch (receiver.kind) {
+    case 'class':
+    case 'relation':
+    case 'collection': {
+      const isScope = hasScope(models, model, name);
+      if (RELATION_METHODS.has(name) || isScope) {
+        if (name === 'select' && link.hasBlock) return { ...receiver, kind: 'array', loaded: true, origin: receiver.origin };
+        if ((name === 'find' || name === 'select') && link.args.symbolBlock) return { ...receiver, kind: 'array', loaded: true };
+        const next: Value = {
+          kind: 'relation', model, preloads: receiver.kind === 'collection' ? emptyPreloads() : receiver.preloads,
+          bounded: receiver.kind === 'collection' ? undefined : receiver.bounded,
+          ordered: receiver.ordered, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
+          filtered: receiver.filtered || receiver.kind === 'collection' || isScope || !UNFILTERED.has(name),
+          origin: { chain, count }, perRow: receiver.perRow, association: receiver.association, external: receiver.external,
+        };
+        if (link.args.preloads) next.preloads = mergePreloads(next.preloads, link.args.preloads);
+        if (name === 'limit' || PAGINATION.has(name)) next.bounded = `${name}${link.args.text}`;
+        if (name === 'none') next.bounded = 'none';
+        if (name === 'order' || name === 'reorder' || name === 'in_order_of' || name === 'reverse_order') next.ordered = true;
+        if (name === 'select' || name === 'distinct' || name === 'group') next.selected = true;
+        if (name === 'lock') next.locked = true;
+        if (name === 'strict_loading') next.strict = link.args.text.trim() !== '(false)';
+        return next;
+      }
+      if (SINGLE_RECORD.has(name)) {
+        if ((name === 'first' || name === 'last' || name === 'take') && link.args.count > 0) {
+          return { ...receiver, kind: 'array', bounded: `${name}${link.args.text}`, loaded: true };
+        }
+        if (name === 'find' && (link.args.count !== 1 || link.hasBlock || link.args.text.startsWith('(['))) return UNKNOWN;
+        return { kind: 'record', model, preloads: receiver.preloads, strict: receiver.strict };
+      }
+      if (name === 'to_a' || name === 'load' || name === 'records' || name === 'entries' || name === 'to_ary'
+        || (TO_ARRAY.has(name) && (link.hasBlock || !['select', 'filter', 'reject', 'sort_by', 'min_by', 'max_by', 'take_while', 'drop_while'].includes(name)))) {
+        if (receiver.kind === 'class') return UNKNOWN;
+        return { ...receiver, kind: 'array', loaded: true };
+      }
+      if (receiver.kind === 'class') {
+        // A class method or association-less call on the class: unknown result.
+        return UNKNOWN;
+      }
+      return UNKNOWN;
+    }
+    case 'array': {
+      if (TO_ARRAY.has(name)) return { ...receiver };
+      if ((name === 'first' || name === 'last' || name === 'sample') && link.args.count === 0) return { kind: 'record', model, preloads: receiver.preloads, strict: receiver.strict };
+      return UNKNOWN;
+    }
+    case 'record': {
+      const assoc = models.association(model.name, name);
+      if (!assoc) return UNKNOWN;
+      const target = models.target(model, assoc) ?? (assoc.polymorphic ? undefined : modelOf(models, assoc.className));
+      if (!target && !assoc.polymorphic) return UNKNOWN;
+      const covered = receiver.preloads.dynamic || receiver.preloads.names.has(name);
+      const below = receiver.preloads.dynamic ? dynamicPreloads() : receiver.preloads.names.get(name) ?? emptyPreloads();
+      const perRow = receiver.perRow ? { ...receiver.perRow, path: [...receiver.perRow.path, name], missed: receiver.perRow.missed || !covered } : undefined;
+      if (assoc.macro === 'has_many' || assoc.macro === 'has_and_belongs_to_many') {
+        return {
+          kind: 'collection', model: target, preloads: below, loaded: covered, strict: receiver.strict, perRow,
+          association: { owner: model, info: assoc }, origin: { chain, count },
+        };
+      }
+      if (!target) return UNKNOWN;
+      return { kind: 'record', model: target, preloads: below, strict: receiver.strict, perRow, association: { owner: model, info: assoc } };
+    }
+    default:
+      return UNKNOWN;
+  }
+}
+
+/** The element of a collection looped over: a record of its model carrying its preloads. */
+export function elementOf(collection: Value, loopId: number): Value {
+  if (!collection.model || !['relation', 'collection', 'array', 'class'].includes(collection.kind)) return UNKNOWN;
+  if (collection.perRow) {
+    // A loop nested in a per-row loop: its elements belong to the outer loop (includes(a: :b) there).
+    return { kind: 'record', model: collection.model, preloads: collection.preloads, strict: collection.strict, perRow: { ...collection.perRow } };
+  }
+  return {
+    kind: 'record', model: collection.model, preloads: collection.preloads, strict: collection.strict,
+    perRow: { loopId, path: [], collection, missed: false },
+  };
+}

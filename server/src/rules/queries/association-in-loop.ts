@@ -1,0 +1,77 @@
+import { defineRule } from '../../core/rule';
+import type { Fix } from '../../core/types';
+import { queryModel } from '../../queries/analysis';
+import { hasScope } from '../../queries/values';
+import { chainText, hasCounterCache, includeEdits, noun, originsOf, preloadSpec, where } from '../../queries/fixes';
+import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
+
+const SIZE_METHODS = new Set(['size', 'empty?', 'any?', 'none?', 'blank?', 'present?']);
+
+export default defineRule({
+  meta: {
+    id: 'queries/association-in-loop',
+    description: 'An association of each element read inside a loop over records that did not preload it: one query per element (N+1).',
+    defaultSeverity: 'info',
+    fix: 'safe',
+    fileKinds: ['view', 'controller', 'model', 'job', 'ruby'],
+  },
+  create(ctx) {
+    return {
+      end() {
+        const models = ctx.app.models;
+        if (!models) return;
+        const model = queryModel(ctx);
+        const seen = new Set<string>();
+        for (const site of model.links) {
+          const r = site.receiver;
+          if (r.kind !== 'record' || !r.model || !r.perRow || r.perRow.missed) continue;
+          const name = site.link.name;
+          const assoc = models.association(r.model.name, name);
+          if (!assoc || site.link.args.count > 0 || site.link.hasBlock) continue;
+          if (r.preloads.dynamic || r.preloads.names.has(name)) continue;
+          const next = site.next;
+          const many = assoc.macro === 'has_many' || assoc.macro === 'has_and_belongs_to_many';
+          if (many && next) {
+            const target = models.target(r.model, assoc);
+            if (ASSOCIATION_QUERY_METHODS.has(next.name) || (target && hasScope(models, target, next.name))) continue; // query-in-loop
+            if (next.name === 'count') continue;
+            if (SIZE_METHODS.has(next.name) && !next.hasBlock && hasCounterCache(models, ctx.app.schema, r.model, assoc)) continue;
+          }
+          const collection = r.perRow.collection;
+          // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.
+          if (assoc.macro === 'belongs_to' && r.perRow.path.length === 0 && collection.association
+            && models.target(r.model, assoc)?.name === collection.association.owner.name) continue;
+          const key = `${r.perRow.loopId}:${[...r.perRow.path, name].join('.')}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+
+          const readText = ctx.text.slice(offset(ctx.text, site.range.start), offset(ctx.text, site.range.end)) || `${noun(r.model)}.${name}`;
+          const spec = preloadSpec(r.perRow.path, name);
+          const origins = originsOf(collection);
+          const edits = includeEdits(collection, r.perRow.path, name);
+          const fixes: Fix[] = [];
+          const built = origins[0];
+          const builtText = built ? chainText(built.chain, built.count) : undefined;
+          const whereText = built && built.chain.file !== ctx.file ? ` (${where(ctx.app.root, built)})` : '';
+          if (edits) fixes.push({ title: `Preload \`${spec}\`${whereText ? ` in ${where(ctx.app.root, built!)}` : ''}`, safety: 'safe', edits });
+          const perWhat = site.loop?.partial ? `each time this partial is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
+          const bounded = collection.bounded ? ` (bounded by \`${collection.bounded}\`)` : '';
+          ctx.report({
+            range: site.range,
+            severity: collection.strict ? 'hint' : collection.bounded ? 'hint' : undefined,
+            message: `\`${readText}\` runs one query ${perWhat}${bounded} (N+1): nothing preloads \`${name}\``
+              + (builtText ? ` where the ${noun(collection.model)}s are loaded${whereText}. Preload it there: \`${builtText}.includes(${spec})\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`)
+              + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : ''),
+            fixes,
+          });
+        }
+      },
+    };
+  },
+});
+
+function offset(text: string, pos: { line: number; character: number }): number {
+  let o = 0;
+  for (let i = 0; i < pos.line; i++) { o = text.indexOf('\n', o) + 1; if (o === 0) return text.length; }
+  return o + pos.character;
+}
