@@ -86,7 +86,7 @@ export function depsApp(options: DepsOptions = {}): AppFacts {
   const gemfileText = options.gemfile ?? GEMFILE;
   const gemfile = gemfileModel(gemfileText);
   const base: BaseLockfile | undefined = options.base !== undefined
-    ? { label: 'main (--base)', commit: '0123456789abcdef0123456789abcdef01234567', lock: parseLockfile(options.base) }
+    ? { label: 'main via --base', commit: '0123456789abcdef0123456789abcdef01234567', lock: parseLockfile(options.base) }
     : undefined;
   const deps: DependencyFacts = {
     settings: readDependencySettings(parsedConfig?.sections.dependencies),

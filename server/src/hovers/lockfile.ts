@@ -124,28 +124,34 @@ export function gemHoverMarkdown(name: string, analysis: LockAnalysis, base: Bas
       : requirementText(node.direct!.requirement);
     const where = entry ? ` (line ${entry.range.start.line + 1}, groups: ${entry.groups.join(', ')})` : '';
     const pinned = node.direct?.pinnedSource ? ', explicit source (`!`)' : '';
-    lines.push(`- Gemfile: ${req}${where}${pinned}${gemfileEdge ? ' — changed since the last `bundle lock`' : ''}`);
+    const since = !node.direct ? ' — added since the last `bundle lock`' : gemfileEdge ? ' — changed since the last `bundle lock`' : '';
+    lines.push(`- Gemfile: ${req}${where}${pinned}${since}`);
   } else {
     lines.push('- Gemfile: not named (transitive)');
   }
   const next = allowsNextMajor(node);
-  lines.push(`- Allowed range: \`${effectiveRange(node)}\`${next.next ? `; next major (${next.next.toString()}) allowed: ${next.allowed ? 'yes' : 'no'}` : ''}`);
+  const range = effectiveRange(node);
+  const open = range.endsWith(' (no upper bound)');
+  lines.push(`- Allowed range: \`${open ? range.slice(0, -' (no upper bound)'.length) : range}\`${open ? ', no upper bound' : ''}`
+    + `${next.next ? `; next major (${next.next.toString()}) allowed: ${next.allowed ? '**yes**' : 'no'}` : ''}`);
   const baseSpec = base?.lock.specs.find((s) => s.name === name);
   if (base) {
-    if (!baseSpec) lines.push(`- Base (${base.label}, ${base.commit.slice(0, 8)}): not locked there (new)`);
+    const at = `- At base (${base.label}, ${base.commit.slice(0, 8)})`;
+    if (!baseSpec) lines.push(`${at}: not locked (new since then)`);
     else {
       const from = GemVersion.parse(baseSpec.version);
       const to = GemVersion.parse(node.version);
       const crossed = from && to && from.compare(to) < 0 && from.majorKey() !== to.majorKey();
       const same = from && to && from.compare(to) === 0;
-      lines.push(`- Base (${base.label}, ${base.commit.slice(0, 8)}): ${baseSpec.version}${same ? ' (unchanged)' : ` → ${node.version}${crossed ? ', **crossed a major version**' : ''}`}`);
+      lines.push(`${at}: ${baseSpec.version}${same ? ' (unchanged)' : ` → ${node.version}${crossed ? ', **crossed a major version**' : ''}`}`);
     }
   }
   lines.push('');
   const edges = node.dependants.filter((d) => d.origin === 'spec');
-  lines.push(`**Depended on by** (${edges.length})`);
+  const others = node.dependants.filter((e) => e.origin !== 'spec');
+  lines.push(`**Depended on by** (${edges.length} gem${edges.length === 1 ? '' : 's'}${others.length > 0 ? ' and the Gemfile' : ''})`);
   for (const d of edges) lines.push(`- ${d.from} ${d.fromVersion}: \`${requirementText(d.requirement)}\`${classNote(d.class)}`);
-  for (const d of node.dependants.filter((e) => e.origin !== 'spec')) {
+  for (const d of others) {
     lines.push(`- Gemfile${d.origin === 'gemfile' ? ' (not yet locked)' : ''}: \`${requirementText(d.requirement)}\`${classNote(d.class)}`);
   }
   const crossed = knownBreakingCrossed(name, baseSpec?.version, node.version, analysis.locked);

@@ -43,7 +43,7 @@ export function resolveBase(cwd: string, ref: string | undefined, refOrigin = '-
     if (!isSafeGitRef(ref)) return { error: `${refOrigin} ${JSON.stringify(ref)} is not a branch, tag or commit`, explicit: true };
     const r = runGit(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
     if (!r.ok || !r.stdout.trim()) return { error: `${refOrigin} ${ref}: no such commit in this repository`, explicit: true };
-    return { commit: r.stdout.trim(), label: `${ref} (${refOrigin})` };
+    return { commit: r.stdout.trim(), label: `${ref} via ${refOrigin}` };
   }
   const head = runGit(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   if (!head.ok || !head.stdout.trim()) return { error: 'the repository has no commits yet', explicit: false };

@@ -15,7 +15,7 @@ describe('dependencies/uninvited-major', () => {
     assert.deepEqual(findings.map(at), [{ rule: 'dependencies/uninvited-major', line: 11, column: 5 }]);
     assert.equal(findings[0].severity, 'warning');
     assert.equal(findings[0].message,
-      'connection_pool 2.5.5 → 3.0.2 crossed a major version since main (--base); nothing bounds it: '
+      'connection_pool 2.5.5 → 3.0.2 crossed a major version since main via --base; nothing bounds it: '
       + 'activesupport (>= 2.2.5), react-rails (>= 0), redis-client (>= 0), sidekiq (>= 2.3.0). '
       + 'Known break: connection_pool 3.0 changed keyword arguments everywhere (`TimedStack#pop(timeout:)`, `checkout(timeout:)`, '
       + '`reap(idle_seconds:)`) and Ruby >= 3.2; with your sidekiq 7.3.9: the scheduler thread dies at boot (`@sleeper.pop(total)` '
@@ -36,7 +36,7 @@ describe('dependencies/uninvited-major', () => {
     const base = lockfile().replace('redis-client (0.23.2)', 'redis-client (0.22.9)');
     const findings = check(lockfile(), depsApp({ base }));
     const redis = findings.find((f) => f.message.startsWith('redis-client'))!;
-    assert.match(redis.message, /^redis-client 0\.22\.9 → 0\.23\.2 crossed a major version since main \(--base\); nothing bounds it: sidekiq \(>= 0\.22\.2\)\./);
+    assert.match(redis.message, /^redis-client 0\.22\.9 → 0\.23\.2 crossed a major version since main via --base; nothing bounds it: sidekiq \(>= 0\.22\.2\)\./);
     assert.match(redis.message, /Pin it: gem "redis-client", "~> 0\.22"/);
     const irbBase = lockfile().replace('irb (1.15.1)', 'irb (0.9.6)');
     const irb = check(lockfile(), depsApp({ base: irbBase })).find((f) => f.message.startsWith('irb'))!;
