@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allRules } from '../../../server/src/rules';
 import type { FileKind } from '../../../server/src/core/rule';
-import { initParsers, run } from '../../helpers/ruleTester';
+import type { AdapterName } from '../../../server/src/core/appFacts';
+import { appFacts, initParsers, run } from '../../helpers/ruleTester';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const REQUIRED_HEADINGS = ['## Why this is risky', '## Bad', '## Good', '## Suppressing'];
@@ -25,7 +26,16 @@ function examples(markdown: string, heading: string): { lang: string; path?: str
   const section = markdown.slice(start, next < 0 ? undefined : next);
   return [...section.matchAll(/```(ruby|erb)([^\n]*)\n([\s\S]*?)```/g)].map((m) => ({
     lang: m[1], path: /path=(\S+)/.exec(m[2])?.[1], code: m[3],
+    // ```ruby adapter=mysql version=8.0.36: the example's database (default: PostgreSQL, newest).
+    adapter: /adapter=(\S+)/.exec(m[2])?.[1] as AdapterName | undefined, version: /version=(\S+)/.exec(m[2])?.[1],
   })).filter((b) => !/no-run/.test(b.path ?? '') );
+}
+
+function exampleApp(b: { adapter?: AdapterName; version?: string }) {
+  return appFacts({
+    ...(b.adapter ? { adapter: { value: b.adapter, source: 'docs example' } } : {}),
+    ...(b.version ? { databaseVersion: { value: b.version, source: 'docs example' } } : {}),
+  });
 }
 
 describe('rule parity', () => {
@@ -51,8 +61,8 @@ describe('rule parity', () => {
       const file = (p?: string) => p ?? DEFAULT_PATH[rule.meta.fileKinds[0]];
       const bad = examples(markdown, '## Bad').filter((b) => file(b.path));
       const good = examples(markdown, '## Good').filter((b) => file(b.path));
-      for (const b of bad) assert.ok(run(rule, b.code, { file: file(b.path), kind: rule.meta.fileKinds[0] }).length > 0, `Bad example is reported:\n${b.code}`);
-      for (const g of good) assert.deepEqual(run(rule, g.code, { file: file(g.path), kind: rule.meta.fileKinds[0] }).map((f) => f.message), [], `Good example is clean:\n${g.code}`);
+      for (const b of bad) assert.ok(run(rule, b.code, { file: file(b.path), kind: rule.meta.fileKinds[0], app: exampleApp(b) }).length > 0, `Bad example is reported:\n${b.code}`);
+      for (const g of good) assert.deepEqual(run(rule, g.code, { file: file(g.path), kind: rule.meta.fileKinds[0], app: exampleApp(g) }).map((f) => f.message), [], `Good example is clean:\n${g.code}`);
     });
   }
 
