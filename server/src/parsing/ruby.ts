@@ -103,7 +103,8 @@ export function literalNames(node: Node | null | undefined): string[] | undefine
   if (!node) return undefined;
   const single = literalName(node);
   if (single !== undefined) return [single];
-  if (node.type === 'array') {
+  // `%i[a b]` / `%w[a b]` parse as symbol_array / string_array.
+  if (node.type === 'array' || node.type === 'symbol_array' || node.type === 'string_array') {
     const names: string[] = [];
     for (const child of node.namedChildren) {
       if (!child) continue;
