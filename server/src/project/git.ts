@@ -40,9 +40,9 @@ export function resolveBase(cwd: string, ref: string | undefined, refOrigin = '-
     return { error: inside.missing ? inside.error : `not inside a git repository (${inside.error})`, explicit: ref !== undefined };
   }
   if (ref !== undefined) {
-    if (!isSafeGitRef(ref)) return { error: `${refOrigin} ${JSON.stringify(ref)} is not a branch, tag or commit`, explicit: true };
+    if (!isSafeGitRef(ref)) return { error: `${JSON.stringify(ref)} via ${refOrigin} is not a branch, tag or commit`, explicit: true };
     const r = runGit(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
-    if (!r.ok || !r.stdout.trim()) return { error: `${refOrigin} ${ref}: no such commit in this repository`, explicit: true };
+    if (!r.ok || !r.stdout.trim()) return { error: `${ref} via ${refOrigin}: no such commit in this repository`, explicit: true };
     return { commit: r.stdout.trim(), label: `${ref} via ${refOrigin}` };
   }
   const head = runGit(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
