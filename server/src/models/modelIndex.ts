@@ -16,6 +16,8 @@ export interface AssociationInfo {
   /** `class_name:` or inflected from the name (`comments` → `Comment`); namespaces are resolved by ModelIndex. */
   className: string;
   through?: string;
+  /** `source:` of a has_many/has_one :through. */
+  source?: string;
   polymorphic: boolean;
   /** `counter_cache: true` or the column name. */
   counterCache: boolean | string;
@@ -143,6 +145,7 @@ function readStatement(model: ModelInfo, stmt: Node, file: string): void {
         name: assoc, macro,
         className: literalName(k.get('class_name')) ?? k.get('class_name')?.text.replace(/\.name$/, '') ?? classify(assoc),
         through: literalName(k.get('through')),
+        source: literalName(k.get('source')),
         polymorphic: k.get('polymorphic')?.type === 'true',
         counterCache: !counter || counter.type === 'false' ? false : counter.type === 'true' ? true : literalName(counter) ?? true,
         touch: !!k.get('touch') && k.get('touch')!.type !== 'false',

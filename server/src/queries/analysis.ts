@@ -38,6 +38,8 @@ export interface LinkSite {
   range: Range;
   /** The value of the whole chain is used (assigned, passed, returned), not a statement on its own. */
   valueUsed: boolean;
+  /** The chain starts at a local variable or instance variable (the query may be built elsewhere). */
+  rootIsVariable: boolean;
 }
 
 export interface QueryModel {
@@ -74,6 +76,8 @@ function buildModel(ctx: RuleContext): QueryModel {
   const models = ctx.app.models;
   const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false };
   if (!ctx.tree || !models) return out;
+  // Test code (specs, cucumber steps) runs against tiny databases: no query hints there.
+  if (/(^|[\\/])(spec|test|features)[\\/]/.test(ctx.file.slice(ctx.app.root.length))) return out;
   const controllers = ctx.kind === 'view' || ctx.kind === 'controller' ? safeControllers(ctx) : undefined;
   const viewKey = ctx.kind === 'view' ? templateKey(ctx.file) : undefined;
   let loopIds = 0;
@@ -192,7 +196,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       sites.push({
         chain, index, link, receiver, result, loop: scope.loop,
         rootVariable: index === 0 || (index === -1) ? rootVariable : undefined,
-        range: { start, end: link.nameRange.end }, valueUsed,
+        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable,
       });
     });
     const value = evaluate(chain, hooks);
@@ -300,7 +304,11 @@ function buildModel(ctx: RuleContext): QueryModel {
         const right = node.childForFieldName('right');
         if (!left || !right) { visitChildren(node, scope, depth); return; }
         visit(right, scope, depth + 1);
-        if (left.type !== 'identifier' && left.type !== 'instance_variable') visit(left, scope, depth + 1);
+        if (left.type === 'call') {
+          // `issue.project = x` writes the association: only its receiver is read.
+          const receiver = left.childForFieldName('receiver');
+          if (receiver) visit(receiver, scope, depth + 1);
+        } else if (left.type !== 'identifier' && left.type !== 'instance_variable') visit(left, scope, depth + 1);
         const value = out.values.get(right.id) ?? valueOf(right, scope);
         if (node.type === 'operator_assignment' && left.type === 'instance_variable' && lookupIvar(scope, left.text)) return;
         assign(scope, left, value);

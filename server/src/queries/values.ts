@@ -2,6 +2,7 @@
 // relation (with what it preloads, whether it is bounded, ordered, strict), an association
 // collection, a single record, an array of records, or unknown.
 import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
+import { singularize } from '../models/inflector';
 import { emptyPreloads, mergePreloads, dynamicPreloads, type Chain, type Link, type Preloads } from './chain';
 
 export type ValueKind = 'class' | 'relation' | 'collection' | 'record' | 'array' | 'unknown';
@@ -156,6 +157,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if (link.args.preloads) next.preloads = mergePreloads(next.preloads, link.args.preloads);
         if (name === 'limit' || PAGINATION.has(name)) next.bounded = `${name}${link.args.text}`;
         if (name === 'none') next.bounded = 'none';
+        if (name === 'where' && /^\(?\s*(:id\s*=>|id:|"id"\s*=>)/.test(link.args.text)) next.bounded = `where${link.args.text}`;
         if (name === 'order' || name === 'reorder' || name === 'in_order_of' || name === 'reverse_order') next.ordered = true;
         if (name === 'select' || name === 'distinct' || name === 'group') next.selected = true;
         if (name === 'lock') next.locked = true;
@@ -188,7 +190,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
     case 'record': {
       const assoc = models.association(model.name, name);
       if (!assoc) return UNKNOWN;
-      const target = models.target(model, assoc) ?? (assoc.polymorphic ? undefined : modelOf(models, assoc.className));
+      const target = targetOf(models, model, assoc);
       if (!target && !assoc.polymorphic) return UNKNOWN;
       const covered = receiver.preloads.dynamic || receiver.preloads.names.has(name);
       const below = receiver.preloads.dynamic ? dynamicPreloads() : receiver.preloads.names.get(name) ?? emptyPreloads();
@@ -218,4 +220,22 @@ export function elementOf(collection: Value, loopId: number): Value {
     kind: 'record', model: collection.model, preloads: collection.preloads, strict: collection.strict,
     perRow: { loopId, path: [], collection, missed: false },
   };
+}
+
+/** The model an association loads, following `through:`/`source:` when the name does not name a model. */
+export function targetOf(models: ModelIndex, owner: ModelInfo, assoc: AssociationInfo, depth = 0): ModelInfo | undefined {
+  if (assoc.polymorphic) return undefined;
+  const direct = models.target(owner, assoc);
+  if (direct && direct.kind === 'class' && (!assoc.through || direct.name === assoc.className)) return direct;
+  if (!assoc.through || depth > 4) return direct?.kind === 'class' ? direct : undefined;
+  const via = models.association(owner.name, assoc.through);
+  if (!via) return undefined;
+  const middle = targetOf(models, owner, via, depth + 1);
+  if (!middle) return undefined;
+  const source = assoc.source ?? assoc.name;
+  for (const name of [source, singularize(source)]) {
+    const next = models.association(middle.name, name);
+    if (next) return targetOf(models, middle, next, depth + 1);
+  }
+  return undefined;
 }

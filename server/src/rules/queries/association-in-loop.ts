@@ -1,11 +1,15 @@
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { queryModel } from '../../queries/analysis';
-import { hasScope } from '../../queries/values';
+import { hasScope, targetOf } from '../../queries/values';
 import { chainText, hasCounterCache, includeEdits, noun, originsOf, preloadSpec, where } from '../../queries/fixes';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 
 const SIZE_METHODS = new Set(['size', 'empty?', 'any?', 'none?', 'blank?', 'present?']);
+/** Association methods that write without loading the association's records. */
+const WRITES = new Set(['create', 'create!', 'build', 'new', '<<', 'push', 'concat', 'delete_all', 'destroy_all', 'update_all', 'insert_all',
+  'upsert_all', 'delete', 'destroy', 'clear', 'insert_all!', 'find_or_create_by', 'find_or_create_by!', 'create_or_find_by', 'reset', 'reload',
+  'attach', 'detach', 'touch_all']);
 
 export default defineRule({
   meta: {
@@ -32,15 +36,16 @@ export default defineRule({
           const next = site.next;
           const many = assoc.macro === 'has_many' || assoc.macro === 'has_and_belongs_to_many';
           if (many && next) {
-            const target = models.target(r.model, assoc);
+            const target = targetOf(models, r.model, assoc);
             if (ASSOCIATION_QUERY_METHODS.has(next.name) || (target && hasScope(models, target, next.name))) continue; // query-in-loop
-            if (next.name === 'count') continue;
+            if (next.name === 'count' || WRITES.has(next.name)) continue;
             if (SIZE_METHODS.has(next.name) && !next.hasBlock && hasCounterCache(models, ctx.app.schema, r.model, assoc)) continue;
           }
           const collection = r.perRow.collection;
           // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.
+          if (!many && next && (next.name.startsWith('build_') || next.name.startsWith('create_'))) continue;
           if (assoc.macro === 'belongs_to' && r.perRow.path.length === 0 && collection.association
-            && models.target(r.model, assoc)?.name === collection.association.owner.name) continue;
+            && targetOf(models, r.model, assoc)?.name === collection.association.owner.name) continue;
           const key = `${r.perRow.loopId}:${[...r.perRow.path, name].join('.')}`;
           if (seen.has(key)) continue;
           seen.add(key);

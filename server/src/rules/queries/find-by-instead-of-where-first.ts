@@ -20,12 +20,14 @@ export default defineRule({
           if (r.kind !== 'relation' || !r.model) continue;
           const range = { start: prev.nameRange.start, end: link.nameRange.end };
           const replacement = `find_by${prev.args.text}`;
+          const shown = `find_by${prev.args.text.replace(/\s+/g, " ")}`;
+          const whereShown = `where${prev.args.text.replace(/\s+/g, " ")}`;
           const safe = link.name === 'take' || !!r.ordered;
           ctx.report({
             range,
             message: link.name === 'first' && !r.ordered
-              ? `\`where${prev.args.text}.first\` adds ORDER BY ${r.model.name}'s primary key, which sorts every match when several rows match; \`${replacement}\` returns one with LIMIT 1. Keep \`first\` when you need the lowest id.`
-              : `\`where${prev.args.text}.${link.name}\` is \`${replacement}\`, which says it in one call.`,
+              ? `\`${whereShown}.first\` adds ORDER BY ${r.model.name}'s primary key, which sorts every match when several rows match; \`${shown}\` returns one with LIMIT 1. Keep \`first\` when you need the lowest id.`
+              : `\`${whereShown}.${link.name}\` is \`${shown}\`, which says it in one call.`,
             fixes: [{ title: `Use \`${replacement}\``, safety: safe ? 'safe' : 'unsafe', edits: [{ file: ctx.file, range, newText: replacement }] }],
           });
         }

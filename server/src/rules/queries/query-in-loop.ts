@@ -31,6 +31,9 @@ export default defineRule({
             if (name === 'count' && (site.link.args.count > 0 || site.link.hasBlock)) continue;
             if (name === 'count' && r.loaded) continue; // count-on-loaded-relation
             reported.add(chainKey);
+            const pathKey = `${r.perRow.loopId}:${r.perRow.path.join('.')}:${name}`;
+            if (reported.has(pathKey)) continue;
+            reported.add(pathKey);
             const owner = r.association.owner;
             const assoc = r.association.info.name;
             const per = noun(r.perRow.collection.model ?? owner);
@@ -51,6 +54,8 @@ export default defineRule({
           // N4: a model finder whose arguments depend on the loop element.
           const loop = site.loop;
           if (!loop || loop.literal || r.perRow || !r.model || (r.kind !== 'class' && r.kind !== 'relation')) continue;
+          // A relation held in a variable was built elsewhere: report where it is built, not every use.
+          if (site.rootIsVariable) continue;
           if (!EXECUTING_METHODS.has(name) || (r.kind === 'class' && name === 'find_each')) continue;
           const deps = new Set<string>();
           if (site.chain.root.kind === 'name' || site.chain.root.kind === 'ivar') deps.add(site.chain.root.name);

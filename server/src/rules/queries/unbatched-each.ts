@@ -8,7 +8,7 @@ export default defineRule({
     description: '`.each` over an unbounded relation in a job, rake task, model or script loads every row into memory at once; find_each loads batches of 1000.',
     defaultSeverity: 'info',
     fix: 'unsafe',
-    fileKinds: ['job', 'model', 'ruby', 'migration'],
+    fileKinds: ['job', 'model', 'ruby'],
   },
   create(ctx) {
     return {
