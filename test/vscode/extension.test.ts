@@ -3,10 +3,9 @@
 // hover, status and settings. Run by test/e2e/codeserver.mjs (code-server) or runTest.ts (desktop).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  EXTENSION_ID, applyAction, codeOf, open, pickAction, text, until, waitForNoRule, waitForRule, wsPath, wsUri,
+  EXTENSION_ID, applyAction, codeOf, open, pickAction, text, until, waitForDiagnostics, waitForNoRule, waitForRule, withCode, wsPath, wsUri,
 } from './helpers';
 
 const ADD_INDEX = 'migrations/add-index-non-concurrent';
@@ -131,18 +130,12 @@ suite('Settings', () => {
       await config.update('rules', { [ADD_INDEX]: 'off' }, vscode.ConfigurationTarget.Workspace);
       await waitForNoRule(uri, ADD_INDEX);
       await config.update('rules', { [ADD_INDEX]: 'warning' }, vscode.ConfigurationTarget.Workspace);
-      const [d] = await waitForRule(uri, ADD_INDEX);
-      await until(() => vscode.languages.getDiagnostics(uri).find((x) => codeOf(x) === ADD_INDEX && x.severity === vscode.DiagnosticSeverity.Warning),
-        'the severity to become warning');
-      void d;
+      await waitForDiagnostics(uri, (x) => withCode(ADD_INDEX)(x).some((d) => d.severity === vscode.DiagnosticSeverity.Warning),
+        `${ADD_INDEX} as a warning`);
     } finally {
       await config.update('rules', undefined, vscode.ConfigurationTarget.Workspace);
     }
-    await until(() => vscode.languages.getDiagnostics(uri).find((x) => codeOf(x) === ADD_INDEX && x.severity === vscode.DiagnosticSeverity.Error),
-      'the default severity (error) to come back');
+    await waitForDiagnostics(uri, (x) => withCode(ADD_INDEX)(x).some((d) => d.severity === vscode.DiagnosticSeverity.Error),
+      `${ADD_INDEX} back at its default severity (error)`);
   });
 });
-
-// Rule packs for models, views and Gemfile.lock land separately: each check runs once its rule exists.
-const REPO = path.resolve(__dirname, '../../..');
-export const hasRule = (id: string) => fs.existsSync(path.join(REPO, 'docs', 'rules', `${id}.md`));
