@@ -19,7 +19,7 @@ const DEFAULT_PATH: Partial<Record<FileKind, string>> = {
 before(initParsers);
 
 /** Code blocks under a heading: ```ruby path=app/models/post.rb (the path is optional). */
-function examples(markdown: string, heading: string): { lang: string; path?: string; code: string }[] {
+function examples(markdown: string, heading: string): { lang: string; path?: string; code: string; adapter?: AdapterName; version?: string }[] {
   const start = markdown.indexOf(`\n${heading}`);
   if (start < 0) return [];
   const next = markdown.indexOf('\n## ', start + heading.length + 1);
