@@ -1,0 +1,50 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import rule from '../../../../server/src/rules/migrations/backfill-in-migration';
+import { at, initParsers, migration, run } from '../../../helpers/ruleTester';
+
+before(initParsers);
+
+const ddl = (body: string) => migration(body).replace('Migration[7.2]\n', 'Migration[7.2]\n  disable_ddl_transaction!\n\n');
+
+describe('migrations/backfill-in-migration', () => {
+  test('reports an unbatched update_all on a model', () => {
+    const findings = run(rule, migration('add_column :patients, :active, :boolean\nPatient.where(active: nil).update_all(active: true)'));
+    assert.deepEqual(findings.map(at), [{ rule: 'migrations/backfill-in-migration', line: 4, column: 32 }]);
+    assert.match(findings[0].message, /Patient\.update_all runs as one statement over every matched row/);
+    assert.match(findings[0].message, /Patient\.unscoped\.in_batches\(of: 10_000\)/);
+  });
+
+  test('unbatched is reported even with disable_ddl_transaction!', () => {
+    assert.equal(run(rule, ddl('Patient.update_all(active: true)')).length, 1);
+    assert.equal(run(rule, ddl('Patient.where(x: 1).delete_all')).length, 1);
+  });
+
+  test('batched inside the DDL transaction is reported', () => {
+    const findings = run(rule, migration('Patient.in_batches(of: 1000).update_all(active: true)'));
+    assert.equal(findings.length, 1);
+    assert.match(findings[0].message, /inside the migration's transaction/);
+    assert.equal(run(rule, migration('Patient.in_batches do |relation|\n  relation.update_all(active: true)\nend')).length, 1);
+  });
+
+  test('record writes per row of an iteration', () => {
+    assert.equal(run(rule, migration('Patient.find_each do |patient|\n  patient.update!(active: true)\nend')).length, 1);
+    assert.equal(run(rule, migration('Patient.where(active: nil).each { |p| p.save! }')).length, 1);
+    assert.match(run(rule, ddl('Patient.all.each { |p| p.update_column(:active, true) }'))[0].message, /unbatched iteration over Patient/);
+  });
+
+  test('migration-local model classes and namespaced constants count', () => {
+    assert.equal(run(rule, migration('Clinic::Room.update_all(open: true)')).length, 1);
+  });
+
+  test('near misses: batched with disable_ddl_transaction!, down, safety_assured, non-models, plain hashes', () => {
+    assert.equal(run(rule, ddl('Patient.in_batches(of: 1000).update_all(active: true)')).length, 0);
+    assert.equal(run(rule, ddl('Patient.in_batches do |relation|\n  relation.update_all(active: true)\n  sleep(0.01)\nend')).length, 0);
+    assert.equal(run(rule, ddl('Patient.find_each { |p| p.update!(active: true) }')).length, 0);
+    assert.equal(run(rule, 'class X < ActiveRecord::Migration[7.2]\n  def down\n    Patient.update_all(active: nil)\n  end\nend\n').length, 0);
+    assert.equal(run(rule, migration('safety_assured { Patient.update_all(active: true) }')).length, 0);
+    assert.equal(run(rule, migration('Rails.cache.delete_all')).length, 0);
+    assert.equal(run(rule, migration('settings = {}\nsettings.update(a: 1)')).length, 0);
+    assert.equal(run(rule, migration('[1, 2].each { |x| x.update(1) }')).length, 0);
+  });
+});

@@ -1,0 +1,134 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import rule from '../../../../server/src/rules/migrations/execute-raw-sql';
+import { appFacts, applyFix, at, initParsers, migration, run } from '../../../helpers/ruleTester';
+import { parseRuby } from '../../../../server/src/parsing/treeSitter';
+import { sniffSql } from '../../../../server/src/migrations/sqlSniff';
+
+before(initParsers);
+
+const SM = appFacts({ gems: new Map([['strong_migrations', '2.1.0']]) });
+
+function parses(text: string): boolean {
+  const tree = parseRuby(text);
+  try { return !tree.rootNode.hasError; } finally { tree.delete(); }
+}
+
+describe('migrations/execute-raw-sql', () => {
+  test('sniffs CREATE INDEX without CONCURRENTLY in a heredoc', () => {
+    const code = migration('execute <<~SQL\n  CREATE INDEX index_visits_on_day ON visits (day)\nSQL');
+    const findings = run(rule, code);
+    assert.deepEqual(findings.map(at), [{ rule: 'migrations/execute-raw-sql', line: 3, column: 5 }]);
+    assert.match(findings[0].message, /CREATE INDEX on visits without CONCURRENTLY takes a SHARE lock/);
+    assert.equal(findings[0].severity, 'warning');
+  });
+
+  test('fix inserts CONCURRENTLY and disable_ddl_transaction!; whole file; idempotent; parses', () => {
+    const code = migration('execute "CREATE UNIQUE INDEX index_visits_on_day ON visits (day)"');
+    const [finding] = run(rule, code);
+    const fixed = applyFix(code, finding.fixes[0]);
+    assert.equal(fixed, [
+      'class TestMigration < ActiveRecord::Migration[7.2]',
+      '  disable_ddl_transaction!',
+      '',
+      '  def change',
+      '    execute "CREATE UNIQUE INDEX CONCURRENTLY index_visits_on_day ON visits (day)"',
+      '  end',
+      'end',
+      '',
+    ].join('\n'));
+    assert.ok(parses(fixed));
+    // CONCURRENTLY outside the transaction is fine: what is left is a look at plain SQL, at info level.
+    const again = run(rule, fixed);
+    assert.equal(again.length, 1);
+    assert.equal(again[0].severity, 'info');
+    assert.equal(again[0].fixes.length, 0);
+  });
+
+  test('fix appends NOT VALID to a foreign key or check constraint', () => {
+    const code = migration('execute "ALTER TABLE visits ADD CONSTRAINT fk_visits_doctor FOREIGN KEY (doctor_id) REFERENCES doctors (id)"');
+    const [finding] = run(rule, code);
+    assert.match(finding.message, /ADD FOREIGN KEY on visits without NOT VALID blocks writes on both tables/);
+    const fixed = applyFix(code, finding.fixes[0]);
+    assert.match(fixed, /REFERENCES doctors \(id\) NOT VALID"/);
+    assert.ok(parses(fixed));
+    assert.equal(run(rule, fixed)[0].severity, 'warning', 'a NOT VALID constraint is still an ALTER TABLE to look at');
+    const check = migration('execute <<~SQL.squish\n  ALTER TABLE visits ADD CONSTRAINT day_set CHECK (day IS NOT NULL);\nSQL');
+    const checkFix = applyFix(check, run(rule, check)[0].fixes[0]);
+    assert.match(checkFix, /CHECK \(day IS NOT NULL\) NOT VALID;\n/);
+    assert.ok(parses(checkFix));
+  });
+
+  test('with strong_migrations: wrap in safety_assured (brace form keeps the heredoc valid)', () => {
+    const code = migration('execute <<~SQL\n  UPDATE visits SET day = created_at::date\nSQL');
+    const [finding] = run(rule, code, { app: SM });
+    assert.match(finding.message, /UPDATE visits runs as one unbatched statement/);
+    const wrap = finding.fixes.find((f) => /safety_assured/.test(f.title))!;
+    const fixed = applyFix(code, wrap);
+    assert.equal(fixed, [
+      'class TestMigration < ActiveRecord::Migration[7.2]',
+      '  def change',
+      '    safety_assured { execute <<~SQL }',
+      '      UPDATE visits SET day = created_at::date',
+      '    SQL',
+      '  end',
+      'end',
+      '',
+    ].join('\n'));
+    assert.ok(parses(fixed));
+    assert.equal(run(rule, fixed, { app: SM }).length, 0);
+  });
+
+  test('each hazard kind is named', () => {
+    const cases: [string, RegExp][] = [
+      ['ALTER TABLE visits ALTER COLUMN day SET NOT NULL', /SET NOT NULL on visits blocks reads and writes for a full table scan/],
+      ['ALTER TABLE visits ALTER COLUMN day TYPE timestamptz', /rewrites the table/],
+      ['ALTER TABLE visits RENAME COLUMN day TO date', /RENAME on visits breaks running processes/],
+      ['ALTER TABLE visits DROP COLUMN day', /DROP COLUMN on visits/],
+      ['DROP TABLE visits', /DROP TABLE visits breaks running processes/],
+      ['DELETE FROM visits WHERE day < now()', /DELETE FROM visits runs as one unbatched statement/],
+      ['DROP INDEX index_visits_on_day', /DROP INDEX without CONCURRENTLY/],
+      ['ALTER TABLE visits ADD CONSTRAINT u UNIQUE (day)', /ADD UNIQUE\/PRIMARY KEY\/EXCLUDE on visits builds an index/],
+      ['CREATE INDEX CONCURRENTLY i ON visits (day)', /CONCURRENTLY inside the migration's transaction fails/],
+    ];
+    for (const [sql, re] of cases) assert.match(run(rule, migration(`execute "${sql}"`))[0].message, re, sql);
+  });
+
+  test('SQL built at run time and unknown statements: a warning to verify; benign SQL: info', () => {
+    const built = run(rule, migration('execute(sql)'));
+    assert.equal(built[0].severity, 'warning');
+    assert.match(built[0].message, /SQL built at run time/);
+    const interpolated = run(rule, migration('execute "LOCK TABLE #{table} IN SHARE MODE"'));
+    assert.equal(interpolated[0].severity, 'warning');
+    const benign = run(rule, migration('execute "CREATE EXTENSION IF NOT EXISTS pg_trgm"'));
+    assert.equal(benign[0].severity, 'info');
+    assert.match(benign[0].message, /does not lock existing tables for long/);
+  });
+
+  test('connection.execute, ActiveRecord::Base.connection.execute and exec_query are checked', () => {
+    assert.equal(run(rule, migration('connection.execute("UPDATE visits SET day = NULL")')).length, 1);
+    assert.equal(run(rule, migration('ActiveRecord::Base.connection.execute("UPDATE visits SET day = NULL")')).length, 1);
+    assert.equal(run(rule, migration('exec_query("DELETE FROM visits")')).length, 1);
+  });
+
+  test('near misses: lock/statement timeouts, down, dir.down, safety_assured, other receivers', () => {
+    assert.equal(run(rule, migration('execute "SET lock_timeout = \'5s\'"')).length, 0);
+    assert.equal(run(rule, migration('execute "SET LOCAL statement_timeout TO 0; RESET idle_in_transaction_session_timeout"')).length, 0);
+    assert.equal(run(rule, 'class X < ActiveRecord::Migration[7.2]\n  def down\n    execute "DROP TABLE visits"\n  end\nend\n').length, 0);
+    assert.equal(run(rule, migration('reversible do |dir|\n  dir.down { execute "DROP TABLE visits" }\nend')).length, 0);
+    assert.equal(run(rule, migration('safety_assured { execute "DROP TABLE visits" }')).length, 0);
+    assert.equal(run(rule, migration('Sidekiq.execute "x"')).length, 0);
+  });
+
+  test('MySQL: CREATE INDEX is online; no PostgreSQL-only fixes', () => {
+    const app = appFacts({ adapter: { value: 'mysql', source: 'test' } });
+    const [finding] = run(rule, migration('execute "CREATE INDEX i ON visits (day)"'), { app });
+    assert.equal(finding.severity, 'info');
+    assert.equal(finding.fixes.length, 0);
+  });
+
+  test('statement splitting ignores semicolons in strings, comments and dollar quotes', () => {
+    const kinds = sniffSql("-- note; here\nUPDATE a SET b = ';'; CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql").map((s) => s.kind);
+    assert.deepEqual(kinds, ['update', 'benign']);
+  });
+});
