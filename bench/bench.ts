@@ -189,7 +189,7 @@ async function measureLsp(root: string, migration: string, model: string, edits:
   const client = new Client(rssFile);
   const rootUri = pathToFileURL(root).toString();
   const migUri = pathToFileURL(migration).toString();
-  const scanDone = client.waitFor((m) => m.method === 'railsHazards/status' && m.params.scanning === false);
+  const scanDone = client.waitFor((m) => m.method === 'railsHazards/status' && m.params.scanning === false && m.params.total > 0);
   const firstDiag = client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === migUri);
   await client.request('initialize', {
     processId: process.pid, rootUri, capabilities: { window: { workDoneProgress: false } },

@@ -2,7 +2,7 @@
 // and findings into diagnostics, code actions and hovers. No analysis happens here.
 import * as path from 'node:path';
 import {
-  createConnection, ProposedFeatures, TextDocumentSyncKind, CodeActionKind, DocumentDiagnosticReportKind,
+  TextDocumentSyncKind, CodeActionKind, DocumentDiagnosticReportKind,
   DidChangeConfigurationNotification, type Connection, type Diagnostic, type CodeAction, type InitializeParams, type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { docsUrl } from '../core/rule';
@@ -20,6 +20,7 @@ import { URI } from './uri';
 import { commandHandlers } from './commands';
 import { ignoreFixForLockfileDiagnostic } from '../lockfile/ignoreEdit';
 import { WorkspaceScanner } from './scan';
+import { createServerConnection } from './transport';
 import { fixesInside } from './fixScope';
 import { FACT_FILES } from '../project/appProject';
 import { isModelFile } from '../project/modelFiles';
@@ -32,7 +33,7 @@ const SHOW_DOCS = 'railsHazards.showDocumentation';
 
 interface Cached { version: number; result: FileAnalysis; diagnostics: Diagnostic[] }
 
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+export function startServer(connection: Connection = createServerConnection()): void {
   const docs = new OpenDocuments();
   const cache = new Map<string, Cached>();
   const pushed = new Set<string>();
