@@ -108,7 +108,7 @@ export function readGemfile(tree: Tree, text: string): Gemfile {
   visit(tree.rootNode, { groups: [], platforms: [], nested: false }, 0);
   let single = 0;
   for (const g of out.gems) if ((lines[g.nameRange.start.line] ?? '')[g.nameRange.start.character] === "'") single++;
-  if (single * 2 > out.gems.length) out.quote = "'";
+  if (out.gems.length > 0 ? single * 2 > out.gems.length : /^\s*(source|ruby)\s*\(?\s*'/m.test(text)) out.quote = "'";
   return out;
 
   function visit(node: Node, scope: Scope, depth: number): void {
