@@ -402,7 +402,7 @@ function combine(values: (Value | undefined)[]): Value | undefined {
     ...first, preloads,
     bounded: known.every((v) => v.bounded) ? first.bounded : undefined,
     strict: known.every((v) => v.strict),
-    origins: known.map((v) => v.origin).filter((o): o is NonNullable<typeof o> => !!o),
+    alternatives: known.flatMap((v) => v.alternatives ?? [v]),
   };
 }
 

@@ -68,7 +68,19 @@ export function chainText(chain: Chain, count = chain.links.length): string {
 }
 
 export function originsOf(value: Value): Origin[] {
-  return value.origins && value.origins.length > 0 ? value.origins : value.origin ? [value.origin] : [];
+  return (value.alternatives ?? [value]).map((v) => v.origin).filter((o): o is Origin => !!o);
+}
+
+/** Whether preloads cover `path.name`. */
+export function covers(preloads: Value['preloads'], pathTo: string[], name: string): boolean {
+  let p = preloads;
+  for (const step of [...pathTo, name]) {
+    if (p.dynamic) return true;
+    const next = p.names.get(step);
+    if (!next) return false;
+    p = next;
+  }
+  return true;
 }
 
 /** `app/controllers/posts_controller.rb:3` relative to the app root. */
@@ -81,7 +93,10 @@ export function where(root: string, origin: Origin): string {
 export function includeEdits(collection: Value, pathTo: string[], name: string): FileEdit[] | undefined {
   const edits: FileEdit[] = [];
   const seen = new Set<string>();
-  for (const origin of originsOf(collection)) {
+  for (const alternative of collection.alternatives ?? [collection]) {
+    const origin = alternative.origin;
+    if (covers(alternative.preloads, pathTo, name)) continue;
+    if (!origin) return undefined;
     const edit = includeEdit(origin, pathTo, name);
     if (!edit) return undefined;
     const key = `${edit.file}:${edit.range.start.line}:${edit.range.start.character}`;

@@ -42,8 +42,8 @@ export interface Value {
   association?: { owner: ModelInfo; info: AssociationInfo };
   /** Came from an instance variable assigned in another file (the controller). */
   external?: boolean;
-  /** Other places the same value may be built (an ivar assigned by several actions): fixes edit all. */
-  origins?: Origin[];
+  /** The values this one merges (an ivar assigned by several actions): fixes edit each that lacks a preload. */
+  alternatives?: Value[];
 }
 
 export const UNKNOWN: Value = { kind: 'unknown', preloads: emptyPreloads() };

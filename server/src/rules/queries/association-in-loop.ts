@@ -4,6 +4,7 @@ import { queryModel } from '../../queries/analysis';
 import { hasScope, targetOf } from '../../queries/values';
 import { chainText, hasCounterCache, includeEdits, noun, originsOf, preloadSpec, where } from '../../queries/fixes';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
+import { underscore } from '../../models/inflector';
 
 const SIZE_METHODS = new Set(['size', 'empty?', 'any?', 'none?', 'blank?', 'present?']);
 /** Association methods that write without loading the association's records. */
@@ -44,8 +45,7 @@ export default defineRule({
           const collection = r.perRow.collection;
           // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.
           if (!many && next && (next.name.startsWith('build_') || next.name.startsWith('create_'))) continue;
-          if (assoc.macro === 'belongs_to' && r.perRow.path.length === 0 && collection.association
-            && targetOf(models, r.model, assoc)?.name === collection.association.owner.name) continue;
+          if (assoc.macro === 'belongs_to' && r.perRow.path.length === 0 && collection.association && isInverse(assoc.name, collection.association)) continue;
           const key = `${r.perRow.loopId}:${[...r.perRow.path, name].join('.')}`;
           if (seen.has(key)) continue;
           seen.add(key);
@@ -74,6 +74,13 @@ export default defineRule({
     };
   },
 });
+
+/** Rails sets `post.user` from `user.posts` when the names match (automatic inverse_of) or inverse_of says so. */
+function isInverse(name: string, parent: { owner: { name: string }; info: { inverseOf?: string; foreignKey?: string; scoped: boolean } }): boolean {
+  if (parent.info.inverseOf) return parent.info.inverseOf === name;
+  if (parent.info.foreignKey || parent.info.scoped) return false;
+  return name === underscore(parent.owner.name.split('::').pop()!);
+}
 
 function offset(text: string, pos: { line: number; character: number }): number {
   let o = 0;
