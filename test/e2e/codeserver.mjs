@@ -65,7 +65,8 @@ fs.writeFileSync(path.join(dirs.user, 'User', 'settings.json'), JSON.stringify({
   'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
   'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
   'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'extensions.ignoreRecommendations': true,
-  'git.enabled': false, 'editor.hover.delay': 300, 'workbench.colorTheme': 'Default Dark Modern',
+  'git.enabled': false, 'editor.hover.delay': 300, 'editor.hover.above': false, 'editor.minimap.enabled': false,
+  'editor.stickyScroll.enabled': false, 'workbench.colorTheme': 'Default Dark Modern',
 }, null, 2));
 
 /** A fresh workspace: the sample app and the monorepo fixture side by side (tests edit and save files). */
@@ -154,7 +155,9 @@ async function main() {
       if (code !== 0) { failed = true; log(`EXTENSION-HOST SUITE FAILED (exit ${code})`); } else log('extension-host suite passed');
     }
     if (!flag('--skip-ui') && !failed) {
-      const ws = makeWorkspace('ws-ui');
+      // The UI test opens the sample app itself, as a user would.
+      const ws = path.join(DATA, 'ui', 'sample-app');
+      fs.cpSync(path.join(REPO, 'examples', 'sample-app'), ws, { recursive: true });
       const query = dev ? `&payload=${encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', remote(REPO)]]))}` : '';
       await uiSmoke(browser, `${url}/?folder=${encodeURIComponent(ws)}${query}`, ws);
       log('UI smoke test passed');
@@ -245,14 +248,14 @@ async function uiSmoke(browser, pageUrl, ws) {
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
 
     // Migration: squiggle, Problems panel row, quick fix with Ctrl+., save.
-    const rel = 'sample-app/db/migrate/20250301090000_add_email_index_to_patients.rb';
+    const rel = 'db/migrate/20250301090000_add_email_index_to_patients.rb';
     await quickOpen('20250301090000_add_email_index_to_patients.rb');
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.waitFor({ timeout: 15_000 });
     await page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning').first().waitFor({ state: 'attached', timeout: 60_000 });
     log('squiggle present');
     await page.keyboard.press('Control+Shift+M');
-    const row = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'SHARE lock' }).first();
+    const row = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'existing table patients' }).first();
     await row.waitFor({ timeout: 30_000 });
     log('Problems row:', ((await row.getAttribute('aria-label')) ?? (await row.innerText())).slice(0, 160));
     await editor.click({ position: { x: 300, y: 60 } });
@@ -279,16 +282,19 @@ async function uiSmoke(browser, pageUrl, ws) {
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 15_000 });
     log('squiggle gone after the fix');
 
-    // Gemfile.lock hover on connection_pool's spec line (once the lockfile hover exists).
-    if (fs.existsSync(path.join(REPO, 'server', 'src', 'hovers')) && lockfileHoverExists()) {
+    // Gemfile.lock hover on connection_pool, on activesupport's dependency line (once the lockfile hover exists).
+    if (lockfileHoverExists()) {
       await quickOpen('Gemfile.lock');
-      const lock = fs.readFileSync(path.join(ws, 'sample-app', 'Gemfile.lock'), 'utf8').split('\n');
-      const line = lock.findIndex((l) => /^ {4}connection_pool \(/.test(l)) + 1;
+      await page.keyboard.press('Control+J'); // close the panel: room for the hover
+      await page.locator('.markers-panel').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+      const lock = fs.readFileSync(path.join(ws, 'Gemfile.lock'), 'utf8').split('\n');
+      const line = lock.findIndex((l) => /^ {6}connection_pool \(/.test(l)) + 1;
+      if (line === 0) throw new Error('no connection_pool dependency line in the sample Gemfile.lock');
       await page.locator('.editor-instance .monaco-editor').first().click({ position: { x: 300, y: 60 } });
-      await goTo(line, 7);
+      await goTo(line, 9);
       await page.keyboard.press('Control+K');
       await page.keyboard.press('Control+I');
-      const hover = page.locator('.monaco-hover').filter({ hasText: 'connection_pool' }).first();
+      const hover = page.locator('.monaco-hover').filter({ hasText: 'connection_pool' }).filter({ hasText: 'sidekiq' }).first();
       await hover.waitFor({ timeout: 20_000 });
       log('lockfile hover:', (await hover.innerText()).replace(/\s+/g, ' ').slice(0, 200));
       await shot('lockfile-hover.png');
