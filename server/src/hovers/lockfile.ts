@@ -10,7 +10,7 @@ import { readGemfile, type Gemfile } from '../lockfile/gemfile';
 import { allowsNextMajor, effectiveRange, requirementText, type GemNode } from '../lockfile/graph';
 import { analyzeLock, dependencyFacts, lockAnalysis, type BaseLockfile, type LockAnalysis } from '../lockfile/facts';
 import { knownBreakingAhead, knownBreakingCrossed, type KnownBreakingMatch } from '../lockfile/knownBreaking';
-import type { LockRange, LockSource } from '../lockfile/lockfileParser';
+import { dependantsOf, type LockRange, type LockSource } from '../lockfile/lockfileParser';
 
 export const lockfileHover: HoverProvider = {
   id: 'lockfile',
@@ -107,8 +107,16 @@ function breakingLine(m: KnownBreakingMatch): string {
 export function gemHoverMarkdown(name: string, analysis: LockAnalysis, base: BaseLockfile | undefined): string {
   const node = analysis.graph.gems.get(name);
   if (!node) {
+    // e.g. `bundler`, or a gem locked only for another platform: still say who asks for it.
     const direct = analysis.lock.dependencies.find((d) => d.name === name);
-    return `**${name}**\n\nNot locked in this Gemfile.lock${direct ? ` (the Gemfile asks for ${requirementText(direct.requirement)}; run \`bundle lock\`)` : ''}.`;
+    const out = [`**${name}**`, '', `Not locked in this Gemfile.lock${direct ? ` (the Gemfile asks for ${requirementText(direct.requirement)}; run \`bundle lock\`)` : ''}.`];
+    const deps = dependantsOf(analysis.lock, name);
+    if (deps.length > 0 || direct) {
+      out.push('', `**Depended on by** (${deps.length} gem${deps.length === 1 ? '' : 's'}${direct ? ' and the Gemfile' : ''})`);
+      for (const d of deps) out.push(`- ${d.dependant.name} ${d.dependant.version}: \`${requirementText(d.requirement)}\``);
+      if (direct) out.push(`- Gemfile: \`${requirementText(direct.requirement)}\``);
+    }
+    return out.join('\n');
   }
   const lines: string[] = [];
   const platforms = node.specs.map((s) => s.platform).filter((p): p is string => !!p);

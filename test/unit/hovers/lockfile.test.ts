@@ -115,8 +115,9 @@ DEPENDENCIES
 
   test('a name that is not locked', () => {
     const lock = 'GEM\n  remote: https://rubygems.org/\n  specs:\n    rails (7.2.2.1)\n      bundler (>= 1.15.0)\n\nDEPENDENCIES\n  rails\n  missing (~> 1.0)\n';
-    assert.equal(hover(lock, 4, 8, depsApp())?.markdown, '**bundler**\n\nNot locked in this Gemfile.lock.');
-    assert.equal(hover(lock, 8, 3, depsApp())?.markdown, '**missing**\n\nNot locked in this Gemfile.lock (the Gemfile asks for ~> 1.0; run `bundle lock`).');
+    assert.equal(hover(lock, 4, 8, depsApp())?.markdown, '**bundler**\n\nNot locked in this Gemfile.lock.\n\n**Depended on by** (1 gem)\n- rails 7.2.2.1: `>= 1.15.0`');
+    assert.equal(hover(lock, 8, 3, depsApp())?.markdown,
+      '**missing**\n\nNot locked in this Gemfile.lock (the Gemfile asks for ~> 1.0; run `bundle lock`).\n\n**Depended on by** (0 gems and the Gemfile)\n- Gemfile: `~> 1.0`');
   });
 
   test('on a gem line in the Gemfile: the same text, from the app lockfile', () => {
