@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { StatusItem, type ServerStatus } from './status';
+import { registerCallbackChainCommand } from './callbackChain';
 
 let client: LanguageClient | undefined;
 let status: StatusItem | undefined;
@@ -32,6 +33,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RailsH
       await startClient(context);
     }),
   );
+  registerCallbackChainCommand(context, () => client);
   await startClient(context);
   return { get client() { return client; }, lastStatus: () => status?.last };
 }

@@ -16,6 +16,13 @@ const SEVERITY_SETTINGS = ['off', 'hint', 'info', 'warning', 'error'];
 const PACK_SECTIONS = ['dependencies', 'callbacks', 'queries'];
 const ADAPTERS = ['postgresql', 'postgis', 'mysql', 'mysql2', 'trilogy', 'mariadb', 'sqlite', 'sqlite3'];
 
+/** Packs validate their own section (`callbacks:`, `queries:`…); each message becomes a notice on the key. */
+export type SectionValidator = (value: unknown) => string[];
+const sectionValidators = new Map<string, SectionValidator>();
+export function registerSectionValidator(section: string, validate: SectionValidator): void {
+  sectionValidators.set(section, validate);
+}
+
 export function defaultConfig(): HazardsConfig {
   return { database: {}, rules: {}, migrations: { respectSafetyAssured: true }, exclude: [], sections: {} };
 }
@@ -95,8 +102,10 @@ export function parseConfig(text: string, file: string): { config: HazardsConfig
         break;
       }
       default:
-        if (PACK_SECTIONS.includes(key)) config.sections[key] = value;
-        else problem(`Unknown setting "${key}"`, at);
+        if (PACK_SECTIONS.includes(key)) {
+          config.sections[key] = value;
+          for (const message of sectionValidators.get(key)?.(value) ?? []) problem(message, at);
+        } else problem(`Unknown setting "${key}"`, at);
     }
   }
   return { config, notices };

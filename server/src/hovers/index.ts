@@ -1,4 +1,5 @@
 import type { HoverProvider } from '../core/hover';
+import { callbackChainHover } from './callbacks';
 import { lockfileHover } from './lockfile';
 import { migrationDslHover } from './migration-dsl';
 
@@ -6,4 +7,5 @@ import { migrationDslHover } from './migration-dsl';
 export const hoverProviders: HoverProvider[] = [
   migrationDslHover,
   lockfileHover,
+  callbackChainHover,
 ];

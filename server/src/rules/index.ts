@@ -1,12 +1,14 @@
 // The registry: every rule of every pack. Packs own their index files, so adding a rule touches
 // only its pack.
 import type { Rule } from '../core/rule';
+import { callbackRules } from './callbacks';
 import { dependencyRules } from './dependencies';
 import { migrationRules } from './migrations';
 
 export const allRules: readonly Rule[] = [
   ...migrationRules,
   ...dependencyRules,
+  ...callbackRules,
 ];
 
 const byId = new Map(allRules.map((r) => [r.meta.id, r]));

@@ -1,0 +1,228 @@
+// The ordered callback chain of a model per event (create, update, destroy, touch), with the
+// callbacks Rails generates for associations (touch:, dependent:, autosave, nested attributes) and
+// the cascades into other models' chains. Execution order follows shared research §B.1.
+import type { AppFacts } from '../core/appFacts';
+import { namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo, type SourceLocation } from '../models/modelIndex';
+import { associationTarget, resolveCallback, type Effect, type EffectContext } from './effects';
+import { callbackData, type CallbackDecl, type CallbackEvent, type Timing, type WriteEvent } from './facts';
+import { callbacksConfig, commitCallbacksInOrder, type CallbacksConfig } from './settings';
+
+export type ChainEvent = 'create' | 'update' | 'destroy' | 'touch';
+
+export interface Generated {
+  kind: 'touch' | 'dependent' | 'autosave' | 'counter_cache';
+  association: AssociationInfo;
+  /** The association's model (undefined when polymorphic or outside the app). */
+  target?: ModelInfo;
+  /** `belongs_to :patient, touch: true`. */
+  source: string;
+}
+
+export interface ChainEntry {
+  timing: Timing;
+  event: CallbackEvent;
+  on?: WriteEvent[];
+  prepend: boolean;
+  conditions: string[];
+  /** The macro as Rails registers it: `after_create`, `before_destroy`. */
+  macro: string;
+  decl?: CallbackDecl;
+  generated?: Generated;
+  /** Where it is declared: the class, a concern or an ancestor. */
+  owner: ModelInfo;
+  location: SourceLocation;
+  /** Counter caches are SQL on the same statement, not callbacks: shown, not counted. */
+  countable: boolean;
+}
+
+export interface Cascade {
+  /** `touch patient`, `destroy each appointment`. */
+  label: string;
+  model: ModelInfo;
+  event: ChainEvent;
+  perRow: boolean;
+  /** Steps of the target's chain (empty when already shown higher up or too deep). */
+  steps: ChainStep[];
+  /** Already shown higher up (a cycle or a second path to the same chain). */
+  repeated: boolean;
+  /** False when the cascade is deeper than the view follows. */
+  expanded: boolean;
+}
+
+export interface ChainStep {
+  entry: ChainEntry;
+  /** 'transaction' for everything before COMMIT, 'commit' for after_commit, 'rollback' for after_rollback. */
+  phase: 'transaction' | 'commit' | 'rollback';
+  effects: Effect[];
+  unresolved: boolean;
+  cascades: Cascade[];
+}
+
+export interface Chain {
+  model: ModelInfo;
+  event: ChainEvent;
+  steps: ChainStep[];
+  /** Callbacks run in this model and in cascades (each model/event counted once). */
+  total: number;
+  external: number;
+  depth: number;
+}
+
+/** Every callback declaration of a class, in registration order: superclass first, includes where they are. */
+export function orderedEntries(index: ModelIndex, model: ModelInfo): ChainEntry[] {
+  const out: ChainEntry[] = [];
+  const seen = new Set<string>();
+  const addModel = (m: ModelInfo, depth: number): void => {
+    if (seen.has(m.name) || depth > 20) return;
+    seen.add(m.name);
+    if (m.kind === 'class' && m.superclass) {
+      const parent = index.resolve(m.superclass, namespaceOf(m.name));
+      if (parent && parent.kind === 'class') addModel(parent, depth + 1);
+    }
+    const data = callbackData(m);
+    if (!data) return;
+    const nestedDone = new Set<string>();
+    for (const item of data.sequence) {
+      if (item.type === 'callback') {
+        const d = item.decl;
+        out.push({ timing: d.timing, event: d.event, on: d.on, prepend: d.prepend, conditions: d.conditions, macro: d.macro, decl: d, owner: m, location: d.location, countable: true });
+      } else if (item.type === 'include') {
+        for (const name of item.names) {
+          const concern = index.resolve(name, namespaceOf(m.name));
+          if (concern && concern.kind === 'concern') addModel(concern, depth + 1);
+        }
+      } else if (item.type === 'association') {
+        const a = m.associations.get(item.name);
+        if (a) out.push(...generatedEntries(index, m, a, m.nestedAttributes.includes(a.name)));
+        if (a && m.nestedAttributes.includes(a.name)) nestedDone.add(a.name);
+      } else if (item.type === 'nested') {
+        for (const name of item.names) {
+          const a = m.associations.get(name);
+          if (a && !a.autosave && !nestedDone.has(name)) out.push(...generatedEntries(index, m, { ...a, autosave: true }, true));
+        }
+      }
+    }
+  };
+  addModel(model, 0);
+  return out;
+}
+
+function generatedEntries(index: ModelIndex, owner: ModelInfo, a: AssociationInfo, nested: boolean): ChainEntry[] {
+  const target = associationTarget(index, owner, a);
+  const base = { prepend: false, conditions: [] as string[], owner, location: a.location, countable: true };
+  const out: ChainEntry[] = [];
+  const gen = (kind: Generated['kind'], source: string): Generated => ({ kind, association: a, target, source });
+  if (a.macro === 'belongs_to' && a.touch) {
+    const g = gen('touch', `belongs_to :${a.name}, touch: true`);
+    for (const event of ['create', 'update', 'destroy', 'touch'] as const) out.push({ ...base, timing: 'after', event, macro: `after_${event}`, generated: g });
+  }
+  if (a.macro === 'belongs_to' && a.counterCache) {
+    const g = gen('counter_cache', `belongs_to :${a.name}, counter_cache: ${a.counterCache === true ? 'true' : `:${a.counterCache}`}`);
+    for (const event of ['create', 'destroy'] as const) out.push({ ...base, timing: 'after', event, macro: `after_${event}`, generated: g, countable: false });
+  }
+  if (a.dependent && a.macro !== 'belongs_to') {
+    out.push({ ...base, timing: 'before', event: 'destroy', macro: 'before_destroy', generated: gen('dependent', `${a.macro} :${a.name}, dependent: :${a.dependent}`) });
+  }
+  if (a.autosave || nested) {
+    const g = gen('autosave', nested ? `accepts_nested_attributes_for :${a.name}` : `${a.macro} :${a.name}, autosave: true`);
+    if (a.macro === 'belongs_to') out.push({ ...base, timing: 'before', event: 'save', macro: 'before_save', generated: g });
+    else for (const event of ['create', 'update'] as const) out.push({ ...base, timing: 'after', event, macro: `after_${event}`, generated: g });
+  }
+  return out;
+}
+
+function ordered(entries: ChainEntry[], timings: Timing[], event: CallbackEvent, on?: WriteEvent): ChainEntry[] {
+  const selected = entries.filter((e) => timings.includes(e.timing) && e.event === event && (!on || !e.on || e.on.includes(on)));
+  if (selected.some((e) => e.prepend && e.timing !== 'after')) {
+    const out: ChainEntry[] = [];
+    for (const e of selected) { if (e.prepend && e.timing !== 'after') out.unshift(e); else out.push(e); }
+    return out;
+  }
+  return selected;
+}
+
+/** The entries that run for an event, in execution order, with their phase. */
+export function eventEntries(entries: ChainEntry[], event: ChainEvent, commitInOrder: boolean): { entry: ChainEntry; phase: ChainStep['phase'] }[] {
+  const inTx: ChainEntry[] = [];
+  if (event === 'create' || event === 'update') {
+    inTx.push(...ordered(entries, ['before'], 'validation', event), ...ordered(entries, ['after'], 'validation', event));
+    inTx.push(...ordered(entries, ['before', 'around'], 'save'), ...ordered(entries, ['before', 'around'], event));
+    inTx.push(...ordered(entries, ['after'], event), ...ordered(entries, ['after'], 'save'));
+  } else if (event === 'destroy') {
+    inTx.push(...ordered(entries, ['before', 'around'], 'destroy'), ...ordered(entries, ['after'], 'destroy'));
+  } else {
+    inTx.push(...ordered(entries, ['after'], 'touch'));
+  }
+  const out: { entry: ChainEntry; phase: ChainStep['phase'] }[] = inTx.map((entry) => ({ entry, phase: 'transaction' as const }));
+  if (event !== 'touch') {
+    const commits = ordered(entries, ['after'], 'commit', event);
+    for (const entry of commitInOrder ? commits : [...commits].reverse()) out.push({ entry, phase: 'commit' });
+    for (const entry of ordered(entries, ['after'], 'rollback', event)) out.push({ entry, phase: 'rollback' });
+  }
+  return out;
+}
+
+export interface ChainOptions { maxDepth?: number; config?: CallbacksConfig }
+
+/** Builds the chain of `model` for `event`, following cascades `maxDepth` levels (each model/event once). */
+export function buildChain(index: ModelIndex, app: AppFacts, model: ModelInfo, event: ChainEvent, options: ChainOptions = {}): Chain {
+  const config = options.config ?? callbacksConfig(app);
+  const maxDepth = options.maxDepth ?? 3;
+  const commitInOrder = commitCallbacksInOrder(app);
+  const visited = new Set<string>();
+  let total = 0;
+  let external = 0;
+  let deepest = 0;
+
+  const build = (m: ModelInfo, ev: ChainEvent, depth: number): ChainStep[] => {
+    visited.add(`${m.name}#${ev}`);
+    deepest = Math.max(deepest, depth);
+    const ctx: EffectContext = { index, model: m, config };
+    const steps: ChainStep[] = [];
+    for (const { entry, phase } of eventEntries(orderedEntries(index, m), ev, commitInOrder)) {
+      if (entry.countable) total++;
+      const step: ChainStep = { entry, phase, effects: [], unresolved: false, cascades: [] };
+      if (entry.decl) {
+        const resolved = resolveCallback(ctx, entry.decl.target);
+        step.effects = resolved.effects;
+        step.unresolved = resolved.unresolved;
+        external += resolved.effects.filter((e) => e.kind === 'http' || e.kind === 'broadcast' || e.kind === 'mail-now').length;
+        for (const e of resolved.effects) {
+          if (e.kind !== 'write' || !e.write || e.write.kind === 'sql') continue;
+          const target = e.write.model;
+          step.cascades.push(cascade(target, e.write.kind, `${e.write.method} ${target.name}${e.inLoop ? ' (in a loop)' : ''}`, e.inLoop, depth));
+        }
+      } else if (entry.generated?.target) {
+        const g = entry.generated;
+        const t = g.target!;
+        if (g.kind === 'touch') step.cascades.push(cascade(t, 'touch', `touch ${g.association.name} (${t.name}), just before COMMIT`, false, depth));
+        if (g.kind === 'dependent' && (g.association.dependent === 'destroy')) step.cascades.push(cascade(t, 'destroy', `destroy each of ${g.association.name} (${t.name})`, g.association.macro !== 'has_one', depth));
+        if (g.kind === 'autosave' && ev !== 'destroy') step.cascades.push(cascade(t, ev === 'touch' ? 'update' : ev, `save ${g.association.name} (${t.name})`, g.association.macro === 'has_many' || g.association.macro === 'has_and_belongs_to_many', depth));
+      }
+      steps.push(step);
+    }
+    return steps;
+  };
+
+  const cascade = (target: ModelInfo, ev: ChainEvent, label: string, perRow: boolean, depth: number): Cascade => {
+    const key = `${target.name}#${ev}`;
+    if (visited.has(key) || depth + 1 > maxDepth) return { label, model: target, event: ev, perRow, steps: [], repeated: visited.has(key), expanded: false };
+    return { label, model: target, event: ev, perRow, steps: build(target, ev, depth + 1), repeated: false, expanded: true };
+  };
+
+  const steps = build(model, event, 0);
+  return { model, event, steps, total, external, depth: deepest };
+}
+
+/** The longest save path (create or update) of a model, counting cascades. */
+export function savePathLength(index: ModelIndex, app: AppFacts, model: ModelInfo, config?: CallbacksConfig): { chain: Chain; count: number } {
+  const create = buildChain(index, app, model, 'create', { config });
+  const update = buildChain(index, app, model, 'update', { config });
+  return create.total >= update.total ? { chain: create, count: create.total } : { chain: update, count: update.total };
+}
+
+/** Whether a callback runs inside the save/destroy transaction. */
+export function runsInTransaction(decl: Pick<CallbackDecl, 'timing' | 'event'>): boolean {
+  if (decl.event === 'commit' || decl.event === 'rollback' || decl.event === 'initialize' || decl.event === 'find') return false;
+  return true;
+}

@@ -1,0 +1,234 @@
+// Effect classification of callback bodies: which stored call facts are HTTP, mail, job enqueues,
+// broadcasts, cache writes, writes to other models or queries in loops. Follows calls to methods of
+// the same model up to two levels deep. Pure: model index data and config in, effects out.
+import { namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
+import { callbackData, LOOP_METHODS, WRITE_METHODS, type BodyFacts, type CallbackTarget, type CallFact, type Receiver, type WriteEvent } from './facts';
+import type { CallbacksConfig } from './settings';
+
+export type EffectKind = 'http' | 'broadcast' | 'mail-now' | 'mail-later' | 'job' | 'write' | 'self-write' | 'cache' | 'query-in-loop';
+export type JobSystem = 'activejob' | 'sidekiq' | 'resque' | 'delay' | 'custom';
+export type WriteKind = WriteEvent | 'touch' | 'sql';
+
+export interface Effect {
+  kind: EffectKind;
+  /** Short description: `Faraday.post`, `ReminderJob.set(…).perform_later`. */
+  label: string;
+  fact: CallFact;
+  /** Inside a block that runs after COMMIT (`ActiveRecord.after_all_transactions_commit { }`, `run_after_commit { }`). */
+  deferred: boolean;
+  inLoop: boolean;
+  /** Methods of self followed to reach it, from the callback's method. */
+  via: string[];
+  jobSystem?: JobSystem;
+  write?: { model: ModelInfo; kind: WriteKind; method: string };
+}
+
+export interface ResolvedCallback {
+  effects: Effect[];
+  /** The callback names a method not found in the class, its concerns or its ancestors in the app. */
+  unresolved: boolean;
+}
+
+const HTTP_ROOTS = ['Net::HTTP', 'Faraday', 'HTTParty', 'RestClient', 'Excon', 'Typhoeus', 'HTTPX', 'HTTP', 'HTTPClient', 'Curl', 'OpenURI'];
+const SDK_ROOTS = ['Stripe', 'Twilio', 'Aws', 'Octokit', 'Slack', 'Pusher', 'Intercom', 'Gibbon', 'Mailchimp', 'SendGrid', 'Postmark', 'Braintree', 'Google::Apis', 'Google::Cloud', 'Firebase', 'OpenAI'];
+const CONSTRUCTORS = new Set(['new', 'build', 'configure', 'config', 'configuration', 'default_connection', 'api_key', 'api_key=', 'parse', 'escape',
+  'encode_www_form', 'join', 'headers', 'auth', 'basic_auth', 'timeout', 'follow', 'accept', 'persistent', 'via', 'use', 'client', 'instance', 'current']);
+const DEFAULT_WRAPPERS = ['after_commit', 'after_all_transactions_commit', 'run_after_commit', 'run_after_commit_or_now', 'after_transaction_commit', 'after_commit_everywhere'];
+const CACHE_WRITES = new Set(['write', 'delete', 'delete_matched', 'increment', 'decrement', 'clear', 'write_multi', 'fetch', 'delete_multi']);
+const QUERY_CHAIN = new Set([
+  'where', 'not', 'or', 'and', 'order', 'reorder', 'limit', 'offset', 'joins', 'left_joins', 'left_outer_joins', 'includes', 'preload',
+  'eager_load', 'references', 'select', 'distinct', 'group', 'having', 'unscope', 'unscoped', 'rewhere', 'lock', 'all', 'none', 'readonly',
+  'find', 'find_by', 'find_by!', 'first', 'first!', 'last', 'last!', 'take', 'take!', 'sole', 'find_sole_by', 'new', 'build',
+  'find_or_initialize_by', 'merge', 'in_order_of', 'excluding', 'without', 'with', 'reload', 'second', 'third',
+]);
+const QUERY_READS = new Set(['find', 'find_by', 'find_by!', 'where', 'exists?', 'count', 'pluck', 'first', 'last', 'sum', 'take', 'ids', 'maximum', 'minimum', 'average']);
+
+export interface EffectContext {
+  index: ModelIndex;
+  /** The class (or concern) whose instance runs the callback. */
+  model: ModelInfo;
+  config: CallbacksConfig;
+}
+
+/** The association named `name` on a model, looking through its concerns and ancestors. */
+export function associationOf(index: ModelIndex, model: ModelInfo, name: string): { owner: ModelInfo; association: AssociationInfo } | undefined {
+  for (const m of index.ancestry(model)) {
+    const a = m.associations.get(name);
+    if (a) return { owner: m, association: a };
+  }
+  return undefined;
+}
+
+export function associationTarget(index: ModelIndex, owner: ModelInfo, association: AssociationInfo): ModelInfo | undefined {
+  if (association.polymorphic) return undefined;
+  const target = index.target(owner, association);
+  return target && target.kind === 'class' ? target : undefined;
+}
+
+function hasScope(index: ModelIndex, model: ModelInfo, name: string): boolean {
+  return index.ancestry(model).some((m) => m.scopes.has(name));
+}
+
+/** Follows a path of association readers and query methods from a model. */
+function walkPath(index: ModelIndex, start: ModelInfo, path: string[]): ModelInfo | undefined {
+  let current = start;
+  for (const step of path) {
+    if (QUERY_CHAIN.has(step) || LOOP_METHODS.has(step) || hasScope(index, current, step)) continue;
+    const assoc = associationOf(index, current, step);
+    if (!assoc) return undefined;
+    const next = associationTarget(index, assoc.owner, assoc.association);
+    if (!next) return undefined;
+    current = next;
+  }
+  return current;
+}
+
+/** The model a receiver denotes (a record or relation of it), 'self', or undefined when unknown. */
+export function receiverModel(ctx: EffectContext, r: Receiver, depth = 0): ModelInfo | 'self' | undefined {
+  if (depth > 4) return undefined;
+  const { index } = ctx;
+  switch (r.root) {
+    case 'const': {
+      const m = index.resolve(r.name ?? '', namespaceOf(ctx.model.name));
+      if (!m || m.kind !== 'class' || !index.isModel(m)) return undefined;
+      return walkPath(index, m, r.path);
+    }
+    case 'none': case 'self': {
+      if (r.path.length === 0) return 'self';
+      return walkPath(index, ctx.model, r.path);
+    }
+    case 'call': {
+      const assoc = associationOf(index, ctx.model, r.name ?? '');
+      if (!assoc) return undefined;
+      const target = associationTarget(index, assoc.owner, assoc.association);
+      return target ? walkPath(index, target, r.path) : undefined;
+    }
+    case 'elem': {
+      if (!r.of) return undefined;
+      const collection = receiverModel(ctx, r.of, depth + 1);
+      if (!collection || collection === 'self') return undefined;
+      return walkPath(index, collection, r.path);
+    }
+    default: return undefined;
+  }
+}
+
+function rootMatches(name: string | undefined, roots: readonly string[]): string | undefined {
+  if (!name) return undefined;
+  return roots.find((root) => name === root || name.startsWith(`${root}::`));
+}
+
+function writeKind(method: string, path: string[]): WriteKind {
+  if (/^(create|create!|find_or_create_by!?|create_or_find_by!?|first_or_create!?)$/.test(method)) return 'create';
+  if ((method === 'save' || method === 'save!') && (path.includes('new') || path.includes('build'))) return 'create';
+  if (/^(save!?|update!?|update_attribute|update_attributes!?|toggle!)$/.test(method)) return 'update';
+  if (/^(destroy!?|destroy_all|destroy_by)$/.test(method)) return 'destroy';
+  if (method === 'touch') return 'touch';
+  return 'sql';
+}
+
+function shortLabel(fact: CallFact): string {
+  return fact.text.replace(/\((?:[^()]|\([^()]*\))*\)/g, '(…)');
+}
+
+/** Classifies one call fact; undefined when it has no effect worth showing. */
+export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via' | 'deferred' | 'inLoop'> | undefined {
+  const { method, receiver: r } = fact;
+  const label = shortLabel(fact);
+  const constName = r.root === 'const' ? r.name : undefined;
+  const qualified = constName && r.path.length === 0 ? `${constName}.${method}` : undefined;
+  if (qualified && ctx.config.jobEnqueuers.includes(qualified)) return { kind: 'job', label, fact, jobSystem: 'custom' };
+  if (method === 'deliver_now' || method === 'deliver_now!') return { kind: 'mail-now', label, fact };
+  if (method === 'deliver_later' || method === 'deliver_later!') return { kind: 'mail-later', label, fact, jobSystem: 'activejob' };
+  if (method === 'perform_later') return { kind: 'job', label, fact, jobSystem: 'activejob' };
+  if (/^perform_(async|in|at|bulk)$/.test(method)) return { kind: 'job', label, fact, jobSystem: 'sidekiq' };
+  if (constName === 'Sidekiq::Client' && /^(push|push_bulk|enqueue\w*)$/.test(method)) return { kind: 'job', label, fact, jobSystem: 'sidekiq' };
+  if (constName === 'Resque' && /^enqueue\w*$/.test(method)) return { kind: 'job', label, fact, jobSystem: 'resque' };
+  if (!fact.chained && [...(r.root === 'call' ? [r.name] : []), ...r.path].some((p) => p === 'delay' || p === 'delay_for' || p === 'delay_until')) return { kind: 'job', label, fact, jobSystem: 'delay' };
+  if ((r.root === 'none' || r.root === 'self') && r.path.length === 0) {
+    if (/^broadcast_\w+_later(_to)?$/.test(method)) return { kind: 'job', label, fact, jobSystem: 'activejob' };
+    if (/^broadcast_(replace|update|append|prepend|remove|action|refresh|render|before|after)(_\w+)?$/.test(method) && !/_later/.test(method)) return { kind: 'broadcast', label, fact };
+  }
+  if (constName === 'ActionCable' && r.path[0] === 'server' && method === 'broadcast') return { kind: 'broadcast', label, fact };
+  if (!fact.chained) {
+    if (r.path.includes('__elasticsearch__') && /^(index|update|delete)_document$/.test(method)) return { kind: 'http', label, fact };
+  }
+  {
+    const configured = constName && ctx.config.externalCalls.find((e) => {
+      const [klass, m] = e.split('.');
+      return (constName === klass || constName.startsWith(`${klass}::`)) && (!m || m === (r.path[0] ?? method));
+    });
+    const root = rootMatches(constName, HTTP_ROOTS) ?? rootMatches(constName, SDK_ROOTS);
+    // The request is the first call after the constructors and builders: `Faraday.new(url).post`, not `.body` on its response.
+    if ((configured || root) && r.path.every((s) => CONSTRUCTORS.has(s)) && !CONSTRUCTORS.has(method)) {
+      if (constName === 'URI' && method !== 'open') return undefined;
+      return { kind: 'http', label, fact };
+    }
+  }
+  if (constName === 'Rails' && r.path.length === 1 && r.path[0] === 'cache' && CACHE_WRITES.has(method)) return { kind: 'cache', label, fact };
+  if (!fact.chained && ((r.root === 'gvar' && /redis/i.test(r.name ?? '')) || (constName && /(^|::)Redis$/.test(constName) && method !== 'new'))) return { kind: 'cache', label, fact };
+  if (WRITE_METHODS.has(method)) {
+    if (fact.chained && !['create', 'create!', 'update', 'update!', 'save', 'save!', 'destroy', 'destroy!'].includes(method)) return undefined;
+    const target = receiverModel(ctx, r);
+    if (target === 'self') {
+      return { kind: 'self-write', label, fact, write: { model: ctx.model, kind: writeKind(method, r.path), method } };
+    }
+    if (target) return { kind: 'write', label, fact, write: { model: target, kind: writeKind(method, r.path), method } };
+    return undefined;
+  }
+  if (QUERY_READS.has(method) && fact.blocks.some((b) => LOOP_METHODS.has(b)) && r.root !== 'none' && r.root !== 'self') {
+    const target = receiverModel(ctx, r);
+    if (target && target !== 'self') return { kind: 'query-in-loop', label, fact };
+  }
+  return undefined;
+}
+
+/** The facts of a method of the model: the class first, then its concerns and ancestors. */
+export function methodFacts(index: ModelIndex, model: ModelInfo, name: string): BodyFacts | undefined {
+  for (const m of index.ancestry(model)) {
+    const facts = callbackData(m)?.methods.get(name);
+    if (facts) return facts;
+  }
+  return undefined;
+}
+
+/** Effects of a callback, following calls to methods of self up to `maxDepth` levels below the callback's method. */
+export function resolveCallback(ctx: EffectContext, target: CallbackTarget, maxDepth = 2): ResolvedCallback {
+  const effects: Effect[] = [];
+  const wrappers = new Set([...DEFAULT_WRAPPERS, ...ctx.config.afterCommitWrappers]);
+  let root: BodyFacts | undefined;
+  const via: string[] = [];
+  if (target.type === 'method') {
+    root = methodFacts(ctx.index, ctx.model, target.name);
+    if (!root) return { effects, unresolved: true };
+  } else if (target.type === 'inline') root = target.facts;
+  else return { effects, unresolved: true };
+  const visited = new Set<string>(target.type === 'method' ? [target.name] : []);
+  const seenFacts = new Set<CallFact>();
+  const visit = (facts: BodyFacts, path: string[], outerBlocks: string[], depth: number): void => {
+    for (const fact of facts.calls) {
+      const blocks = outerBlocks.length ? [...outerBlocks, ...fact.blocks] : fact.blocks;
+      const isSelfCall = (fact.receiver.root === 'none' || fact.receiver.root === 'self') && fact.receiver.path.length === 0;
+      if (isSelfCall && depth < maxDepth && !visited.has(fact.method)) {
+        const callee = methodFacts(ctx.index, ctx.model, fact.method);
+        if (callee) {
+          visited.add(fact.method);
+          visit(callee, [...path, fact.method], blocks, depth + 1);
+          continue;
+        }
+      }
+      if (seenFacts.has(fact)) continue;
+      const c = classify(ctx, fact);
+      if (!c) continue;
+      seenFacts.add(fact);
+      effects.push({ ...c, via: path, deferred: blocks.some((b) => wrappers.has(b)), inLoop: blocks.some((b) => LOOP_METHODS.has(b)) });
+    }
+  };
+  visit(root, via, [], 0);
+  return { effects, unresolved: false };
+}
+
+export const EFFECT_BADGES: Record<EffectKind, string> = {
+  'http': 'HTTP', 'broadcast': 'broadcast', 'mail-now': 'mail now', 'mail-later': 'mail later', 'job': 'job',
+  'write': 'writes', 'self-write': 'writes self', 'cache': 'cache', 'query-in-loop': 'query in loop',
+};

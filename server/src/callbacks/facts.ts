@@ -1,0 +1,349 @@
+// Callback facts extracted from a model or concern body at index time, as plain data (trees are
+// deleted after extraction: only names and locations are kept). Registered as a model extractor, so
+// the model index fills `ModelInfo.extra.get('callbacks')` in its single pass over app/models.
+import type { Node } from '../parsing/treeSitter';
+import { bodyStatements, literalName, readCall, type CallInfo } from '../parsing/ruby';
+import { locationOf, registerModelExtractor, type ModelInfo, type SourceLocation } from '../models/modelIndex';
+
+export const CALLBACKS_KEY = 'callbacks';
+
+export type Timing = 'before' | 'after' | 'around';
+export type CallbackEvent = 'validation' | 'save' | 'create' | 'update' | 'destroy' | 'commit' | 'rollback' | 'touch' | 'initialize' | 'find';
+export type WriteEvent = 'create' | 'update' | 'destroy';
+
+/** How a call's receiver was reached: `Faraday.new(x).post` → root const Faraday, path [new]. */
+export interface Receiver {
+  /** none: implicit self (`foo`); self: `self.foo`; const: `Foo::Bar`; call: a bare method of self (`clinic`);
+   *  elem: a block parameter of an iteration over `of`; ivar/gvar: `@x`/`$x`; unknown: anything else. */
+  root: 'none' | 'self' | 'const' | 'call' | 'elem' | 'ivar' | 'gvar' | 'unknown';
+  name?: string;
+  path: string[];
+  of?: Receiver;
+}
+
+/** One call in a method or callback body that may have an effect, or a call to a method of self. */
+export interface CallFact {
+  method: string;
+  receiver: Receiver;
+  /** From the start of the call to the end of its method name (`Faraday.post`, `Mailer.x(y).deliver_now`). */
+  location: SourceLocation;
+  /** Names of the block-taking calls around it, outermost first (`each`, `after_commit`, `transaction`). */
+  blocks: string[];
+  /** The call is the receiver of another call (`Faraday.new` in `Faraday.new(url).post`). */
+  chained: boolean;
+  /** Source text of the call up to its method name, shortened, for messages. */
+  text: string;
+}
+
+export interface BodyFacts { calls: CallFact[] }
+
+export type CallbackTarget =
+  | { type: 'method'; name: string; location: SourceLocation }
+  | { type: 'inline'; facts: BodyFacts; location: SourceLocation; preview: string }
+  | { type: 'object'; text: string; location: SourceLocation };
+
+export interface CallbackDecl {
+  /** As written: `after_create_commit`, `before_save`. */
+  macro: string;
+  timing: Timing;
+  event: CallbackEvent;
+  /** `on:` for validation and commit callbacks (after_create_commit → ['create']); undefined = every event. */
+  on?: WriteEvent[];
+  target: CallbackTarget;
+  /** `if: :x`, `unless: -> { y }` as written. */
+  conditions: string[];
+  prepend: boolean;
+  /** How many callbacks the same macro call registers (`after_save :a, :b` → 2). */
+  arity: number;
+  /** The macro's name node (`after_save`). */
+  location: SourceLocation;
+}
+
+export type SequenceItem =
+  | { type: 'callback'; decl: CallbackDecl }
+  | { type: 'include'; names: string[] }
+  | { type: 'association'; name: string }
+  | { type: 'nested'; names: string[] };
+
+export interface CallbackData {
+  /** Class-level statements that shape the chain, in the order Ruby runs them. */
+  sequence: SequenceItem[];
+  /** Facts of each instance method body (`def x`). */
+  methods: Map<string, BodyFacts>;
+}
+
+export function callbackData(model: ModelInfo): CallbackData | undefined {
+  return model.extra.get(CALLBACKS_KEY) as CallbackData | undefined;
+}
+
+const MACROS = new Map<string, { timing: Timing; event: CallbackEvent; on?: WriteEvent[] }>();
+for (const timing of ['before', 'after', 'around'] as const) {
+  for (const event of ['save', 'create', 'update', 'destroy'] as const) MACROS.set(`${timing}_${event}`, { timing, event });
+}
+MACROS.set('before_validation', { timing: 'before', event: 'validation' });
+MACROS.set('after_validation', { timing: 'after', event: 'validation' });
+MACROS.set('after_commit', { timing: 'after', event: 'commit' });
+MACROS.set('after_rollback', { timing: 'after', event: 'rollback' });
+MACROS.set('after_create_commit', { timing: 'after', event: 'commit', on: ['create'] });
+MACROS.set('after_update_commit', { timing: 'after', event: 'commit', on: ['update'] });
+MACROS.set('after_destroy_commit', { timing: 'after', event: 'commit', on: ['destroy'] });
+MACROS.set('after_save_commit', { timing: 'after', event: 'commit', on: ['create', 'update'] });
+MACROS.set('after_touch', { timing: 'after', event: 'touch' });
+MACROS.set('after_initialize', { timing: 'after', event: 'initialize' });
+MACROS.set('after_find', { timing: 'after', event: 'find' });
+export const CALLBACK_MACROS: ReadonlySet<string> = new Set(MACROS.keys());
+
+const ASSOCIATIONS = new Set(['belongs_to', 'has_one', 'has_many', 'has_and_belongs_to_many']);
+
+/** Calls worth keeping when the receiver is not self or a constant. */
+export const WRITE_METHODS = new Set([
+  'save', 'save!', 'update', 'update!', 'update_attribute', 'update_attributes', 'update_attributes!', 'create', 'create!',
+  'destroy', 'destroy!', 'destroy_all', 'destroy_by', 'touch', 'toggle!', 'find_or_create_by', 'find_or_create_by!',
+  'create_or_find_by', 'create_or_find_by!', 'first_or_create', 'first_or_create!',
+  'update_column', 'update_columns', 'update_all', 'delete', 'delete_all', 'delete_by', 'insert', 'insert!', 'insert_all',
+  'insert_all!', 'upsert', 'upsert_all', 'update_counters', 'increment_counter', 'decrement_counter', 'increment!', 'decrement!', 'touch_all',
+]);
+const EFFECT_METHODS = new Set([
+  'deliver_now', 'deliver_now!', 'deliver_later', 'deliver_later!', 'perform_later', 'perform_async', 'perform_in', 'perform_at',
+  'perform_bulk', 'broadcast', 'index_document', 'update_document', 'delete_document', 'write', 'fetch', 'delete_matched',
+  'increment', 'decrement', 'clear', 'write_multi', 'del', 'set', 'setex', 'hset', 'incr', 'expire', 'sadd', 'lpush', 'publish',
+  'find', 'find_by', 'where', 'exists?', 'count', 'pluck', 'first', 'last', 'sum',
+]);
+export const LOOP_METHODS = new Set([
+  'each', 'each_with_index', 'each_with_object', 'map', 'flat_map', 'collect', 'select', 'reject', 'filter_map', 'find_each',
+  'find_in_batches', 'in_batches', 'each_slice', 'times', 'each_key', 'each_value', 'each_pair', 'sum', 'group_by', 'index_by', 'sort_by',
+]);
+
+/** Extracts callbacks and method facts from a class or concern body. */
+export function extractCallbacks(model: ModelInfo, body: Node, file: string): void {
+  const data: CallbackData = { sequence: [], methods: new Map() };
+  const top = bodyStatements(body);
+  const statements: Node[] = [];
+  const included: Node[] = [];
+  for (const stmt of top) {
+    const call = readCall(stmt);
+    if (model.kind === 'concern' && call && call.name === 'included' && call.block && !call.receiver) included.push(...bodyStatements(call.block));
+    else statements.push(stmt);
+  }
+  // A concern's own `include`s are dependencies: appended before its `included` block runs.
+  for (const stmt of [...statements, ...included]) readStatement(data, stmt, file, []);
+  model.extra.set(CALLBACKS_KEY, data);
+}
+
+function readStatement(data: CallbackData, stmt: Node, file: string, inherited: string[]): void {
+  if (stmt.type === 'method') {
+    const name = stmt.childForFieldName('name')?.text;
+    if (name) data.methods.set(name, extractBody(stmt, file, paramNames(stmt)));
+    return;
+  }
+  const call = readCall(stmt);
+  if (!call) return;
+  if (call.name === 'with_options' && call.block && !call.receiver) {
+    const conditions = [...call.pairs.entries()].filter(([k]) => k === 'if' || k === 'unless').map(([, p]) => p.text);
+    for (const inner of bodyStatements(call.block)) readStatement(data, inner, file, [...inherited, ...conditions]);
+    return;
+  }
+  if (call.receiver && !(call.receiver.type === 'identifier' && inherited.length > 0)) return;
+  if (call.name === 'include' && !call.receiver) { data.sequence.push({ type: 'include', names: call.args.map((a) => a.text) }); return; }
+  if (ASSOCIATIONS.has(call.name)) {
+    const name = literalName(call.args[0]);
+    if (name) data.sequence.push({ type: 'association', name });
+    return;
+  }
+  if (call.name === 'accepts_nested_attributes_for') {
+    data.sequence.push({ type: 'nested', names: call.args.map((a) => literalName(a)).filter((n): n is string => !!n) });
+    return;
+  }
+  const macro = MACROS.get(call.name);
+  if (!macro) return;
+  for (const decl of readCallbackMacro(call, macro, file, inherited)) data.sequence.push({ type: 'callback', decl });
+}
+
+function readCallbackMacro(call: CallInfo, macro: { timing: Timing; event: CallbackEvent; on?: WriteEvent[] }, file: string, inherited: string[]): CallbackDecl[] {
+  const conditions = [...inherited];
+  for (const key of ['if', 'unless']) {
+    const pair = call.pairs.get(key);
+    if (pair) conditions.push(pair.text);
+  }
+  let on = macro.on;
+  const onNode = call.keywords.get('on');
+  if (onNode) {
+    const names = onNode.type === 'array' ? onNode.namedChildren.map((c) => (c ? literalName(c) ?? (c.type === 'bare_symbol' ? c.text : undefined) : undefined)) : [literalName(onNode)];
+    const events = names.filter((n): n is WriteEvent => n === 'create' || n === 'update' || n === 'destroy');
+    if (events.length > 0) on = events;
+  }
+  const prepend = call.keywords.get('prepend')?.type === 'true';
+  const base = { macro: call.name, timing: macro.timing, event: macro.event, on, conditions, prepend, arity: 1, location: locationOf(call.nameNode, file) };
+  const out: CallbackDecl[] = [];
+  for (const arg of call.args) {
+    if (arg.type === 'hash') continue;
+    const name = literalName(arg);
+    if (name !== undefined && (arg.type === 'simple_symbol' || arg.type === 'string' || arg.type === 'delimited_symbol')) {
+      out.push({ ...base, target: { type: 'method', name, location: locationOf(arg, file) } });
+    } else if (arg.type === 'lambda') {
+      const lambdaBody = arg.childForFieldName('body');
+      const params = arg.childForFieldName('parameters');
+      out.push({ ...base, target: { type: 'inline', facts: extractBody(lambdaBody ?? arg, file, identifiersIn(params)), location: locationOf(arg, file), preview: preview(arg.text) } });
+    } else {
+      out.push({ ...base, target: { type: 'object', text: preview(arg.text), location: locationOf(arg, file) } });
+    }
+  }
+  if (call.block) {
+    const params = call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters') ?? null;
+    out.push({ ...base, target: { type: 'inline', facts: extractBody(call.block, file, identifiersIn(params)), location: locationOf(call.block, file), preview: preview(call.block.text) } });
+  }
+  for (const d of out) d.arity = out.length;
+  return out;
+}
+
+function preview(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 60 ? `${one.slice(0, 57)}…` : one;
+}
+
+function identifiersIn(node: Node | null | undefined): string[] {
+  if (!node) return [];
+  const out: string[] = [];
+  const visit = (n: Node): void => {
+    if (n.type === 'identifier') out.push(n.text);
+    for (const c of n.namedChildren) if (c && c.type !== 'pair') visit(c);
+  };
+  visit(node);
+  return out;
+}
+
+function paramNames(method: Node): string[] {
+  return identifiersIn(method.childForFieldName('parameters'));
+}
+
+const NOT_METHODS = new Set(['raise', 'puts', 'p', 'pp', 'return', 'require', 'lambda', 'proc', 'loop', 'binding', 'block_given?', 'fail', 'super', 'yield']);
+
+/** Facts of one body: effect-bearing calls and calls to methods of self, with the blocks around them. */
+export function extractBody(body: Node, file: string, params: string[]): BodyFacts {
+  const calls: CallFact[] = [];
+  const seenSelf = new Set<string>();
+  const locals = new Map<string, Receiver | null>(params.map((p) => [p, null]));
+
+  const receiverOf = (node: Node | null, scope: Map<string, Receiver | null>, depth = 0): Receiver => {
+    if (!node || depth > 12) return { root: node ? 'unknown' : 'none', path: [] };
+    switch (node.type) {
+      case 'self': return { root: 'self', path: [] };
+      case 'constant': case 'scope_resolution': return { root: 'const', name: node.text.replace(/^::/, ''), path: [] };
+      case 'instance_variable': return { root: 'ivar', name: node.text, path: [] };
+      case 'global_variable': return { root: 'gvar', name: node.text, path: [] };
+      case 'identifier': {
+        if (scope.has(node.text)) {
+          const r = scope.get(node.text);
+          return r ? { ...r, path: [...r.path] } : { root: 'unknown', name: node.text, path: [] };
+        }
+        return { root: 'call', name: node.text, path: [] };
+      }
+      case 'parenthesized_statements': return receiverOf(node.namedChildren[node.namedChildren.length - 1] ?? null, scope, depth + 1);
+      case 'call': {
+        const method = node.childForFieldName('method')?.text ?? '';
+        const inner = node.childForFieldName('receiver');
+        if (!inner) return { root: 'call', name: method, path: [] };
+        const r = receiverOf(inner, scope, depth + 1);
+        if (r.root === 'unknown') return r;
+        return { ...r, path: [...r.path, method] };
+      }
+      default: return { root: 'unknown', path: [] };
+    }
+  };
+
+  const keep = (call: CallInfo, receiver: Receiver): boolean => {
+    if (receiver.root === 'none' || receiver.root === 'self') return true;
+    if (receiver.root === 'const') return true;
+    if (WRITE_METHODS.has(call.name) || EFFECT_METHODS.has(call.name)) return true;
+    return [...(receiver.root === 'call' ? [receiver.name] : []), ...receiver.path].some((p) => p === 'delay' || p === 'delay_for' || p === 'delay_until' || p === '__elasticsearch__');
+  };
+
+  const walk = (node: Node, blocks: string[], scope: Map<string, Receiver | null>, depth: number): void => {
+    if (depth > 400) return;
+    switch (node.type) {
+      case 'method': case 'singleton_method': case 'class': case 'module': return; // nested definitions run later, if ever
+      case 'assignment': case 'operator_assignment': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (right) walk(right, blocks, scope, depth + 1);
+        if (left?.type === 'identifier') {
+          const r = right && (right.type === 'call' || right.type === 'constant' || right.type === 'scope_resolution') ? receiverOf(right, scope) : null;
+          scope.set(left.text, r && r.root !== 'unknown' ? r : null);
+        } else if (left) walk(left, blocks, scope, depth + 1);
+        return;
+      }
+      case 'identifier': {
+        const parent = node.parent;
+        if (!parent || scope.has(node.text) || NOT_METHODS.has(node.text)) return;
+        if (parent.type === 'call' && parent.childForFieldName('method')?.startIndex === node.startIndex) return;
+        if (/parameters$|^(block_parameters|keyword_parameter|optional_parameter|splat_parameter|hash_splat_parameter|block_parameter|destructured_parameter)$/.test(parent.type)) return;
+        if (parent.type === 'call' && parent.childForFieldName('receiver')?.startIndex === node.startIndex) return; // handled as receiver
+        if (!seenSelf.has(node.text)) {
+          seenSelf.add(node.text);
+          calls.push({ method: node.text, receiver: { root: 'none', path: [] }, location: locationOf(node, file), blocks, chained: false, text: node.text });
+        }
+        return;
+      }
+      case 'call': {
+        const call = readCall(node);
+        if (!call) break;
+        const receiver = receiverOf(call.receiver, scope);
+        const parent = node.parent;
+        const chained = !!parent && parent.type === 'call' && parent.childForFieldName('receiver')?.startIndex === node.startIndex
+          && parent.childForFieldName('receiver')?.endIndex === node.endIndex;
+        if (keep(call, receiver)) {
+          const selfCall = (receiver.root === 'none' || receiver.root === 'self') && receiver.path.length === 0;
+          if (!selfCall || !seenSelf.has(call.name) || call.block) {
+            if (selfCall) seenSelf.add(call.name);
+            const loc: SourceLocation = { ...locationOf(node, file), endLine: call.nameNode.endPosition.row, endCharacter: call.nameNode.endPosition.column };
+            const text = node.text.slice(0, call.nameNode.endIndex - node.startIndex);
+            calls.push({ method: call.name, receiver, location: loc, blocks, chained, text: preview(text) });
+          }
+        }
+        if (call.receiver) walk(call.receiver, blocks, scope, depth + 1);
+        if (call.argumentList) {
+          for (const arg of call.argumentList.namedChildren) {
+            if (!arg) continue;
+            if (arg.type === 'block_argument' && LOOP_METHODS.has(call.name)) {
+              // `items.each(&:save!)`: the symbol's method runs on every element.
+              const sym = literalName(arg.namedChildren[0]);
+              if (sym) {
+                const element: Receiver = { root: 'elem', path: [], of: receiver.root === 'none' ? { root: 'call', name: call.name, path: [] } : receiver };
+                calls.push({ method: sym, receiver: element, location: locationOf(arg, file), blocks: [...blocks, call.name], chained: false, text: `${call.name}(${arg.text})` });
+              }
+            } else walk(arg, blocks, scope, depth + 1);
+          }
+        }
+        if (call.block) {
+          const inner = new Map(scope);
+          const params = call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters') ?? null;
+          const names = identifiersIn(params);
+          const element: Receiver | null = LOOP_METHODS.has(call.name) && receiver.root !== 'unknown' ? { root: 'elem', path: [], of: receiver } : null;
+          names.forEach((n, i) => inner.set(n, i === 0 ? element : null));
+          const body = call.block.childForFieldName('body') ?? call.block.namedChildren.find((c) => c?.type === 'block_body' || c?.type === 'body_statement');
+          if (body) walk(body, [...blocks, call.name], inner, depth + 1);
+        }
+        return;
+      }
+      case 'lambda': {
+        const inner = new Map(scope);
+        for (const n of identifiersIn(node.childForFieldName('parameters'))) inner.set(n, null);
+        const body = node.childForFieldName('body');
+        if (body) walk(body, [...blocks, 'lambda'], inner, depth + 1);
+        return;
+      }
+    }
+    for (const child of node.namedChildren) if (child) walk(child, blocks, scope, depth + 1);
+  };
+
+  const start = body.type === 'method' ? body.childForFieldName('body') : body;
+  if (start) {
+    if (start.type === 'block' || start.type === 'do_block') {
+      const inner = start.childForFieldName('body') ?? start.namedChildren.find((c) => c?.type === 'block_body' || c?.type === 'body_statement');
+      if (inner) walk(inner, [], locals, 0);
+    } else walk(start, [], locals, 0);
+  }
+  return { calls };
+}
+
+registerModelExtractor(extractCallbacks);

@@ -1,0 +1,49 @@
+import { defineRule } from '../../core/rule';
+import type { Fix } from '../../core/types';
+import { commitAlias, describeCallback, fileCallbacks, reportRange, viaText, whereText } from '../../callbacks/analysis';
+
+export default defineRule({
+  meta: {
+    id: 'callbacks/deliver-now-in-callback',
+    description: 'deliver_now in a model callback sends mail over SMTP while the request (and often the transaction) waits.',
+    defaultSeverity: 'warning',
+    fix: 'unsafe',
+    fileKinds: ['model'],
+  },
+  create(ctx) {
+    return {
+      end() {
+        const fc = fileCallbacks(ctx);
+        const seen = new Set<string>();
+        for (const d of fc.declared) {
+          for (const effect of d.resolved.effects) {
+            if (effect.kind !== 'mail-now') continue;
+            const range = reportRange(ctx.file, d, effect);
+            const key = `${range.start.line}:${range.start.character}:${effect.fact.location.line}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const callback = `\`${describeCallback(d.decl)}\``;
+            const alias = commitAlias(d.decl.macro);
+            const inTx = d.inTransaction && !effect.deferred;
+            const message = `\`${effect.label}\` sends mail over SMTP synchronously in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}: `
+              + (inTx
+                ? 'the save waits on the mail server inside its transaction, an SMTP error fails the save, and the mail goes out even if the transaction rolls back. '
+                : 'the request waits on the mail server, and an SMTP error raises from the callback and skips the callbacks after it. ')
+              + `Use \`deliver_later\`${inTx ? ` from \`${alias ?? 'an after_commit callback'}\`` : ''}.`;
+            const fixes: Fix[] = [];
+            if (effect.fact.location.file === ctx.file) {
+              const loc = effect.fact.location;
+              const name = effect.fact.method;
+              fixes.push({
+                title: `Use \`${name.replace('now', 'later')}\``,
+                safety: 'unsafe',
+                edits: [{ file: ctx.file, range: { start: { line: loc.endLine, character: loc.endCharacter - name.length }, end: { line: loc.endLine, character: loc.endCharacter } }, newText: name.replace('now', 'later') }],
+              });
+            }
+            ctx.report({ range, message, fixes });
+          }
+        }
+      },
+    };
+  },
+});

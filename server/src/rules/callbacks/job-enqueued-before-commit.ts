@@ -1,0 +1,50 @@
+import { defineRule } from '../../core/rule';
+import { commitAlias, commitFix, describeCallback, fileCallbacks, reportRange, viaText, whereText } from '../../callbacks/analysis';
+import { activeJobDeferral } from '../../callbacks/settings';
+
+export default defineRule({
+  meta: {
+    id: 'callbacks/job-enqueued-before-commit',
+    description: 'A job enqueued from a callback that runs before COMMIT can run before the row is visible, or for a row that is rolled back.',
+    defaultSeverity: 'warning',
+    fix: 'unsafe',
+    fileKinds: ['model'],
+  },
+  create(ctx) {
+    return {
+      end() {
+        const fc = fileCallbacks(ctx);
+        const deferral = activeJobDeferral(ctx.app);
+        const seen = new Set<string>();
+        for (const d of fc.declared) {
+          if (!d.inTransaction) continue;
+          const fix = commitFix(ctx, fc, d);
+          for (const effect of d.resolved.effects) {
+            if ((effect.kind !== 'job' && effect.kind !== 'mail-later') || effect.deferred) continue;
+            const activeJob = effect.jobSystem === 'activejob';
+            if (activeJob && deferral.deferred === true) continue;
+            const range = reportRange(ctx.file, d, effect);
+            const key = `${range.start.line}:${range.start.character}:${effect.fact.location.line}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const callback = `\`${describeCallback(d.decl)}\``;
+            const alias = commitAlias(d.decl.macro);
+            const what = effect.kind === 'mail-later' ? 'enqueues a mail job' : 'enqueues a job';
+            const row = d.decl.event === 'destroy' ? 'a row that is then not deleted (rollback)' : 'the row before it is committed (ActiveRecord::RecordNotFound, stale data) or for a row that is rolled back';
+            const system = effect.jobSystem === 'sidekiq' ? ' Sidekiq pushes it to Redis at once (perform_async is never deferred).'
+              : effect.jobSystem === 'activejob' ? ` (${deferral.why}.)` : '';
+            const instead = alias
+              ? ` Enqueue it from \`${alias} :${d.decl.target.type === 'method' ? d.decl.target.name : 'method_name'}\`.`
+              : ' Enqueue it from an after_commit callback.';
+            ctx.report({
+              range,
+              severity: activeJob && deferral.deferred === 'by-default' ? 'info' : undefined,
+              message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, before the transaction commits: a worker can run it against ${row}.${system}${instead}`,
+              fixes: fix ? [fix] : [],
+            });
+          }
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,97 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import rule from '../../../../server/src/rules/callbacks/deliver-now-in-callback';
+import { applyFix, at, initParsers, run } from '../../../helpers/ruleTester';
+import { modelApp } from '../../../helpers/callbackApp';
+
+before(initParsers);
+
+const check = (file: string, code: string, extra: Record<string, string> = {}) =>
+  run(rule, code, { file, kind: 'model', app: modelApp({ [file]: code, ...extra }) });
+
+const CONCERN = `module Notifiable
+  extend ActiveSupport::Concern
+
+  included do
+    after_create :send_confirmation
+  end
+
+  def send_confirmation
+    AppointmentMailer.confirmation(self).deliver_now
+  end
+end
+`;
+
+describe('callbacks/deliver-now-in-callback', () => {
+  test('deliver_now in a concern\'s after_create: reported on the call, fix to deliver_later', () => {
+    const file = 'app/models/concerns/notifiable.rb';
+    const findings = check(file, CONCERN);
+    assert.deepEqual(findings.map(at), [{ rule: 'callbacks/deliver-now-in-callback', line: 9, column: 5 }]);
+    assert.equal(findings[0].message,
+      '`AppointmentMailer.confirmation(…).deliver_now` sends mail over SMTP synchronously in `after_create :send_confirmation`: the save waits on '
+      + 'the mail server inside its transaction, an SMTP error fails the save, and the mail goes out even if the transaction rolls back. '
+      + 'Use `deliver_later` from `after_create_commit`.');
+    const fixed = applyFix(CONCERN, findings[0].fixes[0], file);
+    assert.equal(fixed, CONCERN.replace('deliver_now', 'deliver_later'));
+    assert.deepEqual(check(file, fixed), []);
+  });
+
+  test('also in after_commit (the request still waits on SMTP) and deliver_now!', () => {
+    const file = 'app/models/product.rb';
+    const code = `class Product < ApplicationRecord
+  after_update_commit :announce_restock
+  after_destroy { ProductMailer.removed(id).deliver_now! }
+
+  def announce_restock
+    ProductMailer.restocked(self).deliver_now
+  end
+end
+`;
+    const findings = check(file, code);
+    assert.deepEqual(findings.map((f) => at(f).line), [3, 6]);
+    assert.match(findings[1].message, /in `after_update_commit :announce_restock`: the request waits on the mail server, and an SMTP error raises from the callback and skips the callbacks after it\. Use `deliver_later`\.$/);
+    assert.equal(applyFix(code, findings[0].fixes[0], file), code.replace('deliver_now!', 'deliver_later!'));
+  });
+
+  test('a callback naming a concern method is reported on the callback symbol, without a text fix', () => {
+    const file = 'app/models/appointment.rb';
+    const code = `class Appointment < ApplicationRecord
+  include Mailing
+  before_destroy :send_goodbye
+end
+`;
+    const concern = `module Mailing
+  extend ActiveSupport::Concern
+
+  def send_goodbye
+    UserMailer.goodbye(user).deliver_now
+  end
+end
+`;
+    const findings = check(file, code, { 'app/models/concerns/mailing.rb': concern });
+    assert.deepEqual(findings.map(at), [{ rule: 'callbacks/deliver-now-in-callback', line: 3, column: 18 }]);
+    assert.deepEqual(findings[0].fixes, []);
+  });
+
+  test('near misses: deliver_later, deliver_now outside callbacks, in another class', () => {
+    const file = 'app/models/appointment.rb';
+    const code = `class Appointment < ApplicationRecord
+  after_create_commit :confirm
+  after_save :remind
+
+  def confirm
+    AppointmentMailer.confirmation(self).deliver_later
+  end
+
+  def remind
+    Reminder.new(self).schedule
+  end
+
+  def resend!
+    AppointmentMailer.confirmation(self).deliver_now
+  end
+end
+`;
+    assert.deepEqual(check(file, code), []);
+  });
+});

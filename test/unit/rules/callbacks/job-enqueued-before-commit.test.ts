@@ -1,0 +1,113 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import rule from '../../../../server/src/rules/callbacks/job-enqueued-before-commit';
+import { defaultConfig } from '../../../../server/src/config/config';
+import { applyFix, at, initParsers, run } from '../../../helpers/ruleTester';
+import { modelApp } from '../../../helpers/callbackApp';
+
+before(initParsers);
+
+const FILE = 'app/models/appointment.rb';
+const check = (code: string, overrides = {}) => run(rule, code, { file: FILE, kind: 'model', app: modelApp({ [FILE]: code }, overrides) });
+
+const REMINDER = `class Appointment < ApplicationRecord
+  after_create :schedule_reminder
+
+  def schedule_reminder
+    ReminderJob.set(wait_until: starts_at - 1.day).perform_later(id)
+  end
+end
+`;
+
+describe('callbacks/job-enqueued-before-commit', () => {
+  test('perform_later in after_create on Rails 7.1: warning, fix to after_create_commit', () => {
+    const findings = check(REMINDER);
+    assert.deepEqual(findings.map(at), [{ rule: 'callbacks/job-enqueued-before-commit', line: 5, column: 5 }]);
+    assert.equal(findings[0].severity, 'warning');
+    assert.equal(findings[0].message,
+      '`ReminderJob.set(…).perform_later` enqueues a job in `after_create :schedule_reminder`, before the transaction commits: a worker can run it '
+      + 'against the row before it is committed (ActiveRecord::RecordNotFound, stale data) or for a row that is rolled back. '
+      + '(Rails 7.1.3 with load_defaults 7.1 enqueues at once, inside the transaction.) Enqueue it from `after_create_commit :schedule_reminder`.');
+    const fixed = applyFix(REMINDER, findings[0].fixes[0], FILE);
+    assert.equal(fixed, REMINDER.replace('after_create :schedule_reminder', 'after_create_commit :schedule_reminder'));
+    assert.deepEqual(check(fixed), []);
+  });
+
+  test('Rails 7.2 with load_defaults 7.2: info (the adapter defers today, Rails 8.0 stops)', () => {
+    const findings = check(REMINDER, { railsVersion: { value: '7.2.2.1', source: 'test' }, loadDefaults: '7.2' });
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].severity, 'info');
+    assert.match(findings[0].message, /lets the queue adapter defer it to after commit today, but Rails 8\.0 and 8\.1 turn that off by default/);
+    const old = check(REMINDER, { railsVersion: { value: '7.2.2.1', source: 'test' }, loadDefaults: '7.1' });
+    assert.equal(old[0].severity, 'warning', 'load_defaults 7.1 on Rails 7.2 keeps enqueueing at once');
+  });
+
+  test('Rails 8.2 with load_defaults 8.2, or a database-backed queue: perform_later is clean, Sidekiq is not', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_create :schedule_reminder
+  after_update :sync
+
+  def schedule_reminder
+    ReminderJob.perform_later(id)
+  end
+
+  def sync
+    CalendarSyncWorker.perform_async(id)
+  end
+end
+`;
+    const rails82 = check(code, { railsVersion: { value: '8.2.0', source: 'test' }, loadDefaults: '8.2' });
+    assert.deepEqual(rails82.map((f) => at(f).line), [10]);
+    assert.match(rails82[0].message, /Sidekiq pushes it to Redis at once \(perform_async is never deferred\)\. Enqueue it from `after_update_commit :sync`\.$/);
+    const goodJob = check(code, { gems: new Map([['rails', '7.1.3'], ['good_job', '3.0.0']]) });
+    assert.deepEqual(goodJob.map((f) => at(f).line), [10]);
+    assert.deepEqual(check(code, { railsVersion: { value: '8.0.1', source: 'test' }, loadDefaults: '8.0' }).map((f) => at(f).line), [6, 10]);
+  });
+
+  test('deliver_later, delay, Resque and configured enqueuers; no fix when another commit callback names the method', () => {
+    const code = `class Order < ApplicationRecord
+  after_destroy :farewell
+  before_save :queue_things
+  after_update_commit :farewell
+
+  def farewell
+    OrderMailer.cancelled(id).deliver_later
+  end
+
+  def queue_things
+    delay.recalculate_totals
+    Resque.enqueue(TotalsJob, id)
+    Jobs.enqueue(:index_order, order_id: id)
+  end
+end
+`;
+    assert.deepEqual(check(code).map((f) => [at(f).line, f.fixes.length]), [[7, 0], [11, 0], [12, 0]]);
+    const config = defaultConfig();
+    config.sections.callbacks = { jobEnqueuers: ['Jobs.enqueue'] };
+    assert.deepEqual(check(code, { config }).map((f) => at(f).line), [7, 11, 12, 13]);
+  });
+
+  test('near misses: commit callbacks, after-commit wrappers, perform_now', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_create_commit :schedule_reminder
+  after_commit -> { SyncJob.perform_later(id) }, on: :update
+  after_save :later
+  after_update :inline
+
+  def schedule_reminder
+    ReminderJob.perform_later(id)
+  end
+
+  def later
+    AfterCommitEverywhere.after_commit { ReminderJob.perform_later(id) }
+    run_after_commit { SyncWorker.perform_async(id) }
+  end
+
+  def inline
+    ReportJob.perform_now(id)
+  end
+end
+`;
+    assert.deepEqual(check(code), []);
+  });
+});
