@@ -6,7 +6,7 @@ import type { AdapterName } from '../core/appFacts';
 import type { FileEdit } from '../core/types';
 import { insertAfterClassLine } from '../parsing/rubyEdits';
 import { compareVersionStrings } from '../lockfile/gemVersion';
-import { buildMigrationModel, type MigrationClass, type MigrationModel, type MigrationOp } from './model';
+import { buildMigrationModel, compareMigrationVersions, type MigrationClass, type MigrationModel, type MigrationOp } from './model';
 
 export function migrationModel(ctx: RuleContext): MigrationModel {
   return ctx.derive('migrations/model', () => buildMigrationModel(ctx.tree!, ctx.file));
@@ -33,7 +33,7 @@ export function checkedOps(ctx: RuleContext, filter: OpFilter = {}): MigrationOp
   if (!ctx.tree) return [];
   const model = migrationModel(ctx);
   const cutoff = startAfter(ctx);
-  if (cutoff && model.version && model.version <= cutoff.version) return [];
+  if (cutoff && model.version && compareMigrationVersions(model.version, cutoff.version) <= 0) return [];
   const sm = ctx.app.strongMigrations;
   if (sm && filter.strongMigrationsKeys?.some((k) => sm.disabledChecks.includes(k))) return [];
   const respectSafetyAssured = ctx.app.config.migrations.respectSafetyAssured && !filter.ignoreSafetyAssured;
@@ -197,7 +197,7 @@ export function isNewTable(ctx: RuleContext, op: MigrationOp, table = op.table):
 /** Adds seconds to a 14-digit UTC version (`20250101235959` + 1 → `20250102000000`). */
 export function nextVersion(version: string, seconds = 1): string {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(version);
-  if (!m) return version;
+  if (!m) return (BigInt(version) + BigInt(seconds)).toString().padStart(version.length, '0');
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) + seconds * 1000);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
@@ -249,6 +249,6 @@ export function preMigrationSchema(ctx: RuleContext) {
   const schema = ctx.app.schema;
   const version = migrationModel(ctx).version;
   if (!schema || !version) return undefined;
-  if (schema.version && schema.version.replace(/\D/g, '') >= version) return undefined;
+  if (schema.version && compareMigrationVersions(schema.version, version) >= 0) return undefined;
   return schema;
 }

@@ -131,8 +131,16 @@ export const COLUMN_TYPES = new Set([
   'longblob', 'tinyblob', 'unsigned_integer', 'unsigned_bigint', 'year', 'set',
 ]);
 
+/** The version prefix of a migration file: 14-digit timestamps, and old numbered migrations (`002_x.rb`). */
 export function migrationVersionOf(file: string): string | undefined {
-  return /^(\d{14})_/.exec(path.basename(file))?.[1];
+  return /^(\d+)_/.exec(path.basename(file))?.[1];
+}
+
+/** Numeric comparison of migration versions ("002" < "20190518115041"), as Rails and strong_migrations compare them. */
+export function compareMigrationVersions(a: string, b: string): number {
+  const x = BigInt(a.replace(/\D/g, '') || '0');
+  const y = BigInt(b.replace(/\D/g, '') || '0');
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 interface Scope {

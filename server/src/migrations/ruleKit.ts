@@ -7,6 +7,7 @@ import { lineIndent, literalName, nodeRange } from '../parsing/ruby';
 import { applyEdits, removeKeywordArgument } from '../parsing/rubyEdits';
 import { disableDdlTransactionEdit } from './gating';
 import type { MigrationOp } from './model';
+import { pluralize } from '../models/inflector';
 
 /** The value node of `key:` inside a hash literal node (`{ algorithm: :concurrently }`). */
 export function hashValue(hash: Node | undefined, key: string): Node | undefined {
@@ -132,9 +133,11 @@ export function foreignKeyOf(op: MigrationOp): ForeignKeyOp | undefined {
     const fk = call.keywords.get('foreign_key');
     if (!truthy(fk)) return undefined;
     const ref = literalName(inTable ? call.args[0] : call.args[1]);
-    const to = literalName(hashValue(fk, 'to_table'));
+    // `foreign_key: true` points at the pluralized reference; a hash may name `to_table:`; a variable: unknown.
+    const literal = fk!.type === 'true' || fk!.type === 'hash';
+    const to = literalName(hashValue(fk, 'to_table')) ?? (literal && ref ? pluralize(ref) : undefined);
     return {
-      op, from: op.table, to: to ?? (ref ? `${ref}s` : undefined), column: ref ? `${ref}_id` : undefined,
+      op, from: op.table, to, column: ref ? `${ref}_id` : undefined,
       viaReference: true, validated: !isFalseNode(hashValue(fk, 'validate')),
     };
   }

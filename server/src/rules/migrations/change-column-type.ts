@@ -54,6 +54,21 @@ export function safeTypeChange(db: 'postgresql' | 'mysql', old: SchemaColumn, ne
   return undefined;
 }
 
+const POSSIBLY_SAFE_TARGETS = new Set(['text', 'string', 'citext', 'decimal', 'datetime', 'timestamptz', 'time', 'interval', 'inet']);
+
+/** The column as the class's `down` restores it (`change_column :t, :c, :string, limit: 50` in down). */
+function typeRestoredByDown(ops: MigrationOp[], op: MigrationOp, column: string | undefined): SchemaColumn | undefined {
+  if (!column || op.phase !== 'up') return undefined;
+  for (const o of ops) {
+    if (o.klass !== op.klass || o.phase !== 'down' || o.method !== 'change_column' || o.table !== op.table) continue;
+    const w = wanted(o);
+    if (w.column !== column || !w.next) continue;
+    const n = (v: number | null | undefined) => (typeof v === 'number' && !Number.isNaN(v) ? v : undefined);
+    return { name: column, type: w.next.type, null: true, hasDefault: false, limit: n(w.next.limit), precision: n(w.next.precision), scale: n(w.next.scale) };
+  }
+  return undefined;
+}
+
 function wanted(op: MigrationOp): { column?: string; next?: Wanted } {
   const args = op.call.args;
   const inTable = !!op.changeTable;
@@ -86,16 +101,21 @@ export default defineRule({
           if (model.columnAddedBefore(op.table, column, op)) continue;
           const table = op.table ?? 'the table';
           const schemaTable = op.table ? pre?.tables.get(op.table) : undefined;
-          const old = column ? schemaTable?.columns.get(column) : undefined;
-          if (old && next && safeTypeChange(db, old, next, schemaTable)) continue;
+          // The type before the migration: db/schema.rb while the migration is pending, else the type the
+          // class's own `down` changes the column back to.
+          const old = (column ? schemaTable?.columns.get(column) : undefined) ?? typeRestoredByDown(model.ops, op, column);
+          if (old && next && safeTypeChange(db, old, next, schemaTable ?? ctx.app.schema?.tables.get(op.table ?? ''))) continue;
+          // Without the old type, changes that may be rewrite-free are only "verify" findings.
+          const severity = old || next?.using ? undefined : next && POSSIBLY_SAFE_TARGETS.has(norm(next.type)) ? 'info' : 'warning';
           const target = next ? next.type : 'the new type';
           const oldText = old ? `from ${old.type}${old.limit !== undefined ? `(${old.limit})` : ''} ` : '';
           const blocks = db === 'mysql' ? 'writes are blocked' : 'all reads and writes are blocked';
           const call = op.changeTable ? 't.change inside change_table' : 'change_column';
           ctx.report({
             node: op.call.nameNode,
+            severity,
             message: `${call} changes ${table}.${column ?? 'column'} ${oldText}to ${target}: on ${onDatabase(ctx)} this rewrites ${table} and rebuilds its indexes while ${blocks}`
-              + (old ? '' : ` (the current type could not be read${ctx.app.schema ? ': db/schema.rb already includes this migration or lacks the column' : ': no db/schema.rb'}, so the few rewrite-free changes such as varchar → text could not be recognised)`)
+              + (old ? '' : ` unless this is one of the few rewrite-free changes (such as varchar → text): verify, the current type could not be read (${ctx.app.schema ? 'db/schema.rb already includes this migration or lacks the column' : 'no db/schema.rb'}) and the class has no \`down\` changing it back`)
               + `. Add a new column, write to both, backfill in batches, switch reads, then stop writing and drop the old column.`,
           });
         }

@@ -22,6 +22,10 @@ describe('migrations/add-foreign-key-validated', () => {
     assert.match(findings[0].message, /`add_foreign_key :orders, :users, validate: false`/);
     assert.match(findings[0].message, /`validate_foreign_key :orders, :users`/);
     assert.match(findings[1].message, /from orders to stores/);
+    assert.match(findings[3].message, /from orders to agents/);
+    const variable = run(rule, migration('change_table :orders do |t|\n  t.references :category, foreign_key: fk_options\nend'));
+    assert.match(variable[0].message, /from orders to the referenced table/);
+    assert.match(run(rule, migration('add_reference :posts, :category, foreign_key: true'))[0].message, /to categories/);
   });
 
   test('fix: validate: false, and the follow-up migration file', () => {

@@ -71,6 +71,18 @@ describe('migrations/change-column-type', () => {
     assert.equal(run(rule, migration('change_column :users, :code, :text'), { app }).length, 1);
   });
 
+  test('the old type is read from the class\'s down when schema.rb cannot tell', () => {
+    const code = 'class X < ActiveRecord::Migration[7.2]\n  def up\n    change_column :versions, :authors, :text\n  end\n\n  def down\n    change_column :versions, :authors, :string\n  end\nend\n';
+    assert.equal(run(rule, code).length, 0);
+    assert.equal(run(rule, code.replace(':text', ':integer')).length, 1);
+  });
+
+  test('unknown old type: info for possibly rewrite-free targets, warning otherwise, error with using:', () => {
+    assert.equal(run(rule, migration('change_column :users, :bio, :text'))[0].severity, 'info');
+    assert.equal(run(rule, migration('change_column :users, :flag, :boolean, default: false'))[0].severity, 'warning');
+    assert.equal(run(rule, migration('change_column :users, :age, :bigint, using: "age::bigint"'))[0].severity, 'error');
+  });
+
   test('near misses: new table, new column, SQLite, safety_assured', () => {
     assert.equal(run(rule, migration('create_table :users\nchange_column :users, :age, :bigint')).length, 0);
     assert.equal(run(rule, migration('add_column :users, :age, :integer\nchange_column :users, :age, :bigint')).length, 0);
