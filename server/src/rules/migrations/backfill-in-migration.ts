@@ -34,15 +34,18 @@ export default defineRule({
           if (!receiver) continue;
           const chain = chainOf(receiver);
           if (!chain.model) continue;
+          // Inside the block of a batching iteration (`Other.in_batches do |b| … Model.upsert_all(rows) end`) the write is per batch.
+          if (insideBatching(op.call.node)) chain.batched = true;
           // A record write counts only when the record comes from an iteration (per-row writes).
           if (!bulk && receiver.type !== 'identifier') continue;
           if (chain.batched && op.klass.disableDdlTransaction) continue;
           const model = chain.model;
           let why: string;
           if (!chain.batched) {
-            why = bulk
-              ? `${model}.${name} runs as one statement over every matched row: those rows stay locked until it finishes, with bloat and replica lag`
-              : `${name} per row of an unbatched iteration over ${model} loads every row at once`;
+            why = !bulk ? `${name} per row of an unbatched iteration over ${model} loads every row at once`
+              : name === 'destroy_all' ? `${model}.destroy_all loads every matched record and deletes them one by one, all inside one transaction`
+              : name.startsWith('insert_all') || name === 'upsert_all' ? `${model}.${name} writes every row in one statement`
+              : `${model}.${name} runs as one statement over every matched row: those rows stay locked until it finishes, with bloat and replica lag`;
           } else {
             why = `the batches run inside the migration's transaction, so every updated row (and any lock taken by earlier DDL) stays locked until the whole backfill commits`;
           }
@@ -92,4 +95,16 @@ function enclosingIteration(node: Node, param: string): Node | undefined {
     }
   }
   return undefined;
+}
+
+/** The call runs inside the block of a batching iteration on a model (`X.in_batches do … end`, `find_each`, `find_in_batches`). */
+function insideBatching(node: Node): boolean {
+  for (let p: Node | null = node.parent; p; p = p.parent) {
+    if (p.type === 'method' || p.type === 'class') return false;
+    if ((p.type === 'block' || p.type === 'do_block') && p.parent?.type === 'call') {
+      const call = readCall(p.parent);
+      if (call && BATCHING.has(call.name) && chainOf(p.parent).model) return true;
+    }
+  }
+  return false;
 }

@@ -42,13 +42,13 @@ export default defineRule({
           } else {
             // `[5.0]` and older compatibility create 32-bit integer keys by default.
             if (!compatBelow(op.klass, '5.1')) continue;
-            type = `integer (the default of ${compatVersion(op.klass) === '4.2' ? op.klass.superclass : `Migration[${compatVersion(op.klass)}]`})`;
+            type = `integer, the default of ${compatVersion(op.klass) === '4.2' ? op.klass.superclass : `Migration[${compatVersion(op.klass)}]`}`;
             const edit = addKeywordArgument(ctx.file, op.call, 'id: :bigint');
             if (edit) fixes.push({ title: 'Add `id: :bigint`', safety: 'unsafe', edits: [edit] });
           }
           ctx.report({
             node: op.call.keywords.get('id') ?? op.call.nameNode,
-            message: `${table ?? 'The table'} gets a ${type} primary key: it runs out after 2,147,483,647 ids and every INSERT fails `
+            message: `${table ?? 'The table'} gets a 32-bit primary key (${type}): it runs out after 2,147,483,647 ids and every INSERT fails `
               + `from then on, and widening it later rewrites the table and every referencing column. Use \`id: :bigint\` `
               + `(Rails' default since 5.1) or \`id: :uuid\`.`,
             fixes,

@@ -33,6 +33,11 @@ describe('migrations/backfill-in-migration', () => {
     assert.match(run(rule, ddl('Patient.all.each { |p| p.update_column(:active, true) }'))[0].message, /unbatched iteration over Patient/);
   });
 
+  test('destroy_all and upsert_all get their own wording', () => {
+    assert.match(run(rule, migration('Mention.where(kind: 1).destroy_all'))[0].message, /loads every matched record and deletes them one by one/);
+    assert.match(run(rule, migration('Tag.upsert_all(rows)'))[0].message, /Tag\.upsert_all writes every row in one statement/);
+  });
+
   test('migration-local model classes and namespaced constants count', () => {
     assert.equal(run(rule, migration('Clinic::Room.update_all(open: true)')).length, 1);
   });
@@ -46,5 +51,7 @@ describe('migrations/backfill-in-migration', () => {
     assert.equal(run(rule, migration('Rails.cache.delete_all')).length, 0);
     assert.equal(run(rule, migration('settings = {}\nsettings.update(a: 1)')).length, 0);
     assert.equal(run(rule, migration('[1, 2].each { |x| x.update(1) }')).length, 0);
+    // Found in openstreetmap-website: an upsert per batch of another model, outside the transaction.
+    assert.equal(run(rule, ddl('NoteComment.in_batches(of: 1000) do |comments|\n  rows = comments.pluck(:author_id, :note_id)\n  NoteSubscription.upsert_all(rows)\nend')).length, 0);
   });
 });

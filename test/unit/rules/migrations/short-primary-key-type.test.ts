@@ -11,7 +11,7 @@ describe('migrations/short-primary-key-type', () => {
   test('reports id: :integer and id: :serial at the option', () => {
     const findings = run(rule, migration('create_table :invoices, id: :integer do |t|\n  t.string :number\nend'));
     assert.deepEqual(findings.map(at), [{ rule: 'migrations/short-primary-key-type', line: 3, column: 33 }]);
-    assert.match(findings[0].message, /invoices gets a integer primary key: it runs out after 2,147,483,647 ids/);
+    assert.match(findings[0].message, /invoices gets a 32-bit primary key \(integer\): it runs out after 2,147,483,647 ids/);
     assert.equal(run(rule, migration('create_table :invoices, id: :serial')).length, 1);
   });
 
@@ -37,7 +37,7 @@ describe('migrations/short-primary-key-type', () => {
   test('Migration[5.0] and bare ActiveRecord::Migration default to integer keys: fix inserts id: :bigint', () => {
     const code = migration('create_table :invoices do |t|\n  t.string :number\nend', 'class CreateInvoices < ActiveRecord::Migration[5.0]');
     const [finding] = run(rule, code);
-    assert.match(finding.message, /integer \(the default of Migration\[5\.0\]\)/);
+    assert.match(finding.message, /32-bit primary key \(integer, the default of Migration\[5\.0\]\)/);
     const fixed = applyFix(code, finding.fixes[0]);
     assert.match(fixed, /create_table :invoices, id: :bigint do \|t\|/);
     assert.equal(run(rule, fixed).length, 0);
