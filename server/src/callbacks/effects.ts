@@ -128,7 +128,7 @@ function writeKind(method: string, path: string[]): WriteKind {
 }
 
 function shortLabel(fact: CallFact): string {
-  return fact.text.replace(/\((?:[^()]|\([^()]*\))*\)/g, '(…)');
+  return fact.text;
 }
 
 /** Classifies one call fact; undefined when it has no effect worth showing. */

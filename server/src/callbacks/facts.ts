@@ -196,6 +196,18 @@ function readCallbackMacro(call: CallInfo, macro: { timing: Timing; event: Callb
   return out;
 }
 
+/** `Mailer.with(a: b(c)).x\n  .deliver_later` → `Mailer.with(…).x.deliver_later`. */
+function collapseArguments(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(' || ch === '[' || ch === '{') { if (depth === 0) out += ch === '(' ? '(…' : ch === '[' ? '[…' : ''; depth++; continue; }
+    if (ch === ')' || ch === ']' || ch === '}') { depth = Math.max(0, depth - 1); if (depth === 0) out += ch === ')' ? ')' : ch === ']' ? ']' : ''; continue; }
+    if (depth === 0) out += ch;
+  }
+  return out.replace(/\s*\n\s*/g, '').replace(/\s+\./g, '.').replace(/\s+/g, ' ');
+}
+
 function preview(text: string): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > 60 ? `${one.slice(0, 57)}…` : one;
@@ -296,7 +308,7 @@ export function extractBody(body: Node, file: string, params: string[]): BodyFac
           if (!selfCall || !seenSelf.has(call.name) || call.block) {
             if (selfCall) seenSelf.add(call.name);
             const loc: SourceLocation = { ...locationOf(node, file), endLine: call.nameNode.endPosition.row, endCharacter: call.nameNode.endPosition.column };
-            const text = node.text.slice(0, call.nameNode.endIndex - node.startIndex);
+            const text = collapseArguments(node.text.slice(0, call.nameNode.endIndex - node.startIndex));
             calls.push({ method: call.name, receiver, location: loc, blocks, chained, text: preview(text) });
           }
         }

@@ -55,6 +55,7 @@ export type Deferral =
   | { deferred: true; why: string };
 
 const TRANSACTIONAL_ADAPTER_GEMS = ['good_job', 'delayed_job_active_record', 'que'];
+const TRANSACTIONAL_ADAPTERS = ['good_job', 'delayed_job', 'que'];
 const NON_DB_ADAPTER_GEMS = ['sidekiq', 'resque', 'sneakers', 'shoryuken', 'solid_queue'];
 
 function atLeast(version: string | undefined, min: string): boolean {
@@ -69,10 +70,17 @@ function atLeast(version: string | undefined, min: string): boolean {
  */
 export function activeJobDeferral(app: AppFacts): Deferral {
   const gems = app.gems;
-  const transactional = TRANSACTIONAL_ADAPTER_GEMS.find((g) => gems.has(g));
-  if (transactional && !NON_DB_ADAPTER_GEMS.some((g) => gems.has(g))) {
-    return { deferred: true, why: `the queue (${transactional}) is in the same database, so the job row commits or rolls back with the record` };
+  const adapter = app.activeJob?.queueAdapter;
+  const sameDatabase = (name: string): Deferral => ({ deferred: true, why: `the queue (${name}) is in the same database, so the job row commits or rolls back with the record` });
+  if (adapter) {
+    if (TRANSACTIONAL_ADAPTERS.includes(adapter)) return sameDatabase(adapter);
+  } else {
+    const transactional = TRANSACTIONAL_ADAPTER_GEMS.find((g) => gems.has(g));
+    if (transactional && !NON_DB_ADAPTER_GEMS.some((g) => gems.has(g))) return sameDatabase(transactional);
   }
+  const explicit = app.activeJob?.enqueueAfterTransactionCommit;
+  if (explicit === 'true' || explicit === 'always') return { deferred: true, why: `config.active_job.enqueue_after_transaction_commit = ${explicit === 'true' ? 'true' : ':always'}` };
+  if (explicit === 'false' || explicit === 'never') return { deferred: false, why: `config.active_job.enqueue_after_transaction_commit = ${explicit === 'false' ? 'false' : ':never'} enqueues at once, inside the transaction` };
   const rails = app.railsVersion?.value;
   if (!rails) return { deferred: false, why: 'the Rails version is unknown (no Gemfile.lock), so no deferral is assumed' };
   const defaults = app.loadDefaults;

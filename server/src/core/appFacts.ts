@@ -31,6 +31,8 @@ export interface AppFacts {
   strongMigrations?: StrongMigrationsSettings;
   loadDefaults?: string;
   partialInserts?: boolean;
+  /** Active Job settings from config/application.rb (config/environments/production.rb wins). */
+  activeJob?: { queueAdapter?: string; enqueueAfterTransactionCommit?: string };
   schema?: Schema;
   /** Git revision to compare with (CLI --base); packs may also read their own config section. */
   baseRef?: string;

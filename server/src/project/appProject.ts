@@ -19,7 +19,7 @@ import { DependencyProvider } from './dependencies';
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
   CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb',
-  'config/application.rb', 'db/schema.rb',
+  'config/application.rb', 'config/environments/production.rb', 'db/schema.rb',
 ];
 
 export interface AppProjectOptions { configFile?: string; baseRef?: string; trusted?: boolean }
@@ -122,6 +122,10 @@ export class AppProject {
       facts.loadDefaults = app.loadDefaults;
       facts.partialInserts = app.partialInserts;
     }
+    const production = this.withTree('config/environments/production.rb', readApplication);
+    const queueAdapter = production?.queueAdapter ?? app?.queueAdapter;
+    const enqueueAfterCommit = production?.enqueueAfterTransactionCommit ?? app?.enqueueAfterTransactionCommit;
+    if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
     facts.schema = this.withTree('db/schema.rb', readSchema);
 
     if (config.database.version) {

@@ -51,7 +51,14 @@ export function readStrongMigrations(tree: Tree): StrongMigrationsSettings {
   return settings;
 }
 
-export interface ApplicationSettings { loadDefaults?: string; partialInserts?: boolean }
+export interface ApplicationSettings {
+  loadDefaults?: string;
+  partialInserts?: boolean;
+  /** `config.active_job.queue_adapter = :sidekiq`. */
+  queueAdapter?: string;
+  /** `config.active_job.enqueue_after_transaction_commit = …` as written (true, false, :never, :always, :default). */
+  enqueueAfterTransactionCommit?: string;
+}
 
 export function readApplication(tree: Tree): ApplicationSettings {
   const settings: ApplicationSettings = {};
@@ -61,6 +68,13 @@ export function readApplication(tree: Tree): ApplicationSettings {
       if (call?.name === 'load_defaults' && call.receiver?.text === 'config') settings.loadDefaults = scalar(call.args[0]);
     } else {
       const left = node.childForFieldName('left');
+      if (left?.type === 'call' && /^(Rails\.application\.)?config\.active_job$/.test(left.childForFieldName('receiver')?.text ?? '')) {
+        const key = left.childForFieldName('method')?.text;
+        const value = scalar(node.childForFieldName('right'));
+        if (key === 'queue_adapter' && value) settings.queueAdapter = value;
+        if (key === 'enqueue_after_transaction_commit' && value) settings.enqueueAfterTransactionCommit = value;
+        continue;
+      }
       if (left?.type !== 'call' || left.childForFieldName('receiver')?.text !== 'config.active_record') continue;
       const key = left.childForFieldName('method')?.text;
       if (key === 'partial_inserts' || key === 'partial_writes') {

@@ -19,7 +19,7 @@ export default defineRule({
           for (const effect of d.resolved.effects) {
             if (effect.kind !== 'mail-now') continue;
             const range = reportRange(ctx.file, d, effect);
-            const key = `${range.start.line}:${range.start.character}:${effect.fact.location.line}`;
+            const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
             const callback = `\`${describeCallback(d.decl)}\``;

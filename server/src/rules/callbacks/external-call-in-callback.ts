@@ -20,7 +20,7 @@ export default defineRule({
           for (const effect of d.resolved.effects) {
             if ((effect.kind !== 'http' && effect.kind !== 'broadcast') || effect.deferred) continue;
             const range = reportRange(ctx.file, d, effect);
-            const key = `${range.start.line}:${range.start.character}:${effect.fact.location.line}`;
+            const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
             const callback = `\`${describeCallback(d.decl)}\``;

@@ -24,7 +24,7 @@ export default defineRule({
             const activeJob = effect.jobSystem === 'activejob';
             if (activeJob && deferral.deferred === true) continue;
             const range = reportRange(ctx.file, d, effect);
-            const key = `${range.start.line}:${range.start.character}:${effect.fact.location.line}`;
+            const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
             const callback = `\`${describeCallback(d.decl)}\``;

@@ -20,16 +20,17 @@ export default defineRule({
           for (const effect of d.resolved.effects) {
             if (effect.kind !== 'write' || !effect.write || effect.deferred) continue;
             const range = reportRange(ctx.file, d, effect);
-            const key = `${range.start.line}:${range.start.character}:${effect.fact.location.line}`;
+            const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
             const target = effect.write.model;
             const table = fc.index.tableName(target);
             const owner = d.model.name;
+            const transaction = d.model.kind === 'concern' ? `inside the save transaction of every model that includes ${owner}` : `inside ${owner}'s save transaction`;
             let consequence: string;
             let external = 0;
             if (effect.write.kind === 'sql') {
-              consequence = `it skips ${target.name}'s callbacks but locks the rows it changes in ${table} until ${owner}'s transaction commits`;
+              consequence = `it skips ${target.name}'s callbacks but locks the rows it changes in ${table} until the transaction commits`;
             } else {
               const chain = buildChain(fc.index, ctx.app, target, effect.write.kind, { maxDepth: 1, config: fc.config });
               external = chain.external;
@@ -39,7 +40,7 @@ export default defineRule({
             ctx.report({
               range,
               severity: effect.inLoop || external > 0 ? undefined : 'info',
-              message: `\`${effect.label}\` writes ${target.name === owner ? `another ${target.name} record` : target.name}${loop} from ${'`'}${describeCallback(d.decl)}${'`'}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, inside ${owner}'s save transaction: ${consequence}. `
+              message: `\`${effect.label}\` writes ${target.name === owner ? `another ${target.name} record` : target.name}${loop} from ${'`'}${describeCallback(d.decl)}${'`'}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, ${transaction}: ${consequence}. `
                 + 'Keep the write if it must be atomic with the save; otherwise move it to an after_commit callback or a job.',
             });
           }

@@ -79,7 +79,7 @@ end
     const findings = check(file, code);
     assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[10, 5, 'info'], [15, 7, 'warning'], [20, 5, 'info']]);
     assert.match(findings[1].message, /^`follower\.notifications\.create!` writes Notification once per element of a loop/);
-    assert.match(findings[2].message, /it skips Account's callbacks but locks the rows it changes in accounts until User's transaction commits/);
+    assert.match(findings[2].message, /it skips Account's callbacks but locks the rows it changes in accounts until the transaction commits/);
   });
 
   test('a write to a model whose own callbacks call external services is a warning', () => {
