@@ -49,7 +49,9 @@ export default defineRule({
         let followUps = 0;
         for (const op of opsFor(ctx, ID)) {
           const column = notNullColumn(op);
-          if (!column || op.createTable || model.createdBefore(op.table, op) || model.columnAddedBefore(op.table, column, op)) continue;
+          // A column added earlier in this migration is no exemption: its table has rows, so SET NOT NULL
+          // still scans them all (and fails on the NULLs the new column holds).
+          if (!column || op.createTable || model.createdBefore(op.table, op)) continue;
           const schemaTable = op.table ? ctx.app.schema?.tables.get(op.table) : undefined;
           const preColumn = op.table ? pre?.tables.get(op.table)?.columns.get(column) : undefined;
           if (preColumn && !preColumn.null) continue; // already NOT NULL: nothing to scan

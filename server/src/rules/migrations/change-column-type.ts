@@ -98,7 +98,6 @@ export default defineRule({
         for (const op of opsFor(ctx, ID)) {
           if (op.method !== 'change_column' || isNewTable(ctx, op)) continue;
           const { column, next } = wanted(op);
-          if (model.columnAddedBefore(op.table, column, op)) continue;
           const table = op.table ?? 'the table';
           const schemaTable = op.table ? pre?.tables.get(op.table) : undefined;
           // The type before the migration: db/schema.rb while the migration is pending, else the type the
