@@ -2,11 +2,11 @@
 // (values.ts), binds loop block parameters to the elements of what they loop over, follows locals and
 // instance variables (into the controller for views, into the rendering view for partials) and
 // records the sites the query rules report. Shared by all query rules through ctx.derive.
-import type { Node } from '../parsing/treeSitter';
+import type { Node, Tree } from '../parsing/treeSitter';
 import type { RuleContext } from '../core/rule';
 import type { Range } from '../core/types';
 import { constantText } from '../parsing/ruby';
-import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
+import { extractModels, ModelIndex, type AssociationInfo, type ModelInfo } from '../models/modelIndex';
 import { tableize, underscore, singularize } from '../models/inflector';
 import { chainOf, emptyPreloads, dynamicPreloads, type Chain, type Link } from './chain';
 import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, type EvalHooks, type Value } from './values';
@@ -52,6 +52,22 @@ export interface QueryModel {
   values: Map<number, Value>;
   /** Loop-carried association values of a partial's locals: true when this file is a partial rendered per element. */
   partialRendered: boolean;
+  /** The app's model index, plus models this file defines that it does not know yet (a snippet, an unsaved model). */
+  models: ModelIndex | undefined;
+}
+
+/** The app's index, or a copy that also has the models defined in this file when the index lacks them. */
+function withOwnModels(models: ModelIndex | undefined, tree: Tree, file: string): ModelIndex | undefined {
+  const own = extractModels(tree, file).filter((m) => m.kind === 'class');
+  if (own.length === 0 || (models && own.every((m) => models.resolve(m.name)))) return models;
+  const copy = new ModelIndex();
+  if (models) {
+    const byFile = new Map<string, ModelInfo[]>();
+    for (const m of models.all()) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m]);
+    for (const [f, list] of byFile) copy.update(f, list);
+  }
+  copy.update(file, own);
+  return copy;
 }
 
 interface Scope {
@@ -73,8 +89,8 @@ export function queryModel(ctx: RuleContext): QueryModel {
 }
 
 function buildModel(ctx: RuleContext): QueryModel {
-  const models = ctx.app.models;
-  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false };
+  const models = ctx.tree ? withOwnModels(ctx.app.models, ctx.tree, ctx.file) : undefined;
+  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models };
   if (!ctx.tree || !models) return out;
   // Test code (specs, cucumber steps) runs against tiny databases: no query hints there.
   if (/(^|[\\/])(spec|test|features)[\\/]/.test(ctx.file.slice(ctx.app.root.length))) return out;
@@ -191,11 +207,11 @@ function buildModel(ctx: RuleContext): QueryModel {
     const sites: LinkSite[] = [];
     const rootVariable = (chain.root.kind === 'name' && isLocal(scope, chain.root.name)) || chain.root.kind === 'ivar' ? chain.root.name : undefined;
     const valueUsed = !!node.parent && EXPRESSION_PARENTS.has(node.parent.type);
-    const hooks = hooksFor(scope, (link, index, receiver, result) => {
+    const hooks = hooksFor(scope, (link, index, receiver, result, evaluated) => {
       const start = chain.rootRange.start;
       sites.push({
-        chain, index, link, receiver, result, loop: scope.loop,
-        rootVariable: index === 0 || (index === -1) ? rootVariable : undefined,
+        chain: evaluated, index, link, receiver, result, loop: scope.loop,
+        rootVariable: index === 0 ? rootVariable : undefined,
         range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable,
       });
     });

@@ -80,7 +80,7 @@ export interface EvalHooks {
   /** The model `self` is inside (a model class body), and whether code runs on the class or an instance. */
   self?: { model: ModelInfo; on: 'class' | 'instance' };
   /** Called for every link with the receiver value and the result, in order. */
-  onLink?(link: Link, index: number, receiver: Value, result: Value): void;
+  onLink?(link: Link, index: number, receiver: Value, result: Value, chain: Chain): void;
 }
 
 export function modelOf(models: ModelIndex | undefined, name: string, namespace = ''): ModelInfo | undefined {
@@ -96,7 +96,7 @@ export function hasScope(models: ModelIndex, model: ModelInfo, name: string): bo
 /** Evaluates a chain link by link. */
 export function evaluate(chain: Chain, hooks: EvalHooks): Value {
   let value: Value;
-  let start = 0;
+  const start = 0;
   const root = chain.root;
   if (root.kind === 'const') {
     const model = modelOf(hooks.models, root.name);
@@ -108,20 +108,17 @@ export function evaluate(chain: Chain, hooks: EvalHooks): Value {
     if (resolved) value = resolved;
     else if (root.kind === 'name' && hooks.self) {
       // A bare name that is not a local: a method of self (association reader, scope).
-      value = selfValue(hooks, chain);
       const first: Link = { name: root.name, nameRange: chain.rootRange, end: chain.rootRange.end, args: { count: 0, text: '', deps: [] }, hasBlock: false };
-      const next = step(value, first, { ...chain, links: [first, ...chain.links] }, 1, hooks);
-      hooks.onLink?.(first, -1, value, next);
-      value = next;
+      chain = { ...chain, root: { kind: 'self' }, links: [first, ...chain.links] };
+      value = selfValue(hooks, chain);
     } else value = UNKNOWN;
   }
   for (let i = start; i < chain.links.length; i++) {
     const link = chain.links[i];
     const next = step(value, link, chain, i + 1, hooks);
-    hooks.onLink?.(link, i, value, next);
+    hooks.onLink?.(link, i, value, next, chain);
     value = next;
   }
-  void start;
   return value;
 }
 

@@ -4,11 +4,13 @@ import type { Rule } from '../core/rule';
 import { callbackRules } from './callbacks';
 import { dependencyRules } from './dependencies';
 import { migrationRules } from './migrations';
+import { queryRules } from './queries';
 
 export const allRules: readonly Rule[] = [
   ...migrationRules,
   ...dependencyRules,
   ...callbackRules,
+  ...queryRules,
 ];
 
 const byId = new Map(allRules.map((r) => [r.meta.id, r]));

@@ -18,12 +18,12 @@ export default defineRule({
     description: 'An association of each element read inside a loop over records that did not preload it: one query per element (N+1).',
     defaultSeverity: 'info',
     fix: 'safe',
-    fileKinds: ['view', 'controller', 'model', 'job', 'ruby'],
+    fileKinds: ['job', 'model', 'controller', 'view', 'ruby'],
   },
   create(ctx) {
     return {
       end() {
-        const models = ctx.app.models;
+        const models = queryModel(ctx).models;
         if (!models) return;
         const model = queryModel(ctx);
         const seen = new Set<string>();

@@ -7,7 +7,7 @@ export default defineRule({
     description: '`.count` always runs SELECT COUNT(*), even when the records are already loaded (iterated or preloaded); `.size` counts them in memory.',
     defaultSeverity: 'info',
     fix: 'safe',
-    fileKinds: ['view', 'controller', 'model', 'job', 'ruby'],
+    fileKinds: ['job', 'model', 'controller', 'view', 'ruby'],
   },
   create(ctx) {
     return {

@@ -14,21 +14,22 @@ export default defineRule({
   create(ctx) {
     return {
       end() {
-        const models = ctx.app.models;
+        const models = queryModel(ctx).models;
         const schema = ctx.app.schema;
-        if (!models || !schema) return;
+        if (!models) return;
         for (const site of queryModel(ctx).links) {
           const { link, receiver: r } = site;
           if ((link.name !== 'map' && link.name !== 'collect') || !link.args.symbolBlock || link.hasBlock || link.args.count > 0) continue;
           if (r.kind !== 'relation' || !r.model || r.loaded || r.perRow || site.loop) continue;
           // The chain must build the query itself (a variable may be loaded and reused elsewhere).
-          if (site.chain.root.kind !== 'const' && site.chain.root.kind !== 'self') continue;
+          if (site.rootIsVariable || site.chain.root.kind === 'ivar' || site.chain.root.kind === 'other') continue;
           const before = site.chain.links.slice(0, site.index);
           if (!before.some((l) => RELATION_METHODS.has(l.name) || hasScope(models, r.model!, l.name))) continue;
           if (r.selected) continue;
           const col = link.args.symbolBlock;
-          const table = schema.tables.get(models.tableName(r.model));
-          if (!table?.columns.has(col)) continue;
+          // A column per db/schema.rb; without a schema only the primary key is known to be one.
+          const table = schema?.tables.get(models.tableName(r.model));
+          if (schema ? !table?.columns.has(col) : col !== 'id') continue;
           if (models.ancestry(r.model).some((m) => m.methods.has(col) || m.associations.has(col))) continue;
           const replacement = col === 'id' ? 'ids' : `pluck(:${col})`;
           const range = { start: link.nameRange.start, end: link.end };

@@ -10,12 +10,12 @@ export default defineRule({
     description: 'A query (where, find_by, count, exists?, pluck…) run once per element inside a loop: includes cannot preload it.',
     defaultSeverity: 'info',
     fix: 'none',
-    fileKinds: ['view', 'controller', 'model', 'job', 'ruby'],
+    fileKinds: ['job', 'model', 'controller', 'view', 'ruby'],
   },
   create(ctx) {
     return {
       end() {
-        const models = ctx.app.models;
+        const models = queryModel(ctx).models;
         if (!models) return;
         const reported = new Set<string>();
         const text = (site: LinkSite): string => slice(ctx.text, site);

@@ -11,7 +11,7 @@ export default defineRule({
     description: 'A relation with no limit or pagination rendered as a collection or as JSON: the page grows with the table.',
     defaultSeverity: 'hint',
     fix: 'none',
-    fileKinds: ['view', 'controller'],
+    fileKinds: ['controller', 'view'],
   },
   create(ctx) {
     const renders: { node: Node; how: string }[] = [];

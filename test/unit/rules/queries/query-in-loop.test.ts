@@ -1,0 +1,59 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import rule from '../../../../server/src/rules/queries/query-in-loop';
+import { at, initParsers } from '../../../helpers/ruleTester';
+import { BLOG, check } from '../../../helpers/queryApp';
+
+before(initParsers);
+
+const JOB = 'app/jobs/digest_job.rb';
+function job(body: string): string {
+  return `class DigestJob < ApplicationJob\n  def perform(ids)\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
+}
+const run = (code: string, file = JOB) => check(rule, { ...BLOG, [file]: code }, file);
+
+describe('queries/query-in-loop', () => {
+  test('N2: a filtered query on an association of the loop element', () => {
+    const findings = run(job('Post.where(published: true).each do |post|\n  puts post.comments.where(spam: false).count\n  puts post.tags.exists?\nend'));
+    assert.deepEqual(findings.map(at), [
+      { rule: 'queries/query-in-loop', line: 4, column: 12 },
+      { rule: 'queries/query-in-loop', line: 5, column: 12 },
+    ]);
+    assert.match(findings[0].message, /`post\.comments\.where` runs a query per post in the loop \(N\+1\)\. includes cannot preload a filtered query/);
+  });
+
+  test('N3: count on an association per element; the counter cache is suggested when there is one', () => {
+    const [withCache] = run(job('Post.all.each { |post| post.comments.count }'));
+    assert.match(withCache.message, /`comments\.size` reads the counter cache/);
+    const [without] = run(job('Post.all.each { |post| post.tags.count }'));
+    assert.match(without.message, /counter cache \(`belongs_to :post, counter_cache: true`\)/);
+  });
+
+  test('N4: a model finder whose arguments depend on the loop variable', () => {
+    const findings = run(job('ids.each do |id|\n  user = User.find_by(id: id)\n  Comment.where(user_id: user.id).first\n  Post.count\nend'));
+    assert.deepEqual(findings.map(at), [
+      { rule: 'queries/query-in-loop', line: 4, column: 14 },
+      { rule: 'queries/query-in-loop', line: 5, column: 7 },
+    ]);
+    assert.match(findings[0].message, /`User\.find_by` runs a query per iteration \(N\+1\)\. Load the user rows for all elements before the loop \(e\.g\. `User\.where\(id: ids\)\.index_by\(&:id\)`\)/);
+  });
+
+  test('near misses: literal arrays and constants, loop-invariant queries, preloaded counts, scalar methods', () => {
+    assert.deepEqual(run(job('%w[a b].each { |name| User.find_by(name: name) }\n[1, 2].map { |id| Post.find(id) }\nSTATUSES.each { |s| Post.where(status: s).count }')), []);
+    assert.deepEqual(run(job('ids.each { |id| Post.published.count }')), []);
+    assert.deepEqual(run(job('Post.includes(:comments).each { |post| post.comments.count }')), [], 'count-on-loaded-relation reports this');
+    assert.deepEqual(run(job('Post.all.each { |post| post.comments.size }\nPost.all.each { |post| post.comments.build }')), []);
+    assert.deepEqual(run(job('rel = Post.where(id: ids)\nids.each { |id| rel.count }')), [], 'a relation held in a variable is reported where built');
+  });
+
+  test('views: a query per element of a partial rendered for a collection', () => {
+    const files = {
+      ...BLOG,
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = Post.all\n  end\nend\n',
+      'app/views/posts/index.html.erb': '<%= render partial: "post", collection: @posts %>\n',
+      'app/views/posts/_post.html.erb': '<%= post.comments.where(spam: false).size %> <%= User.find_by(id: post.author_id)&.name %>\n',
+    };
+    const findings = check(rule, files, 'app/views/posts/_post.html.erb');
+    assert.deepEqual(findings.map(at).map((f) => f.column), [5, 50]);
+  });
+});

@@ -1,0 +1,42 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import rule from '../../../../server/src/rules/queries/unbounded-render';
+import { at, initParsers } from '../../../helpers/ruleTester';
+import { BLOG, check } from '../../../helpers/queryApp';
+
+before(initParsers);
+
+const CONTROLLER = 'app/controllers/posts_controller.rb';
+const INDEX = 'app/views/posts/index.html.erb';
+const files = (assign: string, view = '<% @posts.each do |post| %><%= post.title %><% end %>\n') => ({
+  ...BLOG,
+  [CONTROLLER]: `class PostsController < ApplicationController\n  def index\n    @posts = ${assign}\n  end\nend\n`,
+  [INDEX]: view,
+  'app/views/posts/_post.html.erb': '<%= post.title %>\n',
+});
+
+describe('queries/unbounded-render', () => {
+  test('a view loops over a relation the controller built without limit or pagination', () => {
+    const findings = check(rule, files('Post.published.order(:id)'), INDEX);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/unbounded-render', line: 1, column: 4 }]);
+    assert.equal(findings[0].severity, 'hint');
+    assert.match(findings[0].message, /`@posts` is `Post\.published\.order\(:id\)` \(built in app\/controllers\/posts_controller\.rb:3\) with no limit or pagination/);
+  });
+
+  test('collection renders and render json:', () => {
+    assert.equal(check(rule, files('Post.all', '<%= render @posts %>\n'), INDEX).length, 1);
+    assert.equal(check(rule, files('Post.all', '<%= render partial: "post", collection: @posts %>\n'), INDEX).length, 1);
+    const api = 'app/controllers/api/posts_controller.rb';
+    const json = { ...BLOG, [api]: 'class Api::PostsController < ApplicationController\n  def index\n    render json: Post.where(published: true)\n  end\n\n  def show\n    render json: Post.find(params[:id])\n  end\nend\n' };
+    assert.deepEqual(check(rule, json, api).map(at), [{ rule: 'queries/unbounded-render', line: 3, column: 18 }]);
+  });
+
+  test('near misses: limit(10), page/per, where(id:), a single record, relations written in the view, unknown controller', () => {
+    for (const assign of ['Post.order(:id).limit(10)', 'Post.published.page(params[:page]).per(25)', 'Post.where(id: params[:ids])', 'Post.find(params[:id]).comments']) {
+      assert.deepEqual(check(rule, files(assign), INDEX), [], assign);
+    }
+    assert.deepEqual(check(rule, files('Post.all', '<% Category.all.each do |c| %><%= c.name %><% end %>\n'), INDEX), []);
+    const { [CONTROLLER]: _c, ...noController } = files('Post.all');
+    assert.deepEqual(check(rule, noController, INDEX), []);
+  });
+});
