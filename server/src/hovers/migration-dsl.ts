@@ -1,8 +1,19 @@
-// Hover on a migration DSL call: the lock it takes on this adapter, and the assumptions behind it.
-import { nodeAt, type HoverProvider } from '../core/hover';
-import { isSymbol, nodeRange } from '../parsing/ruby';
-import { buildMigrationModel } from '../migrations/model';
-import { lockInfo } from '../migrations/locks';
+// Hover on a migration DSL call: the lock it takes on this adapter and database version, whether it
+// rewrites the table, the transaction it runs in, and every assumption used with where it came from.
+import { nodeAt, type HoverInput, type HoverProvider } from '../core/hover';
+import type { RuleContext } from '../core/rule';
+import { nodeRange } from '../parsing/ruby';
+import { assumptions, migrationCompat, migrationModel, runtimeSafetyNet, startAfter } from '../migrations/gating';
+import { describeOperation } from '../migrations/locks';
+import { compareMigrationVersions } from '../migrations/model';
+
+/** The gating helpers read a RuleContext; a hover has the same facts. */
+function hoverContext(input: HoverInput): RuleContext {
+  return {
+    file: input.file, text: input.text, kind: input.kind, tree: input.tree, app: input.app, severity: 'info',
+    report: () => undefined, derive: input.derive,
+  };
+}
 
 export const migrationDslHover: HoverProvider = {
   id: 'migration-dsl',
@@ -11,28 +22,44 @@ export const migrationDslHover: HoverProvider = {
     if (!input.tree) return undefined;
     const node = nodeAt(input.tree, input.position);
     if (!node || node.type !== 'identifier') return undefined;
-    const model = input.derive('migrations/model', () => buildMigrationModel(input.tree!, input.file));
+    const ctx = hoverContext(input);
+    const model = migrationModel(ctx);
     const op = model.ops.find((o) => o.call.nameNode.startIndex === node.startIndex);
     if (!op) return undefined;
     const adapter = input.app.adapter;
-    const concurrently = isSymbol(op.call.keywords.get('algorithm'), 'concurrently');
-    const info = lockInfo(op.method, adapter.value, concurrently);
+    const dbVersion = input.app.databaseVersion?.value;
+    const info = describeOperation(op, adapter.value, dbVersion);
     if (!info) return undefined;
-    const adapterName = adapter.value === 'unknown' ? 'PostgreSQL (assumed)' : adapter.value;
-    const version = input.app.databaseVersion
-      ? `${input.app.databaseVersion.value} (from ${input.app.databaseVersion.source})`
-      : 'newest (assumed: no database.version in .rails-hazards.yml and no StrongMigrations.target_version)';
+    const concurrently = /concurrently/.test(op.call.keywords.get('algorithm')?.text ?? '');
     const table = op.table ? `\`${op.table}\`` : 'the table';
     const created = model.createdBefore(op.table, op) || !!op.createTable;
+    const held = model.lockHeldBefore(op);
+    const facts = assumptions(ctx);
+    const compat = migrationCompat(ctx, op.klass);
     const lines = [
       `**${op.changeTable ? `t.${op.call.name} → ` : ''}${op.method}${concurrently ? ' (concurrently)' : ''}** on ${table}`,
       '',
       created ? `${table} is created earlier in this migration, so nothing else uses it yet.` : `Lock: **${info.lock}**, blocks ${info.blocks} for ${info.duration}.`,
       `Rewrites the table: ${info.rewrite ? 'yes' : 'no'}.`,
-      `Runs inside the DDL transaction: ${op.klass.disableDdlTransaction ? 'no (disable_ddl_transaction!)' : 'yes'}.`,
-      '',
-      `Assumptions: adapter ${adapterName} (${adapter.source}); database version ${version}.`,
+      ...info.notes,
+      `Runs inside the DDL transaction: ${op.klass.disableDdlTransaction ? 'no (disable_ddl_transaction!)' : 'yes'}.`
+        + (held && held !== op ? ` Locks taken earlier in it are held until COMMIT (${held.changeTable ? `t.${held.call.name}` : held.call.name}, line ${held.call.node.startPosition.row + 1}).` : ''),
     ];
+    const hatches: string[] = [];
+    if (op.phase === 'down') hatches.push('runs only on rollback (`down`): not checked');
+    if (op.safetyAssured) hatches.push(input.app.config.migrations.respectSafetyAssured ? 'inside `safety_assured`: not reported' : 'inside `safety_assured`, audited anyway (respectSafetyAssured: false)');
+    const cutoff = startAfter(ctx);
+    if (cutoff && model.version && compareMigrationVersions(model.version, cutoff.version) <= 0) hatches.push(`at or before ${cutoff.source} ${cutoff.version}: not checked`);
+    const net = runtimeSafetyNet(ctx, true);
+    if (net) hatches.push(net);
+    if (hatches.length) lines.push('', `Escape hatches: ${hatches.join('; ')}.`);
+    lines.push('', `Assumptions: adapter ${legacyAdapterText(input)}; database version ${facts.version}; migration compatibility ${compat.version ?? 'newest'} (${compat.source}).`);
     return { markdown: lines.join('\n'), range: nodeRange(op.call.nameNode) };
   },
 };
+
+/** "postgresql (config/database.yml (adapter: postgresql))", or "PostgreSQL (assumed)" when unknown. */
+function legacyAdapterText(input: HoverInput): string {
+  const a = input.app.adapter;
+  return a.value === 'unknown' ? `PostgreSQL (assumed: ${a.source})` : `${a.value} (${a.source})`;
+}
