@@ -210,7 +210,7 @@ async function runExtensionTests(browser, pageUrl) {
     if (!/open-vsx\.org|AccountPolicyGate|Creating a socket|Service Worker|marketplace/i.test(line)) console.log(`  ${line}`);
   });
   await page.goto(pageUrl);
-  const timeoutMs = Number(process.env.RAILS_HAZARDS_E2E_TIMEOUT_MS ?? 180_000);
+  const timeoutMs = Number(process.env.RAILS_HAZARDS_E2E_TIMEOUT_MS ?? 150_000);
   const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
   await page.close();
   return code;

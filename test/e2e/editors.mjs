@@ -12,10 +12,18 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const which = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).stdout.trim() || undefined;
+const found = (p) => (p && fs.existsSync(p) ? p : undefined);
+const eglot = () => ['/usr/share/emacs/site-lisp/elpa-src', '/usr/share/emacs/site-lisp/elpa']
+  .some((d) => fs.existsSync(d) && fs.readdirSync(d).some((x) => x.startsWith('eglot')));
 const editors = {
-  nvim: { bin: process.env.NVIM || which('nvim'), install: 'apt-get install neovim (0.7+)' },
-  emacs: { bin: process.env.EMACS || which('emacs'), install: 'apt-get install emacs-nox elpa-eglot (eglot 1.9+, Emacs 28+)' },
+  nvim: { bin: found(process.env.NVIM || which('nvim')), install: 'apt-get install neovim (0.7+)' },
+  // eglot ships with Emacs 29+; on Debian 12 (Emacs 28) it is the elpa-eglot package
+  emacs: { bin: found(process.env.EMACS || which('emacs')), install: 'apt-get install emacs-nox elpa-eglot (eglot 1.9+, Emacs 28+)' },
 };
+if (editors.emacs.bin && !process.env.EMACS && !eglot()) {
+  const v = spawnSync(editors.emacs.bin, ['--version'], { encoding: 'utf8' }).stdout ?? '';
+  if (!/GNU Emacs (29|[3-9]\d)/.test(v)) editors.emacs.bin = undefined;
+}
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(editors);
 
 const RULE = 'migrations/add-index-non-concurrent';

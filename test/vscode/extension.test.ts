@@ -14,22 +14,39 @@ const DOCTOR_INDEX = ['sample-app', 'db', 'migrate', '20250310120000_add_doctor_
 const BILLING = ['monorepo', 'apps', 'billing', 'db', 'migrate', '20250401100000_add_invoice_number_index.rb'];
 const STOREFRONT = ['monorepo', 'apps', 'storefront', 'db', 'migrate', '20250402110000_add_sku_index_to_products.rb'];
 
-interface Api { lastStatus(): { scanning: boolean; rulesActive: number; apps: { root: string; rails?: string; adapter: string }[] } | undefined }
+interface Api {
+  client: { isRunning(): boolean } | undefined;
+  lastStatus(): { scanning: boolean; rulesActive: number; apps: { root: string; rails?: string; adapter: string }[] } | undefined;
+}
 
 let api: Api;
+let activated = false;
+
+// A broken extension or server fails the activation test; every other test then fails at once
+// instead of each waiting for diagnostics that cannot come.
+setup(function () {
+  if (!activated && this.currentTest?.parent?.title !== 'Activation') {
+    throw new Error('the extension did not activate or its server is not running (see the Activation failure)');
+  }
+});
 
 suite('Activation', () => {
   test('activates on a Rails app and exposes its API', async () => {
     const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
     assert.ok(ext, `${EXTENSION_ID} is installed`);
-    api = await ext.activate();
+    api = await Promise.race([
+      ext.activate(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('activate() did not finish within 30 s')), 30_000)),
+    ]);
     assert.ok(ext.isActive);
     assert.equal(typeof api.lastStatus, 'function');
+    await until(() => api.client?.isRunning(), 'the language server to be running', 15_000);
     console.log(`extension under test: ${ext.extensionPath} (${ext.packageJSON.version})`);
     if (process.env.RAILS_HAZARDS_EXPECT_EXTENSION_PATH) {
       // The code-server runner installs the VSIX and says where: prove that is what we are testing.
       assert.equal(fs.realpathSync(ext.extensionPath), fs.realpathSync(process.env.RAILS_HAZARDS_EXPECT_EXTENSION_PATH));
     }
+    activated = true;
   });
 });
 
