@@ -87,7 +87,7 @@ export function hoverMarkdown(index: ModelIndex, app: AppFacts, target: ViewTarg
       const events = eventsOf(decl);
       if (owner.kind === 'class' && index.isModel(owner)) {
         if (events.length === 0) return calloutForDecl(index, app, owner, decl);
-        const out = [`### ${owner.name}: \`${decl.macro}\` in its chains`, ''];
+        const out = [`### \`${describe(decl)}\` in ${owner.name}'s callback chains`, ''];
         for (const event of events) out.push(...renderChain(app, buildChain(index, app, owner, event), { links: true, highlight: decl.location }), '');
         out.push(...appNotes(app));
         return out.join('\n');
@@ -132,10 +132,15 @@ export function hoverMarkdown(index: ModelIndex, app: AppFacts, target: ViewTarg
   }
 }
 
+function describe(decl: CallbackDecl): string {
+  const t = decl.target;
+  return t.type === 'method' ? `${decl.macro} :${t.name}` : t.type === 'inline' ? `${decl.macro} ${t.preview}` : `${decl.macro} ${t.text}`;
+}
+
 function calloutForDecl(index: ModelIndex, app: AppFacts, owner: ModelInfo, decl: CallbackDecl): string {
   const resolved = resolveCallback({ index, model: owner, config: callbacksConfig(app) }, decl.target);
   const effects = resolved.effects.filter((e) => e.kind !== 'self-write');
-  const lines = [`**\`${decl.macro}\`** in ${owner.name} (${locationText(app, decl.location, true)})`];
+  const lines = [`**\`${describe(decl)}\`** in ${owner.name} (${locationText(app, decl.location, true)})`];
   if (resolved.unresolved) lines.push('', 'The method is not defined here: effects are resolved in each including model.');
   else if (effects.length === 0) lines.push('', 'No effects found (HTTP, mail, jobs, broadcasts, cache, writes to other models).');
   else lines.push('', ...effects.map((e) => `- ${e.kind} \`${e.label}\`${e.via.length ? ` via ${e.via.join(' → ')}` : ''} (${locationText(app, e.fact.location, true)})`));

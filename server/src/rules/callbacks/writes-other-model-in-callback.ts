@@ -19,6 +19,8 @@ export default defineRule({
           if (!d.inTransaction) continue;
           for (const effect of d.resolved.effects) {
             if (effect.kind !== 'write' || !effect.write || effect.deferred) continue;
+            // SQL-only cleanup in a destroy callback is the hand-written form of `dependent: :nullify/:delete_all`: it must be atomic.
+            if (effect.write.kind === 'sql' && d.decl.event === 'destroy') continue;
             const range = reportRange(ctx.file, d, effect);
             const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;

@@ -59,7 +59,7 @@ end
   belongs_to :account
   before_save :audit
   after_create :fan_out
-  after_destroy :detach
+  after_update :detach
 
   def audit
     AuditLog.create!(subject_id: id)
@@ -98,7 +98,7 @@ end
     assert.match(findings[0].message, /runs User's create callbacks \(1, 1 calling external services\)/);
   });
 
-  test('near misses: self writes, hashes, unknown receivers, after_commit, self.class', () => {
+  test('near misses: self writes, hashes, unknown receivers, after_commit, self.class, SQL cleanup in destroy callbacks', () => {
     const file = 'app/models/order.rb';
     const code = `class Order < ApplicationRecord
   belongs_to :account
@@ -106,6 +106,7 @@ end
   after_save :touch_self
   after_commit :stamp_account
   after_update :settings_update
+  before_destroy :nullify_references
 
   def normalize
     self.reference = reference.upcase
@@ -120,6 +121,10 @@ end
 
   def stamp_account
     account.update!(last_order_at: Time.current)
+  end
+
+  def nullify_references
+    Account.where(last_order_id: id).update_all(last_order_id: nil)
   end
 
   def settings_update
