@@ -1,8 +1,9 @@
 import { defineRule } from '../../core/rule';
 import type { Fix, FileEdit } from '../../core/types';
 import { isSymbol, isTrue } from '../../parsing/ruby';
-import { addKeywordArgument, applyEdits, mergeNestedOption } from '../../parsing/rubyEdits';
-import { checkedOps, disableDdlTransactionEdit, mayBePostgres, migrationModel, runtimeSafetyNet } from '../../migrations/gating';
+import { addKeywordArgument, mergeNestedOption } from '../../parsing/rubyEdits';
+import { disableDdlTransactionEdit, isNewTable, mayBePostgres, onDatabase, opsFor, runtimeSafetyNet } from '../../migrations/gating';
+import { previewCall } from '../../migrations/ruleKit';
 import type { MigrationOp } from '../../migrations/model';
 
 export default defineRule({
@@ -17,10 +18,9 @@ export default defineRule({
     return {
       end() {
         if (!mayBePostgres(ctx)) return;
-        const model = migrationModel(ctx);
-        for (const op of checkedOps(ctx, { strongMigrationsKeys: ['add_index'] })) {
+        for (const op of opsFor(ctx, 'migrations/add-index-non-concurrent')) {
           const index = indexBuild(op);
-          if (!index || op.createTable || model.createdBefore(op.table, op)) continue;
+          if (!index || isNewTable(ctx, op)) continue;
           const table = op.table ?? 'the table';
           const edit = index === 'column-option'
             ? mergeNestedOption(ctx.file, op.call, 'index', 'algorithm: :concurrently')
@@ -32,14 +32,14 @@ export default defineRule({
             const ddl = disableDdlTransactionEdit(ctx, op.klass);
             if (ddl) edits.push(ddl);
             fixes.push({ title: 'Add `algorithm: :concurrently`' + (ddl ? ' and `disable_ddl_transaction!`' : ''), safety: 'unsafe', edits });
-            safeCode = applyEdits(op.call.node.text, [{ ...edit, range: relative(edit, op) }]).split('\n')[0];
+            safeCode = previewCall(op, [edit]);
           }
           const safetyNet = runtimeSafetyNet(ctx, true);
           const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
           ctx.report({
             node: op.call.nameNode,
             severity: safetyNet ? 'info' : undefined,
-            message: `${call} builds an index on existing table ${table} with a SHARE lock: every INSERT, UPDATE and DELETE `
+            message: `${call} builds an index on existing table ${table} with a SHARE lock on ${onDatabase(ctx)}: every INSERT, UPDATE and DELETE `
               + `on ${table} waits until the whole index is built. Build it concurrently outside the DDL transaction`
               + (safeCode ? `: \`${safeCode}\` with \`disable_ddl_transaction!\` in the class.` : '.')
               + (safetyNet ? ` (${safetyNet}.)` : ''),
@@ -63,14 +63,4 @@ function indexBuild(op: MigrationOp): 'call' | 'column-option' | undefined {
     return isTrue(index) || index.type === 'hash' ? 'column-option' : undefined;
   }
   return undefined;
-}
-
-/** Moves an edit's range into the coordinates of the call's own text, to preview the safe call. */
-function relative(edit: FileEdit, op: MigrationOp): FileEdit['range'] {
-  const start = op.call.node.startPosition;
-  const shift = (p: { line: number; character: number }) => ({
-    line: p.line - start.row,
-    character: p.line === start.row ? p.character - start.column : p.character,
-  });
-  return { start: shift(edit.range.start), end: shift(edit.range.end) };
 }
