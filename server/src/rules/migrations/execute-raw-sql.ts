@@ -1,4 +1,5 @@
 import { defineRule } from '../../core/rule';
+import type { Node } from '../../parsing/treeSitter';
 import type { FileEdit, Fix, Severity } from '../../core/types';
 import { adapter, checkedOps, disableDdlTransactionEdit } from '../../migrations/gating';
 import { fileOffset, sniffSql, sqlOf, type SqlKind, type SqlStatement } from '../../migrations/sqlSniff';
@@ -43,6 +44,8 @@ export default defineRule({
         const pg = a === 'postgresql' || a === 'unknown';
         for (const op of checkedOps(ctx, { strongMigrationsKeys: ['execute'] })) {
           if (!METHODS.has(op.method) || !isDslCall(op) || op.changeTable || op.createTable) continue;
+          // `def query(sql) execute(sql) end`: a helper's parameter; its callers' SQL is what runs, and is not visible here.
+          if (isHelperParameter(op.call.args[0])) continue;
           const sql = sqlOf(op.call.args[0]);
           const statements = sql ? sniffSql(sql.text).filter((s) => s.kind !== 'allowlisted') : [];
           if (sql && statements.length === 0) continue;
@@ -113,3 +116,17 @@ export default defineRule({
     };
   },
 });
+
+/** The argument is a parameter of the enclosing helper method (not up/change/down). */
+function isHelperParameter(arg: Node | undefined): boolean {
+  if (!arg || arg.type !== 'identifier') return false;
+  for (let p: Node | null = arg.parent; p; p = p.parent) {
+    if (p.type !== 'method') continue;
+    const name = p.childForFieldName('name')?.text ?? '';
+    if (['up', 'change', 'down'].includes(name)) return false;
+    const params = p.childForFieldName('parameters');
+    return !!params && params.namedChildren.some((c) => c?.type === 'identifier' && c.text === arg.text
+      || (c?.type === 'optional_parameter' && c.childForFieldName('name')?.text === arg.text));
+  }
+  return false;
+}

@@ -89,8 +89,10 @@ export function removedColumns(op: MigrationOp): string[] {
 
 function names(nodes: MigrationOp['call']['args']): string[] {
   const out: string[] = [];
-  for (const n of nodes) {
-    if (n.type === 'hash') continue;
+  for (const node of nodes) {
+    if (node.type === 'hash') continue;
+    // `remove_columns :t, *%i[a b]`
+    const n = node.type === 'splat_argument' ? node.namedChildren[0] ?? node : node;
     const many = literalNames(n);
     if (many) out.push(...many);
     else {

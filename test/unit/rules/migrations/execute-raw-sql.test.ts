@@ -118,6 +118,9 @@ describe('migrations/execute-raw-sql', () => {
     assert.equal(run(rule, migration('reversible do |dir|\n  dir.down { execute "DROP TABLE visits" }\nend')).length, 0);
     assert.equal(run(rule, migration('safety_assured { execute "DROP TABLE visits" }')).length, 0);
     assert.equal(run(rule, migration('Sidekiq.execute "x"')).length, 0);
+    // Found in diaspora: a query helper whose SQL comes from its callers.
+    assert.equal(run(rule, 'class X < ActiveRecord::Migration[7.2]\n  def up\n  end\n\n  def first_field(query)\n    execute(query).values\n  end\nend\n').length, 0);
+    assert.equal(run(rule, 'class X < ActiveRecord::Migration[7.2]\n  def up\n    sql = build\n    execute(sql)\n  end\nend\n').length, 1, 'a local variable in up is still reported');
   });
 
   test('MySQL: CREATE INDEX is online; no PostgreSQL-only fixes', () => {

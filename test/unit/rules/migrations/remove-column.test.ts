@@ -114,6 +114,8 @@ describe('migrations/remove-column', () => {
   test('every removal form names its columns', () => {
     const cases: [string, RegExp][] = [
       ['remove_columns :patients, :a, :b', /patients\.a, patients\.b/],
+      // Found in rubygems.org: a splatted %i[] list.
+      ['remove_columns :patients, *%i[a b], type: :boolean', /patients\.a, patients\.b/],
       ['remove_timestamps :patients', /patients\.created_at, patients\.updated_at/],
       ['remove_reference :patients, :clinic, polymorphic: true', /patients\.clinic_id, patients\.clinic_type/],
       ['remove_belongs_to :patients, :doctor, index: true', /patients\.doctor_id /],
