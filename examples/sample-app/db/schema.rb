@@ -30,7 +30,7 @@ ActiveRecord::Schema[7.2].define(version: 2025_02_20_000000) do
     t.bigint "patient_id", null: false
     t.bigint "doctor_id", null: false
     t.bigint "clinic_id", null: false
-    t.datetime "starts_at", null: false
+    t.datetime "starts_at"
     t.string "status", default: "scheduled", null: false
     t.text "notes"
     t.string "calendar_event_id"
