@@ -218,6 +218,12 @@ function buildModel(ctx: RuleContext): QueryModel {
     const value = evaluate(chain, hooks);
     out.values.set(node.id, value);
     for (let i = 0; i < sites.length; i++) sites[i].next = sites[i + 1]?.link;
+    // `post.tags << tag` appends without loading: the operator is the next "method" of the chain.
+    const parent = node.parent;
+    if (sites.length > 0 && parent?.type === 'binary' && parent.childForFieldName('left')?.id === node.id) {
+      const operator = parent.childForFieldName('operator')?.text;
+      if (operator === '<<') sites[sites.length - 1].next = { name: '<<', nameRange: sites[sites.length - 1].link.nameRange, end: sites[sites.length - 1].link.end, args: { count: 1, text: '', deps: [] }, hasBlock: false };
+    }
     out.links.push(...sites);
     if (scope.preloader) for (const s of sites) s.receiver = { ...s.receiver, preloads: dynamicPreloads() };
 

@@ -7,6 +7,12 @@ import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 import { underscore } from '../../models/inflector';
 
 const SIZE_METHODS = new Set(['size', 'empty?', 'any?', 'none?', 'blank?', 'present?']);
+/** Methods on an association that use its loaded records (after includes, no query). */
+const LOADS_RECORDS = new Set(['each', 'map', 'collect', 'flat_map', 'to_a', 'to_ary', 'records', 'load', 'first', 'last', 'take', 'second',
+  'length', 'include?', 'select', 'filter', 'reject', 'find', 'detect', 'sort_by', 'group_by', 'index_by', 'each_with_index', 'each_with_object',
+  'filter_map', 'partition', 'min_by', 'max_by', 'sum', 'uniq', 'compact', 'reverse', 'sort', 'all?', 'one?', 'inject', 'reduce', 'zip',
+  'each_slice', 'in_groups_of', 'to_set', 'index_with', 'find_all', 'count_by', 'tally', 'pluck_loaded', 'map!', 'entries', 'ids', 'empty?',
+  'any?', 'none?', 'blank?', 'present?', 'size', 'presence', 'to_h', 'sample', 'shuffle', 'take_while', 'drop', 'flatten', '&', '|', '+', '-']);
 /** Association methods that write without loading the association's records. */
 const WRITES = new Set(['create', 'create!', 'build', 'new', '<<', 'push', 'concat', 'delete_all', 'destroy_all', 'update_all', 'insert_all',
   'upsert_all', 'delete', 'destroy', 'clear', 'insert_all!', 'find_or_create_by', 'find_or_create_by!', 'create_or_find_by', 'reset', 'reload',
@@ -36,6 +42,9 @@ export default defineRule({
           if (r.preloads.dynamic || r.preloads.names.has(name)) continue;
           const next = site.next;
           const many = assoc.macro === 'has_many' || assoc.macro === 'has_and_belongs_to_many';
+          // Only reads that load the association's records are fixed by includes; anything else after it
+          // (a scope, a class method, a query) builds a new query per element.
+          if (many && next && !LOADS_RECORDS.has(next.name) && !SIZE_METHODS.has(next.name)) continue;
           if (many && next) {
             const target = targetOf(models, r.model, assoc);
             if (ASSOCIATION_QUERY_METHODS.has(next.name) || (target && hasScope(models, target, next.name))) continue; // query-in-loop

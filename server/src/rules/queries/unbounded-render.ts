@@ -47,7 +47,8 @@ export default defineRule({
         };
         if (ctx.kind === 'view') {
           for (const { site, collection } of model.loops) {
-            if (site.loop || !['each', 'each_with_index', 'map', 'collect', 'find_each', 'each_slice', 'in_groups_of'].includes(site.link.name)) continue;
+            // Rendering loops; `map`/`collect` mostly build option lists for select boxes.
+            if (site.loop || !['each', 'each_with_index', 'find_each', 'each_slice', 'in_groups_of'].includes(site.link.name)) continue;
             // Instance variables the controller built; relations written in the view are mostly option lists.
             if (site.chain.root.kind !== 'ivar' || !collection.external) continue;
             const range = { start: site.chain.rootRange.start, end: site.index > 0 ? site.chain.links[site.index - 1].end : site.chain.rootRange.end };
