@@ -27,6 +27,12 @@ function notNullColumn(op: MigrationOp): string | undefined {
   return undefined;
 }
 
+/** The class's `down` changes the column back with `null: false` too: it was NOT NULL before (a type change only). */
+function downKeepsNotNull(ops: MigrationOp[], op: MigrationOp, column: string): boolean {
+  return ops.some((o) => o.klass === op.klass && o.phase === 'down' && o.method === 'change_column' && o.table === op.table
+    && literalName(o.changeTable ? o.call.args[0] : o.call.args[1]) === column && isFalseNode(o.call.keywords.get('null')));
+}
+
 const NOT_NULL_CHECK = (column: string) => new RegExp(`^\\s*\\(?\\s*"?${column.replace(/[^\w]/g, '')}"?\\s+IS\\s+NOT\\s+NULL\\s*\\)?\\s*$`, 'i');
 
 export default defineRule({
@@ -55,6 +61,7 @@ export default defineRule({
           const schemaTable = op.table ? ctx.app.schema?.tables.get(op.table) : undefined;
           const preColumn = op.table ? pre?.tables.get(op.table)?.columns.get(column) : undefined;
           if (preColumn && !preColumn.null) continue; // already NOT NULL: nothing to scan
+          if (op.method === 'change_column' && downKeepsNotNull(model.ops, op, column)) continue;
           if (a !== 'mysql' && pgVersionAtLeast(ctx, 12)) {
             if (schemaTable?.checks.some((c) => c.validated && NOT_NULL_CHECK(column).test(c.expression))) continue;
             // SM's second migration: validate_check_constraint (or OM's validate_not_null_constraint) first.

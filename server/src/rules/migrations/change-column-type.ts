@@ -105,7 +105,9 @@ export default defineRule({
           const old = (column ? schemaTable?.columns.get(column) : undefined) ?? typeRestoredByDown(model.ops, op, column);
           if (old && next && safeTypeChange(db, old, next, schemaTable ?? ctx.app.schema?.tables.get(op.table ?? ''))) continue;
           // Without the old type, changes that may be rewrite-free are only "verify" findings.
-          const severity = old || next?.using ? undefined : next && POSSIBLY_SAFE_TARGETS.has(norm(next.type)) ? 'info' : 'warning';
+          // `default:`/`null:` on the call usually mean the type stays and only those change.
+          const severity = old || next?.using ? undefined
+            : next && (POSSIBLY_SAFE_TARGETS.has(norm(next.type)) || op.call.keywords.has('default') || op.call.keywords.has('null')) ? 'info' : 'warning';
           const target = next ? next.type : 'the new type';
           const oldText = old ? `from ${old.type}${old.limit !== undefined ? `(${old.limit})` : ''} ` : '';
           const blocks = db === 'mysql' ? 'writes are blocked' : 'all reads and writes are blocked';

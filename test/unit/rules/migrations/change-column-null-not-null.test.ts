@@ -84,6 +84,12 @@ describe('migrations/change-column-null-not-null', () => {
     assert.equal(run(rule, migration('safety_assured { change_column_null :users, :email, false }')).length, 0);
   });
 
+  test('change_column … null: false whose down restores null: false was NOT NULL already', () => {
+    const code = 'class X < ActiveRecord::Migration[7.2]\n  def up\n    change_column :projects, :name, :string, limit: nil, null: false\n  end\n\n  def down\n    change_column :projects, :name, :string, limit: 30, null: false\n  end\nend\n';
+    assert.equal(run(rule, code).length, 0);
+    assert.equal(run(rule, code.replace('limit: 30, null: false', 'limit: 30')).length, 1);
+  });
+
   test('MySQL without a strict sql_mode is reported', () => {
     const app = appFacts({ adapter: { value: 'mysql', source: 'test' }, strongMigrations: { targetSqlMode: 'NO_ENGINE_SUBSTITUTION', safeByDefault: false, disabledChecks: [], checkDown: false } });
     assert.equal(run(rule, migration('change_column_null :users, :email, false'), { app }).length, 1);

@@ -77,9 +77,10 @@ describe('migrations/change-column-type', () => {
     assert.equal(run(rule, code.replace(':text', ':integer')).length, 1);
   });
 
-  test('unknown old type: info for possibly rewrite-free targets, warning otherwise, error with using:', () => {
+  test('unknown old type: info for possibly rewrite-free targets or default/null changes, warning otherwise, error with using:', () => {
     assert.equal(run(rule, migration('change_column :users, :bio, :text'))[0].severity, 'info');
-    assert.equal(run(rule, migration('change_column :users, :flag, :boolean, default: false'))[0].severity, 'warning');
+    assert.equal(run(rule, migration('change_column :users, :flag, :boolean, default: false'))[0].severity, 'info');
+    assert.equal(run(rule, migration('change_column :users, :flag, :boolean'))[0].severity, 'warning');
     assert.equal(run(rule, migration('change_column :users, :age, :bigint, using: "age::bigint"'))[0].severity, 'error');
   });
 
