@@ -15,9 +15,8 @@ export const DEPENDENCY_FACTS_KEY = 'dependencies';
 
 /** Low-level gems whose major releases have broken running Rails apps (docs/rules/dependencies/floating-runtime-gem.md). */
 export const DEFAULT_RUNTIME_PRIMITIVES: readonly string[] = [
-  'concurrent-ruby', 'connection_pool', 'faraday', 'i18n', 'json', 'logger', 'mail', 'minitest', 'mysql2', 'net-imap',
-  'net-pop', 'net-smtp', 'nio4r', 'nokogiri', 'pg', 'psych', 'puma', 'rack', 'redis', 'redis-client', 'sidekiq',
-  'sprockets', 'trilogy', 'tzinfo',
+  'concurrent-ruby', 'connection_pool', 'faraday', 'i18n', 'json', 'logger', 'mail', 'minitest', 'mysql2', 'net-smtp',
+  'nio4r', 'nokogiri', 'pg', 'psych', 'puma', 'rack', 'redis', 'redis-client', 'sidekiq', 'sprockets', 'trilogy', 'tzinfo',
 ];
 
 export interface DependencySettings {

@@ -31,15 +31,20 @@ export default defineRule({
           const fromV = from !== undefined ? GemVersion.parse(from) : undefined;
           const toV = GemVersion.parse(node.version);
           if (!fromV || !toV || fromV.compare(toV) >= 0 || fromV.majorKey() === toV.majorKey()) continue;
+          // A dependant that now excludes the old version asked for the new major (a coordinated
+          // release, e.g. datadog ~> 36.0 with libdatadog): invited, not floated.
+          if (node.dependants.some((d) => d.parsed && !d.parsed.isSatisfiedBy(fromV))) continue;
 
-          const pin = recommendedPin(from!)!;
           const crossed = knownBreakingCrossed(node.name, from, node.version, locked);
+          // Every dependant declares an upper bound that admits the new major: its authors say it works.
+          const edges = node.dependants.filter((d) => d.origin === 'spec');
+          if (crossed.length === 0 && edges.length > 0 && edges.every((d) => d.class === 'bounded')) continue;
+          const pin = recommendedPin(from!)!;
           const why = crossed.length > 0 && crossed[0].affected.length > 0
             ? `${crossed[0].entry.gem} ${crossed[0].entry.label} breaks ${crossed[0].affected.map((a) => `${a.gem} ${a.version}`).join(', ')}`
             : `${node.version} came in as an unrequested transitive update`;
           const plan = planPin(node, [pin], graph, gemfile, facts.gemfilePath, `Pin: keep ${node.name} on ${fromV.majorKey()}.x; ${why}.`);
-          const edges = node.dependants.filter((d) => d.origin === 'spec');
-          const bound = isFloating(node) ? 'nothing bounds it' : 'its dependants allow it';
+          const bound = isFloating(node) ? 'nothing bounds it' : 'not every dependant bounds it';
           const parts = [`${node.name} ${from} → ${node.version} crossed a major version since ${base.label}; ${bound}: ${formatDependants(edges) || 'no dependant left'}.`];
           if (crossed.length > 0) parts.push(`Known break: ${describeBreaking(crossed[0])}`);
           parts.push(plan.conflict

@@ -38,10 +38,10 @@ describe('dependencies/uninvited-major', () => {
     const redis = findings.find((f) => f.message.startsWith('redis-client'))!;
     assert.match(redis.message, /^redis-client 0\.22\.9 → 0\.23\.2 crossed a major version since main via --base; nothing bounds it: sidekiq \(>= 0\.22\.2\)\./);
     assert.match(redis.message, /Pin it: gem "redis-client", "~> 0\.22"/);
-    const irbBase = lockfile().replace('irb (1.15.1)', 'irb (0.9.6)');
-    const irb = check(lockfile(), depsApp({ base: irbBase })).find((f) => f.message.startsWith('irb'))!;
+    const floorIrb = lockfile().replace('irb (~> 1.10)', 'irb (>= 0.9)');
+    const irb = check(floorIrb, depsApp({ base: floorIrb.replace('irb (1.15.1)', 'irb (0.9.6)') })).find((f) => f.message.startsWith('irb'))!;
     assert.equal(irb.severity, 'info');
-    assert.match(irb.message, /its dependants allow it: debug \(~> 1\.10\)/);
+    assert.match(irb.message, /^irb 0\.9\.6 → 1\.15\.1 crossed a major version since main via --base; nothing bounds it: debug \(>= 0\.9\)\./);
   });
 
   test('near misses: same major, downgrade, new gem, named in the Gemfile, ignored, no base', () => {
@@ -56,6 +56,16 @@ describe('dependencies/uninvited-major', () => {
     assert.deepEqual(check(lockfile(), depsApp({ base: sidekiqBase })), [], 'sidekiq is in DEPENDENCIES');
     assert.deepEqual(check(lockfile(), depsApp({ base: lockfile('2.5.5'), config: 'dependencies:\n  ignore: [connection_pool]\n' })), []);
     assert.deepEqual(check(lockfile(), depsApp({})), [], 'no base revision: nothing to compare');
+  });
+
+  test('near misses: every dependant declares an upper bound admitting the new major; a dependant requires the new major', () => {
+    const declared = lockfile().replace('irb (~> 1.10)', 'irb (>= 0.9, < 2)');
+    assert.deepEqual(check(declared, depsApp({ base: declared.replace('irb (1.15.1)', 'irb (0.9.6)') })), []);
+    const required = lockfile().replace('irb (~> 1.10)', 'irb (>= 1.10)');
+    assert.deepEqual(check(required, depsApp({ base: required.replace('irb (1.15.1)', 'irb (0.9.6)') })), [], 'debug now needs irb >= 1.10: the major was asked for');
+    const mixed = lockfile().replace('      connection_pool (>= 2.2.5)', '      connection_pool (>= 2.2.5, < 4)');
+    const f = check(mixed, depsApp({ base: lockfile('2.5.5') }));
+    assert.match(f[0].message, /not every dependant bounds it: activesupport \(>= 2\.2\.5, < 4\), react-rails \(>= 0\)/);
   });
 
   test('docs examples: Bad is reported, Good is clean', () => {
