@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BIN } from '../../helpers/lspClient';
-import { makeApp } from '../../helpers/fixtures';
+import { copySampleApp, makeApp } from '../../helpers/fixtures';
 import { GEMFILE, lockfile } from '../../helpers/lockfiles';
 import { applyEdits } from '../../../server/src/parsing/rubyEdits';
 
@@ -79,6 +79,24 @@ describe('the connection_pool incident in a git repository', { skip: !hasGit && 
     const missing = check(dir, '--base', 'no-such-branch').out;
     assert.ok(missing.errors.some((e: any) => e.message === 'Base comparison is off: no-such-branch via --base: no such commit in this repository'), JSON.stringify(missing.errors));
     assert.equal(missing.findings.filter((x: any) => x.rule === 'dependencies/uninvited-major').length, 0);
+  });
+
+  test('the bundled sample app shows both rules once its base lockfile had connection_pool 2.5.5', () => {
+    const app = copySampleApp();
+    const lockPath = path.join(app, 'Gemfile.lock');
+    const current = fs.readFileSync(lockPath, 'utf8');
+    fs.writeFileSync(lockPath, current.replace('    connection_pool (3.0.2)', '    connection_pool (2.5.5)'));
+    git(app, 'init', '-q', '-b', 'main');
+    git(app, 'add', '.');
+    git(app, 'commit', '-q', '-m', 'base');
+    fs.writeFileSync(lockPath, current);
+    const { out } = check(app);
+    const pool = out.findings.filter((x: any) => x.file === lockPath && x.message.startsWith('connection_pool'));
+    assert.deepEqual(pool.map((x: any) => [x.rule, x.line, x.severity]), [
+      ['dependencies/floating-runtime-gem', 37, 'warning'], ['dependencies/uninvited-major', 37, 'warning'],
+    ]);
+    assert.match(pool[1].message, /^connection_pool 2\.5\.5 → 3\.0\.2 crossed a major version since merge-base of HEAD and main; nothing bounds it: activesupport \(>= 2\.2\.5\), redis-client \(>= 0\), sidekiq \(>= 2\.3\.0\)\./);
+    assert.match(applyJsonFix(path.join(app, 'Gemfile'), pool[1].fixes[0].edits), /^gem "connection_pool", "~> 2\.5"$/m);
   });
 
   test('outside a git repository base comparisons are off and the log says so', () => {
