@@ -4,7 +4,7 @@ import { pluralize, singularize } from '../models/inflector';
 import type { Node } from '../parsing/treeSitter';
 import { literalName } from '../parsing/ruby';
 import type { MigrationOp } from './model';
-import { truthy } from './ruleHelpers';
+import { hashValue, truthy } from './ruleKit';
 
 export interface CreatedForeignKey {
   op: MigrationOp;
@@ -13,17 +13,6 @@ export interface CreatedForeignKey {
   column?: string;
   /** The node naming the referenced table or reference, for reporting. */
   node: Node;
-}
-
-function hashValue(hash: Node | undefined, key: string): Node | undefined {
-  if (!hash || hash.type !== 'hash') return undefined;
-  for (const pair of hash.namedChildren) {
-    if (pair?.type !== 'pair') continue;
-    const k = pair.childForFieldName('key');
-    const name = k?.type === 'hash_key_symbol' ? k.text : literalName(k);
-    if (name === key) return pair.childForFieldName('value') ?? undefined;
-  }
-  return undefined;
 }
 
 /** Foreign keys created by an op: add_foreign_key, t.foreign_key, add_reference/add_belongs_to/t.references … foreign_key:. */

@@ -55,10 +55,8 @@ export function compatBelow(klass: MigrationClass, version: string): boolean {
   return !!v && compareVersionStrings(v, version) < 0;
 }
 
-/** A present option that is not `false`/`nil`. */
-export function truthy(node: Node | undefined): boolean {
-  return !!node && node.type !== 'false' && node.type !== 'nil';
-}
+/** A present option that is not `false`/`nil` (shared with rules #1–#20). */
+export { truthy } from './ruleKit';
 
 /** The op is a migration DSL call: no receiver, `self.`, `connection.`, or `t.` mapped inside change_table/create_table. */
 export function isDslCall(op: MigrationOp): boolean {
