@@ -1,7 +1,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import rule from '../../../../server/src/rules/migrations/add-unique-constraint-non-concurrent';
-import { appFacts, at, initParsers, migration, run } from '../../../helpers/ruleTester';
+import { appFacts, applyFix, at, initParsers, migration, run } from '../../../helpers/ruleTester';
+import { assertParses, lines } from '../../../helpers/migrationTester';
 
 before(initParsers);
 
@@ -14,6 +15,33 @@ describe('migrations/add-unique-constraint-non-concurrent', () => {
     const t = run(rule, migration('change_table :sections do |t|\n  t.unique_constraint [:a, :b]\nend'));
     assert.deepEqual(t.map(at).map((f) => [f.line, f.column]), [[4, 9]]);
     assert.match(t[0].message, /index_sections_on_a_and_b/);
+  });
+
+  test('fix: a change with only this call becomes up/down with a concurrent index attached by using_index', () => {
+    const code = migration('add_unique_constraint :sections, [:position], deferrable: :deferred');
+    const fixed = applyFix(code, run(rule, code)[0].fixes[0]);
+    assert.equal(fixed, lines(
+      'class TestMigration < ActiveRecord::Migration[7.2]',
+      '  disable_ddl_transaction!',
+      '',
+      '  def up',
+      '    add_index :sections, [:position], unique: true, algorithm: :concurrently, name: "index_sections_on_position"',
+      '    add_unique_constraint :sections, using_index: "index_sections_on_position", name: "index_sections_on_position", deferrable: :deferred',
+      '  end',
+      '',
+      '  def down',
+      '    remove_unique_constraint :sections, name: "index_sections_on_position"',
+      '  end',
+      'end',
+    ));
+    assert.equal(run(rule, fixed).length, 0);
+    assertParses(fixed);
+    const up = 'class X < ActiveRecord::Migration[7.2]\n  def up\n    add_unique_constraint :sections, [:a, :b], name: "uniq_ab"\n  end\nend\n';
+    const upFixed = applyFix(up, run(rule, up)[0].fixes[0]);
+    assert.match(upFixed, /    add_index :sections, \[:a, :b\], unique: true, algorithm: :concurrently, name: "index_sections_on_a_and_b"\n    add_unique_constraint :sections, using_index: "index_sections_on_a_and_b", name: "uniq_ab"\n/);
+    assertParses(upFixed);
+    // A change with other statements gets no automatic rewrite.
+    assert.equal(run(rule, migration('add_column :sections, :x, :integer\nadd_unique_constraint :sections, [:position]'))[0].fixes.length, 0);
   });
 
   test('near misses: using_index, new table, MySQL, safety_assured', () => {
