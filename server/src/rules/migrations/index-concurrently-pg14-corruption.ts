@@ -19,7 +19,7 @@ export default defineRule({
         const v = ctx.app.databaseVersion;
         // Only with a known target version in the affected range (fixed in 14.4).
         if (!v || !mayBePostgres(ctx) || compareVersionStrings(v.value, '14') < 0 || compareVersionStrings(v.value, '14.4') >= 0) return;
-        for (const op of checkedOps(ctx, { ignoreSafetyAssured: true })) {
+        for (const op of checkedOps(ctx, { ignoreSafetyAssured: true, strongMigrationsKeys: ['add_index_corruption'] })) {
           if (!isDslCall(op)) continue;
           let concurrent = false;
           if (op.method === 'add_index' || op.method === 'add_concurrent_index') {

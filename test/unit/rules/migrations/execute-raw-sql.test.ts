@@ -45,6 +45,26 @@ describe('migrations/execute-raw-sql', () => {
     assert.equal(again[0].fixes.length, 0);
   });
 
+  test('CONCURRENTLY goes inside a heredoc, after leading comments; the heredoc stays valid', () => {
+    const code = migration('execute <<~SQL.squish\n  -- speeds up the day view\n  CREATE INDEX index_visits_on_day\n    ON visits (day)\nSQL');
+    const fixed = applyFix(code, run(rule, code)[0].fixes[0]);
+    assert.equal(fixed, [
+      'class TestMigration < ActiveRecord::Migration[7.2]',
+      '  disable_ddl_transaction!',
+      '',
+      '  def change',
+      '    execute <<~SQL.squish',
+      '      -- speeds up the day view',
+      '      CREATE INDEX CONCURRENTLY index_visits_on_day',
+      '        ON visits (day)',
+      '    SQL',
+      '  end',
+      'end',
+      '',
+    ].join('\n'));
+    assert.ok(parses(fixed));
+  });
+
   test('fix appends NOT VALID to a foreign key or check constraint', () => {
     const code = migration('execute "ALTER TABLE visits ADD CONSTRAINT fk_visits_doctor FOREIGN KEY (doctor_id) REFERENCES doctors (id)"');
     const [finding] = run(rule, code);
