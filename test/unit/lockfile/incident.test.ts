@@ -14,7 +14,7 @@ import { applyEdits } from '../../../server/src/parsing/rubyEdits';
 const hasGit = spawnSync('git', ['--version']).status === 0;
 
 function git(cwd: string, ...args: string[]): void {
-  execFileSync('git', ['-c', 'core.hooksPath=/dev/null', ...args], {
+  execFileSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', ...args], {
     cwd, stdio: 'ignore',
     env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
   });
