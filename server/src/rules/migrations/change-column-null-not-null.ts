@@ -105,10 +105,12 @@ export default defineRule({
               ? `Add \`add_check_constraint ${op.table ? sym(op.table) : ':table'}, "${column} IS NOT NULL", name: "${op.table ? notNullCheckName(op.table, column) : 'table_column_null'}", validate: false\` instead; `
                 + 'in a later migration `validate_check_constraint` (no blocking lock), then `change_column_null … false` (PostgreSQL 12+ skips the scan because of the validated check) and `remove_check_constraint`.'
               : 'Before PostgreSQL 12 there is no way around the scan: do it in a maintenance window, or keep the constraint as a validated CHECK constraint.';
+          const fresh = model.columnAddedBefore(op.table, column, op)
+            ? ` ${column} was added earlier in this migration, so unless it got a default every existing row holds NULL and the statement fails outright.` : '';
           ctx.report({
             node: op.call.nameNode,
             severity: safetyNet ? 'info' : undefined,
-            message: `${call} sets NOT NULL on ${table}.${column}: on ${onDatabase(ctx)} ` + (a === 'mysql' ? how
+            message: `${call} sets NOT NULL on ${table}.${column}:${fresh} on ${onDatabase(ctx)} ` + (a === 'mysql' ? how
               : `SET NOT NULL holds an ACCESS EXCLUSIVE lock while it scans every row, so all reads and writes on ${table} wait for the scan. ${how}`)
               + (safetyNet ? ` (${safetyNet}.)` : ''),
             fixes,

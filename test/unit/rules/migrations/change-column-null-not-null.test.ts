@@ -76,6 +76,7 @@ describe('migrations/change-column-null-not-null', () => {
     assert.equal(run(rule, migration('create_table :users do |t|\n  t.string :email\nend\nchange_column_null :users, :email, false')).length, 0);
     // A column added in this migration to an existing table: the table's rows are still scanned.
     assert.equal(run(rule, migration('add_column :users, :email, :string, default: ""\nchange_column_null :users, :email, false')).length, 1);
+    assert.match(run(rule, migration('add_column :users, :email, :string\nchange_column_null :users, :email, false'))[0].message, /added earlier in this migration.*fails outright/);
     assert.equal(run(rule, migration('change_column_null :users, :email, false'), { app: appFacts({ schema: schema('2024_12_01_000000', false) }) }).length, 0);
     // schema.rb newer than the migration shows the result, not the state before: still reported.
     assert.equal(run(rule, migration('change_column_null :users, :email, false'), { app: appFacts({ schema: schema('2026_01_01_000000', false) }) }).length, 1);
