@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule';
-import { adapter, dbVersionBelow, isMariaDb, isNewTable, onDatabase, opsFor } from '../../migrations/gating';
+import { adapter, dbVersionBelow, isMariaDb, isNewTable, onDatabase, opsFor, runtimeSafetyNet } from '../../migrations/gating';
 import { addedColumns } from '../../migrations/model';
 import { splitDefaultFix } from '../../migrations/ruleKit';
 
@@ -28,9 +28,11 @@ export default defineRule({
           const table = op.table ?? 'the table';
           const fix = splitDefaultFix(ctx, op);
           const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const net = a !== 'mysql' ? runtimeSafetyNet(ctx, false) : undefined;
           ctx.report({
             node: op.call.nameNode,
-            message: `${call} adds ${addedColumns(op).join(', ') || 'a column'} to ${table} with a default: on ${onDatabase(ctx)} (no fast default before `
+            severity: net ? 'info' : undefined,
+            message: (net ? `(${net}.) ` : '') + `${call} adds ${addedColumns(op).join(', ') || 'a column'} to ${table} with a default: on ${onDatabase(ctx)} (no fast default before `
               + `${a === 'mysql' ? (isMariaDb(ctx) ? 'MariaDB 10.3.2' : 'MySQL 8.0.12') : 'PostgreSQL 11'}) every row is rewritten while ${a === 'mysql' ? 'writes are' : 'reads and writes are'} blocked on ${table}. `
               + 'Add the column without a default, set the default with `change_column_default` (new rows only), then backfill existing rows in batches.',
             fixes: fix ? [fix] : [],

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule';
 import type { Node } from '../../parsing/treeSitter';
-import { adapter, dbVersionBelow, isMariaDb, isNewTable, onDatabase, opsFor } from '../../migrations/gating';
+import { adapter, dbVersionBelow, isMariaDb, isNewTable, onDatabase, opsFor, runtimeSafetyNet } from '../../migrations/gating';
 import { addedColumns, type MigrationOp } from '../../migrations/model';
 import { splitDefaultFix } from '../../migrations/ruleKit';
 import { literalName, readCall, stringValue } from '../../parsing/ruby';
@@ -73,11 +73,14 @@ export default defineRule({
             : verdict === 'volatile'
               ? `${shown} is volatile, so on ${db} the value is computed for every existing row: the whole table is rewritten under an ACCESS EXCLUSIVE lock that blocks all reads and writes on ${table}`
               : `on ${db} a default whose expression (${shown}) is volatile is computed for every existing row, rewriting ${table} under an ACCESS EXCLUSIVE lock; verify that it is stable or immutable (then wrap the call in safety_assured)`;
+          // safe-pg-migrations splits a column default into add + default + batched backfill at run time.
+          const net = a !== 'mysql' ? runtimeSafetyNet(ctx, false) : undefined;
           ctx.report({
             node: op.call.nameNode,
-            severity: verdict === 'unknown' ? 'info' : undefined,
+            severity: verdict === 'unknown' || net ? 'info' : undefined,
             message: `${call} adds ${cols} to ${table} with a default computed per row: ${why}. `
-              + 'Add the column without the default, set it for new rows with `change_column_default`, and backfill existing rows in batches.',
+              + 'Add the column without the default, set it for new rows with `change_column_default`, and backfill existing rows in batches.'
+              + (net ? ` (${net}.)` : ''),
             fixes: fix ? [fix] : [],
           });
         }

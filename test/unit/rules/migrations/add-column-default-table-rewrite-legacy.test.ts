@@ -35,6 +35,12 @@ describe('migrations/add-column-default-table-rewrite-legacy', () => {
     assertParses(fixed);
   });
 
+  test('safe-pg-migrations downgrades to info on PostgreSQL', () => {
+    const app = db('postgresql', '10');
+    app.gems = new Map([['safe-pg-migrations', '2.1.0']]);
+    assert.equal(run(rule, migration('add_column :users, :active, :boolean, default: true'), { app })[0].severity, 'info');
+  });
+
   test('near misses: unknown version (newest assumed), PG 11+, MySQL 8.0.12+, MariaDB 10.3.2+, nil default, new table', () => {
     const code = migration('add_column :users, :active, :boolean, default: true');
     assert.equal(run(rule, code).length, 0);

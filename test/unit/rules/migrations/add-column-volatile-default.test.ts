@@ -56,6 +56,13 @@ describe('migrations/add-column-volatile-default', () => {
     assert.equal(run(rule, migration('add_column :users, :token, :uuid, default: -> { "gen_random_uuid()" }'), { app: appFacts({ adapter: { value: 'sqlite', source: 'test' } }) }).length, 0);
   });
 
+  test('safe-pg-migrations (splits defaults at run time) downgrades to info', () => {
+    const app = appFacts({ gems: new Map([['safe-pg-migrations', '2.1.0']]) });
+    const [f] = run(rule, migration('add_column :users, :token, :uuid, default: -> { "gen_random_uuid()" }'), { app });
+    assert.equal(f.severity, 'info');
+    assert.match(f.message, /safe-pg-migrations/);
+  });
+
   test('MySQL: any expression default', () => {
     const app = appFacts({ adapter: { value: 'mysql', source: 'test' } });
     assert.equal(run(rule, migration('add_column :users, :seen_at, :datetime, default: -> { "CURRENT_TIMESTAMP" }'), { app }).length, 1);
