@@ -40,6 +40,21 @@ export interface LinkSite {
   valueUsed: boolean;
   /** The chain starts at a local variable or instance variable (the query may be built elsewhere). */
   rootIsVariable: boolean;
+  /** Inside the arguments of a select-box helper (`options_for_select(@users.map { … })`). */
+  inOptionList: boolean;
+}
+
+const OPTION_HELPERS = /^(options_for_select|options_from_collection_for_select|grouped_options_for_select|select|select_tag|collection_select|collection_check_boxes|collection_radio_buttons)$/;
+
+function inOptionList(node: Node): boolean {
+  let n: Node | null = node.parent;
+  for (let i = 0; n && i < 8; i++, n = n.parent) {
+    if (n.type === 'call') {
+      const name = n.childForFieldName('method')?.text;
+      if (name && OPTION_HELPERS.test(name)) return true;
+    }
+  }
+  return false;
 }
 
 export interface QueryModel {
@@ -58,6 +73,7 @@ export interface QueryModel {
 
 /** The app's index, or a copy that also has the models defined in this file when the index lacks them. */
 function withOwnModels(models: ModelIndex | undefined, tree: Tree, file: string): ModelIndex | undefined {
+  if (models && models.files().includes(file)) return models;
   const own = extractModels(tree, file).filter((m) => m.kind === 'class');
   if (own.length === 0 || (models && own.every((m) => models.resolve(m.name)))) return models;
   const copy = new ModelIndex();
@@ -152,8 +168,8 @@ function buildModel(ctx: RuleContext): QueryModel {
     const cached = out.values.get(node.id);
     if (cached) return cached;
     if (!['call', 'identifier', 'instance_variable', 'constant', 'scope_resolution', 'parenthesized_statements'].includes(node.type)) return UNKNOWN;
-    const v = evaluate(chainOf(node, ctx.file), hooksFor(scope));
-    return v;
+    if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text) && !scope.self) return UNKNOWN;
+    return evaluate(chainOf(node, ctx.file), hooksFor(scope));
   };
 
   const assign = (scope: Scope, left: Node, value: Value): void => {
@@ -203,16 +219,18 @@ function buildModel(ctx: RuleContext): QueryModel {
   };
 
   const handleChain = (node: Node, scope: Scope, depth: number): void => {
-    const chain = chainOf(node, ctx.file);
+    const chain = chainOf(node, ctx.file, !!scope.loop);
     const sites: LinkSite[] = [];
     const rootVariable = (chain.root.kind === 'name' && isLocal(scope, chain.root.name)) || chain.root.kind === 'ivar' ? chain.root.name : undefined;
     const valueUsed = !!node.parent && EXPRESSION_PARENTS.has(node.parent.type);
+    const last = node.type === 'call' ? node.childForFieldName('method')?.text : undefined;
+    const optionList = ctx.kind === 'view' && !!last && LOOP_METHODS.has(last) && inOptionList(node);
     const hooks = hooksFor(scope, (link, index, receiver, result, evaluated) => {
       const start = chain.rootRange.start;
       sites.push({
         chain: evaluated, index, link, receiver, result, loop: scope.loop,
         rootVariable: index === 0 ? rootVariable : undefined,
-        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable,
+        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable, inOptionList: optionList,
       });
     });
     const value = evaluate(chain, hooks);
@@ -344,10 +362,12 @@ function buildModel(ctx: RuleContext): QueryModel {
       }
       case 'identifier':
       case 'instance_variable': {
+        // A bare variable only matters where its value is rendered (`render @posts`, `json: @posts`).
         const parent = node.parent;
-        if (parent?.type === 'call' && parent.childForFieldName('receiver')?.id === node.id) return;
-        if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text) && !scope.self) return;
-        handleChain(node, scope, depth);
+        if (ctx.kind !== 'view' && ctx.kind !== 'controller') return;
+        if (parent?.type !== 'argument_list' && parent?.type !== 'pair') return;
+        if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text)) return;
+        out.values.set(node.id, valueOf(node, scope));
         return;
       }
       default:

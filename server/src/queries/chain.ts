@@ -31,7 +31,7 @@ export interface LinkArgs {
   int?: number;
   /** `&:name` block argument. */
   symbolBlock?: string;
-  /** Identifiers, instance variables and method names read by the arguments (loop-variable dependency). */
+  /** Identifiers, instance variables and method names read by the arguments (loop-variable dependency; inside loops only). */
   deps: string[];
 }
 
@@ -58,7 +58,7 @@ const PRELOADERS = new Set(['includes', 'preload', 'eager_load']);
 function endOf(node: Node): Position { return { line: node.endPosition.row, character: node.endPosition.column }; }
 
 /** The chain ending at `node` (a call, identifier, constant or ivar). */
-export function chainOf(node: Node, file: string): Chain {
+export function chainOf(node: Node, file: string, withDeps = false): Chain {
   const links: Link[] = [];
   let current: Node | null = node;
   for (let guard = 0; current && guard < 200; guard++) {
@@ -66,7 +66,7 @@ export function chainOf(node: Node, file: string): Chain {
     if (current.type !== 'call') break;
     const nameNode = current.childForFieldName('method');
     if (!nameNode) break;
-    links.unshift(readLink(current, nameNode));
+    links.unshift(readLink(current, nameNode, withDeps));
     const receiver: Node | null = current.childForFieldName('receiver');
     if (!receiver) {
       return { file, root: { kind: 'self' }, rootRange: nodeRange(nameNode), links };
@@ -85,7 +85,7 @@ export function chainOf(node: Node, file: string): Chain {
   }
 }
 
-function readLink(call: Node, nameNode: Node): Link {
+function readLink(call: Node, nameNode: Node, withDeps: boolean): Link {
   const argList = call.childForFieldName('arguments');
   const block = call.childForFieldName('block');
   const name = nameNode.text;
@@ -102,7 +102,7 @@ function readLink(call: Node, nameNode: Node): Link {
       positional.push(child);
     }
     args.count = positional.length;
-    collectDeps(argList, args.deps);
+    if (withDeps) collectDeps(argList, args.deps);
   }
   if (positional.length === 1 && positional[0].type === 'integer') args.int = Number(positional[0].text.replace(/_/g, ''));
   if (PRELOADERS.has(name)) {

@@ -226,16 +226,20 @@ export class ControllerIndex {
   private readonly viewsByFile = new Map<string, ViewInfo>();
   private byViewPath: Map<string, ControllerInfo[]> | undefined;
 
-  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; }
+  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; this.all = undefined; }
   updateView(file: string, view: ViewInfo | undefined): void {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
   }
   remove(file: string): void {
-    if (this.controllersByFile.delete(file)) this.byViewPath = undefined;
+    if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; }
     this.viewsByFile.delete(file);
   }
 
-  controllers(): ControllerInfo[] { return [...this.controllersByFile.values()].flat(); }
+  private all: ControllerInfo[] | undefined;
+  controllers(): ControllerInfo[] {
+    this.all ??= [...this.controllersByFile.values()].flat();
+    return this.all;
+  }
   views(): ViewInfo[] { return [...this.viewsByFile.values()]; }
 
   private controllersFor(viewPath: string): ControllerInfo[] {

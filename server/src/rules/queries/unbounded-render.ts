@@ -17,6 +17,7 @@ export default defineRule({
     const renders: { node: Node; how: string }[] = [];
     return {
       call(node) {
+        if (node.childForFieldName('method')?.text !== 'render') return;
         const call = readCall(node);
         if (!call || call.name !== 'render' || call.receiver) return;
         const json = call.keywords.get('json');
@@ -47,8 +48,8 @@ export default defineRule({
         };
         if (ctx.kind === 'view') {
           for (const { site, collection } of model.loops) {
-            // Rendering loops; `map`/`collect` mostly build option lists for select boxes.
-            if (site.loop || !['each', 'each_with_index', 'find_each', 'each_slice', 'in_groups_of'].includes(site.link.name)) continue;
+            // Rendering loops (not the option lists of select boxes).
+            if (site.loop || site.inOptionList || !['each', 'each_with_index', 'map', 'collect', 'flat_map', 'find_each', 'each_slice', 'in_groups_of'].includes(site.link.name)) continue;
             // Instance variables the controller built; relations written in the view are mostly option lists.
             if (site.chain.root.kind !== 'ivar' || !collection.external) continue;
             const range = { start: site.chain.rootRange.start, end: site.index > 0 ? site.chain.links[site.index - 1].end : site.chain.rootRange.end };
