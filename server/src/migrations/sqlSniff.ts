@@ -15,7 +15,7 @@ export interface SqlText {
 export type SqlKind =
   | 'allowlisted' | 'create-index' | 'drop-index' | 'concurrently' | 'fk-validated' | 'check-validated' | 'set-not-null'
   | 'alter-type' | 'rename' | 'drop-column' | 'add-constraint-index' | 'alter-table' | 'drop-table' | 'truncate'
-  | 'update' | 'delete' | 'insert' | 'benign' | 'unknown';
+  | 'update' | 'delete' | 'insert' | 'insert-select' | 'benign' | 'unknown';
 
 export interface SqlStatement {
   kind: SqlKind;
@@ -193,7 +193,12 @@ function classify(sql: string, start: number, end: number): SqlStatement {
   if (/^UPDATE\b/.test(u)) return { ...base, kind: 'update', table: tableAfter(new RegExp(String.raw`^UPDATE\s+(?:ONLY\s+)?(${IDENT})`, 'i')) };
   if (/^DELETE\s+FROM\b/.test(u)) return { ...base, kind: 'delete', table: tableAfter(new RegExp(String.raw`^DELETE\s+FROM\s+(?:ONLY\s+)?(${IDENT})`, 'i')) };
   if (/^(WITH\b.*\b(UPDATE|DELETE)\b)/.test(u)) return { ...base, kind: 'update' };
-  if (/^INSERT\b/.test(u)) return { ...base, kind: 'insert' };
+  if (/^INSERT\b/.test(u)) {
+    // `INSERT … SELECT` copies a whole result set in one statement; `INSERT … VALUES` writes a few rows.
+    return /\bSELECT\b/.test(u)
+      ? { ...base, kind: 'insert-select', table: tableAfter(new RegExp(String.raw`^INSERT\s+INTO\s+(${IDENT})`, 'i')) }
+      : { ...base, kind: 'insert' };
+  }
   if (/^(CREATE\s+(OR\s+REPLACE\s+)?(TABLE|EXTENSION|FUNCTION|PROCEDURE|VIEW|TYPE|SEQUENCE|SCHEMA|COLLATION|DOMAIN|TEXT\s+SEARCH|AGGREGATE|OPERATOR|MATERIALIZED\s+VIEW|RECURSIVE\s+VIEW|TEMP|TEMPORARY|UNLOGGED\s+TABLE)|COMMENT\s+ON|SELECT|GRANT|REVOKE|DROP\s+(FUNCTION|PROCEDURE|VIEW|TYPE|SEQUENCE|EXTENSION|SCHEMA|MATERIALIZED\s+VIEW|COLLATION|DOMAIN|AGGREGATE|OPERATOR)|ALTER\s+(TYPE|SEQUENCE|FUNCTION|EXTENSION|DATABASE|ROLE|SCHEMA)|ANALYZE|VACUUM|REFRESH\s+MATERIALIZED\s+VIEW\s+CONCURRENTLY|SET\b|RESET\b|NOTIFY)/.test(u)) {
     return { ...base, kind: 'benign' };
   }

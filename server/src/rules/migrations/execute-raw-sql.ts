@@ -22,6 +22,7 @@ const HAZARDS: Partial<Record<SqlKind, (s: SqlStatement) => string>> = {
   truncate: (s) => `TRUNCATE${s.table ? ` ${s.table}` : ''} deletes every row under an ACCESS EXCLUSIVE lock`,
   update: (s) => `UPDATE${s.table ? ` ${s.table}` : ''} runs as one unbatched statement: every matched row stays locked until the migration commits (bloat, replica lag)`,
   delete: (s) => `DELETE${s.table ? ` FROM ${s.table}` : ''} runs as one unbatched statement: every matched row stays locked until the migration commits`,
+  'insert-select': (s) => `INSERT${s.table ? ` INTO ${s.table}` : ''} … SELECT copies a whole result set in one statement: a long transaction that holds its row locks until the migration commits (bloat, replica lag)`,
   'alter-table': (s) => `ALTER TABLE${s.table ? ` ${s.table}` : ''} takes an ACCESS EXCLUSIVE lock (brief, but it queues behind running queries)`,
 };
 

@@ -107,6 +107,8 @@ describe('migrations/execute-raw-sql', () => {
       ['ALTER TABLE visits DROP COLUMN day', /DROP COLUMN on visits/],
       ['DROP TABLE visits', /DROP TABLE visits breaks running processes/],
       ['DELETE FROM visits WHERE day < now()', /DELETE FROM visits runs as one unbatched statement/],
+      // Found in openstreetmap-website: copying a whole table is not a small insert.
+      ['INSERT INTO current_ways SELECT id, user_id FROM ways', /INSERT INTO current_ways … SELECT copies a whole result set in one statement/],
       ['DROP INDEX index_visits_on_day', /DROP INDEX without CONCURRENTLY/],
       ['ALTER TABLE visits ADD CONSTRAINT u UNIQUE (day)', /ADD UNIQUE\/PRIMARY KEY\/EXCLUDE on visits builds an index/],
       ['CREATE INDEX CONCURRENTLY i ON visits (day)', /CONCURRENTLY inside the migration's transaction fails/],
@@ -120,6 +122,7 @@ describe('migrations/execute-raw-sql', () => {
     assert.match(built[0].message, /SQL built at run time/);
     const interpolated = run(rule, migration('execute "LOCK TABLE #{table} IN SHARE MODE"'));
     assert.equal(interpolated[0].severity, 'warning');
+    assert.equal(run(rule, migration('execute "INSERT INTO settings (key, value) VALUES (\'a\', \'b\')"'))[0].severity, 'info');
     const benign = run(rule, migration('execute "CREATE EXTENSION IF NOT EXISTS pg_trgm"'));
     assert.equal(benign[0].severity, 'info');
     assert.match(benign[0].message, /does not lock existing tables for long/);
