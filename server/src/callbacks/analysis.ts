@@ -28,7 +28,8 @@ export interface FileCallbacks {
 /** The app's index when it covers this file; else an index of the app's models plus this file's tree. */
 export function indexFor(app: AppFacts, file: string, tree: Tree | undefined): ModelIndex {
   const shared = app.models;
-  if (shared && shared.files().includes(file)) return shared;
+  // Controllers, jobs and other Ruby files define no models: the app's index is the whole answer.
+  if (shared && (!/[\\/]app[\\/]models[\\/]/.test(file) || shared.files().includes(file))) return shared;
   const local = new ModelIndex();
   if (shared) {
     const byFile = new Map<string, ModelInfo[]>();

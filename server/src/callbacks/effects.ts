@@ -176,7 +176,7 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
     if (target) return { kind: 'write', label, fact, write: { model: target, kind: writeKind(method, r.path), method } };
     return undefined;
   }
-  if (QUERY_READS.has(method) && fact.blocks.some((b) => LOOP_METHODS.has(b)) && r.root !== 'none' && r.root !== 'self') {
+  if (QUERY_READS.has(method) && !fact.chained && fact.blocks.some((b) => LOOP_METHODS.has(b)) && r.root !== 'none' && r.root !== 'self') {
     const target = receiverModel(ctx, r);
     if (target && target !== 'self') return { kind: 'query-in-loop', label, fact };
   }

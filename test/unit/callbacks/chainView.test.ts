@@ -19,6 +19,7 @@ import { Workspace } from '../../../server/src/project/workspace';
 import { allRules } from '../../../server/src/rules';
 import { initParsers } from '../../helpers/ruleTester';
 import { FIXTURE_APP, modelApp, modelIndex } from '../../helpers/callbackApp';
+import { makeApp } from '../../helpers/fixtures';
 
 before(initParsers);
 
@@ -223,5 +224,25 @@ ${NOTES}`);
     assert.ok(result.markdown?.startsWith('# Callback chain of Order\n\n**create (`create`, `save` on a new record)**: 11 callbacks, 1 external call\n'));
     const none = showCallbackChain([uri, { line: 20, character: 4 }].slice(0, 1), { workspace: ws, docs, log: () => undefined }) as { message?: string };
     assert.equal(none.message, 'Show callback chain needs a file URI and a position.');
+  });
+});
+
+describe('callback facts stay current', () => {
+  test('a changed concern changes the chain of the models that include it; queries in loops are shown', () => {
+    const root = makeApp({
+      'app/models/application_record.rb': 'class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n',
+      'app/models/post.rb': 'class Post < ApplicationRecord\n  include Pinged\n  has_many :comments\nend\n',
+      'app/models/comment.rb': 'class Comment < ApplicationRecord\n  belongs_to :post\nend\n',
+      'app/models/concerns/pinged.rb': 'module Pinged\n  extend ActiveSupport::Concern\n  included do\n    after_save :ping\n  end\n\n  def ping\n    Faraday.post("https://ping.example.com")\n  end\nend\n',
+    });
+    const ws = new Workspace({ rules: allRules });
+    const post = path.join(root, 'app/models/post.rb');
+    const facts = () => ws.appFor(post).getFacts();
+    const effectsOf = () => buildChain(facts().models!, facts(), facts().models!.model('Post')!, 'update').steps.flatMap((s) => s.effects.map((e) => `${e.kind} ${e.label}`));
+    assert.deepEqual(effectsOf(), ['http Faraday.post']);
+    const concern = path.join(root, 'app/models/concerns/pinged.rb');
+    fs.writeFileSync(concern, 'module Pinged\n  extend ActiveSupport::Concern\n  included do\n    after_save :ping\n  end\n\n  def ping\n    comments.each { |c| Comment.where(post_id: c.post_id).count }\n  end\nend\n');
+    ws.fileChanged(concern);
+    assert.deepEqual(effectsOf(), ['query-in-loop Comment.where(…).count']);
   });
 });
