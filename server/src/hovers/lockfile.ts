@@ -97,7 +97,7 @@ function linkLabel(url: string): string {
 
 function breakingLine(m: KnownBreakingMatch): string {
   const affected = m.affected.length > 0
-    ? ` With your ${m.affected.map((a) => `${a.gem} ${a.version}`).join(', ')}: ${m.affected[0].effect}.`
+    ? ` With your ${m.affected.map((a) => `${a.gem} ${a.version}`).join(', ')}: ${m.affected[0].effect}.${m.affected[0].fixedIn ? ` Fixed in ${m.affected[0].gem} ${m.affected[0].fixedIn}.` : ''}`
     : m.entry.affects.length > 0 ? ` Affects ${m.entry.affects.map((a) => `${a.gem} ${a.requirement}`).join('; ')}; not your locked versions.` : '';
   const links = m.entry.links.map((u) => `[${linkLabel(u)}](${u})`).join(', ');
   return `- **${m.entry.gem} ${m.entry.label}** changed ${m.entry.change}.${affected}${links ? ` ${links}` : ''}`;

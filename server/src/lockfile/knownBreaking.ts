@@ -15,6 +15,8 @@ export interface KnownBreakingAffected {
   requirement: string;
   /** What happens to that gem. */
   effect: string;
+  /** The first version of that gem that works with the break (when a pin can be dropped). */
+  fixedIn?: string;
 }
 
 export interface KnownBreaking {
@@ -35,8 +37,8 @@ export const KNOWN_BREAKING: readonly KnownBreaking[] = [
     gem: 'connection_pool', version: '3.0.0', label: '3.0',
     change: 'keyword arguments everywhere (`TimedStack#pop(timeout:)`, `checkout(timeout:)`, `reap(idle_seconds:)`) and Ruby >= 3.2',
     affects: [
-      { gem: 'sidekiq', requirement: '<= 7.3.9', effect: 'the scheduler thread dies at boot (`@sleeper.pop(total)` raises ArgumentError): scheduled jobs and retries silently stop' },
-      { gem: 'sidekiq', requirement: '>= 8.0.0, < 8.0.10', effect: 'the scheduler thread dies at boot (`@sleeper.pop(total)` raises ArgumentError): scheduled jobs and retries silently stop' },
+      { gem: 'sidekiq', requirement: '<= 7.3.9', fixedIn: '7.3.10', effect: 'the scheduler thread dies at boot (`@sleeper.pop(total)` raises ArgumentError): scheduled jobs and retries silently stop' },
+      { gem: 'sidekiq', requirement: '>= 8.0.0, < 8.0.10', fixedIn: '8.0.10', effect: 'the scheduler thread dies at boot (`@sleeper.pop(total)` raises ArgumentError): scheduled jobs and retries silently stop' },
     ],
     links: ['https://github.com/mperham/connection_pool/issues/212', 'https://github.com/sidekiq/sidekiq/issues/6932', 'https://github.com/rails/rails/issues/57002'],
   },
@@ -44,7 +46,7 @@ export const KNOWN_BREAKING: readonly KnownBreaking[] = [
     gem: 'concurrent-ruby', version: '1.3.5', label: '1.3.5',
     change: 'no longer requires `logger`',
     affects: [
-      { gem: 'activesupport', requirement: '< 7.1', effect: 'boot fails with `uninitialized constant ActiveSupport::LoggerThreadSafeLevel::Logger` unless `require "logger"` comes first' },
+      { gem: 'activesupport', requirement: '< 7.1', fixedIn: '7.1', effect: 'boot fails with `uninitialized constant ActiveSupport::LoggerThreadSafeLevel::Logger` unless `require "logger"` comes first' },
     ],
     links: ['https://github.com/rails/rails/issues/54260', 'https://github.com/ruby-concurrency/concurrent-ruby/issues/1077'],
   },
@@ -52,7 +54,7 @@ export const KNOWN_BREAKING: readonly KnownBreaking[] = [
     gem: 'psych', version: '4.0.0', label: '4.0',
     change: '`YAML.load` became `safe_load` with aliases off',
     affects: [
-      { gem: 'railties', requirement: '< 7.0', effect: '`config_for` / database.yml with aliases raise `Psych::BadAlias`' },
+      { gem: 'railties', requirement: '< 7.0', fixedIn: '7.0', effect: '`config_for` / database.yml with aliases raise `Psych::BadAlias`' },
     ],
     links: ['https://github.com/rails/rails/issues/42528', 'https://github.com/ruby/irb/issues/703'],
   },
@@ -60,7 +62,7 @@ export const KNOWN_BREAKING: readonly KnownBreaking[] = [
     gem: 'mail', version: '2.8.0', label: '2.8',
     change: 'sendmail/exim `:arguments` must be an Array',
     affects: [
-      { gem: 'actionmailer', requirement: '< 7.1', effect: 'delivery raises `ArgumentError (:arguments expected to be an Array of individual string args)`' },
+      { gem: 'actionmailer', requirement: '< 7.1', fixedIn: '7.1', effect: 'delivery raises `ArgumentError (:arguments expected to be an Array of individual string args)`' },
     ],
     links: ['https://github.com/mikel/mail/issues/1538', 'https://github.com/rails/rails/issues/46650'],
   },
@@ -68,8 +70,8 @@ export const KNOWN_BREAKING: readonly KnownBreaking[] = [
     gem: 'minitest', version: '6.0.0', label: '6.0',
     change: 'new runner API and `minitest/mock` moved to the minitest-mock gem',
     affects: [
-      { gem: 'railties', requirement: '< 8.0.5', effect: '`bin/rails test` fails (`line_filtering.rb`: wrong number of arguments)' },
-      { gem: 'railties', requirement: '>= 8.1.0, < 8.1.2', effect: '`bin/rails test` fails (`line_filtering.rb`: wrong number of arguments)' },
+      { gem: 'railties', requirement: '< 8.0.5', fixedIn: '8.0.5', effect: '`bin/rails test` fails (`line_filtering.rb`: wrong number of arguments)' },
+      { gem: 'railties', requirement: '>= 8.1.0, < 8.1.2', fixedIn: '8.1.2', effect: '`bin/rails test` fails (`line_filtering.rb`: wrong number of arguments)' },
     ],
     links: ['https://github.com/minitest/minitest/issues/1045'],
   },
@@ -83,7 +85,7 @@ export const KNOWN_BREAKING: readonly KnownBreaking[] = [
     gem: 'redis', version: '5.0.0', label: '5.0',
     change: 'rewritten on redis-client; `Redis.current` removed',
     affects: [
-      { gem: 'actioncable', requirement: '< 7.0.4', effect: 'boot fails: `can\'t activate redis (>= 3, < 5), already activated redis-5.0.0`' },
+      { gem: 'actioncable', requirement: '< 7.0.4', fixedIn: '7.0.4', effect: 'boot fails: `can\'t activate redis (>= 3, < 5), already activated redis-5.0.0`' },
     ],
     links: ['https://github.com/redis/redis-rb/issues/1141', 'https://github.com/rails/rails/pull/45856'],
   },
@@ -104,7 +106,7 @@ export const KNOWN_BREAKING: readonly KnownBreaking[] = [
 export interface KnownBreakingMatch {
   entry: KnownBreaking;
   /** Locked dependants the break applies to, with their locked versions. */
-  affected: { gem: string; version: string; effect: string }[];
+  affected: { gem: string; version: string; effect: string; fixedIn?: string }[];
 }
 
 /**
@@ -136,7 +138,9 @@ function affectedBy(entry: KnownBreaking, locked: ReadonlyMap<string, string>): 
     const version = locked.get(a.gem);
     const v = version !== undefined ? GemVersion.parse(version) : undefined;
     const req = GemRequirement.parse(a.requirement);
-    if (v && req && req.isSatisfiedBy(v) && !out.some((o) => o.gem === a.gem)) out.push({ gem: a.gem, version: version!, effect: a.effect });
+    if (v && req && req.isSatisfiedBy(v) && !out.some((o) => o.gem === a.gem)) {
+      out.push({ gem: a.gem, version: version!, effect: a.effect, ...(a.fixedIn ? { fixedIn: a.fixedIn } : {}) });
+    }
   }
   return out;
 }
@@ -146,4 +150,10 @@ export function describeBreaking(m: KnownBreakingMatch): string {
   const head = `${m.entry.gem} ${m.entry.label} changed ${m.entry.change}`;
   if (m.affected.length === 0) return `${head}.`;
   return `${head}; with your ${m.affected.map((a) => `${a.gem} ${a.version}`).join(', ')}: ${m.affected[0].effect}.`;
+}
+
+/** ` Drop the pin once sidekiq >= 7.3.10.` when every affected gem has a fixed version, else ''. */
+export function dropPinNote(m: KnownBreakingMatch | undefined): string {
+  if (!m || m.affected.length === 0 || m.affected.some((a) => !a.fixedIn)) return '';
+  return ` Drop the pin once ${m.affected.map((a) => `${a.gem} >= ${a.fixedIn}`).join(' and ')}.`;
 }

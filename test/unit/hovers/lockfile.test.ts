@@ -38,7 +38,7 @@ const POOL = `**connection_pool 3.0.2** · runtime
 - sidekiq 7.3.9: \`>= 2.3.0\` (floor only)
 
 **Known breaking changes**
-- **connection_pool 3.0** changed keyword arguments everywhere (\`TimedStack#pop(timeout:)\`, \`checkout(timeout:)\`, \`reap(idle_seconds:)\`) and Ruby >= 3.2. With your sidekiq 7.3.9: the scheduler thread dies at boot (\`@sleeper.pop(total)\` raises ArgumentError): scheduled jobs and retries silently stop. [connection_pool#212](https://github.com/mperham/connection_pool/issues/212), [sidekiq#6932](https://github.com/sidekiq/sidekiq/issues/6932), [rails#57002](https://github.com/rails/rails/issues/57002)`;
+- **connection_pool 3.0** changed keyword arguments everywhere (\`TimedStack#pop(timeout:)\`, \`checkout(timeout:)\`, \`reap(idle_seconds:)\`) and Ruby >= 3.2. With your sidekiq 7.3.9: the scheduler thread dies at boot (\`@sleeper.pop(total)\` raises ArgumentError): scheduled jobs and retries silently stop. Fixed in sidekiq 7.3.10. [connection_pool#212](https://github.com/mperham/connection_pool/issues/212), [sidekiq#6932](https://github.com/sidekiq/sidekiq/issues/6932), [rails#57002](https://github.com/rails/rails/issues/57002)`;
 
 describe('Gemfile.lock hover', () => {
   test('on a spec line: version, source, Gemfile, range, base crossing, dependants, known break', () => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { GemVersion } from '../../lockfile/gemVersion';
 import { allowsNextMajor, isFloating } from '../../lockfile/graph';
 import { dependencyFacts, lockAnalysis, settingsOf } from '../../lockfile/facts';
-import { describeBreaking, knownBreakingAhead, knownBreakingCrossed } from '../../lockfile/knownBreaking';
+import { describeBreaking, dropPinNote, knownBreakingAhead, knownBreakingCrossed } from '../../lockfile/knownBreaking';
 import { formatDependants, planPin, recommendedPin } from '../../lockfile/pin';
 
 export default defineRule({
@@ -44,7 +44,7 @@ export default defineRule({
           const breaks = crossed.length > 0 ? crossed : ahead;
           const names = node.dependants.filter((d) => d.origin === 'spec').map((d) => d.from).join(', ');
           const comment = breaks.length > 0
-            ? `Pin: ${breaks[0].entry.gem} ${breaks[0].entry.label} breaks ${breaks[0].affected.map((a) => `${a.gem} ${a.version}`).join(', ')}; nothing else bounds it.`
+            ? `Pin: ${breaks[0].entry.gem} ${breaks[0].entry.label} breaks ${breaks[0].affected.map((a) => `${a.gem} ${a.version}`).join(', ')}; nothing else bounds it.${dropPinNote(breaks[0])}`
             : `Pin: nothing bounds ${node.name} above${names ? ` (${names} accept any newer version)` : ''}.`;
           const plan = planPin(node, pin, graph, gemfile, facts?.gemfilePath ?? path.join(ctx.app.root, 'Gemfile'), comment);
           const spec = node.specs[0];

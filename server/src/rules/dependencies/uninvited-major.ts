@@ -3,7 +3,7 @@ import { defineRule } from '../../core/rule';
 import { GemVersion } from '../../lockfile/gemVersion';
 import { isFloating } from '../../lockfile/graph';
 import { dependencyFacts, lockAnalysis, settingsOf } from '../../lockfile/facts';
-import { describeBreaking, knownBreakingCrossed } from '../../lockfile/knownBreaking';
+import { describeBreaking, dropPinNote, knownBreakingCrossed } from '../../lockfile/knownBreaking';
 import { formatDependants, planPin, recommendedPin } from '../../lockfile/pin';
 
 export default defineRule({
@@ -43,7 +43,8 @@ export default defineRule({
           const why = crossed.length > 0 && crossed[0].affected.length > 0
             ? `${crossed[0].entry.gem} ${crossed[0].entry.label} breaks ${crossed[0].affected.map((a) => `${a.gem} ${a.version}`).join(', ')}`
             : `${node.version} came in as an unrequested transitive update`;
-          const plan = planPin(node, [pin], graph, gemfile, facts.gemfilePath, `Pin: keep ${node.name} on ${fromV.majorKey()}.x; ${why}.`);
+          const drop = crossed.length > 0 ? dropPinNote(crossed[0]) : '';
+          const plan = planPin(node, [pin], graph, gemfile, facts.gemfilePath, `Pin: keep ${node.name} on ${fromV.majorKey()}.x; ${why}.${drop}`);
           const bound = isFloating(node) ? 'nothing bounds it' : 'not every dependant bounds it';
           const parts = [`${node.name} ${from} → ${node.version} crossed a major version since ${base.label}; ${bound}: ${formatDependants(edges) || 'no dependant left'}.`];
           if (crossed.length > 0) parts.push(`Known break: ${describeBreaking(crossed[0])}`);

@@ -28,7 +28,7 @@ describe('dependencies/uninvited-major', () => {
     assert.equal(f.fixes[0].title, 'Pin connection_pool in Gemfile (gem "connection_pool", "~> 2.5"), then run `bundle lock --update connection_pool`');
     const gemfile = applyEdits(GEMFILE, f.fixes[0].edits.filter((e) => e.file === GEMFILE_PATH));
     assert.equal(gemfile, GEMFILE.replace('gem "react-rails"\n',
-      'gem "react-rails"\n# Pin: keep connection_pool on 2.x; connection_pool 3.0 breaks sidekiq 7.3.9.\ngem "connection_pool", "~> 2.5"\n'));
+      'gem "react-rails"\n# Pin: keep connection_pool on 2.x; connection_pool 3.0 breaks sidekiq 7.3.9. Drop the pin once sidekiq >= 7.3.10.\ngem "connection_pool", "~> 2.5"\n'));
     assert.deepEqual(check(lockfile('3.0.2'), depsApp({ gemfile, base: lockfile('2.5.5') })), []);
   });
 
