@@ -72,7 +72,10 @@ function chainOf(receiver: Node, depth = 0): Chain {
   if (!node) return { batched };
   if (node.type === 'constant' || node.type === 'scope_resolution') {
     const root = node.text.split('::')[0];
-    return NOT_MODELS.has(root) || node.text === 'ActiveRecord::Base' ? { batched } : { model: node.text, batched };
+    // SCREAMING_CASE constants are collections (`COLUMNS.each do |klass, cols|`), not models.
+    const last = node.text.split('::').pop() ?? '';
+    if (NOT_MODELS.has(root) || node.text === 'ActiveRecord::Base' || /^[A-Z][A-Z0-9_]*$/.test(last)) return { batched };
+    return { model: node.text, batched };
   }
   if (node.type === 'identifier' && depth < 3) {
     // `relation` in `Model.in_batches do |relation| … end`, `user` in `User.find_each { |user| … }`.

@@ -51,6 +51,8 @@ describe('migrations/backfill-in-migration', () => {
     assert.equal(run(rule, migration('Rails.cache.delete_all')).length, 0);
     assert.equal(run(rule, migration('settings = {}\nsettings.update(a: 1)')).length, 0);
     assert.equal(run(rule, migration('[1, 2].each { |x| x.update(1) }')).length, 0);
+    // Found in redmine: the block parameter of a constant Hash is not known to be a model.
+    assert.equal(run(rule, migration('COLUMNS.each do |klass, columns|\n  klass.where(x: 1).update_all(x: 0)\nend')).length, 0);
     // Found in openstreetmap-website: an upsert per batch of another model, outside the transaction.
     assert.equal(run(rule, ddl('NoteComment.in_batches(of: 1000) do |comments|\n  rows = comments.pluck(:author_id, :note_id)\n  NoteSubscription.upsert_all(rows)\nend')).length, 0);
   });
