@@ -228,6 +228,7 @@ function paramNames(method: Node): string[] {
   return identifiersIn(method.childForFieldName('parameters'));
 }
 
+const PARAMETER_TYPES = /parameters$|^(block_parameters|keyword_parameter|optional_parameter|splat_parameter|hash_splat_parameter|block_parameter|destructured_parameter|exception_variable|pair_key)$/;
 const NOT_METHODS = new Set(['raise', 'puts', 'p', 'pp', 'return', 'require', 'lambda', 'proc', 'loop', 'binding', 'block_given?', 'fail', 'super', 'yield']);
 
 /** Facts of one body: effect-bearing calls and calls to methods of self, with the blocks around them. */
@@ -263,97 +264,101 @@ export function extractBody(body: Node, file: string, params: string[]): BodyFac
     }
   };
 
-  const keep = (call: CallInfo, receiver: Receiver): boolean => {
+  const keep = (name: string, receiver: Receiver): boolean => {
     if (receiver.root === 'none' || receiver.root === 'self') return true;
     if (receiver.root === 'const') return true;
-    if (WRITE_METHODS.has(call.name) || EFFECT_METHODS.has(call.name)) return true;
+    if (WRITE_METHODS.has(name) || EFFECT_METHODS.has(name)) return true;
     return [...(receiver.root === 'call' ? [receiver.name] : []), ...receiver.path].some((p) => p === 'delay' || p === 'delay_for' || p === 'delay_until' || p === '__elasticsearch__');
   };
 
-  const walk = (node: Node, blocks: string[], scope: Map<string, Receiver | null>, depth: number): void => {
+  // Hot path (every node of every method body in app/models): few tree-sitter calls, no parent lookups.
+  const walk = (node: Node, type: string, parentType: string, asReceiver: boolean, blocks: string[], scope: Map<string, Receiver | null>, depth: number): void => {
     if (depth > 400) return;
-    switch (node.type) {
+    switch (type) {
       case 'method': case 'singleton_method': case 'class': case 'module': return; // nested definitions run later, if ever
       case 'assignment': case 'operator_assignment': {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
-        if (right) walk(right, blocks, scope, depth + 1);
-        if (left?.type === 'identifier') {
-          const r = right && (right.type === 'call' || right.type === 'constant' || right.type === 'scope_resolution') ? receiverOf(right, scope) : null;
+        if (right) walk(right, right.type, type, false, blocks, scope, depth + 1);
+        const leftType = left?.type;
+        if (left && leftType === 'identifier') {
+          const rightType = right?.type;
+          const r = right && (rightType === 'call' || rightType === 'constant' || rightType === 'scope_resolution') ? receiverOf(right, scope) : null;
           scope.set(left.text, r && r.root !== 'unknown' ? r : null);
-        } else if (left) walk(left, blocks, scope, depth + 1);
+        } else if (left) walk(left, leftType!, type, false, blocks, scope, depth + 1);
         return;
       }
       case 'identifier': {
-        const parent = node.parent;
-        if (!parent || scope.has(node.text) || NOT_METHODS.has(node.text)) return;
-        if (parent.type === 'call' && parent.childForFieldName('method')?.startIndex === node.startIndex) return;
-        if (/parameters$|^(block_parameters|keyword_parameter|optional_parameter|splat_parameter|hash_splat_parameter|block_parameter|destructured_parameter)$/.test(parent.type)) return;
-        if (parent.type === 'call' && parent.childForFieldName('receiver')?.startIndex === node.startIndex) return; // handled as receiver
-        if (!seenSelf.has(node.text)) {
-          seenSelf.add(node.text);
-          calls.push({ method: node.text, receiver: { root: 'none', path: [] }, location: locationOf(node, file), blocks, chained: false, text: node.text });
-        }
+        if (asReceiver || PARAMETER_TYPES.test(parentType)) return;
+        const text = node.text;
+        if (scope.has(text) || NOT_METHODS.has(text) || seenSelf.has(text)) return;
+        seenSelf.add(text);
+        calls.push({ method: text, receiver: { root: 'none', path: [] }, location: locationOf(node, file), blocks, chained: false, text });
         return;
       }
       case 'call': {
-        const call = readCall(node);
-        if (!call) break;
-        const receiver = receiverOf(call.receiver, scope);
-        const parent = node.parent;
-        const chained = !!parent && parent.type === 'call' && parent.childForFieldName('receiver')?.startIndex === node.startIndex
-          && parent.childForFieldName('receiver')?.endIndex === node.endIndex;
-        if (keep(call, receiver)) {
+        const nameNode = node.childForFieldName('method');
+        if (!nameNode) break;
+        const name = nameNode.text;
+        const receiverNode = node.childForFieldName('receiver');
+        const argumentList = node.childForFieldName('arguments');
+        const block = node.childForFieldName('block');
+        const receiver = receiverOf(receiverNode, scope);
+        if (keep(name, receiver)) {
           const selfCall = (receiver.root === 'none' || receiver.root === 'self') && receiver.path.length === 0;
-          if (!selfCall || !seenSelf.has(call.name) || call.block) {
-            if (selfCall) seenSelf.add(call.name);
-            const loc: SourceLocation = { ...locationOf(node, file), endLine: call.nameNode.endPosition.row, endCharacter: call.nameNode.endPosition.column };
-            const text = collapseArguments(node.text.slice(0, call.nameNode.endIndex - node.startIndex));
-            calls.push({ method: call.name, receiver, location: loc, blocks, chained, text: preview(text) });
+          if (!selfCall || !seenSelf.has(name) || block) {
+            if (selfCall) seenSelf.add(name);
+            const loc: SourceLocation = { ...locationOf(node, file), endLine: nameNode.endPosition.row, endCharacter: nameNode.endPosition.column };
+            const text = collapseArguments(node.text.slice(0, nameNode.endIndex - node.startIndex));
+            calls.push({ method: name, receiver, location: loc, blocks, chained: asReceiver, text: preview(text) });
           }
         }
-        if (call.receiver) walk(call.receiver, blocks, scope, depth + 1);
-        if (call.argumentList) {
-          for (const arg of call.argumentList.namedChildren) {
+        if (receiverNode) {
+          const receiverType = receiverNode.type;
+          if (receiverType !== 'identifier' && receiverType !== 'constant' && receiverType !== 'self') walk(receiverNode, receiverType, type, true, blocks, scope, depth + 1);
+        }
+        if (argumentList) {
+          for (const arg of argumentList.namedChildren) {
             if (!arg) continue;
-            if (arg.type === 'block_argument' && LOOP_METHODS.has(call.name)) {
+            const argType = arg.type;
+            if (argType === 'block_argument' && LOOP_METHODS.has(name)) {
               // `items.each(&:save!)`: the symbol's method runs on every element.
               const sym = literalName(arg.namedChildren[0]);
               if (sym) {
-                const element: Receiver = { root: 'elem', path: [], of: receiver.root === 'none' ? { root: 'call', name: call.name, path: [] } : receiver };
-                calls.push({ method: sym, receiver: element, location: locationOf(arg, file), blocks: [...blocks, call.name], chained: false, text: `${call.name}(${arg.text})` });
+                const element: Receiver = { root: 'elem', path: [], of: receiver.root === 'none' ? { root: 'call', name, path: [] } : receiver };
+                calls.push({ method: sym, receiver: element, location: locationOf(arg, file), blocks: [...blocks, name], chained: false, text: `${name}(${arg.text})` });
               }
-            } else walk(arg, blocks, scope, depth + 1);
+            } else walk(arg, argType, 'argument_list', false, blocks, scope, depth + 1);
           }
         }
-        if (call.block) {
+        if (block) {
           const inner = new Map(scope);
-          const params = call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters') ?? null;
+          const params = block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters') ?? null;
           const names = identifiersIn(params);
-          const element: Receiver | null = LOOP_METHODS.has(call.name) && receiver.root !== 'unknown' ? { root: 'elem', path: [], of: receiver } : null;
+          const element: Receiver | null = LOOP_METHODS.has(name) && receiver.root !== 'unknown' ? { root: 'elem', path: [], of: receiver } : null;
           names.forEach((n, i) => inner.set(n, i === 0 ? element : null));
-          const body = call.block.childForFieldName('body') ?? call.block.namedChildren.find((c) => c?.type === 'block_body' || c?.type === 'body_statement');
-          if (body) walk(body, [...blocks, call.name], inner, depth + 1);
+          const blockBody = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'block_body' || c?.type === 'body_statement');
+          if (blockBody) walk(blockBody, blockBody.type, 'block', false, [...blocks, name], inner, depth + 1);
         }
         return;
       }
       case 'lambda': {
         const inner = new Map(scope);
         for (const n of identifiersIn(node.childForFieldName('parameters'))) inner.set(n, null);
-        const body = node.childForFieldName('body');
-        if (body) walk(body, [...blocks, 'lambda'], inner, depth + 1);
+        const lambdaBody = node.childForFieldName('body');
+        if (lambdaBody) walk(lambdaBody, lambdaBody.type, type, false, [...blocks, 'lambda'], inner, depth + 1);
         return;
       }
     }
-    for (const child of node.namedChildren) if (child) walk(child, blocks, scope, depth + 1);
+    for (const child of node.namedChildren) if (child) walk(child, child.type, type, false, blocks, scope, depth + 1);
   };
 
   const start = body.type === 'method' ? body.childForFieldName('body') : body;
   if (start) {
     if (start.type === 'block' || start.type === 'do_block') {
       const inner = start.childForFieldName('body') ?? start.namedChildren.find((c) => c?.type === 'block_body' || c?.type === 'body_statement');
-      if (inner) walk(inner, [], locals, 0);
-    } else walk(start, [], locals, 0);
+      if (inner) walk(inner, inner.type, 'block', false, [], locals, 0);
+    } else walk(start, start.type, 'method', false, [], locals, 0);
   }
   return { calls };
 }
