@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
-import { followUpMigrationEdit, isNewTable, mayBePostgres, onDatabase, opsFor, railsVersionAtLeast, runtimeSafetyNet, snakeName, sym } from '../../migrations/gating';
+import { followUpMigrationEdit, isNewTable, mayBePostgres, migrationModel, onDatabase, opsFor, railsVersionAtLeast, runtimeSafetyNet, snakeName, sym } from '../../migrations/gating';
 import { foreignKeyOf, previewCall, type ForeignKeyOp } from '../../migrations/ruleKit';
 import { addKeywordArgument, mergeNestedOption } from '../../parsing/rubyEdits';
 
@@ -21,9 +21,22 @@ export default defineRule({
         let followUps = 0;
         for (const op of opsFor(ctx, ID)) {
           const fk = foreignKeyOf(op);
-          if (!fk || !fk.validated || isNewTable(ctx, op)) continue;
+          if (!fk || !fk.validated || op.createTable) continue;
           const from = fk.from ?? 'the table';
           const to = fk.to ?? 'the referenced table';
+          if (isNewTable(ctx, op)) {
+            // From a table created in this migration: nothing to scan, but the referenced table is still
+            // locked (briefly) and the lock queues behind long queries. strong_migrations flags it; info here.
+            if (!fk.to || migrationModel(ctx).createdBefore(fk.to, op)) continue;
+            ctx.report({
+              node: op.call.nameNode,
+              severity: 'info',
+              message: `${op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name} adds a foreign key from new table ${from} to existing table ${to}: `
+                + `there are no rows to validate, but ADD FOREIGN KEY still takes a SHARE ROW EXCLUSIVE lock on ${to}, which waits behind long queries on ${to} `
+                + `while writes to ${to} queue behind it. Make sure a short lock_timeout is set, or declare it inline in create_table.`,
+            });
+            continue;
+          }
           const edit = fk.viaReference
             ? mergeNestedOption(ctx.file, op.call, 'foreign_key', 'validate: false')
             : addKeywordArgument(ctx.file, op.call, 'validate: false');

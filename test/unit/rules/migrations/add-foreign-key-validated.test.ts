@@ -68,6 +68,13 @@ describe('migrations/add-foreign-key-validated', () => {
     assert.match(applyFix(hash, run(rule, hash)[0].fixes[0]), /foreign_key: \{ to_table: :stores, validate: false \}/);
   });
 
+  test('FK from a table created in this migration to an existing one: info (brief lock on the referenced table), no fix', () => {
+    const [f] = run(rule, migration('create_table :keyword_mutes do |t|\n  t.bigint :account_id\nend\nadd_foreign_key :keyword_mutes, :accounts, on_delete: :cascade'));
+    assert.equal(f.severity, 'info');
+    assert.match(f.message, /SHARE ROW EXCLUSIVE lock on accounts/);
+    assert.equal(f.fixes.length, 0);
+  });
+
   test('two follow-ups from one migration get distinct versions', () => {
     const code = migration('add_foreign_key :orders, :users\nadd_foreign_key :orders, :shops');
     const files = run(rule, code).map((f) => createdFile(f.fixes[1])!.rel);
@@ -77,7 +84,8 @@ describe('migrations/add-foreign-key-validated', () => {
   test('near misses: validate: false, create_table, FK from a new table, MySQL, safety_assured, down', () => {
     assert.equal(run(rule, migration('add_foreign_key :orders, :users, validate: false')).length, 0);
     assert.equal(run(rule, migration('create_table :orders do |t|\n  t.references :user, foreign_key: true\nend')).length, 0);
-    assert.equal(run(rule, migration('create_table :orders\nadd_foreign_key :orders, :users')).length, 0);
+    assert.equal(run(rule, migration('create_table :orders\nadd_foreign_key :orders, :coupons\ncreate_table :coupons\nadd_foreign_key :orders, :coupons')).length, 1);
+    assert.equal(run(rule, migration('create_table :orders\ncreate_table :coupons\nadd_foreign_key :orders, :coupons')).length, 0);
     assert.equal(run(rule, migration('add_foreign_key :orders, :users'), { app: appFacts({ adapter: { value: 'mysql', source: 'test' } }) }).length, 0);
     assert.equal(run(rule, migration('safety_assured { add_foreign_key :orders, :users }')).length, 0);
     assert.equal(run(rule, migration('add_reference :orders, :user, index: false')).length, 0);
