@@ -55,7 +55,10 @@ export default defineRule({
           // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.
           if (!many && next && (next.name.startsWith('build_') || next.name.startsWith('create_'))) continue;
           if (assoc.macro === 'belongs_to' && r.perRow.path.length === 0 && collection.association && isInverse(assoc.name, collection.association)) continue;
-          const key = `${r.perRow.loopId}:${[...r.perRow.path, name].join('.')}`;
+          // Once per loop and association; loops over the same collection share the loaded records.
+          const origin = collection.origin;
+          const site0 = origin ? `${origin.chain.file}:${origin.chain.rootRange.start.line}:${origin.chain.rootRange.start.character}:${origin.count}` : `loop${r.perRow.loopId}`;
+          const key = `${site0}:${[...r.perRow.path, name].join(".")}`;
           if (seen.has(key)) continue;
           seen.add(key);
 

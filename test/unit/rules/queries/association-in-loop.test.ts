@@ -120,6 +120,12 @@ describe('queries/association-in-loop', () => {
     assert.deepEqual(check(rule, app({ [job]: fixed[job] }), job), []);
   });
 
+  test('a second loop over the same records reads the association they already loaded', () => {
+    const file = 'app/models/feed.rb';
+    const code = 'class Feed\n  def authors\n    Post.published\n      .select { |p| p.author.active? }\n      .map { |p| p.author.name }\n  end\nend\n';
+    assert.deepEqual(check(rule, app({ [file]: code }), file).map((f) => at(f).line), [4]);
+  });
+
   test('locals: the fix goes where the local is assigned', () => {
     const file = 'app/models/post_digest.rb';
     const code = 'class PostDigest\n  def lines\n    posts = Post.published\n    posts.map { |p| "#{p.title} (#{p.category.name})" }\n  end\nend\n';
