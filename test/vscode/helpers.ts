@@ -28,7 +28,7 @@ const describe = (ds: readonly vscode.Diagnostic[]) =>
  * onDidChangeDiagnostics event that names the file. Fails after `ms` listing what the file has.
  */
 export function waitForDiagnostics(
-  uri: vscode.Uri, ok: (ds: vscode.Diagnostic[]) => boolean, what: string, ms = 15_000,
+  uri: vscode.Uri, ok: (ds: vscode.Diagnostic[]) => boolean, what: string, ms = 30_000,
 ): Promise<vscode.Diagnostic[]> {
   return new Promise((resolve, reject) => {
     const check = () => {
