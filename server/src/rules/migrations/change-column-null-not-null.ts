@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
-import { adapter, followUpMigrationEdit, mayBePostgres, migrationModel, onDatabase, opsFor, pgVersionAtLeast, preMigrationSchema, runtimeSafetyNet, snakeName, sym } from '../../migrations/gating';
+import { adapter, followUpMigrationEdit, mayBePostgres, migrationModel, onDatabase, opsFor, pgVersionAtLeast, preMigrationSchema, railsVersionAtLeast, runtimeSafetyNet, snakeName, sym } from '../../migrations/gating';
 import type { MigrationOp } from '../../migrations/model';
 import { isFalseNode, isOwnStatement } from '../../migrations/ruleKit';
 import { literalName } from '../../parsing/ruby';
@@ -97,7 +97,10 @@ export default defineRule({
               fixes.push({ title: `Add a NOT VALID check constraint instead and create the follow-up migration ${followName}`, safety: 'unsafe', edits: [replaceNode(ctx.file, op.call.node, add), file] });
             }
           }
-          const safetyNet = runtimeSafetyNet(ctx, true);
+          // safe-pg-migrations does the check-constraint dance only on PostgreSQL 12+ with Rails 6.1+.
+          const spmApplies = !ctx.app.gems.has('safe-pg-migrations') || (pgVersionAtLeast(ctx, 12) && railsVersionAtLeast(ctx, '6.1'));
+          const safetyNet = spmApplies ? runtimeSafetyNet(ctx, true)
+            : ctx.app.strongMigrations?.safeByDefault ? 'StrongMigrations.safe_by_default rewrites this into its safe form at run time' : undefined;
           const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
           const how = a === 'mysql'
             ? `without a strict sql_mode MySQL rewrites ${table} and turns existing NULLs into implicit defaults. Enable STRICT_TRANS_TABLES, backfill, then add the constraint.`

@@ -91,6 +91,13 @@ describe('migrations/change-column-null-not-null', () => {
     assert.equal(run(rule, code.replace('limit: 30, null: false', 'limit: 30')).length, 1);
   });
 
+  test('safe-pg-migrations downgrades to info only on PostgreSQL 12+ with Rails 6.1+', () => {
+    const gems = new Map([['safe-pg-migrations', '2.1.0']]);
+    assert.equal(run(rule, migration('change_column_null :users, :email, false'), { app: appFacts({ gems }) })[0].severity, 'info');
+    const old = appFacts({ gems, railsVersion: { value: '6.0.6', source: 'Gemfile.lock' } });
+    assert.equal(run(rule, migration('change_column_null :users, :email, false'), { app: old })[0].severity, 'error');
+  });
+
   test('MySQL without a strict sql_mode is reported', () => {
     const app = appFacts({ adapter: { value: 'mysql', source: 'test' }, strongMigrations: { targetSqlMode: 'NO_ENGINE_SUBSTITUTION', safeByDefault: false, disabledChecks: [], checkDown: false } });
     assert.equal(run(rule, migration('change_column_null :users, :email, false'), { app }).length, 1);
