@@ -50,6 +50,12 @@ export interface AppResult {
   readMs: number;
   parseMs: number;
   floorMs: number;
+  /** CPU time of the floor and of the checks: robust when other processes load the machine. */
+  floorCpuMs: number;
+  checkCpuMs: number;
+  checkCpuRatio: number;
+  checkSingleCpuMs?: number;
+  checkSingleCpuRatio?: number;
   checkMs: number;
   checkRatio: number;
   checkSingleMs?: number;
@@ -75,12 +81,13 @@ const percentile = (xs: number[], p: number) => {
 };
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function measureFloor(files: string[]): Promise<{ readMs: number; parseMs: number; bytes: number }> {
+async function measureFloor(files: string[]): Promise<{ readMs: number; parseMs: number; bytes: number; cpuMs: number }> {
   await initParsers();
   parseRuby('class Warmup; def x; end; end\n').delete();
   let readMs = 0;
   let parseMs = 0;
   let bytes = 0;
+  const cpu0 = process.cpuUsage();
   for (const file of files) {
     let t = performance.now();
     const text = fs.readFileSync(file, 'utf8');
@@ -96,7 +103,8 @@ async function measureFloor(files: string[]): Promise<{ readMs: number; parseMs:
       parseMs += performance.now() - t;
     }
   }
-  return { readMs, parseMs, bytes };
+  const cpu = process.cpuUsage(cpu0);
+  return { readMs, parseMs, bytes, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 function measurePerFile(files: string[]): { p50: number; p95: number; max: number; maxFile: string } {
@@ -114,7 +122,7 @@ function measurePerFile(files: string[]): { p50: number; p95: number; max: numbe
   return { p50: round(percentile(times, 50), 2), p95: round(percentile(times, 95), 2), max: round(max, 1), maxFile };
 }
 
-function runCheck(app: string, workers?: number): { ms: number; rssMb: number; report: { findings: { rule: string }[]; errors: unknown[] } } {
+function runCheck(app: string, workers?: number): { ms: number; rssMb: number; cpuMs: number; report: { findings: { rule: string }[]; errors: unknown[] } } {
   const rssFile = path.join(os.tmpdir(), `rh-bench-rss-${process.pid}-${Date.now()}.json`);
   const env: NodeJS.ProcessEnv = { ...process.env, RAILS_HAZARDS_OUT: OUT_DIR, RH_RSS_FILE: rssFile };
   if (workers !== undefined) env.RAILS_HAZARDS_WORKERS = String(workers); else delete env.RAILS_HAZARDS_WORKERS;
@@ -123,9 +131,9 @@ function runCheck(app: string, workers?: number): { ms: number; rssMb: number; r
     { env, maxBuffer: 1 << 30, encoding: 'utf8' });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`rails-hazards check failed (${r.status}): ${r.stderr}`);
-  const rss = JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssBytes / 1048576;
+  const probe = JSON.parse(fs.readFileSync(rssFile, 'utf8'));
   fs.rmSync(rssFile, { force: true });
-  return { ms, rssMb: rss, report: JSON.parse(r.stdout) };
+  return { ms, rssMb: probe.maxRssBytes / 1048576, cpuMs: probe.cpuMs, report: JSON.parse(r.stdout) };
 }
 
 /** A bare-bones LSP client over stdio with Content-Length framing (like test/helpers/lspClient.ts). */
@@ -255,7 +263,7 @@ async function benchApp(app: string, args: Args, hint?: { migration: string; mod
   process.stderr.write(`files: ${files.length}\nfloor (read + parse)…\n`);
   const floor = await measureFloor(files);
   process.stderr.write('check (both cores)…\n');
-  const check = runCheck(app);
+  const check = runCheck(app, Math.max(2, os.cpus().length));
   const single = args.single ? (process.stderr.write('check (one thread)…\n'), runCheck(app, 0)) : undefined;
   process.stderr.write('per-file analysis…\n');
   const perFile = measurePerFile(files);
@@ -265,6 +273,8 @@ async function benchApp(app: string, args: Args, hint?: { migration: string; mod
   const result: AppResult = {
     app, files: files.length, mb: round(floor.bytes / 1048576, 2), readMs: round(floor.readMs), parseMs: round(floor.parseMs), floorMs: round(floorMs),
     checkMs: round(check.ms), checkRatio: round(check.ms / floorMs, 2), checkPeakRssMb: round(check.rssMb),
+    floorCpuMs: round(floor.cpuMs), checkCpuMs: round(check.cpuMs), checkCpuRatio: round(check.cpuMs / floor.cpuMs, 2),
+    checkSingleCpuMs: single && round(single.cpuMs), checkSingleCpuRatio: single && round(single.cpuMs / floor.cpuMs, 2),
     checkSingleMs: single && round(single.ms), checkSingleRatio: single && round(single.ms / floorMs, 2), checkSinglePeakRssMb: single && round(single.rssMb),
     findings: check.report.findings.length, findingsByRule: Object.fromEntries(Object.entries(byRule).sort()), errors: check.report.errors.length, perFile,
   };
@@ -283,8 +293,9 @@ export function formatTable(results: AppResult[]): string {
     ['files analysed', (r) => String(r.files)],
     ['MB analysed', (r) => r.mb.toFixed(2)],
     ['raw parse floor (read + parse, 1 thread)', (r) => `${r.floorMs} ms (parse ${r.parseMs})`],
-    ['rails-hazards check (wall, workers)', (r) => `${r.checkMs} ms = ${r.checkRatio}× floor`],
+    ['rails-hazards check (wall, 2 workers)', (r) => `${r.checkMs} ms = ${r.checkRatio}× floor`],
     ['rails-hazards check (wall, 1 thread)', (r) => (r.checkSingleMs !== undefined ? `${r.checkSingleMs} ms = ${r.checkSingleRatio}× floor` : '-')],
+    ['CPU: floor / check workers / check 1 thread', (r) => `${r.floorCpuMs} / ${r.checkCpuMs} (${r.checkCpuRatio}×) / ${r.checkSingleCpuMs ?? '-'} (${r.checkSingleCpuRatio ?? '-'}×) ms`],
     ['per-file analysis p50 / p95 / max', (r) => `${r.perFile.p50} / ${r.perFile.p95} / ${r.perFile.max} ms`],
     ['peak RSS check (workers / 1 thread)', (r) => `${r.checkPeakRssMb} / ${r.checkSinglePeakRssMb ?? '-'} MB`],
     ['findings / errors', (r) => `${r.findings} / ${r.errors}`],

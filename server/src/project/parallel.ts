@@ -46,8 +46,11 @@ export function workerCountFor(fileCount: number): number {
   if (env !== undefined && env !== '' && Number.isFinite(Number(env))) return Math.max(0, Math.floor(Number(env)));
   if (fileCount < PARALLEL_THRESHOLD) return 0;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  if (cores < 2) return 0;
-  return Math.min(cores, 4, Math.ceil(fileCount / 200));
+  // Workers pay only with idle cores: each one loads its own grammars and app-wide indexes, so on a
+  // machine already busy with other work they add CPU without shortening the wall time.
+  const idle = cores - (os.loadavg()[0] ?? 0);
+  if (cores < 2 || idle < 1.5) return 0;
+  return Math.min(Math.floor(idle), 4, Math.ceil(fileCount / 200));
 }
 
 type FolderOverrides = NonNullable<ScanOptions['overrides']>[number];
