@@ -33,6 +33,10 @@ const HTTP_ROOTS = ['Net::HTTP', 'Faraday', 'HTTParty', 'RestClient', 'Excon', '
 const SDK_ROOTS = ['Stripe', 'Twilio', 'Aws', 'Octokit', 'Slack', 'Pusher', 'Intercom', 'Gibbon', 'Mailchimp', 'SendGrid', 'Postmark', 'Braintree', 'Google::Apis', 'Google::Cloud', 'Firebase', 'OpenAI'];
 const CONSTRUCTORS = new Set(['new', 'build', 'configure', 'config', 'configuration', 'default_connection', 'api_key', 'api_key=', 'parse', 'escape',
   'encode_www_form', 'join', 'headers', 'auth', 'basic_auth', 'timeout', 'follow', 'accept', 'persistent', 'via', 'use', 'client', 'instance', 'current']);
+/** SDK calls that build a handle without a request (`Aws::S3::Resource.new.bucket(b).object(k)`). */
+const SDK_BUILDERS = new Set(['bucket', 'object', 'resource', 'with', 'region', 'credentials']);
+/** SDK calls computed locally: signing a URL, building an object from a hash. */
+const LOCAL_SDK_METHODS = new Set(['presigned_url', 'presigned_post', 'public_url', 'url', 'key', 'construct_from', 'signed_url', 'to_s', 'to_h', 'name']);
 const DEFAULT_WRAPPERS = ['after_commit', 'after_all_transactions_commit', 'run_after_commit', 'run_after_commit_or_now', 'after_transaction_commit', 'after_commit_everywhere'];
 const CACHE_WRITES = new Set(['write', 'delete', 'delete_matched', 'increment', 'decrement', 'clear', 'write_multi', 'fetch', 'delete_multi']);
 const QUERY_CHAIN = new Set([
@@ -160,7 +164,7 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
     });
     const root = rootMatches(constName, HTTP_ROOTS) ?? rootMatches(constName, SDK_ROOTS);
     // The request is the first call after the constructors and builders: `Faraday.new(url).post`, not `.body` on its response.
-    if ((configured || root) && r.path.every((s) => CONSTRUCTORS.has(s)) && !CONSTRUCTORS.has(method)) {
+    if ((configured || root) && r.path.every((s) => CONSTRUCTORS.has(s) || SDK_BUILDERS.has(s)) && !CONSTRUCTORS.has(method) && !SDK_BUILDERS.has(method) && !LOCAL_SDK_METHODS.has(method)) {
       if (constName === 'URI' && method !== 'open') return undefined;
       return { kind: 'http', label, fact };
     }

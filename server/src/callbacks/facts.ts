@@ -130,7 +130,7 @@ export function extractCallbacks(model: ModelInfo, body: Node, file: string): vo
   model.extra.set(CALLBACKS_KEY, data);
 }
 
-function readStatement(data: CallbackData, stmt: Node, file: string, inherited: string[]): void {
+function readStatement(data: CallbackData, stmt: Node, file: string, inherited: string[], blockParam?: string): void {
   if (stmt.type === 'method') {
     const name = stmt.childForFieldName('name')?.text;
     if (name) data.methods.set(name, extractBody(stmt, file, paramNames(stmt)));
@@ -140,10 +140,12 @@ function readStatement(data: CallbackData, stmt: Node, file: string, inherited: 
   if (!call) return;
   if (call.name === 'with_options' && call.block && !call.receiver) {
     const conditions = [...call.pairs.entries()].filter(([k]) => k === 'if' || k === 'unless').map(([, p]) => p.text);
-    for (const inner of bodyStatements(call.block)) readStatement(data, inner, file, [...inherited, ...conditions]);
+    const param = identifiersIn(call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters'))[0];
+    for (const inner of bodyStatements(call.block)) readStatement(data, inner, file, [...inherited, ...conditions], param ?? blockParam);
     return;
   }
-  if (call.receiver && !(call.receiver.type === 'identifier' && inherited.length > 0)) return;
+  // Inside `with_options do |o|`, `o.after_save :x` is a class-level macro.
+  if (call.receiver && !(blockParam && call.receiver.type === 'identifier' && call.receiver.text === blockParam)) return;
   if (call.name === 'include' && !call.receiver) { data.sequence.push({ type: 'include', names: call.args.map((a) => a.text) }); return; }
   if (ASSOCIATIONS.has(call.name)) {
     const name = literalName(call.args[0]);

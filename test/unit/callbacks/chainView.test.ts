@@ -54,6 +54,9 @@ describe('callback facts in the model index', () => {
   with_options if: :tracked? do |o|
     o.after_update :f
   end
+  with_options on: :create do |opts|
+    opts.after_validation :g
+  end
 end
 `,
     });
@@ -69,8 +72,9 @@ end
       ['before_validation', 'before', 'validation', '', 'inline', 'unless: -> { imported? }', false, 1],
       ['after_create', 'after', 'create', '', 'object', '', false, 1],
       ['after_update', 'after', 'update', '', 'method', 'if: :tracked?', false, 1],
+      ['after_validation', 'after', 'validation', '', 'method', '', false, 1],
     ]);
-    assert.deepEqual(decls.map((d) => d.location.line), [1, 1, 2, 3, 4, 5, 6, 7, 9]);
+    assert.deepEqual(decls.map((d) => d.location.line), [1, 1, 2, 3, 4, 5, 6, 7, 9, 12]);
   });
 
   test('execution order: validation, save, create, after_create before after_save, prepend first, commit order by load_defaults', () => {

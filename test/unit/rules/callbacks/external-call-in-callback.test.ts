@@ -86,6 +86,7 @@ end
 
   def charge
     Stripe::Charge.create(amount: amount_cents, currency: "usd")
+    Aws::S3::Resource.new.bucket("receipts").object(key).put(body: receipt)
   end
 
   def with_gateway
@@ -99,7 +100,8 @@ end
       [3, 18, '`Net::HTTP.get`'],
       [4, 22, '`ActionCable.server.broadcast`'],
       [8, 5, '`Stripe::Charge.create`'],
-      [13, 5, '`conn.post`'],
+      [9, 5, '`Aws::S3::Resource.new.bucket(…).object(…).put`'],
+      [14, 5, '`conn.post`'],
     ]);
   });
 
@@ -138,7 +140,7 @@ end
     assert.deepEqual(check(code, {}, { config }).map((f) => at(f).line), [5, 6]);
   });
 
-  test('near misses: commit callbacks, after-commit wrappers, constructors, URI.parse, other receivers', () => {
+  test('near misses: commit callbacks, after-commit wrappers, constructors, URI.parse, presigned URLs, other receivers', () => {
     const code = `class Appointment < ApplicationRecord
   after_save_commit :sync_calendar
   after_create_commit { HTTParty.post(hook_url) }
@@ -173,6 +175,7 @@ end
 
   def parse_only
     self.host = URI.parse(url).host
+    self.download_url = Aws::S3::Resource.new.bucket("files").object(key).presigned_url(:get)
   end
 end
 `;
