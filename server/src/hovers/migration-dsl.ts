@@ -7,6 +7,8 @@ import { assumptions, migrationCompat, migrationModel, runtimeSafetyNet, startAf
 import { describeOperation } from '../migrations/locks';
 import { compareMigrationVersions } from '../migrations/model';
 
+const SAFETY_NET_METHODS = new Set(['add_index', 'remove_index', 'add_reference', 'add_belongs_to', 'add_foreign_key', 'add_check_constraint', 'change_column_null']);
+
 /** The gating helpers read a RuleContext; a hover has the same facts. */
 function hoverContext(input: HoverInput): RuleContext {
   return {
@@ -50,7 +52,9 @@ export const migrationDslHover: HoverProvider = {
     if (op.safetyAssured) hatches.push(input.app.config.migrations.respectSafetyAssured ? 'inside `safety_assured`: not reported' : 'inside `safety_assured`, audited anyway (respectSafetyAssured: false)');
     const cutoff = startAfter(ctx);
     if (cutoff && model.version && compareMigrationVersions(model.version, cutoff.version) <= 0) hatches.push(`at or before ${cutoff.source} ${cutoff.version}: not checked`);
-    const net = runtimeSafetyNet(ctx, true);
+    // Only the operations these gems rewrite at run time (research §1.5).
+    const covered = SAFETY_NET_METHODS.has(op.method) || (op.method === 'add_column' && ctx.app.gems.has('safe-pg-migrations'));
+    const net = covered ? runtimeSafetyNet(ctx, op.method !== 'add_column') : undefined;
     if (net) hatches.push(net);
     if (hatches.length) lines.push('', `Escape hatches: ${hatches.join('; ')}.`);
     lines.push('', `Assumptions: adapter ${legacyAdapterText(input)}; database version ${facts.version}; migration compatibility ${compat.version ?? 'newest'} (${compat.source}).`);

@@ -56,6 +56,12 @@ describe('migration DSL hover', () => {
     assert.match(hover(migration('add_index :users, :email', 'class X < Gitlab::Database::Migration[2.1]'), 2, 'add_index', rails)!, /compatibility 6\.1 \(Rails 6\.1\.7 from Gemfile\.lock\)/);
   });
 
+  test('safe-pg-migrations is named only on the operations it rewrites', () => {
+    const app = appFacts({ gems: new Map([['safe-pg-migrations', '2.1.0']]) });
+    assert.match(hover(migration('add_index :users, :email'), 2, 'add_index', app)!, /Escape hatches: safe-pg-migrations/);
+    assert.doesNotMatch(hover(migration('rename_column :users, :a, :b'), 2, 'rename_column', app)!, /safe-pg-migrations/);
+  });
+
   test('no hover off a DSL call', () => {
     assert.equal(hover(migration('add_index :users, :email'), 2, ':users'), undefined);
   });
