@@ -3,6 +3,7 @@
 // collection, a single record, an array of records, or unknown.
 import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
 import { singularize } from '../models/inflector';
+import { defaultScopePreloads, scopePreloads } from './scopes';
 import { emptyPreloads, mergePreloads, dynamicPreloads, type Chain, type Link, type Preloads } from './chain';
 
 export type ValueKind = 'class' | 'relation' | 'collection' | 'record' | 'array' | 'unknown';
@@ -100,7 +101,7 @@ export function evaluate(chain: Chain, hooks: EvalHooks): Value {
   const root = chain.root;
   if (root.kind === 'const') {
     const model = modelOf(hooks.models, root.name);
-    value = model ? { kind: 'class', model, preloads: emptyPreloads(), origin: { chain, count: 0 } } : UNKNOWN;
+    value = model ? { kind: 'class', model, preloads: classPreloads(hooks.models!, model), origin: { chain, count: 0 } } : UNKNOWN;
   } else if (root.kind === 'self') {
     value = selfValue(hooks, chain);
   } else {
@@ -126,7 +127,7 @@ function selfValue(hooks: EvalHooks, chain: Chain): Value {
   if (!hooks.self) return UNKNOWN;
   const { model, on } = hooks.self;
   return on === 'class'
-    ? { kind: 'class', model, preloads: emptyPreloads(), origin: { chain, count: 0 } }
+    ? { kind: 'class', model, preloads: hooks.models ? classPreloads(hooks.models, model) : emptyPreloads(), origin: { chain, count: 0 } }
     : { kind: 'record', model, preloads: emptyPreloads() };
 }
 
@@ -152,6 +153,10 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
           origin: { chain, count }, perRow: receiver.perRow, association: receiver.association, external: receiver.external,
         };
         if (link.args.preloads) next.preloads = mergePreloads(next.preloads, link.args.preloads);
+        if (isScope) {
+          const fromScope = scopePreloads(models, model, name);
+          if (fromScope) next.preloads = mergePreloads(next.preloads, fromScope);
+        }
         if (name === 'limit' || PAGINATION.has(name)) next.bounded = `${name}${link.args.text}`;
         if (name === 'none') next.bounded = 'none';
         if (name === 'where' && /^\(?\s*(:id\s*=>|id:|"id"\s*=>)/.test(link.args.text)) next.bounded = `where${link.args.text}`;
@@ -193,8 +198,9 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
       const below = receiver.preloads.dynamic ? dynamicPreloads() : receiver.preloads.names.get(name) ?? emptyPreloads();
       const perRow = receiver.perRow ? { ...receiver.perRow, path: [...receiver.perRow.path, name], missed: receiver.perRow.missed || !covered } : undefined;
       if (assoc.macro === 'has_many' || assoc.macro === 'has_and_belongs_to_many') {
+        const defaults = target ? defaultScopePreloads(models, target) : undefined;
         return {
-          kind: 'collection', model: target, preloads: below, loaded: covered, strict: receiver.strict, perRow,
+          kind: 'collection', model: target, preloads: defaults ? mergePreloads(below, defaults) : below, loaded: covered, strict: receiver.strict, perRow,
           association: { owner: model, info: assoc }, origin: { chain, count },
         };
       }
@@ -235,4 +241,9 @@ export function targetOf(models: ModelIndex, owner: ModelInfo, assoc: Associatio
     if (next) return targetOf(models, middle, next, depth + 1);
   }
   return undefined;
+}
+
+/** What every query on the model preloads: its default_scope's includes. */
+function classPreloads(models: ModelIndex, model: ModelInfo): Preloads {
+  return defaultScopePreloads(models, model) ?? emptyPreloads();
 }

@@ -120,6 +120,21 @@ describe('queries/association-in-loop', () => {
     assert.deepEqual(check(rule, app({ [job]: fixed[job] }), job), []);
   });
 
+  test('near misses: preloads inside a scope body and a default_scope', () => {
+    const files = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published, -> { where(published: true) }',
+        '  scope :published, -> { where(published: true) }\n  scope :feed, ->(user) { where(author: user).preload(:author, comments: :user).order(id: :desc) }'),
+      'app/models/comment.rb': 'class Comment < ApplicationRecord\n  belongs_to :post, counter_cache: true\n  belongs_to :user\n  default_scope { includes(:user) }\nend\n',
+      [CONTROLLER]: 'class PostsController < ApplicationController\n  def index\n    @posts = Post.feed(current_user).load\n  end\nend\n',
+      [INDEX]: '<% @posts.each do |post| %><%= post.author.name %><% post.comments.each do |c| %><%= c.user.name %><% end %><% end %>\n',
+    });
+    assert.deepEqual(check(rule, files, INDEX), []);
+    const job = 'app/jobs/digest_job.rb';
+    const code = 'class DigestJob < ApplicationJob\n  def perform\n    Post.published.find_each { |post| post.comments.each { |c| c.user.name } }\n  end\nend\n';
+    const findings = check(rule, { ...files, [job]: code }, job);
+    assert.deepEqual(findings.map((f) => at(f).column), [39], 'comments per post, but not c.user (default_scope)');
+  });
+
   test('a second loop over the same records reads the association they already loaded', () => {
     const file = 'app/models/feed.rb';
     const code = 'class Feed\n  def authors\n    Post.published\n      .select { |p| p.author.active? }\n      .map { |p| p.author.name }\n  end\nend\n';

@@ -1,0 +1,76 @@
+// What scopes and default_scope preload: `scope :inbox, -> { where(...).preload(:author) }` makes
+// `Message.inbox(user)` carry `author`. Read per model body through the model index's extractor hook.
+import type { Node } from '../parsing/treeSitter';
+import { bodyStatements, literalName, readCall } from '../parsing/ruby';
+import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
+import { emptyPreloads, mergePreloads, readPreloads, type Preloads } from './chain';
+
+export interface ScopeFacts { scopes: Map<string, Preloads>; defaultScope?: Preloads }
+
+const KEY = 'queries';
+const PRELOADERS = new Set(['includes', 'preload', 'eager_load']);
+
+function preloadsIn(node: Node): Preloads {
+  let out = emptyPreloads();
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'call') {
+      const name = n.childForFieldName('method')?.text;
+      if (name && PRELOADERS.has(name)) {
+        const one = emptyPreloads();
+        const args = n.childForFieldName('arguments');
+        for (const a of args?.namedChildren ?? []) if (a && a.type !== 'comment' && a.type !== 'block_argument') readPreloads(a, one);
+        out = mergePreloads(out, one);
+      }
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
+
+registerModelExtractor((model: ModelInfo, body: Node) => {
+  const facts: ScopeFacts = { scopes: new Map() };
+  const statements = [...bodyStatements(body)];
+  for (const stmt of bodyStatements(body)) {
+    const call = readCall(stmt);
+    if (call && call.name === 'included' && call.block) statements.push(...bodyStatements(call.block));
+  }
+  for (const stmt of statements) {
+    const call = readCall(stmt);
+    if (!call || call.receiver) continue;
+    if (call.name === 'scope') {
+      const name = literalName(call.args[0]);
+      const lambda = call.args[1] ?? call.block;
+      if (name && lambda) {
+        const p = preloadsIn(lambda);
+        if (p.dynamic || p.names.size > 0) facts.scopes.set(name, p);
+      }
+    } else if (call.name === 'default_scope') {
+      const target = call.block ?? call.args[0];
+      if (target) {
+        const p = preloadsIn(target);
+        if (p.dynamic || p.names.size > 0) facts.defaultScope = p;
+      }
+    }
+  }
+  if (facts.scopes.size > 0 || facts.defaultScope) model.extra.set(KEY, facts);
+});
+
+/** Preloads of `Model.<scope>` (looking through concerns and superclasses). */
+export function scopePreloads(models: ModelIndex, model: ModelInfo, scope: string): Preloads | undefined {
+  for (const m of models.ancestry(model)) {
+    const p = (m.extra.get(KEY) as ScopeFacts | undefined)?.scopes.get(scope);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** Preloads of the model's `default_scope`. */
+export function defaultScopePreloads(models: ModelIndex, model: ModelInfo): Preloads | undefined {
+  for (const m of models.ancestry(model)) {
+    const p = (m.extra.get(KEY) as ScopeFacts | undefined)?.defaultScope;
+    if (p) return p;
+  }
+  return undefined;
+}
