@@ -29,6 +29,8 @@ export interface AppFacts {
   /** Locked gem versions by name from Gemfile.lock. */
   gems: ReadonlyMap<string, string>;
   strongMigrations?: StrongMigrationsSettings;
+  /** rubocop-rails' `AllCops: MigratedSchemaVersion` from .rubocop.yml: migrations at or before it are done. */
+  migratedSchemaVersion?: string;
   loadDefaults?: string;
   partialInserts?: boolean;
   /** Active Job settings from config/application.rb (config/environments/production.rb wins). */

@@ -18,6 +18,8 @@ export function startAfter(ctx: RuleContext): { version: string; source: string 
   if (own) return { version: own, source: '.rails-hazards.yml migrations.startAfter' };
   const sm = ctx.app.strongMigrations?.startAfter;
   if (sm) return { version: sm, source: 'StrongMigrations.start_after' };
+  const rubocop = ctx.app.migratedSchemaVersion;
+  if (rubocop) return { version: rubocop, source: '.rubocop.yml AllCops: MigratedSchemaVersion' };
   return undefined;
 }
 

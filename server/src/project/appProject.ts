@@ -10,6 +10,7 @@ import type { FileSource } from './files';
 import { adapterFromDatabaseYml } from './database';
 import { readApplication, readStrongMigrations } from './rubyConfig';
 import { readSchema } from './schema';
+import { parse as parseYaml } from 'yaml';
 import { ModelIndexLoader } from './modelFiles';
 import { ControllerIndexLoader } from './controllerFiles';
 import { normalizeAdapter } from '../migrations/gating';
@@ -18,7 +19,7 @@ import { DependencyProvider } from './dependencies';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
-  CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb',
+  CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb', '.rubocop.yml',
   'config/application.rb', 'config/environments/production.rb', 'db/schema.rb',
 ];
 
@@ -117,6 +118,8 @@ export class AppProject {
     }
 
     facts.strongMigrations = this.withTree('config/initializers/strong_migrations.rb', readStrongMigrations);
+    const rubocop = this.read('.rubocop.yml');
+    if (rubocop !== undefined) facts.migratedSchemaVersion = migratedSchemaVersion(rubocop);
     const app = this.withTree('config/application.rb', readApplication);
     if (app) {
       facts.loadDefaults = app.loadDefaults;
@@ -137,5 +140,17 @@ export class AppProject {
       facts.adapter = { value: normalizeAdapter(config.database.adapter), source: '.rails-hazards.yml database.adapter' };
     }
     return facts;
+  }
+}
+
+/** rubocop-rails' `AllCops: MigratedSchemaVersion` (its start_after), or undefined; never throws. */
+export function migratedSchemaVersion(text: string): string | undefined {
+  try {
+    const doc = parseYaml(text) as { AllCops?: { MigratedSchemaVersion?: unknown } } | null;
+    const v = doc?.AllCops?.MigratedSchemaVersion;
+    const digits = typeof v === 'number' || typeof v === 'string' ? String(v).replace(/_/g, '') : '';
+    return /^\d+$/.test(digits) ? digits : undefined;
+  } catch {
+    return undefined;
   }
 }
