@@ -101,3 +101,13 @@ export function depsApp(options: DepsOptions = {}): AppFacts {
 }
 
 export const GEMFILE_PATH = path.join(APP_ROOT, 'Gemfile');
+
+/** The ```<lang> blocks under a heading of a docs page (for lockfile rules, whose examples the parity test skips). */
+export function docBlocks(docPath: string, heading: string, lang: string): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const markdown: string = require('node:fs').readFileSync(path.resolve(__dirname, '../../..', docPath), 'utf8');
+  const start = markdown.indexOf(`\n${heading}`);
+  const next = markdown.indexOf('\n## ', start + heading.length + 1);
+  const section = markdown.slice(start, next < 0 ? undefined : next);
+  return [...section.matchAll(new RegExp('^\\s*```' + lang + '[^\\n]*\\n([\\s\\S]*?)^\\s*```', 'gm'))].map((m) => m[1]);
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import rule from '../../../../server/src/rules/dependencies/floating-runtime-gem';
 import { applyEdits } from '../../../../server/src/parsing/rubyEdits';
 import { at, initParsers, run } from '../../../helpers/ruleTester';
-import { depsApp, GEMFILE, GEMFILE_PATH, lockfile } from '../../../helpers/lockfiles';
+import { depsApp, docBlocks, GEMFILE, GEMFILE_PATH, lockfile } from '../../../helpers/lockfiles';
 
 before(initParsers);
 
@@ -108,6 +108,20 @@ end
     assert.deepEqual(check(lockfile(), only).map((f) => f.message.split(' ')[0]), ['redis-client']);
     const added = depsApp({ config: 'dependencies:\n  runtimePrimitives: [base64]\n' });
     assert.ok(check(lockfile(), added).some((f) => f.message.startsWith('base64 0.2.0 floats')));
+  });
+
+  test('the docs page examples: the Bad lockfile gives the documented message, the Good pin silences it', () => {
+    const [bad] = docBlocks('docs/rules/dependencies/floating-runtime-gem.md', '## Bad', 'gemfile-lock');
+    const gemfile = 'source "https://rubygems.org"\ngem "sidekiq"\n';
+    const [f] = check(bad, depsApp({ gemfile }));
+    assert.deepEqual(at(f), { rule: 'dependencies/floating-runtime-gem', line: 6, column: 5 });
+    assert.match(f.message, /^connection_pool 2\.5\.5 floats: nothing bounds it above, so `bundle update` of any dependant can move it to 3\.x unnoticed: activesupport \(>= 2\.2\.5\), redis-client \(>= 0\), sidekiq \(>= 2\.3\.0\)\. Known break ahead: connection_pool 3\.0 changed keyword arguments everywhere .* with your sidekiq 7\.3\.9: the scheduler thread dies at boot .* Pin it: gem "connection_pool", "~> 2\.5", then run `bundle lock --update connection_pool`\.$/);
+    const [pin] = docBlocks('docs/rules/dependencies/floating-runtime-gem.md', '## Good', 'ruby');
+    assert.deepEqual(check(bad, depsApp({ gemfile: gemfile + pin.replace(/^ +/gm, '') })).filter((x) => x.message.startsWith('connection_pool')), []);
+    const [upgraded] = docBlocks('docs/rules/dependencies/floating-runtime-gem.md', '## Good', 'gemfile-lock');
+    const fixedSidekiq = bad.replace(/    sidekiq \(7\.3\.9\)\n      connection_pool \(>= 2\.3\.0\)\n/, upgraded);
+    assert.notEqual(fixedSidekiq, bad);
+    assert.deepEqual(check(fixedSidekiq, depsApp({ gemfile })).filter((x) => x.message.startsWith('connection_pool')), []);
   });
 
   test('docs examples: Bad is reported, Good is clean', () => {

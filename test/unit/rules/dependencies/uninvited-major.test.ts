@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import rule from '../../../../server/src/rules/dependencies/uninvited-major';
 import { applyEdits } from '../../../../server/src/parsing/rubyEdits';
 import { at, initParsers, run } from '../../../helpers/ruleTester';
-import { depsApp, GEMFILE, GEMFILE_PATH, lockfile } from '../../../helpers/lockfiles';
+import { depsApp, docBlocks, GEMFILE, GEMFILE_PATH, lockfile } from '../../../helpers/lockfiles';
 
 before(initParsers);
 
@@ -66,6 +66,16 @@ describe('dependencies/uninvited-major', () => {
     const mixed = lockfile().replace('      connection_pool (>= 2.2.5)', '      connection_pool (>= 2.2.5, < 4)');
     const f = check(mixed, depsApp({ base: lockfile('2.5.5') }));
     assert.match(f[0].message, /not every dependant bounds it: activesupport \(>= 2\.2\.5, < 4\), react-rails \(>= 0\)/);
+  });
+
+  test('the docs page examples: base and working lockfile of Bad are reported, the Good pin silences it', () => {
+    const [base, working] = docBlocks('docs/rules/dependencies/uninvited-major.md', '## Bad', 'gemfile-lock');
+    const wrap = (specs: string) => `GEM\n  remote: https://rubygems.org/\n  specs:\n${specs}\nDEPENDENCIES\n  sidekiq\n`;
+    const gemfile = 'source "https://rubygems.org"\ngem "sidekiq"\n';
+    const [f] = check(wrap(working), depsApp({ gemfile, base: wrap(base) }));
+    assert.match(f.message, /^connection_pool 2\.5\.5 → 3\.0\.2 crossed a major version since main via --base; nothing bounds it: activesupport \(>= 2\.2\.5\), sidekiq \(>= 2\.3\.0\)\./);
+    const [pin] = docBlocks('docs/rules/dependencies/uninvited-major.md', '## Good', 'ruby');
+    assert.deepEqual(check(wrap(working), depsApp({ gemfile: gemfile + pin.replace(/^ +/gm, ''), base: wrap(base) })), []);
   });
 
   test('docs examples: Bad is reported, Good is clean', () => {
