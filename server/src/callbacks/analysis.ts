@@ -112,8 +112,11 @@ export function commitFix(ctx: RuleContext, fc: FileCallbacks, d: DeclaredCallba
     return undefined;
   }
   const target = d.decl.target;
-  if (target.type === 'method' && d.model.kind === 'class') {
-    const clash = orderedEntries(fc.index, d.model).some((e) => e.decl && e.decl !== d.decl && e.event === 'commit'
+  if (target.type === 'method') {
+    // Two commit aliases naming one method: only the last registered runs (rubocop Rails/AfterCommitOverride).
+    // Also refuse when another after_* callback names it, since its own fix would create that clash.
+    const entries = d.model.kind === 'class' ? orderedEntries(fc.index, d.model) : fc.declared.filter((x) => x.model === d.model).map((x) => ({ decl: x.decl, event: x.decl.event }));
+    const clash = entries.some((e) => e.decl && e.decl !== d.decl && (e.event === 'commit' || COMMIT_ALIASES[e.decl.macro] !== undefined)
       && e.decl.target.type === 'method' && e.decl.target.name === target.name);
     if (clash) return undefined;
   }

@@ -5,7 +5,8 @@ import { namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo } fr
 import { callbackData, LOOP_METHODS, WRITE_METHODS, type BodyFacts, type CallbackTarget, type CallFact, type Receiver, type WriteEvent } from './facts';
 import type { CallbacksConfig } from './settings';
 
-export type EffectKind = 'http' | 'broadcast' | 'mail-now' | 'mail-later' | 'job' | 'write' | 'self-write' | 'cache' | 'query-in-loop';
+/** 'maybe-write': a bang method on another model's record (`order.cancel!`, an AASM event): not reported, but no quick fix moves it. */
+export type EffectKind = 'http' | 'broadcast' | 'mail-now' | 'mail-later' | 'job' | 'write' | 'self-write' | 'maybe-write' | 'cache' | 'query-in-loop';
 export type JobSystem = 'activejob' | 'sidekiq' | 'resque' | 'delay' | 'custom';
 export type WriteKind = WriteEvent | 'touch' | 'sql';
 
@@ -180,6 +181,10 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
     if (target) return { kind: 'write', label, fact, write: { model: target, kind: writeKind(method, r.path), method } };
     return undefined;
   }
+  if (method.endsWith('!') && !fact.chained && r.root !== 'none' && r.root !== 'self') {
+    const target = receiverModel(ctx, r);
+    if (target && target !== 'self') return { kind: 'maybe-write', label, fact, write: { model: target, kind: 'update', method } };
+  }
   if (QUERY_READS.has(method) && !fact.chained && fact.blocks.some((b) => LOOP_METHODS.has(b)) && r.root !== 'none' && r.root !== 'self') {
     const target = receiverModel(ctx, r);
     if (target && target !== 'self') return { kind: 'query-in-loop', label, fact };
@@ -234,5 +239,5 @@ export function resolveCallback(ctx: EffectContext, target: CallbackTarget, maxD
 
 export const EFFECT_BADGES: Record<EffectKind, string> = {
   'http': 'HTTP', 'broadcast': 'broadcast', 'mail-now': 'mail now', 'mail-later': 'mail later', 'job': 'job',
-  'write': 'writes', 'self-write': 'writes self', 'cache': 'cache', 'query-in-loop': 'query in loop',
+  'write': 'writes', 'self-write': 'writes self', 'maybe-write': 'may write', 'cache': 'cache', 'query-in-loop': 'query in loop',
 };

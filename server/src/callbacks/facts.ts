@@ -269,7 +269,7 @@ export function extractBody(body: Node, file: string, params: string[]): BodyFac
   const keep = (name: string, receiver: Receiver): boolean => {
     if (receiver.root === 'none' || receiver.root === 'self') return true;
     if (receiver.root === 'const') return true;
-    if (WRITE_METHODS.has(name) || EFFECT_METHODS.has(name)) return true;
+    if (WRITE_METHODS.has(name) || EFFECT_METHODS.has(name) || name.endsWith('!')) return true;
     return [...(receiver.root === 'call' ? [receiver.name] : []), ...receiver.path].some((p) => p === 'delay' || p === 'delay_for' || p === 'delay_until' || p === '__elasticsearch__');
   };
 

@@ -56,7 +56,7 @@ function stepText(app: AppFacts, chain: ChainStep, model: ModelInfo, options: Re
   if (entry.generated?.kind === 'counter_cache') parts.push('SQL counter update, no callbacks');
   if (chain.unresolved && entry.decl?.target.type === 'method') parts.push('method not found in the app (a gem or metaprogramming): effects unknown');
   if (chain.unresolved && entry.decl?.target.type === 'object') parts.push('callback object: effects not followed');
-  for (const e of chain.effects) if (e.kind !== 'self-write') parts.push(effectText(e));
+  for (const e of chain.effects) if (e.kind !== 'self-write' && e.kind !== 'maybe-write') parts.push(effectText(e));
   const mark = options.highlight && entry.location.file === options.highlight.file && entry.location.line === options.highlight.line
     && entry.location.character === options.highlight.character ? '**▶** ' : '';
   return mark + parts.join(' · ');

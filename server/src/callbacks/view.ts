@@ -139,7 +139,7 @@ function describe(decl: CallbackDecl): string {
 
 function calloutForDecl(index: ModelIndex, app: AppFacts, owner: ModelInfo, decl: CallbackDecl): string {
   const resolved = resolveCallback({ index, model: owner, config: callbacksConfig(app) }, decl.target);
-  const effects = resolved.effects.filter((e) => e.kind !== 'self-write');
+  const effects = resolved.effects.filter((e) => e.kind !== 'self-write' && e.kind !== 'maybe-write');
   const lines = [`**\`${describe(decl)}\`** in ${owner.name} (${locationText(app, decl.location, true)})`];
   if (resolved.unresolved) lines.push('', 'The method is not defined here: effects are resolved in each including model.');
   else if (effects.length === 0) lines.push('', 'No effects found (HTTP, mail, jobs, broadcasts, cache, writes to other models).');

@@ -87,6 +87,27 @@ end
     assert.deepEqual(check(code, { config }).map((f) => at(f).line), [7, 11, 12, 13]);
   });
 
+  test('no quick fix when two after_* callbacks name the method, or the callback may write another model', () => {
+    const code = `class Deposit < ApplicationRecord
+  belongs_to :pending_transaction
+  after_save :republish
+  after_destroy :republish
+  after_update :reject
+
+  def republish
+    RepublishWorker.perform_async(id)
+  end
+
+  def reject
+    pending_transaction.decline!
+    DepositMailer.rejected(id).deliver_later
+  end
+end
+`;
+    const findings = run(rule, code, { file: FILE, kind: 'model', app: modelApp({ [FILE]: code, 'app/models/pending_transaction.rb': 'class PendingTransaction < ApplicationRecord\nend\n' }) });
+    assert.deepEqual(findings.map((f) => [at(f).line, f.fixes.length]), [[8, 0], [13, 0]]);
+  });
+
   test('near misses: commit callbacks, after-commit wrappers, perform_now', () => {
     const code = `class Appointment < ApplicationRecord
   after_create_commit :schedule_reminder
