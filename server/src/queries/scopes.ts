@@ -5,18 +5,21 @@ import { bodyStatements, literalName, readCall } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { emptyPreloads, mergePreloads, readPreloads, type Preloads } from './chain';
 
-export interface ScopeFacts { scopes: Map<string, Preloads>; defaultScope?: Preloads }
+export interface ScopeInfo { preloads: Preloads; /** Methods called on self in the body (other scopes). */ calls: string[] }
+export interface ScopeFacts { scopes: Map<string, ScopeInfo>; defaultScope?: Preloads }
 
 const KEY = 'queries';
 const PRELOADERS = new Set(['includes', 'preload', 'eager_load']);
 
-function preloadsIn(node: Node): Preloads {
+function preloadsIn(node: Node, calls: string[] = []): Preloads {
   let out = emptyPreloads();
   const stack: Node[] = [node];
   while (stack.length > 0) {
     const n = stack.pop()!;
+    if (n.type === 'identifier' && n.parent?.type !== 'block_parameters' && n.parent?.type !== 'lambda_parameters') calls.push(n.text);
     if (n.type === 'call') {
       const name = n.childForFieldName('method')?.text;
+      if (name && !n.childForFieldName('receiver')) calls.push(name);
       if (name && PRELOADERS.has(name)) {
         const one = emptyPreloads();
         const args = n.childForFieldName('arguments');
@@ -43,8 +46,9 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
       const name = literalName(call.args[0]);
       const lambda = call.args[1] ?? call.block;
       if (name && lambda) {
-        const p = preloadsIn(lambda);
-        if (p.dynamic || p.names.size > 0) facts.scopes.set(name, p);
+        const calls: string[] = [];
+        const p = preloadsIn(lambda, calls);
+        facts.scopes.set(name, { preloads: p, calls });
       }
     } else if (call.name === 'default_scope') {
       const target = call.block ?? call.args[0];
@@ -57,13 +61,28 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
   if (facts.scopes.size > 0 || facts.defaultScope) model.extra.set(KEY, facts);
 });
 
-/** Preloads of `Model.<scope>` (looking through concerns and superclasses). */
-export function scopePreloads(models: ModelIndex, model: ModelInfo, scope: string): Preloads | undefined {
+function scopeInfo(models: ModelIndex, model: ModelInfo, scope: string): ScopeInfo | undefined {
   for (const m of models.ancestry(model)) {
-    const p = (m.extra.get(KEY) as ScopeFacts | undefined)?.scopes.get(scope);
-    if (p) return p;
+    const info = (m.extra.get(KEY) as ScopeFacts | undefined)?.scopes.get(scope);
+    if (info) return info;
   }
   return undefined;
+}
+
+/** Preloads of `Model.<scope>`, with those of the scopes it calls (through concerns and superclasses). */
+export function scopePreloads(models: ModelIndex, model: ModelInfo, scope: string, depth = 0, seen = new Set<string>()): Preloads | undefined {
+  const info = scopeInfo(models, model, scope);
+  if (!info || seen.has(scope)) return undefined;
+  seen.add(scope);
+  let out = info.preloads;
+  if (depth < 5) {
+    for (const call of new Set(info.calls)) {
+      if (call === scope) continue;
+      const inner = scopePreloads(models, model, call, depth + 1, seen);
+      if (inner) out = mergePreloads(out, inner);
+    }
+  }
+  return out.dynamic || out.names.size > 0 ? out : undefined;
 }
 
 /** Preloads of the model's `default_scope`. */

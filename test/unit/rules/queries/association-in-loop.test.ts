@@ -129,6 +129,13 @@ describe('queries/association-in-loop', () => {
       [INDEX]: '<% @posts.each do |post| %><%= post.author.name %><% post.comments.each do |c| %><%= c.user.name %><% end %><% end %>\n',
     });
     assert.deepEqual(check(rule, files, INDEX), []);
+    const nested = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published, -> { where(published: true) }',
+        '  scope :published, -> { where(published: true).includes(:author) }\n  scope :hot, -> { published.order(:score) }'),
+      [CONTROLLER]: 'class PostsController < ApplicationController\n  def index\n    @posts = Post.hot\n  end\nend\n',
+      [INDEX]: '<% @posts.each do |post| %><%= post.author.name %><% end %>\n',
+    });
+    assert.deepEqual(check(rule, nested, INDEX), [], 'a scope calling a scope that preloads');
     const job = 'app/jobs/digest_job.rb';
     const code = 'class DigestJob < ApplicationJob\n  def perform\n    Post.published.find_each { |post| post.comments.each { |c| c.user.name } }\n  end\nend\n';
     const findings = check(rule, { ...files, [job]: code }, job);
