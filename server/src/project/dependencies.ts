@@ -44,6 +44,11 @@ export class DependencyProvider implements DependencyFacts {
     this.gemfilePath = !files.exists(path.join(root, 'Gemfile')) && files.exists(gemsRb) ? gemsRb : path.join(root, 'Gemfile');
   }
 
+  /** A base was asked for (--base or dependencies.baseRef): its failure is worth a notice. */
+  hasExplicitBase(): boolean {
+    return this.options.trusted && (this.options.baseRef ?? this.settings.baseRef) !== undefined;
+  }
+
   /** Drops what depends on `rel` (relative to the app root); true when something was dropped. */
   fileChanged(rel: string): boolean {
     if (GEMFILES.includes(rel)) {
@@ -139,7 +144,7 @@ export function lockfileNotices(file: string, text: string, facts: AppFacts): Fi
     range: { start: { line: p.line, character: p.startCol }, end: { line: p.line, character: p.endCol } },
   }));
   const deps = dependencyFacts(facts);
-  if (deps instanceof DependencyProvider) {
+  if (deps instanceof DependencyProvider && deps.hasExplicitBase()) {
     deps.baseLockfile(path.basename(file));
     if (deps.baseProblem) notices.push({ file, severity: 'info', message: deps.baseProblem, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
   }
