@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule';
 import type { Node } from '../../parsing/treeSitter';
 import { blockParam, readCall } from '../../parsing/ruby';
-import { checkedOps } from '../../migrations/gating';
+import { checkedOps, migrationModel } from '../../migrations/gating';
 
 /** Relation-wide writes: one statement for every matched row. */
 const BULK_WRITES = new Set(['update_all', 'delete_all', 'destroy_all', 'insert_all', 'insert_all!', 'upsert_all', 'update_counters']);
@@ -48,6 +48,11 @@ export default defineRule({
               : `${model}.${name} runs as one statement over every matched row: those rows stay locked until it finishes, with bloat and replica lag`;
           } else {
             why = `the batches run inside the migration's transaction, so every updated row (and any lock taken by earlier DDL) stays locked until the whole backfill commits`;
+          }
+          // The earlier DDL statement whose table lock this transaction still holds while the backfill runs.
+          const held = op.klass.disableDdlTransaction ? undefined : migrationModel(ctx).lockHeldBefore(op);
+          if (held) {
+            why += `; and ${held.call.name}${held.table ? ` on ${held.table}` : ''} (line ${held.call.node.startPosition.row + 1}) keeps its lock until the backfill commits, so that table stays blocked meanwhile`;
           }
           ctx.report({
             node: op.call.nameNode,

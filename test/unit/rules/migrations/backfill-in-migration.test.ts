@@ -13,6 +13,7 @@ describe('migrations/backfill-in-migration', () => {
     assert.deepEqual(findings.map(at), [{ rule: 'migrations/backfill-in-migration', line: 4, column: 32 }]);
     assert.match(findings[0].message, /Patient\.update_all runs as one statement over every matched row/);
     assert.match(findings[0].message, /Patient\.unscoped\.in_batches\(of: 10_000\)/);
+    assert.match(findings[0].message, /add_column on patients \(line 3\) keeps its lock until the backfill commits/);
   });
 
   test('unbatched is reported even with disable_ddl_transaction!', () => {
