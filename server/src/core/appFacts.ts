@@ -17,6 +17,10 @@ export interface StrongMigrationsSettings {
   safeByDefault: boolean;
   disabledChecks: string[];
   checkDown: boolean;
+  /** online_migrations' `config.small_tables`: lock and rewrite checks skip these tables. */
+  smallTables?: string[];
+  /** Which initializer the settings came from (strong_migrations.rb or online_migrations.rb). */
+  source?: string;
 }
 
 export interface AppFacts {

@@ -182,9 +182,27 @@ export const STRONG_MIGRATIONS_KEYS: Record<string, string[]> = {
   'migrations/change-column-type': ['change_column'],
 };
 
+/**
+ * Lock and rewrite checks: online_migrations' `small_tables` exempts their tables (renames, removals, json,
+ * NOT NULL failures and raw SQL stay checked, as in online_migrations).
+ */
+export const LOCK_RULES = new Set([
+  'migrations/add-index-non-concurrent', 'migrations/remove-index-non-concurrent', 'migrations/add-reference-index-non-concurrent',
+  'migrations/add-foreign-key-validated', 'migrations/add-foreign-key-mysql', 'migrations/add-check-constraint-validated',
+  'migrations/add-check-constraint-mysql', 'migrations/validate-in-locking-transaction', 'migrations/add-unique-constraint-non-concurrent',
+  'migrations/add-exclusion-constraint', 'migrations/change-column-null-not-null', 'migrations/change-column-null-default-backfill',
+  'migrations/add-column-volatile-default', 'migrations/add-column-default-table-rewrite-legacy', 'migrations/add-column-stored-generated',
+  'migrations/add-column-auto-increment', 'migrations/change-column-type',
+]);
+
+export function isSmallTable(ctx: RuleContext, table: string | undefined): boolean {
+  return !!table && !!ctx.app.strongMigrations?.smallTables?.includes(table);
+}
+
 /** Operations a rule checks, with its strong_migrations keys looked up by rule id. */
 export function opsFor(ctx: RuleContext, ruleId: string, filter: OpFilter = {}): MigrationOp[] {
-  return checkedOps(ctx, { ...filter, strongMigrationsKeys: [...(filter.strongMigrationsKeys ?? []), ...(STRONG_MIGRATIONS_KEYS[ruleId] ?? [])] });
+  const ops = checkedOps(ctx, { ...filter, strongMigrationsKeys: [...(filter.strongMigrationsKeys ?? []), ...(STRONG_MIGRATIONS_KEYS[ruleId] ?? [])] });
+  return LOCK_RULES.has(ruleId) && ctx.app.strongMigrations?.smallTables?.length ? ops.filter((op) => !isSmallTable(ctx, op.table)) : ops;
 }
 
 /** The table was created earlier in this migration (or the op is inside its create_table). */

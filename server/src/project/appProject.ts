@@ -20,6 +20,7 @@ import { DependencyProvider } from './dependencies';
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
   CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb', '.rubocop.yml',
+  'config/initializers/online_migrations.rb',
   'config/application.rb', 'config/environments/production.rb', 'db/schema.rb',
 ];
 
@@ -118,6 +119,12 @@ export class AppProject {
     }
 
     facts.strongMigrations = this.withTree('config/initializers/strong_migrations.rb', readStrongMigrations);
+    if (facts.strongMigrations) facts.strongMigrations.source = 'config/initializers/strong_migrations.rb';
+    else {
+      // online_migrations has the same settings under `OnlineMigrations.configure do |config|`.
+      facts.strongMigrations = this.withTree('config/initializers/online_migrations.rb', readStrongMigrations);
+      if (facts.strongMigrations) facts.strongMigrations.source = 'config/initializers/online_migrations.rb';
+    }
     const rubocop = this.read('.rubocop.yml');
     if (rubocop !== undefined) facts.migratedSchemaVersion = migratedSchemaVersion(rubocop);
     const app = this.withTree('config/application.rb', readApplication);

@@ -2,7 +2,7 @@
 // config/initializers/strong_migrations.rb and config/application.rb.
 import type { StrongMigrationsSettings } from '../core/appFacts';
 import type { Node, Tree } from '../parsing/treeSitter';
-import { literalName, readCall } from '../parsing/ruby';
+import { literalName, literalNames, readCall } from '../parsing/ruby';
 
 function* descendants(tree: Tree, types: Set<string>): Generator<Node> {
   const cursor = tree.walk();
@@ -40,10 +40,16 @@ export function readStrongMigrations(tree: Tree): StrongMigrationsSettings {
         case 'target_sql_mode': if (value) settings.targetSqlMode = value; break;
         case 'safe_by_default': settings.safeByDefault = value === 'true'; break;
         case 'check_down': settings.checkDown = value === 'true'; break;
+        case 'small_tables': {
+          const names = literalNames(right);
+          if (names) settings.smallTables = names;
+          break;
+        }
       }
     } else {
       const call = readCall(node);
-      if (!call || call.name !== 'disable_check' || !/StrongMigrations$/.test(call.receiver?.text ?? '')) continue;
+      // `StrongMigrations.disable_check(:x)`, or online_migrations' `config.disable_check(:x)`.
+      if (!call || call.name !== 'disable_check' || !/StrongMigrations$|^config$/.test(call.receiver?.text ?? '')) continue;
       const key = literalName(call.args[0]);
       if (key) settings.disabledChecks.push(key);
     }

@@ -4,6 +4,9 @@ import rule from '../../../server/src/rules/migrations/remove-index-non-concurre
 import { camelize, nextVersion, snakeName, sym } from '../../../server/src/migrations/gating';
 import { compareMigrationVersions, migrationVersionOf } from '../../../server/src/migrations/model';
 import { migratedSchemaVersion } from '../../../server/src/project/appProject';
+import { readStrongMigrations } from '../../../server/src/project/rubyConfig';
+import { parseRuby } from '../../../server/src/parsing/treeSitter';
+import addColumnJson from '../../../server/src/rules/migrations/add-column-json';
 import { appFacts, initParsers, migration, run } from '../../helpers/ruleTester';
 
 before(initParsers);
@@ -38,5 +41,19 @@ describe('migration gating helpers', () => {
   test('numbered migrations are compared with start_after numerically', () => {
     const app = appFacts({ strongMigrations: { startAfter: '20190518115041', safeByDefault: false, disabledChecks: [], checkDown: false } });
     assert.equal(run(rule, migration('remove_index :users, :email'), { app, file: 'db/migrate/002_cleanup.rb' }).length, 0);
+  });
+
+  test('online_migrations initializer: start_after, disable_check, small_tables (lock checks only)', () => {
+    const tree = parseRuby('OnlineMigrations.configure do |config|\n  config.start_after = 20240101000000\n  config.small_tables = [:settings, "flags"]\n  config.disable_check(:remove_index)\nend\n');
+    const om = readStrongMigrations(tree);
+    tree.delete();
+    assert.equal(om.startAfter, '20240101000000');
+    assert.deepEqual(om.smallTables, ['settings', 'flags']);
+    assert.deepEqual(om.disabledChecks, ['remove_index']);
+    const app = appFacts({ strongMigrations: { safeByDefault: false, disabledChecks: [], checkDown: false, smallTables: ['settings'] } });
+    assert.equal(run(rule, migration('remove_index :settings, :key'), { app }).length, 0);
+    assert.equal(run(rule, migration('remove_index :users, :key'), { app }).length, 1);
+    // json is not a lock problem: small tables stay checked.
+    assert.equal(run(addColumnJson, migration('add_column :settings, :value, :json'), { app }).length, 1);
   });
 });
