@@ -239,11 +239,10 @@ async function uiSmoke(browser, pageUrl, ws) {
       await page.keyboard.press('Control+P');
       await qi.waitFor({ state: 'visible', timeout: 15_000 });
       await qi.fill(name);
-      const first = page.locator('.quick-input-list .monaco-list-row').first();
-      await first.waitFor({ timeout: 15_000 });
-      await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor({ timeout: 15_000 });
+      // file search (ripgrep) can take a while on a loaded machine right after the window opens
+      await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor({ timeout: 60_000 });
       await page.keyboard.press('Enter');
-      await page.locator(`.tab.active[aria-label*="${name}"], .tab.active[title*="${name}"]`).first().waitFor({ timeout: 15_000 });
+      await page.locator(`.tab.active[aria-label*="${name}"], .tab.active[title*="${name}"]`).first().waitFor({ timeout: 30_000 });
     };
     const goTo = async (line, col) => {
       await page.keyboard.press('Control+G');
