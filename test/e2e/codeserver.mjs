@@ -177,7 +177,13 @@ async function main() {
       if (errors.length) console.log(`${f}:\n${errors.slice(0, 40).join('\n')}`);
     }
   }
-  log(`artifacts (logs, screenshots, workspaces): ${DATA}`);
+  if (failed || flag('--keep')) log(`artifacts (logs, screenshots, workspaces): ${DATA}`);
+  else {
+    cleanup();
+    await new Promise((r) => setTimeout(r, 500)); // let the extension host let go of its files
+    fs.rmSync(DATA, { recursive: true, force: true, maxRetries: 5 });
+    log('removed the temporary folder (pass --keep to keep its logs and screenshots)');
+  }
 }
 
 function harnessExtension() {
