@@ -14,13 +14,17 @@ async function main(): Promise<void> {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-vscode-'));
   fs.cpSync(path.join(repo, 'examples', 'sample-app'), path.join(ws, 'sample-app'), { recursive: true });
   fs.cpSync(path.join(repo, 'test', 'fixtures', 'monorepo'), path.join(ws, 'monorepo'), { recursive: true });
-  await runTests({
-    version: process.env.VSCODE_VERSION ?? '1.139.1',
-    extensionDevelopmentPath: repo,
-    extensionTestsPath: path.join(__dirname, 'index.js'),
-    launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-    extensionTestsEnv: { RAILS_HAZARDS_VSCODE_GREP: process.env.RAILS_HAZARDS_VSCODE_GREP ?? '' },
-  });
+  try {
+    await runTests({
+      version: process.env.VSCODE_VERSION ?? '1.139.1',
+      extensionDevelopmentPath: repo,
+      extensionTestsPath: path.join(__dirname, 'index.js'),
+      launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+      extensionTestsEnv: { RAILS_HAZARDS_VSCODE_GREP: process.env.RAILS_HAZARDS_VSCODE_GREP ?? '' },
+    });
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
 }
 
 main().catch((error) => {
