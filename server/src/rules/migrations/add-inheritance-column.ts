@@ -21,12 +21,14 @@ export default defineRule({
           if (model.createdBefore(op.table, op)) continue;
           const def = op.call.keywords.get('default');
           if (!def || def.type === 'nil') continue;
-          const sti = inheritanceColumn(ctx.app, op.table);
-          if (!sti) continue;
           const inTable = !!op.changeTable;
           const columns = inTable ? (op.call.name === 'column' ? op.call.args.slice(0, 1) : op.call.args) : op.call.args.slice(1, 2);
-          const col = columns.find((n) => literalName(n) === sti);
+          // Only a `type` column is looked up in the models (whose index is costly to build for every add_column):
+          // the model may have turned STI off (`self.inheritance_column = nil`) or moved it to another column.
+          const col = columns.find((n) => literalName(n) === 'type');
           if (!col) continue;
+          const sti = inheritanceColumn(ctx.app, op.table);
+          if (sti !== 'type') continue;
           ctx.report({
             node: col,
             message: `Adding ${op.table}.${sti} with default ${def.text} turns on single-table inheritance for every existing row: processes `
