@@ -62,7 +62,25 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient('railsHazards', 'Rails Hazards', serverOptions, clientOptions);
   client.onNotification('railsHazards/status', (s: ServerStatus) => status?.update(s));
   status?.starting();
-  await client.start();
+  // A server that dies at startup must not hang activation: fail visibly after a bound instead.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the language server did not start within 30 s')), 30_000);
+  });
+  try {
+    await Promise.race([client.start(), timeout]);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    status?.failed(message);
+    output?.error(`Rails Hazards could not start its language server: ${message}`);
+    void vscode.window.showErrorMessage(`Rails Hazards: the language server failed to start (${message}).`, 'Show output', 'Restart')
+      .then((choice) => {
+        if (choice === 'Show output') output?.show();
+        if (choice === 'Restart') void vscode.commands.executeCommand('railsHazards.restartServer');
+      });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function stopClient(): Promise<void> {

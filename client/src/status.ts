@@ -23,6 +23,13 @@ export class StatusItem implements vscode.Disposable {
     this.item.busy = true;
   }
 
+  failed(reason: string): void {
+    this.item.busy = false;
+    this.item.text = 'Rails Hazards: server failed';
+    this.item.detail = reason;
+    this.item.severity = vscode.LanguageStatusSeverity.Error;
+  }
+
   update(status: ServerStatus): void {
     this.last = status;
     const apps = status.apps.length;
