@@ -39,6 +39,8 @@ export interface AppFacts {
   partialInserts?: boolean;
   /** Active Job settings from config/application.rb (config/environments/production.rb wins). */
   activeJob?: { queueAdapter?: string; enqueueAfterTransactionCommit?: string };
+  /** `Sidekiq.transactional_push!` in config/initializers/sidekiq.rb. */
+  sidekiqTransactionalPush?: boolean;
   schema?: Schema;
   /** Git revision to compare with (CLI --base); packs may also read their own config section. */
   baseRef?: string;

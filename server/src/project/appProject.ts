@@ -8,7 +8,7 @@ import { parseRuby, type Tree } from '../parsing/treeSitter';
 import { parseLockfile } from '../lockfile/lockfileParser';
 import type { FileSource } from './files';
 import { adapterFromDatabaseYml } from './database';
-import { readApplication, readStrongMigrations } from './rubyConfig';
+import { readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
 import { readSchema } from './schema';
 import { parse as parseYaml } from 'yaml';
 import { ModelIndexLoader } from './modelFiles';
@@ -21,7 +21,7 @@ import { DependencyProvider } from './dependencies';
 export const FACT_FILES = [
   CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb', '.rubocop.yml',
   'config/initializers/online_migrations.rb',
-  'config/application.rb', 'config/environments/production.rb', 'db/schema.rb',
+  'config/application.rb', 'config/environments/production.rb', 'config/initializers/sidekiq.rb', 'db/schema.rb',
 ];
 
 export interface AppProjectOptions { configFile?: string; baseRef?: string; trusted?: boolean }
@@ -136,6 +136,7 @@ export class AppProject {
     const queueAdapter = production?.queueAdapter ?? app?.queueAdapter;
     const enqueueAfterCommit = production?.enqueueAfterTransactionCommit ?? app?.enqueueAfterTransactionCommit;
     if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
+    if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
     facts.schema = this.withTree('db/schema.rb', readSchema);
 
     if (config.database.version) {

@@ -93,3 +93,12 @@ export function readApplication(tree: Tree): ApplicationSettings {
 }
 
 export { descendants };
+
+/** config/initializers/sidekiq.rb: `Sidekiq.transactional_push!` defers pushes made inside a transaction to after COMMIT. */
+export function readSidekiqInitializer(tree: Tree): { transactionalPush: boolean } {
+  for (const node of descendants(tree, new Set(['call']))) {
+    const call = readCall(node);
+    if (call?.name === 'transactional_push!' && /(^|::)Sidekiq$/.test(call.receiver?.text ?? '')) return { transactionalPush: true };
+  }
+  return { transactionalPush: false };
+}

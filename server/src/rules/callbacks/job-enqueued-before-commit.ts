@@ -23,6 +23,7 @@ export default defineRule({
             if ((effect.kind !== 'job' && effect.kind !== 'mail-later') || effect.deferred) continue;
             const activeJob = effect.jobSystem === 'activejob';
             if (activeJob && deferral.deferred === true) continue;
+            if (effect.jobSystem === 'sidekiq' && ctx.app.sidekiqTransactionalPush) continue;
             const range = reportRange(ctx.file, d, effect);
             const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
@@ -31,7 +32,7 @@ export default defineRule({
             const alias = commitAlias(d.decl.macro);
             const what = effect.kind === 'mail-later' ? 'enqueues a mail job' : 'enqueues a job';
             const row = d.decl.event === 'destroy' ? 'a row that is then not deleted (rollback)' : 'the row before it is committed (ActiveRecord::RecordNotFound, stale data) or for a row that is rolled back';
-            const system = effect.jobSystem === 'sidekiq' ? ' Sidekiq pushes it to Redis at once (perform_async is never deferred).'
+            const system = effect.jobSystem === 'sidekiq' ? ' Sidekiq pushes it to Redis at once (perform_async is not deferred without `Sidekiq.transactional_push!`).'
               : effect.jobSystem === 'activejob' ? ` (${deferral.why}.)` : '';
             const instead = alias
               ? ` Enqueue it from \`${alias} :${d.decl.target.type === 'method' ? d.decl.target.name : 'method_name'}\`.`

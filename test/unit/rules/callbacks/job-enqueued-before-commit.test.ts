@@ -4,6 +4,9 @@ import rule from '../../../../server/src/rules/callbacks/job-enqueued-before-com
 import { defaultConfig } from '../../../../server/src/config/config';
 import { applyFix, at, initParsers, run } from '../../../helpers/ruleTester';
 import { modelApp } from '../../../helpers/callbackApp';
+import { makeApp } from '../../../helpers/fixtures';
+import { Workspace } from '../../../../server/src/project/workspace';
+import * as path from 'node:path';
 
 before(initParsers);
 
@@ -58,10 +61,11 @@ end
 `;
     const rails82 = check(code, { railsVersion: { value: '8.2.0', source: 'test' }, loadDefaults: '8.2' });
     assert.deepEqual(rails82.map((f) => at(f).line), [10]);
-    assert.match(rails82[0].message, /Sidekiq pushes it to Redis at once \(perform_async is never deferred\)\. Enqueue it from `after_update_commit :sync`\.$/);
+    assert.match(rails82[0].message, /Sidekiq pushes it to Redis at once \(perform_async is not deferred without `Sidekiq\.transactional_push!`\)\. Enqueue it from `after_update_commit :sync`\.$/);
     const goodJob = check(code, { gems: new Map([['rails', '7.1.3'], ['good_job', '3.0.0']]) });
     assert.deepEqual(goodJob.map((f) => at(f).line), [10]);
     assert.deepEqual(check(code, { railsVersion: { value: '8.0.1', source: 'test' }, loadDefaults: '8.0' }).map((f) => at(f).line), [6, 10]);
+    assert.deepEqual(check(code, { sidekiqTransactionalPush: true }).map((f) => at(f).line), [6], 'Sidekiq.transactional_push! defers perform_async');
   });
 
   test('deliver_later, delay, Resque and configured enqueuers; no fix when another commit callback names the method', () => {
@@ -106,6 +110,18 @@ end
 `;
     const findings = run(rule, code, { file: FILE, kind: 'model', app: modelApp({ [FILE]: code, 'app/models/pending_transaction.rb': 'class PendingTransaction < ApplicationRecord\nend\n' }) });
     assert.deepEqual(findings.map((f) => [at(f).line, f.fixes.length]), [[8, 0], [13, 0]]);
+  });
+
+  test('the project reads Sidekiq.transactional_push! and the queue adapter from the app', () => {
+    const model = 'class Appointment < ApplicationRecord\n  after_create :sync\n  after_update :remind\n\n  def sync\n    SyncWorker.perform_async(id)\n  end\n\n  def remind\n    ReminderJob.perform_later(id)\n  end\nend\n';
+    const lock = 'GEM\n  remote: https://rubygems.org/\n  specs:\n    rails (7.1.3)\n    sidekiq (7.2.0)\n    good_job (3.0.0)\n\nPLATFORMS\n  ruby\n';
+    const lines = (files: Record<string, string>) => {
+      const root = makeApp({ 'Gemfile.lock': lock, 'app/models/appointment.rb': model, ...files });
+      return new Workspace({ rules: [rule] }).analyzeFile(path.join(root, 'app/models/appointment.rb')).findings.map((f) => at(f).line);
+    };
+    assert.deepEqual(lines({}), [6, 10]);
+    assert.deepEqual(lines({ 'config/initializers/sidekiq.rb': 'Sidekiq.transactional_push!\n' }), [10]);
+    assert.deepEqual(lines({ 'config/application.rb': 'module Clinic\n  class Application < Rails::Application\n    config.active_job.queue_adapter = :good_job\n  end\nend\n' }), [6]);
   });
 
   test('near misses: commit callbacks, after-commit wrappers, perform_now', () => {
