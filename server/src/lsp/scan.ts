@@ -73,6 +73,7 @@ export class WorkspaceScanner {
     const folders = this.host.folders();
     await analyzeFiles(files, {
       trusted: this.host.trusted(),
+      purpose: 'background',
       overrides: folders.map((folder) => ({ folder, rules: this.host.rulesFor(folder) ?? {}, maxBytes: this.host.maxBytes(folder) })),
       overlay: this.host.overlay(),
       log: (m) => this.host.log(m),

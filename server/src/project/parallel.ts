@@ -26,6 +26,7 @@ export interface ScanOptions {
 export interface ParallelOptions extends ScanOptions {
   /** Number of workers; 0 analyses on the calling thread. Default: see workerCountFor. */
   workers?: number;
+  purpose?: 'throughput' | 'background';
   /** A file whose analysis runs longer than this is reported and skipped (its worker is replaced). */
   fileBudgetMs?: number;
   log?: (message: string) => void;
@@ -41,11 +42,20 @@ export const PARALLEL_THRESHOLD = 300;
 const BATCH = 24;
 export const DEFAULT_FILE_BUDGET_MS = 20_000;
 
-export function workerCountFor(fileCount: number): number {
+/**
+ * How many workers to use. `throughput` (the CLI): only when cores are idle. `background` (the server's
+ * scan): at least one worker for a large workspace even on a busy or single-core machine, because the
+ * point there is keeping the main thread free for hovers and code actions.
+ */
+export function workerCountFor(fileCount: number, purpose: 'throughput' | 'background' = 'throughput'): number {
   const env = process.env.RAILS_HAZARDS_WORKERS;
   if (env !== undefined && env !== '' && Number.isFinite(Number(env))) return Math.max(0, Math.floor(Number(env)));
   if (fileCount < PARALLEL_THRESHOLD) return 0;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  if (purpose === 'background') {
+    const idle = cores - (os.loadavg()[0] ?? 0);
+    return idle < 1.5 ? 1 : Math.min(cores, 4, Math.ceil(fileCount / 200));
+  }
   // Workers pay only with idle cores: each one loads its own grammars and app-wide indexes, so on a
   // machine already busy with other work they add CPU without shortening the wall time.
   const idle = cores - (os.loadavg()[0] ?? 0);
@@ -99,16 +109,21 @@ type FromWorker =
  */
 export async function analyzeFiles(files: readonly string[], options: ParallelOptions): Promise<(FileAnalysis | undefined)[]> {
   const results: (FileAnalysis | undefined)[] = new Array(files.length);
-  const workers = options.workers ?? workerCountFor(files.length);
+  const workers = options.workers ?? workerCountFor(files.length, options.purpose);
   const log = options.log ?? (() => undefined);
   if (workers === 0 || files.length === 0) {
     if (!options.inline) throw new Error('analyzeFiles: the single-threaded path needs options.inline');
     const ws = options.inline();
+    let slice = performance.now();
     for (let i = 0; i < files.length; i++) {
       if (options.isCancelled?.()) break;
       results[i] = ws.analyzeFile(files[i], maxBytesFor(files[i], options));
       options.onResult?.(files[i], results[i]!, i);
-      if (i % 25 === 24) await new Promise((resolve) => setImmediate(resolve));
+      // Yield to the event loop every ~10 ms, so a server answers requests between files.
+      if (performance.now() - slice > 10) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
     }
     return results;
   }
