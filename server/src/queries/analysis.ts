@@ -246,14 +246,16 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (scope.preloader) for (const s of sites) s.receiver = { ...s.receiver, preloads: dynamicPreloads() };
 
     // Visit the pieces of the chain: root, arguments, blocks (binding loop variables).
+    // Same walk and bound as chainOf(): a longer chain's remainder is visited as a chain of its own.
     const calls: Node[] = [];
     let current: Node | null = node;
-    while (current) {
+    for (let guard = 0; current && guard < 200; guard++) {
       if (current.type === 'parenthesized_statements' && current.namedChildCount === 1) { current = current.namedChildren[0]; continue; }
-      if (current.type !== 'call') break;
-      calls.unshift(current);
+      if (current.type !== 'call' || !current.childForFieldName('method')) break;
+      calls.push(current);
       current = current.childForFieldName('receiver');
     }
+    calls.reverse();
     if (current && !['identifier', 'instance_variable', 'constant', 'scope_resolution', 'self'].includes(current.type)) visit(current, scope, depth + 1);
     const offset = sites.length - calls.length; // an implicit self-call link may come first
     calls.forEach((call, i) => {
