@@ -69,6 +69,8 @@ export interface AppResult {
   lsp?: {
     firstDiagnosticsMs: number;
     incremental: { file: string; lines: number; edits: number; p50: number; p95: number; max: number };
+    /** The same edits answered by a pull (textDocument/diagnostic): the analysis without the debounce. */
+    incrementalPull?: { p50: number; p95: number; max: number };
     scanMs: number;
     serverPeakRssMb: number;
   };
@@ -244,6 +246,35 @@ async function measureLsp(root: string, migration: string, model: string, edits:
 }
 let lastLine = 0;
 
+/** didChange then textDocument/diagnostic: the re-analysis itself, without the push debounce. */
+async function measurePull(root: string, model: string, edits: number): Promise<{ p50: number; p95: number; max: number }> {
+  const client = new Client(path.join(os.tmpdir(), `rh-bench-pull-${process.pid}.json`));
+  const rootUri = pathToFileURL(root).toString();
+  const scanDone = client.waitFor((m) => m.method === 'railsHazards/status' && m.params.scanning === false && m.params.total > 0);
+  await client.request('initialize', { processId: process.pid, rootUri, capabilities: { textDocument: { diagnostic: {} } }, workspaceFolders: [{ uri: rootUri, name: 'app' }] });
+  client.notify('initialized', {});
+  await scanDone.catch(() => undefined);
+  const uri = pathToFileURL(model).toString();
+  const lines = fs.readFileSync(model, 'utf8').split('\n');
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'ruby', version: 1, text: lines.join('\n') } });
+  await client.request('textDocument/diagnostic', { textDocument: { uri } });
+  const times: number[] = [];
+  let prev = 0;
+  for (let i = 0; i < edits; i++) {
+    const line = Math.floor(((i >> 1) * 7919) % Math.max(1, lines.length - 1));
+    const character = lines[line].length;
+    const insert = i % 2 === 0;
+    const range = insert ? { start: { line, character }, end: { line, character } } : { start: { line: prev, character }, end: { line: prev, character: character + 1 } };
+    const t = performance.now();
+    client.notify('textDocument/didChange', { textDocument: { uri, version: i + 2 }, contentChanges: [{ range, text: insert ? 'x' : '' }] });
+    await client.request('textDocument/diagnostic', { textDocument: { uri } });
+    times.push(performance.now() - t);
+    prev = line;
+  }
+  await client.close();
+  return { p50: round(percentile(times, 50), 2), p95: round(percentile(times, 95), 2), max: round(Math.max(...times), 1) };
+}
+
 /** The largest model (by lines) and a migration of a real app, for the LSP measurements. */
 function pickFiles(files: string[]): { migration?: string; model?: string } {
   const migration = files.find((f) => /\/db\/migrate\/\d+_.*\.rb$/.test(f));
@@ -283,6 +314,7 @@ async function benchApp(app: string, args: Args, hint?: { migration: string; mod
     if (picked.migration && picked.model) {
       process.stderr.write('language server…\n');
       result.lsp = await measureLsp(app, picked.migration, picked.model, args.edits);
+      result.lsp!.incrementalPull = await measurePull(app, picked.model, args.edits);
     }
   }
   return result;
@@ -301,6 +333,7 @@ export function formatTable(results: AppResult[]): string {
     ['findings / errors', (r) => `${r.findings} / ${r.errors}`],
     ['LSP first diagnostics after start', (r) => (r.lsp ? `${r.lsp.firstDiagnosticsMs} ms` : '-')],
     ['LSP incremental p50 / p95 / max', (r) => (r.lsp ? `${r.lsp.incremental.p50} / ${r.lsp.incremental.p95} / ${r.lsp.incremental.max} ms (${r.lsp.incremental.lines}-line model, ${r.lsp.incremental.edits} edits)` : '-')],
+    ['LSP incremental, pull (no debounce) p50 / p95', (r) => (r.lsp?.incrementalPull ? `${r.lsp.incrementalPull.p50} / ${r.lsp.incrementalPull.p95} ms` : '-')],
     ['LSP background scan', (r) => (r.lsp ? `${r.lsp.scanMs} ms` : '-')],
     ['LSP server peak RSS', (r) => (r.lsp ? `${r.lsp.serverPeakRssMb} MB` : '-')],
   ];

@@ -22,6 +22,9 @@ describe('analysis on worker threads', () => {
     delete process.env.RAILS_HAZARDS_WORKERS;
     try {
       assert.equal(workerCountFor(PARALLEL_THRESHOLD - 1), 0);
+      assert.equal(workerCountFor(PARALLEL_THRESHOLD - 1, 'background'), 0);
+      assert.equal(workerCountFor(5000), 0, 'the CLI stays on one thread by default');
+      assert.equal(workerCountFor(5000, 'background'), 1, 'the server scan uses one worker');
       process.env.RAILS_HAZARDS_WORKERS = '3';
       assert.equal(workerCountFor(10), 3);
     } finally {
