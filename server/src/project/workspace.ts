@@ -84,6 +84,10 @@ export class Workspace {
    * and kept; otherwise the file is parsed here and its tree freed before returning.
    */
   analyzeText(file: string, text: string, tree?: Tree): FileAnalysis {
+    return clampToDocument(file, text, this.analyzeUnclamped(file, text, tree));
+  }
+
+  private analyzeUnclamped(file: string, text: string, tree?: Tree): FileAnalysis {
     if (path.basename(file) === CONFIG_FILE_NAME) {
       const parsed = parseConfig(text, file);
       return { kind: undefined, findings: [], notices: [...parsed.notices, ...dependencyConfigNotices(parsed.config.sections.dependencies, text, file)] };
@@ -176,6 +180,41 @@ export class Workspace {
 function mayBeAnalyzable(name: string): boolean {
   return name.endsWith('.rb') || name.endsWith('.erb') || name.endsWith('.rake') || name === 'Gemfile' || name === 'Gemfile.lock'
     || name === 'gems.rb' || name === 'gems.locked';
+}
+
+type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
+
+/**
+ * Keeps every range of this file's findings, notices and fix edits inside the document as an editor
+ * counts lines (\n, \r\n and a lone \r). Tree-sitter and the YAML parser count only \n, so a lone \r
+ * could otherwise put a range past the end of a line. A no-op for ordinary files.
+ */
+function clampToDocument(file: string, text: string, result: FileAnalysis): FileAnalysis {
+  let lengths: number[] | undefined;
+  const lineLengths = () => (lengths ??= text.split(/\r\n|\r|\n/).map((l) => l.length));
+  const fits = (r: Range) => {
+    const ls = lineLengths();
+    const ok = (p: Range['start']) => p.line >= 0 && p.line < ls.length && p.character >= 0 && p.character <= ls[p.line];
+    return ok(r.start) && ok(r.end);
+  };
+  const clamp = (r: Range): Range => {
+    if (fits(r)) return r;
+    const ls = lineLengths();
+    const pos = (p: Range['start']) => {
+      const line = Math.min(Math.max(0, p.line), ls.length - 1);
+      return { line, character: Math.min(Math.max(0, p.character), ls[line]) };
+    };
+    const start = pos(r.start);
+    let end = pos(r.end);
+    if (end.line < start.line || (end.line === start.line && end.character < start.character)) end = start;
+    return { start, end };
+  };
+  for (const f of result.findings) {
+    f.range = clamp(f.range);
+    for (const fix of f.fixes) for (const e of fix.edits) if (e.file === file && !e.createFile) e.range = clamp(e.range);
+  }
+  for (const n of result.notices) if (n.range) n.range = clamp(n.range);
+  return result;
 }
 
 function needsTree(kind: FileKind): boolean {
