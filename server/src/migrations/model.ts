@@ -208,7 +208,7 @@ export function buildMigrationModel(tree: Tree, file: string): MigrationModel {
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i];
       if (!child || child.type === 'method' || child.type === 'class' || child.type === 'module') continue;
-      const isCall = child.type === 'call' || (child.type === 'identifier' && isStatement(child));
+      const isCall = child.type === 'call' || (child.type === 'identifier' && STATEMENT_PARENTS.has(node.type));
       stack.push({ node: child, scope, isCall });
     }
   };
@@ -299,10 +299,11 @@ export function buildMigrationModel(tree: Tree, file: string): MigrationModel {
   };
 }
 
-function isStatement(node: Node): boolean {
-  const parent = node.parent;
-  return !!parent && ['body_statement', 'block_body', 'then', 'else', 'do', 'begin', 'program'].includes(parent.type);
-}
+/**
+ * Parents under which a bare identifier is a statement (a call without arguments). The parent is known
+ * while walking: `node.parent` would search from the root each time, quadratic on deep trees.
+ */
+const STATEMENT_PARENTS = new Set(['body_statement', 'block_body', 'then', 'else', 'do', 'begin', 'program']);
 
 /** `create_join_table :users, :roles` → "roles_users" (Rails sorts the names), unless `table_name:` says otherwise. */
 export function joinTableName(call: CallInfo): string | undefined {
