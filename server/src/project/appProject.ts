@@ -41,6 +41,11 @@ export class AppProject {
     this.controllerLoader = new ControllerIndexLoader(root, files, log);
   }
 
+  /** An open model's fresh tree feeds the model index directly (no second parse per keystroke). */
+  modelTreeUpdated(file: string, tree: Tree): void {
+    this.modelLoader.updateFromTree(file, tree);
+  }
+
   getFacts(): AppFacts {
     if (!this.facts) this.facts = this.load();
     return this.facts;

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { extractModels, ModelIndex } from '../models/modelIndex';
-import { parseRuby } from '../parsing/treeSitter';
+import { parseRuby, type Tree } from '../parsing/treeSitter';
 import type { FileSource } from './files';
 
 const SKIP = new Set(['node_modules', '.git', 'tmp', 'log', 'vendor', 'public', 'storage', 'coverage', 'spec', 'test', 'db', 'config']);
@@ -64,6 +64,13 @@ export class ModelIndexLoader {
     for (const file of this.dirty) this.load(file);
     this.dirty.clear();
     return this.index;
+  }
+
+  /** Re-extracts an edited model from the tree the editor already has, instead of parsing it again. */
+  updateFromTree(file: string, tree: Tree): void {
+    if (!this.index || !isModelFile(file)) return;
+    this.index.update(file, extractModels(tree, file));
+    this.dirty.delete(file);
   }
 
   changed(file: string): void {

@@ -100,6 +100,7 @@ export class Workspace {
       if (!tree && needsTree(kind)) {
         ownTree = parseRuby(kind === 'view' ? erbToRuby(text) : text, null, this.options.parseBudgetMs);
       }
+      if (tree && kind === 'model') app.modelTreeUpdated(file, tree);
       const result = analyze({ file, text, kind, tree: tree ?? ownTree }, app.getFacts(), this.options.rules, {
         severityOverrides: this.options.severityOverrides?.(file),
         log: this.log,
