@@ -1,47 +1,12 @@
 // Finds the model folders of an app (app/models, and those of engines, packs and components inside it)
 // and keeps the ModelIndex current one file at a time.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { extractModels, ModelIndex } from '../models/modelIndex';
 import { parseRuby, type Tree } from '../parsing/treeSitter';
 import type { FileSource } from './files';
-
-const SKIP = new Set(['node_modules', '.git', 'tmp', 'log', 'vendor', 'public', 'storage', 'coverage', 'spec', 'test', 'db', 'config']);
+import { appFolders, filesUnder } from './appFolders';
 
 export function modelDirectories(root: string, maxDepth = 5): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const walk = (dir: string, depth: number): void => {
-    let real: string;
-    try { real = fs.realpathSync(dir); } catch { return; }
-    if (seen.has(real)) return;
-    seen.add(real);
-    let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
-    for (const e of entries) {
-      if (!e.isDirectory() || SKIP.has(e.name) || e.name.startsWith('.')) continue;
-      const full = path.join(dir, e.name);
-      if (e.name === 'models' && path.basename(dir) === 'app') out.push(full);
-      else if (depth < maxDepth && e.name !== 'models') walk(full, depth + 1);
-    }
-  };
-  walk(root, 0);
-  return out.sort();
-}
-
-function rubyFilesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
-    for (const e of entries) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (e.name.endsWith('.rb')) out.push(full);
-    }
-  };
-  walk(dir);
-  return out;
+  return appFolders(root, ['models'], maxDepth);
 }
 
 export function isModelFile(file: string): boolean {
@@ -58,7 +23,7 @@ export class ModelIndexLoader {
   get(): ModelIndex {
     if (!this.index) {
       this.index = new ModelIndex();
-      for (const dir of modelDirectories(this.root)) for (const file of rubyFilesUnder(dir)) this.load(file);
+      for (const dir of modelDirectories(this.root)) for (const file of filesUnder(dir, (name) => name.endsWith('.rb'))) this.load(file);
       this.dirty.clear();
     }
     for (const file of this.dirty) this.load(file);
