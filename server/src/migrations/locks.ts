@@ -4,6 +4,7 @@ import type { Node } from '../parsing/treeSitter';
 import { literalName } from '../parsing/ruby';
 import { compareVersionStrings } from '../lockfile/gemVersion';
 import type { MigrationOp } from './model';
+import { addedColumnType } from './model';
 
 export interface LockInfo { lock: string; blocks: string; duration: string; rewrite: boolean }
 
@@ -73,7 +74,7 @@ export function describeOperation(op: MigrationOp, adapter: AdapterName, dbVersi
     case 'add_column':
     case 'add_timestamps': {
       const def = kw.get('default');
-      const type = op.method === 'add_timestamps' ? 'datetime' : op.columnType ?? literalName(inTable ? op.call.args[1] : op.call.args[2]);
+      const type = op.method === 'add_timestamps' ? 'datetime' : addedColumnType(op);
       if (type === 'virtual' && optionTrue(kw.get('stored'))) return { lock: 'ACCESS EXCLUSIVE', blocks: 'all reads and writes', duration: 'a full table rewrite (stored generated column)', rewrite: true, notes: [] };
       if (type && ['serial', 'bigserial', 'primary_key'].includes(type)) return { lock: 'ACCESS EXCLUSIVE', blocks: 'all reads and writes', duration: 'a full table rewrite (a value for every row)', rewrite: true, notes: [] };
       if (def && def.type !== 'nil') {

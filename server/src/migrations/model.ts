@@ -86,6 +86,18 @@ export function sqlOf(call: CallInfo): string | undefined {
 }
 
 /** Column names an add_column-like op adds: `add_column :t, :c`, `t.string :a, :b`, `t.column :c`, timestamps, references. */
+/** The type an add_column operation declares: `t.string :x` → string, `add_column :t, :x, :json` → json. */
+export function addedColumnType(op: MigrationOp): string | undefined {
+  if (op.columnType) return op.columnType;
+  if (op.method !== 'add_column') return undefined;
+  return literalName(op.changeTable || op.createTable ? op.call.args[1] : op.call.args[2]);
+}
+
+/** How messages name the call: `add_index`, or `t.index inside change_table`. */
+export function callLabel(op: MigrationOp): string {
+  return op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+}
+
 export function addedColumns(op: MigrationOp): string[] {
   const call = op.call;
   const inTable = !!(op.changeTable || op.createTable);

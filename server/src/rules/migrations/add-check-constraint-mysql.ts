@@ -1,5 +1,6 @@
 import { defineRule } from '../../core/rule';
 import { adapter, dbVersionBelow, isMariaDb, isNewTable, onDatabase, opsFor } from '../../migrations/gating';
+import { callLabel } from '../../migrations/model';
 
 const ID = 'migrations/add-check-constraint-mysql';
 
@@ -20,7 +21,7 @@ export default defineRule({
         for (const op of opsFor(ctx, ID)) {
           if (op.method !== 'add_check_constraint' || isNewTable(ctx, op)) continue;
           const table = op.table ?? 'the table';
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           ctx.report({
             node: op.call.nameNode,
             message: `${call} adds an enforced CHECK constraint to ${table} on ${onDatabase(ctx)}: there is no NOT VALID, so the table is copied `

@@ -6,6 +6,7 @@ import type { MigrationOp } from '../../migrations/model';
 import { isFalseNode, previewCall } from '../../migrations/ruleKit';
 import { literalName, stringValue } from '../../parsing/ruby';
 import { addKeywordArgument } from '../../parsing/rubyEdits';
+import { callLabel } from '../../migrations/model';
 
 const ID = 'migrations/add-check-constraint-validated';
 const OM_HELPERS: Record<string, string> = {
@@ -50,7 +51,7 @@ export default defineRule({
             }
           }
           const safetyNet = runtimeSafetyNet(ctx, true);
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           ctx.report({
             node: op.call.nameNode,
             severity: safetyNet ? 'info' : undefined,

@@ -1,7 +1,6 @@
 import { defineRule } from '../../core/rule';
 import { adapter, isNewTable, onDatabase, opsFor } from '../../migrations/gating';
-import { addedColumns } from '../../migrations/model';
-import { literalName } from '../../parsing/ruby';
+import { addedColumns, callLabel, addedColumnType } from '../../migrations/model';
 
 const ID = 'migrations/add-column-auto-increment';
 const AUTO = new Set(['primary_key', 'serial', 'bigserial', 'smallserial']);
@@ -21,13 +20,13 @@ export default defineRule({
         if (a === 'sqlite') return;
         for (const op of opsFor(ctx, ID)) {
           if (op.method !== 'add_column' || isNewTable(ctx, op)) continue;
-          const type = op.columnType ?? literalName(op.changeTable ? op.call.args[1] : op.call.args[2]);
+          const type = addedColumnType(op);
           const autoIncrement = op.call.keywords.get('auto_increment')?.type === 'true';
           if (!(type && AUTO.has(type) && (a !== 'mysql' || type === 'primary_key')) && !(a === 'mysql' && autoIncrement)) continue;
           const table = op.table ?? 'the table';
           ctx.report({
             node: op.call.nameNode,
-            message: `${op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name} adds auto-incrementing column ${addedColumns(op).join(', ')} (${type ?? 'auto_increment'}) to ${table}: `
+            message: `${callLabel(op)} adds auto-incrementing column ${addedColumns(op).join(', ')} (${type ?? 'auto_increment'}) to ${table}: `
               + `on ${onDatabase(ctx)} a value is generated for every existing row, rewriting ${table} while ${a === 'mysql' ? 'writes are blocked (and statement-based replication can number rows differently on replicas)' : 'reads and writes are blocked'}. `
               + `Create a new table with the column, copy the data over in batches and swap the tables.`,
           });

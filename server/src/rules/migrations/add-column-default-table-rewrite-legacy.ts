@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule';
 import { adapter, dbVersionBelow, isMariaDb, isNewTable, onDatabase, opsFor, runtimeSafetyNet } from '../../migrations/gating';
-import { addedColumns } from '../../migrations/model';
+import { addedColumns, callLabel } from '../../migrations/model';
 import { splitDefaultFix } from '../../migrations/ruleKit';
 
 const ID = 'migrations/add-column-default-table-rewrite-legacy';
@@ -27,7 +27,7 @@ export default defineRule({
           if (!def || def.type === 'nil' || isNewTable(ctx, op)) continue;
           const table = op.table ?? 'the table';
           const fix = splitDefaultFix(ctx, op);
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           const net = a !== 'mysql' ? runtimeSafetyNet(ctx, false) : undefined;
           ctx.report({
             node: op.call.nameNode,

@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule';
 import type { FileEdit } from '../../core/types';
 import { isNewTable, mayBePostgres, opsFor } from '../../migrations/gating';
-import { addedColumns } from '../../migrations/model';
+import { addedColumns, callLabel } from '../../migrations/model';
 import { literalName } from '../../parsing/ruby';
 import { replaceNode } from '../../parsing/rubyEdits';
 
@@ -32,7 +32,7 @@ export default defineRule({
           const table = op.table ?? 'the table';
           ctx.report({
             node: op.call.nameNode,
-            message: `${op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name} adds json column ${addedColumns(op).join(', ') || ''} to ${table}: PostgreSQL's json type has no equality operator, `
+            message: `${callLabel(op)} adds json column ${addedColumns(op).join(', ') || ''} to ${table}: PostgreSQL's json type has no equality operator, `
               + `so queries over ${table} that use SELECT DISTINCT, UNION or GROUP BY on all columns (Active Record's \`distinct\`, \`uniq\`) start failing with "could not identify an equality operator for type json". Use jsonb.`,
             fixes: [{ title: 'Use `jsonb`', safety: 'unsafe', edits: [edit] }],
           });

@@ -1,9 +1,8 @@
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { adapter, isNewTable, migrationCompatAtLeast, onDatabase, opsFor } from '../../migrations/gating';
-import { addedColumns } from '../../migrations/model';
+import { addedColumns, addedColumnType, callLabel } from '../../migrations/model';
 import { isFalseNode } from '../../migrations/ruleKit';
-import { literalName } from '../../parsing/ruby';
 import { addKeywordArgument, removeKeywordArgument } from '../../parsing/rubyEdits';
 
 const ID = 'migrations/add-column-not-null-without-default';
@@ -25,7 +24,7 @@ export default defineRule({
           const kw = op.call.keywords;
           const def = kw.get('default');
           if (def && def.type !== 'nil') continue;
-          const type = op.columnType ?? (op.method === 'add_column' ? literalName(op.changeTable ? op.call.args[1] : op.call.args[2]) : undefined);
+          const type = addedColumnType(op);
           if (type === 'virtual' || kw.has('as')) continue;
           const nullOpt = kw.get('null');
           let implicit = false;
@@ -42,7 +41,7 @@ export default defineRule({
           const fixes: Fix[] = [];
           const edit = implicit ? addKeywordArgument(ctx.file, op.call, 'null: true') : removeKeywordArgument(ctx.file, ctx.text, op.call, 'null');
           if (edit) fixes.push({ title: implicit ? 'Add `null: true` (backfill, then add NOT NULL later)' : 'Remove `null: false` (backfill, then add NOT NULL later)', safety: 'unsafe', edits: [edit] });
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           ctx.report({
             node: op.call.nameNode,
             message: `${call} adds ${what} to existing table ${table} as NOT NULL without a default${implicit ? ' (timestamps are NOT NULL by default since Rails 5.0)' : ''}: `

@@ -1,8 +1,7 @@
 import { defineRule } from '../../core/rule';
 import { adapter, isNewTable, onDatabase, opsFor } from '../../migrations/gating';
-import { addedColumns } from '../../migrations/model';
+import { addedColumns, callLabel, addedColumnType } from '../../migrations/model';
 import { truthy } from '../../migrations/ruleKit';
-import { literalName } from '../../parsing/ruby';
 
 const ID = 'migrations/add-column-stored-generated';
 
@@ -21,12 +20,12 @@ export default defineRule({
         if (a === 'sqlite') return;
         for (const op of opsFor(ctx, ID)) {
           if (op.method !== 'add_column' || isNewTable(ctx, op)) continue;
-          const type = op.columnType ?? literalName(op.changeTable ? op.call.args[1] : op.call.args[2]);
+          const type = addedColumnType(op);
           if (type !== 'virtual' || !truthy(op.call.keywords.get('stored'))) continue;
           const table = op.table ?? 'the table';
           ctx.report({
             node: op.call.nameNode,
-            message: `${op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name} adds stored generated column ${addedColumns(op).join(', ')} to ${table}: `
+            message: `${callLabel(op)} adds stored generated column ${addedColumns(op).join(', ')} to ${table}: `
               + `on ${onDatabase(ctx)} the value is computed and written for every existing row, rewriting ${table} while ${a === 'mysql' ? 'writes are' : 'reads and writes are'} blocked. `
               + (a === 'mysql' ? 'Use a virtual (not stored) generated column, or a plain column filled by the application and a backfill.'
                 : 'Use a plain column filled by the application (callback or trigger) plus a batched backfill.'),

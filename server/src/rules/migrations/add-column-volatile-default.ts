@@ -1,9 +1,9 @@
 import { defineRule } from '../../core/rule';
 import type { Node } from '../../parsing/treeSitter';
 import { adapter, dbVersionBelow, isMariaDb, isNewTable, onDatabase, opsFor, runtimeSafetyNet } from '../../migrations/gating';
-import { addedColumns, type MigrationOp } from '../../migrations/model';
+import { addedColumns, type MigrationOp, addedColumnType, callLabel } from '../../migrations/model';
 import { splitDefaultFix } from '../../migrations/ruleKit';
-import { literalName, readCall, stringValue } from '../../parsing/ruby';
+import { readCall, stringValue } from '../../parsing/ruby';
 
 const ID = 'migrations/add-column-volatile-default';
 const VOLATILE = /\b(clock_timestamp|random|gen_random_uuid|uuid_generate_v1mc|uuid_generate_v1|uuid_generate_v4|timeofday|nextval|gen_random_bytes|setseed|txid_current)\s*\(/i;
@@ -26,7 +26,7 @@ export function callableDefaultSql(node: Node): string | null {
 /** The column type an add_column-like op declares. */
 function columnType(op: MigrationOp): string | undefined {
   if (op.method === 'add_timestamps') return 'datetime';
-  return op.columnType ?? literalName(op.changeTable ? op.call.args[1] : op.call.args[2]);
+  return addedColumnType(op);
 }
 
 export default defineRule({
@@ -66,7 +66,7 @@ export default defineRule({
           const table = op.table ?? 'the table';
           const cols = addedColumns(op).join(', ') || 'the column';
           const fix = splitDefaultFix(ctx, op);
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           const db = onDatabase(ctx);
           const why = a === 'mysql'
             ? `on ${db}${isMariaDb(ctx) ? '' : ' (8.0.13+)'} an expression default cannot be added instantly, so ${table} is copied while writes are blocked`

@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule';
 import { adapter, isNewTable, onDatabase, opsFor } from '../../migrations/gating';
 import { foreignKeyOf } from '../../migrations/ruleKit';
+import { callLabel } from '../../migrations/model';
 
 const ID = 'migrations/add-foreign-key-mysql';
 
@@ -21,7 +22,7 @@ export default defineRule({
           if (!fk || isNewTable(ctx, op)) continue;
           const from = fk.from ?? 'the table';
           const to = fk.to ?? 'the referenced table';
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           ctx.report({
             node: op.call.nameNode,
             message: `${call} adds a foreign key from ${from} to ${to} on ${onDatabase(ctx)}: with foreign_key_checks=1 InnoDB adds it with ALGORITHM=COPY, `

@@ -3,6 +3,7 @@ import type { Fix } from '../../core/types';
 import { followUpMigrationEdit, isNewTable, mayBePostgres, migrationModel, onDatabase, opsFor, railsVersionAtLeast, runtimeSafetyNet, snakeName, sym } from '../../migrations/gating';
 import { foreignKeyOf, previewCall, type ForeignKeyOp } from '../../migrations/ruleKit';
 import { addKeywordArgument, mergeNestedOption } from '../../parsing/rubyEdits';
+import { callLabel } from '../../migrations/model';
 
 const ID = 'migrations/add-foreign-key-validated';
 
@@ -31,7 +32,7 @@ export default defineRule({
             ctx.report({
               node: op.call.nameNode,
               severity: 'info',
-              message: `${op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name} adds a foreign key from new table ${from} to existing table ${to}: `
+              message: `${callLabel(op)} adds a foreign key from new table ${from} to existing table ${to}: `
                 + `there are no rows to validate, but ADD FOREIGN KEY still takes a SHARE ROW EXCLUSIVE lock on ${to}, which waits behind long queries on ${to} `
                 + `while writes to ${to} queue behind it. Make sure a short lock_timeout is set, or declare it inline in create_table.`,
             });
@@ -56,7 +57,7 @@ export default defineRule({
             }
           }
           const safetyNet = runtimeSafetyNet(ctx, true);
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           ctx.report({
             node: op.call.nameNode,
             severity: safetyNet ? 'info' : undefined,

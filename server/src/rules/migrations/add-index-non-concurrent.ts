@@ -5,6 +5,7 @@ import { addKeywordArgument, mergeNestedOption } from '../../parsing/rubyEdits';
 import { disableDdlTransactionEdit, isNewTable, mayBePostgres, onDatabase, opsFor, runtimeSafetyNet } from '../../migrations/gating';
 import { previewCall } from '../../migrations/ruleKit';
 import type { MigrationOp } from '../../migrations/model';
+import { callLabel } from '../../migrations/model';
 
 export default defineRule({
   meta: {
@@ -35,7 +36,7 @@ export default defineRule({
             safeCode = previewCall(op, [edit]);
           }
           const safetyNet = runtimeSafetyNet(ctx, true);
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           ctx.report({
             node: op.call.nameNode,
             severity: safetyNet ? 'info' : undefined,

@@ -3,6 +3,7 @@ import { isNewTable, mayBePostgres, migrationCompat, migrationCompatAtLeast, onD
 import { concurrentFix, hashValue, isConcurrently, previewCall, truthy } from '../../migrations/ruleKit';
 import { literalName } from '../../parsing/ruby';
 import { mergeNestedOption } from '../../parsing/rubyEdits';
+import { callLabel } from '../../migrations/model';
 
 const ID = 'migrations/add-reference-index-non-concurrent';
 
@@ -36,7 +37,7 @@ export default defineRule({
           const poly = truthy(op.call.keywords.get('polymorphic'));
           const why = index ? '' : ` (an index is the default since Rails 5.0; compatibility ${migrationCompat(ctx, op.klass).source})`;
           const safetyNet = runtimeSafetyNet(ctx, true);
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           ctx.report({
             node: op.call.nameNode,
             severity: safetyNet ? 'info' : undefined,

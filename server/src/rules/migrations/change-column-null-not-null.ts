@@ -6,6 +6,7 @@ import type { MigrationOp } from '../../migrations/model';
 import { isFalseNode, isOwnStatement } from '../../migrations/ruleKit';
 import { literalName } from '../../parsing/ruby';
 import { replaceNode } from '../../parsing/rubyEdits';
+import { callLabel } from '../../migrations/model';
 
 const ID = 'migrations/change-column-null-not-null';
 
@@ -101,7 +102,7 @@ export default defineRule({
           const spmApplies = !ctx.app.gems.has('safe-pg-migrations') || (pgVersionAtLeast(ctx, 12) && railsVersionAtLeast(ctx, '6.1'));
           const safetyNet = spmApplies ? runtimeSafetyNet(ctx, true)
             : ctx.app.strongMigrations?.safeByDefault ? 'StrongMigrations.safe_by_default rewrites this into its safe form at run time' : undefined;
-          const call = op.changeTable ? `t.${op.call.name} inside change_table` : op.call.name;
+          const call = callLabel(op);
           const how = a === 'mysql'
             ? `without a strict sql_mode MySQL rewrites ${table} and turns existing NULLs into implicit defaults. Enable STRICT_TRANS_TABLES, backfill, then add the constraint.`
             : pgVersionAtLeast(ctx, 12)
