@@ -42,7 +42,6 @@ export function lockInfo(method: string, adapter: AdapterName, concurrently: boo
   return PG[key] ?? PG[method];
 }
 
-export const KNOWN_DSL_METHODS = Object.keys(PG).filter((k) => !k.includes(' '));
 
 // ---------------------------------------------------------------------------------------------------
 // What one operation does, with its options and the database version taken into account (for the

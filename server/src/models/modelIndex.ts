@@ -3,7 +3,7 @@
 // it current file by file. One index serves the callback and query packs.
 import type { Node, Tree } from '../parsing/treeSitter';
 import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
-import { camelize, classify, tableize } from './inflector';
+import { classify, tableize } from './inflector';
 
 export type AssociationMacro = 'belongs_to' | 'has_one' | 'has_many' | 'has_and_belongs_to_many';
 export const ASSOCIATION_MACROS = new Set<string>(['belongs_to', 'has_one', 'has_many', 'has_and_belongs_to_many']);
@@ -260,9 +260,4 @@ export class ModelIndex {
 export function namespaceOf(name: string): string {
   const i = name.lastIndexOf('::');
   return i < 0 ? '' : name.slice(0, i);
-}
-
-/** `app/models/admin/user.rb` → `Admin::User` (Zeitwerk's convention). */
-export function constantForPath(relativeToModels: string): string {
-  return camelize(relativeToModels.replace(/\.rb$/, '').replace(/^concerns\//, ''));
 }

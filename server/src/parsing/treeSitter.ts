@@ -99,9 +99,3 @@ export function erbToRuby(template: string): string {
 function blank(text: string): string {
   return text.replace(/[^\n]/g, ' ');
 }
-
-/** Converts a UTF-16 offset edit (as LSP sends it) into a tree-sitter Edit. */
-export function makeEdit(startIndex: number, oldEndIndex: number, newEndIndex: number,
-  startPosition: Point, oldEndPosition: Point, newEndPosition: Point): Edit {
-  return { startIndex, oldEndIndex, newEndIndex, startPosition, oldEndPosition, newEndPosition } as Edit;
-}
