@@ -18,6 +18,10 @@ export default defineRule({
         for (const op of checkedOps(ctx, { strongMigrationsKeys: ['rename_table'] })) {
           if (op.method !== 'rename_table' || !isDslCall(op) || op.changeTable || op.createTable) continue;
           if (model.createdBefore(op.table, op)) continue;
+          // Swapping in a fresh table under the old name (rename, then create_table with that name) keeps every query
+          // of running processes working: they find a table called `from`.
+          if (model.ops.some((o) => o.method === 'create_table' && o.table === op.table && o.klass === op.klass
+            && o.phase === op.phase && o.order > op.order)) continue;
           const from = op.table ?? 'old_table';
           const to = literalName(op.call.args[1]) ?? 'new_table';
           ctx.report({

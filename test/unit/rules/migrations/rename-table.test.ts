@@ -17,6 +17,14 @@ describe('migrations/rename-table', () => {
     assert.equal(run(rule, migration('connection.rename_table "visits", "appointments"')).length, 1);
   });
 
+  test('near miss: the old name is re-created right after the rename (a table swap), so running queries still find it', () => {
+    const swap = migration('rename_table :events, :events_archive\ncreate_table :events do |t|\n  t.string :name\nend');
+    assert.equal(run(rule, swap).length, 0);
+    // Re-creating a different name is no swap: queries on the old name still fail.
+    const other = migration('rename_table :events, :events_archive\ncreate_table :event_logs do |t|\n  t.string :name\nend');
+    assert.deepEqual(run(rule, other).map(at), [{ rule: 'migrations/rename-table', line: 3, column: 5 }]);
+  });
+
   test('near misses: table created in this migration, down, safety_assured, disable_check', () => {
     assert.equal(run(rule, migration('create_table :tmp_visits\nrename_table :tmp_visits, :visits')).length, 0);
     assert.equal(run(rule, 'class X < ActiveRecord::Migration[7.2]\n  def down\n    rename_table :appointments, :visits\n  end\nend\n').length, 0);
