@@ -16,15 +16,22 @@ import { ControllerIndexLoader } from './controllerFiles';
 import { normalizeAdapter } from '../migrations/gating';
 import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
 import { DependencyProvider } from './dependencies';
+import { readDeployedMigrations } from './deployedMigrations';
+import type { DeployedMigrations } from '../core/appFacts';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
   CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb', '.rubocop.yml',
   'config/initializers/online_migrations.rb',
   'config/application.rb', 'config/environments/production.rb', 'config/initializers/sidekiq.rb', 'db/schema.rb',
+  'db/structure.sql',
 ];
 
-export interface AppProjectOptions { configFile?: string; baseRef?: string; trusted?: boolean }
+export interface AppProjectOptions {
+  configFile?: string; baseRef?: string; trusted?: boolean;
+  /** The CLI's --all-migrations: deployed migrations are checked too (audit mode). */
+  allMigrations?: boolean;
+}
 
 export class AppProject {
   private facts: AppFacts | undefined;
@@ -143,6 +150,7 @@ export class AppProject {
     if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
     if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
     facts.schema = this.withTree('db/schema.rb', readSchema);
+    this.defineDeployedMigrations(facts, config);
 
     if (config.database.version) {
       facts.databaseVersion = { value: config.database.version, source: '.rails-hazards.yml database.version' };
@@ -153,6 +161,23 @@ export class AppProject {
       facts.adapter = { value: normalizeAdapter(config.database.adapter), source: '.rails-hazards.yml database.adapter' };
     }
     return facts;
+  }
+
+  /** Lazy: git runs (once per loaded facts) only when a migration rule or the status item asks. */
+  private defineDeployedMigrations(facts: AppFacts, config: HazardsConfig): void {
+    let deployed: DeployedMigrations | undefined;
+    const dependencyBase = (config.sections.dependencies as { baseRef?: unknown } | undefined)?.baseRef;
+    const baseRef = this.options.baseRef !== undefined ? { ref: this.options.baseRef, origin: '--base' }
+      : config.migrations.baseRef ? { ref: config.migrations.baseRef, origin: '.rails-hazards.yml migrations.baseRef' }
+        : typeof dependencyBase === 'string' && dependencyBase ? { ref: dependencyBase, origin: '.rails-hazards.yml dependencies.baseRef' }
+          : undefined;
+    Object.defineProperty(facts, 'deployedMigrations', {
+      enumerable: false,
+      get: () => deployed ??= readDeployedMigrations({
+        root: this.root, files: this.files, trusted: facts.trusted, audit: !!this.options.allMigrations || !!config.migrations.audit,
+        baseRef, schemaVersion: facts.schema?.version, log: this.log,
+      }),
+    });
   }
 }
 
