@@ -6,30 +6,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN } from '../../helpers/lspClient';
 import { makeApp } from '../../helpers/fixtures';
+import { addIndexMigration, BRANCH, makeGitApp, OLD, WIP } from '../../helpers/gitApp';
 
 function cli(args: string[], cwd: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function git(cwd: string, ...args: string[]): void {
-  const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args],
-    { cwd, encoding: 'utf8' });
-  assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
-}
-
-const migration = (name: string, table: string) =>
-  `class ${name} < ActiveRecord::Migration[7.1]\n  def change\n    add_index :${table}, :email\n  end\nend\n`;
-
-const OLD = 'db/migrate/20240101000000_add_email_index_to_users.rb';
-const BRANCH = 'db/migrate/20240301000000_add_email_index_to_admins.rb';
-const WIP = 'db/migrate/20240401000000_add_email_index_to_guests.rb';
-
-const APP_FILES = {
-  Gemfile: 'source "https://rubygems.org"\ngem "rails"\n',
-  'config/application.rb': 'module Shop\n  class Application < Rails::Application\n    config.load_defaults 7.1\n  end\nend\n',
-  [OLD]: migration('AddEmailIndexToUsers', 'users'),
-};
+const migration = addIndexMigration;
 
 /** Relative paths of the migration files with an add-index-non-concurrent finding. */
 function reported(root: string, ...flags: string[]): string[] {
@@ -45,15 +29,7 @@ describe('rails-hazards check: deployed migrations are skipped', () => {
 
   before(() => {
     // main has the old migration; the branch adds one (committed) and one more (untracked).
-    repo = makeApp(APP_FILES);
-    git(repo, 'init', '-q', '-b', 'main');
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-q', '-m', 'old migration');
-    git(repo, 'checkout', '-q', '-b', 'feature');
-    fs.writeFileSync(path.join(repo, BRANCH), migration('AddEmailIndexToAdmins', 'admins'));
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-q', '-m', 'branch migration');
-    fs.writeFileSync(path.join(repo, WIP), migration('AddEmailIndexToGuests', 'guests'));
+    repo = makeGitApp();
   });
 
   test('in a git work tree only the migrations added since the merge-base with main are checked, committed or not', () => {
