@@ -16,7 +16,9 @@ import { ControllerIndexLoader } from './controllerFiles';
 import { normalizeAdapter } from '../migrations/gating';
 import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
 import { DependencyProvider } from './dependencies';
-import { readDeployedMigrations } from './deployedMigrations';
+import { headCommit, readDeployedMigrations } from './deployedMigrations';
+
+const HEAD_RECHECK_MS = 5000;
 import type { DeployedMigrations } from '../core/appFacts';
 
 /** Relative paths whose contents feed AppFacts. */
@@ -31,6 +33,8 @@ export interface AppProjectOptions {
   configFile?: string; baseRef?: string; trusted?: boolean;
   /** The CLI's --all-migrations: deployed migrations are checked too (audit mode). */
   allMigrations?: boolean;
+  /** How often a long-running process compares HEAD again for deployed migrations (default 5 s). */
+  headRecheckMs?: number;
 }
 
 export class AppProject {
@@ -165,7 +169,8 @@ export class AppProject {
 
   /** Lazy: git runs (once per loaded facts) only when a migration rule or the status item asks. */
   private defineDeployedMigrations(facts: AppFacts, config: HazardsConfig): void {
-    let deployed: DeployedMigrations | undefined;
+    let deployed: (DeployedMigrations & { head?: string }) | undefined;
+    let checkedHead = Date.now();
     const dependencyBase = (config.sections.dependencies as { baseRef?: unknown } | undefined)?.baseRef;
     const baseRef = this.options.baseRef !== undefined ? { ref: this.options.baseRef, origin: '--base' }
       : config.migrations.baseRef ? { ref: config.migrations.baseRef, origin: '.rails-hazards.yml migrations.baseRef' }
@@ -173,10 +178,25 @@ export class AppProject {
           : undefined;
     Object.defineProperty(facts, 'deployedMigrations', {
       enumerable: false,
-      get: () => deployed ??= readDeployedMigrations({
-        root: this.root, files: this.files, trusted: facts.trusted, audit: !!this.options.allMigrations || !!config.migrations.audit,
-        baseRef, schemaVersion: facts.schema?.version, log: this.log,
-      }),
+      get: () => {
+        // A server outlives checkouts: HEAD is compared again at most every few seconds (one git call).
+        if (deployed?.head && Date.now() - checkedHead >= (this.options.headRecheckMs ?? HEAD_RECHECK_MS)) {
+          checkedHead = Date.now();
+          if (headCommit(this.root) !== deployed.head) deployed = undefined;
+        }
+        if (!deployed) {
+          deployed = this.readDeployed(facts, config, baseRef);
+          checkedHead = Date.now();
+        }
+        return deployed;
+      },
+    });
+  }
+
+  private readDeployed(facts: AppFacts, config: HazardsConfig, baseRef: { ref: string; origin: string } | undefined) {
+    return readDeployedMigrations({
+      root: this.root, files: this.files, trusted: facts.trusted, audit: !!this.options.allMigrations || !!config.migrations.audit,
+      baseRef, schemaVersion: facts.schema?.version, log: this.log,
     });
   }
 }

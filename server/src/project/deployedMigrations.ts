@@ -67,7 +67,7 @@ function everything(reason: string): DeployedMigrations {
 }
 
 /** Never throws; every failure falls back to the next source and says why in `reason`. */
-export function readDeployedMigrations(input: DeployedMigrationsInput): DeployedMigrations {
+export function readDeployedMigrations(input: DeployedMigrationsInput): DeployedMigrations & { head?: string } {
   if (input.audit) return { source: 'audit', count: 0, reason: 'audit mode: every migration is checked', isDeployed: () => false };
   let gitProblem: string | undefined;
   if (input.trusted) {
@@ -82,7 +82,7 @@ export function readDeployedMigrations(input: DeployedMigrationsInput): Deployed
   return fallback;
 }
 
-function deployedFromGit(input: DeployedMigrationsInput): DeployedMigrations | { error: string } {
+function deployedFromGit(input: DeployedMigrationsInput): (DeployedMigrations & { head?: string }) | { error: string } {
   const { root } = input;
   const base = resolveBase(root, input.baseRef?.ref, input.baseRef?.origin);
   if ('error' in base) return { error: base.error };
@@ -98,9 +98,15 @@ function deployedFromGit(input: DeployedMigrationsInput): DeployedMigrations | {
   if (!listed.ok) return { error: `git ls-tree failed: ${listed.error}` };
   const deployed = new Set(listed.stdout.split('\0').map(normalize).filter(isMigrationPath));
   return {
-    source: 'git', count: deployed.size, reason: `in ${label}`,
+    source: 'git', count: deployed.size, reason: `in ${label}`, head: headCommit(root),
     isDeployed: (relPath) => deployed.has(normalize(relPath)),
   };
+}
+
+/** HEAD's commit and branch ("<sha> refs/heads/main"), to notice a checkout, merge or rebase under a long-running server. */
+export function headCommit(root: string): string | undefined {
+  const r = runGit(root, ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD']);
+  return r.ok ? r.stdout.trim().split('\n').join(' ') || undefined : undefined;
 }
 
 function deployedFromSchema(input: DeployedMigrationsInput): DeployedMigrations {

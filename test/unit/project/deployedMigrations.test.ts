@@ -6,7 +6,8 @@ import { readDeployedMigrations, structureSqlVersion } from '../../../server/src
 import { parseConfig } from '../../../server/src/config/config';
 import { diskFiles } from '../../../server/src/project/files';
 import { makeApp } from '../../helpers/fixtures';
-import { BRANCH, makeGitApp, OLD, WIP } from '../../helpers/gitApp';
+import { BRANCH, git, makeGitApp, OLD, WIP } from '../../helpers/gitApp';
+import { AppProject } from '../../../server/src/project/appProject';
 
 describe('deployed migrations', () => {
   test('structure.sql: the highest version of the schema_migrations inserts (PostgreSQL and MySQL dumps)', () => {
@@ -26,6 +27,27 @@ describe('deployed migrations', () => {
     assert.deepEqual([OLD, BRANCH, WIP].map((f) => head.isDeployed(f)), [true, true, false]);
     const missing = readDeployedMigrations({ root: repo, files: diskFiles, trusted: true, audit: false, baseRef: { ref: 'no-such-branch', origin: '--base' }, schemaVersion: '20240101000000' });
     assert.deepEqual([missing.source, missing.count], ['schema.rb', 1]);
+  });
+
+  test('the app facts notice a new HEAD (checkout, merge, rebase) and read the history again', () => {
+    const repo = makeGitApp();
+    const project = new AppProject(repo, diskFiles, () => undefined, { trusted: true, headRecheckMs: 0 });
+    const MAIN = 'db/migrate/20240201000000_add_email_index_to_staff.rb';
+    assert.equal(project.getFacts().deployedMigrations!.isDeployed(BRANCH), false);
+    // main moves on; the branch is rebased onto it: MAIN is now deployed.
+    git(repo, 'stash', '-q', '--include-untracked');
+    git(repo, 'checkout', '-q', 'main');
+    fs.writeFileSync(path.join(repo, MAIN), 'class AddEmailIndexToStaff < ActiveRecord::Migration[7.1]; end\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'main moves on');
+    git(repo, 'checkout', '-q', 'feature');
+    git(repo, 'rebase', '-q', 'main');
+    assert.deepEqual([MAIN, BRANCH].map((f) => project.getFacts().deployedMigrations!.isDeployed(f)), [true, false]);
+    assert.equal(project.getFacts().deployedMigrations!.count, 2);
+    // A fast-forward of main to the branch keeps HEAD's commit but changes its branch: read again too.
+    git(repo, 'checkout', '-q', 'main');
+    git(repo, 'merge', '-q', '--ff-only', 'feature');
+    assert.equal(project.getFacts().deployedMigrations!.isDeployed(BRANCH), true);
   });
 
   test('not a git work tree, no schema version: nothing is deployed, and the reason says so', () => {
