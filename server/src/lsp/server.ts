@@ -25,6 +25,7 @@ import { fixesInside } from './fixScope';
 import { FACT_FILES } from '../project/appProject';
 import { CONFIG_FILE_NAME } from '../config/config';
 import type { DeployedMigrations } from '../core/appFacts';
+import { hasMigrationFolder } from '../project/deployedMigrations';
 import { isModelFile } from '../project/modelFiles';
 import { extractModels } from '../models/modelIndex';
 import { parseRuby } from '../parsing/treeSitter';
@@ -147,7 +148,7 @@ export function startServer(connection: Connection = createServerConnection()): 
   function sendStatus(): void {
     const apps = workspace.knownApps().map((a) => {
       const f = a.getFacts();
-      const deployed = deployedStatus(f.deployedMigrations);
+      const deployed = hasMigrationFolder(a.root) ? deployedStatus(f.deployedMigrations) : undefined;
       return { root: a.root, rails: f.railsVersion?.value, adapter: f.adapter.value, ...(deployed ? { deployedMigrations: deployed } : {}) };
     });
     void connection.sendNotification('railsHazards/status', {
@@ -479,7 +480,7 @@ export function startServer(connection: Connection = createServerConnection()): 
   connection.listen();
 }
 
-/** What the status item shows about deployed migrations; only apps that have migrations on record. */
+/** What the status item shows about deployed migrations (asked only for apps with a migration folder). */
 function deployedStatus(d: DeployedMigrations | undefined): { source: string; skipped: number; reason: string } | undefined {
   if (!d) return undefined;
   return { source: d.source, skipped: d.count, reason: d.reason };

@@ -35,6 +35,10 @@ export function migrationDirs(root: string): string[] {
   return [...dirs];
 }
 
+export function hasMigrationFolder(root: string): boolean {
+  return migrationDirs(root).some((dir) => fs.existsSync(path.join(root, dir)));
+}
+
 function isMigrationPath(rel: string): boolean {
   return /(^|\/)db\/(migrate|post_migrate|[a-z_]+_migrate)\/\d+_[^/]+\.rb$/.test(rel);
 }
