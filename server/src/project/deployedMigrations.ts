@@ -82,6 +82,8 @@ export function readDeployedMigrations(input: DeployedMigrationsInput): Deployed
   if (gitProblem) {
     input.log?.(`deployed migrations in ${input.root}: ${gitProblem}; ${fallback.reason}`);
     if (fallback.source === 'none') return everything(`${fallback.reason} (${gitProblem})`);
+    // A base that was asked for and failed (a shallow CI clone, a typo) must not pass unnoticed.
+    if (input.trusted && input.baseRef) fallback.reason += ` (${gitProblem})`;
   }
   return fallback;
 }

@@ -27,6 +27,7 @@ describe('deployed migrations', () => {
     assert.deepEqual([OLD, BRANCH, WIP].map((f) => head.isDeployed(f)), [true, true, false]);
     const missing = readDeployedMigrations({ root: repo, files: diskFiles, trusted: true, audit: false, baseRef: { ref: 'no-such-branch', origin: '--base' }, schemaVersion: '20240101000000' });
     assert.deepEqual([missing.source, missing.count], ['schema.rb', 1]);
+    assert.equal(missing.reason, 'at or before db/schema.rb version 20240101000000 (no-such-branch via --base: no such commit in this repository)');
   });
 
   test('the app facts notice a new HEAD (checkout, merge, rebase) and read the history again', () => {
