@@ -4,7 +4,16 @@ export interface ServerStatus {
   scanning: boolean;
   skippedFiles: number;
   rulesActive: number;
-  apps: { root: string; rails?: string; adapter: string }[];
+  apps: { root: string; rails?: string; adapter: string; deployedMigrations?: { source: string; skipped: number; reason: string } }[];
+  /** Migrations skipped as already deployed, over all apps. */
+  skippedDeployedMigrations?: number;
+}
+
+/** "212 migrations skipped as deployed (in origin/main)"; empty when nothing was skipped. */
+export function deployedText(app: ServerStatus['apps'][number]): string {
+  const d = app.deployedMigrations;
+  if (!d || d.skipped === 0) return '';
+  return `${d.skipped} migration${d.skipped === 1 ? '' : 's'} skipped as deployed (${d.reason})`;
 }
 
 /** The language status item: app roots found, rules active, scanning. */
@@ -39,7 +48,7 @@ export class StatusItem implements vscode.Disposable {
       ? 'Rails Hazards: scanning'
       : `Rails Hazards: ${apps} app${apps === 1 ? '' : 's'} · ${status.rulesActive} rules${rails ? ` · Rails ${rails}` : ''}`;
     this.item.detail = [
-      ...status.apps.map((a) => `${a.root} (${a.adapter}${a.rails ? `, Rails ${a.rails}` : ''})`),
+      ...status.apps.map((a) => `${a.root} (${a.adapter}${a.rails ? `, Rails ${a.rails}` : ''})${deployedText(a) ? `: ${deployedText(a)}` : ''}`),
       status.skippedFiles ? `${status.skippedFiles} file(s) skipped, see the output` : '',
     ].filter(Boolean).join('; ');
     this.item.severity = status.skippedFiles ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;

@@ -4,7 +4,12 @@ import { docsUrl } from '../core/rule';
 import type { FileNotice, Finding, Range } from '../core/types';
 import { allRules } from '../rules';
 
-export interface CheckReport { findings: Finding[]; errors: FileNotice[] }
+export interface CheckReport {
+  findings: Finding[];
+  errors: FileNotice[];
+  /** Per app with migrations among the checked files: how many were skipped as already deployed, and why. */
+  deployedMigrations?: { root: string; source: string; skipped: number; reason: string }[];
+}
 
 const oneBased = (r: Range) => ({ line: r.start.line + 1, column: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 });
 
@@ -14,10 +19,17 @@ export function formatText(report: CheckReport, cwd: string): string {
   for (const e of report.errors) {
     lines.push(`${rel(e.file)}${e.range ? `:${e.range.start.line + 1}:${e.range.start.character + 1}` : ''}: notice ${e.message}`);
   }
+  for (const d of report.deployedMigrations ?? []) lines.push(`${rel(d.root) || '.'}: ${deployedSummary(d)}`);
   const counts = ['error', 'warning', 'info', 'hint'].map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const)
     .filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`);
   lines.push(report.findings.length ? `${report.findings.length} hazard${report.findings.length === 1 ? '' : 's'} (${counts.join(', ')})` : 'No hazards found.');
   return lines.join('\n') + '\n';
+}
+
+/** "212 migrations skipped as deployed (in origin/main)", or why every migration was checked. */
+export function deployedSummary(d: { source: string; skipped: number; reason: string }): string {
+  if (d.source === 'audit' || d.source === 'none') return `every migration checked (${d.reason.replace(/: every migration is checked/, '')})`;
+  return `${d.skipped} migration${d.skipped === 1 ? '' : 's'} skipped as deployed (${d.reason}); --all-migrations checks them`;
 }
 
 export function formatJson(report: CheckReport): string {
@@ -31,6 +43,7 @@ export function formatJson(report: CheckReport): string {
       })),
     })),
     errors: report.errors.map((e) => ({ file: e.file, message: e.message, ...(e.range ? { line: e.range.start.line + 1 } : {}) })),
+    ...(report.deployedMigrations?.length ? { deployedMigrations: report.deployedMigrations } : {}),
   }, null, 2) + '\n';
 }
 

@@ -1,7 +1,7 @@
 // `rails-hazards check …` and `rails-hazards lsp --stdio`.
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { SEVERITY_RANK, type Severity } from '../core/types';
+import { SEVERITY_RANK, type FileNotice, type Severity } from '../core/types';
 import { initParsers } from '../parsing/treeSitter';
 import { Workspace } from '../project/workspace';
 import { analyzeFiles } from '../project/parallel';
@@ -14,15 +14,21 @@ export const VERSION = '0.1.0';
 
 const USAGE = `Usage:
   rails-hazards check [PATH...] [--format text|json|sarif] [--fail-on error|warning|info|hint|never]
-                      [--config FILE] [--base GIT-REF]
+                      [--config FILE] [--base GIT-REF] [--all-migrations]
   rails-hazards lsp --stdio        start the language server (also --node-ipc)
   rails-hazards --version
+
+check reports only migrations not yet deployed: in a git work tree, those added since the merge-base
+of HEAD with the base branch (--base, else migrations.baseRef or dependencies.baseRef in
+.rails-hazards.yml, else origin/HEAD, main, master); without git, those newer than db/schema.rb's
+version (or db/structure.sql's last schema_migrations insert). --all-migrations checks every
+migration (the audit mode, also migrations: { audit: true }).
 
 check exits 0 when no finding is at or above --fail-on (default warning), 1 otherwise, 2 on a usage error.`;
 
 class UsageError extends Error {}
 
-interface CheckOptions { paths: string[]; format: 'text' | 'json' | 'sarif'; failOn: Severity | 'never'; config?: string; base?: string }
+interface CheckOptions { paths: string[]; format: 'text' | 'json' | 'sarif'; failOn: Severity | 'never'; config?: string; base?: string; allMigrations?: boolean }
 
 function parseCheckArgs(args: string[]): CheckOptions {
   const options: CheckOptions = { paths: [], format: 'text', failOn: 'warning' };
@@ -49,6 +55,10 @@ function parseCheckArgs(args: string[]): CheckOptions {
       }
       case '--config': options.config = value(); break;
       case '--base': options.base = value(); break;
+      case '--all-migrations':
+        if (inline !== undefined) throw new UsageError('--all-migrations takes no value');
+        options.allMigrations = true;
+        break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         options.paths.push(arg);
@@ -62,22 +72,35 @@ function parseCheckArgs(args: string[]): CheckOptions {
 
 export async function runCheck(options: CheckOptions, log: (m: string) => void): Promise<{ report: CheckReport; exitCode: number }> {
   await initParsers();
-  const workspace = new Workspace({ rules: allRules, log, configFile: options.config, baseRef: options.base, trusted: true });
-  const report: CheckReport = { findings: [], errors: [] };
+  const workspace = new Workspace({ rules: allRules, log, configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations });
+  const report: CheckReport = { findings: [], errors: [], deployedMigrations: [] };
   const files = new Set<string>();
   for (const p of options.paths) for (const f of workspace.listAnalyzableFiles(path.resolve(p))) files.add(f);
   // Large inputs are analysed on worker threads; results come back in file order either way.
   const results = await analyzeFiles([...files], {
-    configFile: options.config, baseRef: options.base, trusted: true, log, inline: () => workspace,
+    configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations, log, inline: () => workspace,
   });
-  for (const result of results) {
-    if (!result) continue;
+  const migrationApps = new Set<string>();
+  [...files].forEach((file, i) => {
+    const result = results[i];
+    if (!result) return;
     report.findings.push(...result.findings);
     report.errors.push(...result.notices);
+    if (result.kind === 'migration') migrationApps.add(workspace.appFor(file).root);
+  });
+  // Configuration problems are reported even when no .rails-hazards.yml was among the checked paths.
+  for (const f of files) workspace.appFor(f);
+  const reported = new Set(report.errors.map(noticeKey));
+  for (const notice of workspace.configNotices()) if (!reported.has(noticeKey(notice))) report.errors.push(notice);
+  for (const root of migrationApps) {
+    const deployed = workspace.appFor(path.join(root, 'Gemfile')).getFacts().deployedMigrations;
+    if (deployed) report.deployedMigrations!.push({ root, source: deployed.source, skipped: deployed.count, reason: deployed.reason });
   }
   const failing = options.failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[options.failOn as Severity]);
   return { report, exitCode: failing ? 1 : 0 };
 }
+
+const noticeKey = (n: FileNotice) => `${n.file}:${n.range?.start.line}:${n.range?.start.character}:${n.message}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

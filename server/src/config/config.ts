@@ -1,11 +1,12 @@
 // `.rails-hazards.yml` at an app root. Invalid input yields notices and the defaults; never a throw.
 import { parseDocument } from 'yaml';
 import type { FileNotice, Range, SeveritySetting } from '../core/types';
+import { isSafeGitRef } from '../lockfile/facts';
 
 export interface HazardsConfig {
   database: { adapter?: string; version?: string };
   rules: Record<string, SeveritySetting>;
-  migrations: { startAfter?: string; respectSafetyAssured: boolean };
+  migrations: { startAfter?: string; respectSafetyAssured: boolean; audit?: boolean; baseRef?: string };
   exclude: string[];
   /** Sections owned by rule packs (dependencies, callbacks, queries): validated by their packs. */
   sections: Record<string, unknown>;
@@ -14,6 +15,7 @@ export interface HazardsConfig {
 export const CONFIG_FILE_NAME = '.rails-hazards.yml';
 const SEVERITY_SETTINGS = ['off', 'hint', 'info', 'warning', 'error'];
 const PACK_SECTIONS = ['dependencies', 'callbacks', 'queries'];
+const MIGRATIONS_KEYS = ['startAfter', 'respectSafetyAssured', 'audit', 'baseRef', 'paths'];
 const ADAPTERS = ['postgresql', 'postgis', 'mysql', 'mysql2', 'trilogy', 'mariadb', 'sqlite', 'sqlite3'];
 
 /** Packs validate their own section (`callbacks:`, `queries:`…); each message becomes a notice on the key. */
@@ -86,10 +88,19 @@ export function parseConfig(text: string, file: string): { config: HazardsConfig
       case 'migrations': {
         if (!isMap(value)) { problem('"migrations" must be a mapping', at); break; }
         if (value.startAfter !== undefined) {
-          const v = String(value.startAfter);
-          if (/^\d{14}$/.test(v)) config.migrations.startAfter = v;
-          else problem(`migrations.startAfter must be a 14-digit migration version, got "${v}"`, at);
+          const v = startAfterValue(value.startAfter);
+          if (v !== undefined) config.migrations.startAfter = v;
+          else problem(`migrations.startAfter must be a 14-digit migration version or 0 (every migration), got ${JSON.stringify(value.startAfter)}`, at);
         }
+        if (value.audit !== undefined) {
+          if (typeof value.audit === 'boolean') config.migrations.audit = value.audit;
+          else problem('migrations.audit must be true or false', at);
+        }
+        if (value.baseRef !== undefined) {
+          if (typeof value.baseRef === 'string' && isSafeGitRef(value.baseRef)) config.migrations.baseRef = value.baseRef;
+          else problem(`migrations.baseRef must be a branch, tag or commit, got ${JSON.stringify(value.baseRef)}`, at);
+        }
+        for (const k of Object.keys(value)) if (!MIGRATIONS_KEYS.includes(k)) problem(`Unknown setting "migrations.${k}"`, at);
         if (value.respectSafetyAssured !== undefined) {
           if (typeof value.respectSafetyAssured === 'boolean') config.migrations.respectSafetyAssured = value.respectSafetyAssured;
           else problem('migrations.respectSafetyAssured must be true or false', at);
@@ -109,6 +120,15 @@ export function parseConfig(text: string, file: string): { config: HazardsConfig
     }
   }
   return { config, notices };
+}
+
+/** `0` or "0" means every migration; a 14-digit version may be a number or a string (underscores allowed). */
+function startAfterValue(v: unknown): string | undefined {
+  if (typeof v !== 'number' && typeof v !== 'string') return undefined;
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) return undefined;
+  const digits = String(v).replace(/_/g, '');
+  if (/^0+$/.test(digits)) return '0';
+  return /^\d{14}$/.test(digits) ? digits : undefined;
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {

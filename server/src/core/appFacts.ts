@@ -23,6 +23,18 @@ export interface StrongMigrationsSettings {
   source?: string;
 }
 
+/** Migrations that already ran (issue 11): the migration rules skip them unless in audit mode. */
+export interface DeployedMigrations {
+  /** git: the file exists at the merge-base with the base branch; schema.rb/structure.sql: its version is not newer. */
+  source: 'git' | 'schema.rb' | 'structure.sql' | 'none' | 'audit';
+  /** How many migration files count as deployed (and are skipped). */
+  readonly count: number;
+  /** Why, for the status item and hovers: "in origin/main", "at or before db/schema.rb version 20240102030405". */
+  reason: string;
+  /** `relPath` relative to the app root; `version` from the file name when known. */
+  isDeployed(relPath: string, version?: string): boolean;
+}
+
 export interface AppFacts {
   root: string;
   config: HazardsConfig;
@@ -50,6 +62,8 @@ export interface AppFacts {
   readonly models?: ModelIndex;
   /** Controllers (actions, instance variables they assign, templates they render) and views' collection renders; lazy like `models`. */
   readonly controllers?: ControllerIndex;
+  /** Which migrations already ran (lazy: git runs on first access); undefined in tests that build facts by hand. */
+  readonly deployedMigrations?: DeployedMigrations;
   /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
   shared: Map<string, unknown>;
 }

@@ -3,7 +3,7 @@
 import { nodeAt, type HoverInput, type HoverProvider } from '../core/hover';
 import type { RuleContext } from '../core/rule';
 import { nodeRange } from '../parsing/ruby';
-import { assumptions, isSmallTable, migrationCompat, migrationModel, runtimeSafetyNet, startAfter } from '../migrations/gating';
+import { assumptions, isDeployedMigration, isSmallTable, migrationCompat, migrationModel, runtimeSafetyNet, startAfter } from '../migrations/gating';
 import { describeOperation } from '../migrations/locks';
 import { compareMigrationVersions } from '../migrations/model';
 
@@ -52,6 +52,9 @@ export const migrationDslHover: HoverProvider = {
     if (op.safetyAssured) hatches.push(input.app.config.migrations.respectSafetyAssured ? 'inside `safety_assured`: not reported' : 'inside `safety_assured`, audited anyway (respectSafetyAssured: false)');
     const cutoff = startAfter(ctx);
     if (cutoff && model.version && compareMigrationVersions(model.version, cutoff.version) <= 0) hatches.push(`at or before ${cutoff.source} ${cutoff.version}: not checked`);
+    if (isDeployedMigration(ctx, model.version)) {
+      hatches.push(`already deployed (${input.app.deployedMigrations!.reason}): not checked; \`--all-migrations\` or \`migrations: { audit: true }\` checks it`);
+    }
     if (isSmallTable(ctx, op.table)) hatches.push(`${table} is in online_migrations' small_tables: lock checks are skipped`);
     // Only the operations these gems rewrite at run time (research §1.5).
     const covered = SAFETY_NET_METHODS.has(op.method) || (op.method === 'add_column' && ctx.app.gems.has('safe-pg-migrations'));

@@ -23,6 +23,9 @@ import { WorkspaceScanner } from './scan';
 import { createServerConnection } from './transport';
 import { fixesInside } from './fixScope';
 import { FACT_FILES } from '../project/appProject';
+import { CONFIG_FILE_NAME } from '../config/config';
+import type { DeployedMigrations } from '../core/appFacts';
+import { hasMigrationFolder } from '../project/deployedMigrations';
 import { isModelFile } from '../project/modelFiles';
 import { extractModels } from '../models/modelIndex';
 import { parseRuby } from '../parsing/treeSitter';
@@ -143,14 +146,29 @@ export function startServer(connection: Connection = createServerConnection()): 
   }
 
   function sendStatus(): void {
-    void connection.sendNotification('railsHazards/status', {
-      scanning, skippedFiles, scanned, total: scanTotal,
-      apps: workspace.knownApps().map((a) => {
-        const f = a.getFacts();
-        return { root: a.root, rails: f.railsVersion?.value, adapter: f.adapter.value };
-      }),
-      rulesActive: allRules.filter((r) => r.meta.enabledByDefault !== false).length,
+    const apps = workspace.knownApps().map((a) => {
+      const f = a.getFacts();
+      const deployed = hasMigrationFolder(a.root) ? deployedStatus(f.deployedMigrations) : undefined;
+      return { root: a.root, rails: f.railsVersion?.value, adapter: f.adapter.value, ...(deployed ? { deployedMigrations: deployed } : {}) };
     });
+    void connection.sendNotification('railsHazards/status', {
+      scanning, skippedFiles, scanned, total: scanTotal, apps,
+      rulesActive: allRules.filter((r) => r.meta.enabledByDefault !== false).length,
+      skippedDeployedMigrations: apps.reduce((n, a) => n + (a.deployedMigrations?.skipped ?? 0), 0),
+    });
+  }
+
+  /**
+   * Problems in an app's .rails-hazards.yml become diagnostics on that file even when the scan did not
+   * list it (the app root lies outside the workspace folders) and it is not open.
+   */
+  function publishConfigProblems(): void {
+    const roots = folderPaths();
+    for (const app of workspace.knownApps()) {
+      const file = path.join(app.root, CONFIG_FILE_NAME);
+      if (docs.byFile(file) || roots.some((r) => file.startsWith(r + path.sep)) || !diskFiles.exists(file)) continue;
+      publishClosed(file, workspace.analyzeFile(file));
+    }
   }
 
   const folderPaths = (): string[] => folders.map((f) => URI.toFile(f.uri)).filter((f): f is string => !!f);
@@ -196,6 +214,7 @@ export function startServer(connection: Connection = createServerConnection()): 
     scanProgress = progress;
     try {
       await scanner.scan(roots);
+      publishConfigProblems();
     } catch (error) {
       log(`scan failed: ${error instanceof Error ? error.stack : String(error)}`);
     } finally {
@@ -459,6 +478,12 @@ export function startServer(connection: Connection = createServerConnection()): 
   });
 
   connection.listen();
+}
+
+/** What the status item shows about deployed migrations (asked only for apps with a migration folder). */
+function deployedStatus(d: DeployedMigrations | undefined): { source: string; skipped: number; reason: string } | undefined {
+  if (!d) return undefined;
+  return { source: d.source, skipped: d.count, reason: d.reason };
 }
 
 /** Safe fixes whose edits don't overlap each other, for fix-all. */

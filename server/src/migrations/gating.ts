@@ -23,6 +23,12 @@ export function startAfter(ctx: RuleContext): { version: string; source: string 
   return undefined;
 }
 
+/** The migration already ran (see project/deployedMigrations.ts); audit mode and unknown history: false. */
+export function isDeployedMigration(ctx: RuleContext, version = migrationModel(ctx).version): boolean {
+  const deployed = ctx.app.deployedMigrations;
+  return !!deployed && deployed.isDeployed(path.relative(ctx.app.root, ctx.file), version);
+}
+
 export interface OpFilter {
   /** Checks that are never silenced by safety_assured (they fail at run time regardless). */
   ignoreSafetyAssured?: boolean;
@@ -36,6 +42,7 @@ export function checkedOps(ctx: RuleContext, filter: OpFilter = {}): MigrationOp
   const model = migrationModel(ctx);
   const cutoff = startAfter(ctx);
   if (cutoff && model.version && compareMigrationVersions(model.version, cutoff.version) <= 0) return [];
+  if (isDeployedMigration(ctx, model.version)) return [];
   const sm = ctx.app.strongMigrations;
   if (sm && filter.strongMigrationsKeys?.some((k) => sm.disabledChecks.includes(k))) return [];
   const respectSafetyAssured = ctx.app.config.migrations.respectSafetyAssured && !filter.ignoreSafetyAssured;

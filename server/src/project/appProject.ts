@@ -16,15 +16,26 @@ import { ControllerIndexLoader } from './controllerFiles';
 import { normalizeAdapter } from '../migrations/gating';
 import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
 import { DependencyProvider } from './dependencies';
+import { headCommit, readDeployedMigrations } from './deployedMigrations';
+
+const HEAD_RECHECK_MS = 5000;
+import type { DeployedMigrations } from '../core/appFacts';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
   CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb', '.rubocop.yml',
   'config/initializers/online_migrations.rb',
   'config/application.rb', 'config/environments/production.rb', 'config/initializers/sidekiq.rb', 'db/schema.rb',
+  'db/structure.sql',
 ];
 
-export interface AppProjectOptions { configFile?: string; baseRef?: string; trusted?: boolean }
+export interface AppProjectOptions {
+  configFile?: string; baseRef?: string; trusted?: boolean;
+  /** The CLI's --all-migrations: deployed migrations are checked too (audit mode). */
+  allMigrations?: boolean;
+  /** How often a long-running process compares HEAD again for deployed migrations (default 5 s). */
+  headRecheckMs?: number;
+}
 
 export class AppProject {
   private facts: AppFacts | undefined;
@@ -143,6 +154,7 @@ export class AppProject {
     if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
     if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
     facts.schema = this.withTree('db/schema.rb', readSchema);
+    this.defineDeployedMigrations(facts, config);
 
     if (config.database.version) {
       facts.databaseVersion = { value: config.database.version, source: '.rails-hazards.yml database.version' };
@@ -153,6 +165,39 @@ export class AppProject {
       facts.adapter = { value: normalizeAdapter(config.database.adapter), source: '.rails-hazards.yml database.adapter' };
     }
     return facts;
+  }
+
+  /** Lazy: git runs (once per loaded facts) only when a migration rule or the status item asks. */
+  private defineDeployedMigrations(facts: AppFacts, config: HazardsConfig): void {
+    let deployed: (DeployedMigrations & { head?: string }) | undefined;
+    let checkedHead = Date.now();
+    const dependencyBase = (config.sections.dependencies as { baseRef?: unknown } | undefined)?.baseRef;
+    const baseRef = this.options.baseRef !== undefined ? { ref: this.options.baseRef, origin: '--base' }
+      : config.migrations.baseRef ? { ref: config.migrations.baseRef, origin: '.rails-hazards.yml migrations.baseRef' }
+        : typeof dependencyBase === 'string' && dependencyBase ? { ref: dependencyBase, origin: '.rails-hazards.yml dependencies.baseRef' }
+          : undefined;
+    Object.defineProperty(facts, 'deployedMigrations', {
+      enumerable: false,
+      get: () => {
+        // A server outlives checkouts: HEAD is compared again at most every few seconds (one git call).
+        if (deployed?.head && Date.now() - checkedHead >= (this.options.headRecheckMs ?? HEAD_RECHECK_MS)) {
+          checkedHead = Date.now();
+          if (headCommit(this.root) !== deployed.head) deployed = undefined;
+        }
+        if (!deployed) {
+          deployed = this.readDeployed(facts, config, baseRef);
+          checkedHead = Date.now();
+        }
+        return deployed;
+      },
+    });
+  }
+
+  private readDeployed(facts: AppFacts, config: HazardsConfig, baseRef: { ref: string; origin: string } | undefined) {
+    return readDeployedMigrations({
+      root: this.root, files: this.files, trusted: facts.trusted, audit: !!this.options.allMigrations || !!config.migrations.audit,
+      baseRef, schemaVersion: facts.schema?.version, log: this.log,
+    });
   }
 }
 

@@ -13,6 +13,8 @@ export interface ScanOptions {
   configFile?: string;
   baseRef?: string;
   trusted?: boolean;
+  /** The CLI's --all-migrations (audit mode). */
+  allMigrations?: boolean;
   parseBudgetMs?: number;
   /** Per-file byte limit (the editor's railsHazards.maxFileSizeKb). */
   maxBytes?: number;

@@ -22,7 +22,7 @@ async function runWorker(): Promise<void> {
     return;
   }
   const workspace = new Workspace({
-    rules: allRules, log, files: overlaySource(options.overlay), configFile: options.configFile, baseRef: options.baseRef,
+    rules: allRules, log, files: overlaySource(options.overlay), configFile: options.configFile, baseRef: options.baseRef, allMigrations: options.allMigrations,
     trusted: options.trusted, parseBudgetMs: options.parseBudgetMs, severityOverrides: (file) => overridesFor(file, options.overrides),
   });
   port.on('message', (msg: { type: 'analyze'; files: { index: number; file: string }[] }) => {

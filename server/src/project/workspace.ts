@@ -24,6 +24,8 @@ export interface WorkspaceOptions {
   /** Git revision to compare lockfiles with (the CLI's --base); git runs only when `trusted`. */
   baseRef?: string;
   trusted?: boolean;
+  /** The CLI's --all-migrations: migrations that already ran are checked too. */
+  allMigrations?: boolean;
 }
 
 export interface FileAnalysis extends AnalysisResult {
@@ -57,6 +59,7 @@ export class Workspace {
     if (!app) {
       app = new AppProject(root, this.files, this.log, {
         configFile: this.options.configFile, baseRef: this.options.baseRef, trusted: this.options.trusted ?? false,
+        allMigrations: this.options.allMigrations,
       });
       this.apps.set(root, app);
     }
@@ -88,10 +91,7 @@ export class Workspace {
   }
 
   private analyzeUnclamped(file: string, text: string, tree?: Tree): FileAnalysis {
-    if (path.basename(file) === CONFIG_FILE_NAME) {
-      const parsed = parseConfig(text, file);
-      return { kind: undefined, findings: [], notices: [...parsed.notices, ...dependencyConfigNotices(parsed.config.sections.dependencies, text, file)] };
-    }
+    if (path.basename(file) === CONFIG_FILE_NAME) return configFileResult(file, text);
     const kind = this.kindOf(file);
     if (!kind) return { kind, findings: [], notices: [] };
     const app = this.appFor(file);
@@ -114,6 +114,23 @@ export class Workspace {
     } finally {
       ownTree?.delete();
     }
+  }
+
+  /**
+   * Problems in the configuration of every app seen so far (its .rails-hazards.yml, or the --config
+   * file), so a report shows them even when the file itself was not among the checked paths.
+   */
+  configNotices(): FileNotice[] {
+    const out: FileNotice[] = [];
+    const seen = new Set<string>();
+    for (const app of this.apps.values()) {
+      const file = this.options.configFile ? path.resolve(this.options.configFile) : path.join(app.root, CONFIG_FILE_NAME);
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = this.files.read(file);
+      if (text !== undefined) out.push(...clampToDocument(file, text, configFileResult(file, text)).notices);
+    }
+    return out;
   }
 
   analyzeFile(file: string, maxBytes?: number): FileAnalysis {
@@ -175,6 +192,11 @@ export class Workspace {
     })();
     return Object.assign(gen, { out });
   }
+}
+
+function configFileResult(file: string, text: string): FileAnalysis {
+  const parsed = parseConfig(text, file);
+  return { kind: undefined, findings: [], notices: [...parsed.notices, ...dependencyConfigNotices(parsed.config.sections.dependencies, text, file)] };
 }
 
 /** Cheap name test before the app-root lookup: only these names can have a file kind. */

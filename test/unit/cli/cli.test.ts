@@ -1,16 +1,23 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN } from '../../helpers/lspClient';
 import { SAMPLE_APP, makeApp } from '../../helpers/fixtures';
 
-function cli(args: string[], cwd = path.resolve(SAMPLE_APP, '../..')) {
+// A copy outside this repository's git work tree: inside it, every committed sample migration would
+// count as deployed (see deployedMigrations.test.ts); the copy falls back to db/schema.rb's version.
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-cli-'));
+fs.cpSync(SAMPLE_APP, path.join(WORK, 'examples/sample-app'), { recursive: true });
+
+function cli(args: string[], cwd = WORK) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const ADD_INDEX_FILE = path.join(SAMPLE_APP, 'db/migrate/20250301090000_add_email_index_to_patients.rb');
+const ADD_INDEX_FILE = path.join(WORK, 'examples/sample-app/db/migrate/20250301090000_add_email_index_to_patients.rb');
 
 describe('rails-hazards check', () => {
   test('text output: path:line:col: severity rule-id message, exit 1 on warnings or worse', () => {

@@ -62,6 +62,13 @@ describe('migration DSL hover', () => {
     assert.doesNotMatch(hover(migration('rename_column :users, :a, :b'), 2, 'rename_column', app)!, /safe-pg-migrations/);
   });
 
+  test('a deployed migration says it was skipped and how to check it', () => {
+    const deployed = (yes: boolean) => appFacts({ deployedMigrations: { source: 'git', count: 1, reason: 'in origin/main', isDeployed: () => yes } });
+    assert.match(hover(migration('add_index :users, :email'), 2, 'add_index', deployed(true))!,
+      /Escape hatches: already deployed \(in origin\/main\): not checked; `--all-migrations` or `migrations: \{ audit: true \}` checks it\./);
+    assert.doesNotMatch(hover(migration('add_index :users, :email'), 2, 'add_index', deployed(false))!, /deployed/);
+  });
+
   test('no hover off a DSL call', () => {
     assert.equal(hover(migration('add_index :users, :email'), 2, ':users'), undefined);
   });

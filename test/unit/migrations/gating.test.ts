@@ -56,4 +56,14 @@ describe('migration gating helpers', () => {
     // json is not a lock problem: small tables stay checked.
     assert.equal(run(addColumnJson, migration('add_column :settings, :value, :json'), { app }).length, 1);
   });
+
+  test('deployed migrations are skipped by every rule; others, and audit mode, are checked', () => {
+    const deployedPath = (source: 'git' | 'audit') => appFacts({
+      deployedMigrations: { source, count: 1, reason: 'in origin/main', isDeployed: (rel) => source === 'git' && rel === 'db/migrate/20250101000000_test_migration.rb' },
+    });
+    assert.equal(run(rule, migration('remove_index :users, :email'), { app: deployedPath('git') }).length, 0);
+    assert.equal(run(addColumnJson, migration('add_column :users, :value, :json'), { app: deployedPath('git') }).length, 0);
+    assert.equal(run(rule, migration('remove_index :users, :email'), { app: deployedPath('git'), file: 'db/migrate/20250101000001_x.rb' }).length, 1);
+    assert.equal(run(rule, migration('remove_index :users, :email'), { app: deployedPath('audit') }).length, 1);
+  });
 });
