@@ -5,7 +5,7 @@ import type { FileNotice, Range, SeveritySetting } from '../core/types';
 export interface HazardsConfig {
   database: { adapter?: string; version?: string };
   rules: Record<string, SeveritySetting>;
-  migrations: { startAfter?: string; respectSafetyAssured: boolean };
+  migrations: { startAfter?: string; respectSafetyAssured: boolean; paths?: string[] };
   exclude: string[];
   /** Sections owned by rule packs (dependencies, callbacks, queries): validated by their packs. */
   sections: Record<string, unknown>;
@@ -89,6 +89,10 @@ export function parseConfig(text: string, file: string): { config: HazardsConfig
           const v = String(value.startAfter);
           if (/^\d{14}$/.test(v)) config.migrations.startAfter = v;
           else problem(`migrations.startAfter must be a 14-digit migration version, got "${v}"`, at);
+        }
+        if (value.paths !== undefined) {
+          if (Array.isArray(value.paths) && value.paths.every((p) => typeof p === 'string')) config.migrations.paths = value.paths as string[];
+          else problem('migrations.paths must be a list of folders relative to the app root', at);
         }
         if (value.respectSafetyAssured !== undefined) {
           if (typeof value.respectSafetyAssured === 'boolean') config.migrations.respectSafetyAssured = value.respectSafetyAssured;

@@ -4,6 +4,7 @@ import type { HazardsConfig } from '../config/config';
 import type { Schema } from '../project/schema';
 import type { ModelIndex } from '../models/modelIndex';
 import type { ControllerIndex } from '../queries/controllerIndex';
+import type { MigrationHistory } from '../migrations/history';
 
 export type AdapterName = 'postgresql' | 'mysql' | 'sqlite' | 'unknown';
 
@@ -50,6 +51,8 @@ export interface AppFacts {
   readonly models?: ModelIndex;
   /** Controllers (actions, instance variables they assign, templates they render) and views' collection renders; lazy like `models`. */
   readonly controllers?: ControllerIndex;
+  /** The app's migrations replayed in version order (tables as they were before each migration); lazy like `models`. */
+  readonly migrationHistory?: MigrationHistory;
   /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
   shared: Map<string, unknown>;
 }
