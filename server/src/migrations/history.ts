@@ -23,14 +23,21 @@ export type HistoryOp =
   | { kind: 'add_check'; table: string; check: SchemaCheck }
   | { kind: 'remove_check'; table: string; name?: string; expression?: string }
   /** A change the replay cannot read (a non-literal name, an app helper, raw SQL): the table, or every table for `*`, is unknown from here on. */
-  | { kind: 'unknown_change'; table: string };
+  | { kind: 'unknown_change'; table: string; part?: UnknownPart; column?: string };
+
+/** What an unreadable change may have touched: only the indexes, only foreign keys and checks, one column (`column`), or everything. */
+export type UnknownPart = 'indexes' | 'constraints' | 'column';
 
 export const ANY_TABLE = '*';
 
 export interface MigrationSummary { version: string; file: string; ops: HistoryOp[] }
 
 /** A table as it stood at some point of the history, with the foreign keys it owned then. */
-export interface HistoryTable extends SchemaTable { foreignKeys: HistoryForeignKey[] }
+export interface HistoryTable extends SchemaTable {
+  foreignKeys: HistoryForeignKey[];
+  /** Set when an unreadable change (an app helper, raw SQL) may have changed the indexes or the constraints. */
+  unknown?: { indexes?: boolean; constraints?: boolean };
+}
 
 /** What a rule gets: the table before the migration, and where that knowledge came from. */
 export interface TableBefore { table: HistoryTable; source: 'history' | 'schema' }
@@ -105,10 +112,9 @@ export class MigrationHistory {
     // later migration replaced, renamed or changed it in a way the replay cannot take back.
     if (this.unreadable.some((o) => o >= ordinal)) return undefined;
     const later = (this.events.get(name) ?? []).filter((e) => e.ordinal >= ordinal);
-    if (later.some((e) => ['create_table', 'drop_table', 'rename_table', 'unknown_change'].includes(e.op.kind))) return undefined;
-    const current = schema?.get(name);
-    if (!current) return undefined;
-    const table = cloneTable({ ...current, foreignKeys: schemaForeignKeys.filter((fk) => fk.from === name).map((fk) => ({ to: fk.to, column: fk.column, name: fk.name })) });
+    if (later.some((e) => ['create_table', 'drop_table', 'rename_table'].includes(e.op.kind) || (e.op.kind === 'unknown_change' && !e.op.part))) return undefined;
+    const table = schemaTableOf(name, schema, schemaForeignKeys);
+    if (!table) return undefined;
     for (const { op } of later) withoutLaterChange(table, op);
     return { table, source: 'schema' };
   }
@@ -140,6 +146,14 @@ export class MigrationHistory {
   }
 }
 
+/** db/schema.rb's table with the foreign keys it owns, as a fresh copy. */
+export function schemaTableOf(name: string, schema: ReadonlyMap<string, SchemaTable> | undefined, foreignKeys: SchemaForeignKey[] = []): HistoryTable | undefined {
+  const own = foreignKeys.filter((fk) => fk.from === name).map((fk) => ({ to: fk.to, column: fk.column, name: fk.name }));
+  const current = schema?.get(name);
+  if (!current && !own.length) return undefined;
+  return cloneTable({ ...(current ?? { name, primaryKeyType: 'unknown', columns: new Map(), indexes: [], checks: [] }), foreignKeys: own });
+}
+
 function lastBefore(entries: Entry[], ordinal: number): Entry | undefined {
   let found: Entry | undefined;
   for (const e of entries) {
@@ -156,6 +170,7 @@ function cloneTable(t: HistoryTable): HistoryTable {
     indexes: t.indexes.map((i) => ({ ...i, columns: [...i.columns] })),
     checks: t.checks.map((c) => ({ ...c })),
     foreignKeys: t.foreignKeys.map((f) => ({ ...f })),
+    ...(t.unknown ? { unknown: { ...t.unknown } } : {}),
   };
 }
 
@@ -174,9 +189,12 @@ function applyOp(op: HistoryOp, own: (name: string) => HistoryTable | undefined,
     case 'drop_table':
       set(op.table, undefined);
       return;
-    case 'unknown_change':
-      set(op.table, null);
+    case 'unknown_change': {
+      const partly = op.part ? own(op.table) : undefined;
+      if (partly) markUnknown(partly, op);
+      else set(op.table, null);
       return;
+    }
     case 'rename_table': {
       const t = own(op.table);
       set(op.table, undefined);
@@ -264,9 +282,24 @@ function matchesForeignKey(fk: HistoryForeignKey, op: { to?: string; column?: st
   return !!op.to && fk.to === op.to;
 }
 
+function markUnknown(table: HistoryTable, op: { part?: UnknownPart; column?: string }): void {
+  if (op.part === 'column' && op.column) {
+    table.columns.delete(op.column);
+    if (op.column === 'id' && table.primaryKeyType !== 'none') table.primaryKeyType = 'unknown';
+  }
+  else if (op.part === 'indexes') table.unknown = { ...table.unknown, indexes: true };
+  else if (op.part === 'constraints') table.unknown = { ...table.unknown, constraints: true };
+}
+
 /** Takes back from schema.rb's table what a migration at or after the asked one added. */
 function withoutLaterChange(table: HistoryTable, op: HistoryOp): void {
   switch (op.kind) {
+    case 'unknown_change':
+      markUnknown(table, op);
+      return;
+    case 'change_column_null':
+      table.columns.delete(op.column);
+      return;
     case 'add_column':
       table.columns.delete(op.column.name);
       return;

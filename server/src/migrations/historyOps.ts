@@ -63,7 +63,13 @@ function unreadable(op: MigrationOp): HistoryOp[] {
   if (op.changeTable || op.createTable || op.call.receiver || NEUTRAL_METHODS.has(method) || /[?]$|^validate_/.test(method)) return [];
   if (!/column|index|foreign_key|constraint|table|reference|timestamps/.test(method)) return [];
   const table = literalName(first);
-  return table ? [{ kind: 'unknown_change', table }] : [];
+  // A helper called with a computed table name (`tables.each { |t| change_column_type_concurrently t, ... }`).
+  if (!table) return first && first.type !== 'hash' ? [{ kind: 'unknown_change', table: ANY_TABLE }] : [];
+  const column = literalName(op.call.args[1]);
+  if (/column/.test(method) && column && !/columns|table/.test(method)) return [{ kind: 'unknown_change', table, part: 'column', column }];
+  if (/index/.test(method) && !/column|table|reference/.test(method)) return [{ kind: 'unknown_change', table, part: 'indexes' }];
+  if (/foreign_key|constraint/.test(method) && !/column|table|reference/.test(method)) return [{ kind: 'unknown_change', table, part: 'constraints' }];
+  return [{ kind: 'unknown_change', table }];
 }
 
 function opsOf(op: MigrationOp, legacyKeys: boolean, legacyReferences: boolean): HistoryOp[] {

@@ -2,7 +2,7 @@
 // table, else db/schema.rb (see history.ts for the precedence). Without a migration version or a
 // history (a single file checked outside an app), db/schema.rb as before.
 import type { RuleContext } from '../core/rule';
-import type { HistoryTable, TableBefore } from './history';
+import { schemaTableOf, type TableBefore } from './history';
 import { migrationModel } from './gating';
 
 export function tableBefore(ctx: RuleContext, table: string | undefined): TableBefore | undefined {
@@ -11,10 +11,8 @@ export function tableBefore(ctx: RuleContext, table: string | undefined): TableB
   const version = migrationModel(ctx).version;
   const history = version ? ctx.app.migrationHistory : undefined;
   if (history && version) return history.tableBefore(table, version, schema?.tables, schema?.foreignKeys);
-  const current = schema?.tables.get(table);
-  if (!current) return undefined;
-  const foreignKeys = (schema?.foreignKeys ?? []).filter((fk) => fk.from === table).map((fk) => ({ to: fk.to, column: fk.column, name: fk.name }));
-  return { table: { ...current, foreignKeys } as HistoryTable, source: 'schema' };
+  const current = schemaTableOf(table, schema?.tables, schema?.foreignKeys);
+  return current ? { table: current, source: 'schema' } : undefined;
 }
 
 /** How a message names where the state came from. */

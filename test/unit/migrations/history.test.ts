@@ -125,9 +125,17 @@ describe('history model: replaying db/migrate', () => {
       file('20200101000000', 'create_table :accounts\ncreate_table :statuses'),
       file('20200201000000', 'change_column_type_concurrently :accounts, :id, :bigint'),
       file('20200301000000', '%i[statuses].each { |t| change_column t, :id, :bigint }'),
+      file('20200401000000', 'create_table :tags\nupdate_index :tags, "index_tags_on_name", :name, unique: true'),
     ]);
+    assert.equal(h.tableBefore('tags', '20200401000001')?.table.unknown?.indexes, true, 'an index helper leaves the columns known');
+    const looped = historyFromTexts([
+      file('20170101000000', 'create_table :users', 'ActiveRecord::Migration[5.0]'),
+      { file: '/app/db/migrate/20170901000000_ids_to_bigints.rb', text: 'class IdsToBigints < ActiveRecord::Migration[5.1]\n  def migrate(to)\n    COLUMNS.each { |table, column| change_column_type_concurrently table, column, to }\n  end\n  def up\n    migrate(:bigint)\n  end\nend\n' },
+    ]);
+    assert.equal(looped.tableBefore('users', '20170901000000')?.table.primaryKeyType, 'integer');
+    assert.equal(looped.tableBefore('users', '20180101000000'), undefined, 'a helper over computed tables leaves every table unknown');
     assert.equal(h.tableBefore('accounts', '20200201000000')?.table.primaryKeyType, 'bigint');
-    assert.equal(h.tableBefore('accounts', '20200201000001'), undefined);
+    assert.equal(h.tableBefore('accounts', '20200201000001')?.table.primaryKeyType, 'unknown', 'an app helper changed the key column');
     assert.ok(h.tableBefore('statuses', '20200301000000'));
     assert.equal(h.tableBefore('statuses', '20200301000001'), undefined);
   });
