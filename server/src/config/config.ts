@@ -6,7 +6,7 @@ import { isSafeGitRef } from '../lockfile/facts';
 export interface HazardsConfig {
   database: { adapter?: string; version?: string };
   rules: Record<string, SeveritySetting>;
-  migrations: { startAfter?: string; respectSafetyAssured: boolean; audit?: boolean; baseRef?: string };
+  migrations: { startAfter?: string; respectSafetyAssured: boolean; audit?: boolean; baseRef?: string; paths?: string[] };
   exclude: string[];
   /** Sections owned by rule packs (dependencies, callbacks, queries): validated by their packs. */
   sections: Record<string, unknown>;
@@ -99,6 +99,10 @@ export function parseConfig(text: string, file: string): { config: HazardsConfig
         if (value.baseRef !== undefined) {
           if (typeof value.baseRef === 'string' && isSafeGitRef(value.baseRef)) config.migrations.baseRef = value.baseRef;
           else problem(`migrations.baseRef must be a branch, tag or commit, got ${JSON.stringify(value.baseRef)}`, at);
+        }
+        if (value.paths !== undefined) {
+          if (Array.isArray(value.paths) && value.paths.every((p) => typeof p === 'string')) config.migrations.paths = value.paths as string[];
+          else problem('migrations.paths must be a list of folders relative to the app root', at);
         }
         for (const k of Object.keys(value)) if (!MIGRATIONS_KEYS.includes(k)) problem(`Unknown setting "migrations.${k}"`, at);
         if (value.respectSafetyAssured !== undefined) {

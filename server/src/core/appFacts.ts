@@ -4,6 +4,7 @@ import type { HazardsConfig } from '../config/config';
 import type { Schema } from '../project/schema';
 import type { ModelIndex } from '../models/modelIndex';
 import type { ControllerIndex } from '../queries/controllerIndex';
+import type { MigrationHistory } from '../migrations/history';
 
 export type AdapterName = 'postgresql' | 'mysql' | 'sqlite' | 'unknown';
 
@@ -64,6 +65,8 @@ export interface AppFacts {
   readonly controllers?: ControllerIndex;
   /** Which migrations already ran (lazy: git runs on first access); undefined in tests that build facts by hand. */
   readonly deployedMigrations?: DeployedMigrations;
+  /** The app's migrations replayed in version order (tables as they were before each migration); lazy like `models`. */
+  readonly migrationHistory?: MigrationHistory;
   /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
   shared: Map<string, unknown>;
 }

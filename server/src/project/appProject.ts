@@ -13,6 +13,7 @@ import { readSchema } from './schema';
 import { parse as parseYaml } from 'yaml';
 import { ModelIndexLoader } from './modelFiles';
 import { ControllerIndexLoader } from './controllerFiles';
+import { DEFAULT_MIGRATION_PATHS, MigrationHistoryLoader } from './migrationHistory';
 import { normalizeAdapter } from '../migrations/gating';
 import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
 import { DependencyProvider } from './dependencies';
@@ -42,6 +43,7 @@ export class AppProject {
   private dependencies: DependencyProvider | undefined;
   private readonly modelLoader: ModelIndexLoader;
   private readonly controllerLoader: ControllerIndexLoader;
+  private readonly historyLoader: MigrationHistoryLoader;
   private configNotices: FileNotice[] = [];
   /** Listeners that drop app-wide derived models (model index, lockfile graph) when a file changes. */
   readonly onInvalidate: ((file: string) => void)[] = [];
@@ -50,6 +52,8 @@ export class AppProject {
     private readonly options: AppProjectOptions = {}) {
     this.modelLoader = new ModelIndexLoader(root, files, log);
     this.controllerLoader = new ControllerIndexLoader(root, files, log);
+    this.historyLoader = new MigrationHistoryLoader(root, files, log,
+      () => [...DEFAULT_MIGRATION_PATHS, ...(this.facts?.config.migrations.paths ?? [])]);
   }
 
   /** An open model's fresh tree feeds the model index directly (no second parse per keystroke). */
@@ -73,9 +77,11 @@ export class AppProject {
     for (const listener of this.onInvalidate) listener(file);
     this.modelLoader.changed(file);
     this.controllerLoader.changed(file);
+    this.historyLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
     if (FACT_FILES.includes(rel)) {
+      if (rel === CONFIG_FILE_NAME) this.historyLoader.reset();
       this.facts = undefined;
       return true;
     }
@@ -116,6 +122,8 @@ export class AppProject {
     Object.defineProperty(facts, 'models', { get: () => loader.get(), enumerable: false });
     const controllerLoader = this.controllerLoader;
     Object.defineProperty(facts, 'controllers', { get: () => controllerLoader.get(), enumerable: false });
+    const historyLoader = this.historyLoader;
+    Object.defineProperty(facts, 'migrationHistory', { get: () => historyLoader.get(), enumerable: false });
     facts.baseRef = this.options.baseRef;
     facts.trusted = this.options.trusted ?? false;
     this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, configFile: this.options.configFile, trusted: facts.trusted });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { adapter, followUpMigrationEdit, mayBePostgres, migrationModel, onDatabase, opsFor, pgVersionAtLeast, preMigrationSchema, railsVersionAtLeast, runtimeSafetyNet, snakeName, sym } from '../../migrations/gating';
+import { tableBefore } from '../../migrations/stateBefore';
 import type { MigrationOp } from '../../migrations/model';
 import { isFalseNode, isOwnStatement } from '../../migrations/ruleKit';
 import { literalName } from '../../parsing/ruby';
@@ -59,8 +60,11 @@ export default defineRule({
           // A column added earlier in this migration is no exemption: its table has rows, so SET NOT NULL
           // still scans them all (and fails on the NULLs the new column holds).
           if (!column || op.createTable || model.createdBefore(op.table, op)) continue;
-          const schemaTable = op.table ? ctx.app.schema?.tables.get(op.table) : undefined;
-          const preColumn = op.table ? pre?.tables.get(op.table)?.columns.get(column) : undefined;
+          // The table when this migration ran: its replayed history, else db/schema.rb while the migration is pending.
+          const before = tableBefore(ctx, op.table);
+          const schemaTable = before?.table;
+          const preColumn = before?.source === 'history' ? before.table.columns.get(column)
+            : op.table ? pre?.tables.get(op.table)?.columns.get(column) : undefined;
           if (preColumn && !preColumn.null) continue; // already NOT NULL: nothing to scan
           if (op.method === 'change_column' && downKeepsNotNull(model.ops, op, column)) continue;
           if (a !== 'mysql' && pgVersionAtLeast(ctx, 12)) {

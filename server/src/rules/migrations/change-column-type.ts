@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule';
 import type { SchemaColumn, SchemaTable } from '../../project/schema';
 import { adapter, isNewTable, migrationModel, onDatabase, opsFor, preMigrationSchema } from '../../migrations/gating';
+import { tableBefore } from '../../migrations/stateBefore';
 import type { MigrationOp } from '../../migrations/model';
 import type { Node } from '../../parsing/treeSitter';
 import { literalName } from '../../parsing/ruby';
@@ -99,7 +100,9 @@ export default defineRule({
           if (op.method !== 'change_column' || isNewTable(ctx, op)) continue;
           const { column, next } = wanted(op);
           const table = op.table ?? 'the table';
-          const schemaTable = op.table ? pre?.tables.get(op.table) : undefined;
+          // The table when this migration ran: its replayed history, else db/schema.rb while the migration is pending.
+          const before = tableBefore(ctx, op.table);
+          const schemaTable = before?.source === 'history' ? before.table : op.table ? pre?.tables.get(op.table) : undefined;
           // The type before the migration: db/schema.rb while the migration is pending, else the type the
           // class's own `down` changes the column back to.
           const old = (column ? schemaTable?.columns.get(column) : undefined) ?? typeRestoredByDown(model.ops, op, column);

@@ -4,6 +4,7 @@ import { blockParam, bodyStatements, literalName, readCall } from '../../parsing
 import { checkedOps, mayBePostgres, migrationModel } from '../../migrations/gating';
 import { joinTableName, type MigrationOp } from '../../migrations/model';
 import { isDslCall, truthy } from '../../migrations/ruleHelpers';
+import { tableBefore } from '../../migrations/stateBefore';
 
 export default defineRule({
   meta: {
@@ -22,7 +23,8 @@ export default defineRule({
           if ((op.method !== 'drop_table' && op.method !== 'drop_join_table') || !isDslCall(op) || op.changeTable) continue;
           const table = op.method === 'drop_join_table' ? joinTableName(op.call) : op.table;
           if (!table || model.createdBefore(table, op)) continue;
-          const targets = referencedTables(ctx.app.schema?.foreignKeys ?? [], table, op);
+          // The foreign keys the table had when this migration ran, not those of a later table of the same name.
+          const targets = referencedTables(tableBefore(ctx, table)?.table.foreignKeys ?? [], table, op);
           if (targets.length < 2) continue;
           const list = `${targets.slice(0, -1).join(', ')} and ${targets[targets.length - 1]}`;
           ctx.report({
@@ -37,10 +39,10 @@ export default defineRule({
   },
 });
 
-/** Distinct tables `table` references, from db/schema.rb and from the drop_table block, self references excluded. */
-function referencedTables(schemaFks: { from: string; to: string }[], table: string, op: MigrationOp): string[] {
+/** Distinct tables `table` references, from its state before this migration and from the drop_table block, self references excluded. */
+function referencedTables(foreignKeys: { to: string }[], table: string, op: MigrationOp): string[] {
   const out = new Set<string>();
-  for (const fk of schemaFks) if (fk.from === table && fk.to !== table) out.add(fk.to);
+  for (const fk of foreignKeys) if (fk.to !== table) out.add(fk.to);
   const t = blockParam(op.call.block);
   for (const stmt of bodyStatements(op.call.block)) {
     const call = readCall(stmt);

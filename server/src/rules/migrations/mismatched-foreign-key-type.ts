@@ -7,6 +7,7 @@ import { addKeywordArgument } from '../../parsing/rubyEdits';
 import { checkedOps, migrationModel } from '../../migrations/gating';
 import type { MigrationOp } from '../../migrations/model';
 import { compatBelow, isDslCall, truthy } from '../../migrations/ruleHelpers';
+import { stateSource, tableBefore } from '../../migrations/stateBefore';
 
 /** Key types by family; a bigint column may reference an integer key, nothing else may differ. */
 const FAMILY: Record<string, string> = {
@@ -92,7 +93,7 @@ function candidates(op: MigrationOp): Candidate[] {
   return out;
 }
 
-/** The referenced table's key type: created earlier in this migration (`id:`), else db/schema.rb. */
+/** The referenced table's key type: created earlier in this migration (`id:`), else as it was before this migration. */
 function primaryKeyType(ctx: RuleContext, op: MigrationOp, table: string): { type: string; source: string } | undefined {
   const model = migrationModel(ctx);
   const created = model.ops.find((o) => o.method === 'create_table' && o.table === table && o.order < op.order && o.klass === op.klass && isDslCall(o));
@@ -102,9 +103,11 @@ function primaryKeyType(ctx: RuleContext, op: MigrationOp, table: string): { typ
     const type = id ? literalName(id) : compatBelow(created.klass, '5.1') ? 'integer' : 'bigint';
     return type ? { type, source: 'created in this migration' } : undefined;
   }
-  const t = ctx.app.schema?.tables.get(table);
-  if (!t || t.primaryKeyType === 'none') return undefined;
-  return { type: t.primaryKeyType, source: 'db/schema.rb' };
+  // The key's type when this migration ran: a 2017 `t.integer :account_id` matched an integer accounts.id,
+  // even if accounts.id is bigint today.
+  const before = tableBefore(ctx, table);
+  if (!before || before.table.primaryKeyType === 'none') return undefined;
+  return { type: before.table.primaryKeyType, source: stateSource(before) };
 }
 
 function fixEdit(ctx: RuleContext, op: MigrationOp, c: Candidate, wanted: string): FileEdit | undefined {

@@ -5,6 +5,7 @@ import { checkedOps, migrationModel } from '../../migrations/gating';
 import type { MigrationOp } from '../../migrations/model';
 import { isDslCall } from '../../migrations/ruleHelpers';
 import type { SchemaIndex } from '../../project/schema';
+import { tableBefore } from '../../migrations/stateBefore';
 
 interface IndexRef { columns?: string[]; name?: string }
 
@@ -64,7 +65,7 @@ function removedIndex(ctx: RuleContext, op: MigrationOp): IndexRef {
   const columns = literalNames(call.keywords.get('column')) ?? literalNames(inTable ? call.args[0] : call.args[1]);
   if (columns) return { columns, name };
   if (name) {
-    const known = ctx.app.schema?.tables.get(op.table ?? '')?.indexes.find((i) => i.name === name);
+    const known = tableBefore(ctx, op.table)?.table.indexes.find((i) => i.name === name);
     return { columns: known?.columns, name };
   }
   return {};
@@ -83,7 +84,10 @@ function replaces(added: IndexRef, removed: IndexRef): boolean {
 
 /** Another existing index starts with the removed index's columns, so queries keep an index. */
 function coveredByAnother(ctx: RuleContext, table: string, removed: IndexRef): boolean {
-  const indexes: SchemaIndex[] = ctx.app.schema?.tables.get(table)?.indexes ?? [];
+  // The indexes the table had when this migration ran (db/schema.rb may show ones built later).
+  const before = tableBefore(ctx, table)?.table;
+  if (before?.unknown?.indexes) return true; // an app helper changed them: unknown is not a finding
+  const indexes: SchemaIndex[] = before?.indexes ?? [];
   return indexes.some((i) => !(removed.name && i.name === removed.name)
     && !(i.columns.length === removed.columns!.length && i.columns.every((c, k) => c === removed.columns![k]))
     && !i.where && removed.columns!.every((c, k) => i.columns[k] === c));
