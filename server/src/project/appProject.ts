@@ -16,6 +16,8 @@ import { ControllerIndexLoader } from './controllerFiles';
 import { normalizeAdapter } from '../migrations/gating';
 import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
 import { DependencyProvider } from './dependencies';
+import { AppHelperLoader } from './appHelperFiles';
+import { APP_HELPERS_KEY } from '../migrations/appHelpers';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -31,6 +33,7 @@ export class AppProject {
   private dependencies: DependencyProvider | undefined;
   private readonly modelLoader: ModelIndexLoader;
   private readonly controllerLoader: ControllerIndexLoader;
+  private readonly helperLoader: AppHelperLoader;
   private configNotices: FileNotice[] = [];
   /** Listeners that drop app-wide derived models (model index, lockfile graph) when a file changes. */
   readonly onInvalidate: ((file: string) => void)[] = [];
@@ -39,6 +42,7 @@ export class AppProject {
     private readonly options: AppProjectOptions = {}) {
     this.modelLoader = new ModelIndexLoader(root, files, log);
     this.controllerLoader = new ControllerIndexLoader(root, files, log);
+    this.helperLoader = new AppHelperLoader(root, files, log);
   }
 
   /** An open model's fresh tree feeds the model index directly (no second parse per keystroke). */
@@ -62,6 +66,7 @@ export class AppProject {
     for (const listener of this.onInvalidate) listener(file);
     this.modelLoader.changed(file);
     this.controllerLoader.changed(file);
+    this.helperLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
     if (FACT_FILES.includes(rel)) {
@@ -109,6 +114,7 @@ export class AppProject {
     facts.trusted = this.options.trusted ?? false;
     this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, configFile: this.options.configFile, trusted: facts.trusted });
     facts.shared.set(DEPENDENCY_FACTS_KEY, this.dependencies);
+    facts.shared.set(APP_HELPERS_KEY, this.helperLoader);
 
     const db = this.read('config/database.yml');
     const adapter = db !== undefined ? adapterFromDatabaseYml(db) : undefined;
