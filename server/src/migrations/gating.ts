@@ -7,6 +7,7 @@ import type { FileEdit } from '../core/types';
 import { insertAfterClassLine } from '../parsing/rubyEdits';
 import { compareVersionStrings } from '../lockfile/gemVersion';
 import { helperScopeResolver } from './appHelpers';
+import { isSelfContained } from './followUps';
 import { buildMigrationModel, compareMigrationVersions, type MigrationClass, type MigrationModel, type MigrationOp } from './model';
 
 export function migrationModel(ctx: RuleContext): MigrationModel {
@@ -261,6 +262,8 @@ export function followUpMigrationEdit(ctx: RuleContext, klass: MigrationClass, n
     lines.push('  end');
   }
   lines.push('end', '');
+  // A follow-up that needs a local, constant or method of the original file cannot run on its own.
+  if (!isSelfContained(ctx, lines.join('\n'))) return undefined;
   return { file, createFile: true, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: lines.join('\n') };
 }
 
