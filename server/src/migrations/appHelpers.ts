@@ -54,6 +54,8 @@ export type HelperResolution = { kind: 'app'; helper: AppHelper } | { kind: 'unr
 
 /** Rails classes/modules whose reopening or include/prepend changes every migration's methods. */
 const GLOBAL_TARGET = /^(::)?ActiveRecord::(Migration(\[[\d.]+\])?(::Current|::Compatibility::V\d+_\d+)?|ConnectionAdapters(::\w+)*|SchemaStatements)$/;
+/** Framework modules (view helpers, concerns) that define no migration methods. */
+const FRAMEWORK_MODULE = /^(::)?(ActionView|ActionDispatch|ActiveSupport|ActiveModel|ActionController|Rails|Kernel|Comparable|Enumerable)(::|$)/;
 const BATCH_CALLS = new Set(['each_batch', 'in_batches', 'find_in_batches', 'find_each', 'each_slice', 'loop', 'update_column_in_batches']);
 const VALIDATE_CALLS = new Set(['validate_check_constraint', 'validate_foreign_key', 'validate_constraint', 'validate_not_null_constraint']);
 const COPY_CALLS = /^(install_rename_triggers|copy_indexes|copy_foreign_keys|rename_column_concurrently|change_column_type_concurrently|copy_column|backfill_column)/;
@@ -145,7 +147,10 @@ export function helperScope(index: AppHelperIndex, local: FileHelperSummary | un
   const seen = new Set<string>();
   const addModule = (name: string, context: string[], depth: number): void => {
     const owner = resolveOwner(owners, name, context);
-    if (!owner) { if (!unreadable.includes(name)) unreadable.push(name); return; }
+    if (!owner) {
+      if (!FRAMEWORK_MODULE.test(name) && !unreadable.includes(name)) unreadable.push(name);
+      return;
+    }
     if (seen.has(owner.name) || depth > 8) return;
     seen.add(owner.name);
     const ctx = owner.name.split('::');
@@ -199,7 +204,11 @@ function methodFacts(method: Node): { traits: HelperTrait[]; calls: string[] } {
   if (/transaction_open\?/.test(text) && /\braise\b/.test(text)) traits.add('raises-in-transaction');
   for (const node of method.descendantsOfType(['call', 'identifier', 'pair', 'while', 'until'])) {
     if (!node) continue;
-    if (node.type === 'while' || node.type === 'until') { traits.add('batched'); continue; }
+    if (node.type === 'while' || node.type === 'until') {
+      // `sleep 1 until index_ready?` waits; only a loop that limits each round or walks a cursor is a batch.
+      if (/\.limit\s*\(|\bLIMIT\s|\bbatch|\bcursor\b|\blast_id\b|\bid\s*>/i.test(node.text)) traits.add('batched');
+      continue;
+    }
     if (node.type === 'pair') {
       const key = node.childForFieldName('key')?.text.replace(/^:|:$/g, '');
       const value = node.childForFieldName('value')?.text;
@@ -218,7 +227,7 @@ function methodFacts(method: Node): { traits: HelperTrait[]; calls: string[] } {
     if (!call.receiver) calls.push(call.name);
   }
   if (notValid && validates) traits.add('not-valid-then-validate');
-  if (addsColumn && traits.has('batched') && /rename|trigger|type/i.test(text)) traits.add('column-copy');
+  if (addsColumn && traits.has('batched') && /\btrigger/i.test(text)) traits.add('column-copy');
   return { traits: [...traits], calls };
 }
 

@@ -9,9 +9,14 @@ import { filesUnder } from './appFolders';
 /** Files larger than this are not helper modules worth parsing. */
 const MAX_BYTES = 400_000;
 
+/** Folders whose modules migrations include: lib/, initializers, app concerns/helpers/lib, and helper folders under db/. */
+const HELPER_DIRS = ['lib', 'config/initializers', 'app/models/concerns', 'app/helpers', 'app/lib', 'db'];
+
 export function isHelperSourceFile(root: string, file: string): boolean {
   const rel = path.relative(root, file).replace(/\\/g, '/');
-  return rel.endsWith('.rb') && (rel.startsWith('lib/') || /^config\/initializers\/[^/]+\.rb$/.test(rel));
+  if (!rel.endsWith('.rb')) return false;
+  if (rel.startsWith('db/')) return !/(^|\/)(migrate|post_migrate|schema|seeds?|structure)(\/|\.rb$|$)/.test(rel.slice(3)) || /helper/i.test(rel);
+  return HELPER_DIRS.some((d) => rel.startsWith(`${d}/`));
 }
 
 export class AppHelperLoader implements AppHelperProvider {
@@ -25,7 +30,10 @@ export class AppHelperLoader implements AppHelperProvider {
     if (!this.summaries) {
       this.summaries = new Map();
       const rb = (name: string) => name.endsWith('.rb');
-      for (const file of [...filesUnder(path.join(this.root, 'lib'), rb), ...filesUnder(path.join(this.root, 'config', 'initializers'), rb)]) this.load(file);
+      const files = new Set(HELPER_DIRS.filter((d) => d !== 'db').flatMap((d) => filesUnder(path.join(this.root, d), rb)));
+      // db/: only the helper folders and files next to the migrations, never the migrations themselves.
+      for (const f of filesUnder(path.join(this.root, 'db'), rb)) if (isHelperSourceFile(this.root, f)) files.add(f);
+      for (const file of files) this.load(file);
       this.dirty.clear();
       this.index = undefined;
     }
