@@ -9,6 +9,7 @@ import addCheckConstraintValidated from '../../../server/src/rules/migrations/ad
 import addIndexNonConcurrent from '../../../server/src/rules/migrations/add-index-non-concurrent';
 import concurrentInTransaction from '../../../server/src/rules/migrations/concurrent-in-transaction';
 import { buildHelperIndex, helperScope, summariseHelperFile } from '../../../server/src/migrations/appHelpers';
+import { isHelperSourceFile } from '../../../server/src/project/appHelperFiles';
 import { migrationDslHover } from '../../../server/src/hovers/migration-dsl';
 import { parseRuby } from '../../../server/src/parsing/treeSitter';
 import { APP_ROOT, appFacts, at, initParsers, run } from '../../helpers/ruleTester';
@@ -184,5 +185,33 @@ describe('app-defined migration helpers: rules judge the body, not the name', ()
   test('without any helper the plain app facts still report (the index is optional)', () => {
     const code = lines('class AddEmailIndex < ActiveRecord::Migration[7.2]', '  def change', '    add_index :users, :email', '  end', 'end');
     assert.equal(run(addIndexNonConcurrent, code, { app: appFacts() }).length, 1);
+  });
+
+  test('framework modules (view helpers) do not make a class unreadable; a module in the migration file is read', () => {
+    const code = lines(
+      'module LegacySecret',
+      '  def add_index(*) = nil',
+      'end',
+      'class AddEmailIndex < ActiveRecord::Migration[7.2]',
+      '  include ActionView::Helpers::NumberHelper',
+      '  def change',
+      '    add_index :users, :email',
+      '  end',
+      'end',
+      'class AddNameIndex < ActiveRecord::Migration[7.2]',
+      '  include LegacySecret',
+      '  def change',
+      '    add_index :users, :name',
+      '  end',
+      'end',
+    );
+    assert.deepEqual(run(addIndexNonConcurrent, code, { app: app() }).map(at), [{ rule: 'migrations/add-index-non-concurrent', line: 7, column: 5 }]);
+  });
+
+  test('which files the project reads for helpers: lib, initializers, concerns, app helpers, db helper folders; never migrations', () => {
+    const yes = ['lib/shop/safe_migration.rb', 'config/initializers/migrations.rb', 'app/models/concerns/redisable.rb', 'app/helpers/routing_helper.rb', 'db/migrate_helpers/logging.rb'];
+    const no = ['db/migrate/20250101000000_x.rb', 'db/post_migrate/20250101000000_x.rb', 'db/schema.rb', 'db/seeds.rb', 'app/models/user.rb', 'lib/tasks/x.rake'];
+    for (const rel of yes) assert.equal(isHelperSourceFile(APP_ROOT, path.join(APP_ROOT, rel)), true, rel);
+    for (const rel of no) assert.equal(isHelperSourceFile(APP_ROOT, path.join(APP_ROOT, rel)), false, rel);
   });
 });
