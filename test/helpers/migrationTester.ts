@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Finding, Fix } from '../../server/src/core/types';
 import { parseRuby } from '../../server/src/parsing/treeSitter';
-import { APP_ROOT } from './ruleTester';
+import { APP_ROOT, appFacts } from './ruleTester';
+import type { AppFacts } from '../../server/src/core/appFacts';
+import { APP_HELPERS_KEY, buildHelperIndex, summariseHelperFile } from '../../server/src/migrations/appHelpers';
 
 export function assertParses(text: string): void {
   const tree = parseRuby(text);
@@ -26,4 +28,20 @@ export function lines(...l: string[]): string {
 
 export function count(findings: Finding[]): number {
   return findings.length;
+}
+
+/**
+ * App facts whose migration-helper index is built from the given Ruby files (paths relative to the app
+ * root, e.g. `lib/my_app/migration_helpers.rb`), as the project reads lib/ and config/initializers/.
+ */
+export function helperApp(files: Record<string, string>, overrides: Partial<AppFacts> = {}): AppFacts {
+  const summaries = Object.entries(files).map(([rel, text]) => {
+    const tree = parseRuby(text);
+    try { return summariseHelperFile(tree, path.join(APP_ROOT, rel)); } finally { tree.delete(); }
+  });
+  const index = buildHelperIndex(summaries);
+  const facts = appFacts(overrides);
+  const shared = new Map(facts.shared);
+  shared.set(APP_HELPERS_KEY, { get: () => index });
+  return { ...facts, shared };
 }

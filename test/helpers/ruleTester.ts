@@ -32,10 +32,32 @@ export function run(rule: Rule, code: string, options: RunOptions = {}): Finding
   const kind = options.kind ?? (rel.endsWith('.erb') ? 'view' : rel === 'Gemfile.lock' ? 'lockfile' : 'migration');
   const tree = kind === 'lockfile' ? undefined : parseRuby(kind === 'view' ? erbToRuby(code) : code);
   try {
-    return analyze({ file, text: code, kind, tree }, options.app ?? appFacts(), options.rules ?? [rule]).findings
+    const findings = analyze({ file, text: code, kind, tree }, options.app ?? appFacts(), options.rules ?? [rule]).findings
       .filter((f) => f.ruleId === rule.meta.id);
+    if (kind === 'migration' && tree && !tree.rootNode.hasError) assertFixesParse(code, file, findings);
+    return findings;
   } finally {
     tree?.delete();
+  }
+}
+
+/**
+ * Every quick fix of a migration rule, applied, still parses, and so does every file it creates
+ * (issue 11 item 7): checked on every rule test case that runs through `run`.
+ */
+export function assertFixesParse(code: string, file: string, findings: Finding[]): void {
+  for (const finding of findings) {
+    for (const fix of finding.fixes) {
+      const texts = [applyEdits(code, fix.edits.filter((e) => e.file === file && !e.createFile)), ...fix.edits.filter((e) => e.createFile).map((e) => e.newText)];
+      for (const text of texts) {
+        const fixed = parseRuby(text);
+        try {
+          if (fixed.rootNode.hasError) throw new Error(`${finding.ruleId}: the fix "${fix.title}" does not parse:\n${text}`);
+        } finally {
+          fixed.delete();
+        }
+      }
+    }
   }
 }
 

@@ -5,7 +5,9 @@ import type { RuleContext } from '../core/rule';
 import { nodeRange } from '../parsing/ruby';
 import { assumptions, isDeployedMigration, isSmallTable, migrationCompat, migrationModel, runtimeSafetyNet, startAfter } from '../migrations/gating';
 import { describeOperation } from '../migrations/locks';
-import { compareMigrationVersions } from '../migrations/model';
+import { compareMigrationVersions, type MigrationOp } from '../migrations/model';
+import { describeHelper } from '../migrations/appHelpers';
+import * as path from 'node:path';
 
 const SAFETY_NET_METHODS = new Set(['add_index', 'remove_index', 'add_reference', 'add_belongs_to', 'add_foreign_key', 'add_check_constraint', 'change_column_null']);
 
@@ -28,6 +30,7 @@ export const migrationDslHover: HoverProvider = {
     const model = migrationModel(ctx);
     const op = model.ops.find((o) => o.call.nameNode.startIndex === node.startIndex);
     if (!op) return undefined;
+    if (op.helper) return { markdown: helperHover(op, input.app.root), range: nodeRange(op.call.nameNode) };
     const adapter = input.app.adapter;
     const dbVersion = input.app.databaseVersion?.value;
     const info = describeOperation(op, adapter.value, dbVersion);
@@ -70,4 +73,17 @@ export const migrationDslHover: HoverProvider = {
 function legacyAdapterText(input: HoverInput): string {
   const a = input.app.adapter;
   return a.value === 'unknown' ? `PostgreSQL (assumed: ${a.source})` : `${a.value} (${a.source})`;
+}
+
+/** An app helper is described by its body, never by Rails' semantics for the same name. */
+function helperHover(op: MigrationOp, root: string): string {
+  const name = op.call.name;
+  const helper = op.helper!;
+  if (helper.kind === 'app') {
+    const where = `${path.relative(root, helper.helper.file).replace(/\\/g, '/')}:${helper.helper.line + 1}`;
+    return `**${name}** is defined by the app in ${where} (\`${helper.helper.owner}\`): ${describeHelper(helper.helper)}.\n\n`
+      + 'Migration rules judge it by that body, not by Rails\' semantics for the name.';
+  }
+  return `**${name}**: not Rails' ${name}; its body could not be read: this class includes \`${helper.module}\`, which the app does not define `
+    + '(a gem?), and it may define this method. Migration rules stay silent on it.';
 }

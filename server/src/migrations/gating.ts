@@ -6,10 +6,12 @@ import type { AdapterName } from '../core/appFacts';
 import type { FileEdit } from '../core/types';
 import { insertAfterClassLine } from '../parsing/rubyEdits';
 import { compareVersionStrings } from '../lockfile/gemVersion';
+import { helperScopeResolver } from './appHelpers';
+import { isSelfContained } from './followUps';
 import { buildMigrationModel, compareMigrationVersions, type MigrationClass, type MigrationModel, type MigrationOp } from './model';
 
 export function migrationModel(ctx: RuleContext): MigrationModel {
-  return ctx.derive('migrations/model', () => buildMigrationModel(ctx.tree!, ctx.file));
+  return ctx.derive('migrations/model', () => buildMigrationModel(ctx.tree!, ctx.file, helperScopeResolver(ctx)));
 }
 
 /** The start_after cut-off in force and where it came from. */
@@ -34,6 +36,8 @@ export interface OpFilter {
   ignoreSafetyAssured?: boolean;
   /** strong_migrations check keys (`disable_check(:add_index)`) that turn this rule off. */
   strongMigrationsKeys?: string[];
+  /** Keep calls to app-defined helpers (for rules that judge them by their body's summary). */
+  includeAppHelpers?: boolean;
 }
 
 /** Operations that run on migrate and are not covered by an escape hatch. */
@@ -46,7 +50,8 @@ export function checkedOps(ctx: RuleContext, filter: OpFilter = {}): MigrationOp
   const sm = ctx.app.strongMigrations;
   if (sm && filter.strongMigrationsKeys?.some((k) => sm.disabledChecks.includes(k))) return [];
   const respectSafetyAssured = ctx.app.config.migrations.respectSafetyAssured && !filter.ignoreSafetyAssured;
-  return model.ops.filter((op) => (op.phase === 'up' || sm?.checkDown) && !(respectSafetyAssured && op.safetyAssured));
+  // An app helper is judged by its body (appHelpers.ts), never by Rails' semantics for its name.
+  return model.ops.filter((op) => (op.phase === 'up' || sm?.checkDown) && !(respectSafetyAssured && op.safetyAssured) && (!op.helper || !!filter.includeAppHelpers));
 }
 
 export function adapter(ctx: RuleContext): AdapterName {
@@ -264,6 +269,8 @@ export function followUpMigrationEdit(ctx: RuleContext, klass: MigrationClass, n
     lines.push('  end');
   }
   lines.push('end', '');
+  // A follow-up that needs a local, constant or method of the original file cannot run on its own.
+  if (!isSelfContained(ctx, lines.join('\n'))) return undefined;
   return { file, createFile: true, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: lines.join('\n') };
 }
 

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import type { Node, Tree } from '../parsing/treeSitter';
 import { blockParam, bodyStatements, constantText, literalName, readCall, type CallInfo } from '../parsing/ruby';
+import type { HelperResolution, HelperScope } from './appHelpers';
 
 export interface MigrationClass {
   node: Node;
@@ -12,6 +13,8 @@ export interface MigrationClass {
   /** `[7.1]` of `ActiveRecord::Migration[7.1]`; undefined for a bare `ActiveRecord::Migration` or a project base class. */
   compatVersion?: string;
   disableDdlTransaction: boolean;
+  /** Modules the class body includes or prepends (`include Mastodon::MigrationHelpers`). */
+  includes: string[];
 }
 
 export type Phase = 'up' | 'down';
@@ -34,6 +37,11 @@ export interface MigrationOp {
   safetyAssured: boolean;
   klass: MigrationClass;
   order: number;
+  /**
+   * The call resolves to a method the app defines (judged by its body, never by Rails' semantics), or
+   * the class includes a module the app does not define (a gem) that may define it: rules stay silent.
+   */
+  helper?: HelperResolution;
 }
 
 export interface MigrationModel {
@@ -163,10 +171,22 @@ interface Scope {
   dirVar?: string;
 }
 
-export function buildMigrationModel(tree: Tree, file: string): MigrationModel {
+/** Resolves the app-defined helpers a migration class sees (see appHelpers.ts); absent in tests without an app. */
+export type HelperScopeOf = (klass: MigrationClass) => HelperScope;
+
+export function buildMigrationModel(tree: Tree, file: string, helperScopeOf?: HelperScopeOf): MigrationModel {
   const classes: MigrationClass[] = [];
   const ops: MigrationOp[] = [];
   const created: { table: string; order: number; klass: MigrationClass }[] = [];
+  const scopes = new Map<MigrationClass, HelperScope>();
+  const helperFor = (call: CallInfo, klass: MigrationClass): HelperResolution | undefined => {
+    if (call.receiver && call.receiver.text !== 'self') return undefined;
+    const scope = scopes.get(klass);
+    if (!scope) return undefined;
+    const helper = scope.methods.get(call.name);
+    if (helper) return { kind: 'app', helper };
+    return scope.unreadable.length ? { kind: 'unreadable', module: scope.unreadable[0] } : undefined;
+  };
 
   const collectClasses = (node: Node): void => {
     for (const child of node.namedChildren) {
@@ -182,16 +202,21 @@ export function buildMigrationModel(tree: Tree, file: string): MigrationModel {
     const klass: MigrationClass = {
       node, name: constantText(node.childForFieldName('name')) ?? '', superclass,
       compatVersion: /Migration\[(\d+\.\d+)\]/.exec(superclass)?.[1],
-      disableDdlTransaction: false,
+      disableDdlTransaction: false, includes: [],
     };
     classes.push(klass);
     const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c?.type === 'body_statement');
     const statements = bodyStatements(body);
     for (const stmt of statements) {
+      const inc = stmt.type === 'call' ? readCall(stmt) : null;
+      if (inc && !inc.receiver && (inc.name === 'include' || inc.name === 'prepend')) {
+        for (const a of inc.args) if (a.type === 'constant' || a.type === 'scope_resolution') klass.includes.push(constantText(a)!);
+      }
       if (stmt.type === 'identifier' && stmt.text === 'disable_ddl_transaction!') klass.disableDdlTransaction = true;
       if (stmt.type === 'call' && stmt.childForFieldName('method')?.text === 'disable_ddl_transaction!') klass.disableDdlTransaction = true;
       if (stmt.type === 'assignment' && /self\.disable_ddl_transaction\s*=\s*true/.test(stmt.text)) klass.disableDdlTransaction = true;
     }
+    if (helperScopeOf) scopes.set(klass, helperScopeOf(klass));
     for (const stmt of statements) {
       if (stmt.type === 'method' || stmt.type === 'singleton_method') {
         const name = stmt.childForFieldName('name')?.text;
@@ -260,6 +285,7 @@ export function buildMigrationModel(tree: Tree, file: string): MigrationModel {
     const op: MigrationOp = {
       call, method, columnType, table, changeTable, createTable, viaConnection,
       phase: scope.phase, safetyAssured: scope.safetyAssured, klass: scope.klass, order: ops.length,
+      helper: helperFor(call, scope.klass),
     };
     ops.push(op);
 

@@ -17,6 +17,7 @@ function endOf(node: Node): Position { return { line: node.endPosition.row, char
  */
 export function addKeywordArgument(file: string, call: CallInfo, pair: string): FileEdit | undefined {
   const list = call.argumentList;
+  if (hasSplat(call)) return undefined;
   if (!list) {
     return at(file, endOf(call.nameNode), ` ${pair}`);
   }
@@ -38,10 +39,20 @@ export function addKeywordArgument(file: string, call: CallInfo, pair: string): 
 }
 
 /**
+ * `f(*args)`, `f(:t, *cols)`, `f(:t, **opts)`: the splat may carry the options hash itself, and a keyword
+ * added after it turns that hash into a positional argument at run time (ArgumentError in Ruby 3), so
+ * no keyword is added to such a call.
+ */
+export function hasSplat(call: CallInfo): boolean {
+  return !!call.argumentList?.namedChildren.some((c) => c?.type === 'splat_argument' || c?.type === 'hash_splat_argument');
+}
+
+/**
  * Sets a nested option: `index: true` → `index: { algorithm: :concurrently }`, an existing
  * `index: { unique: true }` gains the pair, a missing key is appended as `key: { pair }`.
  */
 export function mergeNestedOption(file: string, call: CallInfo, key: string, pair: string): FileEdit | undefined {
+  if (hasSplat(call)) return undefined;
   const value = call.keywords.get(key);
   if (!value) return addKeywordArgument(file, call, `${key}: { ${pair} }`);
   if (value.type === 'hash') {

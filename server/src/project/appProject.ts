@@ -21,6 +21,8 @@ import { headCommit, readDeployedMigrations } from './deployedMigrations';
 
 const HEAD_RECHECK_MS = 5000;
 import type { DeployedMigrations } from '../core/appFacts';
+import { AppHelperLoader } from './appHelperFiles';
+import { APP_HELPERS_KEY } from '../migrations/appHelpers';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -44,6 +46,7 @@ export class AppProject {
   private readonly modelLoader: ModelIndexLoader;
   private readonly controllerLoader: ControllerIndexLoader;
   private readonly historyLoader: MigrationHistoryLoader;
+  private readonly helperLoader: AppHelperLoader;
   private configNotices: FileNotice[] = [];
   /** Listeners that drop app-wide derived models (model index, lockfile graph) when a file changes. */
   readonly onInvalidate: ((file: string) => void)[] = [];
@@ -54,6 +57,7 @@ export class AppProject {
     this.controllerLoader = new ControllerIndexLoader(root, files, log);
     this.historyLoader = new MigrationHistoryLoader(root, files, log,
       () => [...DEFAULT_MIGRATION_PATHS, ...(this.facts?.config.migrations.paths ?? [])]);
+    this.helperLoader = new AppHelperLoader(root, files, log);
   }
 
   /** An open model's fresh tree feeds the model index directly (no second parse per keystroke). */
@@ -78,6 +82,7 @@ export class AppProject {
     this.modelLoader.changed(file);
     this.controllerLoader.changed(file);
     this.historyLoader.changed(file);
+    this.helperLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
     if (FACT_FILES.includes(rel)) {
@@ -128,6 +133,7 @@ export class AppProject {
     facts.trusted = this.options.trusted ?? false;
     this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, configFile: this.options.configFile, trusted: facts.trusted });
     facts.shared.set(DEPENDENCY_FACTS_KEY, this.dependencies);
+    facts.shared.set(APP_HELPERS_KEY, this.helperLoader);
 
     const db = this.read('config/database.yml');
     const adapter = db !== undefined ? adapterFromDatabaseYml(db) : undefined;

@@ -2,14 +2,15 @@ import { defineRule } from '../../core/rule';
 import type { Node } from '../../parsing/treeSitter';
 import { blockParam, readCall } from '../../parsing/ruby';
 import { checkedOps, migrationModel } from '../../migrations/gating';
+import { enclosingBatch } from '../../migrations/batches';
 
 /** Relation-wide writes: one statement for every matched row. */
 const BULK_WRITES = new Set(['update_all', 'delete_all', 'destroy_all', 'insert_all', 'insert_all!', 'upsert_all', 'update_counters']);
 /** Writes on one record, dangerous when done per row of an iteration over a table. */
 const RECORD_WRITES = new Set(['update', 'update!', 'update_column', 'update_columns', 'update_attribute', 'update_attributes', 'update_attributes!',
   'save', 'save!', 'touch', 'destroy', 'destroy!', 'delete', 'increment!', 'decrement!', 'toggle!']);
-const ITERATORS = new Set(['find_each', 'find_in_batches', 'in_batches', 'each', 'each_with_index', 'map', 'each_slice']);
-const BATCHING = new Set(['find_each', 'find_in_batches', 'in_batches']);
+const ITERATORS = new Set(['find_each', 'find_in_batches', 'in_batches', 'each_batch', 'each', 'each_with_index', 'map', 'each_slice', 'in_groups_of']);
+const BATCHING = new Set(['find_each', 'find_in_batches', 'in_batches', 'each_batch', 'each_slice', 'in_groups_of']);
 /** Constants whose methods are not model writes. */
 const NOT_MODELS = new Set(['Rails', 'Redis', 'Sidekiq', 'Kernel', 'File', 'Dir', 'ENV', 'Time', 'Date', 'DateTime', 'Thread', 'Process', 'IO', 'Logger']);
 
@@ -34,30 +35,36 @@ export default defineRule({
           if (!receiver) continue;
           const chain = chainOf(receiver);
           if (!chain.model) continue;
-          // Inside the block of a batching iteration (`Other.in_batches do |b| … Model.upsert_all(rows) end`) the write is per batch.
-          if (insideBatching(op.call.node)) chain.batched = true;
+          // Inside a batch (`Other.in_batches do |b| … Model.upsert_all(rows) end`, `ids.each_slice(1000) { … }`,
+          // a loop with a LIMIT/cursor) the write is per batch, not over the whole table.
+          if (enclosingBatch(op.call.node)) chain.batched = true;
           // A record write counts only when the record comes from an iteration (per-row writes).
           if (!bulk && receiver.type !== 'identifier') continue;
           if (chain.batched && op.klass.disableDdlTransaction) continue;
           const model = chain.model;
+          // Name the receiver as written (`order.adjustments.update_all`), not the model a block parameter came from.
+          const direct = rootConstant(receiver) === model;
+          const subject = direct ? model : oneLine(receiver.text);
           let why: string;
           if (!chain.batched) {
             why = !bulk ? `${name} per row of an unbatched iteration over ${model} loads every row at once`
-              : name === 'destroy_all' ? `${model}.destroy_all loads every matched record and deletes them one by one, all inside one transaction`
-              : name.startsWith('insert_all') || name === 'upsert_all' ? `${model}.${name} writes every row in one statement`
-              : `${model}.${name} runs as one statement over every matched row: those rows stay locked until it finishes, with bloat and replica lag`;
+              : name === 'destroy_all' ? `${subject}.destroy_all loads every matched record and deletes them one by one, all inside one transaction`
+              : name.startsWith('insert_all') || name === 'upsert_all' ? `${subject}.${name} writes every row in one statement`
+              : `${subject}.${name} runs as one statement over every matched row: those rows stay locked until it finishes, with bloat and replica lag`;
           } else {
-            why = `the batches run inside the migration's transaction, so every updated row (and any lock taken by earlier DDL) stays locked until the whole backfill commits`;
+            why = `${subject}.${name} is batched, but the batches run inside the migration's transaction, so every updated row (and any lock taken by earlier DDL) stays locked until the whole backfill commits`;
           }
           // The earlier DDL statement whose table lock this transaction still holds while the backfill runs.
           const held = op.klass.disableDdlTransaction ? undefined : migrationModel(ctx).lockHeldBefore(op);
           if (held) {
             why += `; and ${held.call.name}${held.table ? ` on ${held.table}` : ''} (line ${held.call.node.startPosition.row + 1}) keeps its lock until the backfill commits, so that table stays blocked meanwhile`;
           }
+          const example = direct
+            ? `\`disable_ddl_transaction!\` and \`${model}.unscoped.in_batches(of: 10_000) do |relation| relation.${bulk ? name : 'update_all'}(…); sleep(0.01) end\``
+            : '`disable_ddl_transaction!` and the writes in batches (`in_batches(of: 10_000)`), each committing on its own';
           ctx.report({
             node: op.call.nameNode,
-            message: `Backfill in a migration: ${why}. Batch it and run it outside the DDL transaction, ideally in its own migration: `
-              + `\`disable_ddl_transaction!\` and \`${model}.unscoped.in_batches(of: 10_000) do |relation| relation.${bulk ? name : 'update_all'}(…); sleep(0.01) end\`.`,
+            message: `Backfill in a migration: ${why}. Batch it and run it outside the DDL transaction, ideally in its own migration: ${example}.`,
           });
         }
       },
@@ -105,14 +112,14 @@ function enclosingIteration(node: Node, param: string): Node | undefined {
   return undefined;
 }
 
-/** The call runs inside the block of a batching iteration on a model (`X.in_batches do … end`, `find_each`, `find_in_batches`). */
-function insideBatching(node: Node): boolean {
-  for (let p: Node | null = node.parent; p; p = p.parent) {
-    if (p.type === 'method' || p.type === 'class') return false;
-    if ((p.type === 'block' || p.type === 'do_block') && p.parent?.type === 'call') {
-      const call = readCall(p.parent);
-      if (call && BATCHING.has(call.name) && chainOf(p.parent).model) return true;
-    }
-  }
-  return false;
+/** The constant a receiver chain starts from (`Order` of `Order.where(…)`), or undefined. */
+function rootConstant(receiver: Node): string | undefined {
+  let node: Node | null = receiver;
+  while (node && node.type === 'call') node = node.childForFieldName('receiver');
+  return node && (node.type === 'constant' || node.type === 'scope_resolution') ? node.text : undefined;
+}
+
+function oneLine(text: string): string {
+  const first = text.split('\n')[0].trim();
+  return first.length > 60 ? `${first.slice(0, 57)}…` : first;
 }

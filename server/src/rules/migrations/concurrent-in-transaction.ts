@@ -9,6 +9,13 @@ const CONCURRENT_HELPERS = new Set(['add_reference_concurrently', 'add_index_con
 
 /** What in the op asks PostgreSQL for a concurrent index operation, or undefined. */
 function concurrentPart(op: MigrationOp): string | undefined {
+  // An app helper: only what its body shows (a concurrent build, or a guard that raises in a transaction).
+  if (op.helper) {
+    if (op.helper.kind !== 'app') return undefined;
+    const { traits } = op.helper.helper;
+    if (traits.includes('raises-in-transaction')) return `the app's own ${op.call.name} (${op.helper.helper.owner}), whose body raises inside a transaction`;
+    return traits.includes('concurrent') ? `the app's own ${op.call.name} (${op.helper.helper.owner}), whose body builds indexes concurrently` : undefined;
+  }
   const kw = op.call.keywords;
   if (isConcurrently(kw.get('algorithm'))) return 'algorithm: :concurrently';
   if (isConcurrently(hashValue(kw.get('index'), 'algorithm'))) return 'index: { algorithm: :concurrently }';
@@ -31,7 +38,7 @@ export default defineRule({
         if (!mayBePostgres(ctx)) return;
         // safe-pg-migrations runs every migration without a DDL transaction.
         if (ctx.app.gems.has('safe-pg-migrations')) return;
-        for (const op of opsFor(ctx, ID, { ignoreSafetyAssured: true })) {
+        for (const op of opsFor(ctx, ID, { ignoreSafetyAssured: true, includeAppHelpers: true })) {
           if (op.klass.disableDdlTransaction) continue;
           const part = concurrentPart(op);
           if (!part) continue;
@@ -39,7 +46,7 @@ export default defineRule({
           const name = op.changeTable ? `t.${op.call.name}` : op.call.name;
           ctx.report({
             node: op.call.nameNode,
-            message: `${name} uses ${part}, but ${op.klass.name || 'this migration'} runs inside a transaction: PostgreSQL refuses `
+            message: `${name} ${op.helper ? 'is' : 'uses'} ${part}, but ${op.klass.name || 'this migration'} runs inside a transaction: PostgreSQL refuses `
               + '`CREATE/DROP INDEX CONCURRENTLY` in a transaction block ("cannot run inside a transaction block"), so the migrate step of the deploy aborts. '
               + 'Add `disable_ddl_transaction!` to the class (and keep other DDL that must stay atomic in a separate migration). safety_assured does not help here.',
             fixes: edit ? [{ title: 'Add `disable_ddl_transaction!`', safety: 'unsafe', edits: [edit] }] : [],

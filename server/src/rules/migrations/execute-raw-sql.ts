@@ -3,6 +3,7 @@ import type { Node } from '../../parsing/treeSitter';
 import type { FileEdit, Fix, Severity } from '../../core/types';
 import { adapter, checkedOps, disableDdlTransactionEdit } from '../../migrations/gating';
 import { fileOffset, sniffSql, sqlOf, type SqlKind, type SqlStatement } from '../../migrations/sqlSniff';
+import { batchLabel, enclosingBatch } from '../../migrations/batches';
 import { hasSafetyAssured, isDslCall, positionAt, wrapInSafetyAssured } from '../../migrations/ruleHelpers';
 
 const METHODS = new Set(['execute', 'exec_query', 'exec_update', 'exec_delete']);
@@ -53,8 +54,18 @@ export default defineRule({
           const problems: string[] = [];
           let unknown = !sql;
           let benign: string[] = [];
+          const batch = enclosingBatch(op.call.node);
           for (const s of statements) {
             let kind = s.kind;
+            // Inside a batch the data statement is per batch, not over the whole table (issue 11 item 5).
+            if (batch && (kind === 'update' || kind === 'delete' || kind === 'insert-select')) {
+              if (op.klass.disableDdlTransaction) kind = 'benign';
+              else {
+                problems.push(`${kind === 'update' ? 'UPDATE' : kind === 'delete' ? 'DELETE' : 'INSERT … SELECT'}${s.table ? ` on ${s.table}` : ''} runs per batch of ${batchLabel(batch)}, `
+                  + 'but every batch commits with the migration\'s transaction, so all their row locks are held until the end (add `disable_ddl_transaction!`)');
+                continue;
+              }
+            }
             if (!pg && (kind === 'create-index' || kind === 'drop-index')) kind = 'benign';
             if (kind === 'concurrently') {
               if (op.klass.disableDdlTransaction && statements.length === 1) kind = 'benign';

@@ -22,19 +22,35 @@ export default defineRule({
       end() {
         const model = migrationModel(ctx);
         const ops = checkedOps(ctx, { strongMigrationsKeys: ['replace_index'] }).filter((o) => isDslCall(o) && !o.createTable);
-        const reported = new Set<MigrationOp>();
+        // Pair each removal with the addition that replaces it: the same name, else the same leading column
+        // (a pass over all removals first), and only then any overlapping column.
+        const candidates: { removal: MigrationOp; removed: IndexRef }[] = [];
         for (const removal of ops) {
           if (removal.method !== 'remove_index' || !removal.table || model.createdBefore(removal.table, removal)) continue;
           const removed = removedIndex(ctx, removal);
           if (!removed.columns && !removed.name) continue;
           if (removed.columns && coveredByAnother(ctx, removal.table, removed)) continue;
-          const addition = ops.find((o) => o.order > removal.order && o.klass === removal.klass && o.phase === removal.phase
-            && o.method === 'add_index' && o.table === removal.table && !reported.has(o) && replaces(addedIndex(o), removed));
+          candidates.push({ removal, removed });
+        }
+        const reported = new Set<MigrationOp>();
+        const pairs = new Map<MigrationOp, MigrationOp>();
+        for (const strength of [2, 1]) {
+          for (const { removal, removed } of candidates) {
+            if (pairs.has(removal)) continue;
+            const addition = ops.find((o) => o.order > removal.order && o.klass === removal.klass && o.phase === removal.phase
+              && o.method === 'add_index' && o.table === removal.table && !reported.has(o) && replaceStrength(addedIndex(o), removed) >= strength);
+            if (!addition) continue;
+            pairs.set(removal, addition);
+            reported.add(addition);
+          }
+        }
+        for (const { removal, removed } of candidates) {
+          const addition = pairs.get(removal);
           if (!addition) continue;
-          reported.add(addition);
           const added = addedIndex(addition);
           const fixes: Fix[] = [];
-          const sameName = indexName(removal.table, removed) === indexName(removal.table, added);
+          const table = removal.table!;
+          const sameName = indexName(table, removed) === indexName(table, added);
           if (!sameName && sameParent(removal, addition)) {
             fixes.push({
               title: 'Build the new index first, then remove the old one', safety: 'unsafe',
@@ -76,10 +92,12 @@ function addedIndex(op: MigrationOp): IndexRef {
   return { columns: literalNames(inTable ? op.call.args[0] : op.call.args[1]), name: literalName(op.call.keywords.get('name')) };
 }
 
-function replaces(added: IndexRef, removed: IndexRef): boolean {
-  if (added.name && removed.name && added.name === removed.name) return true;
-  if (!added.columns || !removed.columns) return false;
-  return added.columns.some((c) => removed.columns!.includes(c));
+/** 2: the same name or the same leading column; 1: some column in common; 0: unrelated. */
+function replaceStrength(added: IndexRef, removed: IndexRef): number {
+  if (added.name && removed.name && added.name === removed.name) return 2;
+  if (!added.columns || !removed.columns) return 0;
+  if (added.columns[0] === removed.columns[0]) return 2;
+  return added.columns.some((c) => removed.columns!.includes(c)) ? 1 : 0;
 }
 
 /** Another existing index starts with the removed index's columns, so queries keep an index. */

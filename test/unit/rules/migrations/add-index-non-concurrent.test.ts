@@ -96,4 +96,12 @@ describe('migrations/add-index-non-concurrent', () => {
     assert.equal(finding.severity, 'info');
     assert.match(finding.message, /safe-pg-migrations/);
   });
+
+  test('splat calls: reported, but no keyword is added after *args / **opts (it would break the call at run time)', () => {
+    for (const call of ['add_index(*EMAIL_INDEX)', 'add_index(:users, *columns)', 'add_index :users, :email, **options']) {
+      const findings = run(rule, migration(call));
+      assert.equal(findings.length, 1, call);
+      assert.deepEqual(findings[0].fixes.filter((f) => /algorithm/.test(f.title)), [], call);
+    }
+  });
 });

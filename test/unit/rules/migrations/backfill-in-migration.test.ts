@@ -57,4 +57,25 @@ describe('migrations/backfill-in-migration', () => {
     // Found in openstreetmap-website: an upsert per batch of another model, outside the transaction.
     assert.equal(run(rule, ddl('NoteComment.in_batches(of: 1000) do |comments|\n  rows = comments.pluck(:author_id, :note_id)\n  NoteSubscription.upsert_all(rows)\nend')).length, 0);
   });
+
+  test('batches: each_slice, each_batch, find_in_batches and LIMIT loops with disable_ddl_transaction! are silent', () => {
+    assert.equal(run(rule, ddl('ids = Tag.pluck(:id)\nids.each_slice(1000) { |slice| Tag.upsert_all(slice.map { |id| { id: id } }) }')).length, 0);
+    assert.equal(run(rule, ddl('Tag.each_batch(of: 500) do |relation|\n  relation.update_all(usable: true)\nend')).length, 0);
+    assert.equal(run(rule, ddl('Tag.where(x: nil).find_in_batches do |tags|\n  Tag.where(id: tags.map(&:id)).update_all(x: 0)\nend')).length, 0);
+    assert.equal(run(rule, ddl('loop do\n  n = Tag.where(x: nil).limit(1000).update_all(x: 0)\n  break if n.zero?\nend')).length, 0);
+  });
+
+  test('near miss: the same slices inside the DDL transaction, and a loop without a LIMIT, are reported', () => {
+    const findings = run(rule, migration('ids.each_slice(1000) { |slice| Tag.upsert_all(slice) }'));
+    assert.deepEqual(findings.map(at), [{ rule: 'migrations/backfill-in-migration', line: 3, column: 40 }]);
+    assert.match(findings[0].message, /Tag\.upsert_all is batched, but the batches run inside the migration's transaction/);
+    assert.equal(run(rule, ddl('loop do\n  Tag.where(x: nil).update_all(x: 0)\n  break\nend')).length, 1);
+  });
+
+  test('names the real receiver: order.adjustments.update_all, not Order.update_all', () => {
+    const findings = run(rule, migration('Order.find_each do |order|\n  order.adjustments.update_all(included: true)\nend'));
+    assert.equal(findings.length, 1);
+    assert.match(findings[0].message, /order\.adjustments\.update_all is batched/);
+    assert.doesNotMatch(findings[0].message, /Order\.update_all|Order\.unscoped/);
+  });
 });

@@ -157,4 +157,14 @@ describe('migrations/execute-raw-sql', () => {
     const kinds = sniffSql("-- note; here\nUPDATE a SET b = ';'; CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql").map((s) => s.kind);
     assert.deepEqual(kinds, ['update', 'benign']);
   });
+
+  test('batches: an UPDATE per batch of find_in_batches under disable_ddl_transaction! is no whole-table claim', () => {
+    const ddl = (body: string) => migration(body).replace('Migration[7.2]\n', 'Migration[7.2]\n  disable_ddl_transaction!\n\n');
+    const batched = 'Visit.find_in_batches do |visits|\n  execute "UPDATE visits SET day = created_at::date WHERE id IN (#{visits.map(&:id).join(\',\')})"\nend';
+    const [benign] = run(rule, ddl(batched));
+    assert.equal(benign.severity, 'info');
+    assert.doesNotMatch(benign.message, /unbatched/);
+    const [inTransaction] = run(rule, migration(batched));
+    assert.match(inTransaction.message, /UPDATE on visits runs per batch of find_in_batches, but every batch commits with the migration's transaction/);
+  });
 });

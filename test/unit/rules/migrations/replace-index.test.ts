@@ -54,4 +54,28 @@ describe('migrations/replace-index', () => {
     assert.equal(run(rule, migration('remove_index :visits, :patient_id\nadd_index :visits, [:patient_id, :day]'), { app: appFacts({ schema }) }).length, 0);
     assert.equal(run(rule, migration('create_table :visits\nremove_index :visits, :a\nadd_index :visits, :a')).length, 0);
   });
+
+  test('two removals: each new index is paired with the removal it replaces by leading column', () => {
+    const code = migration([
+      'remove_index :visits, [:patient_id, :day]',
+      'remove_index :visits, :day',
+      'add_index :visits, [:day, :room_id]',
+      'add_index :visits, [:patient_id, :room_id]',
+    ].join('\n'));
+    const findings = run(rule, code);
+    assert.deepEqual(findings.map(at).map((f) => f.line), [3, 4]);
+    assert.match(findings[0].message, /on patient_id, day on visits is removed before its replacement \(line 6\)/);
+    assert.match(findings[1].message, /on day on visits is removed before its replacement \(line 5\)/);
+    assert.equal(applyFix(code, findings[0].fixes[0]), [
+      'class TestMigration < ActiveRecord::Migration[7.2]',
+      '  def change',
+      '    add_index :visits, [:patient_id, :room_id]',
+      '    remove_index :visits, :day',
+      '    add_index :visits, [:day, :room_id]',
+      '    remove_index :visits, [:patient_id, :day]',
+      '  end',
+      'end',
+      '',
+    ].join('\n'));
+  });
 });

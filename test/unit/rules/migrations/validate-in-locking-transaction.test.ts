@@ -61,4 +61,34 @@ describe('migrations/validate-in-locking-transaction', () => {
     assert.equal(run(rule, migration('validate_foreign_key :orders, :users\nvalidate_check_constraint :orders, name: "x"')).length, 0);
     assert.equal(run(rule, migration('safety_assured do\n  add_column :orders, :x, :integer\n  validate_foreign_key :orders, :users\nend')).length, 0);
   });
+
+  test('no follow-up migration that needs a local, a constant or a method of the original file', () => {
+    const titles = (code: string) => run(rule, code)[0].fixes.map((f) => f.title);
+    const local = migration('fk = "fk_orders_users"\nadd_foreign_key :orders, :users, name: fk, validate: false\nvalidate_foreign_key :orders, name: fk');
+    assert.deepEqual(titles(local).filter((t) => /new migration|follow-up/i.test(t)), []);
+    const constant = lines(
+      'class TestMigration < ActiveRecord::Migration[7.2]',
+      '  FK = "fk_orders_users"',
+      '  def change',
+      '    add_foreign_key :orders, :users, name: FK, validate: false',
+      '    validate_foreign_key :orders, name: FK',
+      '  end',
+      'end',
+    );
+    assert.deepEqual(titles(constant).filter((t) => /new migration|follow-up/i.test(t)), []);
+    const method = lines(
+      'class TestMigration < ActiveRecord::Migration[7.2]',
+      '  def change',
+      '    add_foreign_key :orders, :users, name: fk_name, validate: false',
+      '    validate_foreign_key :orders, name: fk_name(:orders)',
+      '  end',
+      '',
+      '  def fk_name(table) = "fk_#{table}_users"',
+      'end',
+    );
+    assert.deepEqual(titles(method).filter((t) => /new migration|follow-up/i.test(t)), []);
+    // Near miss: literal arguments still get the follow-up.
+    const literal = migration('add_foreign_key :orders, :users, validate: false\nvalidate_foreign_key :orders, :users');
+    assert.equal(titles(literal).filter((t) => /new migration|follow-up/i.test(t)).length, 1);
+  });
 });
