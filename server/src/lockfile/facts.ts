@@ -143,7 +143,8 @@ export function readDependencySettings(section: unknown): DependencySettings {
         problems.push({ key, message: `Unknown setting "dependencies.${key}" (known: runtimePrimitives, ignore, baseRef)` });
     }
   }
-  const out: DependencySettings = { runtimePrimitives: primitives, configuredPrimitives: configured, ignore, problems };
+  const out: DependencySettings = { runtimePrimitives: primitives, ignore, problems };
+  if (configured.size > 0) out.configuredPrimitives = configured;
   if (baseRef !== undefined) out.baseRef = baseRef;
   return out;
 }
