@@ -72,6 +72,8 @@ export interface DepsOptions {
   /** `.rails-hazards.yml` text. */
   config?: string;
   gems?: boolean;
+  /** Gems app code requires outside test/ and spec/. */
+  requires?: string[];
 }
 
 export function gemfileModel(text: string): Gemfile {
@@ -95,6 +97,7 @@ export function depsApp(options: DepsOptions = {}): AppFacts {
     baseLockfile: () => base,
     currentLockfile: () => undefined,
     configFile: () => ({ path: path.join(APP_ROOT, '.rails-hazards.yml'), text: options.config }),
+    requiredOutsideTests: (gem) => options.requires?.includes(gem) ?? false,
   };
   facts.shared = new Map([[DEPENDENCY_FACTS_KEY, deps]]);
   return facts;

@@ -70,7 +70,7 @@ describe('language server over stdio (push diagnostics)', () => {
     const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 6 } });
     assert.match(hover.contents.value, /\*\*add_index\*\* on `patients`/);
     assert.match(hover.contents.value, /Lock: \*\*SHARE\*\*, blocks writes/);
-    assert.match(hover.contents.value, /adapter postgresql \(config\/database\.yml \(adapter: postgresql\)\); database version 16 \(from StrongMigrations\.target_version\)/);
+    assert.match(hover.contents.value, /adapter postgresql \(config\/database\.yml \(adapter: postgresql\)\); database version PostgreSQL 16 from StrongMigrations\.target_version/);
   });
 
   test('incremental edits: a suppression comment typed above the call removes the diagnostic', async () => {

@@ -3,7 +3,7 @@
 import { nodeAt, type HoverInput, type HoverProvider } from '../core/hover';
 import type { RuleContext } from '../core/rule';
 import { nodeRange } from '../parsing/ruby';
-import { assumptions, isDeployedMigration, isSmallTable, migrationCompat, migrationModel, runtimeSafetyNet, startAfter } from '../migrations/gating';
+import { assumptions, isDeployedMigration, isSmallTable, mayBePostgres, migrationCompat, migrationModel, runtimeSafetyNet, startAfter, versionKnownWithin, versionMayBeWithin } from '../migrations/gating';
 import { describeOperation } from '../migrations/locks';
 import { compareMigrationVersions, type MigrationOp } from '../migrations/model';
 import { describeHelper } from '../migrations/appHelpers';
@@ -47,6 +47,7 @@ export const migrationDslHover: HoverProvider = {
       created ? `${table} is created earlier in this migration, so nothing else uses it yet.` : `Lock: **${info.lock}**, blocks ${info.blocks} for ${info.duration}.`,
       `Rewrites the table: ${info.rewrite ? 'yes' : 'no'}.`,
       ...info.notes,
+      ...pg14Note(ctx, concurrently || op.method === 'add_concurrent_index'),
       `Runs inside the DDL transaction: ${op.klass.disableDdlTransaction ? 'no (disable_ddl_transaction!)' : 'yes'}.`
         + (held && held !== op ? ` Locks taken earlier in it are held until COMMIT (${held.changeTable ? `t.${held.call.name}` : held.call.name}, line ${held.call.node.startPosition.row + 1}).` : ''),
     ];
@@ -68,6 +69,17 @@ export const migrationDslHover: HoverProvider = {
     return { markdown: lines.join('\n'), range: nodeRange(op.call.nameNode) };
   },
 };
+
+/**
+ * A version that only may be 14.0–14.3 ("14": some 14.x) gets no finding from index-concurrently-pg14-corruption;
+ * the hover says what would matter.
+ */
+function pg14Note(ctx: RuleContext, concurrentBuild: boolean): string[] {
+  const v = ctx.app.databaseVersion;
+  if (!concurrentBuild || !v || !mayBePostgres(ctx)) return [];
+  if (!versionMayBeWithin(v.value, '14', '14.4') || versionKnownWithin(v.value, '14', '14.4')) return [];
+  return [`PostgreSQL ${v.value} (from ${v.source}) names no minor: if the server is 14.0–14.3, concurrent index builds can silently corrupt the index (fixed in 14.4).`];
+}
 
 /** "postgresql (config/database.yml (adapter: postgresql))", or "PostgreSQL (assumed)" when unknown. */
 function legacyAdapterText(input: HoverInput): string {

@@ -19,8 +19,31 @@ export const DEFAULT_RUNTIME_PRIMITIVES: readonly string[] = [
   'nio4r', 'nokogiri', 'pg', 'psych', 'puma', 'rack', 'redis', 'redis-client', 'sidekiq', 'sprockets', 'trilogy', 'tzinfo',
 ];
 
+/**
+ * Gems that only tests load (activesupport declares minitest, but only `require "minitest"` in a test
+ * loads it): not runtime primitives unless the app requires them outside test/ and spec/, or the
+ * user names them in `dependencies.runtimePrimitives`.
+ */
+const TEST_ONLY_GEMS = new Set(['minitest', 'test-unit', 'rspec', 'power_assert', 'mocha', 'shoulda-matchers', 'shoulda-context']);
+
+export function isTestOnlyGem(name: string): boolean {
+  return TEST_ONLY_GEMS.has(name) || /^(rspec|minitest|test-unit)-/.test(name);
+}
+
+/** A test-only gem the user did not name as a runtime primitive and app code does not require outside tests. */
+export function loadedOnlyByTests(name: string, settings: DependencySettings, facts: DependencyFacts | undefined): boolean {
+  return isTestOnlyGem(name) && !settings.configuredPrimitives?.has(name) && !(facts?.requiredOutsideTests?.(name) ?? false);
+}
+
+/** A runtime primitive for the rules: listed, and not loaded only by tests. */
+export function isRuntimePrimitive(name: string, settings: DependencySettings, facts: DependencyFacts | undefined): boolean {
+  return settings.runtimePrimitives.has(name) && !loadedOnlyByTests(name, settings, facts);
+}
+
 export interface DependencySettings {
   runtimePrimitives: ReadonlySet<string>;
+  /** Names the user listed in `dependencies.runtimePrimitives` (list, only or add). */
+  configuredPrimitives?: ReadonlySet<string>;
   /** Gems both rules skip (`dependencies.ignore`). */
   ignore: ReadonlySet<string>;
   /** `dependencies.baseRef`. */
@@ -49,6 +72,8 @@ export interface DependencyFacts {
   currentLockfile(): { text: string; file: string } | undefined;
   /** `.rails-hazards.yml` (or the CLI's --config): its path and text (undefined when it does not exist). */
   configFile(): { path: string; text: string | undefined };
+  /** App code outside test/ and spec/ (app/, lib/, config/) has `require "<gem>"` (or a file of it). */
+  requiredOutsideTests?(gem: string): boolean;
 }
 
 export function dependencyFacts(app: AppFacts): DependencyFacts | undefined {
@@ -68,6 +93,7 @@ const REF_RE = /^(?!-)[A-Za-z0-9_./@{}~^+-]+$/;
 export function readDependencySettings(section: unknown): DependencySettings {
   const problems: DependencySettings['problems'] = [];
   const primitives = new Set(DEFAULT_RUNTIME_PRIMITIVES);
+  const configured = new Set<string>();
   const ignore = new Set<string>();
   let baseRef: string | undefined;
   if (section === undefined || section === null) return { runtimePrimitives: primitives, ignore, problems };
@@ -87,7 +113,7 @@ export function readDependencySettings(section: unknown): DependencySettings {
     switch (key) {
       case 'runtimePrimitives': {
         if (Array.isArray(value)) {
-          for (const n of names(key, value) ?? []) primitives.add(n);
+          for (const n of names(key, value) ?? []) { primitives.add(n); configured.add(n); }
         } else if (value && typeof value === 'object') {
           const v = value as Record<string, unknown>;
           const unknownKeys = Object.keys(v).filter((k) => !['only', 'add', 'remove'].includes(k));
@@ -97,9 +123,9 @@ export function readDependencySettings(section: unknown): DependencySettings {
           }
           if (v.only !== undefined) {
             const only = names(key, v.only);
-            if (only) { primitives.clear(); for (const n of only) primitives.add(n); }
+            if (only) { primitives.clear(); for (const n of only) { primitives.add(n); configured.add(n); } }
           }
-          if (v.add !== undefined) for (const n of names(key, v.add) ?? []) primitives.add(n);
+          if (v.add !== undefined) for (const n of names(key, v.add) ?? []) { primitives.add(n); configured.add(n); }
           if (v.remove !== undefined) for (const n of names(key, v.remove) ?? []) primitives.delete(n);
         } else {
           problems.push({ key, message: 'dependencies.runtimePrimitives must be a list of gem names (added to the defaults) or a mapping with only/add/remove' });
@@ -118,6 +144,7 @@ export function readDependencySettings(section: unknown): DependencySettings {
     }
   }
   const out: DependencySettings = { runtimePrimitives: primitives, ignore, problems };
+  if (configured.size > 0) out.configuredPrimitives = configured;
   if (baseRef !== undefined) out.baseRef = baseRef;
   return out;
 }

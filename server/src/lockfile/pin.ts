@@ -16,9 +16,18 @@ export function formatDependants(edges: readonly DependantEdge[]): string {
   return edges.map((e) => `${e.from} (${requirementText(e.requirement)})`).join(', ');
 }
 
-/** The `~>` pin `bundle add` would write for a version: 2.5.5 → `~> 2.5`. */
+/**
+ * The `~>` pin that keeps a gem on its current line: 2.5.5 → `~> 2.5` (what `bundle add` writes; the
+ * next breaking release is 3.0). For 0.x the minor is the breaking step (0.22 → 0.23), and `~> 0.22`
+ * would still allow 0.23.0, so the pin holds the minor: 0.22.2 → `~> 0.22.2` (>= 0.22.2, < 0.23).
+ */
 export function recommendedPin(version: string): string | undefined {
-  return GemVersion.parse(version)?.approximateRecommendation();
+  const v = GemVersion.parse(version);
+  if (!v) return undefined;
+  if (v.major() !== 0) return v.approximateRecommendation();
+  const release = (/^\d+(?:\.\d+)*/.exec(version.trim())?.[0] ?? '0').split('.').slice(0, 3);
+  while (release.length < 3) release.push('0');
+  return `~> ${release.join('.')}${v.isPrerelease ? '.a' : ''}`;
 }
 
 export interface PinPlan {

@@ -93,26 +93,70 @@ export function compareVersions(a: string, b: string): number {
   return compareVersionStrings(a, b);
 }
 
+/**
+ * A version as the range of releases it stands for: a major-only "14" is "some 14.x" ([14, 15)),
+ * "14.2" is [14.2, 14.3), "8.0.36" is [8.0.36, 8.0.37). A claim is made only when the whole range
+ * agrees, so no claim that needs a minor is made from a major.
+ */
+export function versionRange(v: string): { low: string; high: string } | undefined {
+  const m = /^\d+(?:\.\d+)*/.exec(v.trim());
+  if (!m) return undefined;
+  const parts = m[0].split('.').map(Number);
+  const high = [...parts];
+  high[high.length - 1] += 1;
+  return { low: parts.join('.'), high: high.join('.') };
+}
+
+/** Every release the version stands for is below `max`; unknown or partly below: false. */
+export function versionKnownBelow(v: string | undefined, max: string | number): boolean {
+  const r = v ? versionRange(v) : undefined;
+  return !!r && compareVersionStrings(r.high, String(max)) <= 0;
+}
+
+/** Every release the version stands for is at least `min`; unknown or partly below: false. */
+export function versionKnownAtLeast(v: string | undefined, min: string | number): boolean {
+  const r = v ? versionRange(v) : undefined;
+  return !!r && compareVersionStrings(r.low, String(min)) >= 0;
+}
+
+/** Every release the version stands for is in [min, max): "14.2" is within 14–14.4, "14" is not. */
+export function versionKnownWithin(v: string | undefined, min: string | number, max: string | number): boolean {
+  return versionKnownAtLeast(v, min) && versionKnownBelow(v, max);
+}
+
+/** Some release the version stands for is in [min, max) (for hovers: "if the server is 14.0–14.3"). */
+export function versionMayBeWithin(v: string | undefined, min: string | number, max: string | number): boolean {
+  const r = v ? versionRange(v) : undefined;
+  return !!r && compareVersionStrings(r.high, String(min)) > 0 && compareVersionStrings(r.low, String(max)) < 0;
+}
+
+/** The version names only a major (or major.minor for pre-10 PostgreSQL / MySQL): "some 14.x". */
+export function isMajorOnly(v: string, adapterName: AdapterName): boolean {
+  const segments = (/^\d+(?:\.\d+)*/.exec(v.trim())?.[0] ?? '').split('.').length;
+  const first = Number(v.split('.')[0]);
+  const majorSegments = adapterName === 'mysql' || (adapterName !== 'sqlite' && first < 10) ? 2 : 1;
+  return segments <= majorSegments;
+}
+
 /** MariaDB shares the mysql2/trilogy adapters; its server versions start at 10. */
 export function isMariaDb(ctx: RuleContext): boolean {
   const v = ctx.app.databaseVersion?.value;
-  return adapter(ctx) === 'mysql' && !!v && compareVersionStrings(v, '10') >= 0;
+  return adapter(ctx) === 'mysql' && versionKnownAtLeast(v, 10);
 }
 
 /**
- * The database server version is at least `min` (for the current adapter). Unknown version: the
- * newest is assumed, so this answers true.
+ * The database server version may be `min` or newer (for the current adapter). Unknown version, or a
+ * version that spans `min` (a major only): the newest is assumed, so this answers true.
  */
 export function dbVersionAtLeast(ctx: RuleContext, min: string | number): boolean {
   const v = ctx.app.databaseVersion?.value;
   if (!v) return true;
-  return compareVersionStrings(v, String(min)) >= 0;
+  return !versionKnownBelow(v, min);
 }
 
-/** Known database server version below `max` (exclusive). Unknown version: false (newest assumed). */
+/** Every release the known version stands for is below `max` (exclusive). Unknown or spanning `max`: false. */
 export function dbVersionBelow(ctx: RuleContext, max: string | number): boolean {
-  const v = ctx.app.databaseVersion?.value;
-  return !!v && compareVersionStrings(v, String(max)) < 0;
+  return versionKnownBelow(ctx.app.databaseVersion?.value, max);
 }
 
 /** PostgreSQL (or unknown adapter, assumed PostgreSQL) at version `major` or newer (unknown = newest). */
@@ -154,8 +198,9 @@ export function assumptions(ctx: RuleContext | { app: RuleContext['app'] }): { a
   const names: Record<AdapterName, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL/MariaDB', sqlite: 'SQLite', unknown: 'PostgreSQL' };
   const adapterText = a.value === 'unknown' ? `PostgreSQL (assumed: ${a.source})` : `${names[a.value]} (from ${a.source})`;
   const v = ctx.app.databaseVersion;
-  const versionText = v ? `${v.value} (from ${v.source})`
-    : 'newest (assumed: no database.version in .rails-hazards.yml and no StrongMigrations.target_version)';
+  const name = a.value === 'mysql' ? 'MySQL/MariaDB' : a.value === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  const versionText = v ? `${name} ${v.value} from ${v.source}${isMajorOnly(v.value, a.value) ? ` (some ${v.value}.x: no claim that needs a minor)` : ''}`
+    : 'newest (assumed: no version in .rails-hazards.yml, StrongMigrations.target_version, db/structure.sql, docker-compose, CI service images or .tool-versions)';
   return { adapter: adapterText, version: versionText };
 }
 

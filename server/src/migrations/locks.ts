@@ -2,9 +2,9 @@
 import type { AdapterName } from '../core/appFacts';
 import type { Node } from '../parsing/treeSitter';
 import { literalName } from '../parsing/ruby';
-import { compareVersionStrings } from '../lockfile/gemVersion';
 import type { MigrationOp } from './model';
 import { addedColumnType } from './model';
+import { versionKnownAtLeast, versionKnownBelow } from './gating';
 
 export interface LockInfo { lock: string; blocks: string; duration: string; rewrite: boolean }
 
@@ -54,7 +54,8 @@ const VOLATILE_SQL = /\b(clock_timestamp|random|gen_random_uuid|uuid_generate_v\
 
 function optionTrue(node: Node | undefined): boolean { return !!node && node.type !== 'false' && node.type !== 'nil'; }
 function concurrent(node: Node | undefined): boolean { return literalName(node) === 'concurrently'; }
-function versionBelow(v: string | undefined, max: string): boolean { return !!v && compareVersionStrings(v, max) < 0; }
+/** Every release the version stands for ("14" is some 14.x) is below `max`. */
+function versionBelow(v: string | undefined, max: string): boolean { return versionKnownBelow(v, max); }
 
 export function describeOperation(op: MigrationOp, adapter: AdapterName, dbVersion: string | undefined): OperationLock | undefined {
   const kw = op.call.keywords;
@@ -135,7 +136,7 @@ export function describeOperation(op: MigrationOp, adapter: AdapterName, dbVersi
 }
 
 function describeMysql(op: MigrationOp, dbVersion: string | undefined): OperationLock | undefined {
-  const maria = !!dbVersion && compareVersionStrings(dbVersion, '10') >= 0;
+  const maria = versionKnownAtLeast(dbVersion, '10');
   const instantAdd = maria ? !versionBelow(dbVersion, '10.3.2') : !versionBelow(dbVersion, '8.0.12');
   switch (op.method) {
     case 'add_index': case 'remove_index':

@@ -15,7 +15,14 @@ export interface SqlText {
 export type SqlKind =
   | 'allowlisted' | 'create-index' | 'drop-index' | 'concurrently' | 'fk-validated' | 'check-validated' | 'set-not-null'
   | 'alter-type' | 'rename' | 'drop-column' | 'add-constraint-index' | 'alter-table' | 'drop-table' | 'truncate'
-  | 'update' | 'delete' | 'insert' | 'insert-select' | 'benign' | 'unknown';
+  | 'update' | 'delete' | 'insert' | 'insert-select' | 'benign' | 'unknown'
+  /** Cannot break running code or lock a busy table for long (comments, RENAME CONSTRAINT, views, NOT VALID…): no finding. */
+  | 'harmless'
+  /** `VALIDATE CONSTRAINT`: harmless on its own, a long lock when an earlier statement of its transaction holds one. */
+  | 'validate'
+  /** `DROP VIEW`: harmless when the migration re-creates the view (a running reader never sees it missing for long). */
+  | 'drop-view'
+  | 'vacuum-full';
 
 export interface SqlStatement {
   kind: SqlKind;
@@ -28,6 +35,8 @@ export interface SqlStatement {
   table?: string;
   /** SQL offset right after `INDEX` (create-index), for inserting ` CONCURRENTLY`. */
   indexKeywordEnd?: number;
+  /** The view a CREATE VIEW / DROP VIEW names. */
+  view?: string;
 }
 
 /** The SQL of an `execute` argument, or undefined when it is not a string, heredoc or `.squish` of one. */
@@ -129,13 +138,16 @@ export function sniffSql(sql: string): SqlStatement[] {
     const raw = sql.slice(start, end);
     const lead = raw.length - raw.trimStart().length;
     const body = raw.trim();
-    if (body && !/^(--[^\n]*\s*)+$/.test(body)) statements.push(classify(sql, start + lead, start + lead + body.length));
+    if (body && body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/--[^\n]*/g, '').trim()) statements.push(classify(sql, start + lead, start + lead + body.length));
   };
   while (i < sql.length) {
     const ch = sql[i];
     if (ch === "'" || ch === '"') {
       const close = sql.indexOf(ch, i + 1);
       i = close < 0 ? sql.length : close + 1;
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      i = close < 0 ? sql.length : close + 2;
     } else if (ch === '-' && sql[i + 1] === '-') {
       const nl = sql.indexOf('\n', i);
       i = nl < 0 ? sql.length : nl + 1;
@@ -156,14 +168,17 @@ export function sniffSql(sql: string): SqlStatement[] {
 function classify(sql: string, start: number, end: number): SqlStatement {
   const raw = sql.slice(start, end);
   // Comments out, whitespace collapsed: the text the patterns read.
-  const s = raw.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+  const s = raw.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
   const u = s.toUpperCase();
   const base = { text: s.length > 80 ? `${s.slice(0, 77)}...` : s, start, end };
   const tableAfter = (re: RegExp): string | undefined => re.exec(s)?.[1]?.replace(/"/g, '');
 
-  if (/^(SET|RESET)\s+(LOCAL\s+|SESSION\s+)?(LOCK_TIMEOUT|STATEMENT_TIMEOUT|IDLE_IN_TRANSACTION_SESSION_TIMEOUT)\b/.test(u)) {
+  if (/^(SET|RESET)\s+(LOCAL\s+|SESSION\s+)?(LOCK_TIMEOUT|STATEMENT_TIMEOUT|IDLE_IN_TRANSACTION_SESSION_TIMEOUT)\b/.test(u)
+      || /^SET\s+LOCAL\b/.test(u)) {
     return { ...base, kind: 'allowlisted' };
   }
+  const harmless = harmlessKind(s, u);
+  if (harmless) return { ...base, ...harmless };
   const lead = /^(\s*--[^\n]*\n)*\s*/.exec(raw)![0].length;
   const createIndex = /^CREATE\s+(UNIQUE\s+)?INDEX\b/i.exec(raw.slice(lead));
   const onTable = (): string | undefined => tableAfter(new RegExp(String.raw`\bON\s+(?:ONLY\s+)?(${IDENT})`, 'i'));
@@ -203,4 +218,54 @@ function classify(sql: string, start: number, end: number): SqlStatement {
     return { ...base, kind: 'benign' };
   }
   return { ...base, kind: 'unknown' };
+}
+
+/**
+ * Statements that cannot break running code or hold a lock on a busy table for long (research §1.4):
+ * comments, statistics, extensions, constraint and index renames (running code names neither),
+ * views (running code writes to tables, not views; CREATE OR REPLACE keeps the columns readers use),
+ * NOT VALID constraints (a brief lock, no scan) and VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE:
+ * reads and writes go on), plain SELECTs.
+ */
+function harmlessKind(s: string, u: string): Pick<SqlStatement, 'kind' | 'view' | 'table'> | undefined {
+  const ident = (re: string): RegExp => new RegExp(re.replace(/IDENT/g, IDENT), 'i');
+  if (/^(COMMENT\s+ON|ANALYZE|CREATE\s+EXTENSION)\b/.test(u)) return { kind: 'harmless' };
+  if (/^VACUUM\b/.test(u)) return /^VACUUM\s+(\([^)]*\bFULL\b[^)]*\)|(FREEZE\s+|VERBOSE\s+)*FULL\b)/.test(u) ? { kind: 'vacuum-full' } : { kind: 'harmless' };
+  const view = ident(String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:RECURSIVE\s+)?VIEW\s+(IDENT)`).exec(s);
+  if (view) return { kind: 'harmless', view: view[1].replace(/"/g, '') };
+  const dropView = ident(String.raw`^DROP\s+VIEW\s+(?:IF\s+EXISTS\s+)?(IDENT)\s*(?:CASCADE|RESTRICT)?$`).exec(s);
+  if (dropView) return { kind: 'drop-view', view: dropView[1].replace(/"/g, '') };
+  if (ident(String.raw`^ALTER\s+INDEX\s+(?:IF\s+EXISTS\s+)?IDENT\s+RENAME\s+TO\s+IDENT$`).test(s)) return { kind: 'harmless' };
+  if (/^SELECT\b/.test(u) && !/\bFOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b|\bINTO\b/.test(u)) return { kind: 'harmless' };
+  const alter = ident(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(IDENT)\s+(.*)$`).exec(s);
+  if (!alter) return undefined;
+  const table = alter[1].replace(/"/g, '');
+  const actions = topLevelActions(alter[2]);
+  if (actions.length !== 1) return undefined;
+  const action = actions[0];
+  if (ident(String.raw`^RENAME\s+CONSTRAINT\s+IDENT\s+TO\s+IDENT$`).test(action)) return { kind: 'harmless', table };
+  if (ident(String.raw`^VALIDATE\s+CONSTRAINT\s+IDENT$`).test(action)) return { kind: 'validate', table };
+  if (/^ADD\s+(CONSTRAINT\s+\S+\s+)?(FOREIGN\s+KEY|CHECK)\b[\s\S]*\bNOT\s+VALID$/i.test(action)) return { kind: 'harmless', table };
+  return undefined;
+}
+
+/** The actions of an ALTER TABLE, split at commas outside parentheses and quotes. */
+function topLevelActions(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === "'" || ch === '"') {
+      const close = body.indexOf(ch, i + 1);
+      i = close < 0 ? body.length : close;
+    } else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(body.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(body.slice(start).trim());
+  return out.filter(Boolean);
 }

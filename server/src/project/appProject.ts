@@ -7,7 +7,8 @@ import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type HazardsConfig } from
 import { parseRuby, type Tree } from '../parsing/treeSitter';
 import { parseLockfile } from '../lockfile/lockfileParser';
 import type { FileSource } from './files';
-import { adapterFromDatabaseYml } from './database';
+import { adapterFromDatabaseYml, databaseVersionFromFiles, isDatabaseVersionFile } from './database';
+import * as fs from 'node:fs';
 import { readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
 import { readSchema } from './schema';
 import { parse as parseYaml } from 'yaml';
@@ -85,7 +86,7 @@ export class AppProject {
     this.helperLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
-    if (FACT_FILES.includes(rel)) {
+    if (FACT_FILES.includes(rel) || isDatabaseVersionFile(rel)) {
       if (rel === CONFIG_FILE_NAME) this.historyLoader.reset();
       this.facts = undefined;
       return true;
@@ -95,6 +96,32 @@ export class AppProject {
 
   private read(rel: string): string | undefined {
     return this.files.read(path.join(this.root, rel));
+  }
+
+  /** The first 8 KB of a file that may be over the size limit (the structure.sql header); the editor's buffer first. */
+  private readHead(rel: string): string | undefined {
+    const text = this.read(rel);
+    if (text !== undefined) return text.slice(0, 8192);
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(path.join(this.root, rel), 'r');
+      const buffer = Buffer.alloc(8192);
+      const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
+      return buffer.subarray(0, n).toString('utf8');
+    } catch {
+      return undefined;
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  }
+
+  /** File names in a directory of the app (for compose files and CI workflows); none when unreadable. */
+  private listDir(rel: string): string[] {
+    try {
+      return fs.readdirSync(path.join(this.root, rel));
+    } catch {
+      return [];
+    }
   }
 
   private withTree<T>(rel: string, read: (tree: Tree) => T): T | undefined {
@@ -174,6 +201,9 @@ export class AppProject {
       facts.databaseVersion = { value: config.database.version, source: '.rails-hazards.yml database.version' };
     } else if (facts.strongMigrations?.targetVersion) {
       facts.databaseVersion = { value: facts.strongMigrations.targetVersion, source: 'StrongMigrations.target_version' };
+    } else {
+      const adapterName = config.database.adapter ? normalizeAdapter(config.database.adapter) : facts.adapter.value;
+      facts.databaseVersion = databaseVersionFromFiles({ read: (rel) => (rel === 'db/structure.sql' ? this.readHead(rel) : this.read(rel)), list: (rel) => this.listDir(rel) }, adapterName);
     }
     if (config.database.adapter) {
       facts.adapter = { value: normalizeAdapter(config.database.adapter), source: '.rails-hazards.yml database.adapter' };

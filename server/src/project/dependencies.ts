@@ -12,6 +12,7 @@ import {
 import { parseLockfile } from '../lockfile/lockfileParser';
 import { parseRuby } from '../parsing/treeSitter';
 import type { FileSource } from './files';
+import { filesUnder } from './appFolders';
 import { fileAtCommit, resolveBase } from './git';
 
 export interface DependencyProviderOptions {
@@ -34,6 +35,7 @@ export class DependencyProvider implements DependencyFacts {
   readonly settings: DependencySettings;
   readonly gemfilePath: string;
   private gemfileCache: { value: Gemfile | undefined } | undefined;
+  private requiresCache: Set<string> | undefined;
   /** Why base comparisons are off, when the user asked for a base explicitly and it failed. */
   baseProblem: string | undefined;
 
@@ -51,6 +53,7 @@ export class DependencyProvider implements DependencyFacts {
 
   /** Drops what depends on `rel` (relative to the app root); true when something was dropped. */
   fileChanged(rel: string): boolean {
+    if (/^(app|lib|config)\/.*\.rb$/.test(rel)) this.requiresCache = undefined;
     if (GEMFILES.includes(rel)) {
       this.gemfileCache = undefined;
       return true;
@@ -76,6 +79,21 @@ export class DependencyProvider implements DependencyFacts {
     } finally {
       tree?.delete();
     }
+  }
+
+  /** `require "minitest"` (or `require "minitest/autorun"`) in app/, lib/ or config/: the gem is loaded at run time. */
+  requiredOutsideTests(gem: string): boolean {
+    if (!this.requiresCache) {
+      this.requiresCache = new Set();
+      for (const dir of ['app', 'lib', 'config']) {
+        for (const file of filesUnder(path.join(this.root, dir), (n) => n.endsWith('.rb')).slice(0, 20000)) {
+          const text = this.files.read(file);
+          if (!text || !text.includes('require')) continue;
+          for (const m of text.matchAll(/^\s*require\s*\(?\s*["']([\w.-]+)(?:\/[^"']*)?["']/gm)) this.requiresCache.add(m[1]);
+        }
+      }
+    }
+    return this.requiresCache.has(gem) || this.requiresCache.has(gem.replace(/-/g, '/'));
   }
 
   configFile(): { path: string; text: string | undefined } {

@@ -31,7 +31,7 @@ describe('migration DSL hover', () => {
     assert.match(md, /Lock: \*\*SHARE\*\*, blocks writes/);
     assert.match(md, /Rewrites the table: no\./);
     assert.match(md, /Runs inside the DDL transaction: yes\./);
-    assert.match(md, /adapter postgresql \(test\); database version newest \(assumed: no database\.version/);
+    assert.match(md, /adapter postgresql \(test\); database version newest \(assumed: no version in \.rails-hazards\.yml, StrongMigrations\.target_version, db\/structure\.sql, docker-compose/);
     assert.match(md, /migration compatibility 7\.2 \(ActiveRecord::Migration\[7\.2\] in the class header\)/);
   });
 
@@ -39,7 +39,7 @@ describe('migration DSL hover', () => {
     const code = migration('add_column :users, :active, :boolean, default: true');
     const pg10 = appFacts({ databaseVersion: { value: '10', source: 'StrongMigrations.target_version' } });
     assert.match(hover(code, 2, 'add_column', pg10)!, /Rewrites the table: yes/);
-    assert.match(hover(code, 2, 'add_column', pg10)!, /database version 10 \(from StrongMigrations\.target_version\)/);
+    assert.match(hover(code, 2, 'add_column', pg10)!, /database version PostgreSQL 10 from StrongMigrations\.target_version \(some 10\.x: no claim that needs a minor\)/);
     assert.match(hover(code, 2, 'add_column')!, /Rewrites the table: no/);
     assert.match(hover(migration('add_column :users, :t, :uuid, default: -> { "gen_random_uuid()" }'), 2, 'add_column')!, /volatile default/);
   });
@@ -71,5 +71,17 @@ describe('migration DSL hover', () => {
 
   test('no hover off a DSL call', () => {
     assert.equal(hover(migration('add_index :users, :email'), 2, ':users'), undefined);
+  });
+
+  test('the version source is named; a major-only 14 mentions 14.0–14.3 only in the hover, a known 14.2 not as "if"', () => {
+    const code = migration('add_index :users, :email, algorithm: :concurrently');
+    const compose = appFacts({ databaseVersion: { value: '14', source: 'docker-compose.yml (image postgres:14-alpine)' } });
+    const md = hover(code, 2, 'add_index', compose)!;
+    assert.match(md, /database version PostgreSQL 14 from docker-compose\.yml \(image postgres:14-alpine\)/);
+    assert.match(md, /if the server is 14\.0–14\.3, concurrent index builds can silently corrupt/);
+    const exact = appFacts({ databaseVersion: { value: '14.2', source: 'db/structure.sql header' } });
+    assert.doesNotMatch(hover(code, 2, 'add_index', exact)!, /if the server is 14\.0/);
+    assert.doesNotMatch(hover(code, 2, 'add_index', appFacts({ databaseVersion: { value: '15', source: 'x' } }))!, /14\.0–14\.3/);
+    assert.doesNotMatch(hover(migration('add_index :users, :email'), 2, 'add_index', compose)!, /14\.0–14\.3/);
   });
 });

@@ -1,6 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import rule from '../../../server/src/rules/migrations/remove-index-non-concurrent';
+import * as g from '../../../server/src/migrations/gating';
 import { camelize, nextVersion, snakeName, sym } from '../../../server/src/migrations/gating';
 import { compareMigrationVersions, migrationVersionOf } from '../../../server/src/migrations/model';
 import { migratedSchemaVersion } from '../../../server/src/project/appProject';
@@ -65,5 +66,29 @@ describe('migration gating helpers', () => {
     assert.equal(run(addColumnJson, migration('add_column :users, :value, :json'), { app: deployedPath('git') }).length, 0);
     assert.equal(run(rule, migration('remove_index :users, :email'), { app: deployedPath('git'), file: 'db/migrate/20250101000001_x.rb' }).length, 1);
     assert.equal(run(rule, migration('remove_index :users, :email'), { app: deployedPath('audit') }).length, 1);
+  });
+});
+
+describe('version ranges: a major only is "some 14.x"', () => {
+  test('known below / at least / within answer only when every release of the range agrees', () => {
+    assert.deepEqual(g.versionRange('14'), { low: '14', high: '15' });
+    assert.deepEqual(g.versionRange('9.6'), { low: '9.6', high: '9.7' });
+    assert.deepEqual(g.versionRange('14.2 (Debian)'), { low: '14.2', high: '14.3' });
+    assert.equal(g.versionRange('latest'), undefined);
+    assert.equal(g.versionKnownBelow('10', '11'), true);
+    assert.equal(g.versionKnownBelow('14', '14.4'), false);
+    assert.equal(g.versionKnownBelow('8.0', '8.0.12'), false);
+    assert.equal(g.versionKnownBelow('8.0.11', '8.0.12'), true);
+    assert.equal(g.versionKnownBelow(undefined, '11'), false);
+    assert.equal(g.versionKnownWithin('14.2', '14', '14.4'), true);
+    assert.equal(g.versionKnownWithin('14', '14', '14.4'), false);
+    assert.equal(g.versionKnownWithin('14.4', '14', '14.4'), false);
+    assert.equal(g.versionMayBeWithin('14', '14', '14.4'), true);
+    assert.equal(g.versionMayBeWithin('15', '14', '14.4'), false);
+    assert.equal(g.versionMayBeWithin('13', '14', '14.4'), false);
+    assert.equal(g.isMajorOnly('14', 'postgresql'), true);
+    assert.equal(g.isMajorOnly('14.2', 'postgresql'), false);
+    assert.equal(g.isMajorOnly('9.6', 'postgresql'), true);
+    assert.equal(g.isMajorOnly('8.0', 'mysql'), true);
   });
 });

@@ -2,7 +2,8 @@ import { defineRule } from '../../core/rule';
 import * as path from 'node:path';
 import { GemVersion } from '../../lockfile/gemVersion';
 import { allowsNextMajor, isFloating } from '../../lockfile/graph';
-import { dependencyFacts, lockAnalysis, settingsOf } from '../../lockfile/facts';
+import { dependencyFacts, isRuntimePrimitive, lockAnalysis, settingsOf } from '../../lockfile/facts';
+import { UNINVITED_MAJOR_ACTIVE, uninvitedMajors } from '../../lockfile/uninvited';
 import { describeBreaking, dropPinNote, knownBreakingAhead, knownBreakingCrossed } from '../../lockfile/knownBreaking';
 import { formatDependants, planPin, recommendedPin } from '../../lockfile/pin';
 
@@ -24,8 +25,11 @@ export default defineRule({
         const base = facts?.baseLockfile(path.basename(ctx.file));
         const baseVersions = new Map<string, string>();
         for (const s of base?.lock.specs ?? []) if (!baseVersions.has(s.name)) baseVersions.set(s.name, s.version);
+        // A gem dependencies/uninvited-major reports gets one diagnostic there, with this rule's fact in it.
+        const reportedThere = ctx.derive(UNINVITED_MAJOR_ACTIVE, () => false) ? uninvitedMajors(ctx) : new Map();
         for (const node of graph.gems.values()) {
-          if (!settings.runtimePrimitives.has(node.name) || settings.ignore.has(node.name)) continue;
+          if (!isRuntimePrimitive(node.name, settings, facts) || settings.ignore.has(node.name)) continue;
+          if (reportedThere.has(node.name)) continue;
           if (!node.runtime || node.dependants.length === 0 || !isFloating(node)) continue;
           const lockedV = GemVersion.parse(node.version);
           const next = allowsNextMajor(node);

@@ -1,7 +1,8 @@
 import { defineRule } from '../../core/rule';
 import type { Node } from '../../parsing/treeSitter';
 import type { FileEdit, Fix, Severity } from '../../core/types';
-import { adapter, checkedOps, disableDdlTransactionEdit } from '../../migrations/gating';
+import { adapter, checkedOps, disableDdlTransactionEdit, migrationModel } from '../../migrations/gating';
+import type { MigrationOp } from '../../migrations/model';
 import { fileOffset, sniffSql, sqlOf, type SqlKind, type SqlStatement } from '../../migrations/sqlSniff';
 import { batchLabel, enclosingBatch } from '../../migrations/batches';
 import { hasSafetyAssured, isDslCall, positionAt, wrapInSafetyAssured } from '../../migrations/ruleHelpers';
@@ -24,6 +25,8 @@ const HAZARDS: Partial<Record<SqlKind, (s: SqlStatement) => string>> = {
   update: (s) => `UPDATE${s.table ? ` ${s.table}` : ''} runs as one unbatched statement: every matched row stays locked until the migration commits (bloat, replica lag)`,
   delete: (s) => `DELETE${s.table ? ` FROM ${s.table}` : ''} runs as one unbatched statement: every matched row stays locked until the migration commits`,
   'insert-select': (s) => `INSERT${s.table ? ` INTO ${s.table}` : ''} … SELECT copies a whole result set in one statement: a long transaction that holds its row locks until the migration commits (bloat, replica lag)`,
+  'vacuum-full': () => 'VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock (reads and writes wait), and cannot run inside the migration\'s transaction',
+  validate: (s) => `VALIDATE CONSTRAINT${on(s)} runs after a statement that locks the table in the same transaction, so that lock is held for the whole validation scan (validate in a separate migration)`,
   'alter-table': (s) => `ALTER TABLE${s.table ? ` ${s.table}` : ''} takes an ACCESS EXCLUSIVE lock (brief, but it queues behind running queries)`,
 };
 
@@ -44,13 +47,34 @@ export default defineRule({
       end() {
         const a = adapter(ctx);
         const pg = a === 'postgresql' || a === 'unknown';
+        const model = migrationModel(ctx);
+        // Views created anywhere in the migration's SQL: a DROP VIEW of one of them is a re-create.
+        const createdViews = new Set(model.ops.filter((o) => METHODS.has(o.method)).flatMap((o) => {
+          const text = sqlOf(o.call.args[0])?.text;
+          return text ? sniffSql(text).filter((s) => s.kind === 'harmless' && s.view).map((s) => `${o.klass.name}:${o.phase}:${s.view}`) : [];
+        }));
+        const isHarmless = (s: SqlStatement, index: number, list: SqlStatement[], at: MigrationOp): boolean => {
+          if (s.kind === 'harmless') return true;
+          // A lone CONCURRENTLY statement outside a transaction is the safe form itself.
+          if (s.kind === 'concurrently') return !!at.klass.disableDdlTransaction && list.length === 1 && pg;
+          if (s.kind === 'drop-view') return createdViews.has(`${at.klass.name}:${at.phase}:${s.view}`);
+          if (s.kind === 'validate') {
+            // Harmless on its own; an earlier lock in the same transaction (this string or the migration's) is held through the scan.
+            const earlier = list.slice(0, index).some((e) => e.kind !== 'harmless' || e.table !== undefined);
+            const held = model.lockHeldBefore(at);
+            return !earlier && (!held || held === at);
+          }
+          return false;
+        };
         for (const op of checkedOps(ctx, { strongMigrationsKeys: ['execute'] })) {
           if (!METHODS.has(op.method) || !isDslCall(op) || op.changeTable || op.createTable) continue;
           // `def query(sql) execute(sql) end`: a helper's parameter; its callers' SQL is what runs, and is not visible here.
           if (isHelperParameter(op.call.args[0])) continue;
           const sql = sqlOf(op.call.args[0]);
-          const statements = sql ? sniffSql(sql.text).filter((s) => s.kind !== 'allowlisted') : [];
+          const all = sql ? sniffSql(sql.text).filter((s) => s.kind !== 'allowlisted') : [];
+          const statements = all.filter((s, i) => !isHarmless(s, i, all, op));
           if (sql && statements.length === 0) continue;
+
           const problems: string[] = [];
           let unknown = !sql;
           let benign: string[] = [];
@@ -68,9 +92,9 @@ export default defineRule({
             }
             if (!pg && (kind === 'create-index' || kind === 'drop-index')) kind = 'benign';
             if (kind === 'concurrently') {
-              if (op.klass.disableDdlTransaction && statements.length === 1) kind = 'benign';
+              if (op.klass.disableDdlTransaction && all.length === 1) kind = 'benign';
               else {
-                problems.push(statements.length > 1 && op.klass.disableDdlTransaction
+                problems.push(all.length > 1 && op.klass.disableDdlTransaction
                   ? 'CONCURRENTLY in a multi-statement string runs in an implicit transaction, which PostgreSQL refuses: the migration fails'
                   : 'CONCURRENTLY inside the migration\'s transaction fails: PostgreSQL refuses it (add `disable_ddl_transaction!`)');
                 continue;

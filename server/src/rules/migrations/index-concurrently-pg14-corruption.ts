@@ -1,7 +1,6 @@
 import { defineRule } from '../../core/rule';
-import { compareVersionStrings } from '../../lockfile/gemVersion';
 import { isSymbol } from '../../parsing/ruby';
-import { checkedOps, mayBePostgres } from '../../migrations/gating';
+import { checkedOps, mayBePostgres, versionKnownWithin } from '../../migrations/gating';
 import { sniffSql, sqlOf } from '../../migrations/sqlSniff';
 import { isDslCall } from '../../migrations/ruleHelpers';
 
@@ -17,8 +16,9 @@ export default defineRule({
     return {
       end() {
         const v = ctx.app.databaseVersion;
-        // Only with a known target version in the affected range (fixed in 14.4).
-        if (!v || !mayBePostgres(ctx) || compareVersionStrings(v.value, '14') < 0 || compareVersionStrings(v.value, '14.4') >= 0) return;
+        // Only with a known version wholly in the affected range (fixed in 14.4): a major-only "14" is
+        // some 14.x and may well be 14.4+, so it gets no finding (the hover mentions the range).
+        if (!v || !mayBePostgres(ctx) || !versionKnownWithin(v.value, '14', '14.4')) return;
         for (const op of checkedOps(ctx, { ignoreSafetyAssured: true, strongMigrationsKeys: ['add_index_corruption'] })) {
           if (!isDslCall(op)) continue;
           let concurrent = false;

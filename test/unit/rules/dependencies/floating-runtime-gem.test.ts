@@ -1,6 +1,13 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import rule from '../../../../server/src/rules/dependencies/floating-runtime-gem';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isTestOnlyGem } from '../../../../server/src/lockfile/facts';
+import { DependencyProvider } from '../../../../server/src/project/dependencies';
+import { diskFiles } from '../../../../server/src/project/files';
+import { defaultConfig } from '../../../../server/src/config/config';
 import { applyEdits } from '../../../../server/src/parsing/rubyEdits';
 import { at, initParsers, run } from '../../../helpers/ruleTester';
 import { depsApp, docBlocks, GEMFILE, GEMFILE_PATH, lockfile } from '../../../helpers/lockfiles';
@@ -20,10 +27,9 @@ describe('dependencies/floating-runtime-gem', () => {
     const findings = check(lockfile());
     assert.deepEqual(findings.map(at), [
       { rule: 'dependencies/floating-runtime-gem', line: 11, column: 5 },
-      { rule: 'dependencies/floating-runtime-gem', line: 15, column: 5 },
       { rule: 'dependencies/floating-runtime-gem', line: 20, column: 5 },
     ]);
-    assert.deepEqual(findings.map((f) => f.severity), ['warning', 'info', 'info']);
+    assert.deepEqual(findings.map((f) => f.severity), ['warning', 'info']);
     assert.deepEqual(findings[0].range, { start: { line: 10, character: 4 }, end: { line: 10, character: 19 } });
   });
 
@@ -77,7 +83,8 @@ end
     const gemfile = GEMFILE.replace('gem "react-rails"\n', 'gem "react-rails"\ngem \'redis-client\', require: false\n');
     const findings = check(lockfile(), depsApp({ gemfile }));
     const redis = findings.find((f) => f.message.startsWith('redis-client'))!;
-    assert.match(pinned(gemfile, redis), /^gem 'redis-client', "~> 0\.23", require: false$/m);
+    // A 0.x pin holds the minor: "~> 0.23" would still allow 0.24.0.
+    assert.match(pinned(gemfile, redis), /^gem 'redis-client', "~> 0\.23\.2", require: false$/m);
     const pg = 'source "https://rubygems.org"\ngem "pg", ">= 1.1"\n';
     const lock = 'GEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.5.9)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  pg (>= 1.1)\n';
     const [f] = check(lock, depsApp({ gemfile: pg }));
@@ -136,5 +143,34 @@ end
     assert.doesNotThrow(() => check(lockfile().slice(0, 200)));
     assert.doesNotThrow(() => check('\u0000\u0001binary\u0002'));
     assert.doesNotThrow(() => check(lockfile().replace(/^ {4}/gm, '   ')));
+  });
+
+  test('near miss: minitest is declared by activesupport but loaded only by tests; not a runtime primitive', () => {
+    assert.equal(check(lockfile()).filter((f) => f.message.startsWith('minitest')).length, 0);
+    for (const gem of ['minitest', 'minitest-reporters', 'test-unit', 'rspec-core', 'rspec-support', 'power_assert']) assert.equal(isTestOnlyGem(gem), true, gem);
+    for (const gem of ['rack-test', 'rspec_junit', 'connection_pool']) assert.equal(isTestOnlyGem(gem), false, gem);
+  });
+
+  test('require "minitest/…" in lib/ counts as runtime; in test/ and spec/ it does not (a temporary app on disk)', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-requires-'));
+    try {
+      const write = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+      write('test/test_helper.rb', 'require "minitest/autorun"\n');
+      write('spec/spec_helper.rb', 'require "rspec-support"\n');
+      const provider = () => new DependencyProvider(root, diskFiles, () => undefined, defaultConfig(), { trusted: false });
+      assert.equal(provider().requiredOutsideTests('minitest'), false);
+      write('lib/tasks/checks.rb', '  require("minitest/mock")\n');
+      assert.equal(provider().requiredOutsideTests('minitest'), true);
+      assert.equal(provider().requiredOutsideTests('rspec-support'), false);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('...unless app code requires it outside test/ and spec/, or the config names it', () => {
+    const required = check(lockfile(), depsApp({ requires: ['minitest'] })).filter((f) => f.message.startsWith('minitest'));
+    assert.deepEqual(required.map(at), [{ rule: 'dependencies/floating-runtime-gem', line: 15, column: 5 }]);
+    const configured = check(lockfile(), depsApp({ config: 'dependencies:\n  runtimePrimitives: [minitest]\n' }));
+    assert.equal(configured.filter((f) => f.message.startsWith('minitest')).length, 1);
   });
 });

@@ -1,6 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import rule from '../../../../server/src/rules/dependencies/uninvited-major';
+import floating from '../../../../server/src/rules/dependencies/floating-runtime-gem';
 import { applyEdits } from '../../../../server/src/parsing/rubyEdits';
 import { at, initParsers, run } from '../../../helpers/ruleTester';
 import { depsApp, docBlocks, GEMFILE, GEMFILE_PATH, lockfile } from '../../../helpers/lockfiles';
@@ -20,6 +21,7 @@ describe('dependencies/uninvited-major', () => {
       + 'Known break: connection_pool 3.0 changed keyword arguments everywhere (`TimedStack#pop(timeout:)`, `checkout(timeout:)`, '
       + '`reap(idle_seconds:)`) and Ruby >= 3.2; with your sidekiq 7.3.9: the scheduler thread dies at boot (`@sleeper.pop(total)` '
       + 'raises ArgumentError): scheduled jobs and retries silently stop. '
+      + 'It still floats (dependencies/floating-runtime-gem): the next major, 4.x, can arrive the same way. '
       + 'Pin it: gem "connection_pool", "~> 2.5", then run `bundle lock --update connection_pool`.');
   });
 
@@ -37,7 +39,8 @@ describe('dependencies/uninvited-major', () => {
     const findings = check(lockfile(), depsApp({ base }));
     const redis = findings.find((f) => f.message.startsWith('redis-client'))!;
     assert.match(redis.message, /^redis-client 0\.22\.9 → 0\.23\.2 crossed a major version since main via --base; nothing bounds it: sidekiq \(>= 0\.22\.2\)\./);
-    assert.match(redis.message, /Pin it: gem "redis-client", "~> 0\.22"/);
+    // A 0.x pin holds the minor: "~> 0.22" would still allow 0.23.0.
+    assert.match(redis.message, /Pin it: gem "redis-client", "~> 0\.22\.9"/);
     const floorIrb = lockfile().replace('irb (~> 1.10)', 'irb (>= 0.9)');
     const irb = check(floorIrb, depsApp({ base: floorIrb.replace('irb (1.15.1)', 'irb (0.9.6)') })).find((f) => f.message.startsWith('irb'))!;
     assert.equal(irb.severity, 'info');
@@ -87,5 +90,31 @@ describe('dependencies/uninvited-major', () => {
   test('no crash on malformed base or working lockfiles', () => {
     assert.doesNotThrow(() => check(lockfile().slice(0, 300), depsApp({ base: '\u0000garbage' })));
     assert.doesNotThrow(() => check('GEM\n  specs:\n    x (', depsApp({ base: lockfile() })));
+  });
+
+  test('both rules on one gem: one diagnostic, owned by uninvited-major, with both facts; either id can still be turned off', () => {
+    const both = [floating, rule];
+    const base = depsApp({ base: lockfile('2.5.5') });
+    const pool = (findings: { message: string }[]) => findings.filter((f) => f.message.startsWith('connection_pool'));
+    assert.equal(pool(run(floating, lockfile('3.0.2'), { file: 'Gemfile.lock', kind: 'lockfile', app: base, rules: both })).length, 0);
+    const [combined] = pool(run(rule, lockfile('3.0.2'), { file: 'Gemfile.lock', kind: 'lockfile', app: base, rules: both }));
+    assert.match(combined.message, /crossed a major version .* It still floats \(dependencies\/floating-runtime-gem\)/);
+    // uninvited-major off: floating-runtime-gem reports the gem itself.
+    const off = depsApp({ base: lockfile('2.5.5'), config: 'rules:\n  dependencies/uninvited-major: off\n' });
+    assert.equal(pool(run(floating, lockfile('3.0.2'), { file: 'Gemfile.lock', kind: 'lockfile', app: off, rules: both })).length, 1);
+    // floating-runtime-gem off: uninvited-major still reports the crossing.
+    const floatOff = depsApp({ base: lockfile('2.5.5'), config: 'rules:\n  dependencies/floating-runtime-gem: off\n' });
+    assert.equal(pool(run(rule, lockfile('3.0.2'), { file: 'Gemfile.lock', kind: 'lockfile', app: floatOff, rules: both })).length, 1);
+  });
+
+  test('a test-only gem that crossed a major through a runtime gem (activesupport → minitest) is info, not a runtime warning', () => {
+    const lock = lockfile().replace('minitest (5.25.4)', 'minitest (6.0.1)');
+    const base = depsApp({ base: lockfile() });
+    const [mt] = check(lock, base).filter((f) => f.message.startsWith('minitest'));
+    assert.equal(mt.severity, 'info');
+    assert.doesNotMatch(mt.message, /still floats/);
+    // Required by app code outside test/ and spec/: loaded at run time, so a warning.
+    const required = depsApp({ base: lockfile(), requires: ['minitest'] });
+    assert.equal(check(lock, required).find((f) => f.message.startsWith('minitest'))!.severity, 'warning');
   });
 });

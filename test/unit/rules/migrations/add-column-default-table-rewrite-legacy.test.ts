@@ -18,6 +18,16 @@ describe('migrations/add-column-default-table-rewrite-legacy', () => {
     assert.match(run(rule, code, { app: db('postgresql', '10.4') })[0].message, /PostgreSQL 10\.4 \(no fast default before PostgreSQL 11\)/);
     assert.equal(run(rule, code, { app: db('mysql', '5.7.44') }).length, 2);
     assert.equal(run(rule, code, { app: db('mysql', '10.2.44') }).length, 2);
+    // A major only: every 10.x is before 11, so the claim holds for "some 10.x".
+    assert.equal(run(rule, code, { app: db('postgresql', '10') }).length, 2);
+  });
+
+  test('near misses: a version without the minor the claim needs (MySQL "8.0" may be 8.0.12+, MariaDB "10" may be 10.3.2+)', () => {
+    const code = migration('add_column :users, :active, :boolean, default: true');
+    assert.equal(run(rule, code, { app: db('mysql', '8.0') }).length, 0);
+    assert.equal(run(rule, code, { app: db('mysql', '8') }).length, 0);
+    assert.equal(run(rule, code, { app: db('mysql', '10') }).length, 0);
+    assert.equal(run(rule, code, { app: db('mysql', '10.3') }).length, 0);
   });
 
   test('fix: split the default', () => {

@@ -17,7 +17,7 @@ describe('migrations/index-concurrently-pg14-corruption', () => {
   });
 
   test('add_reference index hashes, SQL CREATE INDEX / REINDEX CONCURRENTLY; even inside safety_assured', () => {
-    assert.equal(run(rule, concurrent('add_reference :visits, :room, index: { algorithm: :concurrently }'), { app: pg('14') }).length, 1);
+    assert.equal(run(rule, concurrent('add_reference :visits, :room, index: { algorithm: :concurrently }'), { app: pg('14.1') }).length, 1);
     assert.equal(run(rule, concurrent('execute "CREATE INDEX CONCURRENTLY i ON visits (day)"'), { app: pg('14.0') }).length, 1);
     assert.equal(run(rule, concurrent('execute "REINDEX INDEX CONCURRENTLY i"'), { app: pg('14.3') }).length, 1);
     assert.equal(run(rule, concurrent('safety_assured { add_index :visits, :day, algorithm: :concurrently }'), { app: pg('14.1') }).length, 1);
@@ -27,6 +27,10 @@ describe('migrations/index-concurrently-pg14-corruption', () => {
     const code = concurrent('add_index :visits, :day, algorithm: :concurrently');
     assert.equal(run(rule, code, { app: pg('14.4') }).length, 0);
     assert.equal(run(rule, code, { app: pg('13.9') }).length, 0);
+    // A major only is "some 14.x": it may well be 14.4+, so no finding (only the hover mentions 14.0–14.3).
+    assert.equal(run(rule, code, { app: pg('14') }).length, 0);
+    assert.equal(run(rule, code, { app: appFacts({ databaseVersion: { value: '14', source: 'StrongMigrations.target_version' } }) }).length, 0);
+    assert.equal(run(rule, concurrent('execute "CREATE INDEX CONCURRENTLY i ON visits (day)"'), { app: pg('14') }).length, 0);
     assert.equal(run(rule, code).length, 0);
     assert.equal(run(rule, code, { app: appFacts({ adapter: { value: 'mysql', source: 'test' }, databaseVersion: { value: '14.2', source: 'x' } }) }).length, 0);
     assert.equal(run(rule, migration('add_index :visits, :day'), { app: pg('14.2') }).length, 0);
