@@ -1,7 +1,7 @@
 // Output formats of `rails-hazards check`: text, the JSON contract, SARIF 2.1.0.
 import * as path from 'node:path';
 import { docsUrl } from '../core/rule';
-import type { FileNotice, Finding, Range } from '../core/types';
+import { headlineOf, type FileNotice, type Finding, type Range } from '../core/types';
 import { allRules } from '../rules';
 
 export interface CheckReport { findings: Finding[]; errors: FileNotice[] }
@@ -10,7 +10,7 @@ const oneBased = (r: Range) => ({ line: r.start.line + 1, column: r.start.charac
 
 export function formatText(report: CheckReport, cwd: string): string {
   const rel = (f: string) => path.relative(cwd, f) || f;
-  const lines = report.findings.map((f) => `${rel(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.ruleId} ${f.message}`);
+  const lines = report.findings.map((f) => `${rel(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.ruleId} ${headlineOf(f)}`);
   for (const e of report.errors) {
     lines.push(`${rel(e.file)}${e.range ? `:${e.range.start.line + 1}:${e.range.start.character + 1}` : ''}: notice ${e.message}`);
   }
@@ -24,7 +24,7 @@ export function formatJson(report: CheckReport): string {
   return JSON.stringify({
     version: 1,
     findings: report.findings.map((f) => ({
-      file: f.file, rule: f.ruleId, severity: f.severity, message: f.message, ...oneBased(f.range),
+      file: f.file, rule: f.ruleId, severity: f.severity, message: headlineOf(f), ...(f.detail ? { detail: f.detail } : {}), ...oneBased(f.range),
       fixes: f.fixes.map((x) => ({
         title: x.title, safety: x.safety,
         edits: x.edits.map((e) => ({ file: e.file, ...oneBased(e.range), text: e.newText, ...(e.createFile ? { createFile: true } : {}) })),
@@ -53,7 +53,8 @@ export function formatSarif(report: CheckReport, cwd: string, version: string): 
       tool: { driver: { name: 'rails-hazards', version, informationUri: 'https://github.com/rails-hazards/rails-hazards', rules } },
       originalUriBaseIds: { SRCROOT: { uri: `file://${cwd.split(path.sep).join('/')}/` } },
       results: report.findings.map((f) => ({
-        ruleId: f.ruleId, ruleIndex: used.indexOf(f.ruleId), level: SARIF_LEVEL[f.severity], message: { text: f.message },
+        ruleId: f.ruleId, ruleIndex: used.indexOf(f.ruleId), level: SARIF_LEVEL[f.severity], message: { text: headlineOf(f) },
+        ...(f.detail ? { properties: { detail: f.detail } } : {}),
         locations: [{ physicalLocation: {
           artifactLocation: { uri: uri(f.file), uriBaseId: 'SRCROOT' },
           region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },

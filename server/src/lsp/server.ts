@@ -9,6 +9,7 @@ import { docsUrl } from '../core/rule';
 import { disableLineEdit } from '../core/suppressions';
 import type { Fix, FileEdit } from '../core/types';
 import { hoverProviders } from '../hovers';
+import { findingHoverMarkdown, findingsAt } from './findingHover';
 import { initParsers } from '../parsing/treeSitter';
 import { diskFiles, type FileSource } from '../project/files';
 import { Workspace, type FileAnalysis } from '../project/workspace';
@@ -378,15 +379,19 @@ export function startServer(connection: Connection = createServerConnection()): 
           return derived.get(key) as T;
         },
       };
+      // Inside a hazard's range the hover explains it (the diagnostic shows only the headline), after the facts.
+      const explained = findingHoverMarkdown(findingsAt(analyzeOpen(entry).result.findings, params.position));
+      const withFinding = (markdown: string) => [markdown, explained].filter(Boolean).join('\n\n---\n\n');
       for (const provider of hoverProviders) {
         if (!provider.fileKinds.includes(kind)) continue;
         try {
           const result = provider.hover(input);
-          if (result) return { contents: { kind: 'markdown', value: result.markdown }, range: result.range };
+          if (result) return { contents: { kind: 'markdown', value: withFinding(result.markdown) }, range: result.range };
         } catch (error) {
           log(`hover provider ${provider.id} failed on ${entry.file}: ${error instanceof Error ? error.stack : String(error)}`);
         }
       }
+      if (explained) return { contents: { kind: 'markdown', value: explained } };
     } catch (error) {
       log(`hover failed on ${entry.file}: ${String(error)}`);
     }
