@@ -1,24 +1,67 @@
 // Output formats of `rails-hazards check`: text, the JSON contract, SARIF 2.1.0.
 import * as path from 'node:path';
 import { docsUrl } from '../core/rule';
-import { headlineOf, type FileNotice, type Finding, type Range } from '../core/types';
+import { SEVERITY_RANK, comparePositions, headlineOf, type FileNotice, type Finding, type Range, type Severity } from '../core/types';
+import { PLAIN, type Paint } from './terminal';
 import { allRules } from '../rules';
 
 export interface CheckReport { findings: Finding[]; errors: FileNotice[] }
 
 const oneBased = (r: Range) => ({ line: r.start.line + 1, column: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 });
 
-export function formatText(report: CheckReport, cwd: string): string {
+const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info', 'hint'];
+
+/** Most severe first, then by path and position. */
+export function sortFindings(findings: readonly Finding[], cwd: string): Finding[] {
+  const rel = (f: string) => path.relative(cwd, f);
+  return [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]
+    || rel(a.file).localeCompare(rel(b.file)) || comparePositions(a.range.start, b.range.start) || a.ruleId.localeCompare(b.ruleId));
+}
+
+export function formatText(report: CheckReport, cwd: string, paint: Paint = PLAIN): string {
   const rel = (f: string) => path.relative(cwd, f) || f;
-  const lines = report.findings.map((f) => `${rel(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.ruleId} ${headlineOf(f)}`);
+  const tint: Record<Severity, (s: string) => string> = { error: paint.red, warning: paint.yellow, info: paint.blue, hint: paint.dim };
+  const lines = sortFindings(report.findings, cwd).map((f) =>
+    `${paint.bold(`${rel(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}`)}: ${tint[f.severity](f.severity)} ${paint.dim(f.ruleId)} ${headlineOf(f)}`);
   for (const e of report.errors) {
-    lines.push(`${rel(e.file)}${e.range ? `:${e.range.start.line + 1}:${e.range.start.character + 1}` : ''}: notice ${e.message}`);
+    lines.push(`${rel(e.file)}${e.range ? `:${e.range.start.line + 1}:${e.range.start.character + 1}` : ''}: ${paint.dim('notice')} ${e.message}`);
   }
-  const counts = ['error', 'warning', 'info', 'hint'].map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const)
-    .filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`);
-  lines.push(report.findings.length ? `${report.findings.length} hazard${report.findings.length === 1 ? '' : 's'} (${counts.join(', ')})` : 'No hazards found.');
+  if (report.findings.length === 0) {
+    lines.push('No hazards found.');
+    return lines.join('\n') + '\n';
+  }
+  lines.push('', paint.bold('By rule:'), ...ruleSummary(report.findings));
+  const counts = SEVERITY_ORDER.map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0).map(([s, n]) => tint[s](`${n} ${s}${n === 1 ? '' : 's'}`));
+  lines.push(`${report.findings.length} hazard${report.findings.length === 1 ? '' : 's'} (${counts.join(', ')})`);
   return lines.join('\n') + '\n';
 }
+
+/** One line per rule: count and id, most frequent first. */
+function ruleSummary(findings: readonly Finding[]): string[] {
+  const byRule = new Map<string, Finding[]>();
+  for (const f of findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  const width = Math.max(...[...byRule.values()].map((l) => String(l.length).length));
+  return [...byRule.entries()]
+    .sort(([a, la], [b, lb]) => lb.length - la.length || a.localeCompare(b))
+    .map(([id, list]) => `${String(list.length).padStart(width)}  ${id}`);
+}
+
+/** GitHub Actions workflow commands: one annotation per finding, shown on the pull request's diff. */
+export function formatGithub(report: CheckReport, cwd: string): string {
+  const level: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice', hint: 'notice' };
+  const lines = sortFindings(report.findings, cwd).map((f) => {
+    const props = [`file=${escapeProperty(path.relative(cwd, f.file).split(path.sep).join('/'))}`, `line=${f.range.start.line + 1}`,
+      `endLine=${f.range.end.line + 1}`, `col=${f.range.start.character + 1}`, `title=${escapeProperty(f.ruleId)}`];
+    return `::${level[f.severity]} ${props.join(',')}::${escapeData(headlineOf(f))}`;
+  });
+  for (const e of report.errors) lines.push(`::notice file=${escapeProperty(path.relative(cwd, e.file).split(path.sep).join('/'))}::${escapeData(e.message)}`);
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+// https://docs.github.com/actions/reference/workflow-commands-for-github-actions (percent-encoding rules of @actions/core)
+const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 export function formatJson(report: CheckReport): string {
   return JSON.stringify({
