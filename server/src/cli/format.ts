@@ -1,5 +1,8 @@
 // Output formats of `rails-hazards check`: text, the JSON contract, SARIF 2.1.0.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FINGERPRINT_KEY, fingerprints } from './fingerprint';
+import { readRuleDoc } from './ruleDocs';
 import { docsUrl } from '../core/rule';
 import { SEVERITY_RANK, comparePositions, headlineOf, type FileNotice, type Finding, type Range, type Severity } from '../core/types';
 import { PLAIN, type Paint } from './terminal';
@@ -79,33 +82,52 @@ export function formatJson(report: CheckReport): string {
 
 const SARIF_LEVEL = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
 
-export function formatSarif(report: CheckReport, cwd: string, version: string): string {
+const AREA_TAGS: Record<string, string[]> = {
+  migrations: ['migrations', 'database', 'availability'],
+  callbacks: ['callbacks', 'transactions', 'reliability'],
+  queries: ['queries', 'performance'],
+  dependencies: ['dependencies', 'supply-chain'],
+};
+
+export function formatSarif(report: CheckReport, cwd: string, version: string, readText: (file: string) => string | undefined = readOrUndefined): string {
   const used = [...new Set(report.findings.map((f) => f.ruleId))].sort();
   const rules = used.map((id) => {
     const rule = allRules.find((r) => r.meta.id === id);
+    const doc = readRuleDoc(id);
+    const description = rule?.meta.description ?? id;
     return {
-      id, name: id, shortDescription: { text: rule?.meta.description ?? id }, helpUri: docsUrl(id),
+      id, name: id, shortDescription: { text: description },
+      fullDescription: { text: doc?.summary || description },
+      help: { text: doc?.text ?? `${description}\n\n${docsUrl(id)}`, markdown: doc?.markdown ?? `${description}\n\n[Documentation](${docsUrl(id)})` },
+      helpUri: docsUrl(id),
       defaultConfiguration: { level: SARIF_LEVEL[rule?.meta.defaultSeverity ?? 'warning'] },
+      properties: { tags: ['rails', ...(AREA_TAGS[id.split('/')[0]] ?? [])], precision: 'high' },
     };
   });
   const uri = (f: string) => path.relative(cwd, f).split(path.sep).join('/');
+  const prints = fingerprints(report.findings, readText);
   return JSON.stringify({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 'rails-hazards', version, informationUri: 'https://github.com/rails-hazards/rails-hazards', rules } },
       originalUriBaseIds: { SRCROOT: { uri: `file://${cwd.split(path.sep).join('/')}/` } },
-      results: report.findings.map((f) => ({
+      results: report.findings.map((f, i) => ({
         ruleId: f.ruleId, ruleIndex: used.indexOf(f.ruleId), level: SARIF_LEVEL[f.severity], message: { text: headlineOf(f) },
         ...(f.detail ? { properties: { detail: f.detail } } : {}),
         locations: [{ physicalLocation: {
           artifactLocation: { uri: uri(f.file), uriBaseId: 'SRCROOT' },
           region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
         } }],
+        partialFingerprints: { [FINGERPRINT_KEY]: prints[i] },
       })),
       invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.errors.map((e) => ({
         level: 'warning', message: { text: e.message }, locations: [{ physicalLocation: { artifactLocation: { uri: uri(e.file), uriBaseId: 'SRCROOT' } } }],
       })) }],
     }],
   }, null, 2) + '\n';
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try { return fs.readFileSync(file, 'utf8'); } catch { return undefined; }
 }
