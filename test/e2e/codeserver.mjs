@@ -107,7 +107,7 @@ async function main() {
       log('bundling and packaging the VSIX');
       run(process.execPath, ['build.mjs']);
       run(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies',
-        '--allow-missing-repository', '-o', vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
+        '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
     }
     log(`VSIX ${path.resolve(vsix)}: ${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB`);
     run(CODE_SERVER, ['--config', path.join(DATA, 'config.yaml'), '--user-data-dir', dirs.user, '--extensions-dir', dirs.ext,

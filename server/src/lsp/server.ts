@@ -30,6 +30,8 @@ import { parseRuby } from '../parsing/treeSitter';
 import { FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 
 export const FIX_ALL_KIND = 'source.fixAll.railsHazards';
+/** Fix-all as a quick fix: VS Code's lightbulb shows quick fixes, not source actions. */
+export const FIX_ALL_QUICKFIX_KIND = 'quickfix.railsHazards.fixAll';
 const SHOW_DOCS = 'railsHazards.showDocumentation';
 
 interface Cached { version: number; result: FileAnalysis; diagnostics: Diagnostic[] }
@@ -240,7 +242,7 @@ export function startServer(connection: Connection = createServerConnection()): 
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_QUICKFIX_KIND, FIX_ALL_KIND] },
         hoverProvider: true,
         executeCommandProvider: { commands: [SHOW_DOCS, ...Object.keys(commandHandlers)] },
         ...(pullMode ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
@@ -414,8 +416,8 @@ export function startServer(connection: Connection = createServerConnection()): 
       for (const fix of extra) log(`fix "${fix.title}" not offered: it edits a file outside the workspace (${fix.edits.map((e) => e.file).join(', ')})`);
       return fixes.filter((fix) => kept.includes(fix) || !extra.includes(fix));
     };
+    const safe = collectNonOverlapping(result.findings.flatMap((f) => inScope(f.fixes).filter((x) => x.safety === 'safe')));
     if (!only || only.some((k) => FIX_ALL_KIND.startsWith(k) || k === CodeActionKind.Source)) {
-      const safe = collectNonOverlapping(result.findings.flatMap((f) => inScope(f.fixes).filter((x) => x.safety === 'safe')));
       if (safe.length > 0) {
         actions.push({ title: 'Rails Hazards: fix all safe problems', kind: FIX_ALL_KIND, edit: toWorkspaceEdit(safe.flatMap((x) => x.edits), versionOf) });
       }
@@ -443,6 +445,10 @@ export function startServer(connection: Connection = createServerConnection()): 
         title: `Show documentation for ${ruleId}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic],
         command: { title: `Show documentation for ${ruleId}`, command: SHOW_DOCS, arguments: [ruleId] },
       });
+    }
+    // The lightbulb lists quick fixes only: fix-all is offered there too when the file has more than one.
+    if (diagnostics.length > 0 && safe.length > 1) {
+      actions.push({ title: `Fix all safe hazards in this file (${safe.length})`, kind: FIX_ALL_QUICKFIX_KIND, edit: toWorkspaceEdit(safe.flatMap((x) => x.edits), versionOf) });
     }
     return actions;
   });
