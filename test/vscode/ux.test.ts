@@ -36,11 +36,10 @@ suite('Callback chain view', () => {
     assert.match(markdown, /Appointment/);
     assert.match(markdown, /\]\(\/sample-app\/app\/models\/appointment\.rb#L\d+\)/, 'links are relative to the workspace folder');
     assert.doesNotMatch(markdown, /file:\/\//, 'no absolute file:// links');
-    // Read-only: nothing can write to the virtual document.
-    const edit = new vscode.WorkspaceEdit();
-    edit.insert(uri, new vscode.Position(0, 0), 'x');
-    assert.equal(await vscode.workspace.applyEdit(edit), false, 'the chain document refuses edits');
+    // Read-only: no file system backs the scheme, so nothing can be written or saved there.
+    assert.notEqual(vscode.workspace.fs.isWritableFileSystem(CHAIN_SCHEME), true);
     await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, Buffer.from('x'))));
+    assert.equal(await doc.save(), false, 'the chain document cannot be saved');
   });
 
   test('is updated when the model changes', async () => {
@@ -63,18 +62,19 @@ suite('Hazards view', () => {
     .flatMap(([uri, ds]) => ds.filter((d) => d.source === 'rails-hazards' && codeOf(d).includes('/')).map((d) => ({ uri, d })));
 
   test('groups every published hazard by area → rule → file, with counts', async () => {
-    await open(wsUri('sample-app', 'db', 'migrate', '20250310120000_add_doctor_to_appointments.rb'));
-    await waitForRule(wsUri('sample-app', 'db', 'migrate', '20250310120000_add_doctor_to_appointments.rb'), 'migrations/add-index-non-concurrent');
+    const migration = wsUri('sample-app', 'db', 'migrate', '20250310120000_add_doctor_to_appointments.rb');
+    await open(migration);
+    await waitForRule(migration, 'migrations/add-foreign-key-validated');
     const tree = api().hazards;
     const areas = await until(() => { tree.refresh(); const a = tree.getChildren(); return a.some((n) => n.group?.area === 'migrations') ? a : undefined; }, 'a migrations area');
     const total = areas.reduce((n, a) => n + (a.group!.count ?? 0), 0);
     assert.equal(total, hazards().length, 'the view counts every rails-hazards diagnostic');
     const migrations = areas.find((a) => a.group?.area === 'migrations')!;
     const rules = tree.getChildren(migrations);
-    const addIndex = rules.find((r) => r.group?.ruleId === 'migrations/add-index-non-concurrent');
-    assert.ok(addIndex, rules.map((r) => r.group?.ruleId).join(', '));
-    const files = tree.getChildren(addIndex);
-    assert.equal(files.reduce((n, f) => n + (f.group!.hazards!.length), 0), addIndex.group!.count);
+    const foreignKey = rules.find((r) => r.group?.ruleId === 'migrations/add-foreign-key-validated');
+    assert.ok(foreignKey, rules.map((r) => r.group?.ruleId).join(', '));
+    const files = tree.getChildren(foreignKey);
+    assert.equal(files.reduce((n, f) => n + (f.group!.hazards!.length), 0), foreignKey.group!.count);
     assert.ok(files.some((f) => f.group!.file!.endsWith('20250310120000_add_doctor_to_appointments.rb')));
     const counts = rules.map((r) => r.group!.count!);
     assert.deepEqual(counts, [...counts].sort((a, b) => b - a), 'rules sorted by count');
@@ -96,14 +96,18 @@ suite('Hazards view', () => {
 });
 
 suite('Fix all safe hazards in file', () => {
+  // A model whose table is in the sample app's db/schema.rb (pluck-instead-of-map checks the column).
   const POST = [
-    'class Post < ApplicationRecord',
-    '  def self.published_ids',
-    '    where(published: true).map(&:id)',
+    'class Doctor < ApplicationRecord',
+    '  belongs_to :clinic',
+    '  has_many :appointments',
+    '',
+    '  def self.active_ids',
+    '    where(active: true).map(&:id)',
     '  end',
     '',
-    '  def self.draft_ids',
-    '    where(published: false).map(&:id)',
+    '  def self.clinic_ids',
+    '    where(active: false).map(&:clinic_id)',
     '  end',
     'end',
     '',
@@ -111,7 +115,7 @@ suite('Fix all safe hazards in file', () => {
   const PLUCK = 'queries/pluck-instead-of-map';
 
   test('is in the lightbulb, and the command fixes every safe hazard of the file', async () => {
-    const file = wsPath('sample-app', 'app', 'models', 'post.rb');
+    const file = wsPath('sample-app', 'app', 'models', 'doctor.rb');
     fs.writeFileSync(file, POST);
     const uri = vscode.Uri.file(file);
     await open(uri);
@@ -119,8 +123,8 @@ suite('Fix all safe hazards in file', () => {
     const lightbulb = await quickFixes(uri, withCode(PLUCK)(ds)[0]);
     assert.ok(lightbulb.some((a) => a.title === 'Fix all safe hazards in this file (2)'), lightbulb.map((a) => a.title).join(' | '));
     assert.equal(await vscode.commands.executeCommand('railsHazards.fixAllInFile', uri), true);
-    await until(() => fs.readFileSync(file, 'utf8') === POST.replace('where(published: true).map(&:id)', 'where(published: true).ids')
-      .replace('where(published: false).map(&:id)', 'where(published: false).ids'), 'both fixes saved to disk', 10_000);
+    await until(() => fs.readFileSync(file, 'utf8') === POST.replace('where(active: true).map(&:id)', 'where(active: true).ids')
+      .replace('where(active: false).map(&:clinic_id)', 'where(active: false).pluck(:clinic_id)'), 'both fixes saved to disk', 10_000);
     await waitForDiagnostics(uri, (x) => withCode(PLUCK)(x).length === 0, `no ${PLUCK} left`);
   });
 });
@@ -139,8 +143,9 @@ suite('Settings and docs', () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const page = path.join(ext.extensionPath, 'docs', 'rules', 'migrations', 'add-index-non-concurrent.md');
     assert.ok(fs.existsSync(page), `${page} is packaged`);
-    const before = previewTabs().length;
     await vscode.commands.executeCommand('railsHazards.showDocumentation', 'migrations/add-index-non-concurrent');
-    await until(() => previewTabs().length > before && previewTabs().some((t) => /add-index-non-concurrent/.test(t.label)), 'a preview of the bundled page');
+    const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+    await until(() => previewTabs().some((t) => /add-index-non-concurrent/.test(t.label)), 'a preview of the bundled page', 15_000)
+      .catch((e) => { throw new Error(`${e.message}; tabs: ${labels().join(' | ')}`); });
   });
 });
