@@ -19,3 +19,5 @@ for (const [pkg, file] of [
 ]) {
   copyFileSync(require.resolve(`${pkg}/${file}`), `dist/${file}`);
 }
+// The rule-id enum of railsHazards.rules and the .rails-hazards.yml schema come from the registry (tsc output).
+await import('./scripts/gen-schemas.mjs');

@@ -2,7 +2,9 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { StatusItem, type ServerStatus } from './status';
-import { registerCallbackChainCommand } from './callbackChain';
+import { registerCallbackChainCommand, type CallbackChainProvider } from './callbackChain';
+import { registerHazardsView, type HazardsTree } from './hazardsTree';
+import { openRuleDocs, SHOW_DOCS } from './ruleDocs';
 
 let client: LanguageClient | undefined;
 let status: StatusItem | undefined;
@@ -16,7 +18,13 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/{Gemfile,Gemfile.lock,gems.rb,gems.locked,.rails-hazards.yml}' },
 ];
 
-export interface RailsHazardsApi { client: LanguageClient | undefined; lastStatus(): ServerStatus | undefined }
+export interface RailsHazardsApi {
+  client: LanguageClient | undefined;
+  lastStatus(): ServerStatus | undefined;
+  /** For the extension-host tests: the hazards view's data and the chain documents' provider. */
+  hazards: HazardsTree;
+  chains: CallbackChainProvider;
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<RailsHazardsApi> {
   output = vscode.window.createOutputChannel('Rails Hazards', { log: true });
@@ -33,9 +41,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<RailsH
       await startClient(context);
     }),
   );
-  registerCallbackChainCommand(context, () => client);
+  const chains = registerCallbackChainCommand(context, () => client);
+  const hazards = registerHazardsView(context);
   await startClient(context);
-  return { get client() { return client; }, lastStatus: () => status?.last };
+  return { get client() { return client; }, lastStatus: () => status?.last, hazards, chains };
 }
 
 async function startClient(context: vscode.ExtensionContext): Promise<void> {
@@ -48,6 +57,10 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
     revealOutputChannelOn: 4, // Never
+    middleware: {
+      // "Show documentation" opens the rule page shipped in the VSIX (offline), not the web.
+      executeCommand: async (command, args, next) => (command === SHOW_DOCS && await openRuleDocs(context, String(args[0] ?? '')) ? true : next(command, args)),
+    },
     initializationOptions: {
       trusted: vscode.workspace.isTrusted,
       settings: vscode.workspace.getConfiguration('railsHazards'),

@@ -5,11 +5,13 @@
 //   2. runs the extension-host suite (out/test/vscode/index.js, the run() @vscode/test-electron also runs)
 //      against the installed VSIX, in a copy of examples/sample-app + test/fixtures/monorepo;
 //   3. the UI smoke test: opens a migration, waits for the squiggle and the Problems row, applies the quick
-//      fix with Ctrl+., saves, reads the file on disk; hovers Gemfile.lock; takes screenshots.
+//      fix with Ctrl+., saves, reads the file on disk; hovers Gemfile.lock; opens the callback chain view and
+//      follows one of its links; shows the Rails Hazards view; takes screenshots.
 //
 // Usage: node test/e2e/codeserver.mjs [--dev] [--vsix FILE] [--skip-ui] [--skip-tests] [--screenshots DIR] [--keep]
 //   --dev            load the extension from the checkout (extensionDevelopmentPath) instead of the VSIX
-//   --screenshots D  also copy the README screenshots (migration-quickfix.png, lockfile-hover.png) into D
+//   --screenshots D  also copy the README screenshots (migration-quickfix.png, lockfile-hover.png, problems-panel.png,
+//                    callback-chain.png, hazards-tree.png) into D
 // Env: E2E_HOME (default ~/.cache/rails-hazards-e2e; tools in $E2E_HOME/tools, see .ci/install-e2e),
 //      RAILS_HAZARDS_OUT (compiled output dir holding test/vscode, default out), CHROMIUM (default /usr/bin/chromium).
 // Exit code 0 = passed, 1 = failed, 3 = a tool is missing (the message says which).
@@ -107,7 +109,7 @@ async function main() {
       log('bundling and packaging the VSIX');
       run(process.execPath, ['build.mjs']);
       run(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies',
-        '--allow-missing-repository', '-o', vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
+        '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
     }
     log(`VSIX ${path.resolve(vsix)}: ${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB`);
     run(CODE_SERVER, ['--config', path.join(DATA, 'config.yaml'), '--user-data-dir', dirs.user, '--extensions-dir', dirs.ext,
@@ -269,6 +271,7 @@ async function uiSmoke(browser, pageUrl, ws) {
     const row = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'existing table patients' }).first();
     await row.waitFor({ timeout: 30_000 });
     log('Problems row:', ((await row.getAttribute('aria-label')) ?? (await row.innerText())).slice(0, 160));
+    await shot('problems-panel.png');
     await editor.click({ position: { x: 300, y: 60 } });
     await goTo(3, 6);
     const action = page.locator('.action-widget .monaco-list-row').filter({ hasText: 'algorithm: :concurrently' }).first();
@@ -326,6 +329,47 @@ async function uiSmoke(browser, pageUrl, ws) {
     } else {
       log('lockfile hover: no Gemfile.lock hover provider yet, skipped');
     }
+    await page.keyboard.press('Escape');
+
+    const runCommand = async (title) => {
+      await page.keyboard.press('F1');
+      await qi.waitFor({ state: 'visible', timeout: 15_000 });
+      await qi.fill(`>${title}`);
+      await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+    };
+
+    // The callback chain view: a read-only preview beside the model, with workspace-relative links.
+    await quickOpen('appointment.rb');
+    await page.locator('.editor-instance .monaco-editor').first().click({ position: { x: 300, y: 60 } });
+    await goTo(1, 8);
+    await runCommand('Rails Hazards: Show callback chain');
+    await page.locator('.tab[aria-label*="callback chain"], .tab[title*="callback chain"]').first().waitFor({ timeout: 30_000 });
+    const preview = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+    const link = preview.locator('a[href^="/app/models/"]').first();
+    await link.waitFor({ timeout: 30_000 });
+    log('callback chain link:', await link.getAttribute('href'), (await link.innerText()).trim());
+    await shot('callback-chain.png');
+    if (await page.locator('.tab.dirty').count() > 0) throw new Error('the callback chain view left a dirty (Untitled?) editor');
+    const href = await link.getAttribute('href');
+    await link.click();
+    const opened = path.basename(href.split('#')[0]);
+    await page.locator('.tab.active').filter({ hasText: opened }).first().waitFor({ timeout: 15_000 });
+    log('the link opened', opened);
+
+    // The Rails Hazards view in the Explorer: area → rule → file with counts.
+    await page.keyboard.press('Control+Shift+E');
+    // Room for the view: collapse the folder tree, expand Rails Hazards.
+    await page.locator('.pane-header').filter({ hasText: 'sample-app' }).first().click();
+    await page.locator('.pane-header').filter({ hasText: 'Rails Hazards' }).first().click();
+    const areaRow = page.locator('.monaco-list-row').filter({ hasText: 'migrations' }).first();
+    await areaRow.waitFor({ timeout: 30_000 });
+    const ruleRow = page.locator('.monaco-list-row').filter({ hasText: 'add-foreign-key-validated' }).first();
+    await ruleRow.waitFor({ timeout: 15_000 });
+    await ruleRow.click();
+    await page.locator('.monaco-list-row').filter({ hasText: '20250310120000_add_doctor_to_appointments.rb' }).first().waitFor({ timeout: 15_000 });
+    log('hazards view:', (await areaRow.innerText()).replace(/\s+/g, ' '), '/', (await ruleRow.innerText()).replace(/\s+/g, ' '));
+    await shot('hazards-tree.png');
   } catch (e) {
     await shot('failure.png').catch(() => {});
     throw e;

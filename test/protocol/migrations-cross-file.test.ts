@@ -26,7 +26,11 @@ describe('migrations: cross-file ignored_columns fix over stdio', () => {
     const { diagnostics } = await pending;
     const removal = diagnostics.find((d: any) => d.code === 'migrations/remove-column');
     assert.ok(removal, 'remove-column is reported');
-    assert.match(removal.message, /Patient \(app\/models\/patient\.rb\)/);
+    assert.equal(removal.message, 'Removing patients.phone breaks the app during the deploy');
+    // The explanation and the safe order of steps are in the hover over the diagnostic's range.
+    const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: removal.range.start });
+    assert.match(hover.contents.value, /\*\*Removing patients\.phone breaks the app during the deploy\*\* \(migrations\/remove-column\)\n\nprocesses started before the migration/);
+    assert.match(hover.contents.value, /Patient \(app\/models\/patient\.rb\)/);
     const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: removal.range, context: { diagnostics: [removal] } });
     const fix = actions.find((a: any) => /ignored_columns/.test(a.title));
     assert.ok(fix, `an ignored_columns action among ${actions.map((a: any) => a.title).join(' | ')}`);

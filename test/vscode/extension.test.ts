@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
-  EXTENSION_ID, applyAction, codeOf, open, pickAction, text, until, waitForDiagnostics, waitForNoRule, waitForRule, withCode, wsPath, wsUri,
+  EXTENSION_ID, applyAction, codeOf, hoverText, open, pickAction, text, until, waitForDiagnostics, waitForNoRule, waitForRule, withCode, wsPath, wsUri,
 } from './helpers';
 
 const ADD_INDEX = 'migrations/add-index-non-concurrent';
@@ -59,8 +59,11 @@ suite('Migrations', () => {
     assert.equal(d.range.start.character, 4);
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.equal(d.source, 'rails-hazards');
-    assert.match(d.message, /SHARE lock/);
-    assert.match(d.message, /`add_index :patients, :email, unique: true, algorithm: :concurrently`/);
+    // The Problems panel gets the headline; the hover over the squiggle has the explanation and the safe code.
+    assert.equal(d.message, 'add_index builds an index on existing table patients with a SHARE lock on PostgreSQL 16');
+    const hover = await hoverText(uri, d.range.start);
+    assert.match(hover, /every INSERT, UPDATE and DELETE on patients waits until the whole index is built/);
+    assert.match(hover, /`add_index :patients, :email, unique: true, algorithm: :concurrently`/);
   });
 
   test('the add-index quick fix rewrites the migration and the diagnostic goes away', async () => {
@@ -118,7 +121,8 @@ suite('Two app roots in one workspace (monorepo)', () => {
     const [b] = await waitForRule(billing, ADD_INDEX);
     const [s] = await waitForRule(storefront, ADD_INDEX);
     assert.match(b.message, /existing table invoices/);
-    assert.match(s.message, /`add_index :products, :sku, unique: true, algorithm: :concurrently`/);
+    assert.match(s.message, /existing table products/);
+    assert.match(await hoverText(storefront, s.range.start), /`add_index :products, :sku, unique: true, algorithm: :concurrently`/);
   });
 
   test('the status item knows both app roots and the sample app', async () => {

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { applyAction, open, pickAction, text, until, waitForDiagnostics, waitForRule, withCode, wsUri } from './helpers';
+import { applyAction, hoverText, open, pickAction, text, until, waitForDiagnostics, waitForRule, withCode, wsUri } from './helpers';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -75,7 +75,10 @@ suite('Gemfile.lock', () => {
     assert.equal(pool.range.start.line, lineOf(/^ {4}connection_pool \(3\.0\.2\)/));
     assert.equal(pool.range.start.character, 4);
     assert.equal(pool.severity, vscode.DiagnosticSeverity.Warning);
-    assert.match(pool.message, /sidekiq \(>= 2\.3\.0\)/);
+    assert.equal(pool.message, 'connection_pool 3.0.2 floats');
+    // The dependants and the known break are in the hover over the diagnostic.
+    const hover = await hoverText(lock(), pool.range.start);
+    assert.match(hover, /can move it to 4\.x unnoticed: activesupport \(>= 2\.2\.5\), redis-client \(>= 0\), sidekiq \(>= 2\.3\.0\)/);
   });
 
   test('the hover on a gem shows its version, dependants and allowed range', async function () {

@@ -8,27 +8,25 @@ import { analyzeFiles } from '../project/parallel';
 import '../project/scanWorker'; // the bundle doubles as the worker script
 import { isMainThread } from 'node:worker_threads';
 import { allRules } from '../rules';
-import { formatJson, formatSarif, formatText, type CheckReport } from './format';
+import { formatGithub, formatJson, formatSarif, formatText, type CheckReport } from './format';
+import { CHECK_HELP, CHECK_HINT, LSP_NEEDS_TRANSPORT, MAIN_HINT, USAGE } from './usage';
+import { COLORS, PLAIN, Progress, WarningCollector, wantsColor } from './terminal';
+import { findAppRoot } from '../project/roots';
+import { diskFiles } from '../project/files';
 
 export const VERSION = '0.1.0';
 
-const USAGE = `Usage:
-  rails-hazards check [PATH...] [--format text|json|sarif] [--fail-on error|warning|info|hint|never]
-                      [--config FILE] [--base GIT-REF] [--all-migrations]
-  rails-hazards lsp --stdio        start the language server (also --node-ipc)
-  rails-hazards --version
+class UsageError extends Error {
+  constructor(message: string, readonly hint = CHECK_HINT) { super(message); }
+}
 
-check reports only migrations not yet deployed: in a git work tree, those added since the merge-base
-of HEAD with the base branch (--base, else migrations.baseRef or dependencies.baseRef in
-.rails-hazards.yml, else origin/HEAD, main, master); without git, those newer than db/schema.rb's
-version (or db/structure.sql's last schema_migrations insert). --all-migrations checks every
-migration (the audit mode, also migrations: { audit: true }).
+/** A PATH with no Rails app at, under or above it: a mistyped path must not pass CI. */
+class NoRailsAppError extends Error {}
 
-check exits 0 when no finding is at or above --fail-on (default warning), 1 otherwise, 2 on a usage error.`;
+type Format = 'text' | 'json' | 'sarif' | 'github';
+const FORMATS: Format[] = ['text', 'json', 'sarif', 'github'];
 
-class UsageError extends Error {}
-
-interface CheckOptions { paths: string[]; format: 'text' | 'json' | 'sarif'; failOn: Severity | 'never'; config?: string; base?: string; allMigrations?: boolean }
+interface CheckOptions { paths: string[]; format: Format; failOn: Severity | 'never'; config?: string; base?: string; allMigrations?: boolean; noColor?: boolean; help?: boolean }
 
 function parseCheckArgs(args: string[]): CheckOptions {
   const options: CheckOptions = { paths: [], format: 'text', failOn: 'warning' };
@@ -43,8 +41,8 @@ function parseCheckArgs(args: string[]): CheckOptions {
     switch (flag) {
       case '--format': {
         const v = value();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${v}"`);
-        options.format = v;
+        if (!FORMATS.includes(v as Format)) throw new UsageError(`--format must be text, json, sarif or github, not "${v}"`);
+        options.format = v as Format;
         break;
       }
       case '--fail-on': {
@@ -59,6 +57,8 @@ function parseCheckArgs(args: string[]): CheckOptions {
         if (inline !== undefined) throw new UsageError('--all-migrations takes no value');
         options.allMigrations = true;
         break;
+      case '--no-color': options.noColor = true; break;
+      case '--help': case '-h': options.help = true; return options;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         options.paths.push(arg);
@@ -70,15 +70,22 @@ function parseCheckArgs(args: string[]): CheckOptions {
   return options;
 }
 
-export async function runCheck(options: CheckOptions, log: (m: string) => void): Promise<{ report: CheckReport; exitCode: number }> {
+export async function runCheck(options: CheckOptions, log: (m: string) => void,
+  onProgress?: (done: number, total: number) => void): Promise<{ report: CheckReport; exitCode: number }> {
+  let done = 0;
   await initParsers();
   const workspace = new Workspace({ rules: allRules, log, configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations });
   const report: CheckReport = { findings: [], errors: [], deployedMigrations: [] };
   const files = new Set<string>();
-  for (const p of options.paths) for (const f of workspace.listAnalyzableFiles(path.resolve(p))) files.add(f);
+  for (const p of options.paths) {
+    const listed = workspace.listAnalyzableFiles(path.resolve(p));
+    if (!hasRailsApp(path.resolve(p), listed)) throw new NoRailsAppError(`no Rails app at ${p} (no Gemfile or config/application.rb in it, under it or above it)`);
+    for (const f of listed) files.add(f);
+  }
   // Large inputs are analysed on worker threads; results come back in file order either way.
   const results = await analyzeFiles([...files], {
     configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations, log, inline: () => workspace,
+    onResult: () => onProgress?.(++done, files.size),
   });
   const migrationApps = new Set<string>();
   [...files].forEach((file, i) => {
@@ -108,14 +115,17 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'check': {
         const options = parseCheckArgs(rest);
-        const verbose = process.env.RAILS_HAZARDS_DEBUG === '1';
-        const { report, exitCode } = await runCheck(options, (m) => { if (verbose) process.stderr.write(m + '\n'); });
-        const cwd = process.cwd();
-        process.stdout.write(options.format === 'json' ? formatJson(report)
-          : options.format === 'sarif' ? formatSarif(report, cwd, VERSION) : formatText(report, cwd));
-        return exitCode;
+        if (options.help) {
+          process.stdout.write(CHECK_HELP + '\n');
+          return 0;
+        }
+        return await check(options);
       }
       case 'lsp': {
+        if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) {
+          process.stderr.write(`${LSP_NEEDS_TRANSPORT}\n`);
+          return 2;
+        }
         // Loaded lazily so `check` never pays for the LSP library.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { startServer } = require('../lsp/server') as typeof import('../lsp/server');
@@ -129,15 +139,53 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return 0;
       default:
-        throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
+        if (!command) {
+          process.stderr.write(USAGE + '\n');
+          return 2;
+        }
+        throw new UsageError(`unknown command "${command}"`, MAIN_HINT);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`rails-hazards: ${error.message}\n\n${USAGE}\n`);
+      process.stderr.write(`rails-hazards: ${error.message}\n${error.hint}\n`);
+      return 2;
+    }
+    if (error instanceof NoRailsAppError) {
+      process.stderr.write(`rails-hazards: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
+}
+
+async function check(options: CheckOptions): Promise<number> {
+  const verbose = process.env.RAILS_HAZARDS_DEBUG === '1';
+  // Library warnings (YAMLWarning for `!ruby/regexp` in .rubocop.yml) become one notice, not raw stderr.
+  const warnings = verbose ? undefined : new WarningCollector();
+  const progress = new Progress(process.stderr);
+  try {
+    const { report, exitCode } = await runCheck(options, (m) => { if (verbose) process.stderr.write(m + '\n'); },
+      (done, total) => progress.update(done, total));
+    progress.clear();
+    const cwd = process.cwd();
+    const paint = wantsColor(process.stdout.isTTY, process.env, options.noColor === true) ? COLORS : PLAIN;
+    process.stdout.write(options.format === 'json' ? formatJson(report)
+      : options.format === 'sarif' ? formatSarif(report, cwd, VERSION)
+        : options.format === 'github' ? formatGithub(report, cwd) : formatText(report, cwd, paint));
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+    const notice = warnings?.notice();
+    if (notice) process.stderr.write(`rails-hazards: ${notice}\n`);
+    return exitCode;
+  } finally {
+    progress.clear();
+    warnings?.restore();
+  }
+}
+
+/** The path is inside an app (a Gemfile or config/application.rb at or above it), or one of its files is. */
+function hasRailsApp(dir: string, files: readonly string[]): boolean {
+  const probe = fs.statSync(dir).isDirectory() ? path.join(dir, '.probe') : dir;
+  return findAppRoot(probe, diskFiles) !== undefined || files.some((f) => findAppRoot(f, diskFiles) !== undefined);
 }
 
 if (require.main === module && isMainThread) {

@@ -5,6 +5,7 @@ import { nodeRange } from '../parsing/ruby';
 import type { AppFacts } from './appFacts';
 import type { FileKind, Report, Rule, RuleContext, Visitor } from './rule';
 import { Suppressions, parseDirectives } from './suppressions';
+import { joinMessage, splitMessage } from './headline';
 import { SEVERITY_RANK, type FileNotice, type Finding, type Severity, type SeveritySetting } from './types';
 
 export interface AnalysisInput {
@@ -107,7 +108,16 @@ function traverse(tree: Tree, active: { rule: Rule; visitor: Visitor }[], crashe
 function toFinding(rule: Rule, configured: Severity, file: string, r: Report): Finding {
   const range = r.range ?? (r.node ? nodeRange(r.node) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
   const severity = r.severity && SEVERITY_RANK[r.severity] < SEVERITY_RANK[configured] ? r.severity : configured;
-  return { ruleId: rule.meta.id, severity, message: r.message, file, range, fixes: r.fixes ?? [] };
+  const { message, headline, detail } = messageParts(r);
+  return { ruleId: rule.meta.id, severity, message, headline, ...(detail ? { detail } : {}), file, range, fixes: r.fixes ?? [] };
+}
+
+/** The one place a rule's text becomes headline + detail. */
+function messageParts(r: Report): { message: string; headline: string; detail?: string } {
+  const message = r.message ?? '';
+  if (!r.headline) return { message, ...splitMessage(message) };
+  const detail = r.detail ?? (message.startsWith(r.headline) ? message.slice(r.headline.length).replace(/^[\s.:;]+/, '') : message);
+  return { message: r.detail !== undefined || !message ? joinMessage(r.headline, detail) : message, headline: r.headline, ...(detail ? { detail } : {}) };
 }
 
 function byPosition(a: Finding, b: Finding): number {

@@ -24,7 +24,11 @@ export interface RuleMeta {
 export interface Report {
   node?: Node;
   range?: Range;
-  message: string;
+  /** The whole text; split into a headline and a detail unless `headline` is given (then optional). */
+  message?: string;
+  /** An explicit headline (at most ~100 characters); `message` then becomes headline + detail. */
+  headline?: string;
+  detail?: string;
   fixes?: Fix[];
   /** Overrides the configured severity downwards, e.g. when a gem makes the operation safe at run time. */
   severity?: Severity;

@@ -28,10 +28,20 @@ export interface Fix {
 export interface Finding {
   ruleId: string;
   severity: Severity;
+  /** The whole text as the rule wrote it (headline and detail). */
   message: string;
+  /** At most ~100 characters: what breaks. Diagnostics, the CLI's `message` and SARIF show this. */
+  headline?: string;
+  /** The rest: why, and the safe code. Hovers and the CLI's `detail` show it. */
+  detail?: string;
   file: string;
   range: Range;
   fixes: Fix[];
+}
+
+/** The short line to show for a finding. */
+export function headlineOf(f: Finding): string {
+  return f.headline ?? f.message;
 }
 
 /** A problem with an input file that is not a hazard: unreadable, too big, binary, invalid config. */

@@ -4,7 +4,7 @@ import {
 } from 'vscode-languageserver';
 import { URI } from './uri';
 import { docsUrl } from '../core/rule';
-import type { FileNotice, Finding, Fix, Severity } from '../core/types';
+import { headlineOf, type FileNotice, type Finding, type Fix, type Severity } from '../core/types';
 
 export const SOURCE = 'rails-hazards';
 
@@ -15,7 +15,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 export function toDiagnostic(f: Finding): Diagnostic {
   return {
     range: f.range, severity: SEVERITY[f.severity], code: f.ruleId, codeDescription: { href: docsUrl(f.ruleId) },
-    source: SOURCE, message: f.message, data: { ruleId: f.ruleId },
+    source: SOURCE, message: headlineOf(f), data: { ruleId: f.ruleId },
   };
 }
 

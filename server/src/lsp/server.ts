@@ -9,6 +9,7 @@ import { docsUrl } from '../core/rule';
 import { disableLineEdit } from '../core/suppressions';
 import type { Fix, FileEdit } from '../core/types';
 import { hoverProviders } from '../hovers';
+import { findingHoverMarkdown, findingsAt } from './findingHover';
 import { initParsers } from '../parsing/treeSitter';
 import { diskFiles, type FileSource } from '../project/files';
 import { Workspace, type FileAnalysis } from '../project/workspace';
@@ -32,6 +33,8 @@ import { parseRuby } from '../parsing/treeSitter';
 import { FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 
 export const FIX_ALL_KIND = 'source.fixAll.railsHazards';
+/** Fix-all as a quick fix: VS Code's lightbulb shows quick fixes, not source actions. */
+export const FIX_ALL_QUICKFIX_KIND = 'quickfix.railsHazards.fixAll';
 const SHOW_DOCS = 'railsHazards.showDocumentation';
 
 interface Cached { version: number; result: FileAnalysis; diagnostics: Diagnostic[] }
@@ -258,7 +261,7 @@ export function startServer(connection: Connection = createServerConnection()): 
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_QUICKFIX_KIND, FIX_ALL_KIND] },
         hoverProvider: true,
         executeCommandProvider: { commands: [SHOW_DOCS, ...Object.keys(commandHandlers)] },
         ...(pullMode ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
@@ -397,15 +400,19 @@ export function startServer(connection: Connection = createServerConnection()): 
           return derived.get(key) as T;
         },
       };
+      // Inside a hazard's range the hover explains it (the diagnostic shows only the headline), after the facts.
+      const explained = findingHoverMarkdown(findingsAt(analyzeOpen(entry).result.findings, params.position));
+      const withFinding = (markdown: string) => [markdown, explained].filter(Boolean).join('\n\n---\n\n');
       for (const provider of hoverProviders) {
         if (!provider.fileKinds.includes(kind)) continue;
         try {
           const result = provider.hover(input);
-          if (result) return { contents: { kind: 'markdown', value: result.markdown }, range: result.range };
+          if (result) return { contents: { kind: 'markdown', value: withFinding(result.markdown) }, range: result.range };
         } catch (error) {
           log(`hover provider ${provider.id} failed on ${entry.file}: ${error instanceof Error ? error.stack : String(error)}`);
         }
       }
+      if (explained) return { contents: { kind: 'markdown', value: explained } };
     } catch (error) {
       log(`hover failed on ${entry.file}: ${String(error)}`);
     }
@@ -428,8 +435,8 @@ export function startServer(connection: Connection = createServerConnection()): 
       for (const fix of extra) log(`fix "${fix.title}" not offered: it edits a file outside the workspace (${fix.edits.map((e) => e.file).join(', ')})`);
       return fixes.filter((fix) => kept.includes(fix) || !extra.includes(fix));
     };
+    const safe = collectNonOverlapping(result.findings.flatMap((f) => inScope(f.fixes).filter((x) => x.safety === 'safe')));
     if (!only || only.some((k) => FIX_ALL_KIND.startsWith(k) || k === CodeActionKind.Source)) {
-      const safe = collectNonOverlapping(result.findings.flatMap((f) => inScope(f.fixes).filter((x) => x.safety === 'safe')));
       if (safe.length > 0) {
         actions.push({ title: 'Rails Hazards: fix all safe problems', kind: FIX_ALL_KIND, edit: toWorkspaceEdit(safe.flatMap((x) => x.edits), versionOf) });
       }
@@ -457,6 +464,10 @@ export function startServer(connection: Connection = createServerConnection()): 
         title: `Show documentation for ${ruleId}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic],
         command: { title: `Show documentation for ${ruleId}`, command: SHOW_DOCS, arguments: [ruleId] },
       });
+    }
+    // The lightbulb lists quick fixes only: fix-all is offered there too when the file has more than one.
+    if (diagnostics.length > 0 && safe.length > 1) {
+      actions.push({ title: `Fix all safe hazards in this file (${safe.length})`, kind: FIX_ALL_QUICKFIX_KIND, edit: toWorkspaceEdit(safe.flatMap((x) => x.edits), versionOf) });
     }
     return actions;
   });

@@ -63,7 +63,7 @@ describe('rails-hazards check', () => {
     assert.match(r.stdout, /No hazards found/);
     assert.equal(cli(['check', 'examples/sample-app', '--fail-on', 'never']).code, 0);
     assert.equal(cli(['check', '--format', 'xml']).code, 2);
-    assert.match(cli(['check', '--format', 'xml']).stderr, /--format must be text, json or sarif/);
+    assert.match(cli(['check', '--format', 'xml']).stderr, /^rails-hazards: --format must be text, json, sarif or github, not "xml"\nRun "rails-hazards check --help" for the options\.\n$/);
     assert.equal(cli(['check', '/no/such/dir']).code, 2);
     assert.equal(cli(['frobnicate']).code, 2);
   });
