@@ -10,6 +10,7 @@ import { resolveCallback, type Effect, type EffectContext, type ResolvedCallback
 import type { CallbackDecl } from './facts';
 import './facts';
 import { callbacksConfig, type CallbacksConfig } from './settings';
+import { appClassesOf } from './appClasses';
 
 export interface DeclaredCallback {
   model: ModelInfo;
@@ -51,7 +52,7 @@ export function fileCallbacks(ctx: RuleContext): FileCallbacks {
     const models = index.all().filter((m) => m.file === ctx.file);
     const declared: DeclaredCallback[] = [];
     for (const model of models) {
-      const effectCtx: EffectContext = { index, model, config };
+      const effectCtx: EffectContext = { index, model, config, classes: appClassesOf(ctx.app) };
       for (const entry of orderedEntries(index, model)) {
         if (!entry.decl || entry.owner !== model) continue;
         declared.push({ model, decl: entry.decl, resolved: resolveCallback(effectCtx, entry.decl.target), inTransaction: runsInTransaction(entry.decl) });

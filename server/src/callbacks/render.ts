@@ -86,7 +86,8 @@ function renderSteps(app: AppFacts, steps: ChainStep[], model: ModelInfo, indent
 export function renderChain(app: AppFacts, chain: Chain, options: RenderOptions = {}): string[] {
   const out: string[] = [];
   const ext = chain.external ? `, ${chain.external} external call${chain.external === 1 ? '' : 's'}` : '';
-  out.push(`**${EVENT_TITLE[chain.event]}**: ${chain.total} callback${chain.total === 1 ? '' : 's'}${ext}`);
+  const after = chain.afterCommit.length ? `, ${chain.afterCommit.length} after commit` : '';
+  out.push(`**${EVENT_TITLE[chain.event]}**: ${chain.total} callback${chain.total === 1 ? '' : 's'} in the transaction${after}${ext}`);
   out.push('');
   if (chain.steps.length === 0) out.push('No callbacks.');
   else renderSteps(app, chain.steps, chain.model, '', options, out, chain.event !== 'touch');

@@ -16,6 +16,8 @@ import { ControllerIndexLoader } from './controllerFiles';
 import { normalizeAdapter } from '../migrations/gating';
 import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
 import { DependencyProvider } from './dependencies';
+import { APP_CLASSES_KEY } from '../callbacks/appClasses';
+import { appClassResolver } from './appClassFiles';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -109,6 +111,9 @@ export class AppProject {
     facts.trusted = this.options.trusted ?? false;
     this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, configFile: this.options.configFile, trusted: facts.trusted });
     facts.shared.set(DEPENDENCY_FACTS_KEY, this.dependencies);
+    const appClasses = appClassResolver(this.root, this.files);
+    facts.shared.set(APP_CLASSES_KEY, appClasses);
+    this.onInvalidate.push((file) => { if (file.endsWith('.rb')) appClasses.clear(); });
 
     const db = this.read('config/database.yml');
     const adapter = db !== undefined ? adapterFromDatabaseYml(db) : undefined;
