@@ -90,6 +90,13 @@ export function whereText(root: string, file: string, effect: Effect): string {
   return ` (at ${f.startsWith(root + '/') ? f.slice(root.length + 1) : f}:${effect.fact.location.line + 1})`;
 }
 
+/** ` (\`Notifier.ping\` makes \`Faraday.post\` at app/services/notifier.rb:12)` for an effect reached inside an app class. */
+export function innerText(root: string, effect: Effect): string {
+  if (!effect.inner) return '';
+  const f = effect.inner.location.file;
+  return ` (it reaches \`${effect.inner.label}\` at ${f.startsWith(root + '/') ? f.slice(root.length + 1) : f}:${effect.inner.location.line + 1})`;
+}
+
 const COMMIT_ALIASES: Record<string, string> = {
   after_create: 'after_create_commit', after_update: 'after_update_commit', after_save: 'after_save_commit', after_destroy: 'after_destroy_commit',
 };

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule';
-import { commitAlias, commitFix, describeCallback, fileCallbacks, reportRange, viaText, whereText } from '../../callbacks/analysis';
+import { commitAlias, commitFix, describeCallback, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 import { activeJobDeferral } from '../../callbacks/settings';
 
 export default defineRule({
@@ -40,7 +40,7 @@ export default defineRule({
             ctx.report({
               range,
               severity: activeJob && deferral.deferred === 'by-default' ? 'info' : undefined,
-              message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, before the transaction commits: a worker can run it against ${row}.${system}${instead}`,
+              message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}, before the transaction commits: a worker can run it against ${row}.${system}${instead}`,
               fixes: fix ? [fix] : [],
             });
           }

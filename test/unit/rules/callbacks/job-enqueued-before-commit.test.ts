@@ -85,10 +85,11 @@ end
   end
 end
 `;
-    assert.deepEqual(check(code).map((f) => [at(f).line, f.fixes.length]), [[7, 0], [11, 0], [12, 0]]);
+    // Discourse-style `Jobs.enqueue` is known out of the box; configured enqueuers add to it.
+    assert.deepEqual(check(code).map((f) => [at(f).line, f.fixes.length]), [[7, 0], [11, 0], [12, 0], [13, 0]]);
     const config = defaultConfig();
-    config.sections.callbacks = { jobEnqueuers: ['Jobs.enqueue'] };
-    assert.deepEqual(check(code, { config }).map((f) => at(f).line), [7, 11, 12, 13]);
+    config.sections.callbacks = { jobEnqueuers: ['Queue.push'] };
+    assert.deepEqual(check(code.replace('Resque.enqueue(TotalsJob, id)', 'Queue.push(:totals, id)'), { config }).map((f) => at(f).line), [7, 11, 12, 13]);
   });
 
   test('no quick fix when two after_* callbacks name the method, or the callback may write another model', () => {
