@@ -64,17 +64,17 @@ function readMethods(klass: AppClass, body: Node, file: string): void {
     if (stmt.type === 'method') {
       const name = stmt.childForFieldName('name')?.text;
       if (!name) continue;
-      const facts = extractBody(stmt, file, paramNames(stmt));
+      const facts = methodFacts(stmt, file);
       klass.instance.set(name, facts);
       if (moduleFunction) klass.singleton.set(name, facts);
     } else if (stmt.type === 'singleton_method') {
       const name = stmt.childForFieldName('name')?.text;
-      if (name) klass.singleton.set(name, extractBody(stmt, file, paramNames(stmt)));
+      if (name) klass.singleton.set(name, methodFacts(stmt, file));
     } else if (stmt.type === 'singleton_class') {
       const inner = stmt.childForFieldName('body');
       for (const m of inner?.namedChildren ?? []) {
         const name = m?.type === 'method' ? m.childForFieldName('name')?.text : undefined;
-        if (m && name) klass.singleton.set(name, extractBody(m, file, paramNames(m)));
+        if (m && name) klass.singleton.set(name, methodFacts(m, file));
       }
     } else if (stmt.type === 'call' && /^(include|extend)\s+[A-Z]/.test(stmt.text) && !/^extend\s+self$/.test(stmt.text)) {
       klass.includes.push(...stmt.text.replace(/^(include|extend)\s+/, '').split(/\s*,\s*/));
@@ -84,6 +84,13 @@ function readMethods(klass: AppClass, body: Node, file: string): void {
       if (stmt.type === 'call') for (const [n, f] of klass.instance) klass.singleton.set(n, f);
     }
   }
+}
+
+/** extractBody reads a `def`'s body itself, but stops at any other definition node: give it the body. */
+function methodFacts(def: Node, file: string): BodyFacts {
+  if (def.type === 'method') return extractBody(def, file, paramNames(def));
+  const body = def.childForFieldName('body');
+  return body ? extractBody(body, file, paramNames(def)) : { calls: [] };
 }
 
 function paramNames(method: Node): string[] {

@@ -148,4 +148,71 @@ end
 `;
     assert.deepEqual(check(code), []);
   });
+
+  test('known enqueue APIs out of the box: Sidekiq bulk/scheduled pushes, set(...).perform_async, perform_all_later, Jobs.enqueue_in/_at, Turbo _later broadcasts', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_create :fan_out
+
+  def fan_out
+    ReminderWorker.push_bulk(ids)
+    ReminderWorker.perform_bulk([[id]])
+    ReminderWorker.perform_in(5.minutes, id)
+    ReminderWorker.perform_at(starts_at, id)
+    ReminderWorker.set(queue: "low").perform_async(id)
+    ActiveJob.perform_all_later(jobs)
+    Jobs.enqueue_in(5.minutes, :remind, id: id)
+    Jobs.enqueue_at(starts_at, :remind, id: id)
+    Turbo::StreamsChannel.broadcast_append_later_to("clinic", target: self)
+  end
+end
+`;
+    assert.deepEqual(check(code).map((f) => [at(f).line, f.severity]), [5, 6, 7, 8, 9, 10, 11, 12, 13].map((l) => [l, 'warning']));
+  });
+
+  test('an app class whose method enqueues is a job enqueue (not an external call), named with the inner call', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_create :announce
+
+  def announce
+    Slack::Announcer.new(id).call
+  end
+end
+`;
+    const announcer = 'module Slack\n  class Announcer\n    def initialize(id) = @id = id\n\n    def call\n      SlackPostWorker.perform_async(@id)\n    end\n  end\nend\n';
+    const findings = run(rule, code, { file: FILE, kind: 'model', app: modelApp({ [FILE]: code, 'app/services/slack/announcer.rb': announcer }) });
+    assert.deepEqual(findings.map((f) => at(f).line), [5]);
+    assert.match(findings[0].message, /^`Slack::Announcer\.new\(…\)\.call` enqueues a job in `after_create :announce` \(it reaches `SlackPostWorker\.perform_async` at app\/services\/slack\/announcer\.rb:6\), before the transaction commits/);
+  });
+
+  test('state-machine hooks are callbacks: aasm `after:` runs inside the event transaction, `after_commit:` does not', () => {
+    const code = `class Appointment < ApplicationRecord
+  include AASM
+
+  aasm do
+    event :confirm, after_commit: :notify_later do
+      after :notify_now
+      transitions from: :pending, to: :confirmed
+    end
+  end
+
+  state_machine :billing do
+    after_transition on: :charge do |appointment, transition|
+      ReceiptWorker.perform_async(appointment.id)
+    end
+  end
+
+  def notify_now
+    ConfirmWorker.perform_async(id)
+  end
+
+  def notify_later
+    ConfirmWorker.perform_async(id)
+  end
+end
+`;
+    const findings = check(code);
+    assert.deepEqual(findings.map((f) => at(f).line), [13, 18]);
+    assert.match(findings[1].message, /^`ConfirmWorker\.perform_async` enqueues a job in `after :notify_now`, before the transaction commits/);
+  });
 });
+
