@@ -276,7 +276,9 @@ function followAppCall(ctx: EffectContext, fact: CallFact, klass: AppClass, labe
         if (visited.has(key)) continue;
         visited.add(key);
         const c = classify({ ...ctx, appDepth: (ctx.appDepth ?? 0) + 1 }, inner);
-        if (c && IO_RANK[c.kind]) found = { kind: c.kind, jobSystem: c.jobSystem };
+        // An enqueue or broadcast counts only in the called method itself (a notifier that enqueues); one deep
+        // in a service's helpers is incidental to what the callback asked for. HTTP and SMTP count at any depth.
+        if (c && IO_RANK[c.kind] && (depth === 0 || c.kind === 'http' || c.kind === 'mail-now')) found = { kind: c.kind, jobSystem: c.jobSystem };
       }
       if (found && (!best || IO_RANK[found.kind]! > IO_RANK[best.kind]!)) best = { ...found, inner };
     }

@@ -214,5 +214,18 @@ end
     assert.deepEqual(findings.map((f) => at(f).line), [13, 18]);
     assert.match(findings[1].message, /^`ConfirmWorker\.perform_async` enqueues a job in `after :notify_now`, before the transaction commits/);
   });
+
+  test('near miss: a service whose enqueue sits deep in its own helpers (incidental to the callback) is not reported', () => {
+    const code = `class Alias < ApplicationRecord
+  before_validation :resolve
+
+  def resolve
+    self.uri = ResolveService.new.call(handle)
+  end
+end
+`;
+    const service = 'class ResolveService\n  def call(handle)\n    lookup(handle)\n  end\n\n  private\n\n  def lookup(handle)\n    CleanupWorker.perform_async(handle) if gone?(handle)\n  end\nend\n';
+    assert.deepEqual(run(rule, code, { file: 'app/models/alias.rb', kind: 'model', app: modelApp({ 'app/models/alias.rb': code, 'app/services/resolve_service.rb': service }) }), []);
+  });
 });
 
