@@ -159,7 +159,8 @@ function readStatement(data: CallbackData, stmt: Node, file: string, inherited: 
     return;
   }
   if ((call.name === 'aasm' || call.name === 'state_machine') && call.block) {
-    for (const inner of bodyStatements(call.block)) readStateMachine(data, inner, file, call.name, inherited);
+    const noTransactions = call.name === 'state_machine' && call.keywords.get('use_transactions')?.type === 'false';
+    for (const inner of bodyStatements(call.block)) readStateMachine(data, inner, file, call.name, inherited, noTransactions);
     return;
   }
   const macro = MACROS.get(call.name);
@@ -185,9 +186,10 @@ const STATE_MACHINES_HOOKS: Record<string, Hook> = { after_transition: IN_TRANSI
  * `event :ship, after_commit: :notify do … after :x end`, `transitions after: :y`, `after_all_transitions`;
  * state_machines' `after_transition on: :ship, do: :notify` and its block form.
  */
-function readStateMachine(data: CallbackData, stmt: Node, file: string, dsl: string, inherited: string[]): void {
+function readStateMachine(data: CallbackData, stmt: Node, file: string, dsl: string, inherited: string[], outsideTransaction = false): void {
   const call = readCall(stmt);
   if (!call || call.receiver) return;
+  if (dsl === 'state_machine' && !STATE_MACHINES_HOOKS[call.name]) return;
   const push = (macro: string, hook: Hook, targets: Node[], block: Node | null, selfParam: boolean): void => {
     const location = locationOf(call.nameNode, file);
     const base = { macro, timing: hook.timing, event: hook.event, on: hook.on, conditions: [...inherited, 'on a state transition'], prepend: false, arity: 1, location };
@@ -207,7 +209,8 @@ function readStateMachine(data: CallbackData, stmt: Node, file: string, dsl: str
     }
   };
   if (dsl === 'state_machine') {
-    const hook = STATE_MACHINES_HOOKS[call.name];
+    // `state_machine use_transactions: false`: the hooks run outside the save's transaction.
+    const hook = outsideTransaction ? AFTER_TRANSITION_COMMIT : STATE_MACHINES_HOOKS[call.name];
     if (!hook) return;
     const doTarget = call.keywords.get('do');
     push(call.name, hook, [...call.args.filter((a) => a.type === 'simple_symbol'), ...(doTarget ? [doTarget] : [])], call.block, true);

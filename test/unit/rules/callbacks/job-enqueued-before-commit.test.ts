@@ -227,5 +227,20 @@ end
     const service = 'class ResolveService\n  def call(handle)\n    lookup(handle)\n  end\n\n  private\n\n  def lookup(handle)\n    CleanupWorker.perform_async(handle) if gone?(handle)\n  end\nend\n';
     assert.deepEqual(run(rule, code, { file: 'app/models/alias.rb', kind: 'model', app: modelApp({ 'app/models/alias.rb': code, 'app/services/resolve_service.rb': service }) }), []);
   });
+
+  test('near miss: state_machine use_transactions: false runs its hooks outside the transaction', () => {
+    const code = `class Parcel < ApplicationRecord
+  state_machine initial: :pending, use_transactions: false do
+    after_transition to: :shipped, do: :announce
+  end
+
+  def announce
+    ShippedWorker.perform_async(id)
+  end
+end
+`;
+    assert.deepEqual(run(rule, code, { file: 'app/models/parcel.rb', kind: 'model', app: modelApp({ 'app/models/parcel.rb': code }) }), []);
+    assert.equal(run(rule, code.replace(', use_transactions: false', ''), { file: 'app/models/parcel.rb', kind: 'model', app: modelApp({ 'app/models/parcel.rb': code.replace(', use_transactions: false', '') }) }).length, 1);
+  });
 });
 
