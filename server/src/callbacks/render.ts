@@ -31,6 +31,7 @@ export function locationText(app: AppFacts, loc: SourceLocation, links: boolean)
 function effectText(e: Effect): string {
   const notes: string[] = [];
   if (e.via.length) notes.push(`via ${e.via.join(' → ')}`);
+  if (e.inner) notes.push(`reaches \`${e.inner.label}\``);
   if (e.inLoop) notes.push('in a loop');
   if (e.deferred) notes.push('deferred to after commit');
   return `${EFFECT_BADGES[e.kind]} \`${e.label}\`${notes.length ? ` (${notes.join(', ')})` : ''}`;

@@ -53,7 +53,7 @@ function afterCommitText(chain: Chain): string {
     const what = t?.type === 'method' ? `${e.macro} :${t.name}` : e.macro;
     return `\`${what}\`${e.owner !== chain.model ? ` (${e.owner.name})` : ''}`;
   });
-  return ` After COMMIT, not counted: ${n} more (${names.join(', ')}${n > 4 ? ', …' : ''}).`;
+  return ` After the transaction (commit or rollback), not counted: ${n} more (${names.join(', ')}${n > 4 ? ', …' : ''}).`;
 }
 
 function breakdown(chain: Chain): string {

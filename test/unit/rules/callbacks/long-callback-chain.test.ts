@@ -17,7 +17,7 @@ describe('callbacks/long-callback-chain', () => {
     assert.deepEqual(findings.map((f) => [path.basename(f.file), at(f).line, at(f).column]), [['order.rb', 1, 7], ['subscription_order.rb', 1, 7]]);
     assert.equal(findings[0].message,
       'Order runs 10 callbacks inside the transaction when it is created (3 own, 1 from concerns, 2 from associations, 4 in other models through cascades, 1 reaching outside the database), more than 5: '
-      + 'every save pays for all of them before COMMIT, and the order is hard to see in code. After COMMIT, not counted: 1 more (`after_commit :reindex` (Searchable)). '
+      + 'every save pays for all of them before COMMIT, and the order is hard to see in code. After the transaction (commit or rollback), not counted: 1 more (`after_commit :reindex` (Searchable)). '
       + 'Hover Order to see the chain; move side effects to after_commit callbacks or jobs, and explicit steps into a service object.');
     assert.match(findings[1].message, /^SubscriptionOrder runs 11 callbacks inside the transaction when it is created \(1 own, 1 from concerns, 3 inherited, 2 from associations, 4 in other models through cascades, 2 reaching outside the database\)/);
   });
@@ -88,7 +88,7 @@ end
     config.sections.callbacks = { maxChainLength: 3 };
     const findings = run(rule, code, { file, kind: 'model', app: modelApp({ [file]: code }, { config }) });
     assert.equal(findings.length, 1);
-    assert.match(findings[0].message, /^Invoice runs 4 callbacks inside the transaction when it is created \(4 own\), more than 3: .* After COMMIT, not counted: 4 more \(`after_commit :e`, `after_create_commit :f`, `after_save_commit :g`, `after_rollback :h`\)\./);
+    assert.match(findings[0].message, /^Invoice runs 4 callbacks inside the transaction when it is created \(4 own\), more than 3: .* After the transaction \(commit or rollback\), not counted: 4 more \(`after_commit :e`, `after_create_commit :f`, `after_save_commit :g`, `after_rollback :h`\)\./);
   });
 
   test('a write made from an after_commit callback cascades after COMMIT: its callbacks are not counted either', () => {
@@ -156,6 +156,6 @@ end
     config.sections.callbacks = { maxChainLength: 3 };
     const findings = run(rule, code, { file, kind: 'model', app: modelApp({ [file]: code }, { config }) });
     assert.equal(findings.length, 1);
-    assert.match(findings[0].message, /^Shipment runs 7 callbacks inside the transaction when it is updated \(7 own\), more than 3: .* After COMMIT, not counted: 1 more \(`after_commit :notify_customer`\)/);
+    assert.match(findings[0].message, /^Shipment runs 7 callbacks inside the transaction when it is updated \(7 own\), more than 3: .* After the transaction \(commit or rollback\), not counted: 1 more \(`after_commit :notify_customer`\)/);
   });
 });
