@@ -66,6 +66,11 @@ export function toRange(loc: SourceLocation): Range {
   return { start: { line: loc.line, character: loc.character }, end: { line: loc.endLine, character: loc.endCharacter } };
 }
 
+/** `` `after_save :sync_calendar` ``, or `` `after` block of aasm event :ship `` for a state-machine hook, for messages. */
+export function callbackText(decl: CallbackDecl): string {
+  return `\`${describeCallback(decl)}\`${decl.origin ? ` of ${decl.origin}` : ''}`;
+}
+
 /** `after_save :sync_calendar`, `after_create { … }`. */
 export function describeCallback(decl: CallbackDecl): string {
   const t = decl.target;

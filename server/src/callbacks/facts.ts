@@ -59,6 +59,8 @@ export interface CallbackDecl {
   arity: number;
   /** The macro's name node (`after_save`). */
   location: SourceLocation;
+  /** Where a state-machine hook is declared: `aasm event :ship`, `state_machine :status`. */
+  origin?: string;
 }
 
 export type SequenceItem =
@@ -160,7 +162,8 @@ function readStatement(data: CallbackData, stmt: Node, file: string, inherited: 
   }
   if ((call.name === 'aasm' || call.name === 'state_machine') && call.block) {
     const noTransactions = call.name === 'state_machine' && call.keywords.get('use_transactions')?.type === 'false';
-    for (const inner of bodyStatements(call.block)) readStateMachine(data, inner, file, call.name, inherited, noTransactions);
+    const machine = call.name === 'state_machine' ? `state_machine${call.args[0] && literalName(call.args[0]) ? ` :${literalName(call.args[0])}` : ''}` : 'aasm';
+    for (const inner of bodyStatements(call.block)) readStateMachine(data, inner, file, call.name, inherited, noTransactions, machine);
     return;
   }
   const macro = MACROS.get(call.name);
@@ -186,13 +189,15 @@ const STATE_MACHINES_HOOKS: Record<string, Hook> = { after_transition: IN_TRANSI
  * `event :ship, after_commit: :notify do … after :x end`, `transitions after: :y`, `after_all_transitions`;
  * state_machines' `after_transition on: :ship, do: :notify` and its block form.
  */
-function readStateMachine(data: CallbackData, stmt: Node, file: string, dsl: string, inherited: string[], outsideTransaction = false): void {
+function readStateMachine(data: CallbackData, stmt: Node, file: string, dsl: string, inherited: string[], outsideTransaction = false, origin = dsl): void {
   const call = readCall(stmt);
   if (!call || call.receiver) return;
   if (dsl === 'state_machine' && !STATE_MACHINES_HOOKS[call.name]) return;
+  const eventName = call.name === 'event' ? literalName(call.args[0]) : undefined;
+  const here = eventName ? `${dsl} event :${eventName}` : origin;
   const push = (macro: string, hook: Hook, targets: Node[], block: Node | null, selfParam: boolean): void => {
     const location = locationOf(call.nameNode, file);
-    const base = { macro, timing: hook.timing, event: hook.event, on: hook.on, conditions: [...inherited, 'on a state transition'], prepend: false, arity: 1, location };
+    const base = { macro, timing: hook.timing, event: hook.event, on: hook.on, conditions: [...inherited, 'on a state transition'], prepend: false, arity: 1, location, origin: here };
     for (const t of targets) {
       for (const node of t.type === 'array' ? t.namedChildren.filter((c): c is Node => !!c) : [t]) {
         const name = literalName(node);
@@ -222,7 +227,7 @@ function readStateMachine(data: CallbackData, stmt: Node, file: string, dsl: str
       const hook = AASM_HOOKS[key];
       if (hook) push(key, hook, [value], null, false);
     }
-    if (call.name === 'event' && call.block) for (const inner of bodyStatements(call.block)) readStateMachine(data, inner, file, dsl, inherited);
+    if (call.name === 'event' && call.block) for (const inner of bodyStatements(call.block)) readStateMachine(data, inner, file, dsl, inherited, outsideTransaction, here);
     return;
   }
   const hook = AASM_HOOKS[call.name];

@@ -51,6 +51,7 @@ function stepText(app: AppFacts, chain: ChainStep, model: ModelInfo, options: Re
   else if (entry.owner !== model && entry.generated) head += ` (${entry.owner.kind === 'concern' ? 'concern' : 'inherited from'} ${entry.owner.name})`;
   parts.push(head);
   const conditions = [...entry.conditions];
+  if (entry.decl?.origin) conditions.unshift(entry.decl.origin);
   if (entry.decl && entry.decl.event === 'commit' && entry.decl.on && entry.decl.macro === 'after_commit') conditions.unshift(`on: ${entry.decl.on.join(', ')}`);
   if (conditions.length) parts.push(conditions.join(', '));
   parts.push(locationText(app, entry.location, !!options.links));

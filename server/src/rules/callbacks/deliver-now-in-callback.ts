@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
-import { commitAlias, describeCallback, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
+import { commitAlias, callbackText, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 
 export default defineRule({
   meta: {
@@ -22,7 +22,7 @@ export default defineRule({
             const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            const callback = `\`${describeCallback(d.decl)}\``;
+            const callback = callbackText(d.decl);
             const alias = commitAlias(d.decl.macro);
             const inTx = d.inTransaction && !effect.deferred;
             const message = `\`${effect.label}\` sends mail over SMTP synchronously in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}: `

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule';
-import { commitAlias, commitFix, describeCallback, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
+import { commitAlias, commitFix, callbackText, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 
 export default defineRule({
   meta: {
@@ -23,7 +23,7 @@ export default defineRule({
             const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            const callback = `\`${describeCallback(d.decl)}\``;
+            const callback = callbackText(d.decl);
             const alias = commitAlias(d.decl.macro);
             const where = whereText(ctx.app.root, ctx.file, effect) + innerText(ctx.app.root, effect);
             const what = effect.kind === 'http'

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule';
-import { commitAlias, commitFix, describeCallback, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
+import { commitAlias, commitFix, callbackText, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 import { activeJobDeferral } from '../../callbacks/settings';
 
 export default defineRule({
@@ -28,7 +28,7 @@ export default defineRule({
             const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            const callback = `\`${describeCallback(d.decl)}\``;
+            const callback = callbackText(d.decl);
             const alias = commitAlias(d.decl.macro);
             const what = effect.kind === 'mail-later' ? 'enqueues a mail job' : 'enqueues a job';
             const row = d.decl.event === 'destroy' ? 'a row that is then not deleted (rollback)' : 'the row before it is committed (ActiveRecord::RecordNotFound, stale data) or for a row that is rolled back';

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule';
 import type { Severity } from '../../core/types';
-import { describeCallback, fileCallbacks, reportRange, viaText, whereText, type DeclaredCallback } from '../../callbacks/analysis';
+import { callbackText, fileCallbacks, reportRange, viaText, whereText, type DeclaredCallback } from '../../callbacks/analysis';
 import { buildChain, ioText, type InTransactionIO } from '../../callbacks/chain';
 import { associationOf, type Effect } from '../../callbacks/effects';
 import type { ModelIndex } from '../../models/modelIndex';
@@ -50,7 +50,7 @@ export default defineRule({
             ctx.report({
               range,
               severity,
-              message: `\`${effect.label}\` writes ${target.name === owner ? `another ${target.name} record` : target.name}${loop} from \`${describeCallback(d.decl)}\`${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, ${transaction}: ${consequence}.${why} `
+              message: `\`${effect.label}\` writes ${target.name === owner ? `another ${target.name} record` : target.name}${loop} from ${callbackText(d.decl)}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, ${transaction}: ${consequence}.${why} `
                 + (io.length > 0 ? 'Move the write, or the side effects of its callbacks, to after_commit callbacks or a job.' : 'Keep the write if it must be atomic with the save; otherwise move it to an after_commit callback or a job.'),
             });
           }
