@@ -212,7 +212,7 @@ end
 `;
     const findings = check(code);
     assert.deepEqual(findings.map((f) => at(f).line), [13, 18]);
-    assert.match(findings[1].message, /^`ConfirmWorker\.perform_async` enqueues a job in `after :notify_now` of aasm event :confirm, before the transaction commits/);
+    assert.match(findings[1].message, /^`ConfirmWorker\.perform_async` enqueues a job in `after :notify_now` of aasm event :confirm, before the transaction commits: a worker can run it against the row before its change is committed \(it reads the old values\).* Enqueue it from the event's `after_commit` hook/);
   });
 
   test('near miss: a service whose enqueue sits deep in its own helpers (incidental to the callback) is not reported', () => {
