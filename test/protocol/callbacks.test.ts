@@ -35,7 +35,7 @@ describe('callback chain view over stdio', () => {
   test('hover on the class name and on @appointment.save in the controller', async () => {
     const model = uriOf(path.join(root, 'app/models/appointment.rb'));
     const hover = await client.request('textDocument/hover', { textDocument: { uri: model }, position: { line: 0, character: 8 } });
-    assert.match(hover.contents.value, /^### Appointment callback chains\n\n\*\*create \(`create`, `save` on a new record\)\*\*: 4 callbacks, 2 external calls\n/);
+    assert.match(hover.contents.value, /^### Appointment callback chains\n\n\*\*create \(`create`, `save` on a new record\)\*\*: 4 callbacks in the transaction, 2 external calls\n/);
     assert.match(hover.contents.value, /`after_create :send_confirmation` \(concern Notifiable\) · .* · mail now `AppointmentMailer\.confirmation\(…\)\.deliver_now`/);
     const controller = path.join(root, 'app/controllers/appointments_controller.rb');
     const uri = uriOf(controller);

@@ -10,6 +10,7 @@ import { resolveCallback, type Effect, type EffectContext, type ResolvedCallback
 import type { CallbackDecl } from './facts';
 import './facts';
 import { callbacksConfig, type CallbacksConfig } from './settings';
+import { appClassesOf } from './appClasses';
 
 export interface DeclaredCallback {
   model: ModelInfo;
@@ -51,7 +52,7 @@ export function fileCallbacks(ctx: RuleContext): FileCallbacks {
     const models = index.all().filter((m) => m.file === ctx.file);
     const declared: DeclaredCallback[] = [];
     for (const model of models) {
-      const effectCtx: EffectContext = { index, model, config };
+      const effectCtx: EffectContext = { index, model, config, classes: appClassesOf(ctx.app) };
       for (const entry of orderedEntries(index, model)) {
         if (!entry.decl || entry.owner !== model) continue;
         declared.push({ model, decl: entry.decl, resolved: resolveCallback(effectCtx, entry.decl.target), inTransaction: runsInTransaction(entry.decl) });
@@ -63,6 +64,11 @@ export function fileCallbacks(ctx: RuleContext): FileCallbacks {
 
 export function toRange(loc: SourceLocation): Range {
   return { start: { line: loc.line, character: loc.character }, end: { line: loc.endLine, character: loc.endCharacter } };
+}
+
+/** `` `after_save :sync_calendar` ``, or `` `after` block of aasm event :ship `` for a state-machine hook, for messages. */
+export function callbackText(decl: CallbackDecl): string {
+  return `\`${describeCallback(decl)}\`${decl.origin ? ` of ${decl.origin}` : ''}`;
 }
 
 /** `after_save :sync_calendar`, `after_create { … }`. */
@@ -87,6 +93,13 @@ export function whereText(root: string, file: string, effect: Effect): string {
   const f = effect.fact.location.file;
   if (f === file) return '';
   return ` (at ${f.startsWith(root + '/') ? f.slice(root.length + 1) : f}:${effect.fact.location.line + 1})`;
+}
+
+/** ` (\`Notifier.ping\` makes \`Faraday.post\` at app/services/notifier.rb:12)` for an effect reached inside an app class. */
+export function innerText(root: string, effect: Effect): string {
+  if (!effect.inner) return '';
+  const f = effect.inner.location.file;
+  return ` (it reaches \`${effect.inner.label}\` at ${f.startsWith(root + '/') ? f.slice(root.length + 1) : f}:${effect.inner.location.line + 1})`;
 }
 
 const COMMIT_ALIASES: Record<string, string> = {

@@ -5,7 +5,8 @@ import type { AppFacts } from '../core/appFacts';
 import { namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo, type SourceLocation } from '../models/modelIndex';
 import { associationTarget, resolveCallback, type Effect, type EffectContext } from './effects';
 import { callbackData, type CallbackDecl, type CallbackEvent, type Timing, type WriteEvent } from './facts';
-import { callbacksConfig, commitCallbacksInOrder, type CallbacksConfig } from './settings';
+import { appClassesOf } from './appClasses';
+import { activeJobDeferral, callbacksConfig, commitCallbacksInOrder, type CallbacksConfig } from './settings';
 
 export type ChainEvent = 'create' | 'update' | 'destroy' | 'touch';
 
@@ -58,13 +59,20 @@ export interface ChainStep {
   cascades: Cascade[];
 }
 
+/** An effect that runs before COMMIT and leaves the database: HTTP, mail now, a job that is not deferred. */
+export interface InTransactionIO { model: ModelInfo; entry: ChainEntry; effect: Effect }
+
 export interface Chain {
   model: ModelInfo;
   event: ChainEvent;
   steps: ChainStep[];
-  /** Callbacks run in this model and in cascades (each model/event counted once). */
+  /** Callbacks run inside the transaction, in this model and in cascades (each model/event counted once). */
   total: number;
+  /** Callbacks that run after COMMIT or ROLLBACK (after_commit, after_*_commit, after_rollback), here and in cascades. */
+  afterCommit: ChainEntry[];
   external: number;
+  /** Effects inside the transaction (this model or a cascade) that reach outside the database. */
+  io: InTransactionIO[];
   depth: number;
 }
 
@@ -173,45 +181,74 @@ export function buildChain(index: ModelIndex, app: AppFacts, model: ModelInfo, e
   let total = 0;
   let external = 0;
   let deepest = 0;
+  const afterCommit: ChainEntry[] = [];
+  const io: InTransactionIO[] = [];
+  const jobDeferred = activeJobDeferral(app).deferred === true;
 
-  const build = (m: ModelInfo, ev: ChainEvent, depth: number): ChainStep[] => {
+  // `outside`: a cascade from an after_commit callback runs after the outer COMMIT (in its own transaction).
+  const build = (m: ModelInfo, ev: ChainEvent, depth: number, outside: boolean): ChainStep[] => {
     visited.add(`${m.name}#${ev}`);
     deepest = Math.max(deepest, depth);
-    const ctx: EffectContext = { index, model: m, config };
+    const ctx: EffectContext = { index, model: m, config, classes: appClassesOf(app) };
     const steps: ChainStep[] = [];
     for (const { entry, phase } of eventEntries(orderedEntries(index, m), ev, commitInOrder)) {
-      if (entry.countable) total++;
+      if (entry.countable) {
+        if (phase === 'transaction' && !outside) total++;
+        else afterCommit.push(entry);
+      }
       const step: ChainStep = { entry, phase, effects: [], unresolved: false, cascades: [] };
       if (entry.decl) {
         const resolved = resolveCallback(ctx, entry.decl.target);
         step.effects = resolved.effects;
         step.unresolved = resolved.unresolved;
         external += resolved.effects.filter((e) => e.kind === 'http' || e.kind === 'broadcast' || e.kind === 'mail-now').length;
+        if (phase === 'transaction' && !outside) {
+          for (const e of resolved.effects) if (leavesDatabase(e, jobDeferred, !!app.sidekiqTransactionalPush)) io.push({ model: m, entry, effect: e });
+        }
         for (const e of resolved.effects) {
           if (e.kind !== 'write' || !e.write || e.write.kind === 'sql') continue;
           const target = e.write.model;
-          step.cascades.push(cascade(target, e.write.kind, `${e.write.method} ${target.name}${e.inLoop ? ' (in a loop)' : ''}`, e.inLoop, depth));
+          step.cascades.push(cascade(target, e.write.kind, `${e.write.method} ${target.name}${e.inLoop ? ' (in a loop)' : ''}`, e.inLoop, depth, outside || phase !== 'transaction'));
         }
       } else if (entry.generated?.target) {
         const g = entry.generated;
         const t = g.target!;
-        if (g.kind === 'touch') step.cascades.push(cascade(t, 'touch', `touch ${g.association.name} (${t.name}), just before COMMIT`, false, depth));
-        if (g.kind === 'dependent' && (g.association.dependent === 'destroy')) step.cascades.push(cascade(t, 'destroy', `destroy each of ${g.association.name} (${t.name})`, g.association.macro !== 'has_one', depth));
-        if (g.kind === 'autosave' && ev !== 'destroy') step.cascades.push(cascade(t, ev === 'touch' ? 'update' : ev, `save ${g.association.name} (${t.name})`, g.association.macro === 'has_many' || g.association.macro === 'has_and_belongs_to_many', depth));
+        if (g.kind === 'touch') step.cascades.push(cascade(t, 'touch', `touch ${g.association.name} (${t.name}), just before COMMIT`, false, depth, outside));
+        if (g.kind === 'dependent' && (g.association.dependent === 'destroy')) step.cascades.push(cascade(t, 'destroy', `destroy each of ${g.association.name} (${t.name})`, g.association.macro !== 'has_one', depth, outside));
+        // On create no child rows exist yet: the children built with the parent are saved, counted once.
+        if (g.kind === 'autosave' && ev !== 'destroy') step.cascades.push(cascade(t, ev === 'touch' ? 'update' : ev, `save ${g.association.name} (${t.name})`, ev !== 'create' && (g.association.macro === 'has_many' || g.association.macro === 'has_and_belongs_to_many'), depth, outside));
       }
       steps.push(step);
     }
     return steps;
   };
 
-  const cascade = (target: ModelInfo, ev: ChainEvent, label: string, perRow: boolean, depth: number): Cascade => {
+  const cascade = (target: ModelInfo, ev: ChainEvent, label: string, perRow: boolean, depth: number, outside: boolean): Cascade => {
     const key = `${target.name}#${ev}`;
     if (visited.has(key) || depth + 1 > maxDepth) return { label, model: target, event: ev, perRow, steps: [], repeated: visited.has(key), expanded: false };
-    return { label, model: target, event: ev, perRow, steps: build(target, ev, depth + 1), repeated: false, expanded: true };
+    return { label, model: target, event: ev, perRow, steps: build(target, ev, depth + 1, outside), repeated: false, expanded: true };
   };
 
-  const steps = build(model, event, 0);
-  return { model, event, steps, total, external, depth: deepest };
+  const steps = build(model, event, 0, false);
+  return { model, event, steps, total, afterCommit, external, io, depth: deepest };
+}
+
+/** HTTP, mail delivered now, or a job pushed at once (not deferred by the adapter or a wrapper). */
+export function leavesDatabase(e: Effect, activeJobDeferred: boolean, sidekiqTransactional: boolean): boolean {
+  if (e.deferred) return false;
+  if (e.kind === 'http' || e.kind === 'mail-now') return true;
+  if (e.kind === 'job' || e.kind === 'mail-later') {
+    if (e.jobSystem === 'activejob') return !activeJobDeferred;
+    if (e.jobSystem === 'sidekiq') return !sidekiqTransactional;
+    return true;
+  }
+  return false;
+}
+
+/** Short text for an effect that leaves the database: `HTTP \`Faraday.post\``. */
+export function ioText(e: Effect): string {
+  const what = e.kind === 'http' ? 'calls' : e.kind === 'mail-now' ? 'mails now with' : 'enqueues with';
+  return `${what} \`${e.label}\``;
 }
 
 /** The longest save path (create or update) of a model, counting cascades. */

@@ -4,6 +4,7 @@
 import { namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { callbackData, LOOP_METHODS, WRITE_METHODS, type BodyFacts, type CallbackTarget, type CallFact, type Receiver, type WriteEvent } from './facts';
 import type { CallbacksConfig } from './settings';
+import type { AppClass, AppClassSource } from './appClasses';
 
 /** 'maybe-write': a bang method on another model's record (`order.cancel!`, an AASM event): not reported, but no quick fix moves it. */
 export type EffectKind = 'http' | 'broadcast' | 'mail-now' | 'mail-later' | 'job' | 'write' | 'self-write' | 'maybe-write' | 'cache' | 'query-in-loop';
@@ -22,6 +23,8 @@ export interface Effect {
   via: string[];
   jobSystem?: JobSystem;
   write?: { model: ModelInfo; kind: WriteKind; method: string };
+  /** For a call into an app class: the call inside its method that makes this an effect (`Faraday.post`). */
+  inner?: { label: string; location: CallFact['location'] };
 }
 
 export interface ResolvedCallback {
@@ -53,6 +56,10 @@ export interface EffectContext {
   /** The class (or concern) whose instance runs the callback. */
   model: ModelInfo;
   config: CallbacksConfig;
+  /** The app's plain Ruby classes (services, notifiers), when the project layer provides them. */
+  classes?: AppClassSource;
+  /** How many app-class calls were followed to get here (bounded at 2). */
+  appDepth?: number;
 }
 
 /** The association named `name` on a model, looking through its concerns and ancestors. */
@@ -155,8 +162,26 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
     if (/^broadcast_(replace|update|append|prepend|remove|action|refresh|render|before|after)(_\w+)?$/.test(method) && !/_later/.test(method)) return { kind: 'broadcast', label, fact };
   }
   if (constName === 'ActionCable' && r.path[0] === 'server' && method === 'broadcast') return { kind: 'broadcast', label, fact };
+  if (constName && r.path.length === 0) {
+    // Known side-effect APIs (real-app misses): bulk Sidekiq pushes, ActiveJob bulk enqueue, MessageBus, Turbo.
+    if (method === 'push_bulk') return { kind: 'job', label, fact, jobSystem: 'sidekiq' };
+    if (constName === 'ActiveJob' && method === 'perform_all_later') return { kind: 'job', label, fact, jobSystem: 'activejob' };
+    if (constName === 'MessageBus' && method === 'publish') return { kind: 'broadcast', label, fact };
+    if (/^(::)?Turbo::StreamsChannel$/.test(constName) && method.startsWith('broadcast_')) {
+      return /_later(_to)?$/.test(method) ? { kind: 'job', label, fact, jobSystem: 'activejob' } : { kind: 'broadcast', label, fact };
+    }
+  }
   if (!fact.chained) {
     if (r.path.includes('__elasticsearch__') && /^(index|update|delete)_document$/.test(method)) return { kind: 'http', label, fact };
+  }
+  if (constName && ctx.classes && !ctx.config.externalCalls.some((e) => constName === e.split('.')[0] || constName.startsWith(`${e.split('.')[0]}::`))) {
+    const model = ctx.index.resolve(constName, namespaceOf(ctx.model.name));
+    if (!model || !ctx.index.isModel(model)) {
+      const klass = findAppClass(ctx.classes, constName, namespaceOf(ctx.model.name));
+      // The app's own class: what its method does decides, never its namespace. Unreadable: silent.
+      if (klass) return followAppCall(ctx, fact, klass, label);
+      if (ctx.classes.ownsNamespace(constName)) return undefined;
+    }
   }
   {
     const configured = constName && ctx.config.externalCalls.find((e) => {
@@ -190,6 +215,78 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
     if (target && target !== 'self') return { kind: 'query-in-loop', label, fact };
   }
   return undefined;
+}
+
+const IO_RANK: Partial<Record<EffectKind, number>> = { 'http': 5, 'mail-now': 4, 'job': 3, 'mail-later': 2, 'broadcast': 1 };
+const HTTPARTY_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head']);
+
+function findAppClass(classes: AppClassSource, name: string, namespace: string): AppClass | undefined {
+  const parts = namespace ? namespace.split('::') : [];
+  for (let i = parts.length; i >= 0; i--) {
+    const found = classes.find([...parts.slice(0, i), name.replace(/^::/, '')].join('::'));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A method of an app class (singleton or instance), looking through its app superclasses. */
+function appMethod(classes: AppClassSource, klass: AppClass, name: string, singleton: boolean): { klass: AppClass; facts: BodyFacts } | undefined {
+  let current: AppClass | undefined = klass;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const facts = (singleton ? current.singleton : current.instance).get(name);
+    if (facts) return { klass: current, facts };
+    current = current.superclass ? findAppClass(classes, current.superclass, namespaceOf(current.name)) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `Notifier.ping(...)` / `Notifier.new(...).call` on an app class: the strongest effect its method
+ * makes (HTTP, mail, job, broadcast), followed two levels into self calls and other app classes.
+ */
+function followAppCall(ctx: EffectContext, fact: CallFact, klass: AppClass, label: string): Omit<Effect, 'via' | 'deferred' | 'inLoop'> | undefined {
+  const classes = ctx.classes!;
+  if ((ctx.appDepth ?? 0) >= 2) return undefined;
+  const r = fact.receiver;
+  let start: { klass: AppClass; facts: BodyFacts } | undefined;
+  if (r.path.length === 0) {
+    // `Service.call(x)` usually reaches `new(x).call` through a generic `self.call` in a base class.
+    start = klass.singleton.get(fact.method) ? { klass, facts: klass.singleton.get(fact.method)! } : appMethod(classes, klass, fact.method, true) ?? appMethod(classes, klass, fact.method, false);
+  } else if (r.path.length === 1 && r.path[0] === 'new') start = appMethod(classes, klass, fact.method, false);
+  if (!start) return undefined;
+  const wrappers = new Set([...DEFAULT_WRAPPERS, ...ctx.config.afterCommitWrappers]);
+  let best: { kind: EffectKind; inner: CallFact; jobSystem?: JobSystem } | undefined;
+  const visited = new Set<string>();
+  const visit = (owner: AppClass, facts: BodyFacts, depth: number): void => {
+    for (const inner of facts.calls) {
+      if (inner.blocks.some((b) => wrappers.has(b))) continue;
+      const ir = inner.receiver;
+      const selfCall = (ir.root === 'none' || ir.root === 'self') && ir.path.length === 0;
+      const httparty = owner.includes.includes('HTTParty') && HTTPARTY_VERBS.has(inner.method)
+        && ((selfCall) || ((ir.root === 'self') && ir.path.length === 1 && ir.path[0] === 'class'));
+      let found: { kind: EffectKind; jobSystem?: JobSystem } | undefined;
+      if (httparty) found = { kind: 'http' };
+      else if (selfCall) {
+        const callee = appMethod(classes, owner, inner.method, false) ?? appMethod(classes, owner, inner.method, true);
+        const key = `${callee?.klass.name}#${inner.method}`;
+        if (callee && depth < 2 && !visited.has(key)) { visited.add(key); visit(callee.klass, callee.facts, depth + 1); }
+        continue;
+      } else if (depth < 2 && ir.root !== 'none' && ir.root !== 'self') {
+        const key = `${owner.name}@${inner.location.line}:${inner.location.character}`;
+        if (visited.has(key)) continue;
+        visited.add(key);
+        const c = classify({ ...ctx, appDepth: (ctx.appDepth ?? 0) + 1 }, inner);
+        // An enqueue or broadcast counts only in the called method itself (a notifier that enqueues); one deep
+        // in a service's helpers is incidental to what the callback asked for. HTTP and SMTP count at any depth.
+        if (c && IO_RANK[c.kind] && (depth === 0 || c.kind === 'http' || c.kind === 'mail-now')) found = { kind: c.kind, jobSystem: c.jobSystem };
+      }
+      if (found && (!best || IO_RANK[found.kind]! > IO_RANK[best.kind]!)) best = { ...found, inner };
+    }
+  };
+  visited.add(`${start.klass.name}#${fact.method}`);
+  visit(start.klass, start.facts, 0);
+  if (!best) return undefined;
+  return { kind: best.kind, label, fact, jobSystem: best.jobSystem, inner: { label: best.inner.text, location: best.inner.location } };
 }
 
 /** The facts of a method of the model: the class first, then its concerns and ancestors. */

@@ -33,6 +33,8 @@ export interface CallFact {
   chained: boolean;
   /** Source text of the call up to its method name, shortened, for messages. */
   text: string;
+  /** For writes: the columns named by its arguments (`update_column(:x_count, 1)`, `update!(a: 1)`). */
+  columns?: string[];
 }
 
 export interface BodyFacts { calls: CallFact[] }
@@ -57,6 +59,8 @@ export interface CallbackDecl {
   arity: number;
   /** The macro's name node (`after_save`). */
   location: SourceLocation;
+  /** Where a state-machine hook is declared: `aasm event :ship`, `state_machine :status`. */
+  origin?: string;
 }
 
 export type SequenceItem =
@@ -156,9 +160,78 @@ function readStatement(data: CallbackData, stmt: Node, file: string, inherited: 
     data.sequence.push({ type: 'nested', names: call.args.map((a) => literalName(a)).filter((n): n is string => !!n) });
     return;
   }
+  if ((call.name === 'aasm' || call.name === 'state_machine') && call.block) {
+    const noTransactions = call.name === 'state_machine' && call.keywords.get('use_transactions')?.type === 'false';
+    const machine = call.name === 'state_machine' ? `state_machine${call.args[0] && literalName(call.args[0]) ? ` :${literalName(call.args[0])}` : ''}` : 'aasm';
+    for (const inner of bodyStatements(call.block)) readStateMachine(data, inner, file, call.name, inherited, noTransactions, machine);
+    return;
+  }
   const macro = MACROS.get(call.name);
   if (!macro) return;
   for (const decl of readCallbackMacro(call, macro, file, inherited)) data.sequence.push({ type: 'callback', decl });
+}
+
+type Hook = { timing: Timing; event: CallbackEvent; on?: WriteEvent[] };
+const IN_TRANSITION_AFTER: Hook = { timing: 'after', event: 'update', on: ['update'] };
+const IN_TRANSITION_BEFORE: Hook = { timing: 'before', event: 'update', on: ['update'] };
+const AFTER_TRANSITION_COMMIT: Hook = { timing: 'after', event: 'commit', on: ['update'] };
+/** aasm hook names (events, transitions, states, aasm-wide) → where they run relative to the transaction of `event!`. */
+const AASM_HOOKS: Record<string, Hook> = {
+  after_commit: AFTER_TRANSITION_COMMIT, after_all_commits: AFTER_TRANSITION_COMMIT,
+  after: IN_TRANSITION_AFTER, success: IN_TRANSITION_AFTER, after_all_transitions: IN_TRANSITION_AFTER, after_all_events: IN_TRANSITION_AFTER,
+  after_enter: IN_TRANSITION_AFTER, enter: IN_TRANSITION_AFTER, after_exit: IN_TRANSITION_AFTER,
+  before: IN_TRANSITION_BEFORE, before_all_events: IN_TRANSITION_BEFORE, before_enter: IN_TRANSITION_BEFORE, before_exit: IN_TRANSITION_BEFORE,
+};
+const STATE_MACHINES_HOOKS: Record<string, Hook> = { after_transition: IN_TRANSITION_AFTER, before_transition: IN_TRANSITION_BEFORE, around_transition: IN_TRANSITION_BEFORE };
+
+/**
+ * State-machine hooks as callbacks of the model (they run when an event saves the record): aasm's
+ * `event :ship, after_commit: :notify do … after :x end`, `transitions after: :y`, `after_all_transitions`;
+ * state_machines' `after_transition on: :ship, do: :notify` and its block form.
+ */
+function readStateMachine(data: CallbackData, stmt: Node, file: string, dsl: string, inherited: string[], outsideTransaction = false, origin = dsl): void {
+  const call = readCall(stmt);
+  if (!call || call.receiver) return;
+  if (dsl === 'state_machine' && !STATE_MACHINES_HOOKS[call.name]) return;
+  const eventName = call.name === 'event' ? literalName(call.args[0]) : undefined;
+  const here = eventName ? `${dsl} event :${eventName}` : origin;
+  const push = (macro: string, hook: Hook, targets: Node[], block: Node | null, selfParam: boolean): void => {
+    const location = locationOf(call.nameNode, file);
+    const base = { macro, timing: hook.timing, event: hook.event, on: hook.on, conditions: [...inherited, 'on a state transition'], prepend: false, arity: 1, location, origin: here };
+    for (const t of targets) {
+      for (const node of t.type === 'array' ? t.namedChildren.filter((c): c is Node => !!c) : [t]) {
+        const name = literalName(node);
+        if (name !== undefined && (node.type === 'simple_symbol' || node.type === 'string')) {
+          data.sequence.push({ type: 'callback', decl: { ...base, target: { type: 'method', name, location: locationOf(node, file) } } });
+        } else if (node.type === 'lambda') {
+          data.sequence.push({ type: 'callback', decl: { ...base, target: { type: 'inline', facts: extractBody(node.childForFieldName('body') ?? node, file, []), location: locationOf(node, file), preview: preview(node.text) } } });
+        }
+      }
+    }
+    if (block) {
+      const params = identifiersIn(block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters'));
+      data.sequence.push({ type: 'callback', decl: { ...base, target: { type: 'inline', facts: extractBody(block, file, params, selfParam ? params[0] : undefined), location: locationOf(block, file), preview: preview(block.text) } } });
+    }
+  };
+  if (dsl === 'state_machine') {
+    // `state_machine use_transactions: false`: the hooks run outside the save's transaction.
+    const hook = outsideTransaction ? AFTER_TRANSITION_COMMIT : STATE_MACHINES_HOOKS[call.name];
+    if (!hook) return;
+    const doTarget = call.keywords.get('do');
+    push(call.name, hook, [...call.args.filter((a) => a.type === 'simple_symbol'), ...(doTarget ? [doTarget] : [])], call.block, true);
+    return;
+  }
+  // aasm: keyword hooks on `event`, `transitions` and `state`; hook calls inside an event's block; aasm-wide hooks.
+  if (call.name === 'event' || call.name === 'transitions' || call.name === 'state') {
+    for (const [key, value] of call.keywords) {
+      const hook = AASM_HOOKS[key];
+      if (hook) push(key, hook, [value], null, false);
+    }
+    if (call.name === 'event' && call.block) for (const inner of bodyStatements(call.block)) readStateMachine(data, inner, file, dsl, inherited, outsideTransaction, here);
+    return;
+  }
+  const hook = AASM_HOOKS[call.name];
+  if (hook) push(call.name, hook, call.args, call.block, false);
 }
 
 function readCallbackMacro(call: CallInfo, macro: { timing: Timing; event: CallbackEvent; on?: WriteEvent[] }, file: string, inherited: string[]): CallbackDecl[] {
@@ -198,6 +271,18 @@ function readCallbackMacro(call: CallInfo, macro: { timing: Timing; event: Callb
   return out;
 }
 
+/** Leading symbol arguments and hash keys of a write's argument list. */
+function columnNames(argumentList: Node): string[] {
+  const out: string[] = [];
+  for (const arg of argumentList.namedChildren) {
+    if (!arg) continue;
+    if (arg.type === 'simple_symbol') out.push(arg.text.slice(1));
+    else if (arg.type === 'pair') { const k = literalName(arg.childForFieldName('key')); if (k) out.push(k); }
+    else if (arg.type === 'hash') for (const p of arg.namedChildren) { const k = p?.type === 'pair' ? literalName(p.childForFieldName('key')) : undefined; if (k) out.push(k); }
+  }
+  return out;
+}
+
 /** `Mailer.with(a: b(c)).x\n  .deliver_later` → `Mailer.with(…).x.deliver_later`. */
 function collapseArguments(text: string): string {
   let out = '';
@@ -234,10 +319,12 @@ const PARAMETER_TYPES = /parameters$|^(block_parameters|keyword_parameter|option
 const NOT_METHODS = new Set(['raise', 'puts', 'p', 'pp', 'return', 'require', 'lambda', 'proc', 'loop', 'binding', 'block_given?', 'fail', 'super', 'yield']);
 
 /** Facts of one body: effect-bearing calls and calls to methods of self, with the blocks around them. */
-export function extractBody(body: Node, file: string, params: string[]): BodyFacts {
+export function extractBody(body: Node, file: string, params: string[], selfParam?: string): BodyFacts {
   const calls: CallFact[] = [];
   const seenSelf = new Set<string>();
   const locals = new Map<string, Receiver | null>(params.map((p) => [p, null]));
+  // state_machines passes the record as the first block parameter: `after_transition { |order, t| order.x }`.
+  if (selfParam) locals.set(selfParam, { root: 'self', path: [] });
 
   const receiverOf = (node: Node | null, scope: Map<string, Receiver | null>, depth = 0): Receiver => {
     if (!node || depth > 12) return { root: node ? 'unknown' : 'none', path: [] };
@@ -312,7 +399,9 @@ export function extractBody(body: Node, file: string, params: string[]): BodyFac
             if (selfCall) seenSelf.add(name);
             const loc: SourceLocation = { ...locationOf(node, file), endLine: nameNode.endPosition.row, endCharacter: nameNode.endPosition.column };
             const text = collapseArguments(node.text.slice(0, nameNode.endIndex - node.startIndex));
-            calls.push({ method: name, receiver, location: loc, blocks, chained: asReceiver, text: preview(text) });
+            const fact: CallFact = { method: name, receiver, location: loc, blocks, chained: asReceiver, text: preview(text) };
+            if (argumentList && WRITE_METHODS.has(name)) fact.columns = columnNames(argumentList);
+            calls.push(fact);
           }
         }
         if (receiverNode) {

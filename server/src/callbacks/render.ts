@@ -31,6 +31,7 @@ export function locationText(app: AppFacts, loc: SourceLocation, links: boolean)
 function effectText(e: Effect): string {
   const notes: string[] = [];
   if (e.via.length) notes.push(`via ${e.via.join(' → ')}`);
+  if (e.inner) notes.push(`reaches \`${e.inner.label}\``);
   if (e.inLoop) notes.push('in a loop');
   if (e.deferred) notes.push('deferred to after commit');
   return `${EFFECT_BADGES[e.kind]} \`${e.label}\`${notes.length ? ` (${notes.join(', ')})` : ''}`;
@@ -50,6 +51,7 @@ function stepText(app: AppFacts, chain: ChainStep, model: ModelInfo, options: Re
   else if (entry.owner !== model && entry.generated) head += ` (${entry.owner.kind === 'concern' ? 'concern' : 'inherited from'} ${entry.owner.name})`;
   parts.push(head);
   const conditions = [...entry.conditions];
+  if (entry.decl?.origin) conditions.unshift(entry.decl.origin);
   if (entry.decl && entry.decl.event === 'commit' && entry.decl.on && entry.decl.macro === 'after_commit') conditions.unshift(`on: ${entry.decl.on.join(', ')}`);
   if (conditions.length) parts.push(conditions.join(', '));
   parts.push(locationText(app, entry.location, !!options.links));
@@ -86,7 +88,8 @@ function renderSteps(app: AppFacts, steps: ChainStep[], model: ModelInfo, indent
 export function renderChain(app: AppFacts, chain: Chain, options: RenderOptions = {}): string[] {
   const out: string[] = [];
   const ext = chain.external ? `, ${chain.external} external call${chain.external === 1 ? '' : 's'}` : '';
-  out.push(`**${EVENT_TITLE[chain.event]}**: ${chain.total} callback${chain.total === 1 ? '' : 's'}${ext}`);
+  const after = chain.afterCommit.length ? `, ${chain.afterCommit.length} after commit` : '';
+  out.push(`**${EVENT_TITLE[chain.event]}**: ${chain.total} callback${chain.total === 1 ? '' : 's'} in the transaction${after}${ext}`);
   out.push('');
   if (chain.steps.length === 0) out.push('No callbacks.');
   else renderSteps(app, chain.steps, chain.model, '', options, out, chain.event !== 'touch');

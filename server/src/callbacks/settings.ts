@@ -15,7 +15,10 @@ export interface CallbacksConfig {
   afterCommitWrappers: string[];
 }
 
-export const DEFAULT_CALLBACKS_CONFIG: CallbacksConfig = { maxChainLength: 5, externalCalls: [], jobEnqueuers: [], afterCommitWrappers: [] };
+/** Discourse-style job helpers push to Sidekiq at once; settings add to these, never replace them. */
+export const DEFAULT_JOB_ENQUEUERS = ['Jobs.enqueue', 'Jobs.enqueue_in', 'Jobs.enqueue_at'];
+
+export const DEFAULT_CALLBACKS_CONFIG: CallbacksConfig = { maxChainLength: 5, externalCalls: [], jobEnqueuers: DEFAULT_JOB_ENQUEUERS, afterCommitWrappers: [] };
 
 const LIST_KEYS = ['externalCalls', 'jobEnqueuers', 'afterCommitWrappers'] as const;
 
@@ -38,13 +41,13 @@ registerSectionValidator('callbacks', validateCallbacksSection);
 
 export function callbacksConfig(app: AppFacts): CallbacksConfig {
   const raw = app.config.sections.callbacks;
-  const config: CallbacksConfig = { ...DEFAULT_CALLBACKS_CONFIG };
+  const config: CallbacksConfig = { ...DEFAULT_CALLBACKS_CONFIG, jobEnqueuers: [...DEFAULT_JOB_ENQUEUERS] };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return config;
   const r = raw as Record<string, unknown>;
   if (typeof r.maxChainLength === 'number' && Number.isInteger(r.maxChainLength) && r.maxChainLength >= 1) config.maxChainLength = r.maxChainLength;
   for (const key of LIST_KEYS) {
     const v = r[key];
-    if (Array.isArray(v)) config[key] = v.filter((x): x is string => typeof x === 'string');
+    if (Array.isArray(v)) config[key] = [...DEFAULT_CALLBACKS_CONFIG[key], ...v.filter((x): x is string => typeof x === 'string')];
   }
   return config;
 }

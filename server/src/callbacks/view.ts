@@ -9,6 +9,7 @@ import type { Node, Tree } from '../parsing/treeSitter';
 import { buildChain, eventEntries, orderedEntries, type ChainEvent } from './chain';
 import { inferReceiver, RUNS_CALLBACKS, SKIPS_CALLBACKS, enclosingClassModel } from './callSites';
 import { resolveCallback } from './effects';
+import { appClassesOf } from './appClasses';
 import { CALLBACK_MACROS, type CallbackDecl } from './facts';
 import { appNotes, locationText, renderChain, renderModelChains } from './render';
 import { callbacksConfig, commitCallbacksInOrder } from './settings';
@@ -138,7 +139,7 @@ function describe(decl: CallbackDecl): string {
 }
 
 function calloutForDecl(index: ModelIndex, app: AppFacts, owner: ModelInfo, decl: CallbackDecl): string {
-  const resolved = resolveCallback({ index, model: owner, config: callbacksConfig(app) }, decl.target);
+  const resolved = resolveCallback({ index, model: owner, config: callbacksConfig(app), classes: appClassesOf(app) }, decl.target);
   const effects = resolved.effects.filter((e) => e.kind !== 'self-write' && e.kind !== 'maybe-write');
   const lines = [`**\`${describe(decl)}\`** in ${owner.name} (${locationText(app, decl.location, true)})`];
   if (resolved.unresolved) lines.push('', 'The method is not defined here: effects are resolved in each including model.');

@@ -24,6 +24,8 @@ const HEAD_RECHECK_MS = 5000;
 import type { DeployedMigrations } from '../core/appFacts';
 import { AppHelperLoader } from './appHelperFiles';
 import { APP_HELPERS_KEY } from '../migrations/appHelpers';
+import { APP_CLASSES_KEY } from '../callbacks/appClasses';
+import { appClassResolver } from './appClassFiles';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -161,6 +163,9 @@ export class AppProject {
     this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, configFile: this.options.configFile, trusted: facts.trusted });
     facts.shared.set(DEPENDENCY_FACTS_KEY, this.dependencies);
     facts.shared.set(APP_HELPERS_KEY, this.helperLoader);
+    const appClasses = appClassResolver(this.root, this.files);
+    facts.shared.set(APP_CLASSES_KEY, appClasses);
+    this.onInvalidate.push((file) => { if (file.endsWith('.rb')) appClasses.clear(); });
 
     const db = this.read('config/database.yml');
     const adapter = db !== undefined ? adapterFromDatabaseYml(db) : undefined;

@@ -126,7 +126,7 @@ end
   });
 });
 
-const ORDER_CREATE = `**create (\`create\`, \`save\` on a new record)**: 11 callbacks, 1 external call
+const ORDER_CREATE = `**create (\`create\`, \`save\` on a new record)**: 10 callbacks in the transaction, 1 after commit, 1 external call
 
 1. \`before_validation :normalize_reference\` · [app/models/order.rb:9](file://APP/app/models/order.rb#L9)
 2. \`before_save :assign_number\` · if: :new_record? · [app/models/order.rb:10](file://APP/app/models/order.rb#L10)
@@ -134,7 +134,7 @@ const ORDER_CREATE = `**create (\`create\`, \`save\` on a new record)**: 11 call
    - ↳ touch account (Account), just before COMMIT: Account touch runs 1 callback
       1. \`after_touch :refresh_totals\` · [app/models/account.rb:4](file://APP/app/models/account.rb#L4) · cache \`Rails.cache.delete\`
 4. \`after_create\` from \`accepts_nested_attributes_for :line_items\` · [app/models/order.rb:6](file://APP/app/models/order.rb#L6)
-   - ↳ save line_items (LineItem) × each row: LineItem create runs 2 callbacks
+   - ↳ save line_items (LineItem): LineItem create runs 2 callbacks
       1. \`after_create\` from \`belongs_to :order, touch: true\` · [app/models/line_item.rb:2](file://APP/app/models/line_item.rb#L2)
          - ↳ touch order (Order), just before COMMIT: Order touch runs 1 callback
             1. \`after_touch\` from \`belongs_to :account, touch: true\` · [app/models/order.rb:5](file://APP/app/models/order.rb#L5)
@@ -156,7 +156,7 @@ describe('callback chain hover', () => {
 
 ${ORDER_CREATE}
 
-**update (\`update\`, \`save\` on a persisted record)**: 10 callbacks
+**update (\`update\`, \`save\` on a persisted record)**: 9 callbacks in the transaction, 1 after commit
 
 1. \`before_validation :normalize_reference\` · [app/models/order.rb:9](file://APP/app/models/order.rb#L9)
 2. \`before_save :assign_number\` · if: :new_record? · [app/models/order.rb:10](file://APP/app/models/order.rb#L10)
@@ -176,7 +176,7 @@ ${ORDER_CREATE}
 - *COMMIT*
 7. \`after_commit :reindex\` (concern Searchable) · on: create, update · [app/models/concerns/searchable.rb:5](file://APP/app/models/concerns/searchable.rb#L5) · job \`SearchIndexJob.perform_later\`
 
-**destroy (\`destroy\`)**: 6 callbacks
+**destroy (\`destroy\`)**: 5 callbacks in the transaction, 1 after commit
 
 1. \`before_destroy\` from \`has_many :line_items, dependent: :destroy\` · [app/models/order.rb:6](file://APP/app/models/order.rb#L6)
    - ↳ destroy each of line_items (LineItem) × each row: LineItem destroy runs 1 callback
@@ -191,7 +191,7 @@ ${ORDER_CREATE}
 - *COMMIT*
 3. \`after_destroy_commit :send_cancellation\` · [app/models/order.rb:13](file://APP/app/models/order.rb#L13) · mail later \`OrderMailer.cancelled(…).deliver_later\`
 
-**touch (\`touch\`, or a child's \`touch: true\`)**: 2 callbacks
+**touch (\`touch\`, or a child's \`touch: true\`)**: 2 callbacks in the transaction
 
 1. \`after_touch\` from \`belongs_to :account, touch: true\` · [app/models/order.rb:5](file://APP/app/models/order.rb#L5)
    - ↳ touch account (Account), just before COMMIT: Account touch runs 1 callback
@@ -202,8 +202,8 @@ ${NOTES}`);
 
   test('on save call sites: Model.new in a controller, an ivar set in a before_action, a block variable', () => {
     assert.equal(hoverAt('app/controllers/orders_controller.rb', 6, 15), `### \`save\` on Order runs these callbacks\n\n${ORDER_CREATE}\n\n${NOTES}`);
-    assert.match(hoverAt('app/controllers/orders_controller.rb', 14, 13)!, /^### `update!` on Order runs these callbacks\n\n\*\*update \(`update`, `save` on a persisted record\)\*\*: 10 callbacks\n/);
-    assert.match(hoverAt('app/controllers/orders_controller.rb', 19, 13)!, /^### `destroy` on Order runs these callbacks\n\n\*\*destroy \(`destroy`\)\*\*: 6 callbacks\n/);
+    assert.match(hoverAt('app/controllers/orders_controller.rb', 14, 13)!, /^### `update!` on Order runs these callbacks\n\n\*\*update \(`update`, `save` on a persisted record\)\*\*: 9 callbacks in the transaction, 1 after commit\n/);
+    assert.match(hoverAt('app/controllers/orders_controller.rb', 19, 13)!, /^### `destroy` on Order runs these callbacks\n\n\*\*destroy \(`destroy`\)\*\*: 5 callbacks in the transaction, 1 after commit\n/);
     assert.equal(hoverAt('app/controllers/orders_controller.rb', 25, 14),
       '`update_column` writes with SQL and skips validations and every callback: on Order it bypasses 7 update callbacks: '
       + '`before_validation :normalize_reference`, `before_save :assign_number`, `after_update` from `belongs_to :account, touch: true`, '
@@ -225,7 +225,7 @@ ${NOTES}`);
     const docs = new OpenDocuments();
     const uri = pathToFileURL(path.join(FIXTURE_APP, 'app/models/order.rb')).toString();
     const result = showCallbackChain([uri, { line: 20, character: 4 }], { workspace: ws, docs, log: () => undefined }) as { markdown?: string };
-    assert.ok(result.markdown?.startsWith('# Callback chain of Order\n\n**create (`create`, `save` on a new record)**: 11 callbacks, 1 external call\n'));
+    assert.ok(result.markdown?.startsWith('# Callback chain of Order\n\n**create (`create`, `save` on a new record)**: 10 callbacks in the transaction, 1 after commit, 1 external call\n'));
     const none = showCallbackChain([uri, { line: 20, character: 4 }].slice(0, 1), { workspace: ws, docs, log: () => undefined }) as { message?: string };
     assert.equal(none.message, 'Show callback chain needs a file URI and a position.');
   });
@@ -249,4 +249,19 @@ describe('callback facts stay current', () => {
     ws.fileChanged(concern);
     assert.deepEqual(effectsOf(), ['query-in-loop Comment.where(…).count']);
   });
+
+  test('an autosave has_many saves the rows built with a new parent once: no "× each row" on create, still on update', () => {
+    const files = {
+      'app/models/basket.rb': 'class Basket < ApplicationRecord\n  has_many :items, autosave: true\nend\n',
+      'app/models/item.rb': 'class Item < ApplicationRecord\n  before_save :price\nend\n',
+    };
+    const app = modelApp(files);
+    const basket = app.models!.model('Basket')!;
+    const create = buildChain(app.models!, app, basket, 'create');
+    const update = buildChain(app.models!, app, basket, 'update');
+    assert.deepEqual(create.steps.flatMap((s) => s.cascades.map((c) => [c.label, c.perRow])), [['save items (Item)', false]]);
+    assert.deepEqual(update.steps.flatMap((s) => s.cascades.map((c) => [c.label, c.perRow])), [['save items (Item)', true]]);
+    assert.equal(create.total, 2);
+  });
 });
+

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
-import { commitAlias, describeCallback, fileCallbacks, reportRange, viaText, whereText } from '../../callbacks/analysis';
+import { commitAlias, callbackText, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 
 export default defineRule({
   meta: {
@@ -22,16 +22,16 @@ export default defineRule({
             const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            const callback = `\`${describeCallback(d.decl)}\``;
+            const callback = callbackText(d.decl);
             const alias = commitAlias(d.decl.macro);
             const inTx = d.inTransaction && !effect.deferred;
-            const message = `\`${effect.label}\` sends mail over SMTP synchronously in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}: `
+            const message = `\`${effect.label}\` sends mail over SMTP synchronously in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}: `
               + (inTx
                 ? 'the save waits on the mail server inside its transaction, an SMTP error fails the save, and the mail goes out even if the transaction rolls back. '
                 : 'the request waits on the mail server, and an SMTP error raises from the callback and skips the callbacks after it. ')
               + `Use \`deliver_later\`${inTx ? ` from \`${alias ?? 'an after_commit callback'}\`` : ''}.`;
             const fixes: Fix[] = [];
-            if (effect.fact.location.file === ctx.file) {
+            if (effect.fact.location.file === ctx.file && !effect.inner) {
               const loc = effect.fact.location;
               const name = effect.fact.method;
               fixes.push({

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule';
-import { commitAlias, commitFix, describeCallback, fileCallbacks, reportRange, viaText, whereText } from '../../callbacks/analysis';
+import { commitAlias, commitFix, callbackText, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 
 export default defineRule({
   meta: {
@@ -23,9 +23,9 @@ export default defineRule({
             const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            const callback = `\`${describeCallback(d.decl)}\``;
+            const callback = callbackText(d.decl);
             const alias = commitAlias(d.decl.macro);
-            const where = whereText(ctx.app.root, ctx.file, effect);
+            const where = whereText(ctx.app.root, ctx.file, effect) + innerText(ctx.app.root, effect);
             const what = effect.kind === 'http'
               ? `\`${effect.label}\` calls an external service inside the database transaction of ${callback}${viaText(d, effect)}${where}: `
                 + 'the row locks stay held while the remote service answers, a slow or failing service fails the save, and if the transaction rolls back the call has already happened.'
@@ -34,7 +34,8 @@ export default defineRule({
             const instead = alias
               ? ` Run it after commit: \`${alias} :${d.decl.target.type === 'method' ? d.decl.target.name : 'method_name'}\`${effect.kind === 'http' ? ', or enqueue a job from there' : ''}.`
               : ' Move it to an after_commit callback or a job enqueued from one.';
-            ctx.report({ range, message: what + instead, fixes: fix ? [fix] : [] });
+            // Subscribers told early is a hint-level race; an HTTP call holding the transaction is worth acting on.
+            ctx.report({ range, severity: effect.kind === 'broadcast' ? 'info' : undefined, message: what + instead, fixes: fix ? [fix] : [] });
           }
         }
       },

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule';
-import { commitAlias, commitFix, describeCallback, fileCallbacks, reportRange, viaText, whereText } from '../../callbacks/analysis';
+import { commitAlias, commitFix, callbackText, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 import { activeJobDeferral } from '../../callbacks/settings';
 
 export default defineRule({
@@ -28,19 +28,23 @@ export default defineRule({
             const key = `${range.start.line}:${range.start.character}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            const callback = `\`${describeCallback(d.decl)}\``;
+            const callback = callbackText(d.decl);
             const alias = commitAlias(d.decl.macro);
             const what = effect.kind === 'mail-later' ? 'enqueues a mail job' : 'enqueues a job';
-            const row = d.decl.event === 'destroy' ? 'a row that is then not deleted (rollback)' : 'the row before it is committed (ActiveRecord::RecordNotFound, stale data) or for a row that is rolled back';
+            const row = d.decl.event === 'destroy' ? 'a row that is then not deleted (rollback)'
+              : d.decl.event === 'update' ? 'the row before its change is committed (it reads the old values) or for a change that is rolled back'
+                : 'the row before it is committed (ActiveRecord::RecordNotFound, stale data) or for a row that is rolled back';
             const system = effect.jobSystem === 'sidekiq' ? ' Sidekiq pushes it to Redis at once (perform_async is not deferred without `Sidekiq.transactional_push!`).'
               : effect.jobSystem === 'activejob' ? ` (${deferral.why}.)` : '';
             const instead = alias
               ? ` Enqueue it from \`${alias} :${d.decl.target.type === 'method' ? d.decl.target.name : 'method_name'}\`.`
-              : ' Enqueue it from an after_commit callback.';
+              : d.decl.origin?.startsWith('aasm event')
+                ? ' Enqueue it from the event\'s `after_commit` hook (it runs after COMMIT when the event is fired with a bang).'
+                : ' Enqueue it from an after_commit callback.';
             ctx.report({
               range,
               severity: activeJob && deferral.deferred === 'by-default' ? 'info' : undefined,
-              message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, before the transaction commits: a worker can run it against ${row}.${system}${instead}`,
+              message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}, before the transaction commits: a worker can run it against ${row}.${system}${instead}`,
               fixes: fix ? [fix] : [],
             });
           }

@@ -94,4 +94,27 @@ end
 `;
     assert.deepEqual(check(file, code), []);
   });
+
+  test('through an app notifier class and in a state_machines hook: reported, without a text fix on the notifier call', () => {
+    const file = 'app/models/booking.rb';
+    const code = `class Booking < ApplicationRecord
+  after_create :welcome
+
+  state_machine :status do
+    after_transition to: :cancelled do |booking, transition|
+      BookingMailer.cancelled(booking).deliver_now
+    end
+  end
+
+  def welcome
+    GuestNotifier.welcome(self)
+  end
+end
+`;
+    const notifier = 'class GuestNotifier\n  def self.welcome(booking)\n    GuestMailer.welcome(booking).deliver_now\n  end\nend\n';
+    const findings = check(file, code, { 'app/notifiers/guest_notifier.rb': notifier });
+    assert.deepEqual(findings.map((f) => [at(f).line, f.fixes.length]), [[6, 1], [11, 0]]);
+    assert.match(findings[1].message, /^`GuestNotifier\.welcome` sends mail over SMTP synchronously in `after_create :welcome` \(it reaches `GuestMailer\.welcome\(…\)\.deliver_now` at app\/notifiers\/guest_notifier\.rb:3\)/);
+  });
 });
+

@@ -181,4 +181,57 @@ end
 `;
     assert.deepEqual(check(code), []);
   });
+
+  test('an app class is judged by what its method does: HTTP (followed into the class) is reported with the inner call', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_save :announce
+
+  def announce
+    Slack::Notifier.ping("booked #{id}")
+    CalendarClient.new(self).push
+  end
+end
+`;
+    const notifier = 'module Slack\n  class Notifier\n    def self.ping(text)\n      post(text)\n    end\n\n    def self.post(text)\n      Faraday.post(ENV["SLACK_URL"], text)\n    end\n  end\nend\n';
+    const calendar = 'class CalendarClient\n  include HTTParty\n\n  def initialize(record) = @record = record\n\n  def push\n    self.class.post("/events", body: @record.to_json)\n  end\nend\n';
+    const findings = check(code, { 'app/services/slack/notifier.rb': notifier, 'app/lib/calendar_client.rb': calendar });
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[5, 5, 'warning'], [6, 5, 'warning']]);
+    assert.match(findings[0].message, /^`Slack::Notifier\.ping` calls an external service inside the database transaction of `after_save :announce` \(it reaches `Faraday\.post` at app\/services\/slack\/notifier\.rb:8\):/);
+    assert.match(findings[1].message, /\(it reaches `self\.class\.post` at app\/lib\/calendar_client\.rb:7\)/);
+  });
+
+  test('near misses: a `Slack::` app class that only enqueues a job, one whose method is not found, an app namespace without the file', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_save :announce
+
+  def announce
+    Slack::Announcer.call(id)
+    Slack::Announcer.unknown_method(id)
+    Slack::Missing.ping(id)
+    Twilio::Texter.deliver(id)
+  end
+end
+`;
+    const announcer = 'module Slack\n  class Announcer\n    def self.call(id)\n      SlackPostJob.perform_later(id)\n    end\n  end\nend\n';
+    // Before: every `Slack::` / `Twilio::` constant was guessed to be the SDK's HTTP client.
+    assert.deepEqual(check(code, { 'app/services/slack/announcer.rb': announcer, 'app/services/twilio/texter_helpers.rb': 'module Twilio\nend\n' }), []);
+  });
+
+  test('broadcasts inside the transaction are info: MessageBus, ActionCable, Turbo::StreamsChannel (non-_later)', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_update :announce
+
+  def announce
+    MessageBus.publish("/appointments", id)
+    ActionCable.server.broadcast("clinic", id)
+    Turbo::StreamsChannel.broadcast_replace_to("clinic", target: self)
+    Turbo::StreamsChannel.broadcast_replace_later_to("clinic", target: self)
+  end
+end
+`;
+    const findings = check(code);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[5, 'info'], [6, 'info'], [7, 'info']]);
+    assert.match(findings[0].message, /^`MessageBus\.publish` broadcasts inside the database transaction/);
+  });
 });
+

@@ -85,10 +85,11 @@ end
   end
 end
 `;
-    assert.deepEqual(check(code).map((f) => [at(f).line, f.fixes.length]), [[7, 0], [11, 0], [12, 0]]);
+    // Discourse-style `Jobs.enqueue` is known out of the box; configured enqueuers add to it.
+    assert.deepEqual(check(code).map((f) => [at(f).line, f.fixes.length]), [[7, 0], [11, 0], [12, 0], [13, 0]]);
     const config = defaultConfig();
-    config.sections.callbacks = { jobEnqueuers: ['Jobs.enqueue'] };
-    assert.deepEqual(check(code, { config }).map((f) => at(f).line), [7, 11, 12, 13]);
+    config.sections.callbacks = { jobEnqueuers: ['Queue.push'] };
+    assert.deepEqual(check(code.replace('Resque.enqueue(TotalsJob, id)', 'Queue.push(:totals, id)'), { config }).map((f) => at(f).line), [7, 11, 12, 13]);
   });
 
   test('no quick fix when two after_* callbacks name the method, or the callback may write another model', () => {
@@ -147,4 +148,99 @@ end
 `;
     assert.deepEqual(check(code), []);
   });
+
+  test('known enqueue APIs out of the box: Sidekiq bulk/scheduled pushes, set(...).perform_async, perform_all_later, Jobs.enqueue_in/_at, Turbo _later broadcasts', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_create :fan_out
+
+  def fan_out
+    ReminderWorker.push_bulk(ids)
+    ReminderWorker.perform_bulk([[id]])
+    ReminderWorker.perform_in(5.minutes, id)
+    ReminderWorker.perform_at(starts_at, id)
+    ReminderWorker.set(queue: "low").perform_async(id)
+    ActiveJob.perform_all_later(jobs)
+    Jobs.enqueue_in(5.minutes, :remind, id: id)
+    Jobs.enqueue_at(starts_at, :remind, id: id)
+    Turbo::StreamsChannel.broadcast_append_later_to("clinic", target: self)
+  end
+end
+`;
+    assert.deepEqual(check(code).map((f) => [at(f).line, f.severity]), [5, 6, 7, 8, 9, 10, 11, 12, 13].map((l) => [l, 'warning']));
+  });
+
+  test('an app class whose method enqueues is a job enqueue (not an external call), named with the inner call', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_create :announce
+
+  def announce
+    Slack::Announcer.new(id).call
+  end
+end
+`;
+    const announcer = 'module Slack\n  class Announcer\n    def initialize(id) = @id = id\n\n    def call\n      SlackPostWorker.perform_async(@id)\n    end\n  end\nend\n';
+    const findings = run(rule, code, { file: FILE, kind: 'model', app: modelApp({ [FILE]: code, 'app/services/slack/announcer.rb': announcer }) });
+    assert.deepEqual(findings.map((f) => at(f).line), [5]);
+    assert.match(findings[0].message, /^`Slack::Announcer\.new\(…\)\.call` enqueues a job in `after_create :announce` \(it reaches `SlackPostWorker\.perform_async` at app\/services\/slack\/announcer\.rb:6\), before the transaction commits/);
+  });
+
+  test('state-machine hooks are callbacks: aasm `after:` runs inside the event transaction, `after_commit:` does not', () => {
+    const code = `class Appointment < ApplicationRecord
+  include AASM
+
+  aasm do
+    event :confirm, after_commit: :notify_later do
+      after :notify_now
+      transitions from: :pending, to: :confirmed
+    end
+  end
+
+  state_machine :billing do
+    after_transition on: :charge do |appointment, transition|
+      ReceiptWorker.perform_async(appointment.id)
+    end
+  end
+
+  def notify_now
+    ConfirmWorker.perform_async(id)
+  end
+
+  def notify_later
+    ConfirmWorker.perform_async(id)
+  end
+end
+`;
+    const findings = check(code);
+    assert.deepEqual(findings.map((f) => at(f).line), [13, 18]);
+    assert.match(findings[1].message, /^`ConfirmWorker\.perform_async` enqueues a job in `after :notify_now` of aasm event :confirm, before the transaction commits: a worker can run it against the row before its change is committed \(it reads the old values\).* Enqueue it from the event's `after_commit` hook/);
+  });
+
+  test('near miss: a service whose enqueue sits deep in its own helpers (incidental to the callback) is not reported', () => {
+    const code = `class Alias < ApplicationRecord
+  before_validation :resolve
+
+  def resolve
+    self.uri = ResolveService.new.call(handle)
+  end
+end
+`;
+    const service = 'class ResolveService\n  def call(handle)\n    lookup(handle)\n  end\n\n  private\n\n  def lookup(handle)\n    CleanupWorker.perform_async(handle) if gone?(handle)\n  end\nend\n';
+    assert.deepEqual(run(rule, code, { file: 'app/models/alias.rb', kind: 'model', app: modelApp({ 'app/models/alias.rb': code, 'app/services/resolve_service.rb': service }) }), []);
+  });
+
+  test('near miss: state_machine use_transactions: false runs its hooks outside the transaction', () => {
+    const code = `class Parcel < ApplicationRecord
+  state_machine initial: :pending, use_transactions: false do
+    after_transition to: :shipped, do: :announce
+  end
+
+  def announce
+    ShippedWorker.perform_async(id)
+  end
+end
+`;
+    assert.deepEqual(run(rule, code, { file: 'app/models/parcel.rb', kind: 'model', app: modelApp({ 'app/models/parcel.rb': code }) }), []);
+    assert.equal(run(rule, code.replace(', use_transactions: false', ''), { file: 'app/models/parcel.rb', kind: 'model', app: modelApp({ 'app/models/parcel.rb': code.replace(', use_transactions: false', '') }) }).length, 1);
+  });
 });
+

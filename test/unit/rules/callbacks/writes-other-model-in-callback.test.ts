@@ -38,7 +38,7 @@ describe('callbacks/writes-other-model-in-callback', () => {
   after_update :stamp_account
 
   def stamp_account
-    account.update!(last_order_at: Time.current)
+    account.update!(status: "active")
   end
 end
 `;
@@ -46,9 +46,66 @@ end
     assert.deepEqual(findings.map(at), [{ rule: 'callbacks/writes-other-model-in-callback', line: 6, column: 5 }]);
     assert.equal(findings[0].severity, 'info');
     assert.equal(findings[0].message,
-      '`account.update!` writes Account from `after_update :stamp_account`, inside Order\'s save transaction: it runs Account\'s update callbacks (1) '
-      + 'in the same transaction and holds row locks on accounts until it commits. Keep the write if it must be atomic with the save; '
+      '`account.update!` writes Account from `after_update :stamp_account`, inside Order\'s save transaction: it runs Account\'s update callbacks (1 in the transaction) '
+      + 'and holds row locks on accounts until it commits. Keep the write if it must be atomic with the save; '
       + 'otherwise move it to an after_commit callback or a job.');
+  });
+
+  test('counter, touch, denormalised-column and autosave-like writes are hints', () => {
+    const file = 'app/models/comment.rb';
+    const code = `class Comment < ApplicationRecord
+  belongs_to :account
+  belongs_to :post
+  has_one :stat, class_name: "AuditLog"
+  after_create :bump
+  after_destroy :unbump
+  after_save :stamp
+  after_update :save_stat
+
+  def bump
+    post.increment!(:comments_count)
+    Account.update_counters(account_id, replies_count: 1)
+  end
+
+  def unbump
+    post.decrement!(:comments_count)
+  end
+
+  def stamp
+    account.touch
+    account.update_column(:last_comment_at, Time.current)
+    account.update!(replies_count: 3, cached_score_total: 4)
+  end
+
+  def save_stat
+    stat.save!
+  end
+end
+`;
+    const files = { 'app/models/post.rb': 'class Post < ApplicationRecord\n  after_update :x\nend\n' };
+    const findings = run(rule, code, { file, kind: 'model', app: modelApp({ 'app/models/account.rb': ACCOUNT, 'app/models/audit_log.rb': AUDIT, ...files, [file]: code }) });
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[11, 'hint'], [12, 'hint'], [20, 'hint'], [21, 'hint'], [22, 'hint'], [26, 'hint']], 'decrement! in after_destroy is SQL cleanup: not reported');
+    assert.match(findings[0].message, /This is a counter update, the kind of write Rails' own counter_cache, touch: and autosave make\./);
+    assert.match(findings[3].message, /This is a denormalised column \(`last_comment_at`\)/);
+    assert.match(findings[5].message, /This is a save of an associated record/);
+  });
+
+  test('near miss: a touch whose after_touch calls an external service stays a warning and names the cascade', () => {
+    const file = 'app/models/reply.rb';
+    const code = `class Reply < ApplicationRecord
+  belongs_to :thread_summary
+  after_create :refresh
+
+  def refresh
+    thread_summary.touch
+  end
+end
+`;
+    const summary = 'class ThreadSummary < ApplicationRecord\n  after_touch :push\n\n  def push\n    HTTParty.post("https://search.example.com/index")\n  end\nend\n';
+    const findings = run(rule, code, { file, kind: 'model', app: modelApp({ 'app/models/thread_summary.rb': summary, [file]: code }) });
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].severity, 'warning');
+    assert.match(findings[0].message, /The cascade reaches outside the database before COMMIT: ThreadSummary's `after_touch :push` calls `HTTParty\.post`: if the transaction rolls back, that already happened\./);
   });
 
   test('a constant write in a concern, a loop over an association (warning), SQL writes', () => {
@@ -77,7 +134,8 @@ end
 end
 `;
     const findings = check(file, code);
-    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[10, 5, 'info'], [15, 7, 'warning'], [20, 5, 'info']]);
+    // A loop of writes without I/O in the cascade is info: N rows in one transaction, nothing outside the database.
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[10, 5, 'info'], [15, 7, 'info'], [20, 5, 'info']]);
     assert.match(findings[1].message, /^`follower\.notifications\.create!` writes Notification once per element of a loop/);
     assert.match(findings[2].message, /it skips Account's callbacks but locks the rows it changes in accounts until the transaction commits/);
   });
@@ -95,7 +153,7 @@ end
     const findings = check(file, code);
     assert.equal(findings.length, 1);
     assert.equal(findings[0].severity, 'warning');
-    assert.match(findings[0].message, /runs User's create callbacks \(1, 1 calling external services\)/);
+    assert.match(findings[0].message, /runs User's create callbacks \(1 in the transaction\) .* The cascade reaches outside the database before COMMIT: User's `after_create :notify_calendar` calls `Faraday\.post`/);
   });
 
   test('near misses: self writes, hashes, unknown receivers, after_commit, self.class, SQL cleanup in destroy callbacks', () => {

@@ -1,0 +1,158 @@
+// The app's own plain Ruby classes (services, notifiers, clients under app/* and lib/), found by
+// Zeitwerk's file naming and read on demand, so a callback's `Slack::Notifier.ping(...)` is judged by
+// what the app's method does (an HTTP call, a job enqueue, nothing) instead of by its namespace.
+import * as path from 'node:path';
+import type { AppFacts } from '../core/appFacts';
+import { underscore } from '../models/inflector';
+import { constantText } from '../parsing/ruby';
+import { parseRuby, type Node } from '../parsing/treeSitter';
+import { extractBody, type BodyFacts } from './facts';
+
+export const APP_CLASSES_KEY = 'callbacks/appClasses';
+
+export interface AppClass {
+  /** Fully qualified: `Slack::Notifier`. */
+  name: string;
+  kind: 'class' | 'module';
+  superclass?: string;
+  file: string;
+  /** `def self.x`, `class << self` methods (and module_function / extend self methods of modules). */
+  singleton: Map<string, BodyFacts>;
+  instance: Map<string, BodyFacts>;
+  /** Modules named by `include` / `extend` (`HTTParty`). */
+  includes: string[];
+}
+
+export interface AppClassSource {
+  /** The app's class or module of that exact name, or undefined when the app has no file for it. */
+  find(name: string): AppClass | undefined;
+  /** Whether the app itself defines the top-level namespace of `name` (`Slack` for `Slack::Notifier`). */
+  ownsNamespace(name: string): boolean;
+}
+
+export function appClassesOf(app: AppFacts): AppClassSource | undefined {
+  return app.shared.get(APP_CLASSES_KEY) as AppClassSource | undefined;
+}
+
+/** Classes and modules of one file with the facts of their methods. */
+export function extractAppClasses(root: Node, file: string): AppClass[] {
+  const out: AppClass[] = [];
+  const visit = (node: Node, namespace: string[]): void => {
+    for (const stmt of node.namedChildren) {
+      if (!stmt || (stmt.type !== 'class' && stmt.type !== 'module')) continue;
+      const name = [...namespace, constantText(stmt.childForFieldName('name')) ?? ''].join('::');
+      const body = stmt.childForFieldName('body');
+      const klass: AppClass = {
+        name, kind: stmt.type, file, singleton: new Map(), instance: new Map(), includes: [],
+        superclass: stmt.type === 'class' ? constantText(stmt.childForFieldName('superclass')?.namedChildren[0]) : undefined,
+      };
+      out.push(klass);
+      if (body) {
+        readMethods(klass, body, file);
+        visit(body, name.split('::'));
+      }
+    }
+  };
+  visit(root, []);
+  return out;
+}
+
+function readMethods(klass: AppClass, body: Node, file: string): void {
+  let moduleFunction = false;
+  for (const stmt of body.namedChildren) {
+    if (!stmt) continue;
+    if (stmt.type === 'method') {
+      const name = stmt.childForFieldName('name')?.text;
+      if (!name) continue;
+      const facts = methodFacts(stmt, file);
+      klass.instance.set(name, facts);
+      if (moduleFunction) klass.singleton.set(name, facts);
+    } else if (stmt.type === 'singleton_method') {
+      const name = stmt.childForFieldName('name')?.text;
+      if (name) klass.singleton.set(name, methodFacts(stmt, file));
+    } else if (stmt.type === 'singleton_class') {
+      const inner = stmt.childForFieldName('body');
+      for (const m of inner?.namedChildren ?? []) {
+        const name = m?.type === 'method' ? m.childForFieldName('name')?.text : undefined;
+        if (m && name) klass.singleton.set(name, methodFacts(m, file));
+      }
+    } else if (stmt.type === 'call' && /^(include|extend)\s+[A-Z]/.test(stmt.text) && !/^extend\s+self$/.test(stmt.text)) {
+      klass.includes.push(...stmt.text.replace(/^(include|extend)\s+/, '').split(/\s*,\s*/));
+    } else if ((stmt.type === 'identifier' && stmt.text === 'module_function')
+      || (stmt.type === 'call' && /^extend\s+self$/.test(stmt.text))) {
+      moduleFunction = true;
+      if (stmt.type === 'call') for (const [n, f] of klass.instance) klass.singleton.set(n, f);
+    }
+  }
+}
+
+/** extractBody reads a `def`'s body itself, but stops at any other definition node: give it the body. */
+function methodFacts(def: Node, file: string): BodyFacts {
+  if (def.type === 'method') return extractBody(def, file, paramNames(def));
+  const body = def.childForFieldName('body');
+  return body ? extractBody(body, file, paramNames(def)) : { calls: [] };
+}
+
+function paramNames(method: Node): string[] {
+  const out: string[] = [];
+  const visit = (n: Node | null): void => {
+    if (!n) return;
+    if (n.type === 'identifier') out.push(n.text);
+    for (const c of n.namedChildren) if (c && c.type !== 'pair') visit(c);
+  };
+  visit(method.childForFieldName('parameters'));
+  return out;
+}
+
+/** Zeitwerk's file for a constant: `ActivityPub::Notifier` → `activity_pub/notifier.rb`. */
+export function constantPath(name: string): string {
+  return `${name.replace(/^::/, '').split('::').map(underscore).join('/')}.rb`;
+}
+
+/**
+ * Finds app classes under autoload roots (absolute folders: app/services, app/lib, lib …) through
+ * a reader; each file is parsed once and cached until `clear()`.
+ */
+export class AppClassResolver implements AppClassSource {
+  private readonly files = new Map<string, AppClass[] | undefined>();
+
+  private rootList: string[] | undefined;
+
+  /** `roots` is called once, on the first lookup (listing folders is IO the project layer does lazily). */
+  constructor(private readonly roots: () => string[], private readonly read: (file: string) => string | undefined) {}
+
+  private get autoloadRoots(): string[] { return (this.rootList ??= this.roots()); }
+
+  clear(): void { this.files.clear(); }
+
+  find(name: string): AppClass | undefined {
+    const clean = name.replace(/^::/, '');
+    for (const root of this.autoloadRoots) {
+      const classes = this.load(path.join(root, constantPath(clean)));
+      const found = classes?.find((c) => c.name === clean);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  ownsNamespace(name: string): boolean {
+    const top = name.replace(/^::/, '').split('::')[0];
+    if (!top) return false;
+    return this.find(top) !== undefined || this.autoloadRoots.some((root) => this.hasDirectory(path.join(root, underscore(top))));
+  }
+
+  /** Set by the project layer; tests may leave it out. */
+  hasDirectory: (dir: string) => boolean = () => false;
+
+  private load(file: string): AppClass[] | undefined {
+    if (this.files.has(file)) return this.files.get(file);
+    const text = this.read(file);
+    let classes: AppClass[] | undefined;
+    if (text !== undefined) {
+      const tree = parseRuby(text);
+      try { classes = extractAppClasses(tree.rootNode, file); } catch { classes = undefined; } finally { tree.delete(); }
+    }
+    this.files.set(file, classes);
+    return classes;
+  }
+}

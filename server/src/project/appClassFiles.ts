@@ -1,0 +1,32 @@
+// The autoload roots of an app's plain Ruby classes (app/* folders, their concerns, lib) for the
+// callback pack's AppClassResolver, which reads a class's file only when a callback calls it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AppClassResolver } from '../callbacks/appClasses';
+import type { FileSource } from './files';
+
+const NOT_RUBY = new Set(['views', 'assets', 'javascript', 'javascripts', 'frontend', 'webpacker', 'packs', 'stylesheets', 'images']);
+
+export function autoloadRoots(root: string): string[] {
+  const out: string[] = [];
+  const app = path.join(root, 'app');
+  let entries: fs.Dirent[] = [];
+  try { entries = fs.readdirSync(app, { withFileTypes: true }); } catch { /* no app folder */ }
+  for (const e of entries) {
+    if (!e.isDirectory() || NOT_RUBY.has(e.name) || e.name.startsWith('.')) continue;
+    out.push(path.join(app, e.name));
+    if (isDirectory(path.join(app, e.name, 'concerns'))) out.push(path.join(app, e.name, 'concerns'));
+  }
+  if (isDirectory(path.join(root, 'lib'))) out.push(path.join(root, 'lib'));
+  return out.sort();
+}
+
+function isDirectory(dir: string): boolean {
+  try { return fs.statSync(dir).isDirectory(); } catch { return false; }
+}
+
+export function appClassResolver(root: string, files: FileSource): AppClassResolver {
+  const resolver = new AppClassResolver(() => autoloadRoots(root), (file) => (files.exists(file) ? files.read(file) : undefined));
+  resolver.hasDirectory = isDirectory;
+  return resolver;
+}
