@@ -59,8 +59,8 @@ export class MigrationHistory {
   private readonly entries = new Map<string, Entry[]>();
   /** Per table name: every operation naming it, in ordinal order (for the schema.rb fallback). */
   private readonly events = new Map<string, Event[]>();
-  /** Ordinals of migrations with a change to an unreadable table name. */
-  private readonly unreadable: number[] = [];
+  /** Ordinals of migrations with a change to an unreadable table name (what it may have touched). */
+  private readonly unreadable: { ordinal: number; part?: UnknownPart }[] = [];
 
   constructor(summaries: MigrationSummary[]) {
     const sorted = [...summaries].sort((a, b) => compareMigrationVersions(a.version, b.version) || a.file.localeCompare(b.file));
@@ -84,8 +84,11 @@ export class MigrationHistory {
       };
       for (const op of summary.ops) {
         if (op.kind === 'unknown_change' && op.table === ANY_TABLE) {
-          this.unreadable.push(ordinal);
-          for (const [name, t] of current) if (t) set(name, null);
+          this.unreadable.push({ ordinal, part: op.part });
+          for (const [name, t] of current) {
+            if (!t) continue;
+            if (op.part) markUnknown(own(name)!, op); else set(name, null);
+          }
           continue;
         }
         this.event(op.table, ordinal, op);
@@ -110,12 +113,14 @@ export class MigrationHistory {
     }
     // schema.rb shows the table after every migration: it stands for this one's "before" only when no
     // later migration replaced, renamed or changed it in a way the replay cannot take back.
-    if (this.unreadable.some((o) => o >= ordinal)) return undefined;
+    const unreadableLater = this.unreadable.filter((u) => u.ordinal >= ordinal);
+    if (unreadableLater.some((u) => !u.part)) return undefined;
     const later = (this.events.get(name) ?? []).filter((e) => e.ordinal >= ordinal);
     if (later.some((e) => ['create_table', 'drop_table', 'rename_table'].includes(e.op.kind) || (e.op.kind === 'unknown_change' && !e.op.part))) return undefined;
     const table = schemaTableOf(name, schema, schemaForeignKeys);
     if (!table) return undefined;
     for (const { op } of later) withoutLaterChange(table, op);
+    for (const u of unreadableLater) markUnknown(table, u);
     return { table, source: 'schema' };
   }
 
