@@ -13,7 +13,7 @@ export type HistoryOp =
   | { kind: 'add_column'; table: string; column: SchemaColumn }
   | { kind: 'remove_column'; table: string; column: string }
   | { kind: 'rename_column'; table: string; column: string; to: string }
-  | { kind: 'change_column'; table: string; column: string; type: string; null?: boolean }
+  | { kind: 'change_column'; table: string; column: string; type: string; null?: boolean; limit?: number; precision?: number; scale?: number }
   | { kind: 'change_column_null'; table: string; column: string; null: boolean }
   | { kind: 'add_index'; table: string; index: SchemaIndex }
   | { kind: 'remove_index'; table: string; columns?: string[]; name?: string }
@@ -242,7 +242,10 @@ function applyOp(op: HistoryOp, own: (name: string) => HistoryTable | undefined,
     }
     case 'change_column': {
       const c = t.columns.get(op.column);
-      t.columns.set(op.column, { name: op.column, type: op.type, null: op.null ?? c?.null ?? true, hasDefault: c?.hasDefault ?? false });
+      t.columns.set(op.column, {
+        name: op.column, type: op.type, null: op.null ?? c?.null ?? true, hasDefault: c?.hasDefault ?? false,
+        ...sizeOf(op),
+      });
       if (op.column === 'id' && t.primaryKeyType !== 'none') t.primaryKeyType = op.type;
       return;
     }
@@ -285,6 +288,15 @@ function matchesForeignKey(fk: HistoryForeignKey, op: { to?: string; column?: st
   if (op.name) return fk.name === op.name;
   if (op.column) return fk.column === op.column;
   return !!op.to && fk.to === op.to;
+}
+
+/** `limit:`/`precision:`/`scale:` when given (schema.rb's SchemaColumn fields). */
+function sizeOf(o: { limit?: number; precision?: number; scale?: number }): Partial<SchemaColumn> {
+  const out: Partial<SchemaColumn> = {};
+  if (o.limit !== undefined) out.limit = o.limit;
+  if (o.precision !== undefined) out.precision = o.precision;
+  if (o.scale !== undefined) out.scale = o.scale;
+  return out;
 }
 
 function markUnknown(table: HistoryTable, op: { part?: UnknownPart; column?: string }): void {

@@ -161,7 +161,7 @@ function opsOf(op: MigrationOp, legacyKeys: boolean, legacyReferences: boolean):
     case 'change_column': {
       const [column, type] = [literalName(rest[0]), literalName(rest[1])];
       const nullable = call.keywords.get('null');
-      return column && type ? [{ kind: 'change_column', table, column, type, null: nullable ? !isFalse(nullable) : undefined }] : [];
+      return column && type ? [{ kind: 'change_column', table, column, type, null: nullable ? !isFalse(nullable) : undefined, ...sizeOptions(call.keywords) }] : [];
     }
     case 'change_column_null': {
       const column = literalName(rest[0]);
@@ -217,7 +217,16 @@ function columnOf(op: MigrationOp, name: string): SchemaColumn {
   if (op.method === 'add_timestamps') return { name, type: 'datetime', null: !!call.keywords.get('null') && !isFalse(call.keywords.get('null')), hasDefault: false };
   const inTable = !!(op.changeTable || op.createTable);
   const type = op.columnType ?? literalName(inTable ? call.args[1] : call.args[2]) ?? 'unknown';
-  return { name, type, null: !isFalse(call.keywords.get('null')), hasDefault: call.keywords.has('default') };
+  return { name, type, null: !isFalse(call.keywords.get('null')), hasDefault: call.keywords.has('default'), ...sizeOptions(call.keywords) };
+}
+
+function sizeOptions(keywords: Map<string, Node>): { limit?: number; precision?: number; scale?: number } {
+  const out: { limit?: number; precision?: number; scale?: number } = {};
+  for (const key of ['limit', 'precision', 'scale'] as const) {
+    const node = keywords.get(key);
+    if (node?.type === 'integer') out[key] = Number(node.text.replace(/_/g, ''));
+  }
+  return out;
 }
 
 function referenceOps(op: MigrationOp, table: string, refs: Node[], legacyKeys: boolean, legacyReferences: boolean): HistoryOp[] {
