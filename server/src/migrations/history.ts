@@ -124,11 +124,6 @@ export class MigrationHistory {
     return { table, source: 'schema' };
   }
 
-  /** True when the replay has any operation on `name` (created, altered or dropped). */
-  mentions(name: string): boolean {
-    return this.events.has(name);
-  }
-
   /** Index of the first migration whose version is not older than `version`. */
   private ordinalOf(version: string): number {
     let lo = 0;
