@@ -139,7 +139,7 @@ function opsOf(op: MigrationOp, legacyKeys: boolean, legacyReferences: boolean):
     }
     case 'add_column':
     case 'add_timestamps':
-      return addedColumns(op).map((name): HistoryOp => ({ kind: 'add_column', table, column: columnOf(op, name) }));
+      return addedColumns(op).map((name): HistoryOp => ({ kind: 'add_column', table, column: columnOf(op, name, legacyReferences) }));
     case 'add_reference':
     case 'add_belongs_to':
       return referenceOps(op, table, rest, legacyKeys, legacyReferences);
@@ -212,9 +212,13 @@ function names(nodes: Node[]): string[] {
   return nodes.map((n) => literalName(n)).filter((n): n is string => !!n);
 }
 
-function columnOf(op: MigrationOp, name: string): SchemaColumn {
+function columnOf(op: MigrationOp, name: string, legacy: boolean): SchemaColumn {
   const call = op.call;
-  if (op.method === 'add_timestamps') return { name, type: 'datetime', null: !!call.keywords.get('null') && !isFalse(call.keywords.get('null')), hasDefault: false };
+  if (op.method === 'add_timestamps') {
+    // Rails 5.0 made timestamps NOT NULL by default; older compat classes left them nullable.
+    const given = call.keywords.get('null');
+    return { name, type: 'datetime', null: given ? !isFalse(given) : legacy, hasDefault: false };
+  }
   const inTable = !!(op.changeTable || op.createTable);
   const type = op.columnType ?? literalName(inTable ? call.args[1] : call.args[2]) ?? 'unknown';
   return { name, type, null: !isFalse(call.keywords.get('null')), hasDefault: call.keywords.has('default'), ...sizeOptions(call.keywords) };

@@ -33,6 +33,9 @@ describe('history model: replaying db/migrate', () => {
     assert.equal(in2018?.table.columns.get('email')?.null, false);
     assert.equal(columns(h.tableBefore('accounts', '20190601000000')?.table), 'id:bigint created_at:datetime updated_at:datetime display_name:string');
     assert.equal(in2017?.table.columns.has('email'), false, 'earlier states are not changed by later migrations');
+    assert.equal(in2017?.table.columns.get('created_at')?.null, false, 'timestamps are NOT NULL from Rails 5.0');
+    const legacy = historyFromTexts([file('20150101000000', 'create_table :logs do |t|\n  t.timestamps\nend', 'ActiveRecord::Migration[4.2]')]);
+    assert.equal(legacy.tableBefore('logs', '20160101000000')?.table.columns.get('created_at')?.null, true);
   });
 
   test('a migration sees the state before itself, not its own changes', () => {
