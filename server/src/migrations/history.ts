@@ -13,7 +13,7 @@ export type HistoryOp =
   | { kind: 'add_column'; table: string; column: SchemaColumn }
   | { kind: 'remove_column'; table: string; column: string }
   | { kind: 'rename_column'; table: string; column: string; to: string }
-  | { kind: 'change_column'; table: string; column: string; type: string; null?: boolean }
+  | { kind: 'change_column'; table: string; column: string; type: string; null?: boolean; limit?: number; precision?: number; scale?: number }
   | { kind: 'change_column_null'; table: string; column: string; null: boolean }
   | { kind: 'add_index'; table: string; index: SchemaIndex }
   | { kind: 'remove_index'; table: string; columns?: string[]; name?: string }
@@ -59,8 +59,8 @@ export class MigrationHistory {
   private readonly entries = new Map<string, Entry[]>();
   /** Per table name: every operation naming it, in ordinal order (for the schema.rb fallback). */
   private readonly events = new Map<string, Event[]>();
-  /** Ordinals of migrations with a change to an unreadable table name. */
-  private readonly unreadable: number[] = [];
+  /** Ordinals of migrations with a change to an unreadable table name (what it may have touched). */
+  private readonly unreadable: { ordinal: number; part?: UnknownPart }[] = [];
 
   constructor(summaries: MigrationSummary[]) {
     const sorted = [...summaries].sort((a, b) => compareMigrationVersions(a.version, b.version) || a.file.localeCompare(b.file));
@@ -84,8 +84,11 @@ export class MigrationHistory {
       };
       for (const op of summary.ops) {
         if (op.kind === 'unknown_change' && op.table === ANY_TABLE) {
-          this.unreadable.push(ordinal);
-          for (const [name, t] of current) if (t) set(name, null);
+          this.unreadable.push({ ordinal, part: op.part });
+          for (const [name, t] of current) {
+            if (!t) continue;
+            if (op.part) markUnknown(own(name)!, op); else set(name, null);
+          }
           continue;
         }
         this.event(op.table, ordinal, op);
@@ -110,18 +113,15 @@ export class MigrationHistory {
     }
     // schema.rb shows the table after every migration: it stands for this one's "before" only when no
     // later migration replaced, renamed or changed it in a way the replay cannot take back.
-    if (this.unreadable.some((o) => o >= ordinal)) return undefined;
+    const unreadableLater = this.unreadable.filter((u) => u.ordinal >= ordinal);
+    if (unreadableLater.some((u) => !u.part)) return undefined;
     const later = (this.events.get(name) ?? []).filter((e) => e.ordinal >= ordinal);
     if (later.some((e) => ['create_table', 'drop_table', 'rename_table'].includes(e.op.kind) || (e.op.kind === 'unknown_change' && !e.op.part))) return undefined;
     const table = schemaTableOf(name, schema, schemaForeignKeys);
     if (!table) return undefined;
     for (const { op } of later) withoutLaterChange(table, op);
+    for (const u of unreadableLater) markUnknown(table, u);
     return { table, source: 'schema' };
-  }
-
-  /** True when the replay has any operation on `name` (created, altered or dropped). */
-  mentions(name: string): boolean {
-    return this.events.has(name);
   }
 
   /** Index of the first migration whose version is not older than `version`. */
@@ -237,7 +237,10 @@ function applyOp(op: HistoryOp, own: (name: string) => HistoryTable | undefined,
     }
     case 'change_column': {
       const c = t.columns.get(op.column);
-      t.columns.set(op.column, { name: op.column, type: op.type, null: op.null ?? c?.null ?? true, hasDefault: c?.hasDefault ?? false });
+      t.columns.set(op.column, {
+        name: op.column, type: op.type, null: op.null ?? c?.null ?? true, hasDefault: c?.hasDefault ?? false,
+        ...sizeOf(op),
+      });
       if (op.column === 'id' && t.primaryKeyType !== 'none') t.primaryKeyType = op.type;
       return;
     }
@@ -280,6 +283,15 @@ function matchesForeignKey(fk: HistoryForeignKey, op: { to?: string; column?: st
   if (op.name) return fk.name === op.name;
   if (op.column) return fk.column === op.column;
   return !!op.to && fk.to === op.to;
+}
+
+/** `limit:`/`precision:`/`scale:` when given (schema.rb's SchemaColumn fields). */
+function sizeOf(o: { limit?: number; precision?: number; scale?: number }): Partial<SchemaColumn> {
+  const out: Partial<SchemaColumn> = {};
+  if (o.limit !== undefined) out.limit = o.limit;
+  if (o.precision !== undefined) out.precision = o.precision;
+  if (o.scale !== undefined) out.scale = o.scale;
+  return out;
 }
 
 function markUnknown(table: HistoryTable, op: { part?: UnknownPart; column?: string }): void {

@@ -20,14 +20,20 @@ const SCHEMA_METHODS = new Set([
   'change_column_null', 'add_index', 'remove_index', 'rename_index', 'add_foreign_key', 'remove_foreign_key',
   'add_check_constraint', 'remove_check_constraint', 'create_join_table', 'drop_join_table',
 ]);
+/** App helper names that change the schema: a verb and the object it changes (not `index(name)`, `update_timestamps(doc)`). */
+const SCHEMA_HELPER = /^(?:(?:add|remove|drop|rename|change|create|replace|swap|cleanup|copy|convert|restore)_\w*(?:column|index|foreign_key|constraint|table|reference)|update_\w*(?:column|index|constraint))/;
 /** Schema statements that change nothing the history keeps. */
 const NEUTRAL_METHODS = new Set(['change_column_default', 'change_column_comment', 'change_table_comment', 'change_table', 'create_table']);
 
 export function historyOpsOf(model: MigrationModel): HistoryOp[] {
   const out: HistoryOp[] = [];
   const compat = new Map<unknown, { legacyKeys: boolean; legacyReferences: boolean }>();
-  for (const op of model.ops) {
-    if (op.phase !== 'up' || !isDslCall(op)) continue;
+  const constants = new Map<unknown, Map<string, string>>();
+  for (const original of model.ops) {
+    if (original.phase !== 'up' || !isDslCall(original)) continue;
+    let names = constants.get(original.klass);
+    if (!names) constants.set(original.klass, names = classConstants(original.klass.node));
+    const op = original.table ? original : { ...original, table: constantTable(original, names) };
     let c = compat.get(op.klass);
     if (!c) {
       const v = compatVersion(op.klass);
@@ -46,11 +52,35 @@ export function historyOpsOf(model: MigrationModel): HistoryOp[] {
   return out;
 }
 
+/** `TABLE = :accounts` in the migration class: names a computed-looking first argument. */
+function classConstants(klass: Node): Map<string, string> {
+  const out = new Map<string, string>();
+  const body = klass.childForFieldName('body') ?? klass.namedChildren.find((c) => c?.type === 'body_statement');
+  for (const stmt of body?.namedChildren ?? []) {
+    if (stmt?.type !== 'assignment') continue;
+    const left = stmt.childForFieldName('left');
+    const value = literalName(stmt.childForFieldName('right'));
+    if (left?.type === 'constant' && value) out.set(left.text, value);
+  }
+  return out;
+}
+
+function constantTable(op: MigrationOp, names: Map<string, string>): string | undefined {
+  if (!names.size) return undefined;
+  const first = (op.changeTable ?? op.createTable ?? op.call).args[0];
+  return first?.type === 'constant' ? names.get(first.text) : undefined;
+}
+
 /** A schema change the replay could not read: its table (or every table) becomes unknown. */
 function unreadable(op: MigrationOp): HistoryOp[] {
   const method = HELPER_ALIASES[op.method] ?? op.method;
   const first = op.changeTable || op.createTable ? undefined : op.call.args[0];
-  if (SCHEMA_METHODS.has(method)) return [{ kind: 'unknown_change', table: op.table ?? ANY_TABLE }];
+  if (SCHEMA_METHODS.has(method)) {
+    // Adding columns to some table changes nothing already known; indexes and constraints only those.
+    if (!op.table && (method === 'add_column' || method === 'add_timestamps')) return [];
+    const part = /index/.test(method) ? 'indexes' : /foreign_key|check_constraint/.test(method) ? 'constraints' : undefined;
+    return [{ kind: 'unknown_change', table: op.table ?? ANY_TABLE, ...(part ? { part } : {}) }];
+  }
   if (method === 'execute') {
     const sql = sqlOf(op.call) ?? '';
     const altered = /(?:ALTER|DROP|TRUNCATE)\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?("?[\w.]+"?|#\{)/i.exec(sql)?.[1]
@@ -61,7 +91,7 @@ function unreadable(op: MigrationOp): HistoryOp[] {
   // An app helper that takes a table first and names a schema object (change_column_type_concurrently,
   // add_column_with_default, rename_column_concurrently...): what it did is not replayed.
   if (op.changeTable || op.createTable || op.call.receiver || NEUTRAL_METHODS.has(method) || /[?]$|^validate_/.test(method)) return [];
-  if (!/column|index|foreign_key|constraint|table|reference|timestamps/.test(method)) return [];
+  if (!SCHEMA_HELPER.test(method)) return [];
   const table = literalName(first);
   // A helper called with a computed table name (`tables.each { |t| change_column_type_concurrently t, ... }`).
   if (!table) return first && first.type !== 'hash' ? [{ kind: 'unknown_change', table: ANY_TABLE }] : [];
@@ -109,7 +139,7 @@ function opsOf(op: MigrationOp, legacyKeys: boolean, legacyReferences: boolean):
     }
     case 'add_column':
     case 'add_timestamps':
-      return addedColumns(op).map((name): HistoryOp => ({ kind: 'add_column', table, column: columnOf(op, name) }));
+      return addedColumns(op).map((name): HistoryOp => ({ kind: 'add_column', table, column: columnOf(op, name, legacyReferences) }));
     case 'add_reference':
     case 'add_belongs_to':
       return referenceOps(op, table, rest, legacyKeys, legacyReferences);
@@ -131,7 +161,7 @@ function opsOf(op: MigrationOp, legacyKeys: boolean, legacyReferences: boolean):
     case 'change_column': {
       const [column, type] = [literalName(rest[0]), literalName(rest[1])];
       const nullable = call.keywords.get('null');
-      return column && type ? [{ kind: 'change_column', table, column, type, null: nullable ? !isFalse(nullable) : undefined }] : [];
+      return column && type ? [{ kind: 'change_column', table, column, type, null: nullable ? !isFalse(nullable) : undefined, ...sizeOptions(call.keywords) }] : [];
     }
     case 'change_column_null': {
       const column = literalName(rest[0]);
@@ -182,12 +212,25 @@ function names(nodes: Node[]): string[] {
   return nodes.map((n) => literalName(n)).filter((n): n is string => !!n);
 }
 
-function columnOf(op: MigrationOp, name: string): SchemaColumn {
+function columnOf(op: MigrationOp, name: string, legacy: boolean): SchemaColumn {
   const call = op.call;
-  if (op.method === 'add_timestamps') return { name, type: 'datetime', null: !!call.keywords.get('null') && !isFalse(call.keywords.get('null')), hasDefault: false };
+  if (op.method === 'add_timestamps') {
+    // Rails 5.0 made timestamps NOT NULL by default; older compat classes left them nullable.
+    const given = call.keywords.get('null');
+    return { name, type: 'datetime', null: given ? !isFalse(given) : legacy, hasDefault: false };
+  }
   const inTable = !!(op.changeTable || op.createTable);
   const type = op.columnType ?? literalName(inTable ? call.args[1] : call.args[2]) ?? 'unknown';
-  return { name, type, null: !isFalse(call.keywords.get('null')), hasDefault: call.keywords.has('default') };
+  return { name, type, null: !isFalse(call.keywords.get('null')), hasDefault: call.keywords.has('default'), ...sizeOptions(call.keywords) };
+}
+
+function sizeOptions(keywords: Map<string, Node>): { limit?: number; precision?: number; scale?: number } {
+  const out: { limit?: number; precision?: number; scale?: number } = {};
+  for (const key of ['limit', 'precision', 'scale'] as const) {
+    const node = keywords.get(key);
+    if (node?.type === 'integer') out[key] = Number(node.text.replace(/_/g, ''));
+  }
+  return out;
 }
 
 function referenceOps(op: MigrationOp, table: string, refs: Node[], legacyKeys: boolean, legacyReferences: boolean): HistoryOp[] {

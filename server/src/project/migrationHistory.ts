@@ -66,8 +66,11 @@ export class MigrationHistoryLoader {
     return true;
   }
 
+  /** The configured folders inside the app root (a path leading outside it is ignored). */
   private directories(): string[] {
-    return [...new Set(this.paths().map((p) => path.resolve(this.root, p)))];
+    const root = path.resolve(this.root);
+    const inside = (d: string) => d === root || d.startsWith(root + path.sep);
+    return [...new Set(this.paths().map((p) => path.resolve(root, p)).filter(inside))];
   }
 
   private isMigrationFile(file: string): boolean {

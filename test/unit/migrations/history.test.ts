@@ -33,6 +33,9 @@ describe('history model: replaying db/migrate', () => {
     assert.equal(in2018?.table.columns.get('email')?.null, false);
     assert.equal(columns(h.tableBefore('accounts', '20190601000000')?.table), 'id:bigint created_at:datetime updated_at:datetime display_name:string');
     assert.equal(in2017?.table.columns.has('email'), false, 'earlier states are not changed by later migrations');
+    assert.equal(in2017?.table.columns.get('created_at')?.null, false, 'timestamps are NOT NULL from Rails 5.0');
+    const legacy = historyFromTexts([file('20150101000000', 'create_table :logs do |t|\n  t.timestamps\nend', 'ActiveRecord::Migration[4.2]')]);
+    assert.equal(legacy.tableBefore('logs', '20160101000000')?.table.columns.get('created_at')?.null, true);
   });
 
   test('a migration sees the state before itself, not its own changes', () => {
@@ -127,6 +130,10 @@ describe('history model: replaying db/migrate', () => {
       file('20200301000000', '%i[statuses].each { |t| change_column t, :id, :bigint }'),
       file('20200401000000', 'create_table :tags\nupdate_index :tags, "index_tags_on_name", :name, unique: true'),
     ]);
+    assert.equal(h.tableBefore('accounts', '20200201000000')?.table.primaryKeyType, 'bigint');
+    assert.equal(h.tableBefore('accounts', '20200201000001')?.table.primaryKeyType, 'unknown', 'an app helper changed the key column');
+    assert.ok(h.tableBefore('statuses', '20200301000000'));
+    assert.equal(h.tableBefore('statuses', '20200301000001'), undefined);
     assert.equal(h.tableBefore('tags', '20200401000001')?.table.unknown?.indexes, true, 'an index helper leaves the columns known');
     const looped = historyFromTexts([
       file('20170101000000', 'create_table :users', 'ActiveRecord::Migration[5.0]'),
@@ -134,10 +141,20 @@ describe('history model: replaying db/migrate', () => {
     ]);
     assert.equal(looped.tableBefore('users', '20170901000000')?.table.primaryKeyType, 'integer');
     assert.equal(looped.tableBefore('users', '20180101000000'), undefined, 'a helper over computed tables leaves every table unknown');
-    assert.equal(h.tableBefore('accounts', '20200201000000')?.table.primaryKeyType, 'bigint');
-    assert.equal(h.tableBefore('accounts', '20200201000001')?.table.primaryKeyType, 'unknown', 'an app helper changed the key column');
-    assert.ok(h.tableBefore('statuses', '20200301000000'));
-    assert.equal(h.tableBefore('statuses', '20200301000001'), undefined);
+  });
+
+  test('a TABLE constant names the table; data helpers and index calls on computed tables do not blank the history', () => {
+    const h = historyFromTexts([
+      file('20200101000000', 'create_table :mappings do |t|\n  t.bigint :entry_id\nend\ncreate_table :documents'),
+      { file: '/app/db/migrate/20200201000000_restore.rb', text: 'class Restore < ActiveRecord::Migration[7.1]\n  TABLE = :mappings\n  def up\n    add_index TABLE, :entry_id, name: "by_entry"\n  end\nend\n' },
+      { file: '/app/db/migrate/20200301000000_backfill.rb', text: 'class Backfill < ActiveRecord::Migration[7.1]\n  def up\n    Document.find_each { |d| update_timestamps(d, Time.now) }\n  end\nend\n' },
+      { file: '/app/db/migrate/20200401000000_indexes.rb', text: 'class Indexes < ActiveRecord::Migration[7.1]\n  def up\n    %i[mappings documents].each { |t| add_index t, :created_at }\n  end\nend\n' },
+    ]);
+    assert.deepEqual(h.tableBefore('mappings', '20200301000000')?.table.indexes.map((i) => i.name), ['by_entry']);
+    assert.ok(h.tableBefore('documents', '20200401000000'), 'update_timestamps(d) is not a schema change');
+    const after = h.tableBefore('mappings', '20200401000001')?.table;
+    assert.equal(after?.unknown?.indexes, true, 'indexes on computed tables: every table\'s indexes are unknown');
+    assert.equal(after?.columns.get('entry_id')?.type, 'bigint', 'its columns are still known');
   });
 
   test('raw SQL: column type changes, indexes and foreign keys are read; other ALTER TABLE makes the table unknown', () => {

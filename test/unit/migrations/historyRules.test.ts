@@ -126,4 +126,15 @@ describe('history-aware migration rules', () => {
     const widened = run(changeColumnType, migration('change_column :links, :position, :bigint'), { app, file: 'db/migrate/20200101000000_widen.rb' });
     assert.match(widened[0].message, /changes links\.position from integer to bigint/);
   });
+
+  test('change-column-type: the replayed column keeps its limit, so restating it or growing a varchar is quiet', () => {
+    const app = appFacts({
+      schema: schemaOf('20240101000000', [table('nodes', 'bigint', [['latitude', 'float', false], ['name', 'string']])]),
+      migrationHistory: historyFromTexts([past('20150101000000', 'create_table :nodes do |t|\n  t.column "latitude", :float, :limit => 53\n  t.string :name, limit: 50\nend')]),
+    });
+    const file = 'db/migrate/20200101000000_cleanup.rb';
+    assert.deepEqual(run(changeColumnType, migration('change_column "nodes", "latitude", :float, :limit => 53, :null => false'), { app, file }), []);
+    assert.deepEqual(run(changeColumnType, migration('change_column :nodes, :name, :string, limit: 100'), { app, file }), []);
+    assert.equal(run(changeColumnType, migration('change_column :nodes, :name, :string, limit: 20'), { app, file }).length, 1);
+  });
 });

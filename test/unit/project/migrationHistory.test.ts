@@ -29,7 +29,9 @@ describe('project: the migration history of an app', () => {
   test('reads db/migrate, db/post_migrate and migrations.paths lazily, and re-reads a changed migration', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-history-'));
     try {
-      write(root, '.rails-hazards.yml', 'migrations:\n  paths: ["db/archive"]\n');
+      const outside = `${path.basename(root)}-outside`;
+      write(root, '.rails-hazards.yml', `migrations:\n  paths: ["db/archive", "../${outside}"]\n`);
+      write(path.dirname(root), `${outside}/20180101000000_create_secrets.rb`, create('secrets', 'value'));
       const first = write(root, 'db/migrate/20200101000000_create_posts.rb', create('posts', 'title'));
       write(root, 'db/post_migrate/20200201000000_create_tags.rb', create('tags', 'name'));
       write(root, 'db/archive/20190101000000_create_users.rb', create('users', 'email'));
@@ -37,6 +39,7 @@ describe('project: the migration history of an app', () => {
       const history = project.getFacts().migrationHistory!;
       assert.deepEqual(history.versions, ['20190101000000', '20200101000000', '20200201000000']);
       assert.ok(history.tableBefore('tags', '20210101000000'));
+      assert.equal(history.tableBefore('secrets', '20210101000000'), undefined, 'folders outside the app are not read');
       assert.ok(history.tableBefore('posts', '20210101000000')?.table.columns.has('title'));
 
       fs.writeFileSync(first, create('posts', 'headline'));
@@ -46,6 +49,7 @@ describe('project: the migration history of an app', () => {
       assert.equal(after.tableBefore('posts', '20210101000000')?.table.columns.has('title'), false);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
+      fs.rmSync(`${root}-outside`, { recursive: true, force: true });
     }
   });
 
