@@ -16,6 +16,8 @@ describe('lockfile pack over stdio', () => {
 
   before(async () => {
     root = copySampleApp();
+    // No configuration file yet: the Ignore fix must create one.
+    fs.rmSync(path.join(root, '.rails-hazards.yml'), { force: true });
     client = new LspClient();
     await client.initialize(root, {}, { trusted: false });
     lockUri = uriOf(path.join(root, 'Gemfile.lock'));
