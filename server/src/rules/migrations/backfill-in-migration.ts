@@ -65,7 +65,7 @@ export default defineRule({
             : '`disable_ddl_transaction!` and the writes in batches (`in_batches(of: 10_000)`), each committing on its own';
           ctx.report({
             node: op.call.nameNode,
-            message: `Backfill in a migration: ${why}. Batch it and run it outside the DDL transaction, ideally in its own migration: ${example}.`,
+            message: `Backfill in a migration: ${why}. ${chain.batched ? 'Run it' : 'Batch it and run it'} outside the DDL transaction, ideally in its own migration: ${example}.`,
           });
         }
       },
