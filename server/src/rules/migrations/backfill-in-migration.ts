@@ -59,12 +59,13 @@ export default defineRule({
           if (held) {
             why += `; and ${held.call.name}${held.table ? ` on ${held.table}` : ''} (line ${held.call.node.startPosition.row + 1}) keeps its lock until the backfill commits, so that table stays blocked meanwhile`;
           }
-          const example = direct
+          // A per-record write is suggested as a batched update of the model it iterates over.
+          const example = direct || !bulk
             ? `\`disable_ddl_transaction!\` and \`${model}.unscoped.in_batches(of: 10_000) do |relation| relation.${bulk ? name : 'update_all'}(…); sleep(0.01) end\``
             : '`disable_ddl_transaction!` and the writes in batches (`in_batches(of: 10_000)`), each committing on its own';
           ctx.report({
             node: op.call.nameNode,
-            message: `Backfill in a migration: ${why}. Batch it and run it outside the DDL transaction, ideally in its own migration: ${example}.`,
+            message: `Backfill in a migration: ${why}. ${chain.batched ? 'Run it' : 'Batch it and run it'} outside the DDL transaction, ideally in its own migration: ${example}.`,
           });
         }
       },
