@@ -14,8 +14,7 @@ Options:
   --format FORMAT    text (default), json, sarif (code scanning) or github (GitHub Actions annotations)
   --fail-on LEVEL    exit 1 when a finding is at or above error, warning (default), info or hint; never: always 0
   --config FILE      read this configuration instead of each app's .rails-hazards.yml
-  --base GIT-REF     the base branch: Gemfile.lock is compared with it, and migrations already in it count as
-                     deployed and are skipped (default: migrations.baseRef, origin/HEAD, main, master)
+  --base GIT-REF     base branch: Gemfile.lock is compared with it; migrations already in it are skipped as deployed
   --all-migrations   check deployed migrations too (audit mode; also migrations: { audit: true })
   --no-color         no colour in text output (also NO_COLOR=1; FORCE_COLOR=1 forces colour)
   -h, --help         print this help

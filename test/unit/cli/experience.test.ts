@@ -28,7 +28,7 @@ describe('help and usage errors', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
       const options = r.stdout.split('\n').filter((l) => /^ {2}-/.test(l));
-      assert.deepEqual(options.map((l) => l.trim().split(/\s+/)[0]), ['--format', '--fail-on', '--config', '--base', '--no-color', '-h,']);
+      assert.deepEqual(options.map((l) => l.trim().split(/\s+/)[0]), ['--format', '--fail-on', '--config', '--base', '--all-migrations', '--no-color', '-h,']);
       assert.ok(r.stdout.split('\n').every((l) => l.length <= 120), 'no line wraps on a 120-column terminal');
     });
   }
