@@ -80,6 +80,22 @@ function wanted(op: MigrationOp): { column?: string; next?: Wanted } {
   return { column, next: { type, limit: num(kw.get('limit')), precision: num(kw.get('precision')), scale: num(kw.get('scale')), using: kw.has('using') } };
 }
 
+/** The column as an earlier `add_column` of the same class created it (`add_column :t, :c, :integer` then `change_column :t, :c, :integer, default: 1`). */
+function addedEarlierInClass(ops: MigrationOp[], op: MigrationOp, column: string | undefined): SchemaColumn | undefined {
+  if (!column) return undefined;
+  for (const o of ops) {
+    if (o.klass !== op.klass || o.phase !== op.phase || o.order >= op.order || o.method !== 'add_column' || o.table !== op.table) continue;
+    const args = o.call.args;
+    const name = literalName(o.changeTable ? args[0] : args[1]);
+    const type = o.columnType ?? literalName(o.changeTable ? args[1] : args[2]);
+    if (name !== column || !type) continue;
+    const kw = o.call.keywords;
+    const n = (v: number | null | undefined) => (typeof v === 'number' && !Number.isNaN(v) ? v : undefined);
+    return { name: column, type, null: true, hasDefault: false, limit: n(num(kw.get('limit'))), precision: n(num(kw.get('precision'))), scale: n(num(kw.get('scale'))) };
+  }
+  return undefined;
+}
+
 export default defineRule({
   meta: {
     id: ID,
@@ -105,7 +121,8 @@ export default defineRule({
           const schemaTable = before?.source === 'history' ? before.table : op.table ? pre?.tables.get(op.table) : undefined;
           // The type before the migration: db/schema.rb while the migration is pending, else the type the
           // class's own `down` changes the column back to.
-          const old = (column ? schemaTable?.columns.get(column) : undefined) ?? typeRestoredByDown(model.ops, op, column);
+          const old = (column ? schemaTable?.columns.get(column) : undefined) ?? typeRestoredByDown(model.ops, op, column)
+            ?? addedEarlierInClass(model.ops, op, column);
           if (old && next && safeTypeChange(db, old, next, schemaTable ?? ctx.app.schema?.tables.get(op.table ?? ''))) continue;
           // Without the old type, changes that may be rewrite-free are only "verify" findings.
           // `default:`/`null:` on the call usually mean the type stays and only those change.

@@ -22,6 +22,16 @@ export default defineRule({
           const from = literalName(args[0]) ?? 'old_name';
           const to = literalName(args[1]) ?? 'new_name';
           const table = op.table ?? 'the table';
+          // A column swap (rename a → old_a, then temp_a → a in the same migration) leaves a column under the old name,
+          // so running processes keep reading and writing `from`.
+          const restored = model.ops.some((o) => o.method === 'rename_column' && o.table === op.table && o.klass === op.klass
+            && o.phase === op.phase && o.order > op.order && literalName((o.changeTable ? o.call.args : o.call.args.slice(1))[1]) === from);
+          if (restored) continue;
+          // A column this migration itself created (by an earlier rename or add) is unknown to running processes.
+          const renamedTarget = (o: typeof op) => literalName((o.changeTable ? o.call.args : o.call.args.slice(1))[1]);
+          const createdHere = model.ops.some((o) => o.table === op.table && o.klass === op.klass && o.order < op.order
+            && ((o.method === 'rename_column' && renamedTarget(o) === from) || model.columnAddedBefore(op.table, from, op)));
+          if (createdHere) continue;
           ctx.report({
             node: op.call.nameNode,
             message: `Renaming ${table}.${from} to ${to} breaks the app during the deploy: processes started before the migration `

@@ -27,6 +27,15 @@ describe('migrations/change-column-type', () => {
     assert.match(findings[0].message, /rewrites users and rebuilds its indexes/);
   });
 
+  test('near miss: a column added earlier in the same migration and changed to the same type (only its default) is no rewrite', () => {
+    const sameType = migration('add_column :users, :lock_version, :integer\nreversible do |dir|\n  dir.up do\n    change_column :users, :lock_version, :integer, default: 1\n  end\nend');
+    assert.deepEqual(run(rule, sameType), []);
+    // Another type for the just-added column still rewrites the table.
+    const otherType = migration('add_column :users, :lock_version, :integer\nchange_column :users, :lock_version, :bigint');
+    assert.deepEqual(run(rule, otherType).map(at), [{ rule: 'migrations/change-column-type', line: 4, column: 5 }]);
+    assert.match(run(rule, otherType)[0].message, /from integer to bigint/);
+  });
+
   test('unknown old type (no schema, or schema already migrated) is reported and says why', () => {
     assert.match(run(rule, migration('change_column :users, :name, :text'))[0].message, /no db\/schema\.rb/);
     const migrated = appFacts({ schema: schema([col('name', 'text')], '2026_01_01_000000') });

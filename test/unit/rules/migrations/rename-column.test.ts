@@ -20,6 +20,19 @@ describe('migrations/rename-column', () => {
     assert.match(findings[0].message, /patients\.name to full_name/);
   });
 
+  test('near miss: a column swap keeps a column under each old name, so running code still finds it', () => {
+    const swap = migration('change_table :invoices, bulk: true do |t|\n  t.rename :notes, :old_notes\n  t.rename :new_notes, :notes\nend');
+    // notes is re-created by the second rename; new_notes is not, so that rename is still reported.
+    assert.deepEqual(run(rule, swap).map(at), [{ rule: 'migrations/rename-column', line: 5, column: 9 }]);
+    const fullSwap = migration('rename_column :invoices, :notes, :old_notes\nrename_column :invoices, :new_notes, :notes\nrename_column :invoices, :old_notes, :new_notes');
+    assert.deepEqual(run(rule, fullSwap), []);
+    // The old name re-used on another table is no swap.
+    const otherTable = migration('rename_column :invoices, :notes, :old_notes\nrename_column :orders, :new_notes, :notes');
+    assert.deepEqual(run(rule, otherTable).map(at), [
+      { rule: 'migrations/rename-column', line: 3, column: 5 }, { rule: 'migrations/rename-column', line: 4, column: 5 },
+    ]);
+  });
+
   test('all adapters: SQLite and MySQL too', () => {
     for (const value of ['sqlite', 'mysql'] as const) {
       assert.equal(run(rule, migration('rename_column :patients, :name, :full_name'), { app: appFacts({ adapter: { value, source: 'test' } }) }).length, 1);
