@@ -1,5 +1,6 @@
 import { defineRule } from '../../core/rule';
-import { queryModel, type LinkSite } from '../../queries/analysis';
+import { loopCardinality, queryModel, type LinkSite } from '../../queries/analysis';
+import { cardinalityOf, nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { hasScope } from '../../queries/values';
 import { hasCounterCache, noun } from '../../queries/fixes';
 import { ASSOCIATION_QUERY_METHODS, EXECUTING_METHODS } from '../../queries/vocabulary';
@@ -8,7 +9,7 @@ export default defineRule({
   meta: {
     id: 'queries/query-in-loop',
     description: 'A query (where, find_by, count, exists?, pluck…) run once per element inside a loop: includes cannot preload it.',
-    defaultSeverity: 'info',
+    defaultSeverity: 'warning',
     fix: 'none',
     fileKinds: ['job', 'model', 'controller', 'view', 'ruby'],
   },
@@ -18,6 +19,7 @@ export default defineRule({
         const models = queryModel(ctx).models;
         if (!models) return;
         const reported = new Set<string>();
+        const impact = queryModel(ctx).impact;
         const text = (site: LinkSite): string => slice(ctx.text, site);
         for (const site of queryModel(ctx).links) {
           const chainKey = `${site.chain.rootRange.start.line}:${site.chain.rootRange.start.character}`;
@@ -31,6 +33,9 @@ export default defineRule({
             if (name === 'count' && (site.link.args.count > 0 || site.link.hasBlock)) continue;
             if (name === 'count' && r.loaded) continue; // count-on-loaded-relation
             reported.add(chainKey);
+            const card = cardinalityOf(r.perRow.collection);
+            const severity = nPlusOneSeverity(impact.impact, card);
+            if (!severity) continue;
             const pathKey = `${r.perRow.loopId}:${r.perRow.path.join('.')}:${name}`;
             if (reported.has(pathKey)) continue;
             reported.add(pathKey);
@@ -47,13 +52,15 @@ export default defineRule({
             }
             ctx.report({
               range: site.range,
-              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1). ${advice}`,
+              severity,
+              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1; ${whyClause(impact, card)}). ${advice}`,
             });
             continue;
           }
           // N4: a model finder whose arguments depend on the loop element.
           const loop = site.loop;
-          if (!loop || loop.literal || r.perRow || !r.model || (r.kind !== 'class' && r.kind !== 'relation')) continue;
+          // A query per batch of each_slice/in_batches is what batching is for.
+          if (!loop || loop.literal || loop.batch || r.perRow || !r.model || (r.kind !== 'class' && r.kind !== 'relation')) continue;
           // A relation held in a variable was built elsewhere: report where it is built, not every use.
           if (site.rootIsVariable) continue;
           if (!EXECUTING_METHODS.has(name) || (r.kind === 'class' && name === 'find_each')) continue;
@@ -62,9 +69,13 @@ export default defineRule({
           for (const l of site.chain.links.slice(0, site.index + 1)) for (const d of l.args.deps) deps.add(d);
           if (![...deps].some((d) => loop.vars.has(d))) continue;
           reported.add(chainKey);
+          const card = loopCardinality(loop);
+          const severity = nPlusOneSeverity(impact.impact, card);
+          if (!severity) continue;
           ctx.report({
             range: site.range,
-            message: `\`${text(site)}\` runs a query per iteration (N+1). Load the ${noun(r.model)} rows for all elements before the loop `
+            severity,
+            message: `\`${text(site)}\` runs a query per iteration (N+1; ${whyClause(impact, card)}). Load the ${noun(r.model)} rows for all elements before the loop `
               + `(e.g. \`${r.model.name}.where(id: ids).index_by(&:id)\`) and look them up in memory.`,
           });
         }
