@@ -50,6 +50,8 @@ export interface LinkSite {
   rootIsVariable: boolean;
   /** Inside the arguments of a select-box helper (`options_for_select(@users.map { … })`). */
   inOptionList: boolean;
+  /** The chain's root variable is read again after this statement in the same method (the loaded records are reused). */
+  reusedAfter?: boolean;
 }
 
 const OPTION_HELPERS = /^(options_for_select|options_from_collection_for_select|grouped_options_for_select|select|select_tag|collection_select|collection_check_boxes|collection_radio_buttons)$/;
@@ -81,11 +83,18 @@ export interface QueryModel {
   impact: ImpactInfo;
 }
 
-/** How often a loop body runs: the loop's own size, or an enclosing loop's when that is larger. */
-export function loopCardinality(loop: LoopInfo): Cardinality {
-  let card = loop.cardinality;
-  for (let l = loop.parent; l; l = l.parent) card = larger(card, l.cardinality);
-  return card;
+/**
+ * How often code depending on `deps` runs: the size of each loop that binds one of them (its block
+ * parameters or locals assigned in its body), the largest when several do. Without deps: every enclosing loop.
+ */
+export function loopCardinality(loop: LoopInfo, deps?: Iterable<string>): Cardinality {
+  const wanted = deps ? new Set(deps) : undefined;
+  let card: Cardinality | undefined;
+  for (let l: LoopInfo | undefined = loop; l; l = l.parent) {
+    const binds = !wanted || [...wanted].some((d) => l!.vars.has(d) && !l!.parent?.vars.has(d));
+    if (binds) card = card ? larger(card, l.cardinality) : l.cardinality;
+  }
+  return card ?? loop.cardinality;
 }
 
 /** The app's index, or a copy that also has the models defined in this file when the index lacks them. */
@@ -140,7 +149,7 @@ function afterBranch(value: Value, branch: Branch): Value {
   if (!prior) return value;
   if (branch.derived) {
     // Only the prior value's origin runs on every path: a fix must edit there.
-    return { ...value, origin: prior.origin, alternatives: prior.alternatives, bounded: prior.bounded, unsure: prior.unsure, preloads: prior.preloads, literal: prior.literal };
+    return { ...value, origin: prior.origin, alternatives: prior.alternatives, bounded: prior.bounded, unsure: prior.unsure, ownerScoped: prior.ownerScoped, preloads: prior.preloads, literal: prior.literal };
   }
   return combine([prior, value]) ?? UNKNOWN;
 }
@@ -321,6 +330,10 @@ function buildModel(ctx: RuleContext): QueryModel {
       const operator = parent.childForFieldName('operator')?.text;
       if (operator === '<<') sites[sites.length - 1].next = { name: '<<', nameRange: sites[sites.length - 1].link.nameRange, end: sites[sites.length - 1].link.end, args: { count: 1, text: '', deps: [] }, hasBlock: false };
     }
+    if (rootVariable && sites.length > 0) {
+      const reused = readAgainAfter(node, rootVariable);
+      for (const s of sites) s.reusedAfter = reused;
+    }
     out.links.push(...sites);
     if (scope.preloader) for (const s of sites) s.receiver = { ...s.receiver, preloads: dynamicPreloads() };
 
@@ -465,6 +478,14 @@ function buildModel(ctx: RuleContext): QueryModel {
   for (const c of ctx.tree.rootNode.namedChildren) if (c) visitIn(c, root, [], 0);
 
   return out;
+}
+
+/** Whether `name` appears again after `node` in its method (or file). */
+function readAgainAfter(node: Node, name: string): boolean {
+  let top: Node = node;
+  for (let n = node.parent; n; n = n.parent) { top = n; if (n.type === 'method' || n.type === 'singleton_method') break; }
+  const rest = top.text.slice(node.endIndex - top.startIndex);
+  return new RegExp(`(^|[^\\w@])${name.replace(/[@$]/g, '\\$&')}(?![\\w?!:])`).test(rest);
 }
 
 const LITERALS = new Set(['array', 'hash', 'range', 'string_array', 'symbol_array']);

@@ -33,6 +33,8 @@ export interface Value {
   literal?: string;
   /** Rows picked by a list of unknown length (`where(id: ids)`): neither bounded nor a table scan. */
   unsure?: string;
+  /** Rows of one owner (`where(community_id: c.id)`, like `community.things`): their number is unknown. */
+  ownerScoped?: string;
   /** The ordering call (`order(:name)`, or a scope whose body orders): find_each would drop it. */
   ordered?: string;
   selected?: boolean;
@@ -153,7 +155,8 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         const next: Value = {
           kind: 'relation', model, preloads: receiver.kind === 'collection' ? emptyPreloads() : receiver.preloads,
           bounded: receiver.kind === 'collection' ? undefined : receiver.bounded,
-          ordered: receiver.ordered, unsure: receiver.kind === 'collection' ? undefined : receiver.unsure, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
+          ordered: receiver.ordered, unsure: receiver.kind === 'collection' ? undefined : receiver.unsure,
+          ownerScoped: receiver.kind === 'collection' ? undefined : receiver.ownerScoped, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
           filtered: receiver.filtered || receiver.kind === 'collection' || isScope || !UNFILTERED.has(name),
           origin: { chain, count }, perRow: receiver.perRow, association: receiver.association, external: receiver.external,
         };
@@ -171,6 +174,11 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
           const ids = idCondition(link.args.text);
           if (ids === 'small') next.bounded = `where${link.args.text}`;
           else if (ids === 'list') next.unsure = `where${link.args.text}`;
+          // `where(community_id: c.id)` / `where(author: user)` is one owner's rows, like `community.things`: size unknown.
+          else if (!next.ownerScoped && conditionKeys(link.args.text).some(([k, v]) => !/^nil\b/.test(v)
+            && ((k.endsWith('_id') && k !== 'id') || models.association(model.name, k)?.macro === 'belongs_to'))) {
+            next.ownerScoped = `where${link.args.text.length > 60 ? link.args.text.slice(0, 57) + '…)' : link.args.text}`;
+          }
         }
         if (name === 'order' || name === 'reorder' || name === 'in_order_of' || name === 'reverse_order') next.ordered = `${name}${link.args.text}`;
         if (name === 'select' || name === 'distinct' || name === 'group') next.selected = true;
@@ -258,6 +266,12 @@ export function targetOf(models: ModelIndex, owner: ModelInfo, assoc: Associatio
 /** What every query on the model preloads: its default_scope's includes. */
 function classPreloads(models: ModelIndex, model: ModelInfo): Preloads {
   return defaultScopePreloads(models, model) ?? emptyPreloads();
+}
+
+/** The keys of a hash condition: `(a: 1, "b" => 2, :c => 3)` → a, b, c. */
+function conditionKeys(args: string): [string, string][] {
+  return [...args.matchAll(/(?:^|[(,{]|\s)\s*(?::|["'])?([a-z_][a-z0-9_]*)["']?(?::\s|\s*=>)\s*/g)]
+    .map((m) => [m[1], args.slice(m.index! + m[0].length)]);
 }
 
 /** `where(id: 5)` / `where(id: [1, 2])` pick a few rows; `where(id: ids)` as many as the list has. */

@@ -110,7 +110,10 @@ describe('cardinality: bounded loops are not per-row hazards', () => {
 
   test('where(id: a small literal list) is bounded; where(id: ids) is of unknown size (hint, never a warning)', () => {
     const code = job('Post.where(id: [1, 2, 3]).each { |post| puts post.author.name }\nPost.where(id: user.post_ids).each { |post| puts post.category.name }');
-    assert.deepEqual(severities(check(associationInLoop, app({ [JOB]: code }), JOB)), [[3, 'hint'], [4, 'hint']]);
+    const findings = check(associationInLoop, app({ [JOB]: code }), JOB);
+    assert.deepEqual(severities(findings), [[3, 'hint'], [4, 'hint']]);
+    assert.match(findings[0].message, /bounded: bounded by `where\(id: \[1, 2, 3\]\)`/);
+    assert.match(findings[1].message, /size unknown: as many Post rows as `where\(id: user\.post_ids\)` selects/);
   });
 
   test('style rules (where.first → find_by, map → pluck, count on loaded) are off by default', () => {
@@ -169,5 +172,29 @@ describe('quick fixes that never make things worse', () => {
     const fixed = applyFixToApp(files, finding.fixes[0]);
     assert.equal(fixed['app/controllers/users_controller.rb'], 'class UsersController < ApplicationController\n  def index\n    @users = User.includes(:profile).paginate :page => params[:page]\n  end\nend\n');
     assert.deepEqual(check(associationInLoop, fixed, 'app/views/users/index.html.erb'), []);
+  });
+});
+
+describe('near misses found on the evaluation apps', () => {
+  const JOB = 'app/jobs/cleanup_job.rb';
+  const job = (body: string) => `class CleanupJob < ApplicationJob\n  def perform(user)\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
+
+  test('rows of one owner (where(author_id: …), where(author: …)) are of unknown size: a hint, and no unbatched-each', () => {
+    const code = job('posts = Post.where(author_id: user.id)\nposts.each { |post| puts post.category.name }\nPost.where(author: user, published: true).each { |post| post.touch }');
+    const findings = check(associationInLoop, app({ [JOB]: code }), JOB);
+    assert.deepEqual(severities(findings), [[4, 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many Post rows as one owner has \(`where\(author_id: user\.id\)`\)/);
+    assert.deepEqual(check(unbatchedEach, app({ [JOB]: code }), JOB), []);
+    assert.equal(check(unbatchedEach, app({ [JOB]: job('Post.where(category_id: nil).each { |post| post.touch }') }), JOB).length, 1, 'nil is not an owner');
+  });
+
+  test('.each whose relation is used again after the loop (the loaded records are the point) is not unbatched-each', () => {
+    const model = 'class Post < ApplicationRecord\n  def self.warmed(scoper)\n    items = where(published: true)\n    items.each { |post| scoper.scope(post) }\n    items\n  end\nend\n';
+    assert.deepEqual(check(unbatchedEach, app({ 'app/models/post.rb': model }), 'app/models/post.rb'), []);
+  });
+
+  test('a query that depends only on an inner loop over a value of unknown size is a hint, even inside an unbounded loop', () => {
+    const code = job('Post.where(published: true).find_each do |post|\n  fetch_titles(post).each { |title| Tag.find_or_create_by(name: title) }\nend');
+    assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint']]);
   });
 });

@@ -69,7 +69,7 @@ export default defineRule({
           for (const l of site.chain.links.slice(0, site.index + 1)) for (const d of l.args.deps) deps.add(d);
           if (![...deps].some((d) => loop.vars.has(d))) continue;
           reported.add(chainKey);
-          const card = loopCardinality(loop);
+          const card = loopCardinality(loop, deps);
           const severity = nPlusOneSeverity(impact.impact, card);
           if (!severity) continue;
           ctx.report({

@@ -26,7 +26,8 @@ export default defineRule({
           if (r.kind !== 'relation' || !r.model || r.perRow || r.loaded) continue;
           const direct = site.chain.links.slice(0, site.index).some((l) => l.name === 'all') || r.filtered;
           if (!direct) continue;
-          if (r.bounded || r.unsure || r.selected || r.locked || site.valueUsed) continue;
+          // Reused after the loop (`items.each { … }; items`): the loaded records are the point, find_each would drop them.
+          if (r.bounded || r.unsure || r.ownerScoped || r.selected || r.locked || site.valueUsed || site.reusedAfter) continue;
           const card = cardinalityOf(r);
           if (card.kind !== 'unbounded') continue;
           const relation = chainText(site.chain, site.index);
