@@ -52,6 +52,8 @@ export interface LinkSite {
   inOptionList: boolean;
   /** The chain's root variable is read again after this statement in the same method (the loaded records are reused). */
   reusedAfter?: boolean;
+  /** Where this code runs: the file's impact, or its method's (a method that prints to stdout is a console command). */
+  impact: ImpactInfo;
 }
 
 const OPTION_HELPERS = /^(options_for_select|options_from_collection_for_select|grouped_options_for_select|select|select_tag|collection_select|collection_check_boxes|collection_radio_buttons)$/;
@@ -123,7 +125,13 @@ interface Scope {
   preloader: boolean;
   /** Variables last assigned inside a branch (`if`, `case`, a modifier): the value before, for uses outside it. */
   branches?: Map<string, Branch>;
+  /** A method's own impact when it differs from the file's. */
+  impact?: ImpactInfo;
 }
+
+/** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
+ *  not enough: it is also a leftover debug line in request code. */
+const CONSOLE_OUTPUT = /\$stdout\b|\bSTDOUT\b|\bstdout\.(puts|print|write)\b|(^|[^\w.:@$])say[ (]["':]/m;
 
 interface Branch { range: Range; prior?: Value; /** `posts = posts.where(…)`: the new value refines the prior one. */ derived: boolean }
 
@@ -214,6 +222,10 @@ function buildModel(ctx: RuleContext): QueryModel {
     const external = viewIvar(name);
     if (external && root.loaded.has(name)) return { ...external, loaded: true };
     return external;
+  };
+  const impactOfScope = (scope: Scope): ImpactInfo => {
+    for (let s: Scope | undefined = scope; s; s = s.parent) if (s.impact) return s.impact;
+    return impact;
   };
   const isLocal = (scope: Scope, name: string): boolean => !!lookup(scope, name) || (scope === root && partialLocals.has(name));
 
@@ -318,7 +330,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       sites.push({
         chain: evaluated, index, link, receiver, result, loop: scope.loop,
         rootVariable: index === 0 ? rootVariable : undefined,
-        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable, inOptionList: optionList,
+        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable, inOptionList: optionList, impact: impactOfScope(scope),
       });
     });
     const value = evaluate(chain, hooks);
@@ -431,6 +443,10 @@ function buildModel(ctx: RuleContext): QueryModel {
           locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
           preloader: node.text.includes('Preloader'),
         };
+        if ((impact.impact === 'request' || impact.impact === 'background') && ctx.kind !== 'view' && ctx.kind !== 'controller'
+          && CONSOLE_OUTPUT.test(node.childForFieldName('body')?.text ?? '')) {
+          inner.impact = { impact: 'offline', why: 'a console command (the method prints to stdout)' };
+        }
         const params = node.childForFieldName('parameters');
         if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) inner.locals.set(n.text, UNKNOWN); }
         const body = node.childForFieldName('body');

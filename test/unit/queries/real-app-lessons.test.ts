@@ -197,4 +197,13 @@ describe('near misses found on the evaluation apps', () => {
     const code = job('Post.where(published: true).find_each do |post|\n  fetch_titles(post).each { |title| Tag.find_or_create_by(name: title) }\nend');
     assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint']]);
   });
+
+  test('a method that prints to stdout is a console command: its N+1 is a hint even outside lib/tasks', () => {
+    const file = 'lib/blog/sanitizer.rb';
+    const code = 'class Sanitizer\n  def self.purge(stdout)\n    Post.where(published: false).find_each do |post|\n      stdout.puts "Discarding #{post.author.name}"\n    end\n  end\n\n  def self.report\n    Post.where(published: false).find_each { |post| post.author.name }\n  end\nend\n';
+    const findings = check(associationInLoop, app({ [file]: code }), file);
+    assert.deepEqual(severities(findings), [[4, 'hint'], [9, 'warning']]);
+    assert.match(findings[0].message, /in a console command \(the method prints to stdout\), which runs offline/);
+  });
 });
+

@@ -35,7 +35,6 @@ export default defineRule({
         const models = queryModel(ctx).models;
         if (!models) return;
         const model = queryModel(ctx);
-        const impact = model.impact;
         const seen = new Set<string>();
         for (const site of model.links) {
           const r = site.receiver;
@@ -57,7 +56,7 @@ export default defineRule({
           }
           const collection = r.perRow.collection;
           const card = cardinalityOf(collection);
-          const severity = nPlusOneSeverity(impact.impact, card);
+          const severity = nPlusOneSeverity(site.impact.impact, card);
           if (!severity) continue;
           // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.
           if (!many && next && (next.name.startsWith('build_') || next.name.startsWith('create_'))) continue;
@@ -87,7 +86,7 @@ export default defineRule({
           ctx.report({
             range: site.range,
             severity: collection.strict ? 'hint' : severity,
-            message: `\`${readText}\` runs one query ${perWhat} (N+1; ${whyClause(impact, card)}): nothing preloads \`${name}\``
+            message: `\`${readText}\` runs one query ${perWhat} (N+1; ${whyClause(site.impact, card)}): nothing preloads \`${name}\``
               + advice
               + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : ''),
             fixes,

@@ -19,7 +19,6 @@ export default defineRule({
         const models = queryModel(ctx).models;
         if (!models) return;
         const reported = new Set<string>();
-        const impact = queryModel(ctx).impact;
         const text = (site: LinkSite): string => slice(ctx.text, site);
         for (const site of queryModel(ctx).links) {
           const chainKey = `${site.chain.rootRange.start.line}:${site.chain.rootRange.start.character}`;
@@ -34,7 +33,7 @@ export default defineRule({
             if (name === 'count' && r.loaded) continue; // count-on-loaded-relation
             reported.add(chainKey);
             const card = cardinalityOf(r.perRow.collection);
-            const severity = nPlusOneSeverity(impact.impact, card);
+            const severity = nPlusOneSeverity(site.impact.impact, card);
             if (!severity) continue;
             const pathKey = `${r.perRow.loopId}:${r.perRow.path.join('.')}:${name}`;
             if (reported.has(pathKey)) continue;
@@ -53,7 +52,7 @@ export default defineRule({
             ctx.report({
               range: site.range,
               severity,
-              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1; ${whyClause(impact, card)}). ${advice}`,
+              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1; ${whyClause(site.impact, card)}). ${advice}`,
             });
             continue;
           }
@@ -70,12 +69,12 @@ export default defineRule({
           if (![...deps].some((d) => loop.vars.has(d))) continue;
           reported.add(chainKey);
           const card = loopCardinality(loop, deps);
-          const severity = nPlusOneSeverity(impact.impact, card);
+          const severity = nPlusOneSeverity(site.impact.impact, card);
           if (!severity) continue;
           ctx.report({
             range: site.range,
             severity,
-            message: `\`${text(site)}\` runs a query per iteration (N+1; ${whyClause(impact, card)}). Load the ${noun(r.model)} rows for all elements before the loop `
+            message: `\`${text(site)}\` runs a query per iteration (N+1; ${whyClause(site.impact, card)}). Load the ${noun(r.model)} rows for all elements before the loop `
               + `(e.g. \`${r.model.name}.where(id: ids).index_by(&:id)\`) and look them up in memory.`,
           });
         }

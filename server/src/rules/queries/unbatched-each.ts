@@ -31,7 +31,7 @@ export default defineRule({
           const card = cardinalityOf(r);
           if (card.kind !== 'unbounded') continue;
           const relation = chainText(site.chain, site.index);
-          const loads = `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(model.impact, card)}); on a large table the process runs out of memory or time.`;
+          const loads = `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(site.impact, card)}); on a large table the process runs out of memory or time.`;
           if (r.ordered && !BY_PRIMARY_KEY.test(r.ordered)) {
             // find_each and in_batches iterate by primary key and ignore (or reject) an order: no one-word fix.
             ctx.report({
