@@ -20,6 +20,8 @@ const OFFLINE: [RegExp, string][] = [
   [/(^|\/)lib\/(.*\/)?[a-z_]*_(importer|exporter|import|export)\.rb$/, 'an import/export script'],
   [/(^|\/)lib\/(.*\/)?cli(\/|\.rb$)/, 'a command-line tool'],
   [/(^|\/)app\/(.*\/)?[a-z_]*maintenance[a-z_]*(\/|\.rb$)/, 'a maintenance command'],
+  [/(^|\/)app\/(.*\/)?(one_?time|one_?off)[a-z_]*(\/|\.rb$)/, 'a one-off job'],
+  [/(^|\/)app\/(.*\/)?backfill[a-z_]*\.rb$/, 'a one-off backfill'],
 ];
 
 /** The impact of a file from its path relative to the app root (and its kind); `offline` adds configured globs. */

@@ -270,7 +270,8 @@ function classPreloads(models: ModelIndex, model: ModelInfo): Preloads {
 
 /** The keys of a hash condition: `(a: 1, "b" => 2, :c => 3)` → a, b, c. */
 function conditionKeys(args: string): [string, string][] {
-  return [...args.matchAll(/(?:^|[(,{]|\s)\s*(?::|["'])?([a-z_][a-z0-9_]*)["']?(?::\s|\s*=>)\s*/g)]
+  // `key: value`, `"key" => value`, `:key => value`, and Ruby 3.1's shorthand `key:` (the value is the local `key`).
+  return [...args.matchAll(/(?:^|[(,{]|\s)\s*(?::|["'])?([a-z_][a-z0-9_]*)["']?(?::\s|:(?=\s*[,)}])|\s*=>)\s*/g)]
     .map((m) => [m[1], args.slice(m.index! + m[0].length)]);
 }
 

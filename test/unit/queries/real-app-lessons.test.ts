@@ -26,7 +26,7 @@ describe('impact: where the code runs', () => {
       ['app/serializers/post_serializer.rb', 'request'], ['app/jobs/digest_job.rb', 'background'], ['app/workers/digest_worker.rb', 'background'],
       ['lib/tasks/posts.rake', 'offline'], ['script/backfill_authors.rb', 'offline'], ['db/seeds.rb', 'offline'], ['db/seeds/users.rb', 'offline'],
       ['lib/importers/csv_import.rb', 'offline'], ['lib/export/posts.rb', 'offline'], ['bin/cleanup', 'offline'],
-      ['app/services/maintenance/fix_counts.rb', 'offline'], ['lib/blog/cli/accounts.rb', 'offline'], ['app/models/seeders/demo_seeder.rb', 'offline'],
+      ['app/services/maintenance/fix_counts.rb', 'offline'], ['app/jobs/one_time_jobs/fix_titles.rb', 'offline'], ['app/jobs/backfill_slugs_job.rb', 'offline'], ['lib/blog/cli/accounts.rb', 'offline'], ['app/models/seeders/demo_seeder.rb', 'offline'],
       ['spec/models/post_spec.rb', 'test'], ['test/jobs/digest_job_test.rb', 'test'], ['features/step_definitions/posts.rb', 'test'],
     ];
     for (const [p, impact] of cases) {
@@ -180,7 +180,7 @@ describe('near misses found on the evaluation apps', () => {
   const job = (body: string) => `class CleanupJob < ApplicationJob\n  def perform(user)\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
 
   test('rows of one owner (where(author_id: …), where(author: …)) are of unknown size: a hint, and no unbatched-each', () => {
-    const code = job('posts = Post.where(author_id: user.id)\nposts.each { |post| puts post.category.name }\nPost.where(author: user, published: true).each { |post| post.touch }');
+    const code = job('posts = Post.where(author_id: user.id)\nposts.each { |post| puts post.category.name }\nPost.where(author: user, published: true).each { |post| post.touch }\ncategory_id = user.id\nPost.where(category_id:).each { |post| post.touch }');
     const findings = check(associationInLoop, app({ [JOB]: code }), JOB);
     assert.deepEqual(severities(findings), [[4, 'hint']]);
     assert.match(findings[0].message, /size unknown: as many Post rows as one owner has \(`where\(author_id: user\.id\)`\)/);
