@@ -50,9 +50,9 @@ describe('impact: where the code runs', () => {
     for (const file of ['db/seeds.rb', 'script/report.rb', 'lib/importers/posts_import.rb']) {
       assert.deepEqual(check(associationInLoop, app({ [file]: N_PLUS_ONE }), file).map((f) => f.severity), ['hint'], file);
     }
-    const service = 'app/services/one_off/report.rb';
+    const service = 'app/services/reports/monthly.rb';
     assert.deepEqual(check(associationInLoop, app({ [service]: N_PLUS_ONE }), service).map((f) => f.severity), ['warning']);
-    assert.deepEqual(check(associationInLoop, app({ [service]: N_PLUS_ONE }), service, { queries: { offlinePaths: ['app/services/one_off/**'] } })
+    assert.deepEqual(check(associationInLoop, app({ [service]: N_PLUS_ONE }), service, { queries: { offlinePaths: ['app/services/reports/**'] } })
       .map((f) => f.severity), ['hint']);
   });
 
