@@ -205,5 +205,9 @@ describe('near misses found on the evaluation apps', () => {
     assert.deepEqual(severities(findings), [[4, 'hint'], [9, 'warning']]);
     assert.match(findings[0].message, /in a console command \(the method prints to stdout\), which runs offline/);
   });
-});
 
+  test('an upsert per element (find_or_initialize_by, then save) is a hint: the loop writes a row per element anyway', () => {
+    const code = job('Post.where(published: true).find_each do |post|\n  Tag.find_or_initialize_by(name: post.title).tap { |t| t.touch }.save!\n  Tag.find_by(name: post.body)\nend');
+    assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint'], [5, 'warning']]);
+  });
+});

@@ -5,6 +5,9 @@ import { hasScope } from '../../queries/values';
 import { hasCounterCache, noun } from '../../queries/fixes';
 import { ASSOCIATION_QUERY_METHODS, EXECUTING_METHODS } from '../../queries/vocabulary';
 
+const UPSERTS = new Set(['find_or_create_by', 'find_or_create_by!', 'find_or_initialize_by', 'create_or_find_by', 'create_or_find_by!',
+  'first_or_create', 'first_or_create!', 'first_or_initialize']);
+
 export default defineRule({
   meta: {
     id: 'queries/query-in-loop',
@@ -69,8 +72,11 @@ export default defineRule({
           if (![...deps].some((d) => loop.vars.has(d))) continue;
           reported.add(chainKey);
           const card = loopCardinality(loop, deps);
-          const severity = nPlusOneSeverity(site.impact.impact, card);
+          let severity = nPlusOneSeverity(site.impact.impact, card);
           if (!severity) continue;
+          // An upsert per element (`find_or_create_by`) comes with a write per element anyway: the lookup
+          // doubles the work of the loop rather than multiplying it.
+          if (UPSERTS.has(name)) severity = 'hint';
           ctx.report({
             range: site.range,
             severity,
