@@ -27,11 +27,29 @@ export function includeEdit(origin: Origin, pathTo: string[], name: string): Fil
   }
   // `User.paginate :page => params[:page]`: text appended after an argument list without parentheses
   // binds to the last argument (`params[:page].includes(…)`); the includes goes before that call instead.
-  let count = origin.count;
-  while (count > 0 && links[count - 1].args.count > 0 && !links[count - 1].args.text.startsWith('(')) count--;
+  const count = includesPoint(origin);
   if (count === 0 && origin.count > 0 && origin.chain.root.kind !== 'const' && origin.chain.root.kind !== 'ivar' && origin.chain.root.kind !== 'name') return undefined;
   const end = chainEndAfter(origin.chain, count);
   return { file: origin.chain.file, range: { start: end, end }, newText: `.includes(${preloadSpec(pathTo, name)})` };
+}
+
+/** How many links of the origin come before the appended `.includes(…)`: not after an argument list without parentheses. */
+function includesPoint(origin: Origin): number {
+  const links = origin.chain.links;
+  let count = origin.count;
+  while (count > 0 && links[count - 1].args.count > 0 && !links[count - 1].args.text.startsWith('(')) count--;
+  return count;
+}
+
+/** The origin's Ruby with `.includes(spec)` where the fix puts it, for messages. */
+export function withIncludesText(origin: Origin, spec: string): string {
+  const at = includesPoint(origin);
+  const chain = { ...origin.chain, links: [
+    ...origin.chain.links.slice(0, at),
+    { name: 'includes', nameRange: origin.chain.rootRange, end: origin.chain.rootRange.end, args: { count: 1, text: `(${spec})`, deps: [] }, hasBlock: false },
+    ...origin.chain.links.slice(at, origin.count),
+  ] };
+  return chainText(chain);
 }
 
 function extendPreload(file: string, link: Link, pathTo: string[], name: string): FileEdit | undefined {

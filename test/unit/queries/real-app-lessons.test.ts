@@ -169,6 +169,7 @@ describe('quick fixes that never make things worse', () => {
     });
     const [finding] = check(associationInLoop, files, 'app/views/users/index.html.erb');
     assert.equal(finding.fixes[0].title, 'Add `.includes(:profile)` in UsersController#index');
+    assert.match(finding.message, /Preload it there: `User\.includes\(:profile\)\.paginate :page => params\[:page\]`/);
     const fixed = applyFixToApp(files, finding.fixes[0]);
     assert.equal(fixed['app/controllers/users_controller.rb'], 'class UsersController < ApplicationController\n  def index\n    @users = User.includes(:profile).paginate :page => params[:page]\n  end\nend\n');
     assert.deepEqual(check(associationInLoop, fixed, 'app/views/users/index.html.erb'), []);

@@ -2,7 +2,7 @@ import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { queryModel } from '../../queries/analysis';
 import { hasScope, targetOf } from '../../queries/values';
-import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, originsOf, preloadSpec, where } from '../../queries/fixes';
+import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, originsOf, preloadSpec, where, withIncludesText } from '../../queries/fixes';
 import { cardinalityOf, nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 import { underscore } from '../../models/inflector';
@@ -82,7 +82,7 @@ export default defineRule({
           const perWhat = site.loop?.partial ? `each time this partial is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
           const advice = targeted
             ? `. Preloading would load every ${name.replace(/s$/, '')} of each ${noun(collection.model)} to serve one \`${targeted}\`: keep the query, or add a column or counter for what it reads.`
-            : builtText ? ` where the ${noun(collection.model)}s are loaded${whereText}. Preload it there: \`${builtText}.includes(${spec})\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`;
+            : builtText ? ` where the ${noun(collection.model)}s are loaded${whereText}. Preload it there: \`${withIncludesText(built!, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`;
           ctx.report({
             range: site.range,
             severity: collection.strict ? 'hint' : severity,
