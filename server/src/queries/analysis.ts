@@ -54,6 +54,8 @@ export interface LinkSite {
   reusedAfter?: boolean;
   /** Where this code runs: the file's impact, or its method's (a method that prints to stdout is a console command). */
   impact: ImpactInfo;
+  /** Inside a job's `perform` that takes arguments (a job run per event): their names. */
+  eventParams?: string[];
 }
 
 const OPTION_HELPERS = /^(options_for_select|options_from_collection_for_select|grouped_options_for_select|select|select_tag|collection_select|collection_check_boxes|collection_radio_buttons)$/;
@@ -127,6 +129,8 @@ interface Scope {
   branches?: Map<string, Branch>;
   /** A method's own impact when it differs from the file's. */
   impact?: ImpactInfo;
+  /** A job's `perform` with arguments: their names. */
+  eventParams?: string[];
 }
 
 /** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
@@ -222,6 +226,10 @@ function buildModel(ctx: RuleContext): QueryModel {
     const external = viewIvar(name);
     if (external && root.loaded.has(name)) return { ...external, loaded: true };
     return external;
+  };
+  const eventParamsOf = (scope: Scope): string[] | undefined => {
+    for (let s: Scope | undefined = scope; s; s = s.parent) if (s.eventParams) return s.eventParams;
+    return undefined;
   };
   const impactOfScope = (scope: Scope): ImpactInfo => {
     for (let s: Scope | undefined = scope; s; s = s.parent) if (s.impact) return s.impact;
@@ -330,7 +338,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       sites.push({
         chain: evaluated, index, link, receiver, result, loop: scope.loop,
         rootVariable: index === 0 ? rootVariable : undefined,
-        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable, inOptionList: optionList, impact: impactOfScope(scope),
+        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable, inOptionList: optionList, impact: impactOfScope(scope), eventParams: eventParamsOf(scope),
       });
     });
     const value = evaluate(chain, hooks);
@@ -448,7 +456,9 @@ function buildModel(ctx: RuleContext): QueryModel {
           inner.impact = { impact: 'offline', why: 'a console command (the method prints to stdout)' };
         }
         const params = node.childForFieldName('parameters');
-        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) inner.locals.set(n.text, UNKNOWN); }
+        const paramNames: string[] = [];
+        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) { inner.locals.set(n.text, UNKNOWN); paramNames.push(n.text); } }
+        if (impact.impact === 'background' && node.type === 'method' && node.childForFieldName('name')?.text === 'perform' && paramNames.length > 0) inner.eventParams = paramNames;
         const body = node.childForFieldName('body');
         if (body) visitChildren(body, inner, depth);
         return;

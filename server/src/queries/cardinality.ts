@@ -38,6 +38,19 @@ export function cardinalityOf(value: Value): Cardinality {
   return { kind: 'unknown', why: `${model} records from elsewhere` };
 }
 
+/**
+ * A job run per event (`perform(uri, event)`) that iterates a relation its arguments do not select from
+ * loads it on every event: code like that exists for small sets (providers, webhooks, admins), so for
+ * unbatched-each (a memory hazard) the size is unknown rather than unbounded.
+ */
+export function perEventCardinality(card: Cardinality, value: Value, params: string[] | undefined): Cardinality {
+  if (!params || params.length === 0 || card.kind !== 'unbounded') return card;
+  const origins = (value.alternatives ?? [value]).map((v) => v.origin).filter((o): o is NonNullable<typeof o> => !!o);
+  const args = origins.map((o) => o.chain.links.slice(0, o.count).map((l) => l.args.text).join(' ')).join(' ');
+  if (origins.length === 0 || params.some((p) => new RegExp(`(^|[^\\w@])${p}\\b`).test(args))) return card;
+  return { kind: 'unknown', why: `${card.why}, the same on every run of \`perform(${params.join(', ')})\`: a set a job scans per event is small by design` };
+}
+
 /** The larger of two cardinalities (a loop nested in an unbounded loop runs unboundedly often). */
 export function larger(a: Cardinality, b: Cardinality): Cardinality {
   return RANK[b.kind] > RANK[a.kind] ? b : a;

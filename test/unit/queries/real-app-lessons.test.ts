@@ -154,7 +154,7 @@ describe('quick fixes that never make things worse', () => {
   test('find_each is not offered when a scope body orders or limits; the message says why batching needs a cursor', () => {
     const files = app({
       'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published', '  scope :newest_first, -> { order(created_at: :desc) }\n  scope :top_ten, -> { newest_first.limit(10) }\n  scope :published'),
-      [JOB]: job('Post.top_ten.each { |post| post.touch }\nPost.newest_first.each { |post| post.touch }'),
+      [JOB]: job('Post.top_ten.each { |post| post.touch }\nPost.newest_first.each { |post| post.touch }').replace('def perform(category)', 'def perform'),
     });
     const findings = check(unbatchedEach, files, JOB);
     assert.deepEqual(findings.map((f) => [at(f).line, f.fixes.length]), [[4, 0]], 'top_ten is bounded; newest_first is reported without a fix');
@@ -186,7 +186,8 @@ describe('near misses found on the evaluation apps', () => {
     assert.deepEqual(severities(findings), [[4, 'hint']]);
     assert.match(findings[0].message, /size unknown: as many Post rows as one owner has \(`where\(author_id: user\.id\)`\)/);
     assert.deepEqual(check(unbatchedEach, app({ [JOB]: code }), JOB), []);
-    assert.equal(check(unbatchedEach, app({ [JOB]: job('Post.where(category_id: nil).each { |post| post.touch }') }), JOB).length, 1, 'nil is not an owner');
+    const scheduled = job('Post.where(category_id: nil).each { |post| post.touch }').replace('def perform(user)', 'def perform');
+    assert.equal(check(unbatchedEach, app({ [JOB]: scheduled }), JOB).length, 1, 'nil is not an owner');
   });
 
   test('.each whose relation is used again after the loop (the loaded records are the point) is not unbatched-each', () => {
@@ -211,4 +212,13 @@ describe('near misses found on the evaluation apps', () => {
     const code = job('Post.where(published: true).find_each do |post|\n  Tag.find_or_initialize_by(name: post.title).tap { |t| t.touch }.save!\n  Tag.find_by(name: post.body)\nend');
     assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint'], [5, 'warning']]);
   });
+
+  test('a job run per event that iterates a relation its arguments do not select from: small by design, no unbatched-each', () => {
+    const perEvent = 'class AnnounceJob < ApplicationJob\n  def perform(uri, event)\n    Category.where(name: "news").each { |c| c.touch }\n    Post.where(published: true, title: uri).each { |p| p.touch }\n  end\nend\n';
+    const findings = check(unbatchedEach, app({ 'app/jobs/announce_job.rb': perEvent }), 'app/jobs/announce_job.rb');
+    assert.deepEqual(findings.map((f) => at(f).line), [4], 'the relation that depends on the arguments is still reported');
+    const scheduled = 'class SweepJob < ApplicationJob\n  def perform\n    Category.where(name: "news").each { |c| c.touch }\n  end\nend\n';
+    assert.equal(check(unbatchedEach, app({ 'app/jobs/sweep_job.rb': scheduled }), 'app/jobs/sweep_job.rb').length, 1, 'a scheduled job without arguments scans it once per run');
+  });
 });
+

@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule';
 import { queryModel } from '../../queries/analysis';
 import { chainText } from '../../queries/fixes';
-import { cardinalityOf, whyClause } from '../../queries/cardinality';
+import { cardinalityOf, perEventCardinality, whyClause } from '../../queries/cardinality';
 
 /** `order(:id)` is the order find_each iterates in anyway. */
 const BY_PRIMARY_KEY = /^order\(\s*(:id|"id"|'id'|id: :asc|id: "asc"|:id => :asc)\s*\)$/;
@@ -28,7 +28,7 @@ export default defineRule({
           if (!direct) continue;
           // Reused after the loop (`items.each { … }; items`): the loaded records are the point, find_each would drop them.
           if (r.bounded || r.unsure || r.ownerScoped || r.selected || r.locked || site.valueUsed || site.reusedAfter) continue;
-          const card = cardinalityOf(r);
+          const card = perEventCardinality(cardinalityOf(r), r, site.eventParams);
           if (card.kind !== 'unbounded') continue;
           const relation = chainText(site.chain, site.index);
           const loads = `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(site.impact, card)}); on a large table the process runs out of memory or time.`;
