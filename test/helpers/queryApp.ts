@@ -33,9 +33,11 @@ export function queryApp(files: Files): AppFacts {
   return appFacts({ models, controllers, schema });
 }
 
-/** Runs `rule` on `rel` of the app made of `base` and `extra` files. */
-export function check(rule: Rule, files: Files, rel: string): Finding[] {
+/** Runs `rule` on `rel` of the app made of `base` and `extra` files. Opt-in rules run as if the user enabled them. */
+export function check(rule: Rule, files: Files, rel: string, config: Record<string, unknown> = {}): Finding[] {
   const app = queryApp(files);
+  app.config = { ...app.config, rules: { ...app.config.rules }, sections: { ...app.config.sections, ...config } };
+  if (rule.meta.enabledByDefault === false) app.config.rules[rule.meta.id] = rule.meta.defaultSeverity;
   return run(rule, files[rel], { file: rel, kind: fileKindOf(rel), app });
 }
 

@@ -23,6 +23,8 @@ export interface Fix {
   title: string;
   safety: FixSafety;
   edits: FileEdit[];
+  /** For an unsafe fix: what it changes in behaviour, shown when the editor asks to confirm the edit. */
+  changes?: string;
 }
 
 export interface Finding {

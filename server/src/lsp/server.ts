@@ -53,6 +53,7 @@ export function startServer(connection: Connection = createServerConnection()): 
   let configurationCapability = false;
   let progressCapability = false;
   let workspaceFoldersCapability = false;
+  let changeAnnotationCapability = false;
   let trusted = false;
   let scanning = false;
   let skippedFiles = 0;
@@ -253,6 +254,7 @@ export function startServer(connection: Connection = createServerConnection()): 
     configurationCapability = !!caps.workspace?.configuration;
     progressCapability = !!caps.window?.workDoneProgress;
     workspaceFoldersCapability = !!caps.workspace?.workspaceFolders;
+    changeAnnotationCapability = !!caps.workspace?.workspaceEdit?.changeAnnotationSupport;
     const options = (params.initializationOptions ?? {}) as { settings?: unknown; trusted?: boolean; pullDiagnostics?: boolean };
     pullMode = !!caps.textDocument?.diagnostic && options.pullDiagnostics !== false;
     initSettings = normalizeSettings(options.settings);
@@ -447,7 +449,7 @@ export function startServer(connection: Connection = createServerConnection()): 
       const finding = result.findings.find((f) => f.ruleId === diagnostic.code
         && f.range.start.line === diagnostic.range.start.line && f.range.start.character === diagnostic.range.start.character);
       const ruleId = String(diagnostic.code);
-      if (finding) inScope(finding.fixes).forEach((fix, i) => actions.push(fixToCodeAction(fix, diagnostic, versionOf, i === 0 && fix.safety === 'safe')));
+      if (finding) inScope(finding.fixes).forEach((fix, i) => actions.push(fixToCodeAction(fix, diagnostic, versionOf, i === 0 && fix.safety === 'safe', changeAnnotationCapability)));
       const erb = entry.erb;
       const edit = disableLineEdit(entry.doc.getText(), diagnostic.range.start.line, ruleId, erb ? '<%# ' : '# ');
       if (workspace.kindOf(entry.file) !== 'lockfile') {
@@ -458,7 +460,7 @@ export function startServer(connection: Connection = createServerConnection()): 
       } else if (ruleId.startsWith('dependencies/')) {
         // Bundler rewrites Gemfile.lock and drops comments: the suppression goes to .rails-hazards.yml.
         const ignore = ignoreFixForLockfileDiagnostic(entry.doc.getText(), diagnostic.range, workspace.appFor(entry.file).getFacts());
-        if (ignore) actions.push(fixToCodeAction(ignore, diagnostic, versionOf, false));
+        if (ignore) actions.push(fixToCodeAction(ignore, diagnostic, versionOf, false, changeAnnotationCapability));
       }
       actions.push({
         title: `Show documentation for ${ruleId}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic],

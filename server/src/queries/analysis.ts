@@ -5,12 +5,16 @@
 import type { Node, Tree } from '../parsing/treeSitter';
 import type { RuleContext } from '../core/rule';
 import type { Range } from '../core/types';
-import { constantText } from '../parsing/ruby';
+import { constantText, nodeRange } from '../parsing/ruby';
 import { extractModels, ModelIndex, type AssociationInfo, type ModelInfo } from '../models/modelIndex';
 import { tableize, underscore, singularize } from '../models/inflector';
 import { chainOf, emptyPreloads, dynamicPreloads, type Chain, type Link } from './chain';
 import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, type EvalHooks, type Value } from './values';
 import { templateKey, type ControllerIndex, type CollectionRender } from './controllerIndex';
+import { chainText } from './fixes';
+import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
+import { impactOf, type ImpactInfo } from './impact';
+import { offlinePatterns } from './settings';
 
 export interface LoopInfo {
   id: number;
@@ -18,6 +22,10 @@ export interface LoopInfo {
   vars: Set<string>;
   /** Loops over literal arrays, ranges and constants are not per-row work. */
   literal: boolean;
+  /** How many times it runs, as far as the code says (literal loops: bounded). */
+  cardinality: Cardinality;
+  /** A loop over batches (`each_slice`, `find_in_batches`, `in_batches`): a query per batch is the point. */
+  batch?: boolean;
   parent?: LoopInfo;
   /** Implicit loop: a partial rendered once per element of a collection. */
   partial?: boolean;
@@ -42,6 +50,12 @@ export interface LinkSite {
   rootIsVariable: boolean;
   /** Inside the arguments of a select-box helper (`options_for_select(@users.map { … })`). */
   inOptionList: boolean;
+  /** The chain's root variable is read again after this statement in the same method (the loaded records are reused). */
+  reusedAfter?: boolean;
+  /** Where this code runs: the file's impact, or its method's (a method that prints to stdout is a console command). */
+  impact: ImpactInfo;
+  /** Inside a job's `perform` that takes arguments (a job run per event): their names. */
+  eventParams?: string[];
 }
 
 const OPTION_HELPERS = /^(options_for_select|options_from_collection_for_select|grouped_options_for_select|select|select_tag|collection_select|collection_check_boxes|collection_radio_buttons)$/;
@@ -69,6 +83,22 @@ export interface QueryModel {
   partialRendered: boolean;
   /** The app's model index, plus models this file defines that it does not know yet (a snippet, an unsaved model). */
   models: ModelIndex | undefined;
+  /** Where this file's code runs. */
+  impact: ImpactInfo;
+}
+
+/**
+ * How often code depending on `deps` runs: the size of each loop that binds one of them (its block
+ * parameters or locals assigned in its body), the largest when several do. Without deps: every enclosing loop.
+ */
+export function loopCardinality(loop: LoopInfo, deps?: Iterable<string>): Cardinality {
+  const wanted = deps ? new Set(deps) : undefined;
+  let card: Cardinality | undefined;
+  for (let l: LoopInfo | undefined = loop; l; l = l.parent) {
+    const binds = !wanted || [...wanted].some((d) => l!.vars.has(d) && !l!.parent?.vars.has(d));
+    if (binds) card = card ? larger(card, l.cardinality) : l.cardinality;
+  }
+  return card ?? loop.cardinality;
 }
 
 /** The app's index, or a copy that also has the models defined in this file when the index lacks them. */
@@ -95,6 +125,45 @@ interface Scope {
   self?: { model: ModelInfo; on: 'class' | 'instance' };
   loop?: LoopInfo;
   preloader: boolean;
+  /** Variables last assigned inside a branch (`if`, `case`, a modifier): the value before, for uses outside it. */
+  branches?: Map<string, Branch>;
+  /** A method's own impact when it differs from the file's. */
+  impact?: ImpactInfo;
+  /** A job's `perform` with arguments: their names. */
+  eventParams?: string[];
+}
+
+/** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
+ *  not enough: it is also a leftover debug line in request code. */
+const CONSOLE_OUTPUT = /\$stdout\b|\bSTDOUT\b|\bstdout\.(puts|print|write)\b|(^|[^\w.:@$])say[ (]["':]/m;
+
+interface Branch { range: Range; prior?: Value; /** `posts = posts.where(…)`: the new value refines the prior one. */ derived: boolean }
+
+const BRANCH_TYPES = new Set(['if', 'unless', 'elsif', 'else', 'case', 'when', 'in_clause', 'if_modifier', 'unless_modifier', 'conditional',
+  'rescue', 'rescue_modifier', 'while', 'until', 'while_modifier', 'until_modifier', 'ensure']);
+const SCOPE_BOUNDARIES = new Set(['method', 'singleton_method', 'block', 'do_block', 'lambda', 'class', 'module', 'program']);
+
+/** The innermost conditional construct around `node` within its method or block. */
+function enclosingBranch(node: Node): Node | undefined {
+  for (let n = node.parent; n && !SCOPE_BOUNDARIES.has(n.type); n = n.parent) if (BRANCH_TYPES.has(n.type)) return n;
+  return undefined;
+}
+
+function inside(range: Range, at: Range['start']): boolean {
+  const after = at.line > range.start.line || (at.line === range.start.line && at.character >= range.start.character);
+  const before = at.line < range.end.line || (at.line === range.end.line && at.character <= range.end.character);
+  return after && before;
+}
+
+/** The value of a variable assigned in a branch, seen from a use outside that branch: either path may have run. */
+function afterBranch(value: Value, branch: Branch): Value {
+  const prior = branch.prior;
+  if (!prior) return value;
+  if (branch.derived) {
+    // Only the prior value's origin runs on every path: a fix must edit there.
+    return { ...value, origin: prior.origin, alternatives: prior.alternatives, bounded: prior.bounded, unsure: prior.unsure, ownerScoped: prior.ownerScoped, preloads: prior.preloads, literal: prior.literal };
+  }
+  return combine([prior, value]) ?? UNKNOWN;
 }
 
 const EXPRESSION_PARENTS = new Set(['assignment', 'operator_assignment', 'argument_list', 'pair', 'return', 'array', 'binary', 'conditional',
@@ -106,10 +175,12 @@ export function queryModel(ctx: RuleContext): QueryModel {
 
 function buildModel(ctx: RuleContext): QueryModel {
   const models = ctx.tree ? withOwnModels(ctx.app.models, ctx.tree, ctx.file) : undefined;
-  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models };
+  const relative = ctx.file.slice(ctx.app.root.length).replace(/\\/g, '/').replace(/^\//, '');
+  const impact = impactOf(relative, ctx.kind, offlinePatterns(ctx.app));
+  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact };
   if (!ctx.tree || !models) return out;
-  // Test code (specs, cucumber steps) runs against tiny databases: no query hints there.
-  if (/(^|[\\/])(spec|test|features)[\\/]/.test(ctx.file.slice(ctx.app.root.length))) return out;
+  // Test code (specs, cucumber steps) runs against tiny databases: no query findings there.
+  if (impact.impact === 'test') return out;
   const controllers = ctx.kind === 'view' || ctx.kind === 'controller' ? safeControllers(ctx) : undefined;
   const viewKey = ctx.kind === 'view' ? templateKey(ctx.file) : undefined;
   let loopIds = 0;
@@ -118,7 +189,11 @@ function buildModel(ctx: RuleContext): QueryModel {
     for (const [local, value] of partialLocalValues(viewKey, controllers, models, () => -1 - loopIds++)) partialLocals.set(local, value);
     out.partialRendered = partialLocals.size > 0;
   }
-  const partialLoop: LoopInfo = { id: -1, vars: new Set(partialLocals.keys()), literal: false, partial: true };
+  const partialCollection = [...partialLocals.values()][0]?.perRow?.collection;
+  const partialLoop: LoopInfo = {
+    id: -1, vars: new Set(partialLocals.keys()), literal: false, partial: true,
+    cardinality: partialCollection ? cardinalityOf(partialCollection) : { kind: 'unknown', why: 'a collection rendered elsewhere' },
+  };
   const ivarCache = new Map<string, Value | undefined>();
   const viewIvar = (name: string): Value | undefined => {
     if (!viewKey || !controllers) return undefined;
@@ -127,10 +202,13 @@ function buildModel(ctx: RuleContext): QueryModel {
   };
   const root: Scope = { locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : undefined };
 
-  const lookup = (scope: Scope, name: string): { scope: Scope; value: Value } | undefined => {
+  const lookup = (scope: Scope, name: string, at?: Range['start']): { scope: Scope; value: Value } | undefined => {
     for (let s: Scope | undefined = scope; s; s = s.method ? undefined : s.parent) {
-      const v = s.locals.get(name);
-      if (v) return { scope: s, value: s.loaded.has(name) ? { ...v, loaded: true } : v };
+      let v = s.locals.get(name);
+      if (!v) continue;
+      const branch = s.branches?.get(name);
+      if (branch && at && !inside(branch.range, at)) v = afterBranch(v, branch);
+      return { scope: s, value: s.loaded.has(name) ? { ...v, loaded: true } : v };
     }
     return undefined;
   };
@@ -139,13 +217,23 @@ function buildModel(ctx: RuleContext): QueryModel {
     while (!s.method && s.parent) s = s.parent;
     return s;
   };
-  const lookupIvar = (scope: Scope, name: string): Value | undefined => {
+  const lookupIvar = (scope: Scope, name: string, at?: Range['start']): Value | undefined => {
     const s = ivarScope(scope);
-    const v = s.locals.get(name);
+    let v = s.locals.get(name);
+    const branch = s.branches?.get(name);
+    if (v && branch && at && !inside(branch.range, at)) v = afterBranch(v, branch);
     if (v) return s.loaded.has(name) ? { ...v, loaded: true } : v;
     const external = viewIvar(name);
     if (external && root.loaded.has(name)) return { ...external, loaded: true };
     return external;
+  };
+  const eventParamsOf = (scope: Scope): string[] | undefined => {
+    for (let s: Scope | undefined = scope; s; s = s.parent) if (s.eventParams) return s.eventParams;
+    return undefined;
+  };
+  const impactOfScope = (scope: Scope): ImpactInfo => {
+    for (let s: Scope | undefined = scope; s; s = s.parent) if (s.impact) return s.impact;
+    return impact;
   };
   const isLocal = (scope: Scope, name: string): boolean => !!lookup(scope, name) || (scope === root && partialLocals.has(name));
 
@@ -154,12 +242,12 @@ function buildModel(ctx: RuleContext): QueryModel {
     resolveRoot(chain) {
       const r = chain.root;
       if (r.kind === 'name') {
-        const found = lookup(scope, r.name);
+        const found = lookup(scope, r.name, chain.rootRange.start);
         if (found) return found.value;
         if (partialLocals.has(r.name) && !hasSelfMethod(scope, r.name, models)) return partialLocals.get(r.name);
         return undefined;
       }
-      if (r.kind === 'ivar') return lookupIvar(scope, r.name);
+      if (r.kind === 'ivar') return lookupIvar(scope, r.name, chain.rootRange.start);
       return undefined;
     },
   });
@@ -172,16 +260,27 @@ function buildModel(ctx: RuleContext): QueryModel {
     return evaluate(chainOf(node, ctx.file), hooksFor(scope));
   };
 
-  const assign = (scope: Scope, left: Node, value: Value): void => {
+  const noteBranch = (target: Scope, name: string, prior: Value | undefined, assignment: Node | undefined): void => {
+    const branch = assignment ? enclosingBranch(assignment) : undefined;
+    if (!branch) { target.branches?.delete(name); return; }
+    const right = assignment!.childForFieldName('right');
+    const rootName = right ? chainOf(right, ctx.file).root : undefined;
+    const derived = !!rootName && (rootName.kind === 'name' || rootName.kind === 'ivar') && rootName.name === name;
+    (target.branches ??= new Map()).set(name, { range: nodeRange(branch), prior, derived });
+  };
+
+  const assign = (scope: Scope, left: Node, value: Value, assignment?: Node): void => {
     if (left.type === 'identifier') {
-      const found = lookup(scope, left.text);
+      const found = lookup(scope, left.text, assignment ? nodeRange(assignment).start : undefined);
       const target = found?.scope ?? scope;
+      noteBranch(target, left.text, found?.value, assignment);
       target.locals.set(left.text, value);
       target.loaded.delete(left.text);
       if (scope.loop && !found) scope.loop.vars.add(left.text);
       else if (scope.loop && found && found.scope !== scope) { /* assigned in a loop: per-iteration */ scope.loop.vars.add(left.text); }
     } else if (left.type === 'instance_variable') {
       const s = ivarScope(scope);
+      noteBranch(s, left.text, s.locals.get(left.text), assignment);
       s.locals.set(left.text, value);
       s.loaded.delete(left.text);
     }
@@ -211,11 +310,20 @@ function buildModel(ctx: RuleContext): QueryModel {
     for (const c of node.namedChildren) if (c) visit(c, scope, depth + 1);
   };
 
-  const isLiteralRoot = (chain: Chain): boolean => {
+  /** Why the collection a loop at link `i` iterates is small by nature (a literal, a constant, `previous_changes`), if it is. */
+  const literalCollection = (chain: Chain, i: number, scope: Scope): string | undefined => {
+    const before = i > 0 ? chain.links[i - 1] : undefined;
+    if (before && BOUNDED_READERS.has(before.name) && before.args.count === 0) return `\`${before.name}\` (one entry per changed attribute)`;
+    if (i > 0) return undefined;
     const r = chain.root;
-    if (r.kind === 'other') return ['array', 'hash', 'range', 'string_array', 'symbol_array', 'integer', 'string', 'parenthesized_statements'].includes(r.text);
-    if (r.kind === 'const') return !modelOf(models, r.name) && /^[A-Z0-9_:]+$/.test(r.name);
-    return false;
+    if (r.kind === 'other' && ['array', 'hash', 'range', 'string_array', 'symbol_array', 'integer', 'string', 'parenthesized_statements'].includes(r.text)) return `a literal ${r.text === 'hash' ? 'Hash' : 'list'}`;
+    if (r.kind === 'const' && !modelOf(models, r.name) && /^[A-Z0-9_:]+$/.test(r.name)) return `the constant \`${r.name}\``;
+    if (r.kind === 'name' && BOUNDED_READERS.has(r.name) && !lookup(scope, r.name)) return `\`${r.name}\` (one entry per changed attribute)`;
+    if (r.kind === 'name' || r.kind === 'ivar') {
+      const v = r.kind === 'name' ? lookup(scope, r.name)?.value : lookupIvar(scope, r.name);
+      if (v?.literal) return v.literal;
+    }
+    return undefined;
   };
 
   const handleChain = (node: Node, scope: Scope, depth: number): void => {
@@ -230,7 +338,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       sites.push({
         chain: evaluated, index, link, receiver, result, loop: scope.loop,
         rootVariable: index === 0 ? rootVariable : undefined,
-        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable, inOptionList: optionList,
+        range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable, inOptionList: optionList, impact: impactOfScope(scope), eventParams: eventParamsOf(scope),
       });
     });
     const value = evaluate(chain, hooks);
@@ -241,6 +349,10 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (sites.length > 0 && parent?.type === 'binary' && parent.childForFieldName('left')?.id === node.id) {
       const operator = parent.childForFieldName('operator')?.text;
       if (operator === '<<') sites[sites.length - 1].next = { name: '<<', nameRange: sites[sites.length - 1].link.nameRange, end: sites[sites.length - 1].link.end, args: { count: 1, text: '', deps: [] }, hasBlock: false };
+    }
+    if (rootVariable && sites.length > 0) {
+      const reused = readAgainAfter(node, rootVariable);
+      for (const s of sites) s.reusedAfter = reused;
     }
     out.links.push(...sites);
     if (scope.preloader) for (const s of sites) s.receiver = { ...s.receiver, preloads: dynamicPreloads() };
@@ -271,8 +383,13 @@ function buildModel(ctx: RuleContext): QueryModel {
       let loop = scope.loop;
       let element: Value = UNKNOWN;
       if (isLoop) {
-        const literal = isLiteralRoot(chain) && i === 0;
-        loop = { id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal, parent: scope.loop };
+        const literal = literalCollection(chain, i, scope);
+        const batch = BATCH_LOOPS.has(loopMethod!);
+        loop = {
+          id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop, batch,
+          cardinality: literal ? { kind: 'bounded', why: literal }
+            : receiver.model ? cardinalityOf(receiver) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` },
+        };
         if (!BATCH_LOOPS.has(loopMethod!) && !(loopMethod === 'times')) {
           element = elementOf(receiver, loop.id);
           if (scope.preloader && element.kind === 'record') element = { ...element, preloads: dynamicPreloads() };
@@ -334,8 +451,14 @@ function buildModel(ctx: RuleContext): QueryModel {
           locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
           preloader: node.text.includes('Preloader'),
         };
+        if ((impact.impact === 'request' || impact.impact === 'background') && ctx.kind !== 'view' && ctx.kind !== 'controller'
+          && CONSOLE_OUTPUT.test(node.childForFieldName('body')?.text ?? '')) {
+          inner.impact = { impact: 'offline', why: 'a console command (the method prints to stdout)' };
+        }
         const params = node.childForFieldName('parameters');
-        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) inner.locals.set(n.text, UNKNOWN); }
+        const paramNames: string[] = [];
+        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) { inner.locals.set(n.text, UNKNOWN); paramNames.push(n.text); } }
+        if (impact.impact === 'background' && node.type === 'method' && node.childForFieldName('name')?.text === 'perform' && paramNames.length > 0) inner.eventParams = paramNames;
         const body = node.childForFieldName('body');
         if (body) visitChildren(body, inner, depth);
         return;
@@ -351,9 +474,10 @@ function buildModel(ctx: RuleContext): QueryModel {
           const receiver = left.childForFieldName('receiver');
           if (receiver) visit(receiver, scope, depth + 1);
         } else if (left.type !== 'identifier' && left.type !== 'instance_variable') visit(left, scope, depth + 1);
-        const value = out.values.get(right.id) ?? valueOf(right, scope);
+        const literal = literalValue(right);
+        const value = literal ? { ...UNKNOWN, literal } : out.values.get(right.id) ?? valueOf(right, scope);
         if (node.type === 'operator_assignment' && left.type === 'instance_variable' && lookupIvar(scope, left.text)) return;
-        assign(scope, left, value);
+        assign(scope, left, value, node);
         return;
       }
       case 'call': {
@@ -380,6 +504,23 @@ function buildModel(ctx: RuleContext): QueryModel {
   for (const c of ctx.tree.rootNode.namedChildren) if (c) visitIn(c, root, [], 0);
 
   return out;
+}
+
+/** Whether `name` appears again after `node` in its method (or file). */
+function readAgainAfter(node: Node, name: string): boolean {
+  let top: Node = node;
+  for (let n = node.parent; n; n = n.parent) { top = n; if (n.type === 'method' || n.type === 'singleton_method') break; }
+  const rest = top.text.slice(node.endIndex - top.startIndex);
+  return new RegExp(`(^|[^\\w@])${name.replace(/[@$]/g, '\\$&')}(?![\\w?!:])`).test(rest);
+}
+
+const LITERALS = new Set(['array', 'hash', 'range', 'string_array', 'symbol_array']);
+/** `{ a: 1 }`, `%w[a b].freeze`: a literal collection (its size is in the code). */
+function literalValue(node: Node): string | undefined {
+  let n: Node | null = node;
+  while (n && n.type === 'call' && n.childForFieldName('receiver')) n = n.childForFieldName('receiver');
+  if (!n || !LITERALS.has(n.type)) return undefined;
+  return n.type === 'hash' ? 'a literal Hash' : 'a literal list';
 }
 
 function hasSelfMethod(scope: Scope, name: string, models: ModelIndex): boolean {

@@ -51,7 +51,11 @@ export type Root =
   | { kind: 'self' }                    // receiverless call: the first link is on self
   | { kind: 'other'; text: string };
 
-export interface Chain { file: string; root: Root; rootRange: Range; links: Link[] }
+export interface Chain {
+  file: string; root: Root; rootRange: Range; links: Link[];
+  /** The method the chain is written in, for fix titles: `PostsController#index`. */
+  context?: string;
+}
 
 const PRELOADERS = new Set(['includes', 'preload', 'eager_load']);
 
@@ -59,6 +63,29 @@ function endOf(node: Node): Position { return { line: node.endPosition.row, char
 
 /** The chain ending at `node` (a call, identifier, constant or ivar). */
 export function chainOf(node: Node, file: string, withDeps = false): Chain {
+  const chain = bareChainOf(node, file, withDeps);
+  const context = contextOf(node);
+  return context ? { ...chain, context } : chain;
+}
+
+/** `PostsController#index`, `Post.recent`, or the class alone outside methods. */
+export function contextOf(node: Node): string | undefined {
+  let method: string | undefined;
+  const names: string[] = [];
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (!method && (n.type === 'method' || n.type === 'singleton_method')) {
+      const name = n.childForFieldName('name')?.text;
+      if (name) method = `${n.type === 'singleton_method' ? '.' : '#'}${name}`;
+    } else if (n.type === 'class' || n.type === 'module') {
+      const name = n.childForFieldName('name')?.text;
+      if (name) names.unshift(name);
+    }
+  }
+  if (names.length === 0) return method ? method.slice(1) : undefined;
+  return `${names.join('::')}${method ?? ''}`;
+}
+
+function bareChainOf(node: Node, file: string, withDeps: boolean): Chain {
   const links: Link[] = [];
   let current: Node | null = node;
   for (let guard = 0; current && guard < 200; guard++) {
@@ -173,5 +200,5 @@ export function chainEndAfter(chain: Chain, count: number): Position {
 
 /** Prefixes `prefix` (a chain a local variable was assigned) to `chain` whose root is that variable. */
 export function substituteRoot(chain: Chain, prefix: Chain): Chain {
-  return { file: chain.file, root: prefix.root, rootRange: prefix.rootRange, links: [...prefix.links, ...chain.links] };
+  return { file: chain.file, root: prefix.root, rootRange: prefix.rootRange, links: [...prefix.links, ...chain.links], context: prefix.context };
 }

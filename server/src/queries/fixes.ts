@@ -25,11 +25,31 @@ export function includeEdit(origin: Origin, pathTo: string[], name: string): Fil
     if (extended) return extended;
     break;
   }
-  if (pathTo.length > 0 && links.length === 0 && origin.chain.root.kind !== 'const') {
-    // An association reader root (`post.comments`): append after it.
-  }
-  const end = chainEndAfter(origin.chain, origin.count);
+  // `User.paginate :page => params[:page]`: text appended after an argument list without parentheses
+  // binds to the last argument (`params[:page].includes(…)`); the includes goes before that call instead.
+  const count = includesPoint(origin);
+  if (count === 0 && origin.count > 0 && origin.chain.root.kind !== 'const' && origin.chain.root.kind !== 'ivar' && origin.chain.root.kind !== 'name') return undefined;
+  const end = chainEndAfter(origin.chain, count);
   return { file: origin.chain.file, range: { start: end, end }, newText: `.includes(${preloadSpec(pathTo, name)})` };
+}
+
+/** How many links of the origin come before the appended `.includes(…)`: not after an argument list without parentheses. */
+function includesPoint(origin: Origin): number {
+  const links = origin.chain.links;
+  let count = origin.count;
+  while (count > 0 && links[count - 1].args.count > 0 && !links[count - 1].args.text.startsWith('(')) count--;
+  return count;
+}
+
+/** The origin's Ruby with `.includes(spec)` where the fix puts it, for messages. */
+export function withIncludesText(origin: Origin, spec: string): string {
+  const at = includesPoint(origin);
+  const chain = { ...origin.chain, links: [
+    ...origin.chain.links.slice(0, at),
+    { name: 'includes', nameRange: origin.chain.rootRange, end: origin.chain.rootRange.end, args: { count: 1, text: `(${spec})`, deps: [] }, hasBlock: false },
+    ...origin.chain.links.slice(at, origin.count),
+  ] };
+  return chainText(chain);
 }
 
 function extendPreload(file: string, link: Link, pathTo: string[], name: string): FileEdit | undefined {
@@ -130,4 +150,16 @@ export function noun(model: ModelInfo | undefined): string {
   if (!model) return 'record';
   const base = model.name.split('::').pop()!;
   return base.replace(/([a-z\d])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** The title of an includes fix, naming where the edit lands when it is not the line of the finding. */
+export function includeFixTitle(edits: FileEdit[], spec: string, origins: Origin[], file: string, line: number, root: string): string {
+  const appended = edits.every((e) => e.newText.startsWith('.includes('));
+  const what = appended ? `Add \`.includes(${spec})\`` : `Add \`${spec}\` to the preloads`;
+  if (edits.every((e) => e.file === file && e.range.start.line === line)) return what;
+  const places = [...new Set(origins.map((o) => o.chain.context ?? where(root, o)))];
+  const sameFile = edits.every((e) => e.file === file);
+  if (places.length === 1 && sameFile && !origins[0].chain.context) return `${what} on line ${edits[0].range.start.line + 1}`;
+  if (places.length <= 2) return `${what} in ${places.join(' and ')}`;
+  return `${what} in ${places.length} places`;
 }

@@ -5,11 +5,39 @@ import { bodyStatements, literalName, readCall } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { emptyPreloads, mergePreloads, readPreloads, type Preloads } from './chain';
 
-export interface ScopeInfo { preloads: Preloads; /** Methods called on self in the body (other scopes). */ calls: string[] }
+export interface ScopeInfo {
+  preloads: Preloads;
+  /** Methods called on self in the body (other scopes). */
+  calls: string[];
+  /** `limit(10)`, `page(1)`, `first(5)` in the body: the scope returns a bounded number of rows. */
+  bounded?: string;
+  /** `order(created_at: :desc)` in the body: find_each would ignore it. */
+  ordered?: string;
+}
 export interface ScopeFacts { scopes: Map<string, ScopeInfo>; defaultScope?: Preloads }
 
 const KEY = 'queries';
 const PRELOADERS = new Set(['includes', 'preload', 'eager_load']);
+const BOUNDS = new Set(['limit', 'page', 'per', 'paginate', 'per_page', 'first', 'last', 'take']);
+const ORDERS = new Set(['order', 'reorder', 'in_order_of', 'reverse_order']);
+
+/** The first limit-like and order-like call in a scope body. */
+function shapeIn(node: Node): { bounded?: string; ordered?: string } {
+  const out: { bounded?: string; ordered?: string } = {};
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'call') {
+      const name = n.childForFieldName('method')?.text;
+      const args = n.childForFieldName('arguments');
+      const text = `${name}${args ? (args.text.startsWith('(') ? args.text : ` ${args.text}`) : ''}`;
+      if (name && BOUNDS.has(name) && (args || !['first', 'last', 'take'].includes(name)) && !out.bounded) out.bounded = text;
+      if (name && ORDERS.has(name) && !out.ordered) out.ordered = text;
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
 
 function preloadsIn(node: Node, calls: string[] = []): Preloads {
   let out = emptyPreloads();
@@ -48,7 +76,7 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
       if (name && lambda) {
         const calls: string[] = [];
         const p = preloadsIn(lambda, calls);
-        facts.scopes.set(name, { preloads: p, calls });
+        facts.scopes.set(name, { preloads: p, calls, ...shapeIn(lambda) });
       }
     } else if (call.name === 'default_scope') {
       const target = call.block ?? call.args[0];
@@ -92,4 +120,21 @@ export function defaultScopePreloads(models: ModelIndex, model: ModelInfo): Prel
     if (p) return p;
   }
   return undefined;
+}
+
+/** Whether `Model.<scope>` is bounded or ordered by its body or the scopes it calls. */
+export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, depth = 0, seen = new Set<string>()): { bounded?: string; ordered?: string } {
+  const info = scopeInfo(models, model, scope);
+  if (!info || seen.has(scope)) return {};
+  seen.add(scope);
+  const out = { bounded: info.bounded, ordered: info.ordered };
+  if (depth < 5) {
+    for (const call of new Set(info.calls)) {
+      if (call === scope || (out.bounded && out.ordered)) continue;
+      const inner = scopeShape(models, model, call, depth + 1, seen);
+      out.bounded ??= inner.bounded;
+      out.ordered ??= inner.ordered;
+    }
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // collection, a single record, an array of records, or unknown.
 import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
 import { singularize } from '../models/inflector';
-import { defaultScopePreloads, scopePreloads } from './scopes';
+import { defaultScopePreloads, scopePreloads, scopeShape } from './scopes';
 import { emptyPreloads, mergePreloads, dynamicPreloads, type Chain, type Link, type Preloads } from './chain';
 
 export type ValueKind = 'class' | 'relation' | 'collection' | 'record' | 'array' | 'unknown';
@@ -29,7 +29,14 @@ export interface Value {
   preloads: Preloads;
   /** Why the value has a bounded number of rows (`limit(10)`, `page`, `find`), if it has. */
   bounded?: string;
-  ordered?: boolean;
+  /** A literal or a small value by nature (a Hash literal, `previous_changes`): loops over it are not per-row work. */
+  literal?: string;
+  /** Rows picked by a list of unknown length (`where(id: ids)`): neither bounded nor a table scan. */
+  unsure?: string;
+  /** Rows of one owner (`where(community_id: c.id)`, like `community.things`): their number is unknown. */
+  ownerScoped?: string;
+  /** The ordering call (`order(:name)`, or a scope whose body orders): find_each would drop it. */
+  ordered?: string;
   selected?: boolean;
   locked?: boolean;
   strict?: boolean;
@@ -148,7 +155,8 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         const next: Value = {
           kind: 'relation', model, preloads: receiver.kind === 'collection' ? emptyPreloads() : receiver.preloads,
           bounded: receiver.kind === 'collection' ? undefined : receiver.bounded,
-          ordered: receiver.ordered, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
+          ordered: receiver.ordered, unsure: receiver.kind === 'collection' ? undefined : receiver.unsure,
+          ownerScoped: receiver.kind === 'collection' ? undefined : receiver.ownerScoped, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
           filtered: receiver.filtered || receiver.kind === 'collection' || isScope || !UNFILTERED.has(name),
           origin: { chain, count }, perRow: receiver.perRow, association: receiver.association, external: receiver.external,
         };
@@ -156,11 +164,23 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if (isScope) {
           const fromScope = scopePreloads(models, model, name);
           if (fromScope) next.preloads = mergePreloads(next.preloads, fromScope);
+          const shape = scopeShape(models, model, name);
+          if (shape.bounded && !next.bounded) next.bounded = `\`${name}\` (\`${shape.bounded}\` in its scope body)`;
+          if (shape.ordered) next.ordered = shape.ordered;
         }
         if (name === 'limit' || PAGINATION.has(name)) next.bounded = `${name}${link.args.text}`;
         if (name === 'none') next.bounded = 'none';
-        if (name === 'where' && /^\(?\s*(:id\s*=>|id:|"id"\s*=>)/.test(link.args.text)) next.bounded = `where${link.args.text}`;
-        if (name === 'order' || name === 'reorder' || name === 'in_order_of' || name === 'reverse_order') next.ordered = true;
+        if (name === 'where') {
+          const ids = idCondition(link.args.text);
+          if (ids === 'small') next.bounded = `where${link.args.text}`;
+          else if (ids === 'list') next.unsure = `where${link.args.text}`;
+          // `where(community_id: c.id)` / `where(author: user)` is one owner's rows, like `community.things`: size unknown.
+          else if (!next.ownerScoped && conditionKeys(link.args.text).some(([k, v]) => !/^nil\b/.test(v)
+            && ((k.endsWith('_id') && k !== 'id') || models.association(model.name, k)?.macro === 'belongs_to'))) {
+            next.ownerScoped = `where${link.args.text.length > 60 ? link.args.text.slice(0, 57) + '…)' : link.args.text}`;
+          }
+        }
+        if (name === 'order' || name === 'reorder' || name === 'in_order_of' || name === 'reverse_order') next.ordered = `${name}${link.args.text}`;
         if (name === 'select' || name === 'distinct' || name === 'group') next.selected = true;
         if (name === 'lock') next.locked = true;
         if (name === 'strict_loading') next.strict = link.args.text.trim() !== '(false)';
@@ -246,4 +266,21 @@ export function targetOf(models: ModelIndex, owner: ModelInfo, assoc: Associatio
 /** What every query on the model preloads: its default_scope's includes. */
 function classPreloads(models: ModelIndex, model: ModelInfo): Preloads {
   return defaultScopePreloads(models, model) ?? emptyPreloads();
+}
+
+/** The keys of a hash condition: `(a: 1, "b" => 2, :c => 3)` → a, b, c. */
+function conditionKeys(args: string): [string, string][] {
+  // `key: value`, `"key" => value`, `:key => value`, and Ruby 3.1's shorthand `key:` (the value is the local `key`).
+  return [...args.matchAll(/(?:^|[(,{]|\s)\s*(?::|["'])?([a-z_][a-z0-9_]*)["']?(?::\s|:(?=\s*[,)}])|\s*=>)\s*/g)]
+    .map((m) => [m[1], args.slice(m.index! + m[0].length)]);
+}
+
+/** `where(id: 5)` / `where(id: [1, 2])` pick a few rows; `where(id: ids)` as many as the list has. */
+function idCondition(args: string): 'small' | 'list' | undefined {
+  const m = /^\(?\s*(?::id\s*=>|id:|"id"\s*=>)\s*(.*?)\s*\)?$/s.exec(args);
+  if (!m) return undefined;
+  const value = m[1];
+  if (/^\[[^\]]*\]$/.test(value)) return value.split(',').length <= 50 ? 'small' : 'list';
+  if (/^(\d+|params\[:\w*id\]|[a-z_]*_id|id|@?[a-z_]*\.id)$/.test(value)) return 'small';
+  return 'list';
 }

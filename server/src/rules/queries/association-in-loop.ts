@@ -2,7 +2,8 @@ import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { queryModel } from '../../queries/analysis';
 import { hasScope, targetOf } from '../../queries/values';
-import { chainText, hasCounterCache, includeEdits, noun, originsOf, preloadSpec, where } from '../../queries/fixes';
+import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, originsOf, preloadSpec, where, withIncludesText } from '../../queries/fixes';
+import { cardinalityOf, nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 import { underscore } from '../../models/inflector';
 
@@ -14,6 +15,8 @@ const LOADS_RECORDS = new Set(['each', 'map', 'collect', 'flat_map', 'to_a', 'to
   'each_slice', 'in_groups_of', 'to_set', 'index_with', 'find_all', 'count_by', 'tally', 'pluck_loaded', 'map!', 'entries', 'ids', 'empty?',
   'any?', 'none?', 'blank?', 'present?', 'size', 'presence', 'to_h', 'sample', 'shuffle', 'take_while', 'drop', 'flatten', '&', '|', '+', '-']);
 /** Association methods that write without loading the association's records. */
+/** Reads one row (or one fact) per element: includes would load every record of each element's association to serve it. */
+const TARGETED_READS = new Set(['first', 'last', 'take', 'second', 'third', 'include?', 'member?', 'exists?', 'count', 'find', 'detect', 'sample']);
 const WRITES = new Set(['create', 'create!', 'build', 'new', '<<', 'push', 'concat', 'delete_all', 'destroy_all', 'update_all', 'insert_all',
   'upsert_all', 'delete', 'destroy', 'clear', 'insert_all!', 'find_or_create_by', 'find_or_create_by!', 'create_or_find_by', 'reset', 'reload',
   'attach', 'detach', 'touch_all']);
@@ -22,7 +25,7 @@ export default defineRule({
   meta: {
     id: 'queries/association-in-loop',
     description: 'An association of each element read inside a loop over records that did not preload it: one query per element (N+1).',
-    defaultSeverity: 'info',
+    defaultSeverity: 'warning',
     fix: 'safe',
     fileKinds: ['job', 'model', 'controller', 'view', 'ruby'],
   },
@@ -52,6 +55,9 @@ export default defineRule({
             if (SIZE_METHODS.has(next.name) && !next.hasBlock && hasCounterCache(models, ctx.app.schema, r.model, assoc)) continue;
           }
           const collection = r.perRow.collection;
+          const card = cardinalityOf(collection);
+          const severity = nPlusOneSeverity(site.impact.impact, card);
+          if (!severity) continue;
           // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.
           if (!many && next && (next.name.startsWith('build_') || next.name.startsWith('create_'))) continue;
           if (assoc.macro === 'belongs_to' && r.perRow.path.length === 0 && collection.association && isInverse(assoc.name, collection.association)) continue;
@@ -65,19 +71,23 @@ export default defineRule({
           const readText = ctx.text.slice(offset(ctx.text, site.range.start), offset(ctx.text, site.range.end)) || `${noun(r.model)}.${name}`;
           const spec = preloadSpec(r.perRow.path, name);
           const origins = originsOf(collection);
-          const edits = includeEdits(collection, r.perRow.path, name);
+          // A targeted read per element (`comments.first`, `members.include?(me)`): includes would load whole collections.
+          const targeted = many && next && TARGETED_READS.has(next.name) ? next.name : undefined;
+          const edits = targeted ? undefined : includeEdits(collection, r.perRow.path, name);
           const fixes: Fix[] = [];
           const built = origins[0];
           const builtText = built ? chainText(built.chain, built.count) : undefined;
           const whereText = built && built.chain.file !== ctx.file ? ` (${where(ctx.app.root, built)})` : '';
-          if (edits) fixes.push({ title: `Preload \`${spec}\`${whereText ? ` in ${where(ctx.app.root, built!)}` : ''}`, safety: 'safe', edits });
+          if (edits) fixes.push({ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits });
           const perWhat = site.loop?.partial ? `each time this partial is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
-          const bounded = collection.bounded ? ` (bounded by \`${collection.bounded}\`)` : '';
+          const advice = targeted
+            ? `. Preloading would load every ${name.replace(/s$/, '')} of each ${noun(collection.model)} to serve one \`${targeted}\`: keep the query, or add a column or counter for what it reads.`
+            : builtText ? ` where the ${noun(collection.model)}s are loaded${whereText}. Preload it there: \`${withIncludesText(built!, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`;
           ctx.report({
             range: site.range,
-            severity: collection.strict ? 'hint' : collection.bounded ? 'hint' : undefined,
-            message: `\`${readText}\` runs one query ${perWhat}${bounded} (N+1): nothing preloads \`${name}\``
-              + (builtText ? ` where the ${noun(collection.model)}s are loaded${whereText}. Preload it there: \`${builtText}.includes(${spec})\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`)
+            severity: collection.strict ? 'hint' : severity,
+            message: `\`${readText}\` runs one query ${perWhat} (N+1; ${whyClause(site.impact, card)}): nothing preloads \`${name}\``
+              + advice
               + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : ''),
             fixes,
           });

@@ -4,9 +4,11 @@ import { queryModel } from '../../queries/analysis';
 export default defineRule({
   meta: {
     id: 'queries/count-on-loaded-relation',
-    description: '`.count` always runs SELECT COUNT(*), even when the records are already loaded (iterated or preloaded); `.size` counts them in memory.',
+    description: '(opt-in, style) `.count` always runs SELECT COUNT(*), even when the records are already loaded (iterated or preloaded); `.size` counts them in memory.',
     defaultSeverity: 'info',
     fix: 'safe',
+    // Style, not a hazard: opt-in (the `style` group of the query pack).
+    enabledByDefault: false,
     fileKinds: ['job', 'model', 'controller', 'view', 'ruby'],
   },
   create(ctx) {

@@ -4,9 +4,11 @@ import { queryModel } from '../../queries/analysis';
 export default defineRule({
   meta: {
     id: 'queries/find-by-instead-of-where-first',
-    description: '`where(...).first` sorts the matches by primary key to return one; `find_by(...)` asks for any one with LIMIT 1.',
+    description: '(opt-in, style) `where(...).first` sorts the matches by primary key to return one; `find_by(...)` asks for any one with LIMIT 1.',
     defaultSeverity: 'info',
     fix: 'unsafe',
+    // Style, not a hazard: opt-in (the `style` group of the query pack).
+    enabledByDefault: false,
     fileKinds: ['controller', 'model', 'job', 'ruby', 'view'],
   },
   create(ctx) {

@@ -6,9 +6,11 @@ import { chainText } from '../../queries/fixes';
 export default defineRule({
   meta: {
     id: 'queries/pluck-instead-of-map',
-    description: '`relation.map(&:column)` loads whole records to read one column; `pluck(:column)` selects just that column.',
+    description: '(opt-in, style) `relation.map(&:column)` loads whole records to read one column; `pluck(:column)` selects just that column.',
     defaultSeverity: 'info',
     fix: 'safe',
+    // Style, not a hazard: opt-in (the `style` group of the query pack).
+    enabledByDefault: false,
     fileKinds: ['controller', 'model', 'job', 'ruby', 'view'],
   },
   create(ctx) {

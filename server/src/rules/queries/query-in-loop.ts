@@ -1,14 +1,18 @@
 import { defineRule } from '../../core/rule';
-import { queryModel, type LinkSite } from '../../queries/analysis';
+import { loopCardinality, queryModel, type LinkSite } from '../../queries/analysis';
+import { cardinalityOf, nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { hasScope } from '../../queries/values';
 import { hasCounterCache, noun } from '../../queries/fixes';
 import { ASSOCIATION_QUERY_METHODS, EXECUTING_METHODS } from '../../queries/vocabulary';
+
+const UPSERTS = new Set(['find_or_create_by', 'find_or_create_by!', 'find_or_initialize_by', 'create_or_find_by', 'create_or_find_by!',
+  'first_or_create', 'first_or_create!', 'first_or_initialize']);
 
 export default defineRule({
   meta: {
     id: 'queries/query-in-loop',
     description: 'A query (where, find_by, count, exists?, pluck…) run once per element inside a loop: includes cannot preload it.',
-    defaultSeverity: 'info',
+    defaultSeverity: 'warning',
     fix: 'none',
     fileKinds: ['job', 'model', 'controller', 'view', 'ruby'],
   },
@@ -31,6 +35,9 @@ export default defineRule({
             if (name === 'count' && (site.link.args.count > 0 || site.link.hasBlock)) continue;
             if (name === 'count' && r.loaded) continue; // count-on-loaded-relation
             reported.add(chainKey);
+            const card = cardinalityOf(r.perRow.collection);
+            const severity = nPlusOneSeverity(site.impact.impact, card);
+            if (!severity) continue;
             const pathKey = `${r.perRow.loopId}:${r.perRow.path.join('.')}:${name}`;
             if (reported.has(pathKey)) continue;
             reported.add(pathKey);
@@ -47,13 +54,15 @@ export default defineRule({
             }
             ctx.report({
               range: site.range,
-              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1). ${advice}`,
+              severity,
+              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1; ${whyClause(site.impact, card)}). ${advice}`,
             });
             continue;
           }
           // N4: a model finder whose arguments depend on the loop element.
           const loop = site.loop;
-          if (!loop || loop.literal || r.perRow || !r.model || (r.kind !== 'class' && r.kind !== 'relation')) continue;
+          // A query per batch of each_slice/in_batches is what batching is for.
+          if (!loop || loop.literal || loop.batch || r.perRow || !r.model || (r.kind !== 'class' && r.kind !== 'relation')) continue;
           // A relation held in a variable was built elsewhere: report where it is built, not every use.
           if (site.rootIsVariable) continue;
           if (!EXECUTING_METHODS.has(name) || (r.kind === 'class' && name === 'find_each')) continue;
@@ -62,9 +71,16 @@ export default defineRule({
           for (const l of site.chain.links.slice(0, site.index + 1)) for (const d of l.args.deps) deps.add(d);
           if (![...deps].some((d) => loop.vars.has(d))) continue;
           reported.add(chainKey);
+          const card = loopCardinality(loop, deps);
+          let severity = nPlusOneSeverity(site.impact.impact, card);
+          if (!severity) continue;
+          // An upsert per element (`find_or_create_by`) comes with a write per element anyway: the lookup
+          // doubles the work of the loop rather than multiplying it.
+          if (UPSERTS.has(name)) severity = 'hint';
           ctx.report({
             range: site.range,
-            message: `\`${text(site)}\` runs a query per iteration (N+1). Load the ${noun(r.model)} rows for all elements before the loop `
+            severity,
+            message: `\`${text(site)}\` runs a query per iteration (N+1; ${whyClause(site.impact, card)}). Load the ${noun(r.model)} rows for all elements before the loop `
               + `(e.g. \`${r.model.name}.where(id: ids).index_by(&:id)\`) and look them up in memory.`,
           });
         }

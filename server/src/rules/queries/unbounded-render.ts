@@ -32,7 +32,7 @@ export default defineRule({
         const model = queryModel(ctx);
         const seen = new Set<string>();
         const check = (value: Value | undefined, range: ReturnType<typeof nodeRange>, text: string, how: string): void => {
-          if (!value || value.kind !== 'relation' && value.kind !== 'class' || !value.model || value.bounded || value.perRow) return;
+          if (!value || value.kind !== 'relation' && value.kind !== 'class' || !value.model || value.bounded || value.unsure || value.perRow) return;
           if (value.kind === 'class') return;
           if (value.association && !value.filtered) return;
           if (seen.has(text)) return;

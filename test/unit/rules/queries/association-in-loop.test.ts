@@ -19,8 +19,8 @@ describe('queries/association-in-loop', () => {
     });
     const findings = check(rule, files, INDEX);
     assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 31 }]);
-    assert.equal(findings[0].severity, 'info');
-    assert.match(findings[0].message, /`post\.author` runs one query per post in the loop \(N\+1\)/);
+    assert.equal(findings[0].severity, 'warning');
+    assert.match(findings[0].message, /`post\.author` runs one query per post in the loop \(N\+1; unbounded: every Post in `Post\.published\.order\(created_at: :desc\)`\)/);
     assert.match(findings[0].message, /app\/controllers\/posts_controller\.rb:3/);
     assert.match(findings[0].message, /`Post\.published\.order\(created_at: :desc\)\.includes\(:author\)`/);
   });
@@ -32,7 +32,7 @@ describe('queries/association-in-loop', () => {
     });
     const [finding] = check(rule, files, INDEX);
     assert.equal(finding.fixes[0].safety, 'safe');
-    assert.match(finding.fixes[0].title, /Preload `:author` in app\/controllers\/posts_controller\.rb:3/);
+    assert.equal(finding.fixes[0].title, 'Add `.includes(:author)` in PostsController#index');
     const fixed = applyFixToApp(files, finding.fixes[0]);
     assert.equal(fixed[CONTROLLER], 'class PostsController < ApplicationController\n  def index\n    @posts = Post.published.order(created_at: :desc).includes(:author)\n  end\nend\n');
     assert.equal(fixed[INDEX], files[INDEX], 'the view is unchanged');
@@ -104,9 +104,11 @@ describe('queries/association-in-loop', () => {
       '',
     ].join('\n');
     const findings = check(rule, app({ [job]: code }), job);
-    // posts (a parameter) and [1, 2] are not known relations; one user's posts → author per post (line 5);
-    // comments loaded per post (line 7) but not c.post (the inverse); strict_loading (line 8, hint).
-    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[5, 41, 'info'], [7, 47, 'info'], [8, 39, 'hint']]);
+    // posts (a parameter) and [1, 2] are not known relations; one user's posts → author per post (line 5, a hint:
+    // how many posts one user has is unknown); comments loaded per post (line 7, every published post: warning)
+    // but not c.post (the inverse); strict_loading (line 8, hint).
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[5, 41, 'hint'], [7, 47, 'warning'], [8, 39, 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many as one User has in `posts`/);
     assert.match(findings[2].message, /strict_loading/);
   });
 

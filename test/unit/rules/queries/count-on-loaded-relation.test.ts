@@ -1,7 +1,8 @@
 import { before, describe, test } from 'node:test';
+import { effectiveSeverity } from '../../../../server/src/core/engine';
 import assert from 'node:assert/strict';
 import rule from '../../../../server/src/rules/queries/count-on-loaded-relation';
-import { at, initParsers } from '../../../helpers/ruleTester';
+import { appFacts, at, initParsers } from '../../../helpers/ruleTester';
 import { BLOG, applyFixToApp, check } from '../../../helpers/queryApp';
 
 before(initParsers);
@@ -15,6 +16,11 @@ const files = (view: string, assign = 'Post.includes(:comments).order(:id)') => 
 });
 
 describe('queries/count-on-loaded-relation', () => {
+  test('style, not a hazard: off unless enabled in .rails-hazards.yml', () => {
+    assert.equal(effectiveSeverity(rule, appFacts()), 'off');
+    assert.equal(effectiveSeverity(rule, appFacts({ config: { ...appFacts().config, rules: { [rule.meta.id]: 'info' } } })), 'info');
+  });
+
   test('count of a preloaded association per element, and of a relation iterated above', () => {
     const view = '<% @posts.each do |post| %>\n  <%= post.comments.count %>\n<% end %>\n<%= @posts.count %> posts\n';
     const findings = check(rule, files(view), INDEX);

@@ -1,7 +1,8 @@
 import { before, describe, test } from 'node:test';
+import { effectiveSeverity } from '../../../../server/src/core/engine';
 import assert from 'node:assert/strict';
 import rule from '../../../../server/src/rules/queries/find-by-instead-of-where-first';
-import { at, initParsers } from '../../../helpers/ruleTester';
+import { appFacts, at, initParsers } from '../../../helpers/ruleTester';
 import { BLOG, applyFixToApp, check } from '../../../helpers/queryApp';
 
 before(initParsers);
@@ -11,6 +12,11 @@ const code = (body: string) => `class SessionLookup\n  def call(email)\n${body.s
 const run = (text: string) => check(rule, { ...BLOG, [FILE]: text }, FILE);
 
 describe('queries/find-by-instead-of-where-first', () => {
+  test('style, not a hazard: off unless enabled in .rails-hazards.yml', () => {
+    assert.equal(effectiveSeverity(rule, appFacts()), 'off');
+    assert.equal(effectiveSeverity(rule, appFacts({ config: { ...appFacts().config, rules: { [rule.meta.id]: 'info' } } })), 'info');
+  });
+
   test('where(...).first: unsafe fix (first orders by id); where(...).take: safe fix', () => {
     const text = code('User.where(email: email).first\nUser.where("lower(email) = ?", email).take');
     const findings = run(text);

@@ -1,7 +1,8 @@
 import { before, describe, test } from 'node:test';
+import { effectiveSeverity } from '../../../../server/src/core/engine';
 import assert from 'node:assert/strict';
 import rule from '../../../../server/src/rules/queries/pluck-instead-of-map';
-import { at, initParsers } from '../../../helpers/ruleTester';
+import { appFacts, at, initParsers } from '../../../helpers/ruleTester';
 import { BLOG, applyFixToApp, check } from '../../../helpers/queryApp';
 
 before(initParsers);
@@ -11,6 +12,11 @@ const ctrl = (body: string) => `class PostsController < ApplicationController\n 
 const run = (code: string, file = FILE, files = BLOG) => check(rule, { ...files, [file]: code }, file);
 
 describe('queries/pluck-instead-of-map', () => {
+  test('style, not a hazard: off unless enabled in .rails-hazards.yml', () => {
+    assert.equal(effectiveSeverity(rule, appFacts()), 'off');
+    assert.equal(effectiveSeverity(rule, appFacts({ config: { ...appFacts().config, rules: { [rule.meta.id]: 'info' } } })), 'info');
+  });
+
   test('map(&:column) on a relation → pluck(:column), map(&:id) → ids', () => {
     const code = ctrl('titles = Post.where(published: true).map(&:title)\nids = Post.published.collect(&:id)');
     const findings = run(code);

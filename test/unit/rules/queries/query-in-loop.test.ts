@@ -19,7 +19,8 @@ describe('queries/query-in-loop', () => {
       { rule: 'queries/query-in-loop', line: 4, column: 12 },
       { rule: 'queries/query-in-loop', line: 5, column: 12 },
     ]);
-    assert.match(findings[0].message, /`post\.comments\.where` runs a query per post in the loop \(N\+1\)\. includes cannot preload a filtered query/);
+    assert.match(findings[0].message, /`post\.comments\.where` runs a query per post in the loop \(N\+1; unbounded: every Post in `Post\.where\(published: true\)`\)\. includes cannot preload a filtered query/);
+    assert.equal(findings[0].severity, 'warning');
   });
 
   test('N3: count on an association per element; the counter cache is suggested when there is one', () => {
@@ -35,7 +36,8 @@ describe('queries/query-in-loop', () => {
       { rule: 'queries/query-in-loop', line: 4, column: 14 },
       { rule: 'queries/query-in-loop', line: 5, column: 7 },
     ]);
-    assert.match(findings[0].message, /`User\.find_by` runs a query per iteration \(N\+1\)\. Load the user rows for all elements before the loop \(e\.g\. `User\.where\(id: ids\)\.index_by\(&:id\)`\)/);
+    assert.equal(findings[0].severity, 'hint', 'a loop over a parameter: size unknown');
+    assert.match(findings[0].message, /`User\.find_by` runs a query per iteration \(N\+1; size unknown: how many `ids` holds\)\. Load the user rows for all elements before the loop \(e\.g\. `User\.where\(id: ids\)\.index_by\(&:id\)`\)/);
   });
 
   test('near misses: literal arrays and constants, loop-invariant queries, preloaded counts, scalar methods', () => {

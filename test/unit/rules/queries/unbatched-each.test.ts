@@ -21,6 +21,9 @@ describe('queries/unbatched-each', () => {
     assert.match(findings[0].message, /`Post\.where\(published: true\)\.each` loads every matching Post into memory at once/);
     assert.match(findings[0].message, /`Post\.where\(published: true\)\.find_each`/);
     assert.equal(findings[0].fixes[0].safety, 'unsafe');
+    assert.equal(findings[0].severity, 'warning');
+    assert.match(findings[0].message, /unbounded: every Post in `Post\.where\(published: true\)`/);
+    assert.match(findings[0].fixes[0].changes ?? '', /primary-key order/);
     const fixed = applyFixToApp({ [JOB]: code }, findings[0].fixes[0])[JOB];
     assert.equal(fixed, job('Post.where(published: true).find_each { |post| post.touch }\nPost.published.each do |post|\n  post.touch\nend\nPost.all.each(&:touch)'));
     assert.equal(run(fixed).length, 1, 'only the other one is left');
@@ -34,7 +37,6 @@ describe('queries/unbatched-each', () => {
 
   test('near misses: order, limit(10), select, lock, find_each, used return value, arrays, associations, views and controllers', () => {
     assert.deepEqual(run(job([
-      'Post.where(published: true).order(:id).each { |p| p.touch }',
       'Post.where(published: true).limit(10).each { |p| p.touch }',
       'Post.select(:id).where(published: true).each { |p| p.touch }',
       'Post.where(published: true).lock.each { |p| p.touch }',

@@ -1,0 +1,36 @@
+// Where code runs, which decides how much a query hazard costs: a request waits for it, a background
+// job holds a worker, an offline task (rake, script, seeds, import) runs once by hand, test code never
+// meets production data.
+import type { FileKind } from '../core/rule';
+
+export type Impact = 'request' | 'background' | 'offline' | 'test';
+
+export interface ImpactInfo { impact: Impact; /** What made it so, for messages: "a rake task". */ why: string }
+
+const TEST = /(^|\/)(spec|test|features)\//;
+const OFFLINE: [RegExp, string][] = [
+  [/(^|\/)lib\/tasks\/.*\.rake$/, 'a rake task'],
+  [/\.rake$/, 'a rake task'],
+  [/(^|\/)script\//, 'a script'],
+  [/(^|\/)bin\//, 'a script in bin/'],
+  [/(^|\/)db\/seeds?(\.rb$|\/)/, 'seed data'],
+  [/(^|\/)db\/(migrate|post_migrate|data|data_migrate|[a-z_]+_migrate)\//, 'a data migration'],
+  [/(^|\/)([a-z_]*seeders?|seeds)(\/|\.rb$|_[a-z_]*\.rb$)/, 'a seeder'],
+  [/(^|\/)lib\/(.*\/)?(import|export)[a-z_]*(\/|\.rb$)/, 'an import/export script'],
+  [/(^|\/)lib\/(.*\/)?[a-z_]*_(importer|exporter|import|export)\.rb$/, 'an import/export script'],
+  [/(^|\/)lib\/(.*\/)?cli(\/|\.rb$)/, 'a command-line tool'],
+  [/(^|\/)app\/(.*\/)?[a-z_]*maintenance[a-z_]*(\/|\.rb$)/, 'a maintenance command'],
+  [/(^|\/)app\/(.*\/)?(one_?time|one_?off)[a-z_]*(\/|\.rb$)/, 'a one-off job'],
+  [/(^|\/)app\/(.*\/)?backfill[a-z_]*\.rb$/, 'a one-off backfill'],
+];
+
+/** The impact of a file from its path relative to the app root (and its kind); `offline` adds configured globs. */
+export function impactOf(relative: string, kind: FileKind, offline: RegExp[] = []): ImpactInfo {
+  const p = relative.replace(/\\/g, '/').replace(/^\/+/, '');
+  if (TEST.test(p)) return { impact: 'test', why: 'test code' };
+  for (const re of offline) if (re.test(p)) return { impact: 'offline', why: 'offline code (queries.offlinePaths)' };
+  for (const [re, why] of OFFLINE) if (re.test(p)) return { impact: 'offline', why };
+  if (kind === 'migration') return { impact: 'offline', why: 'a data migration' };
+  if (kind === 'job') return { impact: 'background', why: 'a background job' };
+  return { impact: 'request', why: kind === 'view' ? 'a view' : kind === 'controller' ? 'a controller' : 'code a request can run' };
+}

@@ -1,0 +1,31 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BEHAVIOUR_CHANGE, fixToCodeAction } from '../../../server/src/lsp/convert';
+import type { Fix } from '../../../server/src/core/types';
+
+const range = { start: { line: 2, character: 4 }, end: { line: 2, character: 8 } };
+const unsafe: Fix = {
+  title: 'Use `find_each` (batches of 1000, ordered by id)', safety: 'unsafe',
+  changes: 'find_each iterates in primary-key order and returns nil instead of the records',
+  edits: [{ file: '/app/jobs/x_job.rb', range, newText: 'find_each' }],
+};
+
+describe('fixes → code actions', () => {
+  test('an unsafe fix carries a change annotation that needs confirmation, and no "(unsafe)" in its title', () => {
+    const action = fixToCodeAction(unsafe, undefined, () => 3, false, true);
+    assert.equal(action.title, 'Use `find_each` (batches of 1000, ordered by id)');
+    const annotation = action.edit?.changeAnnotations?.[BEHAVIOUR_CHANGE];
+    assert.equal(annotation?.needsConfirmation, true);
+    assert.match(annotation?.label ?? '', /primary-key order/);
+    const change = action.edit?.documentChanges?.[0] as { edits: { annotationId?: string; newText: string }[] };
+    assert.deepEqual(change.edits.map((e) => [e.newText, e.annotationId]), [['find_each', BEHAVIOUR_CHANGE]]);
+  });
+
+  test('clients without change-annotation support get the "(unsafe)" title; safe fixes are never annotated', () => {
+    assert.equal(fixToCodeAction(unsafe, undefined, () => 3, false, false).title, 'Use `find_each` (batches of 1000, ordered by id) (unsafe)');
+    assert.equal(fixToCodeAction(unsafe, undefined, () => 3, false).edit?.changeAnnotations, undefined);
+    const safe = fixToCodeAction({ ...unsafe, safety: 'safe' }, undefined, () => 3, true, true);
+    assert.equal(safe.edit?.changeAnnotations, undefined);
+    assert.equal(safe.title, 'Use `find_each` (batches of 1000, ordered by id)');
+  });
+});

@@ -1,0 +1,224 @@
+// The query-related patterns of real-app-lessons.md: findings that were true but not worth a squiggle
+// (offline code, bounded loops, style) and quick fixes that made things worse. Minimal fixtures.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
+import queryInLoop from '../../../server/src/rules/queries/query-in-loop';
+import unbatchedEach from '../../../server/src/rules/queries/unbatched-each';
+import { queryRules } from '../../../server/src/rules/queries';
+import { effectiveSeverity } from '../../../server/src/core/engine';
+import { impactOf } from '../../../server/src/queries/impact';
+import { appFacts, at, initParsers } from '../../helpers/ruleTester';
+import { BLOG, applyFixToApp, check, type Files } from '../../helpers/queryApp';
+
+before(initParsers);
+
+const app = (files: Files): Files => ({ ...BLOG, ...files });
+const severities = (findings: { severity: string; range: { start: { line: number } } }[]) => findings.map((f) => [f.range.start.line + 1, f.severity]);
+
+const N_PLUS_ONE = 'Post.where(published: true).each do |post|\n  puts post.author.name\n  puts User.find_by(id: post.author_id)&.name\nend\n';
+const TASK = `namespace :posts do\n  task report: :environment do\n${N_PLUS_ONE.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}  end\nend\n`;
+
+describe('impact: where the code runs', () => {
+  test('paths are classified as request, background, offline or test', () => {
+    const cases: [string, string][] = [
+      ['app/controllers/posts_controller.rb', 'request'], ['app/views/posts/index.html.erb', 'request'], ['app/models/post.rb', 'request'],
+      ['app/serializers/post_serializer.rb', 'request'], ['app/jobs/digest_job.rb', 'background'], ['app/workers/digest_worker.rb', 'background'],
+      ['lib/tasks/posts.rake', 'offline'], ['script/backfill_authors.rb', 'offline'], ['db/seeds.rb', 'offline'], ['db/seeds/users.rb', 'offline'],
+      ['lib/importers/csv_import.rb', 'offline'], ['lib/export/posts.rb', 'offline'], ['bin/cleanup', 'offline'],
+      ['app/services/maintenance/fix_counts.rb', 'offline'], ['app/jobs/one_time_jobs/fix_titles.rb', 'offline'], ['app/jobs/backfill_slugs_job.rb', 'offline'], ['lib/blog/cli/accounts.rb', 'offline'], ['app/models/seeders/demo_seeder.rb', 'offline'],
+      ['spec/models/post_spec.rb', 'test'], ['test/jobs/digest_job_test.rb', 'test'], ['features/step_definitions/posts.rb', 'test'],
+    ];
+    for (const [p, impact] of cases) {
+      const kind = p.includes('/jobs/') || p.includes('/workers/') ? 'job' : p.endsWith('.erb') ? 'view' : p.includes('controllers') ? 'controller' : 'ruby';
+      assert.equal(impactOf(p, kind).impact, impact, p);
+    }
+    assert.equal(impactOf('app/services/one_off/fix_counts.rb', 'ruby', [/^app\/services\/one_off\/.*$/]).impact, 'offline', 'queries.offlinePaths');
+  });
+
+  test('an N+1 in a rake task is a hint, in a job a warning, in a spec nothing', () => {
+    const inTask = [...check(associationInLoop, app({ 'lib/tasks/posts.rake': TASK }), 'lib/tasks/posts.rake'),
+      ...check(queryInLoop, app({ 'lib/tasks/posts.rake': TASK }), 'lib/tasks/posts.rake')];
+    assert.deepEqual(inTask.map((f) => f.severity), ['hint', 'hint']);
+    assert.match(inTask[0].message, /in a rake task, which runs offline/);
+    const job = `class ReportJob < ApplicationJob\n  def perform\n${N_PLUS_ONE.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}  end\nend\n`;
+    assert.deepEqual(check(associationInLoop, app({ 'app/jobs/report_job.rb': job }), 'app/jobs/report_job.rb').map((f) => f.severity), ['warning']);
+    assert.deepEqual(check(associationInLoop, app({ 'spec/jobs/report_spec.rb': job }), 'spec/jobs/report_spec.rb'), []);
+  });
+
+  test('seeds, scripts, imports and configured offline paths get hints only', () => {
+    for (const file of ['db/seeds.rb', 'script/report.rb', 'lib/importers/posts_import.rb']) {
+      assert.deepEqual(check(associationInLoop, app({ [file]: N_PLUS_ONE }), file).map((f) => f.severity), ['hint'], file);
+    }
+    const service = 'app/services/reports/monthly.rb';
+    assert.deepEqual(check(associationInLoop, app({ [service]: N_PLUS_ONE }), service).map((f) => f.severity), ['warning']);
+    assert.deepEqual(check(associationInLoop, app({ [service]: N_PLUS_ONE }), service, { queries: { offlinePaths: ['app/services/reports/**'] } })
+      .map((f) => f.severity), ['hint']);
+  });
+
+  test('.each over an unbounded relation stays a warning in a rake task (loading a whole table is how backfills take production down)', () => {
+    const task = 'task backfill: :environment do\n  Post.where(category_id: nil).each { |post| post.update!(category_id: 1) }\nend\n';
+    const findings = check(unbatchedEach, app({ 'lib/tasks/backfill.rake': task }), 'lib/tasks/backfill.rake');
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[2, 'warning']]);
+  });
+});
+
+describe('cardinality: bounded loops are not per-row hazards', () => {
+  const job = (body: string) => `class SyncJob < ApplicationJob\n  def perform(user)\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
+  const JOB = 'app/jobs/sync_job.rb';
+
+  test('a literal Hash held in a local', () => {
+    const code = job('roles = { "admin" => 1, "editor" => 2 }\nroles.each { |name, id| User.find_by(name: name)&.touch }');
+    assert.deepEqual(check(queryInLoop, app({ [JOB]: code }), JOB), []);
+  });
+
+  test('previous_changes and saved_changes (one entry per changed column)', () => {
+    const model = 'class Post < ApplicationRecord\n  belongs_to :author, class_name: "User"\n  after_commit :log_changes\n\n  def log_changes\n    previous_changes.each { |attr, (was, now)| User.find_by(id: now) if attr == "author_id" }\n    saved_changes.each_key { |attr| Tag.find_by(name: attr) }\n  end\nend\n';
+    assert.deepEqual(check(queryInLoop, app({ 'app/models/post.rb': model }), 'app/models/post.rb'), []);
+  });
+
+  test('one record\'s has_many through a has_one is of unknown size: a hint that says so, not a warning', () => {
+    const files = app({
+      'app/models/profile.rb': 'class Profile < ApplicationRecord\n  belongs_to :user\n  has_many :links\nend\n',
+      'app/models/link.rb': 'class Link < ApplicationRecord\n  belongs_to :profile\n  belongs_to :site\nend\n',
+      'app/models/site.rb': 'class Site < ApplicationRecord\nend\n',
+      [JOB]: job('User.find(user).profile.links.each { |link| puts link.site.name }'),
+    });
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[3, 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many as one Profile has in `links`/);
+  });
+
+  test('limit inside a scope body bounds the loop: a hint that names the bound, and no unbatched-each', () => {
+    const files = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published', '  scope :recent, -> { order(created_at: :desc).limit(10) }\n  scope :published'),
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = Post.recent\n  end\nend\n',
+      'app/views/posts/index.html.erb': '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+      [JOB]: job('Post.recent.each { |post| PostMailer.digest(post).deliver_later }'),
+    });
+    const findings = check(associationInLoop, files, 'app/views/posts/index.html.erb');
+    assert.deepEqual(severities(findings), [[2, 'hint']]);
+    assert.match(findings[0].message, /bounded: bounded by `recent` \(`limit\(10\)` in its scope body\)/);
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+  });
+
+  test('the chunk of each_slice / in_batches is already a batch: one query per chunk is not an N+1', () => {
+    const code = job('user.post_ids.each_slice(500) { |chunk| Post.where(id: chunk).each { |post| post.touch } }\nPost.where(published: true).in_batches(of: 200) { |batch| Comment.where(post_id: batch.ids).count }');
+    assert.deepEqual(check(queryInLoop, app({ [JOB]: code }), JOB), []);
+    assert.deepEqual(check(unbatchedEach, app({ [JOB]: code }), JOB), []);
+  });
+
+  test('where(id: a small literal list) is bounded; where(id: ids) is of unknown size (hint, never a warning)', () => {
+    const code = job('Post.where(id: [1, 2, 3]).each { |post| puts post.author.name }\nPost.where(id: user.post_ids).each { |post| puts post.category.name }');
+    const findings = check(associationInLoop, app({ [JOB]: code }), JOB);
+    assert.deepEqual(severities(findings), [[3, 'hint'], [4, 'hint']]);
+    assert.match(findings[0].message, /bounded: bounded by `where\(id: \[1, 2, 3\]\)`/);
+    assert.match(findings[1].message, /size unknown: as many Post rows as `where\(id: user\.post_ids\)` selects/);
+  });
+
+  test('style rules (where.first → find_by, map → pluck, count on loaded) are off by default', () => {
+    const style = queryRules.filter((r) => ['queries/find-by-instead-of-where-first', 'queries/pluck-instead-of-map', 'queries/count-on-loaded-relation'].includes(r.meta.id));
+    assert.equal(style.length, 3);
+    for (const rule of style) assert.equal(effectiveSeverity(rule, appFacts()), 'off', rule.meta.id);
+    for (const rule of queryRules.filter((r) => !style.includes(r))) assert.notEqual(effectiveSeverity(rule, appFacts()), 'off', rule.meta.id);
+  });
+});
+
+describe('quick fixes that never make things worse', () => {
+  const JOB = 'app/jobs/digest_job.rb';
+  const job = (body: string) => `class DigestJob < ApplicationJob\n  def perform(category)\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
+
+  test('includes goes where the relation is built on every path, not inside the if that refines it', () => {
+    const code = job('posts = Post.where(published: true)\nposts = posts.where(category_id: category) if category\nposts.each { |post| puts post.author.name }');
+    const [finding] = check(associationInLoop, app({ [JOB]: code }), JOB);
+    assert.equal(finding.fixes[0].title, 'Add `.includes(:author)` in DigestJob#perform');
+    const fixed = applyFixToApp({ [JOB]: code }, finding.fixes[0])[JOB];
+    assert.equal(fixed, job('posts = Post.where(published: true).includes(:author)\nposts = posts.where(category_id: category) if category\nposts.each { |post| puts post.author.name }'));
+    assert.deepEqual(check(associationInLoop, app({ [JOB]: fixed }), JOB), []);
+  });
+
+  test('a relation assigned in both branches gets includes in each', () => {
+    const code = job('if category\n  posts = Post.where(category_id: category)\nelse\n  posts = Post.where(published: true)\nend\nposts.each { |post| puts post.author.name }');
+    const [finding] = check(associationInLoop, app({ [JOB]: code }), JOB);
+    const fixed = applyFixToApp({ [JOB]: code }, finding.fixes[0])[JOB];
+    assert.equal(fixed, job('if category\n  posts = Post.where(category_id: category).includes(:author)\nelse\n  posts = Post.where(published: true).includes(:author)\nend\nposts.each { |post| puts post.author.name }'));
+  });
+
+  test('a targeted read per row (.first, .include?) gets no includes (it would load whole collections)', () => {
+    const code = job('Post.where(published: true).each do |post|\n  puts post.comments.first&.body\n  puts post.tags.include?(category)\nend');
+    const findings = check(associationInLoop, app({ [JOB]: code }), JOB);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.fixes.length]), [[4, 0], [5, 0]]);
+    assert.match(findings[0].message, /Preloading would load every comment of each post to serve one `first`/);
+  });
+
+  test('find_each is not offered when a scope body orders or limits; the message says why batching needs a cursor', () => {
+    const files = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published', '  scope :newest_first, -> { order(created_at: :desc) }\n  scope :top_ten, -> { newest_first.limit(10) }\n  scope :published'),
+      [JOB]: job('Post.top_ten.each { |post| post.touch }\nPost.newest_first.each { |post| post.touch }').replace('def perform(category)', 'def perform'),
+    });
+    const findings = check(unbatchedEach, files, JOB);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.fixes.length]), [[4, 0]], 'top_ten is bounded; newest_first is reported without a fix');
+    assert.match(findings[0].message, /`find_each` would ignore `order\(created_at: :desc\)`/);
+    assert.match(findings[0].message, /in_batches\(order: :desc\)` \(Rails 7\.1\+/);
+  });
+
+  test('includes is attached to the relation, not to the last argument of a call without parentheses', () => {
+    const files = app({
+      'app/controllers/users_controller.rb': 'class UsersController < ApplicationController\n  def index\n    @users = User.paginate :page => params[:page]\n  end\nend\n',
+      'app/views/users/index.html.erb': '<% @users.each do |user| %>\n  <%= user.profile.id %>\n<% end %>\n',
+    });
+    const [finding] = check(associationInLoop, files, 'app/views/users/index.html.erb');
+    assert.equal(finding.fixes[0].title, 'Add `.includes(:profile)` in UsersController#index');
+    assert.match(finding.message, /Preload it there: `User\.includes\(:profile\)\.paginate :page => params\[:page\]`/);
+    const fixed = applyFixToApp(files, finding.fixes[0]);
+    assert.equal(fixed['app/controllers/users_controller.rb'], 'class UsersController < ApplicationController\n  def index\n    @users = User.includes(:profile).paginate :page => params[:page]\n  end\nend\n');
+    assert.deepEqual(check(associationInLoop, fixed, 'app/views/users/index.html.erb'), []);
+  });
+});
+
+describe('near misses found on the evaluation apps', () => {
+  const JOB = 'app/jobs/cleanup_job.rb';
+  const job = (body: string) => `class CleanupJob < ApplicationJob\n  def perform(user)\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
+
+  test('rows of one owner (where(author_id: …), where(author: …)) are of unknown size: a hint, and no unbatched-each', () => {
+    const code = job('posts = Post.where(author_id: user.id)\nposts.each { |post| puts post.category.name }\nPost.where(author: user, published: true).each { |post| post.touch }\ncategory_id = user.id\nPost.where(category_id:).each { |post| post.touch }');
+    const findings = check(associationInLoop, app({ [JOB]: code }), JOB);
+    assert.deepEqual(severities(findings), [[4, 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many Post rows as one owner has \(`where\(author_id: user\.id\)`\)/);
+    assert.deepEqual(check(unbatchedEach, app({ [JOB]: code }), JOB), []);
+    const scheduled = job('Post.where(category_id: nil).each { |post| post.touch }').replace('def perform(user)', 'def perform');
+    assert.equal(check(unbatchedEach, app({ [JOB]: scheduled }), JOB).length, 1, 'nil is not an owner');
+  });
+
+  test('.each whose relation is used again after the loop (the loaded records are the point) is not unbatched-each', () => {
+    const model = 'class Post < ApplicationRecord\n  def self.warmed(scoper)\n    items = where(published: true)\n    items.each { |post| scoper.scope(post) }\n    items\n  end\nend\n';
+    assert.deepEqual(check(unbatchedEach, app({ 'app/models/post.rb': model }), 'app/models/post.rb'), []);
+  });
+
+  test('a query that depends only on an inner loop over a value of unknown size is a hint, even inside an unbounded loop', () => {
+    const code = job('Post.where(published: true).find_each do |post|\n  fetch_titles(post).each { |title| Tag.find_or_create_by(name: title) }\nend');
+    assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint']]);
+  });
+
+  test('a method that prints to stdout is a console command: its N+1 is a hint even outside lib/tasks', () => {
+    const file = 'lib/blog/sanitizer.rb';
+    const code = 'class Sanitizer\n  def self.purge(stdout)\n    Post.where(published: false).find_each do |post|\n      stdout.puts "Discarding #{post.author.name}"\n    end\n  end\n\n  def self.report\n    Post.where(published: false).find_each { |post| post.author.name }\n  end\nend\n';
+    const findings = check(associationInLoop, app({ [file]: code }), file);
+    assert.deepEqual(severities(findings), [[4, 'hint'], [9, 'warning']]);
+    assert.match(findings[0].message, /in a console command \(the method prints to stdout\), which runs offline/);
+  });
+
+  test('an upsert per element (find_or_initialize_by, then save) is a hint: the loop writes a row per element anyway', () => {
+    const code = job('Post.where(published: true).find_each do |post|\n  Tag.find_or_initialize_by(name: post.title).tap { |t| t.touch }.save!\n  Tag.find_by(name: post.body)\nend');
+    assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint'], [5, 'warning']]);
+  });
+
+  test('a job run per event that iterates a relation its arguments do not select from: small by design, no unbatched-each', () => {
+    const perEvent = 'class AnnounceJob < ApplicationJob\n  def perform(uri, event)\n    Category.where(name: "news").each { |c| c.touch }\n    Post.where(published: true, title: uri).each { |p| p.touch }\n  end\nend\n';
+    const findings = check(unbatchedEach, app({ 'app/jobs/announce_job.rb': perEvent }), 'app/jobs/announce_job.rb');
+    assert.deepEqual(findings.map((f) => at(f).line), [4], 'the relation that depends on the arguments is still reported');
+    const scheduled = 'class SweepJob < ApplicationJob\n  def perform\n    Category.where(name: "news").each { |c| c.touch }\n  end\nend\n';
+    assert.equal(check(unbatchedEach, app({ 'app/jobs/sweep_job.rb': scheduled }), 'app/jobs/sweep_job.rb').length, 1, 'a scheduled job without arguments scans it once per run');
+  });
+});
+
