@@ -51,12 +51,13 @@ export default defineRule({
           const fixes: Fix[] = [];
           const table = removal.table!;
           const sameName = indexName(table, removed) === indexName(table, added);
-          if (!sameName && sameParent(removal, addition)) {
+          const movedRemoval = sameName ? undefined : removalAfterSwap(ctx, removal, removed, added);
+          if (movedRemoval && sameParent(removal, addition)) {
             fixes.push({
               title: 'Build the new index first, then remove the old one', safety: 'unsafe',
               edits: [
                 { file: ctx.file, range: nodeRange(removal.call.node), newText: addition.call.node.text },
-                { file: ctx.file, range: nodeRange(addition.call.node), newText: removal.call.node.text },
+                { file: ctx.file, range: nodeRange(addition.call.node), newText: movedRemoval },
               ],
             });
           }
@@ -109,6 +110,24 @@ function coveredByAnother(ctx: RuleContext, table: string, removed: IndexRef): b
   return indexes.some((i) => !(removed.name && i.name === removed.name)
     && !(i.columns.length === removed.columns!.length && i.columns.every((c, k) => c === removed.columns![k]))
     && !i.where && removed.columns!.every((c, k) => i.columns[k] === c));
+}
+
+/**
+ * The removal's text once it runs after the new index is built, or undefined when it could not run there: a removal
+ * by columns alone finds two indexes on those columns and Rails raises "Multiple indexes found", so it must name the
+ * old index (from the state before this migration); a splat or an unknown name gets no fix.
+ */
+function removalAfterSwap(ctx: RuleContext, removal: MigrationOp, removed: IndexRef, added: IndexRef): string | undefined {
+  const text = removal.call.node.text;
+  if (removed.name || !removed.columns || !added.columns) return text;
+  const sameColumns = added.columns.length === removed.columns.length && added.columns.every((c, k) => c === removed.columns![k]);
+  if (!sameColumns) return text;
+  if (removal.call.node.descendantsOfType(['splat_argument', 'hash_splat_argument']).length) return undefined;
+  const old = tableBefore(ctx, removal.table)?.table.indexes.filter((i) => i.columns.length === removed.columns!.length && i.columns.every((c, k) => c === removed.columns![k]));
+  const name = old?.length === 1 ? old[0].name ?? indexName(removal.table!, { columns: removed.columns }) : undefined;
+  if (!name) return undefined;
+  const keyword = `name: ${JSON.stringify(name)}`;
+  return text.endsWith(')') ? `${text.slice(0, -1).replace(/\s*$/, '')}, ${keyword})` : `${text}, ${keyword}`;
 }
 
 function sameParent(a: MigrationOp, b: MigrationOp): boolean {

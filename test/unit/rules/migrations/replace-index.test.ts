@@ -38,6 +38,25 @@ describe('migrations/replace-index', () => {
     assert.match(finding.message, /give the new index another name/);
   });
 
+  test('the same columns under a new name: the moved removal names the old index, or there is no fix', () => {
+    // After the swap two indexes cover `day`; a removal by column alone would raise "Multiple indexes found".
+    const code = migration('remove_index :visits, :day\nadd_index :visits, :day, unique: true, name: "index_visits_on_day_unique", algorithm: :concurrently');
+    const schema: Schema = { foreignKeys: [], tables: new Map([['visits', { name: 'visits', primaryKeyType: 'bigint', columns: new Map(), checks: [], indexes: [{ name: 'idx_visits_day', columns: ['day'], unique: false }] }]]) };
+    const [finding] = run(rule, code, { app: appFacts({ schema }) });
+    assert.equal(applyFix(code, finding.fixes[0]), [
+      'class TestMigration < ActiveRecord::Migration[7.2]',
+      '  def change',
+      '    add_index :visits, :day, unique: true, name: "index_visits_on_day_unique", algorithm: :concurrently',
+      '    remove_index :visits, :day, name: "idx_visits_day"',
+      '  end',
+      'end',
+      '',
+    ].join('\n'));
+    // The old index's name is unknown (no schema, no history): no fix rather than one that raises.
+    const [unknown] = run(rule, code);
+    assert.equal(unknown.fixes.length, 0);
+  });
+
   test('removal by name uses db/schema.rb for its columns; column: form', () => {
     const schema: Schema = { foreignKeys: [], tables: new Map([['visits', { name: 'visits', primaryKeyType: 'bigint', columns: new Map(), checks: [], indexes: [{ name: 'idx_day', columns: ['day'], unique: false }] }]]) };
     assert.equal(run(rule, migration('remove_index :visits, name: "idx_day"\nadd_index :visits, [:day, :room_id]'), { app: appFacts({ schema }) }).length, 1);
