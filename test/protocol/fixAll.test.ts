@@ -27,7 +27,8 @@ describe('fix all safe hazards in a file', () => {
   let init: any;
 
   before(async () => {
-    root = makeApp({ 'app/models/post.rb': POST, 'app/models/application_record.rb': 'class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n' });
+    // pluck-instead-of-map is an opt-in style rule: the app turns it on.
+    root = makeApp({ '.rails-hazards.yml': 'rules:\n  queries/pluck-instead-of-map: info\n', 'app/models/post.rb': POST, 'app/models/application_record.rb': 'class ApplicationRecord < ActiveRecord::Base\n  primary_abstract_class\nend\n' });
     client = new LspClient();
     init = await client.initialize(root);
   });
