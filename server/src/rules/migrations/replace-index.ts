@@ -50,8 +50,10 @@ export default defineRule({
           const added = addedIndex(addition);
           const fixes: Fix[] = [];
           const table = removal.table!;
-          const sameName = indexName(table, removed) === indexName(table, added);
-          const movedRemoval = sameName ? undefined : removalAfterSwap(ctx, removal, removed, added);
+          // The removed index's real name (a removal by columns may drop an index created with a custom name).
+          const oldName = knownOldName(ctx, removal, removed);
+          const sameName = (oldName ?? indexName(table, removed)) === indexName(table, added);
+          const movedRemoval = sameName ? undefined : removalAfterSwap(removal, removed, added, oldName);
           if (movedRemoval && sameParent(removal, addition)) {
             fixes.push({
               title: 'Build the new index first, then remove the old one', safety: 'unsafe',
@@ -117,17 +119,24 @@ function coveredByAnother(ctx: RuleContext, table: string, removed: IndexRef): b
  * by columns alone finds two indexes on those columns and Rails raises "Multiple indexes found", so it must name the
  * old index (from the state before this migration); a splat or an unknown name gets no fix.
  */
-function removalAfterSwap(ctx: RuleContext, removal: MigrationOp, removed: IndexRef, added: IndexRef): string | undefined {
+function removalAfterSwap(removal: MigrationOp, removed: IndexRef, added: IndexRef, oldName: string | undefined): string | undefined {
   const text = removal.call.node.text;
   if (removed.name || !removed.columns || !added.columns) return text;
   const sameColumns = added.columns.length === removed.columns.length && added.columns.every((c, k) => c === removed.columns![k]);
   if (!sameColumns) return text;
   if (removal.call.node.descendantsOfType(['splat_argument', 'hash_splat_argument']).length) return undefined;
-  const old = tableBefore(ctx, removal.table)?.table.indexes.filter((i) => i.columns.length === removed.columns!.length && i.columns.every((c, k) => c === removed.columns![k]));
-  const name = old?.length === 1 ? old[0].name ?? indexName(removal.table!, { columns: removed.columns }) : undefined;
-  if (!name) return undefined;
-  const keyword = `name: ${JSON.stringify(name)}`;
+  if (!oldName) return undefined;
+  const keyword = `name: ${JSON.stringify(oldName)}`;
   return text.endsWith(')') ? `${text.slice(0, -1).replace(/\s*$/, '')}, ${keyword})` : `${text}, ${keyword}`;
+}
+
+/** The name of the index a removal by columns drops, from the state before this migration (one index on exactly those columns). */
+function knownOldName(ctx: RuleContext, removal: MigrationOp, removed: IndexRef): string | undefined {
+  if (removed.name) return removed.name;
+  if (!removed.columns) return undefined;
+  const old = tableBefore(ctx, removal.table)?.table.indexes.filter((i) => i.columns.length === removed.columns!.length
+    && i.columns.every((c, k) => c === removed.columns![k]));
+  return old?.length === 1 ? old[0].name ?? indexName(removal.table!, { columns: removed.columns }) : undefined;
 }
 
 function sameParent(a: MigrationOp, b: MigrationOp): boolean {

@@ -52,6 +52,11 @@ describe('migrations/replace-index', () => {
       'end',
       '',
     ].join('\n'));
+    // The old index already has the new index's name (created with a custom name): adding first would fail.
+    const taken: Schema = { foreignKeys: [], tables: new Map([['visits', { name: 'visits', primaryKeyType: 'bigint', columns: new Map(), checks: [], indexes: [{ name: 'index_visits_on_day_unique', columns: ['day'], unique: false }] }]]) };
+    const [clash] = run(rule, code, { app: appFacts({ schema: taken }) });
+    assert.equal(clash.fixes.length, 0);
+    assert.match(clash.message, /give the new index another name/);
     // The old index's name is unknown (no schema, no history): no fix rather than one that raises.
     const [unknown] = run(rule, code);
     assert.equal(unknown.fixes.length, 0);
