@@ -15,8 +15,13 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 export function toDiagnostic(f: Finding): Diagnostic {
   return {
     range: f.range, severity: SEVERITY[f.severity], code: f.ruleId, codeDescription: { href: docsUrl(f.ruleId) },
-    source: SOURCE, message: headlineOf(f), data: { ruleId: f.ruleId },
+    source: SOURCE, message: plainText(headlineOf(f)), data: { ruleId: f.ruleId },
   };
+}
+
+/** Diagnostic messages are plain text in every editor: Markdown code spans would show their backticks. */
+export function plainText(markdown: string): string {
+  return markdown.replace(/`([^`\n]+)`/g, '$1');
 }
 
 export function noticeToDiagnostic(n: FileNotice): Diagnostic {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BEHAVIOUR_CHANGE, fixToCodeAction } from '../../../server/src/lsp/convert';
+import { BEHAVIOUR_CHANGE, fixToCodeAction, toDiagnostic } from '../../../server/src/lsp/convert';
 import type { Fix } from '../../../server/src/core/types';
 
 const range = { start: { line: 2, character: 4 }, end: { line: 2, character: 8 } };
@@ -9,6 +9,16 @@ const unsafe: Fix = {
   changes: 'find_each iterates in primary-key order and returns nil instead of the records',
   edits: [{ file: '/app/jobs/x_job.rb', range, newText: 'find_each' }],
 };
+
+describe('findings → diagnostics', () => {
+  test('the message is the headline as plain text: code spans lose their backticks (editors show them literally)', () => {
+    const d = toDiagnostic({
+      ruleId: 'queries/association-in-loop', severity: 'warning', file: '/app/views/posts/index.html.erb', range, fixes: [],
+      message: '`post.author` runs one query per post (N+1): preload it', headline: '`post.author` runs one query per post (N+1)',
+    });
+    assert.equal(d.message, 'post.author runs one query per post (N+1)');
+  });
+});
 
 describe('fixes → code actions', () => {
   test('an unsafe fix carries a change annotation that needs confirmation, and no "(unsafe)" in its title', () => {
