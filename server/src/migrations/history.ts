@@ -22,6 +22,7 @@ export type HistoryOp =
   | { kind: 'remove_foreign_key'; table: string; to?: string; column?: string; name?: string }
   | { kind: 'add_check'; table: string; check: SchemaCheck }
   | { kind: 'remove_check'; table: string; name?: string; expression?: string }
+  | { kind: 'validate_check'; table: string; name: string }
   /** A change the replay cannot read (a non-literal name, an app helper, raw SQL): the table, or every table for `*`, is unknown from here on. */
   | { kind: 'unknown_change'; table: string; part?: UnknownPart; column?: string };
 
@@ -271,6 +272,9 @@ function applyOp(op: HistoryOp, own: (name: string) => HistoryTable | undefined,
     case 'remove_check':
       t.checks = t.checks.filter((c) => !(op.name ? c.name === op.name : c.expression === op.expression));
       return;
+    case 'validate_check':
+      t.checks = t.checks.map((c) => (c.name === op.name ? { ...c, validated: true } : c));
+      return;
   }
 }
 
@@ -334,6 +338,10 @@ function withoutLaterChange(table: HistoryTable, op: HistoryOp): void {
       return;
     case 'add_check':
       table.checks = table.checks.filter((c) => !(op.check.name ? c.name === op.check.name : c.expression === op.check.expression));
+      return;
+    case 'validate_check':
+      // Validated by a later migration: not yet validated at this one.
+      table.checks = table.checks.map((c) => (c.name === op.name ? { ...c, validated: false } : c));
       return;
     default:
       return;

@@ -198,6 +198,10 @@ function opsOf(op: MigrationOp, legacyKeys: boolean, legacyReferences: boolean):
       if (expression === undefined) return [];
       return [{ kind: 'add_check', table, check: { expression, name: literalName(call.keywords.get('name')), validated: !isFalse(call.keywords.get('validate')) } }];
     }
+    case 'validate_check_constraint': {
+      const name = literalName(call.keywords.get('name'));
+      return name ? [{ kind: 'validate_check', table, name }] : [];
+    }
     case 'remove_check_constraint': {
       const name = literalName(call.keywords.get('name'));
       const expression = literalName(rest[0]);

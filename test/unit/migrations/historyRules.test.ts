@@ -117,6 +117,22 @@ describe('history-aware migration rules', () => {
     assert.deepEqual(run(changeColumnNullNotNull, code, { app, file: 'db/migrate/20220101000000_service_name_not_null.rb' }), []);
   });
 
+  test('change-column-null-not-null: a NOT VALID check that a later migration validated counts from then on', () => {
+    // The three-step pattern the rule recommends, spread over three migrations: add NOT VALID, validate, SET NOT NULL.
+    const app = appFacts({
+      schema: schemaOf('20240101000000', [table('tags', 'bigint', [['emoji', 'string', false]])]),
+      migrationHistory: historyFromTexts([
+        past('20150101000000', 'create_table :tags do |t|\n  t.string :emoji\nend'),
+        past('20210101000000', 'add_check_constraint :tags, "emoji IS NOT NULL", name: "tags_emoji_null", validate: false'),
+        past('20210102000000', 'validate_check_constraint :tags, name: "tags_emoji_null"'),
+      ]),
+    });
+    const code = migration('change_column_null :tags, :emoji, false\nremove_check_constraint :tags, name: "tags_emoji_null"');
+    assert.deepEqual(run(changeColumnNullNotNull, code, { app, file: 'db/migrate/20220101000000_emoji_not_null.rb' }), []);
+    // Between adding and validating, the check does not spare the scan.
+    assert.equal(run(changeColumnNullNotNull, code, { app, file: 'db/migrate/20210101120000_emoji_not_null.rb' }).length, 1);
+  });
+
   test('change-column-type: the type before the migration comes from the replay, so a same-type change_column is quiet', () => {
     const app = appFacts({
       schema: schemaOf('20240101000000', [table('links', 'bigint', [['position', 'integer', false]])]),
