@@ -41,6 +41,8 @@ export default defineRule({
           // A record write counts only when the record comes from an iteration (per-row writes).
           if (!bulk && receiver.type !== 'identifier') continue;
           if (chain.batched && op.klass.disableDdlTransaction) continue;
+          // `where(id: some_ids)` touches the listed rows only; without the DDL transaction each statement commits alone.
+          if (op.klass.disableDdlTransaction && filtersByIds(receiver)) continue;
           const model = chain.model;
           // Name the receiver as written (`order.adjustments.update_all`), not the model a block parameter came from.
           const direct = rootConstant(receiver) === model;
@@ -48,7 +50,7 @@ export default defineRule({
           let why: string;
           if (!chain.batched) {
             why = !bulk ? `${name} per row of an unbatched iteration over ${model} loads every row at once`
-              : name === 'destroy_all' ? `${subject}.destroy_all loads every matched record and deletes them one by one, all inside one transaction`
+              : name === 'destroy_all' ? `${subject}.destroy_all loads every matched record and deletes them one by one${op.klass.disableDdlTransaction ? '' : ', all inside one transaction'}`
               : name.startsWith('insert_all') || name === 'upsert_all' ? `${subject}.${name} writes every row in one statement`
               : `${subject}.${name} runs as one statement over every matched row: those rows stay locked until it finishes, with bloat and replica lag`;
           } else {
@@ -99,6 +101,16 @@ function chainOf(receiver: Node, depth = 0): Chain {
     return { model: inner.model, batched: batched || inner.batched || BATCHING.has(call.name) };
   }
   return { batched };
+}
+
+/** A relation narrowed to listed primary keys: `Model.where(id: ids)…`. */
+function filtersByIds(receiver: Node): boolean {
+  for (let node: Node | null = receiver; node && node.type === 'call'; node = node.childForFieldName('receiver')) {
+    if (node.childForFieldName('method')?.text !== 'where') continue;
+    const args = node.childForFieldName('arguments')?.text ?? '';
+    if (/^\(?\s*(id:|:id\s*=>|["']id["']\s*=>)/.test(args)) return true;
+  }
+  return false;
 }
 
 /** The iterating call (`X.find_each do |x|`) whose block declares `param`, around `node`. */

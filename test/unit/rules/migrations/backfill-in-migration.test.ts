@@ -78,4 +78,15 @@ describe('migrations/backfill-in-migration', () => {
     assert.match(findings[0].message, /order\.adjustments\.update_all is batched/);
     assert.doesNotMatch(findings[0].message, /Order\.update_all|Order\.unscoped/);
   });
+  test('near miss: rows picked by id under disable_ddl_transaction! (each statement commits alone, only the listed rows)', () => {
+    const ddl = (body: string) => migration(body).replace('Migration[7.2]\n', 'Migration[7.2]\n  disable_ddl_transaction!\n\n');
+    const dedupe = 'duplicate_groups.each do |ids|\n  Visit.where(id: ids.drop(1)).destroy_all\nend';
+    assert.deepEqual(run(rule, ddl(dedupe)), []);
+    // Inside the DDL transaction the rows stay locked until the migration commits: still reported.
+    assert.equal(run(rule, migration(dedupe)).length, 1);
+    // Another filter is not a bound; and without the transaction destroy_all no longer claims one.
+    const [other] = run(rule, ddl('Visit.where(archived: true).destroy_all'));
+    assert.match(other.message, /loads every matched record and deletes them one by one\./);
+    assert.doesNotMatch(other.message, /inside one transaction/);
+  });
 });
