@@ -76,10 +76,35 @@ export function sqlOf(arg: Node | undefined): SqlText | undefined {
         const inner = node.namedChildren.filter((c) => c && c.type !== 'comment');
         return inner.length === 1 && !!inner[0] && add(inner[0]);
       }
+      case 'identifier': {
+        const value = singleUseLocalValue(node);
+        return !!value && add(value);
+      }
       default: return false;
     }
   };
   return add(arg) ? out : undefined;
+}
+
+/**
+ * `sql = "UPDATE …"` then `execute(sql)`: the value of a local assigned once, before its only use, in the same
+ * method. Anything else (reassigned, used twice, a parameter) stays unknown, so a fix that edits the literal
+ * changes nothing but this statement.
+ */
+function singleUseLocalValue(use: Node): Node | undefined {
+  let scope: Node | null = use.parent;
+  while (scope && scope.type !== 'method' && scope.type !== 'singleton_method' && scope.type !== 'program') scope = scope.parent;
+  if (!scope) return undefined;
+  const name = use.text;
+  const assignments = scope.descendantsOfType('assignment').filter((a) => a?.childForFieldName('left')?.type === 'identifier'
+    && a.childForFieldName('left')?.text === name);
+  if (assignments.length !== 1 || !assignments[0]) return undefined;
+  const assignment = assignments[0];
+  const left = assignment.childForFieldName('left')!;
+  if (assignment.endIndex > use.startIndex) return undefined;
+  const uses = scope.descendantsOfType('identifier').filter((i) => i?.text === name && i.startIndex !== left.startIndex);
+  if (uses.length !== 1) return undefined;
+  return assignment.childForFieldName('right') ?? undefined;
 }
 
 /** The heredoc_body that belongs to a heredoc_beginning: the next body after it at some ancestor level. */

@@ -214,4 +214,17 @@ describe('migrations/execute-raw-sql', () => {
     // CONCURRENTLY inside the transaction still fails.
     assert.match(one('CREATE INDEX CONCURRENTLY i ON orders (day)')[0].message, /CONCURRENTLY inside the migration's transaction fails/);
   });
+  test('SQL held in a local assigned once just before is read like a literal; a reassigned or reused local is not', () => {
+    const viaLocal = run(rule, migration('sql = "UPDATE visits SET day = created_at::date"\nexecute(sql)'));
+    assert.equal(viaLocal.length, 1);
+    assert.match(viaLocal[0].message, /UPDATE visits runs as one unbatched statement/);
+    assert.doesNotMatch(viaLocal[0].message, /built at run time/);
+    const harmless = run(rule, migration('sql = "ALTER TABLE visits RENAME CONSTRAINT a TO b"\nexecute(sql)'));
+    assert.deepEqual(harmless, []);
+    // Reassigned, or used twice: what runs is not one literal, so it stays "built at run time".
+    const reassigned = run(rule, migration('sql = "SELECT 1"\nsql = sql + " FROM visits"\nexecute(sql)'));
+    assert.match(reassigned[0].message, /built at run time/);
+    const twice = run(rule, migration('sql = "UPDATE visits SET day = NULL"\nexecute(sql)\nexecute(sql)'));
+    assert.match(twice[0].message, /built at run time/);
+  });
 });
