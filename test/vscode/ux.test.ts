@@ -114,6 +114,10 @@ suite('Fix all safe hazards in file', () => {
   ].join('\n');
   const PLUCK = 'queries/pluck-instead-of-map';
 
+  // pluck-instead-of-map is an opt-in style rule: turn it on the way a user would, in the settings.
+  suiteSetup(() => vscode.workspace.getConfiguration('railsHazards').update('rules', { [PLUCK]: 'info' }, vscode.ConfigurationTarget.Workspace));
+  suiteTeardown(() => vscode.workspace.getConfiguration('railsHazards').update('rules', undefined, vscode.ConfigurationTarget.Workspace));
+
   test('is in the lightbulb, and the command fixes every safe hazard of the file', async () => {
     const file = wsPath('sample-app', 'app', 'models', 'doctor.rb');
     fs.writeFileSync(file, POST);

@@ -24,13 +24,18 @@ export default defineRule({
           const table = op.table ?? 'the table';
           // A column swap (rename a → old_a, then temp_a → a in the same migration) leaves a column under the old name,
           // so running processes keep reading and writing `from`.
-          const restored = model.ops.some((o) => o.method === 'rename_column' && o.table === op.table && o.klass === op.klass
+          const restored = model.ops.some((o) => o.method === 'rename_column' && (op.table !== undefined ? o.table === op.table
+            : !o.changeTable && !op.changeTable && o.call.args[0]?.text === op.call.args[0]?.text) && o.klass === op.klass
             && o.phase === op.phase && o.order > op.order && literalName((o.changeTable ? o.call.args : o.call.args.slice(1))[1]) === from);
           if (restored) continue;
           // A column this migration itself created (by an earlier rename or add) is unknown to running processes.
           const renamedTarget = (o: typeof op) => literalName((o.changeTable ? o.call.args : o.call.args.slice(1))[1]);
-          const createdHere = model.ops.some((o) => o.table === op.table && o.klass === op.klass && o.order < op.order
-            && ((o.method === 'rename_column' && renamedTarget(o) === from) || model.columnAddedBefore(op.table, from, op)));
+          // Same table: the same name, or the same expression when the name is computed (`table` of a loop).
+          const sameTable = (o: typeof op) => (op.table !== undefined ? o.table === op.table
+            : !o.changeTable && !op.changeTable && o.call.args[0]?.text === op.call.args[0]?.text);
+          const addsFrom = (o: typeof op) => o.method === 'add_column' && !o.changeTable && literalName(o.call.args[1]) === from;
+          const createdHere = model.columnAddedBefore(op.table, from, op) || model.ops.some((o) => sameTable(o) && o.klass === op.klass
+            && o.order < op.order && ((o.method === 'rename_column' && renamedTarget(o) === from) || addsFrom(o)));
           if (createdHere) continue;
           ctx.report({
             node: op.call.nameNode,

@@ -33,6 +33,14 @@ describe('migrations/rename-column', () => {
     ]);
   });
 
+  test('near miss: a swap in a loop over tables (the table is a block variable)', () => {
+    const loop = migration('[:drafts, :posts].each do |table|\n  add_column table, :new_body, :json\n  rename_column table, :body, :old_body\n  rename_column table, :new_body, :body\nend');
+    assert.deepEqual(run(rule, loop), []);
+    // Without the add, the column renamed away is one running code may use.
+    const noAdd = migration('[:drafts, :posts].each do |table|\n  rename_column table, :legacy_body, :archived_body\nend');
+    assert.equal(run(rule, noAdd).length, 1);
+  });
+
   test('all adapters: SQLite and MySQL too', () => {
     for (const value of ['sqlite', 'mysql'] as const) {
       assert.equal(run(rule, migration('rename_column :patients, :name, :full_name'), { app: appFacts({ adapter: { value, source: 'test' } }) }).length, 1);
