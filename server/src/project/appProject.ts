@@ -19,6 +19,8 @@ import { normalizeAdapter } from '../migrations/gating';
 import { DEPENDENCY_FACTS_KEY } from '../lockfile/facts';
 import { DependencyProvider } from './dependencies';
 import { headCommit, readDeployedMigrations } from './deployedMigrations';
+import { GitRunningCode } from './runningCode';
+import { RUNNING_CODE_KEY } from '../migrations/runningCode';
 
 const HEAD_RECHECK_MS = 5000;
 import type { DeployedMigrations } from '../core/appFacts';
@@ -201,6 +203,7 @@ export class AppProject {
     if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
     facts.schema = this.withTree('db/schema.rb', readSchema);
     this.defineDeployedMigrations(facts, config);
+    facts.shared.set(RUNNING_CODE_KEY, new GitRunningCode(this.root, facts.trusted, this.migrationBaseRef(config)));
 
     if (config.database.version) {
       facts.databaseVersion = { value: config.database.version, source: '.rails-hazards.yml database.version' };
@@ -220,11 +223,7 @@ export class AppProject {
   private defineDeployedMigrations(facts: AppFacts, config: HazardsConfig): void {
     let deployed: (DeployedMigrations & { head?: string }) | undefined;
     let checkedHead = Date.now();
-    const dependencyBase = (config.sections.dependencies as { baseRef?: unknown } | undefined)?.baseRef;
-    const baseRef = this.options.baseRef !== undefined ? { ref: this.options.baseRef, origin: '--base' }
-      : config.migrations.baseRef ? { ref: config.migrations.baseRef, origin: '.rails-hazards.yml migrations.baseRef' }
-        : typeof dependencyBase === 'string' && dependencyBase ? { ref: dependencyBase, origin: '.rails-hazards.yml dependencies.baseRef' }
-          : undefined;
+    const baseRef = this.migrationBaseRef(config);
     Object.defineProperty(facts, 'deployedMigrations', {
       enumerable: false,
       get: () => {
@@ -240,6 +239,15 @@ export class AppProject {
         return deployed;
       },
     });
+  }
+
+  /** The base branch for migrations: --base, else migrations.baseRef, else dependencies.baseRef (else git's default branch). */
+  private migrationBaseRef(config: HazardsConfig): { ref: string; origin: string } | undefined {
+    const dependencyBase = (config.sections.dependencies as { baseRef?: unknown } | undefined)?.baseRef;
+    return this.options.baseRef !== undefined ? { ref: this.options.baseRef, origin: '--base' }
+      : config.migrations.baseRef ? { ref: config.migrations.baseRef, origin: '.rails-hazards.yml migrations.baseRef' }
+        : typeof dependencyBase === 'string' && dependencyBase ? { ref: dependencyBase, origin: '.rails-hazards.yml dependencies.baseRef' }
+          : undefined;
   }
 
   private readDeployed(facts: AppFacts, config: HazardsConfig, baseRef: { ref: string; origin: string } | undefined) {

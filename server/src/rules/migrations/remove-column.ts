@@ -6,6 +6,8 @@ import { checkedOps, migrationModel } from '../../migrations/gating';
 import type { MigrationOp } from '../../migrations/model';
 import { ignoredColumnsEdit, modelForTable } from '../../migrations/modelFacts';
 import { hasSafetyAssured, isDslCall, truthy, wrapInSafetyAssured } from '../../migrations/ruleHelpers';
+import type { RuleContext } from '../../core/rule';
+import { ignoredColumnsIn, RUNNING_CODE_KEY, type RunningCode } from '../../migrations/runningCode';
 
 const METHODS = new Set(['remove_column', 'remove_columns', 'remove_timestamps', 'remove_reference', 'remove_belongs_to']);
 
@@ -46,6 +48,9 @@ export default defineRule({
             });
             continue;
           }
+          // The model of the code running before this migration already ignored them (the ignore was deployed earlier and
+          // this commit removes it together with the column): the safe sequence, complete.
+          if (found && rel && ignoredBefore(ctx, rel, columns)) continue;
           if (found) {
             const edit = ignoredColumnsEdit(found, columns);
             if (edit) fixes.push({ title: `Add \`self.ignored_columns += [${list}]\` to ${rel} (deploy that before this migration)`, safety: 'unsafe', edits: [edit] });
@@ -101,4 +106,14 @@ function names(nodes: MigrationOp['call']['args']): string[] {
     }
   }
   return out;
+}
+
+/** Every column is in the model's `ignored_columns` as the code running before this migration has it (git). */
+function ignoredBefore(ctx: RuleContext, modelRel: string, columns: string[]): boolean {
+  const running = ctx.app.shared.get(RUNNING_CODE_KEY) as RunningCode | undefined;
+  const migrationRel = path.relative(ctx.app.root, ctx.file).replace(/\\/g, '/');
+  const before = running?.fileBefore(migrationRel, modelRel);
+  if (!before) return false;
+  const ignored = ignoredColumnsIn(before);
+  return columns.every((c) => ignored.includes(c));
 }
