@@ -77,6 +77,19 @@ describe('remove-column: ignored_columns of the code running before the migratio
     assert.deepEqual(removeColumnLines(unsafe, '--all-migrations'), [3]);
   });
 
+  test('a namespaced model the index cannot match to its table is found by convention (clinic_patients → clinic/patient.rb)', () => {
+    const repo = appWith(PLAIN);
+    write(repo, 'app/models/clinic/patient.rb', 'module Clinic\n  class Patient < ApplicationRecord\n    self.ignored_columns = [:pager]\n  end\nend\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'ignore pager');
+    git(repo, 'checkout', '-q', '-b', 'drop-pager');
+    write(repo, 'app/models/clinic/patient.rb', 'module Clinic\n  class Patient < ApplicationRecord\n  end\nend\n');
+    write(repo, DROP, DROP_TEXT.replace(':patients, :fax', ':clinic_patients, :pager'));
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'drop pager');
+    assert.deepEqual(removeColumnLines(repo), []);
+  });
+
   test('ignoredColumnsIn reads the usual spellings', () => {
     assert.deepEqual(ignoredColumnsIn('self.ignored_columns += ["fax", :pager]'), ['fax', 'pager']);
     assert.deepEqual(ignoredColumnsIn('self.ignored_columns = %w[fax pager]'), ['fax', 'pager']);

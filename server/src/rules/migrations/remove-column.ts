@@ -8,6 +8,7 @@ import { ignoredColumnsEdit, modelForTable } from '../../migrations/modelFacts';
 import { hasSafetyAssured, isDslCall, truthy, wrapInSafetyAssured } from '../../migrations/ruleHelpers';
 import type { RuleContext } from '../../core/rule';
 import { ignoredColumnsIn, RUNNING_CODE_KEY, type RunningCode } from '../../migrations/runningCode';
+import { singularize } from '../../models/inflector';
 
 const METHODS = new Set(['remove_column', 'remove_columns', 'remove_timestamps', 'remove_reference', 'remove_belongs_to']);
 
@@ -50,7 +51,7 @@ export default defineRule({
           }
           // The model of the code running before this migration already ignored them (the ignore was deployed earlier and
           // this commit removes it together with the column): the safe sequence, complete.
-          if (found && rel && ignoredBefore(ctx, rel, columns)) continue;
+          if (ignoredBefore(ctx, rel ? [rel] : conventionalModelPaths(table), columns)) continue;
           if (found) {
             const edit = ignoredColumnsEdit(found, columns);
             if (edit) fixes.push({ title: `Add \`self.ignored_columns += [${list}]\` to ${rel} (deploy that before this migration)`, safety: 'unsafe', edits: [edit] });
@@ -109,11 +110,22 @@ function names(nodes: MigrationOp['call']['args']): string[] {
 }
 
 /** Every column is in the model's `ignored_columns` as the code running before this migration has it (git). */
-function ignoredBefore(ctx: RuleContext, modelRel: string, columns: string[]): boolean {
+function ignoredBefore(ctx: RuleContext, modelPaths: string[], columns: string[]): boolean {
   const running = ctx.app.shared.get(RUNNING_CODE_KEY) as RunningCode | undefined;
+  if (!running) return false;
   const migrationRel = path.relative(ctx.app.root, ctx.file).replace(/\\/g, '/');
-  const before = running?.fileBefore(migrationRel, modelRel);
-  if (!before) return false;
-  const ignored = ignoredColumnsIn(before);
-  return columns.every((c) => ignored.includes(c));
+  return modelPaths.some((modelRel) => {
+    const before = running.fileBefore(migrationRel, modelRel);
+    if (!before) return false;
+    const ignored = ignoredColumnsIn(before);
+    return columns.every((c) => ignored.includes(c));
+  });
+}
+
+/** Where Rails' conventions put the model of a table the model index could not match: `posts` → app/models/post.rb, `spree_variants` → app/models/spree/variant.rb. */
+function conventionalModelPaths(table: string): string[] {
+  const paths = [`app/models/${singularize(table)}.rb`];
+  const cut = table.indexOf('_');
+  if (cut > 0) paths.push(`app/models/${table.slice(0, cut)}/${singularize(table.slice(cut + 1))}.rb`);
+  return paths;
 }
