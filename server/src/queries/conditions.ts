@@ -45,12 +45,17 @@ const RECENT = /^(\d+)\.(minutes?|hours?|days?|weeks?)\.ago$/;
 const HOURS: Record<string, number> = { minute: 1 / 60, hour: 1, day: 24, week: 168 };
 /** `where(created_at: 2.days.ago..)`: rows written in a recent window of at most a week (a digest, a resend). */
 function recentWindow(args: string): boolean {
+  // `where("posts.created_at >= ?", 1.day.ago)`: the same in SQL.
+  const sql = /^\(?\s*["'](?:\w+\.)?\w+_at\s*>=?\s*\?["']\s*,\s*([^,)]+?)\s*\)?$/.exec(args);
+  if (sql) return withinAWeek(sql[1]);
   return conditionKeys(args).some(([k, v]) => {
     if (!k.endsWith('_at')) return false;
     const range = /^\(?\s*([^.,)]+\.[a-z]+\.ago)\s*\.\.\.?\s*([^,)]*?)\s*\)?\s*[,)}]/.exec(v);
-    const from = range && RECENT.exec(range[1].trim());
-    if (!from) return false;
-    const hours = Number(from[1]) * HOURS[from[2].replace(/s$/, '')];
-    return hours <= 168;
+    return !!range && withinAWeek(range[1]);
   });
+}
+
+function withinAWeek(time: string): boolean {
+  const from = RECENT.exec(time.trim());
+  return !!from && Number(from[1]) * HOURS[from[2].replace(/s$/, '')] <= 168;
 }

@@ -265,8 +265,10 @@ describe('near misses of the second evaluation round (ids in SQL, scope bodies, 
       '    Post.where(updated_at: 2.days.ago..).each { |post| post.touch }',
       '    Post.where(created_at: ...3.days.ago).each { |post| post.touch }',
       '    Post.where(created_at: 2.months.ago..).each { |post| post.touch }',
+      '    Post.where("posts.created_at >= ?", 1.day.ago).each { |post| post.touch }',
+      '    Post.where("posts.created_at < ?", 1.day.ago).each { |post| post.touch }',
       '  end',
     ].join('\n'));
-    assert.deepEqual(lines(check(unbatchedEach, app(files), MODEL)), [lineOf(files, '...3.days.ago'), lineOf(files, '2.months.ago')]);
+    assert.deepEqual(lines(check(unbatchedEach, app(files), MODEL)), [lineOf(files, '...3.days.ago'), lineOf(files, '2.months.ago'), lineOf(files, 'created_at < ?')]);
   });
 });
