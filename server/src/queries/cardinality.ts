@@ -25,8 +25,8 @@ export function cardinalityOf(value: Value): Cardinality {
   if (value.bounded) return { kind: 'bounded', why: `bounded by ${codeText(value.bounded)}` };
   const model = value.model?.name;
   if (!model) return { kind: 'unknown', why: 'a collection of unknown size' };
-  if (value.ownerScoped) return { kind: 'unknown', why: `as many ${model} rows as one owner has (\`${value.ownerScoped}\`)` };
-  if (value.unsure) return { kind: 'unknown', why: `as many ${model} rows as \`${value.unsure}\` selects` };
+  if (value.ownerScoped) return { kind: 'unknown', why: `as many ${model} rows as one owner has (${codeText(value.ownerScoped)})` };
+  if (value.unsure) return { kind: 'unknown', why: `as many ${model} rows as ${codeText(value.unsure)} selects` };
   if (value.association) {
     const owner = value.association.owner.name;
     return { kind: 'unknown', why: `as many as one ${owner} has in \`${value.association.info.name}\`` };

@@ -4,6 +4,7 @@ import type { Node } from '../parsing/treeSitter';
 import { bodyStatements, literalName, readCall } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { emptyPreloads, mergePreloads, readPreloads, type Preloads } from './chain';
+import { whereShape } from './conditions';
 
 export interface ScopeInfo {
   preloads: Preloads;
@@ -13,6 +14,10 @@ export interface ScopeInfo {
   bounded?: string;
   /** `order(created_at: :desc)` in the body: find_each would ignore it. */
   ordered?: string;
+  /** `where(id: ids)` in the body (usually on a lambda parameter): as many rows as the list has. */
+  unsure?: string;
+  /** `where(owner_id: id)` / `where("owner_id = ?", …)` in the body: one owner's rows. */
+  ownerScoped?: string;
 }
 export interface ScopeFacts { scopes: Map<string, ScopeInfo>; defaultScope?: Preloads }
 
@@ -22,8 +27,10 @@ const BOUNDS = new Set(['limit', 'page', 'per', 'paginate', 'per_page', 'first',
 const ORDERS = new Set(['order', 'reorder', 'in_order_of', 'reverse_order']);
 
 /** The first limit-like and order-like call in a scope body. */
-function shapeIn(node: Node): { bounded?: string; ordered?: string } {
-  const out: { bounded?: string; ordered?: string } = {};
+type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped'>;
+
+function shapeIn(node: Node): Shape {
+  const out: Shape = {};
   const stack: Node[] = [node];
   while (stack.length > 0) {
     const n = stack.pop()!;
@@ -33,6 +40,12 @@ function shapeIn(node: Node): { bounded?: string; ordered?: string } {
       const text = `${name}${args ? (args.text.startsWith('(') ? args.text : ` ${args.text}`) : ''}`;
       if (name && BOUNDS.has(name) && (args || !['first', 'last', 'take'].includes(name)) && !out.bounded) out.bounded = text;
       if (name && ORDERS.has(name) && !out.ordered) out.ordered = text;
+      if (name === 'where' && args?.text.startsWith('(')) {
+        const where = whereShape(args.text);
+        if (where.bounded && !out.bounded) out.bounded = where.bounded;
+        out.unsure ??= where.unsure;
+        out.ownerScoped ??= where.ownerScoped;
+      }
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
@@ -123,17 +136,19 @@ export function defaultScopePreloads(models: ModelIndex, model: ModelInfo): Prel
 }
 
 /** Whether `Model.<scope>` is bounded or ordered by its body or the scopes it calls. */
-export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, depth = 0, seen = new Set<string>()): { bounded?: string; ordered?: string } {
+export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, depth = 0, seen = new Set<string>()): Shape {
   const info = scopeInfo(models, model, scope);
   if (!info || seen.has(scope)) return {};
   seen.add(scope);
-  const out = { bounded: info.bounded, ordered: info.ordered };
+  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped };
   if (depth < 5) {
     for (const call of new Set(info.calls)) {
       if (call === scope || (out.bounded && out.ordered)) continue;
       const inner = scopeShape(models, model, call, depth + 1, seen);
       out.bounded ??= inner.bounded;
       out.ordered ??= inner.ordered;
+      out.unsure ??= inner.unsure;
+      out.ownerScoped ??= inner.ownerScoped;
     }
   }
   return out;

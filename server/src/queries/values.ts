@@ -4,6 +4,7 @@
 import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
 import { singularize } from '../models/inflector';
 import { defaultScopePreloads, scopePreloads, scopeShape } from './scopes';
+import { whereShape } from './conditions';
 import { emptyPreloads, mergePreloads, dynamicPreloads, type Chain, type Link, type Preloads } from './chain';
 
 export type ValueKind = 'class' | 'relation' | 'collection' | 'record' | 'array' | 'unknown';
@@ -171,14 +172,15 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if (name === 'limit' || PAGINATION.has(name)) next.bounded = `${name}${link.args.text}`;
         if (name === 'none') next.bounded = 'none';
         if (name === 'where') {
-          const ids = idCondition(link.args.text);
-          if (ids === 'small') next.bounded = `where${link.args.text}`;
-          else if (ids === 'list') next.unsure = `where${link.args.text}`;
-          // `where(community_id: c.id)` / `where(author: user)` is one owner's rows, like `community.things`: size unknown.
-          else if (!next.ownerScoped && conditionKeys(link.args.text).some(([k, v]) => !/^nil\b/.test(v)
-            && ((k.endsWith('_id') && k !== 'id') || models.association(model.name, k)?.macro === 'belongs_to'))) {
-            next.ownerScoped = `where${link.args.text.length > 60 ? link.args.text.slice(0, 57) + '…)' : link.args.text}`;
-          }
+          const shape = whereShape(link.args.text, (k) => models.association(model.name, k)?.macro === 'belongs_to');
+          if (shape.bounded) next.bounded = shape.bounded;
+          else if (shape.unsure) next.unsure = shape.unsure;
+          else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = shape.ownerScoped;
+        }
+        if (isScope && !next.bounded) {
+          const shape = scopeShape(models, model, name);
+          if (shape.unsure && !next.unsure) next.unsure = `\`${name}\` (\`${shape.unsure}\` in its scope body)`;
+          else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = `\`${name}\` (\`${shape.ownerScoped}\` in its scope body)`;
         }
         if (name === 'order' || name === 'reorder' || name === 'in_order_of' || name === 'reverse_order') next.ordered = `${name}${link.args.text}`;
         if (name === 'select' || name === 'distinct' || name === 'group') next.selected = true;
@@ -266,21 +268,4 @@ export function targetOf(models: ModelIndex, owner: ModelInfo, assoc: Associatio
 /** What every query on the model preloads: its default_scope's includes. */
 function classPreloads(models: ModelIndex, model: ModelInfo): Preloads {
   return defaultScopePreloads(models, model) ?? emptyPreloads();
-}
-
-/** The keys of a hash condition: `(a: 1, "b" => 2, :c => 3)` → a, b, c. */
-function conditionKeys(args: string): [string, string][] {
-  // `key: value`, `"key" => value`, `:key => value`, and Ruby 3.1's shorthand `key:` (the value is the local `key`).
-  return [...args.matchAll(/(?:^|[(,{]|\s)\s*(?::|["'])?([a-z_][a-z0-9_]*)["']?(?::\s|:(?=\s*[,)}])|\s*=>)\s*/g)]
-    .map((m) => [m[1], args.slice(m.index! + m[0].length)]);
-}
-
-/** `where(id: 5)` / `where(id: [1, 2])` pick a few rows; `where(id: ids)` as many as the list has. */
-function idCondition(args: string): 'small' | 'list' | undefined {
-  const m = /^\(?\s*(?::id\s*=>|id:|"id"\s*=>)\s*(.*?)\s*\)?$/s.exec(args);
-  if (!m) return undefined;
-  const value = m[1];
-  if (/^\[[^\]]*\]$/.test(value)) return value.split(',').length <= 50 ? 'small' : 'list';
-  if (/^(\d+|params\[:\w*id\]|[a-z_]*_id|id|@?[a-z_]*\.id)$/.test(value)) return 'small';
-  return 'list';
 }

@@ -222,3 +222,53 @@ describe('near misses found on the evaluation apps', () => {
   });
 });
 
+describe('near misses of the second evaluation round (ids in SQL, scope bodies, recent windows)', () => {
+  const MODEL = 'app/models/post.rb';
+  const withScopes = (scopes: string, methods: string) => ({
+    [MODEL]: BLOG[MODEL].replace('  scope :published', `${scopes}\n  scope :published`).replace(/\nend\n$/, `\n\n${methods}\nend\n`),
+  });
+  const lines = (findings: { range: { start: { line: number } } }[]) => findings.map((f) => f.range.start.line + 1);
+  const lineOf = (files: Files, text: string) => files[MODEL].split('\n').findIndex((l) => l.includes(text)) + 1;
+
+  test('an id list spelled in SQL, through the table name, or in a scope body with a parameter is not a table scan', () => {
+    const files = withScopes(
+      '  scope :tallied_for, ->(post_ids) { select("posts.id, count(*) AS n").joins(:comments).where(posts: { id: post_ids }, comments: { spam: false }).group("posts.id") }',
+      '  def self.refresh(ids)\n    Post.where("posts.id IN (?)", ids).each { |post| post.touch }\n    Post.tallied_for(ids).each { |post| post.touch }\n    Post.where(category: nil).where("posts.id NOT IN (?)", ids).each { |post| post.touch }\n  end',
+    );
+    assert.deepEqual(lines(check(unbatchedEach, app(files), MODEL)), [lineOf(files, 'NOT IN')], 'NOT IN is still every other row');
+    const nPlusOne = withScopes('', '  def self.names(ids)\n    Post.where("id IN (?)", ids).each { |post| puts post.author.name }\n  end');
+    const findings = check(associationInLoop, app(nPlusOne), MODEL);
+    assert.deepEqual(severities(findings), [[lineOf(nPlusOne, 'post.author'), 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many Post rows as `where\("id IN \(\?\)", ids\)` selects/);
+  });
+
+  test('a column matched against a list of ids held in an argument picks the rows of those ids', () => {
+    const files = withScopes('', '  def self.threads(root_ids)\n    Post.where(category_id: nil, title: root_ids).each { |post| post.touch }\n    Post.where(category_id: nil, title: titles).each { |post| post.touch }\n  end');
+    assert.deepEqual(lines(check(unbatchedEach, app(files), MODEL)), [lineOf(files, 'title: titles')]);
+  });
+
+  test('an owner key in a scope body (hash or SQL string) makes the scope one owner\'s rows', () => {
+    const files = withScopes(
+      '  scope :by_writer, ->(user) { where("author_id = ? OR category_id IN (?)", user.id, user.category_ids) }\n  scope :in_category, ->(id) { where(category_id: id) }\n  scope :uncategorised, -> { where("category_id = ?", nil) }',
+      '  def self.sweep(user)\n    by_writer(user).each { |post| puts post.category.name }\n    in_category(user.id).each { |post| post.touch }\n    uncategorised.each { |post| post.touch }\n  end',
+    );
+    assert.deepEqual(lines(check(unbatchedEach, app(files), MODEL)), [lineOf(files, 'uncategorised.each')], 'nil is not an owner');
+    const findings = check(associationInLoop, app(files), MODEL);
+    assert.deepEqual(severities(findings), [[lineOf(files, 'post.category.name'), 'hint']]);
+    assert.match(findings[0].message, /as many Post rows as one owner has \(`by_writer` \(`where\("author_id = \?/);
+  });
+
+  test('rows written in a recent window (a week at most) are not a table scan; older rows or a long window are', () => {
+    const files = withScopes('', [
+      '  def self.resend',
+      '    Post.where(published: false, created_at: 48.hours.ago..24.hours.ago).each { |post| post.touch }',
+      '    Post.where(updated_at: 2.days.ago..).each { |post| post.touch }',
+      '    Post.where(created_at: ...3.days.ago).each { |post| post.touch }',
+      '    Post.where(created_at: 2.months.ago..).each { |post| post.touch }',
+      '    Post.where("posts.created_at >= ?", 1.day.ago).each { |post| post.touch }',
+      '    Post.where("posts.created_at < ?", 1.day.ago).each { |post| post.touch }',
+      '  end',
+    ].join('\n'));
+    assert.deepEqual(lines(check(unbatchedEach, app(files), MODEL)), [lineOf(files, '...3.days.ago'), lineOf(files, '2.months.ago'), lineOf(files, 'created_at < ?')]);
+  });
+});

@@ -1,0 +1,61 @@
+// What a `where(…)` condition says about how many rows it picks: a few ids, a list of ids, one owner's rows,
+// a recent time window. Shared by chains (values.ts) and scope bodies (scopes.ts).
+
+/** The keys of a hash condition: `(a: 1, "b" => 2, :c => 3)` → a, b, c. */
+function conditionKeys(args: string): [string, string][] {
+  // `key: value`, `"key" => value`, `:key => value`, and Ruby 3.1's shorthand `key:` (the value is the local `key`).
+  return [...args.matchAll(/(?:^|[(,{]|\s)\s*(?::|["'])?([a-z_][a-z0-9_]*)["']?(?::\s|:(?=\s*[,)}])|\s*=>)\s*/g)]
+    .map((m) => [m[1], args.slice(m.index! + m[0].length)]);
+}
+
+/** What a `where(…)` says about the number of rows (`args` is its argument text, parentheses included). */
+export function whereShape(args: string, isBelongsTo: (key: string) => boolean = () => false): { bounded?: string; unsure?: string; ownerScoped?: string } {
+  const text = `where${args}`;
+  const ids = idCondition(args);
+  if (ids === 'small') return { bounded: text };
+  if (ids === 'list' || idListValue(args) || recentWindow(args)) return { unsure: text };
+  // `where(community_id: c.id)` / `where(author: user)` is one owner's rows, like `community.things`: size unknown.
+  const ownerKey = conditionKeys(args).some(([k, v]) => !/^nil\b/.test(v) && ((k.endsWith('_id') && k !== 'id') || isBelongsTo(k)));
+  // `where("user_id = ?", user.id)`, `where(["(owner_id = ? AND …)", …])`: the same in SQL.
+  const ownerSql = /^\(?\s*\[?\s*["'][^"']*\b[a-z_]+_id\s*=\s*(\?|:\w+)/.test(args) && !/,\s*nil\s*[,)\]]/.test(args);
+  if (ownerKey || ownerSql) return { ownerScoped: args.length > 60 ? `${text.slice(0, 62)}…)` : text };
+  return {};
+}
+
+/** `where(id: 5)` / `where(id: [1, 2])` pick a few rows; `where(id: ids)` as many as the list has. */
+function idCondition(args: string): 'small' | 'list' | undefined {
+  // `where("id IN (?)", ids)`, `where("posts.id IN (?)", ids)`: the SQL spelling of `where(id: ids)`.
+  if (/^\(?\s*["'](?:\w+\.)?id\s+IN\s*\(\?\)["']\s*,/i.test(args)) return 'list';
+  const m = /^\(?\s*(?::id\s*=>|id:|"id"\s*=>)\s*(.*?)\s*\)?$/s.exec(args);
+  // `where(id: ids, state: …)`, `where(posts: { id: ids })`: an id condition among others still picks by id.
+  const among = m ? undefined : conditionKeys(args).find(([k]) => k === 'id');
+  if (!m && !among) return undefined;
+  const value = m ? m[1] : /^(\[[^\]]*\]|[^,)}\s]+)/.exec(among![1])?.[1] ?? '';
+  if (/^\[[^\]]*\]$/.test(value)) return value.split(',').length <= 50 ? 'small' : 'list';
+  if (/^(\d+|params\[:\w*id\]|[a-z_]*_id|id|@?[a-z_]*\.id)$/.test(value)) return 'small';
+  return 'list';
+}
+
+/** `where(thread: thread_ids)`: rows matching a list of ids held in a local or argument (not a query of its own). */
+function idListValue(args: string): boolean {
+  return conditionKeys(args).some(([, v]) => /^@?[a-z_]*_ids\s*[,)}]/.test(v));
+}
+
+const RECENT = /^(\d+)\.(minutes?|hours?|days?|weeks?)\.ago$/;
+const HOURS: Record<string, number> = { minute: 1 / 60, hour: 1, day: 24, week: 168 };
+/** `where(created_at: 2.days.ago..)`: rows written in a recent window of at most a week (a digest, a resend). */
+function recentWindow(args: string): boolean {
+  // `where("posts.created_at >= ?", 1.day.ago)`: the same in SQL.
+  const sql = /^\(?\s*["'](?:\w+\.)?\w+_at\s*>=?\s*\?["']\s*,\s*([^,)]+?)\s*\)?$/.exec(args);
+  if (sql) return withinAWeek(sql[1]);
+  return conditionKeys(args).some(([k, v]) => {
+    if (!k.endsWith('_at')) return false;
+    const range = /^\(?\s*([^.,)]+\.[a-z]+\.ago)\s*\.\.\.?\s*([^,)]*?)\s*\)?\s*[,)}]/.exec(v);
+    return !!range && withinAWeek(range[1]);
+  });
+}
+
+function withinAWeek(time: string): boolean {
+  const from = RECENT.exec(time.trim());
+  return !!from && Number(from[1]) * HOURS[from[2].replace(/s$/, '')] <= 168;
+}
