@@ -2,7 +2,7 @@
 // broadcasts, cache writes, writes to other models or queries in loops. Follows calls to methods of
 // the same model up to two levels deep. Pure: model index data and config in, effects out.
 import { namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
-import { callbackData, LOOP_METHODS, WRITE_METHODS, type BodyFacts, type CallbackTarget, type CallFact, type Receiver, type WriteEvent } from './facts';
+import { callbackData, LOOP_METHODS, RESCUED, WRITE_METHODS, type BodyFacts, type CallbackTarget, type CallFact, type Receiver, type WriteEvent } from './facts';
 import type { CallbacksConfig } from './settings';
 import type { AppClass, AppClassSource } from './appClasses';
 
@@ -19,6 +19,8 @@ export interface Effect {
   /** Inside a block that runs after COMMIT (`ActiveRecord.after_all_transactions_commit { }`, `run_after_commit { }`). */
   deferred: boolean;
   inLoop: boolean;
+  /** Inside a `begin`/method body whose `rescue` catches StandardError: an error of the call does not fail the save. */
+  rescued?: boolean;
   /** Methods of self followed to reach it, from the callback's method. */
   via: string[];
   jobSystem?: JobSystem;
@@ -327,7 +329,9 @@ export function resolveCallback(ctx: EffectContext, target: CallbackTarget, maxD
       const c = classify(ctx, fact);
       if (!c) continue;
       seenFacts.add(fact);
-      effects.push({ ...c, via: path, deferred: blocks.some((b) => wrappers.has(b)), inLoop: blocks.some((b) => LOOP_METHODS.has(b)) });
+      const effect: Effect = { ...c, via: path, deferred: blocks.some((b) => wrappers.has(b)), inLoop: blocks.some((b) => LOOP_METHODS.has(b)) };
+      if (blocks.includes(RESCUED)) effect.rescued = true;
+      effects.push(effect);
     }
   };
   visit(root, via, [], 0);

@@ -35,7 +35,14 @@ export interface CallFact {
   text: string;
   /** For writes: the columns named by its arguments (`update_column(:x_count, 1)`, `update!(a: 1)`). */
   columns?: string[];
+  /** For writes whose arguments are all literal keys (or none): exactly the attributes it assigns. */
+  assigns?: string[];
+  /** For a mail delivery: the mailer method is passed `self` (`UserMailer.x(user, self).deliver_now`). */
+  passesSelf?: boolean;
 }
+
+/** Pseudo block name in `CallFact.blocks`: the call sits in a `begin`/method body whose `rescue` catches StandardError. */
+export const RESCUED = 'rescue';
 
 export interface BodyFacts { calls: CallFact[] }
 
@@ -295,6 +302,13 @@ function collapseArguments(text: string): string {
   return out.replace(/\s*\n\s*/g, '').replace(/\s+\./g, '.').replace(/\s+/g, ' ');
 }
 
+/** `rescue`, `rescue => e`, `rescue StandardError`, `rescue Exception`, or a network/SMTP error class. */
+function rescuesStandardError(rescue: Node): boolean {
+  const exceptions = rescue.namedChildren.find((c) => c?.type === 'exceptions');
+  if (!exceptions) return true;
+  return exceptions.namedChildren.some((c) => !!c && /^(::)?(StandardError|Exception)$|SMTP|^(::)?Net::|Timeout|Errno/.test(c.text));
+}
+
 function preview(text: string): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > 60 ? `${one.slice(0, 57)}…` : one;
@@ -401,6 +415,12 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
             const text = collapseArguments(node.text.slice(0, nameNode.endIndex - node.startIndex));
             const fact: CallFact = { method: name, receiver, location: loc, blocks, chained: asReceiver, text: preview(text) };
             if (argumentList && WRITE_METHODS.has(name)) fact.columns = columnNames(argumentList);
+            if (WRITE_METHODS.has(name) && (!argumentList || argumentList.namedChildren.every((a) => a?.type === 'pair' || (a?.type === 'hash' && a.namedChildren.every((p) => p?.type === 'pair'))))) {
+              fact.assigns = argumentList ? columnNames(argumentList) : [];
+            }
+            if (/^deliver_(now|later)!?$/.test(name) && receiverNode?.type === 'call' && receiverNode.childForFieldName('arguments')?.namedChildren.some((a) => a?.type === 'self')) {
+              fact.passesSelf = true;
+            }
             calls.push(fact);
           }
         }
@@ -430,6 +450,16 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
           names.forEach((n, i) => inner.set(n, i === 0 ? element : null));
           const blockBody = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'block_body' || c?.type === 'body_statement');
           if (blockBody) walk(blockBody, blockBody.type, 'block', false, [...blocks, name], inner, depth + 1);
+        }
+        return;
+      }
+      case 'body_statement': case 'begin': {
+        // Calls before a broad `rescue` cannot fail the caller: they are marked, the handlers are not.
+        const children = node.namedChildren.filter((c): c is Node => !!c);
+        if (!children.some((c) => c.type === 'rescue' && rescuesStandardError(c))) break;
+        for (const child of children) {
+          const handler = child.type === 'rescue' || child.type === 'else' || child.type === 'ensure';
+          walk(child, child.type, type, false, handler ? blocks : [...blocks, RESCUED], scope, depth + 1);
         }
         return;
       }
