@@ -50,10 +50,11 @@ function assignedByCallbacks(index: ModelIndex, target: ModelInfo, entries: Chai
     if (e.timing === 'after' && e.event !== 'validation') continue;
     const t = e.decl?.target;
     if (!t) continue;
-    const facts = t.type === 'method' ? methodFacts(index, target, t.name) : t.type === 'inline' ? t.facts : undefined;
+    // An ancestor's callback (ApplicationRecord's) is found on its owner when the target's ancestry stops short of it.
+    const facts = t.type === 'method' ? methodFacts(index, target, t.name) ?? methodFacts(index, e.owner, t.name) : t.type === 'inline' ? t.facts : undefined;
     if (!facts) return true;
     const names = new Set([attribute, `${attribute}=`, 'assign_attributes', 'attributes=', 'write_attribute', '[]=']);
-    if (facts.calls.some((c) => names.has(c.method) || (c.receiver.root === 'none' && c.receiver.path.length === 0 && methodFacts(index, target, c.method)))) return true;
+    if (facts.calls.some((c) => names.has(c.method) || (c.receiver.root === 'none' && c.receiver.path.length === 0 && (methodFacts(index, target, c.method) ?? methodFacts(index, e.owner, c.method))))) return true;
   }
   return false;
 }

@@ -222,7 +222,9 @@ end
   end
 end
 `;
-    const run1 = (passCode: string) => run(rule, code, { file, kind: 'model', app: modelApp({ 'app/models/team.rb': team, 'app/models/pass.rb': passCode, [file]: code }) });
+    // The app's base class has a before_save of its own: it does not name the attribute.
+    const base = 'class ApplicationRecord < ActiveRecord::Base\n  self.abstract_class = true\n  before_save :squish_strings\n\n  def squish_strings\n    self.class.text_columns.each { |c| self[c] = self[c]&.squish }\n  end\nend\n';
+    const run1 = (passCode: string) => run(rule, code, { file, kind: 'model', app: modelApp({ 'app/models/application_record.rb': base, 'app/models/team.rb': team, 'app/models/pass.rb': passCode, [file]: code }) });
     const findings = run1(pass);
     assert.deepEqual(findings.map((f) => [at(f).line, f.severity ?? 'warning']), [[6, 'info'], [7, 'warning'], [8, 'info']]);
     assert.match(findings[1].message, /Pass's `after_save :mail_holder` mails now with `PassMailer\.issued\(…\)\.deliver_now`/);
