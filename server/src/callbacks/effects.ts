@@ -300,6 +300,15 @@ export function methodFacts(index: ModelIndex, model: ModelInfo, name: string): 
   return undefined;
 }
 
+/** A class method of the model (`def self.x`) or of one of its concerns (`class_methods do`). */
+export function classMethodFacts(index: ModelIndex, model: ModelInfo, name: string): BodyFacts | undefined {
+  for (const m of index.ancestry(model)) {
+    const facts = callbackData(m)?.classMethods?.get(name);
+    if (facts) return facts;
+  }
+  return undefined;
+}
+
 /** Effects of a callback, following calls to methods of self up to `maxDepth` levels below the callback's method. */
 export function resolveCallback(ctx: EffectContext, target: CallbackTarget, maxDepth = 2): ResolvedCallback {
   const effects: Effect[] = [];
@@ -322,6 +331,16 @@ export function resolveCallback(ctx: EffectContext, target: CallbackTarget, maxD
         if (callee) {
           visited.add(fact.method);
           visit(callee, [...path, fact.method], blocks, depth + 1);
+          continue;
+        }
+      }
+      // `self.class.async(:x)`: the model's own class method, e.g. a concern's enqueue helper.
+      const r = fact.receiver;
+      if ((r.root === 'none' || r.root === 'self') && r.path.length === 1 && r.path[0] === 'class' && !fact.chained && depth < maxDepth && !visited.has(`.${fact.method}`)) {
+        const callee = classMethodFacts(ctx.index, ctx.model, fact.method);
+        if (callee) {
+          visited.add(`.${fact.method}`);
+          visit(callee, [...path, `self.class.${fact.method}`], blocks, depth + 1);
           continue;
         }
       }

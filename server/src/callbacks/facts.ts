@@ -81,6 +81,8 @@ export interface CallbackData {
   sequence: SequenceItem[];
   /** Facts of each instance method body (`def x`). */
   methods: Map<string, BodyFacts>;
+  /** Facts of class methods (`def self.x`, a concern's `class_methods do def x`), reached by `self.class.x`. */
+  classMethods?: Map<string, BodyFacts>;
 }
 
 export function callbackData(model: ModelInfo): CallbackData | undefined {
@@ -127,7 +129,7 @@ export const LOOP_METHODS = new Set([
 
 /** Extracts callbacks and method facts from a class or concern body. */
 export function extractCallbacks(model: ModelInfo, body: Node, file: string): void {
-  const data: CallbackData = { sequence: [], methods: new Map() };
+  const data: CallbackData = { sequence: [], methods: new Map(), classMethods: new Map() };
   const top = bodyStatements(body);
   const statements: Node[] = [];
   const included: Node[] = [];
@@ -147,8 +149,20 @@ function readStatement(data: CallbackData, stmt: Node, file: string, inherited: 
     if (name) data.methods.set(name, extractBody(stmt, file, paramNames(stmt)));
     return;
   }
+  if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') {
+    const name = stmt.childForFieldName('name')?.text;
+    if (name) data.classMethods?.set(name, extractBody(stmt, file, paramNames(stmt)));
+    return;
+  }
   const call = readCall(stmt);
   if (!call) return;
+  if (call.name === 'class_methods' && call.block && !call.receiver) {
+    for (const inner of bodyStatements(call.block)) {
+      const name = inner.type === 'method' ? inner.childForFieldName('name')?.text : undefined;
+      if (name) data.classMethods?.set(name, extractBody(inner, file, paramNames(inner)));
+    }
+    return;
+  }
   if (call.name === 'with_options' && call.block && !call.receiver) {
     const conditions = [...call.pairs.entries()].filter(([k]) => k === 'if' || k === 'unless').map(([, p]) => p.text);
     const param = identifiersIn(call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters'))[0];
@@ -474,7 +488,7 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
     for (const child of node.namedChildren) if (child) walk(child, child.type, type, false, blocks, scope, depth + 1);
   };
 
-  const start = body.type === 'method' ? body.childForFieldName('body') : body;
+  const start = body.type === 'method' || body.type === 'singleton_method' ? body.childForFieldName('body') : body;
   if (start) {
     if (start.type === 'block' || start.type === 'do_block') {
       const inner = start.childForFieldName('body') ?? start.namedChildren.find((c) => c?.type === 'block_body' || c?.type === 'body_statement');
