@@ -2,7 +2,7 @@
 // broadcasts, cache writes, writes to other models or queries in loops. Follows calls to methods of
 // the same model up to two levels deep. Pure: model index data and config in, effects out.
 import { namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
-import { callbackData, LOOP_METHODS, WRITE_METHODS, type BodyFacts, type CallbackTarget, type CallFact, type Receiver, type WriteEvent } from './facts';
+import { callbackData, LOOP_METHODS, RESCUED, WRITE_METHODS, type BodyFacts, type CallbackTarget, type CallFact, type Receiver, type WriteEvent } from './facts';
 import type { CallbacksConfig } from './settings';
 import type { AppClass, AppClassSource } from './appClasses';
 
@@ -19,6 +19,8 @@ export interface Effect {
   /** Inside a block that runs after COMMIT (`ActiveRecord.after_all_transactions_commit { }`, `run_after_commit { }`). */
   deferred: boolean;
   inLoop: boolean;
+  /** Inside a `begin`/method body whose `rescue` catches StandardError: an error of the call does not fail the save. */
+  rescued?: boolean;
   /** Methods of self followed to reach it, from the callback's method. */
   via: string[];
   jobSystem?: JobSystem;
@@ -298,6 +300,15 @@ export function methodFacts(index: ModelIndex, model: ModelInfo, name: string): 
   return undefined;
 }
 
+/** A class method of the model (`def self.x`) or of one of its concerns (`class_methods do`). */
+export function classMethodFacts(index: ModelIndex, model: ModelInfo, name: string): BodyFacts | undefined {
+  for (const m of index.ancestry(model)) {
+    const facts = callbackData(m)?.classMethods?.get(name);
+    if (facts) return facts;
+  }
+  return undefined;
+}
+
 /** Effects of a callback, following calls to methods of self up to `maxDepth` levels below the callback's method. */
 export function resolveCallback(ctx: EffectContext, target: CallbackTarget, maxDepth = 2): ResolvedCallback {
   const effects: Effect[] = [];
@@ -323,11 +334,23 @@ export function resolveCallback(ctx: EffectContext, target: CallbackTarget, maxD
           continue;
         }
       }
+      // `self.class.async(:x)`: the model's own class method, e.g. a concern's enqueue helper.
+      const r = fact.receiver;
+      if ((r.root === 'none' || r.root === 'self') && r.path.length === 1 && r.path[0] === 'class' && !fact.chained && depth < maxDepth && !visited.has(`.${fact.method}`)) {
+        const callee = classMethodFacts(ctx.index, ctx.model, fact.method);
+        if (callee) {
+          visited.add(`.${fact.method}`);
+          visit(callee, [...path, `self.class.${fact.method}`], blocks, depth + 1);
+          continue;
+        }
+      }
       if (seenFacts.has(fact)) continue;
       const c = classify(ctx, fact);
       if (!c) continue;
       seenFacts.add(fact);
-      effects.push({ ...c, via: path, deferred: blocks.some((b) => wrappers.has(b)), inLoop: blocks.some((b) => LOOP_METHODS.has(b)) });
+      const effect: Effect = { ...c, via: path, deferred: blocks.some((b) => wrappers.has(b)), inLoop: blocks.some((b) => LOOP_METHODS.has(b)) };
+      if (blocks.includes(RESCUED)) effect.rescued = true;
+      effects.push(effect);
     }
   };
   visit(root, via, [], 0);

@@ -35,7 +35,14 @@ export interface CallFact {
   text: string;
   /** For writes: the columns named by its arguments (`update_column(:x_count, 1)`, `update!(a: 1)`). */
   columns?: string[];
+  /** For writes whose arguments are all literal keys (or none): exactly the attributes it assigns. */
+  assigns?: string[];
+  /** For a mail delivery: the mailer method is passed `self` (`UserMailer.x(user, self).deliver_now`). */
+  passesSelf?: boolean;
 }
+
+/** Pseudo block name in `CallFact.blocks`: the call sits in a `begin`/method body whose `rescue` catches StandardError. */
+export const RESCUED = 'rescue';
 
 export interface BodyFacts { calls: CallFact[] }
 
@@ -74,6 +81,8 @@ export interface CallbackData {
   sequence: SequenceItem[];
   /** Facts of each instance method body (`def x`). */
   methods: Map<string, BodyFacts>;
+  /** Facts of class methods (`def self.x`, a concern's `class_methods do def x`), reached by `self.class.x`. */
+  classMethods?: Map<string, BodyFacts>;
 }
 
 export function callbackData(model: ModelInfo): CallbackData | undefined {
@@ -120,7 +129,7 @@ export const LOOP_METHODS = new Set([
 
 /** Extracts callbacks and method facts from a class or concern body. */
 export function extractCallbacks(model: ModelInfo, body: Node, file: string): void {
-  const data: CallbackData = { sequence: [], methods: new Map() };
+  const data: CallbackData = { sequence: [], methods: new Map(), classMethods: new Map() };
   const top = bodyStatements(body);
   const statements: Node[] = [];
   const included: Node[] = [];
@@ -140,8 +149,20 @@ function readStatement(data: CallbackData, stmt: Node, file: string, inherited: 
     if (name) data.methods.set(name, extractBody(stmt, file, paramNames(stmt)));
     return;
   }
+  if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') {
+    const name = stmt.childForFieldName('name')?.text;
+    if (name) data.classMethods?.set(name, extractBody(stmt, file, paramNames(stmt)));
+    return;
+  }
   const call = readCall(stmt);
   if (!call) return;
+  if (call.name === 'class_methods' && call.block && !call.receiver) {
+    for (const inner of bodyStatements(call.block)) {
+      const name = inner.type === 'method' ? inner.childForFieldName('name')?.text : undefined;
+      if (name) data.classMethods?.set(name, extractBody(inner, file, paramNames(inner)));
+    }
+    return;
+  }
   if (call.name === 'with_options' && call.block && !call.receiver) {
     const conditions = [...call.pairs.entries()].filter(([k]) => k === 'if' || k === 'unless').map(([, p]) => p.text);
     const param = identifiersIn(call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters'))[0];
@@ -295,6 +316,13 @@ function collapseArguments(text: string): string {
   return out.replace(/\s*\n\s*/g, '').replace(/\s+\./g, '.').replace(/\s+/g, ' ');
 }
 
+/** `rescue`, `rescue => e`, `rescue StandardError`, `rescue Exception`, or a network/SMTP error class. */
+function rescuesStandardError(rescue: Node): boolean {
+  const exceptions = rescue.namedChildren.find((c) => c?.type === 'exceptions');
+  if (!exceptions) return true;
+  return exceptions.namedChildren.some((c) => !!c && /^(::)?(StandardError|Exception)$|SMTP|^(::)?Net::|Timeout|Errno/.test(c.text));
+}
+
 function preview(text: string): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > 60 ? `${one.slice(0, 57)}…` : one;
@@ -401,6 +429,12 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
             const text = collapseArguments(node.text.slice(0, nameNode.endIndex - node.startIndex));
             const fact: CallFact = { method: name, receiver, location: loc, blocks, chained: asReceiver, text: preview(text) };
             if (argumentList && WRITE_METHODS.has(name)) fact.columns = columnNames(argumentList);
+            if (WRITE_METHODS.has(name) && (!argumentList || argumentList.namedChildren.every((a) => a?.type === 'pair' || (a?.type === 'hash' && a.namedChildren.every((p) => p?.type === 'pair'))))) {
+              fact.assigns = argumentList ? columnNames(argumentList) : [];
+            }
+            if (/^deliver_(now|later)!?$/.test(name) && receiverNode?.type === 'call' && receiverNode.childForFieldName('arguments')?.namedChildren.some((a) => a?.type === 'self')) {
+              fact.passesSelf = true;
+            }
             calls.push(fact);
           }
         }
@@ -433,6 +467,16 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
         }
         return;
       }
+      case 'body_statement': case 'begin': {
+        // Calls before a broad `rescue` cannot fail the caller: they are marked, the handlers are not.
+        const children = node.namedChildren.filter((c): c is Node => !!c);
+        if (!children.some((c) => c.type === 'rescue' && rescuesStandardError(c))) break;
+        for (const child of children) {
+          const handler = child.type === 'rescue' || child.type === 'else' || child.type === 'ensure';
+          walk(child, child.type, type, false, handler ? blocks : [...blocks, RESCUED], scope, depth + 1);
+        }
+        return;
+      }
       case 'lambda': {
         const inner = new Map(scope);
         for (const n of identifiersIn(node.childForFieldName('parameters'))) inner.set(n, null);
@@ -444,7 +488,7 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
     for (const child of node.namedChildren) if (child) walk(child, child.type, type, false, blocks, scope, depth + 1);
   };
 
-  const start = body.type === 'method' ? body.childForFieldName('body') : body;
+  const start = body.type === 'method' || body.type === 'singleton_method' ? body.childForFieldName('body') : body;
   if (start) {
     if (start.type === 'block' || start.type === 'do_block') {
       const inner = start.childForFieldName('body') ?? start.namedChildren.find((c) => c?.type === 'block_body' || c?.type === 'body_statement');

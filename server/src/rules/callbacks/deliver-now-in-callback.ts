@@ -25,7 +25,31 @@ export default defineRule({
             const callback = callbackText(d.decl);
             const alias = commitAlias(d.decl.macro);
             const inTx = d.inTransaction && !effect.deferred;
-            const message = `\`${effect.label}\` sends mail over SMTP synchronously in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}: `
+            const head = `\`${effect.label}\` sends mail over SMTP synchronously in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}`;
+            // The record a destroy removes cannot be loaded by a mail job: sending now is the deliberate choice, and deliver_later would break it.
+            if (d.decl.event === 'destroy' && effect.fact.passesSelf) {
+              ctx.report({
+                range,
+                severity: 'hint',
+                message: `${head}: the mail is passed the record this destroy removes, so \`deliver_later\` would fail to load it. `
+                  + (inTx ? 'It still goes out if the destroy rolls back; to avoid that, pass the mail the values it needs and deliver it from `after_destroy_commit`.' : 'The request waits on the mail server.'),
+                fixes: [],
+              });
+              continue;
+            }
+            // A rescue around the delivery keeps an SMTP error from failing the save: what is left is the wait.
+            if (effect.rescued) {
+              ctx.report({
+                range,
+                severity: 'hint',
+                message: `${head}, inside a \`rescue\`, so an SMTP error does not fail the ${d.decl.event === 'destroy' ? 'destroy' : 'save'}; `
+                  + (inTx ? 'the transaction waits on the mail server, and the mail goes out even if it rolls back. ' : 'the request waits on the mail server. ')
+                  + `Use \`deliver_later\`${inTx ? ` from \`${alias ?? 'an after_commit callback'}\`` : ''} unless the caller needs to know the mail was sent.`,
+                fixes: [],
+              });
+              continue;
+            }
+            const message = `${head}: `
               + (inTx
                 ? 'the save waits on the mail server inside its transaction, an SMTP error fails the save, and the mail goes out even if the transaction rolls back. '
                 : 'the request waits on the mail server, and an SMTP error raises from the callback and skips the callbacks after it. ')

@@ -1,7 +1,8 @@
 import { defineRule } from '../../core/rule';
 import type { Severity } from '../../core/types';
 import { callbackText, fileCallbacks, reportRange, viaText, whereText, type DeclaredCallback } from '../../callbacks/analysis';
-import { buildChain, ioText, type InTransactionIO } from '../../callbacks/chain';
+import { buildChain, ioText, orderedEntries, type InTransactionIO } from '../../callbacks/chain';
+import { createdAttributes, quietOnCreate } from '../../callbacks/conditions';
 import { associationOf, type Effect } from '../../callbacks/effects';
 import type { ModelIndex } from '../../models/modelIndex';
 
@@ -39,6 +40,12 @@ export default defineRule({
             } else {
               const chain = buildChain(fc.index, ctx.app, target, effect.write.kind, { maxDepth: 2, config: fc.config });
               io = chain.io;
+              // `invitations.create` without an email cannot run Invitation's `after_save …, if: :saved_change_to_email?`.
+              const assigns = effect.write.kind === 'create' ? createdAttributes(fc.index, d.model, effect.fact) : undefined;
+              if (assigns) {
+                const entries = orderedEntries(fc.index, target);
+                io = io.filter((x) => x.model !== target || !quietOnCreate(fc.index, target, entries, x.entry, assigns));
+              }
               consequence = `it runs ${target.name}'s ${effect.write.kind} callbacks (${chain.total} in the transaction) and holds row locks on ${table} until it commits`;
             }
             const loop = effect.inLoop ? ' once per element of a loop' : '';

@@ -116,5 +116,57 @@ end
     assert.deepEqual(findings.map((f) => [at(f).line, f.fixes.length]), [[6, 1], [11, 0]]);
     assert.match(findings[1].message, /^`GuestNotifier\.welcome` sends mail over SMTP synchronously in `after_create :welcome` \(it reaches `GuestMailer\.welcome\(…\)\.deliver_now` at app\/notifiers\/guest_notifier\.rb:3\)/);
   });
+  test('near miss: a delivery inside a rescue cannot fail the save: hint, no fix; without the rescue: warning', () => {
+    const file = 'app/models/voucher.rb';
+    const code = `class Voucher < ApplicationRecord
+  after_save :mail_code, if: :saved_change_to_recipient?
+  after_create :mail_receipt
+
+  def mail_code
+    VoucherMailer.code(id).deliver_now
+    update_column(:mailed_at, Time.current)
+  rescue StandardError => e
+    errors.add(:base, e.message)
+  end
+
+  def mail_receipt
+    begin
+      VoucherMailer.receipt(id).deliver_now
+    rescue ActiveRecord::RecordNotFound
+      nil
+    end
+  end
+end
+`;
+    const findings = check(file, code);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity ?? 'warning', f.fixes.length]), [[6, 'hint', 0], [14, 'warning', 1]]);
+    assert.equal(findings[0].message,
+      '`VoucherMailer.code(…).deliver_now` sends mail over SMTP synchronously in `after_save :mail_code`, inside a `rescue`, so an SMTP error does not '
+      + 'fail the save; the transaction waits on the mail server, and the mail goes out even if it rolls back. '
+      + 'Use `deliver_later` from `after_save_commit` unless the caller needs to know the mail was sent.');
+  });
+
+  test('near miss: a destroy callback that mails the record it removes: hint, and no deliver_later fix (the job could not load it)', () => {
+    const file = 'app/models/listing.rb';
+    const code = `class Listing < ApplicationRecord
+  before_destroy :tell_owner
+  after_destroy :tell_admins
+
+  def tell_owner
+    ListingMailer.removed(owner, self).deliver_now
+  end
+
+  def tell_admins
+    AdminMailer.listing_removed(id, title).deliver_now
+  end
+end
+`;
+    const findings = check(file, code);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity ?? 'warning', f.fixes.length]), [[6, 'hint', 0], [10, 'warning', 1]]);
+    assert.equal(findings[0].message,
+      '`ListingMailer.removed(…).deliver_now` sends mail over SMTP synchronously in `before_destroy :tell_owner`: the mail is passed the record this '
+      + 'destroy removes, so `deliver_later` would fail to load it. It still goes out if the destroy rolls back; to avoid that, pass the mail the values '
+      + 'it needs and deliver it from `after_destroy_commit`.');
+  });
 });
 

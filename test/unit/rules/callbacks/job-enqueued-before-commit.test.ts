@@ -242,5 +242,47 @@ end
     assert.deepEqual(run(rule, code, { file: 'app/models/parcel.rb', kind: 'model', app: modelApp({ 'app/models/parcel.rb': code }) }), []);
     assert.equal(run(rule, code.replace(', use_transactions: false', ''), { file: 'app/models/parcel.rb', kind: 'model', app: modelApp({ 'app/models/parcel.rb': code.replace(', use_transactions: false', '') }) }).length, 1);
   });
+  test('an enqueue helper reached through `self.class.x` (a concern\'s class_methods, or def self.x): reported, naming the path; the after-commit variant is not', () => {
+    const file = 'app/models/story.rb';
+    const code = `class Story < ApplicationRecord
+  include Backgroundable
+  before_update :refresh_excerpts, if: :pen_name_changed?
+  after_update :reindex_later
+
+  def refresh_excerpts
+    run_later(:touch_excerpts)
+  end
+
+  def reindex_later
+    later_after_commit(:reindex)
+  end
+
+  def self.count_words(id)
+    Resque.enqueue(WordCount, id)
+  end
+end
+`;
+    const concern = `module Backgroundable
+  extend ActiveSupport::Concern
+
+  def run_later(name)
+    self.class.run_later(:on_record, id, name)
+  end
+
+  def later_after_commit(name)
+    after_commit { run_later(name) }
+  end
+
+  class_methods do
+    def run_later(*args)
+      Resque.enqueue(self, *args)
+    end
+  end
+end
+`;
+    const findings = run(rule, code, { file, kind: 'model', app: modelApp({ [file]: code, 'app/models/concerns/backgroundable.rb': concern }) });
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column]), [[3, 17]]);
+    assert.match(findings[0].message, /^`Resque\.enqueue` enqueues a job in `before_update :refresh_excerpts` \(through `refresh_excerpts` → `run_later` → `self\.class\.run_later`\) \(at app\/models\/concerns\/backgroundable\.rb:14\)/);
+  });
 });
 

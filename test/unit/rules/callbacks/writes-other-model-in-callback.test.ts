@@ -194,4 +194,42 @@ end
 `;
     assert.deepEqual(check(file, code), []);
   });
+  test('near miss: creating rows without the attribute a mailing callback waits on cannot reach it (info); with it, or when a before callback may set it: warning', () => {
+    const file = 'app/models/seat_grant.rb';
+    const code = `class SeatGrant < ApplicationRecord
+  belongs_to :team
+  before_update :issue_seats
+
+  def issue_seats
+    quantity.times { team.passes.create }
+    team.passes.create(holder_email: requested_by)
+    Pass.create(note: "spare")
+  end
+end
+`;
+    const team = 'class Team < ApplicationRecord\n  has_many :passes\nend\n';
+    const pass = `class Pass < ApplicationRecord
+  belongs_to :team
+  before_validation :make_code
+  after_save :mail_holder, if: :saved_change_to_holder_email?
+
+  def make_code
+    self.code = SecureRandom.hex(8)
+  end
+
+  def mail_holder
+    PassMailer.issued(id).deliver_now
+  end
+end
+`;
+    // The app's base class has a before_save of its own: it does not name the attribute.
+    const base = 'class ApplicationRecord < ActiveRecord::Base\n  self.abstract_class = true\n  before_save :squish_strings\n\n  def squish_strings\n    self.class.text_columns.each { |c| self[c] = self[c]&.squish }\n  end\nend\n';
+    const run1 = (passCode: string) => run(rule, code, { file, kind: 'model', app: modelApp({ 'app/models/application_record.rb': base, 'app/models/team.rb': team, 'app/models/pass.rb': passCode, [file]: code }) });
+    const findings = run1(pass);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity ?? 'warning']), [[6, 'info'], [7, 'warning'], [8, 'info']]);
+    assert.match(findings[1].message, /Pass's `after_save :mail_holder` mails now with `PassMailer\.issued\(…\)\.deliver_now`/);
+    // A before callback that may fill the attribute: the mail can go out on a bare create.
+    const filling = pass.replace('self.code = SecureRandom.hex(8)', 'self.code = SecureRandom.hex(8)\n    self.holder_email ||= team.owner_email');
+    assert.deepEqual(run1(filling).map((f) => [at(f).line, f.severity ?? 'warning']), [[6, 'warning'], [7, 'warning'], [8, 'warning']]);
+  });
 });
