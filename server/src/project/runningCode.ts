@@ -1,6 +1,6 @@
 // App files as the processes running before a migration have them, read from git (trusted workspaces only):
-// the model at the merge-base for a migration added on the branch, the model just before the commit that added
-// a deployed migration. remove-column reads its `ignored_columns` there: the usual safe sequence removes the
+// the model at the merge-base for a migration added on the branch, the model just before the main-line commit
+// (merge or direct) that added a deployed migration. remove-column reads its `ignored_columns` there: the usual safe sequence removes the
 // ignore in the same commit that drops the column, so today's model no longer shows it.
 import { fileAtCommit, resolveBase, runGit } from './git';
 import type { RunningCode } from '../migrations/runningCode';
@@ -25,10 +25,12 @@ export class GitRunningCode implements RunningCode {
     if (!base) return undefined;
     const deployed = runGit(this.root, ['cat-file', '-e', `${base}:./${migrationRel}`]).ok;
     if (!deployed) return fileAtCommit(this.root, base, fileRel);
-    const added = runGit(this.root, ['log', '-1', '--format=%H', '--diff-filter=A', base, '--', migrationRel]);
+    // The commit of the main line that brought the migration in (a pull request's merge commit, or a direct commit):
+    // the code running before it is its first parent, not a commit inside the same pull request.
+    const added = runGit(this.root, ['log', '-1', '--first-parent', '--format=%H', '--diff-filter=A', base, '--', migrationRel]);
     const commit = added.ok ? added.stdout.trim() : '';
     if (!/^[0-9a-f]{7,64}$/.test(commit)) return undefined;
-    const parent = runGit(this.root, ['rev-parse', '--verify', '--quiet', `${commit}^`]);
+    const parent = runGit(this.root, ['rev-parse', '--verify', '--quiet', `${commit}^1`]);
     const before = parent.ok ? parent.stdout.trim() : '';
     return /^[0-9a-f]{7,64}$/.test(before) ? fileAtCommit(this.root, before, fileRel) : undefined;
   }
