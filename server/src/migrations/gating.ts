@@ -264,7 +264,21 @@ export function opsFor(ctx: RuleContext, ruleId: string, filter: OpFilter = {}):
 
 /** The table was created earlier in this migration (or the op is inside its create_table). */
 export function isNewTable(ctx: RuleContext, op: MigrationOp, table = op.table): boolean {
-  return !!op.createTable || migrationModel(ctx).createdBefore(table, op);
+  return !!op.createTable || migrationModel(ctx).createdBefore(table, op) || createdInThisDeploy(ctx, table);
+}
+
+/**
+ * The table was created by another migration that is not deployed either (the same branch): it ships empty with
+ * this one. Only when deployment is known (git or the schema version), never in audit mode, where every migration
+ * counts as not deployed.
+ */
+export function createdInThisDeploy(ctx: RuleContext, table: string | undefined): boolean {
+  const version = migrationModel(ctx).version;
+  const deployed = ctx.app.deployedMigrations;
+  if (!table || !version || !deployed || !['git', 'schema.rb', 'structure.sql'].includes(deployed.source)) return false;
+  const creator = ctx.app.migrationHistory?.creatorBefore(table, version);
+  if (!creator) return false;
+  return !deployed.isDeployed(path.relative(ctx.app.root, creator.file).replace(/\\/g, '/'), creator.version);
 }
 
 // ---------------------------------------------------------------------------------------------------

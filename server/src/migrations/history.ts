@@ -56,6 +56,8 @@ export function defaultIndexName(table: string, columns: string[]): string {
 export class MigrationHistory {
   /** Versions in replay order; a migration's ordinal is its index here. */
   readonly versions: string[];
+  /** Migration files in replay order. */
+  private readonly files: string[];
   /** Per table name: its known states, in ordinal order (undefined = known not to exist). */
   private readonly entries = new Map<string, Entry[]>();
   /** Per table name: every operation naming it, in ordinal order (for the schema.rb fallback). */
@@ -66,6 +68,7 @@ export class MigrationHistory {
   constructor(summaries: MigrationSummary[]) {
     const sorted = [...summaries].sort((a, b) => compareMigrationVersions(a.version, b.version) || a.file.localeCompare(b.file));
     this.versions = sorted.map((s) => s.version);
+    this.files = sorted.map((s) => s.file);
     const current = new Map<string, State>();
     sorted.forEach((summary, ordinal) => {
       const touched = new Set<string>();
@@ -123,6 +126,21 @@ export class MigrationHistory {
     for (const { op } of later) withoutLaterChange(table, op);
     for (const u of unreadableLater) markUnknown(table, u);
     return { table, source: 'schema' };
+  }
+
+  /**
+   * The migration file that created the table existing under `name` before `version` (create_table, or a
+   * rename to that name), with its version; undefined when the replay did not see it created or saw it dropped since.
+   */
+  creatorBefore(name: string, version: string): { file: string; version: string } | undefined {
+    const ordinal = this.ordinalOf(version);
+    const events = (this.events.get(name) ?? []).filter((e) => e.ordinal < ordinal);
+    for (let i = events.length - 1; i >= 0; i--) {
+      const { op, ordinal: at } = events[i];
+      if (op.kind === 'drop_table' || (op.kind === 'rename_table' && op.table === name)) return undefined;
+      if (op.kind === 'create_table' || (op.kind === 'rename_table' && op.to === name)) return { file: this.files[at], version: this.versions[at] };
+    }
+    return undefined;
   }
 
   /** Index of the first migration whose version is not older than `version`. */
