@@ -59,9 +59,10 @@ export default defineRule({
           const modelName = found ? `${found.model.name} (${rel})` : `the model of ${table}`;
           ctx.report({
             node: op.call.nameNode,
-            message: `Removing ${what} breaks the app during the deploy: processes started before the migration still name `
-              + `${columns.length > 1 ? 'these columns' : 'the column'} in their INSERTs and UPDATEs (Active Record caches the column list) `
-              + `and fail until they restart; every index containing ${columns.length > 1 ? 'them' : 'it'} is dropped too. `
+            message: `Removing ${what} breaks the app during the deploy: processes started before the migration still have `
+              + `${columns.length > 1 ? 'these columns' : 'the column'} in Active Record's cached column list, so their queries fail until they restart `
+              + `(INSERTs that name every column when partial inserts are off; prepared SELECTs: "cached plan must not change result type"); `
+              + `every index containing ${columns.length > 1 ? 'them' : 'it'} is dropped too. `
               + `First add \`self.ignored_columns += [${list}]\` to ${modelName} and deploy, then run this migration`
               + (hasSafetyAssured(ctx.app) ? ' inside `safety_assured { }`' : '') + ', then drop the ignore.',
             fixes,
