@@ -68,11 +68,22 @@ export function chainOf(node: Node, file: string, withDeps = false): Chain {
   return context ? { ...chain, context } : chain;
 }
 
+/** A copy of `chain` with some fields replaced; a lazily computed `context` stays lazy. */
+export function withFields(chain: Chain, fields: Partial<Chain>): Chain {
+  return Object.defineProperties({} as Chain, { ...Object.getOwnPropertyDescriptors(chain), ...Object.getOwnPropertyDescriptors(fields) });
+}
+
+const MAX_CONTEXT_DEPTH = 64;
+
 /** `PostsController#index`, `Post.recent`, or the class alone outside methods. */
 export function contextOf(node: Node): string | undefined {
   let method: string | undefined;
   const names: string[] = [];
+  // Bounded: each `.parent` searches down from the root, so an unbounded walk per chain is quadratic on deeply
+  // nested code; real class/method nesting is shallow, and past the bound the title names the line instead.
+  let steps = 0;
   for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (++steps > MAX_CONTEXT_DEPTH) return undefined;
     if (!method && (n.type === 'method' || n.type === 'singleton_method')) {
       const name = n.childForFieldName('name')?.text;
       if (name) method = `${n.type === 'singleton_method' ? '.' : '#'}${name}`;
@@ -200,5 +211,7 @@ export function chainEndAfter(chain: Chain, count: number): Position {
 
 /** Prefixes `prefix` (a chain a local variable was assigned) to `chain` whose root is that variable. */
 export function substituteRoot(chain: Chain, prefix: Chain): Chain {
-  return { file: chain.file, root: prefix.root, rootRange: prefix.rootRange, links: [...prefix.links, ...chain.links], context: prefix.context };
+  const merged: Chain = { file: chain.file, root: prefix.root, rootRange: prefix.rootRange, links: [...prefix.links, ...chain.links] };
+  const context = Object.getOwnPropertyDescriptor(prefix, 'context');
+  return context ? Object.defineProperty(merged, 'context', context) : merged;
 }
