@@ -288,6 +288,16 @@ async function uiSmoke(browser, pageUrl, ws) {
     await action.hover();
     await shot('migration-quickfix.png');
     await action.click();
+    // The fix changes behaviour (it adds disable_ddl_transaction!), so its edits carry a change annotation that needs
+    // confirmation: VS Code shows them in the Refactor Preview, unchecked. A user checks them and applies.
+    const refactorPreview = page.locator(".bulk-edit-panel");
+    await refactorPreview.waitFor({ timeout: 15_000 });
+    log('refactor preview shown for a behaviour-changing fix');
+    const boxes = refactorPreview.locator('.edit-checkbox');
+    await boxes.first().waitFor({ timeout: 10_000 });
+    if ((await boxes.first().getAttribute('aria-checked')) !== 'true') await boxes.first().click();
+    await refactorPreview.getByRole('button', { name: 'Apply' }).click();
+    await editor.click({ position: { x: 300, y: 60 } });
     await page.keyboard.press('Control+S');
     const file = path.join(ws, rel);
     const deadline = Date.now() + 15_000;
