@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeployedMigrations } from '../core/appFacts';
 import { compareMigrationVersions, migrationVersionOf } from '../migrations/model';
-import { resolveBase, runGit } from './git';
+import { mergeBaseWith, runGit } from './git';
 import type { FileSource } from './files';
 
 export interface DeployedMigrationsInput {
@@ -90,16 +90,9 @@ export function readDeployedMigrations(input: DeployedMigrationsInput): Deployed
 
 function deployedFromGit(input: DeployedMigrationsInput): (DeployedMigrations & { head?: string }) | { error: string } {
   const { root } = input;
-  const base = resolveBase(root, input.baseRef?.ref, input.baseRef?.origin);
+  const base = mergeBaseWith(root, input.baseRef);
   if ('error' in base) return { error: base.error };
-  let mergeBase = base.commit;
-  let label = base.label.replace(/^merge-base of HEAD and /, '');
-  if (input.baseRef) {
-    const mb = runGit(root, ['merge-base', 'HEAD', base.commit]);
-    if (!mb.ok || !mb.stdout.trim()) return { error: `no merge-base of HEAD and ${input.baseRef.ref}` };
-    mergeBase = mb.stdout.trim();
-    label = base.label;
-  }
+  const { commit: mergeBase, label } = base;
   const listed = runGit(root, ['ls-tree', '-r', '-z', '--name-only', mergeBase, '--', ...migrationDirs(root)]);
   if (!listed.ok) return { error: `git ls-tree failed: ${listed.error}` };
   const deployed = new Set(listed.stdout.split('\0').map(normalize).filter(isMigrationPath));

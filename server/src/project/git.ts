@@ -54,6 +54,19 @@ export function resolveBase(cwd: string, ref: string | undefined, refOrigin = '-
   return { error: 'no default branch found (origin/HEAD, main, master); set dependencies.baseRef or pass --base', explicit: false };
 }
 
+/**
+ * The commit the running code is at: the merge-base of HEAD with `baseRef` (an explicit ref), else with the default
+ * branch (origin/HEAD, main, master). `label` names it for messages ("origin/main", "main via --base").
+ */
+export function mergeBaseWith(cwd: string, baseRef: { ref: string; origin: string } | undefined): { commit: string; label: string } | { error: string } {
+  const base = resolveBase(cwd, baseRef?.ref, baseRef?.origin);
+  if ('error' in base) return { error: base.error };
+  if (!baseRef) return { commit: base.commit, label: base.label.replace(/^merge-base of HEAD and /, '') };
+  const mb = runGit(cwd, ['merge-base', 'HEAD', base.commit]);
+  if (!mb.ok || !mb.stdout.trim()) return { error: `no merge-base of HEAD and ${baseRef.ref}` };
+  return { commit: mb.stdout.trim(), label: base.label };
+}
+
 function defaultBranchCandidates(cwd: string): string[] {
   const out: string[] = [];
   const sym = runGit(cwd, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);

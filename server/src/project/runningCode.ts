@@ -2,7 +2,7 @@
 // the model at the merge-base for a migration added on the branch, the model just before the main-line commit
 // (merge or direct) that added a deployed migration. remove-column reads its `ignored_columns` there: the usual safe sequence removes the
 // ignore in the same commit that drops the column, so today's model no longer shows it.
-import { fileAtCommit, resolveBase, runGit } from './git';
+import { fileAtCommit, mergeBaseWith, runGit } from './git';
 import type { RunningCode } from '../migrations/runningCode';
 
 
@@ -37,13 +37,8 @@ export class GitRunningCode implements RunningCode {
 
   private base(): string | undefined {
     if (this.mergeBase === undefined) {
-      const resolved = resolveBase(this.root, this.baseRef?.ref, this.baseRef?.origin);
-      if ('error' in resolved) this.mergeBase = null;
-      else if (!this.baseRef) this.mergeBase = resolved.commit;
-      else {
-        const mb = runGit(this.root, ['merge-base', 'HEAD', resolved.commit]);
-        this.mergeBase = mb.ok && mb.stdout.trim() ? mb.stdout.trim() : null;
-      }
+      const base = mergeBaseWith(this.root, this.baseRef);
+      this.mergeBase = 'error' in base ? null : base.commit;
     }
     return this.mergeBase ?? undefined;
   }
