@@ -68,11 +68,6 @@ export function chainOf(node: Node, file: string, withDeps = false): Chain {
   return context ? { ...chain, context } : chain;
 }
 
-/** A copy of `chain` with some fields replaced; a lazily computed `context` stays lazy. */
-export function withFields(chain: Chain, fields: Partial<Chain>): Chain {
-  return Object.defineProperties({} as Chain, { ...Object.getOwnPropertyDescriptors(chain), ...Object.getOwnPropertyDescriptors(fields) });
-}
-
 const MAX_CONTEXT_DEPTH = 64;
 
 /** `PostsController#index`, `Post.recent`, or the class alone outside methods. */
@@ -211,7 +206,5 @@ export function chainEndAfter(chain: Chain, count: number): Position {
 
 /** Prefixes `prefix` (a chain a local variable was assigned) to `chain` whose root is that variable. */
 export function substituteRoot(chain: Chain, prefix: Chain): Chain {
-  const merged: Chain = { file: chain.file, root: prefix.root, rootRange: prefix.rootRange, links: [...prefix.links, ...chain.links] };
-  const context = Object.getOwnPropertyDescriptor(prefix, 'context');
-  return context ? Object.defineProperty(merged, 'context', context) : merged;
+  return { file: chain.file, root: prefix.root, rootRange: prefix.rootRange, links: [...prefix.links, ...chain.links], context: prefix.context };
 }

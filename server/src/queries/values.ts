@@ -5,7 +5,7 @@ import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelInde
 import { singularize } from '../models/inflector';
 import { defaultScopePreloads, scopePreloads, scopeShape } from './scopes';
 import { whereShape } from './conditions';
-import { emptyPreloads, mergePreloads, dynamicPreloads, withFields, type Chain, type Link, type Preloads } from './chain';
+import { emptyPreloads, mergePreloads, dynamicPreloads, type Chain, type Link, type Preloads } from './chain';
 
 export type ValueKind = 'class' | 'relation' | 'collection' | 'record' | 'array' | 'unknown';
 
@@ -118,7 +118,7 @@ export function evaluate(chain: Chain, hooks: EvalHooks): Value {
     else if (root.kind === 'name' && hooks.self) {
       // A bare name that is not a local: a method of self (association reader, scope).
       const first: Link = { name: root.name, nameRange: chain.rootRange, end: chain.rootRange.end, args: { count: 0, text: '', deps: [] }, hasBlock: false };
-      chain = withFields(chain, { root: { kind: 'self' }, links: [first, ...chain.links] });
+      chain = { ...chain, root: { kind: 'self' }, links: [first, ...chain.links] };
       value = selfValue(hooks, chain);
     } else value = UNKNOWN;
   }
