@@ -2,6 +2,7 @@ import { defineRule } from '../../core/rule';
 import { literalName } from '../../parsing/ruby';
 import { checkedOps, migrationModel } from '../../migrations/gating';
 import { isDslCall } from '../../migrations/ruleHelpers';
+import type { MigrationOp } from '../../migrations/model';
 
 export default defineRule({
   meta: {
@@ -18,25 +19,20 @@ export default defineRule({
         for (const op of checkedOps(ctx, { strongMigrationsKeys: ['rename_column'] })) {
           if (op.method !== 'rename_column' || !isDslCall(op)) continue;
           if (op.createTable || model.createdBefore(op.table, op)) continue;
-          const args = op.changeTable ? op.call.args : op.call.args.slice(1);
-          const from = literalName(args[0]) ?? 'old_name';
-          const to = literalName(args[1]) ?? 'new_name';
+          const [from = 'old_name', to = 'new_name'] = renamedNames(op);
           const table = op.table ?? 'the table';
+          const sameTable = (o: MigrationOp) => o.klass === op.klass && (op.table !== undefined ? o.table === op.table
+            // A computed name (`table` of a loop): the same expression.
+            : !o.changeTable && !op.changeTable && o.call.args[0]?.text === op.call.args[0]?.text);
           // A column swap (rename a → old_a, then temp_a → a in the same migration) leaves a column under the old name,
           // so running processes keep reading and writing `from`.
-          const restored = model.ops.some((o) => o.method === 'rename_column' && (op.table !== undefined ? o.table === op.table
-            : !o.changeTable && !op.changeTable && o.call.args[0]?.text === op.call.args[0]?.text) && o.klass === op.klass
-            && o.phase === op.phase && o.order > op.order && literalName((o.changeTable ? o.call.args : o.call.args.slice(1))[1]) === from);
-          if (restored) continue;
+          const restored = model.ops.some((o) => o.method === 'rename_column' && sameTable(o) && o.phase === op.phase
+            && o.order > op.order && renamedNames(o)[1] === from);
           // A column this migration itself created (by an earlier rename or add) is unknown to running processes.
-          const renamedTarget = (o: typeof op) => literalName((o.changeTable ? o.call.args : o.call.args.slice(1))[1]);
-          // Same table: the same name, or the same expression when the name is computed (`table` of a loop).
-          const sameTable = (o: typeof op) => (op.table !== undefined ? o.table === op.table
-            : !o.changeTable && !op.changeTable && o.call.args[0]?.text === op.call.args[0]?.text);
-          const addsFrom = (o: typeof op) => o.method === 'add_column' && !o.changeTable && literalName(o.call.args[1]) === from;
-          const createdHere = model.columnAddedBefore(op.table, from, op) || model.ops.some((o) => sameTable(o) && o.klass === op.klass
-            && o.order < op.order && ((o.method === 'rename_column' && renamedTarget(o) === from) || addsFrom(o)));
-          if (createdHere) continue;
+          const createdHere = model.columnAddedBefore(op.table, from, op) || model.ops.some((o) => sameTable(o) && o.order < op.order
+            && ((o.method === 'rename_column' && renamedNames(o)[1] === from)
+              || (o.method === 'add_column' && !o.changeTable && literalName(o.call.args[1]) === from)));
+          if (restored || createdHere) continue;
           ctx.report({
             node: op.call.nameNode,
             message: `Renaming ${table}.${from} to ${to} breaks the app during the deploy: processes started before the migration `
@@ -49,3 +45,9 @@ export default defineRule({
     };
   },
 });
+
+/** The old and new column names of a rename (`rename_column :t, :a, :b` or `t.rename :a, :b`). */
+function renamedNames(op: MigrationOp): [string | undefined, string | undefined] {
+  const args = op.changeTable ? op.call.args : op.call.args.slice(1);
+  return [literalName(args[0]), literalName(args[1])];
+}
