@@ -5,6 +5,7 @@ import { buildHelperIndex, summariseHelperFile, type AppHelperIndex, type AppHel
 import { parseRuby } from '../parsing/treeSitter';
 import type { FileSource } from './files';
 import { filesUnder } from './appFolders';
+import { FileSummaries } from './fileSummaries';
 
 /** Files larger than this are not helper modules worth parsing. */
 const MAX_BYTES = 400_000;
@@ -20,47 +21,39 @@ export function isHelperSourceFile(root: string, file: string): boolean {
 }
 
 export class AppHelperLoader implements AppHelperProvider {
-  private summaries: Map<string, FileHelperSummary> | undefined;
-  private index: AppHelperIndex | undefined;
-  private readonly dirty = new Set<string>();
+  private readonly helpers: FileSummaries<FileHelperSummary, AppHelperIndex>;
 
-  constructor(private readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void) {}
+  constructor(private readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void) {
+    this.helpers = new FileSummaries(() => this.helperFiles(), (file) => this.summarise(file), buildHelperIndex);
+  }
 
   get(): AppHelperIndex {
-    if (!this.summaries) {
-      this.summaries = new Map();
-      const rb = (name: string) => name.endsWith('.rb');
-      const files = new Set(HELPER_DIRS.filter((d) => d !== 'db').flatMap((d) => filesUnder(path.join(this.root, d), rb)));
-      // db/: only the helper folders and files next to the migrations, never the migrations themselves.
-      for (const f of filesUnder(path.join(this.root, 'db'), rb)) if (isHelperSourceFile(this.root, f)) files.add(f);
-      for (const file of files) this.load(file);
-      this.dirty.clear();
-      this.index = undefined;
-    }
-    if (this.dirty.size) {
-      for (const file of this.dirty) this.load(file);
-      this.dirty.clear();
-      this.index = undefined;
-    }
-    this.index ??= buildHelperIndex(this.summaries.values());
-    return this.index;
+    return this.helpers.get();
   }
 
   changed(file: string): void {
-    if (this.summaries && isHelperSourceFile(this.root, file)) this.dirty.add(file);
+    if (isHelperSourceFile(this.root, file)) this.helpers.changed(file);
   }
 
-  private load(file: string): void {
-    this.summaries!.delete(file);
+  private helperFiles(): Set<string> {
+    const rb = (name: string) => name.endsWith('.rb');
+    const files = new Set(HELPER_DIRS.filter((d) => d !== 'db').flatMap((d) => filesUnder(path.join(this.root, d), rb)));
+    // db/: only the helper folders and files next to the migrations, never the migrations themselves.
+    for (const f of filesUnder(path.join(this.root, 'db'), rb)) if (isHelperSourceFile(this.root, f)) files.add(f);
+    return files;
+  }
+
+  private summarise(file: string): FileHelperSummary | undefined {
     const text = this.files.read(file);
     // Only files that define methods or include modules can contribute.
-    if (text === undefined || text.length > MAX_BYTES || !/\b(def|include|prepend)\b/.test(text)) return;
+    if (text === undefined || text.length > MAX_BYTES || !/\b(def|include|prepend)\b/.test(text)) return undefined;
     let tree;
     try {
       tree = parseRuby(text);
-      this.summaries!.set(file, summariseHelperFile(tree, file));
+      return summariseHelperFile(tree, file);
     } catch (error) {
       this.log(`migration helpers: skipped ${file}: ${String(error)}`);
+      return undefined;
     } finally {
       tree?.delete();
     }

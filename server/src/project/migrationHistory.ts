@@ -7,6 +7,7 @@ import { historyOpsOf } from '../migrations/historyOps';
 import { MigrationHistory, type MigrationSummary } from '../migrations/history';
 import type { FileSource } from './files';
 import { filesUnder } from './appFolders';
+import { FileSummaries } from './fileSummaries';
 
 export const DEFAULT_MIGRATION_PATHS = ['db/migrate', 'db/post_migrate'];
 
@@ -27,42 +28,30 @@ export function historyFromTexts(files: { file: string; text: string }[]): Migra
 }
 
 export class MigrationHistoryLoader {
-  private summaries: Map<string, MigrationSummary | undefined> | undefined;
-  private history: MigrationHistory | undefined;
-  private readonly dirty = new Set<string>();
+  private readonly migrations: FileSummaries<MigrationSummary, MigrationHistory>;
 
   constructor(private readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void,
-    private readonly paths: () => string[] = () => DEFAULT_MIGRATION_PATHS) {}
+    private readonly paths: () => string[] = () => DEFAULT_MIGRATION_PATHS) {
+    this.migrations = new FileSummaries(
+      () => this.directories().flatMap((dir) => filesUnder(dir, (name) => /^\d+_.*\.rb$/.test(name))),
+      (file) => this.summarise(file),
+      (summaries) => new MigrationHistory([...summaries]),
+    );
+  }
 
   get(): MigrationHistory {
-    if (!this.summaries) {
-      this.summaries = new Map();
-      for (const dir of this.directories()) {
-        for (const file of filesUnder(dir, (name) => /^\d+_.*\.rb$/.test(name))) this.load(file);
-      }
-      this.dirty.clear();
-      this.history = undefined;
-    }
-    if (this.dirty.size) {
-      for (const file of this.dirty) this.load(file);
-      this.dirty.clear();
-      this.history = undefined;
-    }
-    if (!this.history) this.history = new MigrationHistory([...this.summaries.values()].filter((s): s is MigrationSummary => !!s));
-    return this.history;
+    return this.migrations.get();
   }
 
   /** Forgets everything (the configured paths changed). */
   reset(): void {
-    this.summaries = undefined;
-    this.history = undefined;
-    this.dirty.clear();
+    this.migrations.reset();
   }
 
   /** Marks a changed, created or deleted migration file; returns true when it belongs to the history. */
   changed(file: string): boolean {
     if (!this.isMigrationFile(file)) return false;
-    if (this.summaries) this.dirty.add(file);
+    this.migrations.changed(file);
     return true;
   }
 
@@ -79,14 +68,14 @@ export class MigrationHistoryLoader {
     return this.directories().some((d) => dir === d || dir.startsWith(d + path.sep));
   }
 
-  private load(file: string): void {
+  private summarise(file: string): MigrationSummary | undefined {
     const text = this.files.read(file);
-    if (text === undefined) { this.summaries!.delete(file); return; }
+    if (text === undefined) return undefined;
     try {
-      this.summaries!.set(file, summarizeMigration(file, text));
+      return summarizeMigration(file, text);
     } catch (error) {
       this.log(`migration history: skipped ${file}: ${String(error)}`);
-      this.summaries!.delete(file);
+      return undefined;
     }
   }
 }
