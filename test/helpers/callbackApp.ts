@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { AppFacts } from '../../server/src/core/appFacts';
 import { extractModels, ModelIndex } from '../../server/src/models/modelIndex';
 import { parseRuby } from '../../server/src/parsing/treeSitter';
+import { readSchema } from '../../server/src/project/schema';
 import '../../server/src/callbacks/facts';
 import { APP_CLASSES_KEY, AppClassResolver } from '../../server/src/callbacks/appClasses';
 import { APP_ROOT, appFacts } from './ruleTester';
@@ -34,8 +35,14 @@ export function appClasses(files: Record<string, string>, root = APP_ROOT): AppC
 
 /** App facts whose model index holds `files` (and whose app classes are the same files); Rails 7.1 unless overridden. */
 export function modelApp(files: Record<string, string>, overrides: Partial<AppFacts> = {}): AppFacts {
+  const schemaText = files['db/schema.rb'];
+  let schema;
+  if (schemaText) {
+    const tree = parseRuby(schemaText);
+    try { schema = readSchema(tree); } finally { tree.delete(); }
+  }
   const facts = appFacts({
-    models: modelIndex(files), railsVersion: { value: '7.1.3', source: 'test' }, loadDefaults: '7.1',
+    models: modelIndex(files), schema, railsVersion: { value: '7.1.3', source: 'test' }, loadDefaults: '7.1',
     gems: new Map([['rails', '7.1.3'], ['sidekiq', '7.2.0']]), ...overrides,
   });
   facts.shared = new Map(facts.shared);

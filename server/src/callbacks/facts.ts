@@ -39,6 +39,63 @@ export interface CallFact {
   assigns?: string[];
   /** For a mail delivery: the mailer method is passed `self` (`UserMailer.x(user, self).deliver_now`). */
   passesSelf?: boolean;
+  /**
+   * For an enqueue (`perform_later`, `perform_async`, `deliver_later`…): what each job argument is, as far as the call
+   * shows: a reader path from self (`feed.host` → ['feed', 'host'], `self` → ['self']), a literal, or unknown (a local,
+   * an expression). The rule resolves paths through associations and the schema.
+   */
+  jobArgs?: JobArg[];
+  /** The job waits a literal minute or more (`perform_in(5.minutes, …)`, `set(wait: 1.hour)`, `deliver_later(wait: 1.day)`). */
+  scheduled?: boolean;
+}
+
+export type JobArg = string[] | 'literal' | 'unknown';
+
+const ENQUEUES = /^(perform_later|perform_async|perform_in|perform_at|deliver_later!?)$/;
+const LITERALS = new Set(['string', 'simple_symbol', 'integer', 'float', 'true', 'false', 'nil', 'delimited_symbol']);
+
+/** The job arguments of an enqueue call and whether it is scheduled for later. */
+/** A literal delay of a minute or more (`5.minutes`, `1.day`): `wait_until: starts_at - 1.day` may already be past. */
+const LATER = /^\d+\.(minutes?|hours?|days?|weeks?|months?)$/;
+
+/** The job arguments of an enqueue call and whether it is scheduled for later. */
+function jobArguments(name: string, call: Node, scope: Map<string, unknown>): { jobArgs: JobArg[]; scheduled: boolean } {
+  const own = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a) ?? [];
+  const receiver = call.childForFieldName('receiver');
+  const delayed = (a: Node | undefined): boolean => !!a && LATER.test(a.text.trim()) && !/^[01]\.minutes?$/.test(a.text.trim());
+  let scheduled = name === 'perform_in' && delayed(own[0]);
+  let args = name === 'perform_in' || name === 'perform_at' ? own.slice(1) : own;
+  if (name.startsWith('deliver_later')) {
+    // `UserMailer.welcome(user).deliver_later(wait: 1.hour)`: the mailer method's arguments are the job's.
+    scheduled = own.some((a) => a.type === 'pair' && a.childForFieldName('key')?.text.replace(/:$/, '') === 'wait' && delayed(a.childForFieldName('value') ?? undefined));
+    args = receiver?.type === 'call' ? receiver.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a) ?? [] : [];
+  }
+  for (let r: Node | null | undefined = receiver; r?.type === 'call'; r = r.childForFieldName('receiver')) {
+    if (r.childForFieldName('method')?.text !== 'set') continue;
+    for (const a of r.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (a?.type === 'pair' && a.childForFieldName('key')?.text.replace(/:$/, '') === 'wait' && delayed(a.childForFieldName('value') ?? undefined)) scheduled = true;
+    }
+  }
+  return { jobArgs: args.filter((a) => a.type !== 'block_argument').map((a) => jobArg(a, scope)), scheduled };
+}
+
+function jobArg(node: Node, scope: Map<string, unknown>): JobArg {
+  if (LITERALS.has(node.type)) return 'literal';
+  const path: string[] = [];
+  for (let n: Node | null = node; n;) {
+    if (n.type === 'self') { path.unshift('self'); break; }
+    if (n.type === 'identifier') {
+      if (scope.has(n.text)) return 'unknown';
+      path.unshift(n.text);
+      break;
+    }
+    if (n.type !== 'call' || n.childForFieldName('arguments') || n.childForFieldName('block')) return 'unknown';
+    path.unshift(n.childForFieldName('method')?.text ?? '');
+    const r = n.childForFieldName('receiver');
+    if (!r) break;
+    n = r;
+  }
+  return path.length > 0 ? path : 'unknown';
 }
 
 /** Pseudo block name in `CallFact.blocks`: the call sits in a `begin`/method body whose `rescue` catches StandardError. */
@@ -435,6 +492,7 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
             if (/^deliver_(now|later)!?$/.test(name) && receiverNode?.type === 'call' && receiverNode.childForFieldName('arguments')?.namedChildren.some((a) => a?.type === 'self')) {
               fact.passesSelf = true;
             }
+            if (ENQUEUES.test(name)) Object.assign(fact, jobArguments(name, node, scope));
             calls.push(fact);
           }
         }

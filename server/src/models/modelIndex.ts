@@ -19,6 +19,8 @@ export interface AssociationInfo {
   /** `source:` of a has_many/has_one :through. */
   source?: string;
   polymorphic: boolean;
+  /** `optional: true` (or `required: false`) on a belongs_to: a reference the row may lack, not an owner. */
+  optional?: boolean;
   /** `counter_cache: true` or the column name. */
   counterCache: boolean | string;
   touch: boolean;
@@ -147,6 +149,7 @@ function readStatement(model: ModelInfo, stmt: Node, file: string): void {
         through: literalName(k.get('through')),
         source: literalName(k.get('source')),
         polymorphic: k.get('polymorphic')?.type === 'true',
+        optional: k.get('optional')?.type === 'true' || k.get('required')?.type === 'false',
         counterCache: !counter || counter.type === 'false' ? false : counter.type === 'true' ? true : literalName(counter) ?? true,
         touch: !!k.get('touch') && k.get('touch')!.type !== 'false',
         dependent: literalName(k.get('dependent')),

@@ -14,7 +14,8 @@ import { templateKey, type ControllerIndex, type CollectionRender } from './cont
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
 import { impactOf, type ImpactInfo } from './impact';
-import { offlinePatterns } from './settings';
+import { offlinePatterns, queriesConfig } from './settings';
+import { tableSizes, type TableSizes } from './tableSize';
 
 export interface LoopInfo {
   id: number;
@@ -85,6 +86,8 @@ export interface QueryModel {
   models: ModelIndex | undefined;
   /** Where this file's code runs. */
   impact: ImpactInfo;
+  /** What the code says about each model's table size (for "every row" loops). */
+  sizes: TableSizes | undefined;
 }
 
 /**
@@ -177,7 +180,9 @@ function buildModel(ctx: RuleContext): QueryModel {
   const models = ctx.tree ? withOwnModels(ctx.app.models, ctx.tree, ctx.file) : undefined;
   const relative = ctx.file.slice(ctx.app.root.length).replace(/\\/g, '/').replace(/^\//, '');
   const impact = impactOf(relative, ctx.kind, offlinePatterns(ctx.app));
-  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact };
+  const config = queriesConfig(ctx.app);
+  const sizes = models ? tableSizes(models, config.largeTables, config.smallTables) : undefined;
+  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes };
   if (!ctx.tree || !models) return out;
   // Test code (specs, cucumber steps) runs against tiny databases: no query findings there.
   if (impact.impact === 'test') return out;
@@ -192,7 +197,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const partialCollection = [...partialLocals.values()][0]?.perRow?.collection;
   const partialLoop: LoopInfo = {
     id: -1, vars: new Set(partialLocals.keys()), literal: false, partial: true,
-    cardinality: partialCollection ? cardinalityOf(partialCollection) : { kind: 'unknown', why: 'a collection rendered elsewhere' },
+    cardinality: partialCollection ? cardinalityOf(partialCollection, sizes) : { kind: 'unknown', why: 'a collection rendered elsewhere' },
   };
   const ivarCache = new Map<string, Value | undefined>();
   const viewIvar = (name: string): Value | undefined => {
@@ -388,7 +393,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         loop = {
           id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop, batch,
           cardinality: literal ? { kind: 'bounded', why: literal }
-            : receiver.model ? cardinalityOf(receiver) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` },
+            : receiver.model ? cardinalityOf(receiver, sizes) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` },
         };
         if (!BATCH_LOOPS.has(loopMethod!) && !(loopMethod === 'times')) {
           element = elementOf(receiver, loop.id);

@@ -6,6 +6,7 @@ import type { Severity } from '../core/types';
 import type { Impact } from './impact';
 import type { Value } from './values';
 import { chainText } from './fixes';
+import type { TableSizes } from './tableSize';
 
 export type CardinalityKind = 'bounded' | 'unbounded' | 'unknown';
 export interface Cardinality { kind: CardinalityKind; /** For messages: "every Order in `Order.where(status: :scheduled)`". */ why: string }
@@ -16,9 +17,9 @@ const RANK: Record<CardinalityKind, number> = { bounded: 0, unknown: 1, unbounde
 export const BOUNDED_READERS = new Set(['previous_changes', 'saved_changes', 'changes', 'changes_to_save', 'changed', 'changed_attributes',
   'attribute_changes', 'saved_changes_to_attribute', 'errors', 'attributes', 'attribute_names']);
 
-export function cardinalityOf(value: Value): Cardinality {
+export function cardinalityOf(value: Value, sizes?: TableSizes): Cardinality {
   if (value.alternatives && value.alternatives.length > 1) {
-    const each = value.alternatives.map((v) => cardinalityOf({ ...v, alternatives: undefined }));
+    const each = value.alternatives.map((v) => cardinalityOf({ ...v, alternatives: undefined }, sizes));
     return each.reduce((a, b) => (RANK[b.kind] > RANK[a.kind] ? b : a));
   }
   if (value.literal) return { kind: 'bounded', why: value.literal };
@@ -33,7 +34,13 @@ export function cardinalityOf(value: Value): Cardinality {
   }
   if (value.kind === 'relation' || value.kind === 'class' || (value.kind === 'array' && value.origin)) {
     const built = value.origin && value.origin.count > 0 ? chainText(value.origin.chain, value.origin.count) : undefined;
-    return { kind: 'unbounded', why: `every ${model}${built && value.filtered !== false ? ` in \`${built}\`` : ''}` };
+    const every = `every ${model}${built && value.filtered !== false ? ` in \`${built}\`` : ''}`;
+    const size = sizes?.(value.model!);
+    if (size === 'small') return { kind: 'unknown', why: `${every}, a small table (queries.smallTables)` };
+    if (size === 'root') {
+      return { kind: 'unknown', why: `${every}, a table that belongs to no other model: lookup values, settings or tenants, usually few (list it in queries.largeTables if it grows)` };
+    }
+    return { kind: 'unbounded', why: every };
   }
   return { kind: 'unknown', why: `${model} records from elsewhere` };
 }

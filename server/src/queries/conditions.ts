@@ -4,7 +4,8 @@
 /** The keys of a hash condition: `(a: 1, "b" => 2, :c => 3)` → a, b, c. */
 function conditionKeys(args: string): [string, string][] {
   // `key: value`, `"key" => value`, `:key => value`, and Ruby 3.1's shorthand `key:` (the value is the local `key`).
-  return [...args.matchAll(/(?:^|[(,{]|\s)\s*(?::|["'])?([a-z_][a-z0-9_]*)["']?(?::\s|:(?=\s*[,)}])|\s*=>)\s*/g)]
+  // A quoted key may name its table: `"casa_cases.casa_org_id": id` is the key `casa_org_id`.
+  return [...args.matchAll(/(?:^|[(,{]|\s)\s*(?::|["'](?:[a-z_][a-z0-9_]*\.)?)?([a-z_][a-z0-9_]*)["']?(?::\s|:(?=\s*[,)}])|\s*=>)\s*/g)]
     .map((m) => [m[1], args.slice(m.index! + m[0].length)]);
 }
 

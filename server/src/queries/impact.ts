@@ -11,6 +11,8 @@ const TEST = /(^|\/)(spec|test|features)\//;
 const OFFLINE: [RegExp, string][] = [
   [/(^|\/)lib\/tasks\/.*\.rake$/, 'a rake task'],
   [/\.rake$/, 'a rake task'],
+  [/(^|\/)lib\/tasks\//, 'code rake tasks load (lib/tasks)'],
+  [/(^|\/)(default|sample|demo|seed)_data(\/|\.rb$)/, 'seed data'],
   [/(^|\/)script\//, 'a script'],
   [/(^|\/)bin\//, 'a script in bin/'],
   [/(^|\/)db\/seeds?(\.rb$|\/)/, 'seed data'],

@@ -8,6 +8,7 @@ import unbatchedEach from '../../../server/src/rules/queries/unbatched-each';
 import { queryRules } from '../../../server/src/rules/queries';
 import { effectiveSeverity } from '../../../server/src/core/engine';
 import { impactOf } from '../../../server/src/queries/impact';
+import { validateQueriesSection } from '../../../server/src/queries/settings';
 import { appFacts, at, initParsers } from '../../helpers/ruleTester';
 import { BLOG, applyFixToApp, check, type Files } from '../../helpers/queryApp';
 
@@ -217,7 +218,7 @@ describe('near misses found on the evaluation apps', () => {
     const perEvent = 'class AnnounceJob < ApplicationJob\n  def perform(uri, event)\n    Category.where(name: "news").each { |c| c.touch }\n    Post.where(published: true, title: uri).each { |p| p.touch }\n  end\nend\n';
     const findings = check(unbatchedEach, app({ 'app/jobs/announce_job.rb': perEvent }), 'app/jobs/announce_job.rb');
     assert.deepEqual(findings.map((f) => at(f).line), [4], 'the relation that depends on the arguments is still reported');
-    const scheduled = 'class SweepJob < ApplicationJob\n  def perform\n    Category.where(name: "news").each { |c| c.touch }\n  end\nend\n';
+    const scheduled = 'class SweepJob < ApplicationJob\n  def perform\n    Post.where(title: "news").each { |p| p.touch }\n  end\nend\n';
     assert.equal(check(unbatchedEach, app({ 'app/jobs/sweep_job.rb': scheduled }), 'app/jobs/sweep_job.rb').length, 1, 'a scheduled job without arguments scans it once per run');
   });
 });
@@ -270,5 +271,51 @@ describe('near misses of the second evaluation round (ids in SQL, scope bodies, 
       '  end',
     ].join('\n'));
     assert.deepEqual(lines(check(unbatchedEach, app(files), MODEL)), [lineOf(files, '...3.days.ago'), lineOf(files, '2.months.ago'), lineOf(files, 'created_at < ?')]);
+  });
+});
+
+describe('near misses of the third evaluation round (table size, lib/tasks)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
+  const settingsModels: Files = {
+    // A setting row refers to a category by role name and to a site it may lack: references, not owners.
+    'app/models/setting.rb': "class Setting < ApplicationRecord\n  belongs_to :default_category, class_name: 'Category'\n  belongs_to :site, optional: true\n  has_many :posts\nend\n",
+    'app/models/site.rb': 'class Site < ApplicationRecord\n  has_many :settings\nend\n',
+    // A row owned by a site (a required belongs_to named after it) grows with the sites.
+    'app/models/page.rb': 'class Page < ApplicationRecord\n  belongs_to :site\n  belongs_to :category\nend\n',
+    'app/models/login.rb': 'class Login < ApplicationRecord\n  devise :database_authenticatable\n  has_many :pages\nend\n',
+  };
+
+  test('every row of a table that belongs to no other model (lookup values, settings, tenants) is size unknown', () => {
+    const files = app({ ...settingsModels, [JOB]: job('Category.all.each { |category| category.touch }\nSetting.all.each { |setting| setting.touch }\nCategory.all.each { |category| puts category.posts.map(&:title) }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB), [], 'no unbatched-each over lookup tables');
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[5, 'hint']]);
+    assert.match(findings[0].message, /size unknown: every Category, a table that belongs to no other model/);
+  });
+
+  test('rows owned by something, and the accounts table, are still every row', () => {
+    const files = app({ ...settingsModels, [JOB]: job('Page.all.each { |page| page.touch }\nLogin.all.each { |login| login.touch }\nPost.all.each { |post| post.touch }\nPage.all.each { |page| puts page.site.id }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => [f.range.start.line + 1, f.severity]), [[3, 'warning'], [4, 'warning'], [5, 'warning'], [6, 'warning']]);
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[6, 'warning']]);
+  });
+
+  test('queries.largeTables and queries.smallTables override what the code suggests', () => {
+    const files = app({ ...settingsModels, [JOB]: job('Category.all.each { |category| category.touch }\nPage.all.each { |page| page.touch }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB, { queries: { largeTables: ['categories'], smallTables: ['Page'] } }).map((f) => f.range.start.line + 1), [3]);
+    assert.deepEqual(validateQueriesSection({ largeTables: 'Tag', smallTables: ['Partner'] }), ['queries.largeTables must be a list of model or table names']);
+  });
+
+  test('Ruby files under lib/tasks are loaded by rake tasks: offline', () => {
+    assert.equal(impactOf('lib/tasks/populators/contact_populator.rb', 'ruby').impact, 'offline');
+    const files = app({ 'lib/tasks/populators/post_populator.rb': `module PostPopulator\n  def self.run\n${N_PLUS_ONE.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}  end\nend\n` });
+    const findings = check(associationInLoop, files, 'lib/tasks/populators/post_populator.rb');
+    assert.deepEqual(severities(findings), [[4, 'hint']]);
+    assert.match(findings[0].message, /in code rake tasks load \(lib\/tasks\), which runs offline/);
+  });
+
+  test('an owner key that names its table in a quoted key is one owner\'s rows', () => {
+    const files = app({ [JOB]: job('Post.joins(:category).where("posts.category_id": 1).each { |post| post.touch }\nPost.joins(:category).where("categories.name": "News").each { |post| post.touch }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [4]);
   });
 });

@@ -1,6 +1,8 @@
 import { defineRule } from '../../core/rule';
 import { commitAlias, commitFix, callbackText, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 import { activeJobDeferral } from '../../callbacks/settings';
+import { jobIsDetached } from '../../callbacks/jobArguments';
+import { appClassesOf } from '../../callbacks/appClasses';
 
 export default defineRule({
   meta: {
@@ -41,6 +43,21 @@ export default defineRule({
               : d.decl.origin?.startsWith('aasm event')
                 ? ' Enqueue it from the event\'s `after_commit` hook (it runs after COMMIT when the event is fired with a bang).'
                 : ' Enqueue it from an after_commit callback.';
+            // A job that runs later, or that gets no handle on the row, cannot read it before COMMIT: only a
+            // rollback leaves it behind, which is worth a hint, not a warning.
+            const detached = effect.fact.scheduled ? 'it waits at least a minute, so it runs after COMMIT'
+              : jobIsDetached(effect.fact, d.model, fc.index, ctx.app.schema, appClassesOf(ctx.app))
+                ? `its arguments${effect.fact.jobArgs?.length ? '' : ' (none)'} do not identify this row and the job does not look up ${d.model.name.split('::').pop()}, so it cannot read the uncommitted row`
+                : undefined;
+            if (detached) {
+              ctx.report({
+                range,
+                severity: 'hint',
+                message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, before the transaction commits; ${detached}, but a rolled-back ${d.decl.event === 'destroy' ? 'destroy' : 'save'} still leaves the job behind.${instead}`,
+                fixes: fix ? [fix] : [],
+              });
+              continue;
+            }
             ctx.report({
               range,
               severity: activeJob && deferral.deferred === 'by-default' ? 'info' : undefined,

@@ -55,7 +55,7 @@ export default defineRule({
             if (SIZE_METHODS.has(next.name) && !next.hasBlock && hasCounterCache(models, ctx.app.schema, r.model, assoc)) continue;
           }
           const collection = r.perRow.collection;
-          const card = cardinalityOf(collection);
+          const card = cardinalityOf(collection, model.sizes);
           const severity = nPlusOneSeverity(site.impact.impact, card);
           if (!severity) continue;
           // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.

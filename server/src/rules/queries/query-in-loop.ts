@@ -35,7 +35,7 @@ export default defineRule({
             if (name === 'count' && (site.link.args.count > 0 || site.link.hasBlock)) continue;
             if (name === 'count' && r.loaded) continue; // count-on-loaded-relation
             reported.add(chainKey);
-            const card = cardinalityOf(r.perRow.collection);
+            const card = cardinalityOf(r.perRow.collection, queryModel(ctx).sizes);
             const severity = nPlusOneSeverity(site.impact.impact, card);
             if (!severity) continue;
             const pathKey = `${r.perRow.loopId}:${r.perRow.path.join('.')}:${name}`;

@@ -166,7 +166,51 @@ end
   end
 end
 `;
-    assert.deepEqual(check(code).map((f) => [at(f).line, f.severity]), [5, 6, 7, 8, 9, 10, 11, 12, 13].map((l) => [l, 'warning']));
+    // perform_in(5.minutes, …) waits past COMMIT: a hint (the rollback case only); the rest can run at once.
+    assert.deepEqual(check(code).map((f) => [at(f).line, f.severity]), [5, 6, 7, 8, 9, 10, 11, 12, 13].map((l) => [l, l === 7 ? 'hint' : 'warning']));
+  });
+
+  test('near miss: a job that waits a literal minute or more runs after COMMIT; a computed wait may already be past', () => {
+    const code = `class Appointment < ApplicationRecord
+  after_create :remind
+
+  def remind
+    ReminderWorker.perform_in(10.minutes, id)
+    ReminderJob.set(wait: 1.hour).perform_later(id)
+    AppointmentMailer.confirmation(id).deliver_later(wait: 2.days)
+    ReminderWorker.perform_in(lead_time, id)
+    ReminderJob.set(wait: 30.seconds).perform_later(id)
+  end
+end
+`;
+    const findings = check(code);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[5, 'hint'], [6, 'hint'], [7, 'hint'], [8, 'warning'], [9, 'warning']]);
+    assert.match(findings[0].message, /before the transaction commits; it waits at least a minute, so it runs after COMMIT, but a rolled-back save still leaves the job behind\. Enqueue it from `after_create_commit :remind`\./);
+  });
+
+  test('near miss: a job given plain values that never looks the model up cannot read the uncommitted row', () => {
+    const code = `class Appointment < ApplicationRecord
+  belongs_to :clinic
+  after_create :warm
+
+  def warm
+    FaviconWorker.perform_async(clinic.host)
+    FaviconWorker.perform_async("example.org")
+    LookupWorker.perform_async(clinic.host)
+    FaviconWorker.perform_async(clinic_id)
+    MissingWorker.perform_async(clinic.host)
+  end
+end
+`;
+    const clinic = 'class Clinic < ApplicationRecord\n  has_many :appointments\nend\n';
+    const favicon = 'class FaviconWorker\n  include Sidekiq::Worker\n\n  def perform(host)\n    Favicon.find_or_create_by(host: host)\n  end\nend\n';
+    const lookup = 'class LookupWorker\n  include Sidekiq::Worker\n\n  def perform(host)\n    Appointment.joins(:clinic).where(clinics: { host: host }).find_each(&:touch)\n  end\nend\n';
+    const schema = 'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "clinics" do |t|\n    t.string "host"\n  end\n  create_table "appointments" do |t|\n    t.bigint "clinic_id"\n  end\nend\n';
+    const findings = run(rule, code, { file: FILE, kind: 'model', app: modelApp({
+      [FILE]: code, 'app/models/clinic.rb': clinic, 'app/workers/favicon_worker.rb': favicon, 'app/workers/lookup_worker.rb': lookup, 'db/schema.rb': schema,
+    }) });
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[6, 'hint'], [7, 'hint'], [8, 'warning'], [9, 'warning'], [10, 'warning']]);
+    assert.match(findings[0].message, /its arguments do not identify this row and the job does not look up Appointment, so it cannot read the uncommitted row/);
   });
 
   test('an app class whose method enqueues is a job enqueue (not an external call), named with the inner call', () => {

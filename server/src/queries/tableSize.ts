@@ -1,0 +1,58 @@
+// What the code says about a table's size, for loops over "every row": the app's users and the rows that
+// belong to something grow with use; a table that belongs to no other model holds lookup values, settings
+// or tenants (trackers, statuses, categories, organisations), a handful to a few thousand rows. A loop over
+// every row of such a table is not evidence of an unbounded loop, so its size is unknown. Teams can say
+// otherwise in `queries.largeTables` / `queries.smallTables`.
+import type { Node } from '../parsing/treeSitter';
+import { bodyStatements, readCall } from '../parsing/ruby';
+import { classify } from '../models/inflector';
+import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
+
+export type TableSize = 'large' | 'small' | 'root' | 'growing';
+export type TableSizes = (model: ModelInfo) => TableSize;
+
+const AUTHENTICATES = new Set(['devise', 'has_secure_password', 'acts_as_authentic', 'authenticates_with_sorcery!', 'passwordless_with']);
+/** The account tables of apps that authenticate by hand (Redmine, Danbooru): the users, always the largest. */
+const ACCOUNT_NAMES = new Set(['User', 'Person', 'Account', 'Member', 'Customer']);
+const KEY = 'queries.authenticates';
+
+registerModelExtractor((model: ModelInfo, body: Node) => {
+  for (const stmt of bodyStatements(body)) {
+    const call = readCall(stmt);
+    if (call && !call.receiver && AUTHENTICATES.has(call.name)) { model.extra.set(KEY, true); return; }
+  }
+});
+
+/** Classifies models by the size evidence the code gives; `large`/`small` name models (or tables) a team listed. */
+export function tableSizes(models: ModelIndex, large: string[] = [], small: string[] = []): TableSizes {
+  const cache = new Map<string, TableSize>();
+  const listed = (list: string[], m: ModelInfo): boolean => list.includes(m.name) || list.includes(models.tableName(m));
+  const userLike = (model: ModelInfo): boolean =>
+    models.ancestry(model).some((m) => m.extra.get(KEY) === true || ACCOUNT_NAMES.has(m.name.split('::').pop()!));
+  return (model) => {
+    let size = cache.get(model.name);
+    if (size) return size;
+    const ancestry = models.ancestry(model);
+    if (ancestry.some((m) => listed(large, m))) size = 'large';
+    else if (ancestry.some((m) => listed(small, m))) size = 'small';
+    else if (userLike(model)) size = 'growing';
+    else {
+      const table = models.tableName(model);
+      const ownedBy = ancestry.some((m) => [...m.associations.values()].some((a) => {
+        if (a.macro !== 'belongs_to') return false;
+        if (a.polymorphic) return true;
+        const target = models.target(m, a);
+        if (!target) return true;
+        // A tree's `parent` is the same table: it does not make rows belong to anything else.
+        if (models.tableName(target) === table) return false;
+        // `belongs_to :organization` is ownership; `belongs_to :default_status, class_name: 'IssueStatus'` and
+        // `belongs_to :account_request, optional: true` are references, which do not make the rows grow (unless
+        // they name a user: `author`).
+        return (a.className === classify(a.name) && !a.optional) || userLike(target);
+      }));
+      size = ownedBy ? 'growing' : 'root';
+    }
+    cache.set(model.name, size);
+    return size;
+  };
+}
