@@ -6,7 +6,7 @@ import type { Severity } from '../core/types';
 import type { Impact } from './impact';
 import type { Value } from './values';
 import { chainText } from './fixes';
-import type { TableSizes } from './tableSize';
+import { roleSubset, type TableSizes } from './tableSize';
 
 export type CardinalityKind = 'bounded' | 'unbounded' | 'unknown';
 export interface Cardinality { kind: CardinalityKind; /** For messages: "every Order in `Order.where(status: :scheduled)`". */ why: string }
@@ -37,6 +37,7 @@ export function cardinalityOf(value: Value, sizes?: TableSizes): Cardinality {
     const every = `every ${model}${built && value.filtered !== false ? ` in \`${built}\`` : ''}`;
     const size = sizes?.(value.model!);
     if (size === 'small') return { kind: 'unknown', why: `${every}, a small table (queries.smallTables)` };
+    if (size === 'accounts' && roleSubset(value.model!, built)) return { kind: 'unknown', why: `${every}: accounts with a privileged role, few by design` };
     if (size === 'root') {
       return { kind: 'unknown', why: `${every}, a table that belongs to no other model: lookup values, settings or tenants, usually few (list it in queries.largeTables if it grows)` };
     }

@@ -8,7 +8,7 @@ import { bodyStatements, readCall } from '../parsing/ruby';
 import { classify } from '../models/inflector';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 
-export type TableSize = 'large' | 'small' | 'root' | 'growing';
+export type TableSize = 'large' | 'small' | 'root' | 'growing' | 'accounts';
 export type TableSizes = (model: ModelInfo) => TableSize;
 
 const AUTHENTICATES = new Set(['devise', 'has_secure_password', 'acts_as_authentic', 'authenticates_with_sorcery!', 'passwordless_with']);
@@ -35,7 +35,7 @@ export function tableSizes(models: ModelIndex, large: string[] = [], small: stri
     const ancestry = models.ancestry(model);
     if (ancestry.some((m) => listed(large, m))) size = 'large';
     else if (ancestry.some((m) => listed(small, m))) size = 'small';
-    else if (userLike(model)) size = 'growing';
+    else if (userLike(model)) size = 'accounts';
     else {
       const table = models.tableName(model);
       const ownedBy = ancestry.some((m) => [...m.associations.values()].some((a) => {
@@ -55,4 +55,14 @@ export function tableSizes(models: ModelIndex, large: string[] = [], small: stri
     cache.set(model.name, size);
     return size;
   };
+}
+
+/** Privileged roles are few by design: `User.where(admin: true)`, `User.staff`, `Moderator.all` (an STI subclass). */
+const ROLE = /(^|[^a-z])(admins?|staff|moderators?|mods|approvers?|supervisors?|superusers?|managers?|editors?|owners?)([^a-z]|$)/i;
+
+/** The accounts a relation selects are a privileged role (its model or a condition names one). */
+export function roleSubset(model: ModelInfo, relationText: string | undefined): boolean {
+  const last = model.name.split('::').pop()!;
+  if (/(Admin|Staff|Moderator|Supervisor|Approver|Manager)s?$/.test(last)) return true;
+  return !!relationText && ROLE.test(relationText.replace(/^[A-Z][\w:]*\.?/, ''));
 }

@@ -283,7 +283,7 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
     'app/models/site.rb': 'class Site < ApplicationRecord\n  has_many :settings\nend\n',
     // A row owned by a site (a required belongs_to named after it) grows with the sites.
     'app/models/page.rb': 'class Page < ApplicationRecord\n  belongs_to :site\n  belongs_to :category\nend\n',
-    'app/models/login.rb': 'class Login < ApplicationRecord\n  devise :database_authenticatable\n  has_many :pages\nend\n',
+    'app/models/login.rb': 'class Login < ApplicationRecord\n  devise :database_authenticatable\n  has_many :pages\n  scope :staff, -> { where(staff: true) }\nend\n',
   };
 
   test('every row of a table that belongs to no other model (lookup values, settings, tenants) is size unknown', () => {
@@ -298,6 +298,12 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
     const files = app({ ...settingsModels, [JOB]: job('Page.all.each { |page| page.touch }\nLogin.all.each { |login| login.touch }\nPost.all.each { |post| post.touch }\nPage.all.each { |page| puts page.site.id }') });
     assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => [f.range.start.line + 1, f.severity]), [[3, 'warning'], [4, 'warning'], [5, 'warning'], [6, 'warning']]);
     assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[6, 'warning']]);
+  });
+
+  test('accounts with a privileged role (a role condition, a role scope, an STI role class) are few by design', () => {
+    const roles: Files = { ...settingsModels, 'app/models/moderator.rb': 'class Moderator < Login\nend\n' };
+    const files = app({ ...roles, [JOB]: job('Login.where(admin: true).each { |l| l.touch }\nLogin.staff.each { |l| l.touch }\nModerator.all.each { |m| m.touch }\nLogin.where(confirmed: true).each { |l| l.touch }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [6], 'every confirmed account is still every row');
   });
 
   test('queries.largeTables and queries.smallTables override what the code suggests', () => {
