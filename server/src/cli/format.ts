@@ -83,6 +83,7 @@ export function formatJson(report: CheckReport): string {
     version: 1,
     findings: report.findings.map((f) => ({
       file: f.file, rule: f.ruleId, severity: f.severity, message: headlineOf(f), ...(f.detail ? { detail: f.detail } : {}), ...oneBased(f.range),
+      ...(f.related?.length ? { related: f.related.map((r) => ({ file: r.file, message: r.message, ...oneBased(r.range) })) } : {}),
       fixes: f.fixes.map((x) => ({
         title: x.title, safety: x.safety,
         edits: x.edits.map((e) => ({ file: e.file, ...oneBased(e.range), text: e.newText, ...(e.createFile ? { createFile: true } : {}) })),

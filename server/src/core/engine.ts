@@ -109,7 +109,7 @@ function toFinding(rule: Rule, configured: Severity, file: string, r: Report): F
   const range = r.range ?? (r.node ? nodeRange(r.node) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
   const severity = r.severity && SEVERITY_RANK[r.severity] < SEVERITY_RANK[configured] ? r.severity : configured;
   const { message, headline, detail } = messageParts(r);
-  return { ruleId: rule.meta.id, severity, message, headline, ...(detail ? { detail } : {}), file, range, fixes: r.fixes ?? [] };
+  return { ruleId: rule.meta.id, severity, message, headline, ...(detail ? { detail } : {}), file, range, fixes: r.fixes ?? [], ...(r.related?.length ? { related: r.related } : {}) };
 }
 
 /** The one place a rule's text becomes headline + detail. */

@@ -1,7 +1,7 @@
 // The shape of a rule module. Rules are pure: tree and project facts in, reports out; no IO.
 import type { Node, Tree } from '../parsing/treeSitter';
 import type { AppFacts } from './appFacts';
-import type { Fix, FixSafety, Range, Severity } from './types';
+import type { Fix, FixSafety, Range, RelatedLocation, Severity } from './types';
 
 export type FileKind =
   | 'migration' | 'model' | 'controller' | 'view' | 'job' | 'ruby'
@@ -32,6 +32,8 @@ export interface Report {
   fixes?: Fix[];
   /** Overrides the configured severity downwards, e.g. when a gem makes the operation safe at run time. */
   severity?: Severity;
+  /** Other places the finding rests on (a method the loop calls that reads the association): evidence. */
+  related?: RelatedLocation[];
 }
 
 /** Node handlers keyed by tree-sitter node type; `end` runs after the traversal (and alone for files without a tree). */

@@ -39,7 +39,12 @@ export interface Finding {
   file: string;
   range: Range;
   fixes: Fix[];
+  /** Evidence elsewhere: each hop of a finding that crosses a method or file boundary. */
+  related?: RelatedLocation[];
 }
+
+/** A place a finding rests on, with what happens there ("`byline` reads `author`"). */
+export interface RelatedLocation { file: string; range: Range; message: string }
 
 /** The short line to show for a finding. */
 export function headlineOf(f: Finding): string {

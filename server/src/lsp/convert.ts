@@ -16,6 +16,9 @@ export function toDiagnostic(f: Finding): Diagnostic {
   return {
     range: f.range, severity: SEVERITY[f.severity], code: f.ruleId, codeDescription: { href: docsUrl(f.ruleId) },
     source: SOURCE, message: plainText(headlineOf(f)), data: { ruleId: f.ruleId },
+    ...(f.related?.length ? {
+      relatedInformation: f.related.map((r) => ({ location: { uri: URI.fromFile(r.file), range: r.range }, message: plainText(r.message) })),
+    } : {}),
   };
 }
 

@@ -6,9 +6,15 @@ export function findingsAt(findings: readonly Finding[], position: Position): Fi
 }
 
 export function findingHoverMarkdown(findings: readonly Finding[]): string | undefined {
-  const withDetail = findings.filter((f) => f.detail);
+  const withDetail = findings.filter((f) => f.detail || f.related?.length);
   if (withDetail.length === 0) return undefined;
-  return withDetail.map((f) => `**${escapeMarkdown(headlineOf(f))}** (${f.ruleId})\n\n${f.detail}`).join('\n\n---\n\n');
+  return withDetail.map((f) => `**${escapeMarkdown(headlineOf(f))}** (${f.ruleId})${f.detail ? `\n\n${f.detail}` : ''}${evidence(f)}`).join('\n\n---\n\n');
+}
+
+/** The hops a finding rests on, one per line: "`Post#byline` reads `author` (app/models/post.rb:12)". */
+function evidence(f: Finding): string {
+  if (!f.related?.length) return '';
+  return `\n\nEvidence:\n${f.related.map((r) => `- ${r.message}`).join('\n')}`;
 }
 
 function escapeMarkdown(text: string): string {

@@ -325,3 +325,32 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
     assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [4]);
   });
 });
+
+describe('program model: an association read one or two method calls away (miss cause 2)', () => {
+  const MODEL = 'app/models/post.rb';
+  const JOB = 'app/jobs/digest_job.rb';
+  const methods = '  def byline\n    "by #{author.name}"\n  end\n\n  def summary\n    [title, byline].join(" ")\n  end\n\n  def shout\n    title.upcase\n  end';
+  const files = (body: string): Files => app({
+    [MODEL]: BLOG[MODEL].replace(/\nend\n$/, `\n\n${methods}\nend\n`),
+    [JOB]: `class DigestJob < ApplicationJob\n  def perform\n    ${body}\n  end\nend\n`,
+  });
+
+  test('a loop calling a model method that reads an association is an N+1 at the call, with the hops as evidence', () => {
+    const app1 = files('Post.where(published: true).each { |post| puts post.summary }');
+    const findings = check(associationInLoop, app1, JOB);
+    assert.deepEqual(findings.map((f) => [at(f).rule, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 3, 52, 'warning']]);
+    assert.equal(findings[0].message, '`post.summary` reads `author` in `Post#summary` (app/models/post.rb:17) → `Post#byline` (app/models/post.rb:13): '
+      + 'one query per post in the loop (N+1; unbounded: every Post in `Post.where(published: true)`). Preload it where the posts are loaded: '
+      + '`Post.where(published: true).includes(:author)`.');
+    assert.deepEqual(findings[0].related?.map((r) => [r.range.start.line + 1, r.message]), [
+      [17, '`Post#summary` calls the next (app/models/post.rb:17)'], [13, '`Post#byline` reads `author` (app/models/post.rb:13)']]);
+    const fixed = applyFixToApp(app1, findings[0].fixes[0]);
+    assert.equal(fixed[JOB], app1[JOB].replace('Post.where(published: true).each', 'Post.where(published: true).includes(:author).each'));
+    assert.deepEqual(check(associationInLoop, fixed, JOB), []);
+  });
+
+  test('near misses: the association is preloaded, or the method reads only columns', () => {
+    assert.deepEqual(check(associationInLoop, files('Post.where(published: true).includes(:author).each { |post| puts post.byline }'), JOB), []);
+    assert.deepEqual(check(associationInLoop, files('Post.where(published: true).each { |post| puts post.shout }'), JOB), []);
+  });
+});

@@ -6,6 +6,12 @@ import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, origin
 import { cardinalityOf, nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 import { underscore } from '../../models/inflector';
+import type { ModelInfo } from '../../models/modelIndex';
+import type { LinkSite } from '../../queries/analysis';
+import { associationReadsOf } from '../../queries/methodReads';
+import * as path from 'node:path';
+
+const relativeTo = (root: string, file: string): string => path.relative(root, file).replace(/\\/g, '/');
 
 const SIZE_METHODS = new Set(['size', 'empty?', 'any?', 'none?', 'blank?', 'present?']);
 /** Methods on an association that use its loaded records (after includes, no query). */
@@ -30,17 +36,59 @@ export default defineRule({
     fileKinds: ['job', 'model', 'controller', 'view', 'ruby'],
   },
   create(ctx) {
+    const seen = new Set<string>();
+    const loopKey = (collection: NonNullable<LinkSite['receiver']['perRow']>['collection'], loopId: number, path: string[]): string => {
+      const origin = collection.origin;
+      const site0 = origin ? `${origin.chain.file}:${origin.chain.rootRange.start.line}:${origin.chain.rootRange.start.character}:${origin.count}` : `loop${loopId}`;
+      return `${site0}:${path.join('.')}`;
+    };
+    /** `post.byline` in a loop, where `Post#byline` reads `author`: the read happens per row, one call away. */
+    const reportMethodReads = (site: LinkSite, model: ModelInfo): void => {
+      const models = queryModel(ctx).models!;
+      const r = site.receiver;
+      const perRow = r.perRow!;
+      for (const read of associationReadsOf(models, model, site.link.name)) {
+        const assocName = read.association.name;
+        if (r.preloads.names.has(assocName)) continue;
+        const collection = perRow.collection;
+        const card = cardinalityOf(collection, queryModel(ctx).sizes);
+        const severity = nPlusOneSeverity(site.impact.impact, card);
+        if (!severity) continue;
+        const key = loopKey(collection, perRow.loopId, [...perRow.path, assocName]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const readText = ctx.text.slice(offset(ctx.text, site.range.start), offset(ctx.text, site.range.end)) || `${noun(model)}.${site.link.name}`;
+        const hops = read.via.map((v) => `\`${v.owner.split('::').pop()}#${v.method}\` (${relativeTo(ctx.app.root, v.file)}:${v.line + 1})`).join(' → ');
+        const spec = preloadSpec(perRow.path, assocName);
+        const edits = includeEdits(collection, perRow.path, assocName);
+        const origins = originsOf(collection);
+        const built = origins[0];
+        const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
+        const perWhat = site.loop?.partial ? `each time this partial is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
+        ctx.report({
+          range: site.range,
+          severity: collection.strict ? 'hint' : severity,
+          message: `\`${readText}\` reads \`${assocName}\` in ${hops}: one query ${perWhat} (N+1; ${whyClause(site.impact, card)})`
+            + (built ? `. Preload it where the ${noun(collection.model)}s are loaded: \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`),
+          related: read.via.map((v) => ({ file: v.file, range: { start: { line: v.line, character: v.character }, end: { line: v.line, character: v.character } }, message: `\`${v.owner.split('::').pop()}#${v.method}\` ${v === read.via[read.via.length - 1] ? `reads \`${assocName}\`` : 'calls the next'} (${relativeTo(ctx.app.root, v.file)}:${v.line + 1})` })),
+          fixes,
+        });
+      }
+    };
     return {
       end() {
         const models = queryModel(ctx).models;
         if (!models) return;
         const model = queryModel(ctx);
-        const seen = new Set<string>();
         for (const site of model.links) {
           const r = site.receiver;
           if (r.kind !== 'record' || !r.model || !r.perRow || r.perRow.missed) continue;
           const name = site.link.name;
           const assoc = models.association(r.model.name, name);
+          if (!assoc && site.link.args.count === 0 && !site.link.hasBlock && !r.preloads.dynamic) {
+            reportMethodReads(site, r.model);
+            continue;
+          }
           if (!assoc || site.link.args.count > 0 || site.link.hasBlock) continue;
           if (r.preloads.dynamic || r.preloads.names.has(name)) continue;
           const next = site.next;

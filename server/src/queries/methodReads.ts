@@ -1,0 +1,87 @@
+// Method summaries for the query rules: which readers of self a model method calls (`def byline =
+// "#{author.name}"` reads `author`), so a loop that calls `post.byline` per row is seen to read
+// `post.author` per row. Extracted with the model index (one pass per model file), resolved at use:
+// names that are associations of the model are reads; names that are its own methods are followed
+// (depth-bounded, cycle-guarded); everything else (columns, locals, helpers) is ignored.
+import type { Node } from '../parsing/treeSitter';
+import { bodyStatements } from '../parsing/ruby';
+import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
+
+export interface MethodReads { reads: string[]; line: number; character: number; file: string }
+const KEY = 'queries.methodReads';
+const MAX_DEPTH = 3;
+
+registerModelExtractor((model: ModelInfo, body: Node, file: string) => {
+  const out = new Map<string, MethodReads>();
+  for (const stmt of bodyStatements(body)) {
+    if (stmt.type !== 'method') continue;
+    const name = stmt.childForFieldName('name')?.text;
+    if (!name || stmt.childForFieldName('parameters')?.namedChildren.length) continue;
+    out.set(name, { reads: selfReads(stmt), line: stmt.startPosition.row, character: stmt.startPosition.column, file });
+  }
+  if (out.size > 0) model.extra.set(KEY, out);
+});
+
+/** Receiver-less (or `self.`) calls without arguments in a method body, minus the method's own locals. */
+function selfReads(method: Node): string[] {
+  const locals = new Set<string>();
+  const names = new Set<string>();
+  const stack: Node[] = [];
+  const body = method.childForFieldName('body');
+  if (body) stack.push(body);
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const type = n.type;
+    if (type === 'method' || type === 'singleton_method' || type === 'class' || type === 'module') continue;
+    if (type === 'assignment' || type === 'operator_assignment') {
+      const left = n.childForFieldName('left');
+      if (left?.type === 'identifier') locals.add(left.text);
+    } else if (type === 'block_parameters' || type === 'lambda_parameters') {
+      for (const p of n.namedChildren) if (p?.type === 'identifier') locals.add(p.text);
+      continue;
+    } else if (type === 'identifier') {
+      names.add(n.text);
+    } else if (type === 'call') {
+      const receiver = n.childForFieldName('receiver');
+      const method = n.childForFieldName('method');
+      if (method && !n.childForFieldName('arguments') && (!receiver || receiver.type === 'self')) names.add(method.text);
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return [...names].filter((x) => !locals.has(x));
+}
+
+export interface MethodRead {
+  association: AssociationInfo;
+  /** The methods followed to reach the read, outermost first, with where each is defined. */
+  via: { owner: string; method: string; file: string; line: number; character: number }[];
+}
+
+/** The associations of `model` that calling `method` on a record reads, through its own methods. */
+export function associationReadsOf(models: ModelIndex, model: ModelInfo, method: string): MethodRead[] {
+  const out: MethodRead[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string, via: MethodRead['via'], depth: number): void => {
+    if (depth >= MAX_DEPTH || seen.has(name)) return;
+    seen.add(name);
+    const found = summaryOf(models, model, name);
+    if (!found) return;
+    const path = [...via, { owner: found.owner.name, method: name, file: found.reads.file, line: found.reads.line, character: found.reads.character }];
+    for (const read of found.reads.reads) {
+      const association = models.association(model.name, read);
+      if (association) {
+        if (!out.some((r) => r.association.name === association.name)) out.push({ association, via: path });
+      } else visit(read, path, depth + 1);
+    }
+  };
+  visit(method, [], 0);
+  return out;
+}
+
+function summaryOf(models: ModelIndex, model: ModelInfo, name: string): { owner: ModelInfo; reads: MethodReads } | undefined {
+  for (const m of models.ancestry(model)) {
+    const reads = (m.extra.get(KEY) as Map<string, MethodReads> | undefined)?.get(name);
+    if (reads) return { owner: m, reads };
+  }
+  return undefined;
+}
