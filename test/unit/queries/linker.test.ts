@@ -10,7 +10,10 @@ import { extractModels, ModelIndex } from '../../../server/src/models/modelIndex
 import { orderedEntries } from '../../../server/src/callbacks/chain';
 import '../../../server/src/callbacks/facts';
 import { parseRuby } from '../../../server/src/parsing/treeSitter';
-import { APP_ROOT, at, initParsers } from '../../helpers/ruleTester';
+import longCallbackChain from '../../../server/src/rules/callbacks/long-callback-chain';
+import { defaultConfig } from '../../../server/src/config/config';
+import { modelApp } from '../../helpers/callbackApp';
+import { APP_ROOT, at, initParsers, run } from '../../helpers/ruleTester';
 import { applyFixToApp, check, queryApp, type Files } from '../../helpers/queryApp';
 
 before(initParsers);
@@ -69,6 +72,17 @@ describe('cause 5: model facts from every file of a class', () => {
     const idx = indexOf(DEPOT);
     const names = orderedEntries(idx, idx.model('Shipment')!).filter((e) => e.decl).map((e) => e.decl!.target.type === 'method' ? e.decl!.target.name : '?');
     assert.deepEqual(names, ['notify_customer', 'recompute_route']);
+  });
+
+  test('a long callback chain counts both files and is reported once, on the main definition', () => {
+    const config = defaultConfig();
+    config.sections.callbacks = { maxChainLength: 1 };
+    const app = modelApp(DEPOT, { config });
+    const reported = ['app/models/shipment.rb', 'app/models/shipment/routing.rb']
+      .flatMap((file) => run(longCallbackChain, DEPOT[file], { file, kind: 'model', app }));
+    assert.deepEqual(reported.map(at), [{ rule: 'callbacks/long-callback-chain', line: 1, column: 7 }]);
+    assert.equal(reported[0].file, path.join(APP_ROOT, 'app/models/shipment.rb'));
+    assert.match(reported[0].message, /^Shipment runs 2 callbacks inside the transaction when it is created \(2 own\)/);
   });
 
   test('class_eval and prepend decorators in lib/ add associations to the class they reopen', () => {
