@@ -99,12 +99,24 @@ describe('cause 5: model facts from every file of a class', () => {
         'Shipment.prepend(DepotExt::ShipmentLabels)',
         '',
       ].join('\n'),
-      [JOB]: job('Shipment.all.each do |shipment|', '  puts shipment.insurer.name', '  puts shipment.labeller.name', 'end'),
+      'app/decorators/shipment_customs_decorator.rb': [
+        'module ShipmentCustomsDecorator',
+        '  def self.prepended(base)',
+        '    base.class_eval do',
+        '      belongs_to :customs_agent, class_name: "Person"',
+        '    end',
+        '  end',
+        '  ::Shipment.prepend self',
+        'end',
+        '',
+      ].join('\n'),
+      [JOB]: job('Shipment.all.each do |shipment|', '  puts shipment.insurer.name', '  puts shipment.labeller.name', '  puts shipment.customs_agent.name', 'end'),
     };
     const found = findings(files);
     assert.deepEqual(where(found), [
       { rule: 'queries/association-in-loop', line: 4, column: 12, severity: 'warning' },
       { rule: 'queries/association-in-loop', line: 5, column: 12, severity: 'warning' },
+      { rule: 'queries/association-in-loop', line: 6, column: 12, severity: 'warning' },
     ]);
     assert.match(found[0].message, /`Shipment\.all\.includes\(:insurer\)`/);
   });
