@@ -9,6 +9,7 @@ import { extractModels, ModelIndex } from '../../server/src/models/modelIndex';
 import { ControllerIndex, extractControllers, extractView } from '../../server/src/queries/controllerIndex';
 import { erbToRuby, parseRuby } from '../../server/src/parsing/treeSitter';
 import { readSchema } from '../../server/src/project/schema';
+import { isDecoratorFile, mayReopenModels } from '../../server/src/project/modelFiles';
 import { applyEdits } from '../../server/src/parsing/rubyEdits';
 import { APP_ROOT, appFacts, run } from './ruleTester';
 
@@ -23,7 +24,7 @@ export function queryApp(files: Files): AppFacts {
     const tree = parseRuby(rel.endsWith('.erb') ? erbToRuby(code) : code);
     try {
       if (rel.endsWith('.erb')) controllers.updateView(file, extractView(tree, file));
-      else if (rel.startsWith('app/models/')) models.update(file, extractModels(tree, file));
+      else if (rel.startsWith('app/models/') || (isDecoratorFile(rel) && mayReopenModels(code))) models.update(file, extractModels(tree, file));
       else if (rel.startsWith('app/controllers/')) controllers.updateController(file, extractControllers(tree, file));
       else if (rel === 'db/schema.rb') schema = readSchema(tree);
     } finally {

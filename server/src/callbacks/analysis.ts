@@ -31,16 +31,7 @@ export function indexFor(app: AppFacts, file: string, tree: Tree | undefined): M
   const shared = app.models;
   // Controllers, jobs and other Ruby files define no models: the app's index is the whole answer.
   if (shared && (!/[\\/]app[\\/]models[\\/]/.test(file) || shared.files().includes(file))) return shared;
-  const local = new ModelIndex();
-  if (shared) {
-    const byFile = new Map<string, ModelInfo[]>();
-    for (const m of shared.all()) {
-      let list = byFile.get(m.file);
-      if (!list) byFile.set(m.file, (list = []));
-      list.push(m);
-    }
-    for (const [f, models] of byFile) local.update(f, models);
-  }
+  const local = shared ? shared.copy() : new ModelIndex();
   if (tree) local.update(file, extractModels(tree, file));
   return local;
 }
@@ -49,7 +40,7 @@ export function fileCallbacks(ctx: RuleContext): FileCallbacks {
   return ctx.derive('callbacks/file', () => {
     const index = indexFor(ctx.app, ctx.file, ctx.tree);
     const config = callbacksConfig(ctx.app);
-    const models = index.all().filter((m) => m.file === ctx.file);
+    const models = index.definedIn(ctx.file);
     const declared: DeclaredCallback[] = [];
     for (const model of models) {
       const effectCtx: EffectContext = { index, model, config, classes: appClassesOf(ctx.app) };

@@ -42,7 +42,7 @@ function enclosingClassModel(index: ModelIndex, node: Node, file: string): Model
   if (!klass) return undefined;
   const name = klass.childForFieldName('name');
   if (!name) return undefined;
-  return index.all().find((m) => m.file === file && m.kind === 'class' && m.location.line === name.startPosition.row && m.location.character === name.startPosition.column);
+  return index.definedIn(file).find((m) => m.kind === 'class' && m.location.line === name.startPosition.row && m.location.character === name.startPosition.column);
 }
 
 function namespaceAt(index: ModelIndex, node: Node, file: string): string {

@@ -2,7 +2,7 @@
 // callbacks Rails generates for associations (touch:, dependent:, autosave, nested attributes) and
 // the cascades into other models' chains. Execution order follows shared research §B.1.
 import type { AppFacts } from '../core/appFacts';
-import { namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo, type SourceLocation } from '../models/modelIndex';
+import { lexicalScope, namespaceOf, type AssociationInfo, type ModelIndex, type ModelInfo, type SourceLocation } from '../models/modelIndex';
 import { associationTarget, resolveCallback, type Effect, type EffectContext } from './effects';
 import { callbackData, type CallbackDecl, type CallbackEvent, type Timing, type WriteEvent } from './facts';
 import { appClassesOf } from './appClasses';
@@ -83,12 +83,24 @@ export function orderedEntries(index: ModelIndex, model: ModelInfo): ChainEntry[
   const addModel = (m: ModelInfo, depth: number): void => {
     if (seen.has(m.name) || depth > 20) return;
     seen.add(m.name);
-    if (m.kind === 'class' && m.superclass) {
-      const parent = index.resolve(m.superclass, namespaceOf(m.name));
+    const superclass = index.superclassOf(m);
+    if (m.kind === 'class' && superclass) {
+      const parent = index.resolve(superclass, namespaceOf(m.name));
       if (parent && parent.kind === 'class') addModel(parent, depth + 1);
     }
+    // A class reopened in other files (order/checkout.rb, `Order.class_eval do`): each part's declarations, main file first.
+    for (const part of index.parts(m)) addPart(part, depth);
+  };
+  const addPart = (m: ModelInfo, depth: number): void => {
     const data = callbackData(m);
-    if (!data) return;
+    if (!data) {
+      // A `Name.prepend(Mod)` reopening has no body: only its mixins.
+      for (const name of m.includes) {
+        const concern = index.resolve(name, lexicalScope(m));
+        if (concern && concern.kind === 'concern') addModel(concern, depth + 1);
+      }
+      return;
+    }
     const nestedDone = new Set<string>();
     for (const item of data.sequence) {
       if (item.type === 'callback') {
@@ -96,7 +108,7 @@ export function orderedEntries(index: ModelIndex, model: ModelInfo): ChainEntry[
         out.push({ timing: d.timing, event: d.event, on: d.on, prepend: d.prepend, conditions: d.conditions, macro: d.macro, decl: d, owner: m, location: d.location, countable: true });
       } else if (item.type === 'include') {
         for (const name of item.names) {
-          const concern = index.resolve(name, namespaceOf(m.name));
+          const concern = index.resolve(name, lexicalScope(m));
           if (concern && concern.kind === 'concern') addModel(concern, depth + 1);
         }
       } else if (item.type === 'association') {

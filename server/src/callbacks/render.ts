@@ -47,8 +47,8 @@ function stepText(app: AppFacts, chain: ChainStep, model: ModelInfo, options: Re
   } else if (entry.generated) {
     head += `\` from \`${entry.generated.source}\``;
   }
-  if (entry.owner !== model && !entry.generated) head += entry.owner.kind === 'concern' ? ` (concern ${entry.owner.name})` : ` (inherited from ${entry.owner.name})`;
-  else if (entry.owner !== model && entry.generated) head += ` (${entry.owner.kind === 'concern' ? 'concern' : 'inherited from'} ${entry.owner.name})`;
+  if (entry.owner.name !== model.name && !entry.generated) head += entry.owner.kind === 'concern' ? ` (concern ${entry.owner.name})` : ` (inherited from ${entry.owner.name})`;
+  else if (entry.owner.name !== model.name && entry.generated) head += ` (${entry.owner.kind === 'concern' ? 'concern' : 'inherited from'} ${entry.owner.name})`;
   parts.push(head);
   const conditions = [...entry.conditions];
   if (entry.decl?.origin) conditions.unshift(entry.decl.origin);

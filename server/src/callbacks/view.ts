@@ -27,7 +27,7 @@ function classNameTarget(index: ModelIndex, node: Node, file: string): ViewTarge
   if (nameNode.parent?.type === 'scope_resolution') nameNode = nameNode.parent;
   const klass = nameNode.parent;
   if (!klass || klass.type !== 'class' || klass.childForFieldName('name')?.startIndex !== nameNode.startIndex) return undefined;
-  const model = index.all().find((m) => m.file === file && m.kind === 'class' && m.location.line === nameNode.startPosition.row && m.location.character === nameNode.startPosition.column);
+  const model = index.definedIn(file).find((m) => m.kind === 'class' && m.location.line === nameNode.startPosition.row && m.location.character === nameNode.startPosition.column);
   return model && index.isModel(model) ? { kind: 'model', model, range: nodeRange(nameNode) } : undefined;
 }
 
@@ -41,7 +41,7 @@ export function targetAt(index: ModelIndex, tree: Tree, file: string, position: 
   const isMethodName = call?.type === 'call' && call.childForFieldName('method')?.startIndex === node.startIndex;
   const name = node.text;
   if (CALLBACK_MACROS.has(name) && (isMethodName || call?.type !== 'call')) {
-    for (const m of index.all().filter((x) => x.file === file)) {
+    for (const m of index.definedIn(file)) {
       const entry = orderedEntries(index, m).find((e) => e.decl && e.owner === m && e.location.line === node.startPosition.row && e.location.character === node.startPosition.column);
       if (entry?.decl) return { kind: 'callback', owner: m, decl: entry.decl, range: nodeRange(node) };
     }

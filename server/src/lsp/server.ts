@@ -27,7 +27,12 @@ import { FACT_FILES } from '../project/appProject';
 import { CONFIG_FILE_NAME } from '../config/config';
 import type { DeployedMigrations } from '../core/appFacts';
 import { hasMigrationFolder } from '../project/deployedMigrations';
-import { isModelFile } from '../project/modelFiles';
+import { isDecoratorFile, isModelFile, mayReopenModels } from '../project/modelFiles';
+
+/** A model file, or a decorator that reopens models (`lib/…`: `Order.class_eval do`): its names have dependents. */
+function indexesModels(file: string, text: string | undefined): boolean {
+  return isModelFile(file) || (isDecoratorFile(file) && text !== undefined && mayReopenModels(text));
+}
 import { extractModels } from '../models/modelIndex';
 import { parseRuby } from '../parsing/treeSitter';
 import { FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
@@ -228,7 +233,7 @@ export function startServer(connection: Connection = createServerConnection()): 
   }
 
   function namesOfModel(file: string, text: string | undefined): string[] {
-    if (!isModelFile(file) || text === undefined) return [];
+    if (!indexesModels(file, text) || text === undefined) return [];
     let tree;
     try {
       tree = parseRuby(text);
@@ -350,7 +355,7 @@ export function startServer(connection: Connection = createServerConnection()): 
       const deleted = change.type === FileChangeType.Deleted;
       const text = deleted ? undefined : diskFiles.read(file);
       const after = { rails: isFact ? app.getFacts().railsVersion?.value : undefined, names: namesOfModel(file, text) };
-      if (isModelFile(file)) modelNames.set(file, after.names);
+      if (isModelFile(file) || isDecoratorFile(file)) modelNames.set(file, after.names);
       if (!docs.get(change.uri)) {
         if (deleted) { void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] }); pushed.delete(change.uri); }
         else targeted.add(file);

@@ -3,7 +3,7 @@
 // it current file by file. One index serves the callback and query packs.
 import type { Node, Tree } from '../parsing/treeSitter';
 import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
-import { classify, tableize } from './inflector';
+import { classify, tableize, underscore } from './inflector';
 
 export type AssociationMacro = 'belongs_to' | 'has_one' | 'has_many' | 'has_and_belongs_to_many';
 export const ASSOCIATION_MACROS = new Set<string>(['belongs_to', 'has_one', 'has_many', 'has_and_belongs_to_many']);
@@ -31,6 +31,8 @@ export interface AssociationInfo {
   /** Has a scope lambda: `has_many :recent, -> { order(:x) }`. */
   scoped: boolean;
   location: SourceLocation;
+  /** An `alias`/`alias_method` of this association's reader: the name read is `name`, the association is `aliasOf`. */
+  aliasOf?: string;
 }
 
 export interface MethodInfo { name: string; location: SourceLocation }
@@ -53,6 +55,13 @@ export interface ModelInfo {
   ignoredColumns: string[];
   /** Extension point for packs (e.g. the callback pack's callbacks and effects), keyed by pack. */
   extra: Map<string, unknown>;
+  /** `alias new old` / `alias_method :new, :old`: new name → old name. */
+  aliases?: Map<string, string>;
+  /** `delegate :x, to: :assoc` (with its prefix applied): method → the reader it delegates to. */
+  delegates?: Map<string, string>;
+  /** A reopening written as `Name.class_eval do … end` or `Name.prepend(Mod)`: the constant as written and the
+   *  namespace it was written in, resolved to a class when the index links its files. */
+  reopens?: { written: string; namespace: string };
 }
 
 /** Hooks that let packs extract more per class or concern body in the same pass (e.g. callbacks). */
@@ -67,15 +76,20 @@ export function locationOf(node: Node, file: string): SourceLocation {
   };
 }
 
-/** Classes and concerns defined in one file. */
+/** Classes and concerns defined in one file, and the reopenings (`X.class_eval do`, `X.prepend(M)`) it makes. */
 export function extractModels(tree: Tree, file: string): ModelInfo[] {
   const out: ModelInfo[] = [];
   const visit = (node: Node, namespace: string[]): void => {
     for (const stmt of bodyStatements(node)) {
       if (stmt.type === 'module') {
         const name = constantText(stmt.childForFieldName('name')) ?? '';
+        const full = [...namespace, name].join('::');
         const body = stmt.childForFieldName('body');
-        if (body && isConcern(body)) out.push(readBody('concern', [...namespace, name].join('::'), undefined, stmt, body, file));
+        if (body && isConcern(body)) {
+          out.push(readBody('concern', full, undefined, stmt, body, file));
+          // `def self.included(base) base.class_eval do … end end`: the block is more of the concern.
+          for (const block of hookBlocks(body)) out.push(readBody('concern', full, undefined, stmt, block, file));
+        }
         if (body) visit(body, [...namespace, name]);
       } else if (stmt.type === 'class') {
         const name = constantText(stmt.childForFieldName('name')) ?? '';
@@ -83,6 +97,9 @@ export function extractModels(tree: Tree, file: string): ModelInfo[] {
         const body = stmt.childForFieldName('body');
         out.push(readBody('class', [...namespace, name].join('::'), superclass, stmt, body, file));
         if (body) visit(body, [...namespace, name]);
+      } else {
+        const reopening = readReopening(stmt, namespace, file);
+        if (reopening) out.push(reopening);
       }
     }
   };
@@ -90,11 +107,57 @@ export function extractModels(tree: Tree, file: string): ModelInfo[] {
   return out;
 }
 
+const EVAL_METHODS = new Set(['class_eval', 'class_exec', 'module_eval']);
+const MIXIN_METHODS = new Set(['prepend', 'include']);
+
+/** `Order.class_eval do … end`, `Order.prepend(OrderDecorator)`, `Order.send(:include, Mod)` outside the class body. */
+function readReopening(stmt: Node, namespace: string[], file: string): ModelInfo | undefined {
+  const call = readCall(stmt);
+  if (!call || !call.receiver || (call.receiver.type !== 'constant' && call.receiver.type !== 'scope_resolution')) return undefined;
+  const written = constantText(call.receiver)!;
+  const reopens = { written, namespace: namespace.join('::') };
+  const name = written.replace(/^::/, '');
+  if (EVAL_METHODS.has(call.name) && call.block) {
+    return { ...readBody('class', name, undefined, stmt, call.block, file), reopens };
+  }
+  let mixin = MIXIN_METHODS.has(call.name) ? call.name : undefined;
+  let args = call.args;
+  if (!mixin && (call.name === 'send' || call.name === '__send__') && MIXIN_METHODS.has(literalName(call.args[0]) ?? '')) { mixin = literalName(call.args[0]); args = call.args.slice(1); }
+  if (!mixin || args.length === 0) return undefined;
+  const modules = args.map((a) => (a.type === 'self' ? namespace.join('::') : constantText(a) ?? '')).filter((m) => /^(::)?[A-Z]/.test(m));
+  if (modules.length === 0) return undefined;
+  const model = readBody('class', name, undefined, stmt, null, file);
+  model.includes.push(...modules);
+  return { ...model, reopens };
+}
+
+/** The `base.class_eval do … end` blocks of a module's `self.included(base)` / `self.prepended(base)` hook. */
+function hookBlocks(body: Node): Node[] {
+  const out: Node[] = [];
+  for (const hook of bodyStatements(body)) {
+    const param = hookParam(hook);
+    if (!param) continue;
+    for (const stmt of bodyStatements(hook.childForFieldName('body'))) {
+      const call = readCall(stmt);
+      if (call?.block && EVAL_METHODS.has(call.name) && call.receiver?.text === param) out.push(call.block);
+    }
+  }
+  return out;
+}
+
+/** `def self.included(base)` / `def self.prepended(base)`: the parameter naming the class. */
+function hookParam(stmt: Node): string | undefined {
+  if (stmt.type !== 'singleton_method' || stmt.childForFieldName('object')?.type !== 'self') return undefined;
+  const name = stmt.childForFieldName('name')?.text;
+  if (name !== 'included' && name !== 'prepended') return undefined;
+  return stmt.childForFieldName('parameters')?.namedChildren.find((c) => c?.type === 'identifier')?.text;
+}
+
 function isConcern(body: Node): boolean {
   return bodyStatements(body).some((s) => {
     const call = readCall(s);
-    return !!call && ((call.name === 'extend' && call.args.some((a) => a.text === 'ActiveSupport::Concern'))
-      || ((call.name === 'included' || call.name === 'class_methods') && !!call.block));
+    return (!!call && ((call.name === 'extend' && call.args.some((a) => a.text === 'ActiveSupport::Concern'))
+      || ((call.name === 'included' || call.name === 'class_methods') && !!call.block))) || !!hookParam(s);
   });
 }
 
@@ -111,15 +174,31 @@ function readBody(kind: ModelInfo['kind'], name: string, superclass: string | un
     const call = readCall(stmt);
     if (call && call.name === 'included' && call.block) statements.push(...bodyStatements(call.block));
   }
-  for (const stmt of statements) readStatement(model, stmt, file);
+  for (const stmt of statements) readStatement(model, stmt, file, NO_OPTIONS);
+  // `def self.included(base) base.has_many :x end`: macros called on the hook's parameter.
+  for (const stmt of bodyStatements(body)) {
+    const param = hookParam(stmt);
+    if (param) for (const inner of bodyStatements(stmt.childForFieldName('body'))) readStatement(model, inner, file, NO_OPTIONS, param);
+  }
   for (const extractor of extractors) extractor(model, body, file);
   return model;
 }
 
-function readStatement(model: ModelInfo, stmt: Node, file: string): void {
+const NO_OPTIONS: ReadonlyMap<string, Node> = new Map();
+
+/** One class-level statement. `options` are those of enclosing `with_options` blocks; `self` names a block parameter
+ *  standing for the class (`with_options … do |o| o.has_many :x end`, `def self.included(base) base.has_many :x`). */
+function readStatement(model: ModelInfo, stmt: Node, file: string, options: ReadonlyMap<string, Node>, self?: string): void {
   if (stmt.type === 'method') {
     const name = stmt.childForFieldName('name')?.text;
     if (name) model.methods.set(name, { name, location: locationOf(stmt, file) });
+    return;
+  }
+  if (stmt.type === 'alias') {
+    const [alias, original] = stmt.namedChildren;
+    const a = alias && methodName(alias);
+    const o = original && methodName(original);
+    if (a && o) addAlias(model, a, o, stmt, file);
     return;
   }
   if (stmt.type === 'assignment' || stmt.type === 'operator_assignment') {
@@ -131,17 +210,30 @@ function readStatement(model: ModelInfo, stmt: Node, file: string): void {
     return;
   }
   const call = readCall(stmt);
-  if (!call || call.receiver) return;
+  if (!call) return;
+  if (call.receiver && !(self && call.receiver.type === 'identifier' && call.receiver.text === self)) return;
+  if (call.name === 'with_options' && call.block) {
+    const merged = new Map([...options, ...call.keywords]);
+    const param = call.block.childForFieldName('parameters')?.namedChildren.find((c) => c?.type === 'identifier')?.text
+      ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters')?.namedChildren.find((c) => c?.type === 'identifier')?.text;
+    for (const inner of bodyStatements(call.block)) readStatement(model, inner, file, merged, param ?? self);
+    return;
+  }
   if (call.name === 'primary_abstract_class') model.abstract = true;
-  else if (call.name === 'include') model.includes.push(...call.args.map((a) => a.text));
+  else if (call.name === 'include' || call.name === 'prepend') model.includes.push(...call.args.map((a) => a.text));
   else if (call.name === 'scope') { const n = literalName(call.args[0]); if (n) model.scopes.add(n); }
   else if (call.name === 'accepts_nested_attributes_for') model.nestedAttributes.push(...call.args.map((a) => literalName(a)).filter((n): n is string => !!n));
+  else if (call.name === 'alias_method') {
+    const a = literalName(call.args[0]);
+    const o = literalName(call.args[1]);
+    if (a && o) addAlias(model, a, o, stmt, file);
+  } else if (call.name === 'delegate') readDelegate(model, call, stmt, file);
   else if (ASSOCIATION_MACROS.has(call.name)) {
     const macro = call.name as AssociationMacro;
     for (const arg of call.args) {
       const assoc = literalName(arg);
       if (!assoc || arg.type === 'lambda') continue;
-      const k = call.keywords;
+      const k = options.size > 0 ? new Map([...options, ...call.keywords]) : call.keywords;
       const counter = k.get('counter_cache');
       model.associations.set(assoc, {
         name: assoc, macro,
@@ -164,42 +256,111 @@ function readStatement(model: ModelInfo, stmt: Node, file: string): void {
   }
 }
 
+function methodName(node: Node): string | undefined {
+  return node.type === 'identifier' || node.type === 'constant' ? node.text : literalName(node);
+}
+
+function addAlias(model: ModelInfo, alias: string, original: string, stmt: Node, file: string): void {
+  (model.aliases ??= new Map()).set(alias, original);
+  model.methods.set(alias, { name: alias, location: locationOf(stmt, file) });
+}
+
+/** `delegate :name, :email, to: :user, prefix: true` → `user_name`, `user_email` read `user`. */
+function readDelegate(model: ModelInfo, call: NonNullable<ReturnType<typeof readCall>>, stmt: Node, file: string): void {
+  const to = literalName(call.keywords.get('to'));
+  if (!to || !/^[a-z_][a-zA-Z0-9_]*$/.test(to)) return;
+  const prefixNode = call.keywords.get('prefix');
+  const prefix = !prefixNode || prefixNode.type === 'false' ? '' : prefixNode.type === 'true' ? `${to}_` : literalName(prefixNode) ? `${literalName(prefixNode)}_` : undefined;
+  if (prefix === undefined) return;
+  for (const arg of call.args) {
+    const name = literalName(arg);
+    if (!name || arg.type === 'hash') continue;
+    (model.delegates ??= new Map()).set(`${prefix}${name}`, to);
+    model.methods.set(`${prefix}${name}`, { name: `${prefix}${name}`, location: locationOf(stmt, file) });
+  }
+}
+
 const ROOT_CLASSES = new Set(['ApplicationRecord', 'ActiveRecord::Base', '::ApplicationRecord', '::ActiveRecord::Base']);
 
-/** The app-wide index, updated one file at a time. */
+/** The app-wide index, updated one file at a time. A class or concern may be written in several files (a reopened
+ *  `class Order` in order/checkout.rb, `Order.class_eval do` decorators): each file keeps its own part, and lookups
+ *  see every part of a name (`parts`, `ancestry`), so re-extracting one file replaces only that file's part. */
 export class ModelIndex {
   private readonly byFile = new Map<string, ModelInfo[]>();
-  private byName: Map<string, ModelInfo> | undefined;
+  private byName: Map<string, ModelInfo[]> | undefined;
 
   update(file: string, models: ModelInfo[]): void { this.byFile.set(file, models); this.byName = undefined; }
   remove(file: string): void { if (this.byFile.delete(file)) this.byName = undefined; }
   files(): string[] { return [...this.byFile.keys()]; }
 
-  private names(): Map<string, ModelInfo> {
-    if (!this.byName) {
-      this.byName = new Map();
-      for (const models of this.byFile.values()) for (const m of models) if (!this.byName.has(m.name)) this.byName.set(m.name, m);
-    }
-    return this.byName;
+  /** The parts written in one file (classes, concerns and reopenings), as extracted. */
+  definedIn(file: string): ModelInfo[] { this.linked(); return this.byFile.get(file) ?? []; }
+
+  /** A new index with the same files, to add a file to without changing this one. */
+  copy(): ModelIndex {
+    const out = new ModelIndex();
+    for (const [file, models] of this.byFile) out.update(file, models);
+    return out;
   }
 
-  /** Every class and concern. */
-  all(): ModelInfo[] { return [...this.names().values()]; }
+  private linked(): Map<string, ModelInfo[]> {
+    if (this.byName) return this.byName;
+    const byName = new Map<string, ModelInfo[]>();
+    const reopenings: ModelInfo[] = [];
+    for (const models of this.byFile.values()) {
+      for (const m of models) {
+        if (m.reopens) { reopenings.push(m); continue; }
+        const list = byName.get(m.name);
+        if (list) list.push(m); else byName.set(m.name, [m]);
+      }
+    }
+    this.byName = byName;
+    // `Order.class_eval` written inside `module Spree` reopens Spree::Order when there is one (Ruby's lexical lookup).
+    for (const m of reopenings) {
+      const target = this.lookup(byName, m.reopens!.written, m.reopens!.namespace);
+      m.name = target ?? m.reopens!.written.replace(/^::/, '');
+      const list = byName.get(m.name);
+      if (list) list.push(m); else byName.set(m.name, [m]);
+    }
+    for (const [name, list] of byName) if (list.length > 1) list.sort((a, b) => primaryRank(b, name) - primaryRank(a, name));
+    return byName;
+  }
+
+  private lookup(byName: Map<string, ModelInfo[]>, name: string, namespace: string): string | undefined {
+    const clean = name.replace(/^::/, '');
+    const parts = namespace && !name.startsWith('::') ? namespace.split('::') : [];
+    for (let i = parts.length; i >= 0; i--) {
+      const candidate = [...parts.slice(0, i), clean].join('::');
+      if (byName.has(candidate)) return candidate;
+    }
+    return undefined;
+  }
+
+  /** Every part of the class or concern `model` belongs to, its main definition first. */
+  parts(model: ModelInfo): ModelInfo[] {
+    const list = this.linked().get(model.name);
+    return list && list.includes(model) ? list : [model];
+  }
+
+  /** The main definition of `model`'s class (the part with the superclass, in the file named after it). */
+  primary(model: ModelInfo): ModelInfo { return this.parts(model)[0]; }
+
+  /** The superclass as written in whichever part names it. */
+  superclassOf(model: ModelInfo): string | undefined {
+    return this.parts(model).find((p) => p.superclass)?.superclass;
+  }
+
+  /** Every class and concern (one entry per name: its main definition). */
+  all(): ModelInfo[] { return [...this.linked().values()].map((list) => list[0]); }
 
   /** Active Record models (classes whose ancestry reaches ApplicationRecord / ActiveRecord::Base). */
   models(): ModelInfo[] { return this.all().filter((m) => this.isModel(m)); }
 
   /** Looks a constant up the way Ruby would from inside `namespace` (innermost first). */
   resolve(name: string, namespace = ''): ModelInfo | undefined {
-    const names = this.names();
-    const clean = name.replace(/^::/, '');
-    const parts = namespace ? namespace.split('::') : [];
-    for (let i = parts.length; i >= 0; i--) {
-      const candidate = [...parts.slice(0, i), clean].join('::');
-      const found = names.get(candidate);
-      if (found) return found;
-    }
-    return undefined;
+    const byName = this.linked();
+    const found = this.lookup(byName, name, namespace);
+    return found ? byName.get(found)![0] : undefined;
   }
 
   model(className: string): ModelInfo | undefined {
@@ -208,25 +369,29 @@ export class ModelIndex {
   }
 
   isModel(model: ModelInfo): boolean {
-    let current: ModelInfo | undefined = model;
+    let current: ModelInfo | undefined = this.primary(model);
     for (let depth = 0; current && depth < 20; depth++) {
-      if (current.kind !== 'class' || !current.superclass) return false;
-      if (ROOT_CLASSES.has(current.superclass)) return true;
-      current = this.resolve(current.superclass, namespaceOf(current.name));
+      const superclass = this.superclassOf(current);
+      if (current.kind !== 'class' || !superclass) return false;
+      if (ROOT_CLASSES.has(superclass)) return true;
+      current = this.resolve(superclass, namespaceOf(current.name));
     }
     return false;
   }
 
-  /** The class itself, its included concerns (recursively), then its superclasses and theirs. */
+  /** The class itself (every part of it), its included concerns (recursively), then its superclasses and theirs. */
   ancestry(model: ModelInfo): ModelInfo[] {
     const out: ModelInfo[] = [];
     const seen = new Set<string>();
     const add = (m: ModelInfo | undefined): void => {
       if (!m || seen.has(m.name)) return;
       seen.add(m.name);
-      out.push(m);
-      for (const inc of m.includes) add(this.resolve(inc, namespaceOf(m.name)));
-      if (m.superclass && !ROOT_CLASSES.has(m.superclass)) add(this.resolve(m.superclass, namespaceOf(m.name)));
+      const parts = this.parts(m);
+      out.push(...parts);
+      // Constants in a class body resolve from inside it: `include Checkout` in Spree::Order finds Spree::Order::Checkout.
+      for (const p of parts) for (const inc of p.includes) add(this.resolve(inc, lexicalScope(p)));
+      const superclass = this.superclassOf(m);
+      if (superclass && !ROOT_CLASSES.has(superclass)) add(this.resolve(superclass, namespaceOf(m.name)));
     };
     add(model);
     return out;
@@ -235,9 +400,30 @@ export class ModelIndex {
   association(className: string, name: string): AssociationInfo | undefined {
     const model = this.model(className);
     if (!model) return undefined;
-    for (const m of this.ancestry(model)) {
+    const chain = this.ancestry(model);
+    for (const m of chain) {
       const a = m.associations.get(name);
       if (a) return a;
+    }
+    // `alias :members :zone_members`: the alias reads the association.
+    for (const m of chain) {
+      const original = m.aliases?.get(name);
+      if (!original || original === name) continue;
+      for (const n of chain) {
+        const a = n.associations.get(original);
+        if (a) return { ...a, name, aliasOf: a.aliasOf ?? original };
+      }
+    }
+    return undefined;
+  }
+
+  /** `delegate :x, to: :assoc`: the association a delegated method reads, if it delegates to one. */
+  delegation(className: string, method: string): AssociationInfo | undefined {
+    const model = this.model(className);
+    if (!model) return undefined;
+    for (const m of this.ancestry(model)) {
+      const to = m.delegates?.get(method);
+      if (to) return this.association(className, to);
     }
     return undefined;
   }
@@ -250,17 +436,31 @@ export class ModelIndex {
   tableName(model: ModelInfo): string {
     for (const m of this.ancestry(model)) if (m.explicitTableName) return m.explicitTableName;
     // STI: a subclass of a concrete model shares its table.
-    const parent = model.superclass && !ROOT_CLASSES.has(model.superclass) ? this.resolve(model.superclass, namespaceOf(model.name)) : undefined;
+    const superclass = this.superclassOf(model);
+    const parent = superclass && !ROOT_CLASSES.has(superclass) ? this.resolve(superclass, namespaceOf(model.name)) : undefined;
     if (parent && parent.kind === 'class' && !parent.abstract && this.isModel(parent)) return this.tableName(parent);
     return tableize(model.name);
   }
 
   modelForTable(table: string): ModelInfo | undefined {
-    return this.models().find((m) => !m.abstract && this.tableName(m) === table);
+    return this.models().find((m) => !this.parts(m).some((p) => p.abstract) && this.tableName(m) === table);
   }
+}
+
+/** Where constants written in a part resolve from: inside the class body, or where `Name.class_eval` was written. */
+export function lexicalScope(m: ModelInfo): string {
+  return m.reopens ? m.reopens.namespace : m.name;
 }
 
 export function namespaceOf(name: string): string {
   const i = name.lastIndexOf('::');
   return i < 0 ? '' : name.slice(0, i);
+}
+
+/** Which part of a class is its main definition: a class over a concern, the one with a superclass, the one in the
+ *  file Zeitwerk names after it (order.rb for Order, not order/checkout.rb), then the earliest loaded. */
+function primaryRank(m: ModelInfo, name: string): number {
+  const file = m.file.replace(/\\/g, '/');
+  const base = underscore(name.split('::').pop() ?? name);
+  return (m.kind === 'class' ? 4 : 0) + (m.superclass ? 2 : 0) + (file.endsWith(`/${base}.rb`) && !m.reopens ? 1 : 0);
 }

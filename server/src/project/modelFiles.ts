@@ -1,5 +1,7 @@
 // Finds the model folders of an app (app/models, and those of engines, packs and components inside it)
 // and keeps the ModelIndex current one file at a time.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { extractModels, ModelIndex } from '../models/modelIndex';
 import { parseRuby, type Tree } from '../parsing/treeSitter';
 import type { FileSource } from './files';
@@ -13,6 +15,18 @@ export function isModelFile(file: string): boolean {
   return /(^|[\\/])app[\\/]models[\\/].*\.rb$/.test(file);
 }
 
+/** Folders outside app/models where apps reopen models (`Spree::Order.class_eval do`, `Order.prepend(Decorator)`). */
+const DECORATOR_FOLDERS = ['lib', 'app/decorators', 'app/overrides'];
+
+export function isDecoratorFile(file: string): boolean {
+  return /(^|[\\/])(lib|app[\\/]decorators|app[\\/]overrides)[\\/].*\.rb$/.test(file);
+}
+
+/** Text that may reopen a class from outside its body; other files of the decorator folders are not parsed. */
+export function mayReopenModels(text: string): boolean {
+  return /\b(class_eval|class_exec|module_eval)\b|\.(prepend|include)[\s(]+(::)?[A-Z]|\bsend\(?\s*:(include|prepend)\b|def self\.(included|prepended)\b/.test(text);
+}
+
 /** Builds the index lazily; `changed(file)` marks one file for re-extraction on next access. */
 export class ModelIndexLoader {
   private index: ModelIndex | undefined;
@@ -24,6 +38,10 @@ export class ModelIndexLoader {
     if (!this.index) {
       this.index = new ModelIndex();
       for (const dir of modelDirectories(this.root)) for (const file of filesUnder(dir, (name) => name.endsWith('.rb'))) this.load(file);
+      for (const folder of DECORATOR_FOLDERS) {
+        const dir = path.join(this.root, folder);
+        if (fs.existsSync(dir)) for (const file of filesUnder(dir, (name) => name.endsWith('.rb'))) this.load(file);
+      }
       this.dirty.clear();
     }
     for (const file of this.dirty) this.load(file);
@@ -33,18 +51,19 @@ export class ModelIndexLoader {
 
   /** Re-extracts an edited model from the tree the editor already has, instead of parsing it again. */
   updateFromTree(file: string, tree: Tree): void {
-    if (!this.index || !isModelFile(file)) return;
-    this.index.update(file, extractModels(tree, file));
+    if (!this.index || !(isModelFile(file) || isDecoratorFile(file))) return;
+    if (!isModelFile(file) && !mayReopenModels(tree.rootNode.text)) this.index.remove(file);
+    else this.index.update(file, extractModels(tree, file));
     this.dirty.delete(file);
   }
 
   changed(file: string): void {
-    if (this.index && isModelFile(file)) this.dirty.add(file);
+    if (this.index && (isModelFile(file) || isDecoratorFile(file))) this.dirty.add(file);
   }
 
   private load(file: string): void {
     const text = this.files.read(file);
-    if (text === undefined) { this.index!.remove(file); return; }
+    if (text === undefined || (!isModelFile(file) && !mayReopenModels(text))) { this.index!.remove(file); return; }
     let tree;
     try {
       tree = parseRuby(text);

@@ -9,7 +9,7 @@ import { constantText, nodeRange } from '../parsing/ruby';
 import { extractModels, ModelIndex, type AssociationInfo, type ModelInfo } from '../models/modelIndex';
 import { tableize, underscore, singularize } from '../models/inflector';
 import { chainOf, emptyPreloads, dynamicPreloads, type Chain, type Link } from './chain';
-import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, type EvalHooks, type Value } from './values';
+import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, step, type EvalHooks, type Value } from './values';
 import { templateKey, type ControllerIndex, type CollectionRender } from './controllerIndex';
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
@@ -109,12 +109,7 @@ function withOwnModels(models: ModelIndex | undefined, tree: Tree, file: string)
   if (models && models.files().includes(file)) return models;
   const own = extractModels(tree, file).filter((m) => m.kind === 'class');
   if (own.length === 0 || (models && own.every((m) => models.resolve(m.name)))) return models;
-  const copy = new ModelIndex();
-  if (models) {
-    const byFile = new Map<string, ModelInfo[]>();
-    for (const m of models.all()) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m]);
-    for (const [f, list] of byFile) copy.update(f, list);
-  }
+  const copy = models ? models.copy() : new ModelIndex();
   copy.update(file, own);
   return copy;
 }
@@ -359,7 +354,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       const reused = readAgainAfter(node, rootVariable);
       for (const s of sites) s.reusedAfter = reused;
     }
-    out.links.push(...sites);
+    out.links.push(...sites, ...symbolBlockReads(sites, scope));
     if (scope.preloader) for (const s of sites) s.receiver = { ...s.receiver, preloads: dynamicPreloads() };
 
     // Visit the pieces of the chain: root, arguments, blocks (binding loop variables).
@@ -406,6 +401,52 @@ function buildModel(ctx: RuleContext): QueryModel {
       const body = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
       if (body) visitChildren(body, inner, depth);
     });
+  };
+
+  /** `members.collect(&:zoneable)`: the loop's block calls `zoneable` on each element, as `{ |m| m.zoneable }` would. */
+  const symbolBlockReads = (sites: LinkSite[], scope: Scope): LinkSite[] => {
+    const reads: LinkSite[] = [];
+    for (const site of sites) {
+      const { link, receiver } = site;
+      const sym = link.args.symbolBlock;
+      const range = link.args.symbolBlockRange;
+      if (!sym || !range || !LOOP_METHODS.has(link.name) || BATCH_LOOPS.has(link.name) || link.name === 'times') continue;
+      if (!receiver.model || !['relation', 'collection', 'array'].includes(receiver.kind)) continue;
+      const literal = literalCollection(site.chain, site.index, scope);
+      const loop: LoopInfo = {
+        id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
+        cardinality: literal ? { kind: 'bounded', why: literal } : cardinalityOf(receiver),
+      };
+      let element = elementOf(receiver, loop.id);
+      if (scope.preloader && element.kind === 'record') element = { ...element, preloads: dynamicPreloads() };
+      const read: Link = { name: sym, nameRange: range, end: range.end, args: { count: 0, text: '', deps: [] }, hasBlock: false };
+      const result = step(element, read, site.chain, site.index + 1, hooksFor(scope));
+      reads.push({ ...site, index: site.index, link: read, next: undefined, receiver: element, result, loop, range, rootVariable: undefined, valueUsed: true });
+    }
+    return reads;
+  };
+
+  /** `for user in @users … end`: a loop whose variable is each element (Ruby's `for` opens no scope of its own). */
+  const forLoop = (node: Node, scope: Scope, depth: number): void => {
+    const pattern = node.childForFieldName('pattern');
+    const collectionNode = node.childForFieldName('value')?.namedChildren.find((c) => !!c) ?? undefined;
+    const body = node.childForFieldName('body');
+    if (collectionNode) visit(collectionNode, scope, depth + 1);
+    const collection = collectionNode ? out.values.get(collectionNode.id) ?? valueOf(collectionNode, scope) : UNKNOWN;
+    const chain = collectionNode ? chainOf(collectionNode, ctx.file) : undefined;
+    const literal = collectionNode ? literalValue(collectionNode) ?? (chain ? literalCollection(chain, chain.links.length, scope) : undefined) : undefined;
+    const loop: LoopInfo = {
+      id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
+      cardinality: literal ? { kind: 'bounded', why: literal }
+        : collection.model ? cardinalityOf(collection) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` },
+    };
+    const element = literal ? UNKNOWN : elementOf(collection, loop.id);
+    const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
+    const names: string[] = [];
+    const collect = (n: Node): void => { if (n.type === 'identifier') names.push(n.text); else for (const c of n.namedChildren) if (c) collect(c); };
+    if (pattern) collect(pattern);
+    for (const name of names) { inner.locals.set(name, pattern?.type === 'identifier' ? element : UNKNOWN); loop.vars.add(name); }
+    if (body) visitChildren(body, inner, depth);
   };
 
   const markLoaded = (scope: Scope, name: string, ivar: boolean): void => {
@@ -468,6 +509,9 @@ function buildModel(ctx: RuleContext): QueryModel {
         if (body) visitChildren(body, inner, depth);
         return;
       }
+      case 'for':
+        forLoop(node, scope, depth);
+        return;
       case 'assignment':
       case 'operator_assignment': {
         const left = node.childForFieldName('left');

@@ -31,6 +31,8 @@ export interface LinkArgs {
   int?: number;
   /** `&:name` block argument. */
   symbolBlock?: string;
+  /** Where `&:name` is written. */
+  symbolBlockRange?: Range;
   /** Identifiers, instance variables and method names read by the arguments (loop-variable dependency; inside loops only). */
   deps: string[];
 }
@@ -49,7 +51,7 @@ export type Root =
   | { kind: 'name'; name: string }      // identifier: a local variable or a method of self
   | { kind: 'ivar'; name: string }
   | { kind: 'self' }                    // receiverless call: the first link is on self
-  | { kind: 'other'; text: string };
+  | { kind: 'other'; text: string; /** `(Group.all - user.groups)`: the chain left of `-` or `&` (the result holds its rows). */ operand?: Chain };
 
 export interface Chain {
   file: string; root: Root; rootRange: Range; links: Link[];
@@ -114,6 +116,13 @@ function bareChainOf(node: Node, file: string, withDeps: boolean): Chain {
     case 'identifier': return { file, root: { kind: 'name', name: current.text }, rootRange, links };
     case 'instance_variable': return { file, root: { kind: 'ivar', name: current.text }, rootRange, links };
     case 'self': return { file, root: { kind: 'self' }, rootRange, links };
+    case 'binary': {
+      // `(Group.all - user.groups).each`: the rows of the left side, fewer.
+      const operator = current.childForFieldName('operator')?.text;
+      const left = current.childForFieldName('left');
+      if ((operator === '-' || operator === '&') && left) return { file, root: { kind: 'other', text: current.type, operand: bareChainOf(left, file, withDeps) }, rootRange, links };
+      return { file, root: { kind: 'other', text: current.type }, rootRange, links };
+    }
     default: return { file, root: { kind: 'other', text: current.type }, rootRange, links };
   }
 }
@@ -129,7 +138,7 @@ function readLink(call: Node, nameNode: Node, withDeps: boolean): Link {
       if (!child || child.type === 'comment') continue;
       if (child.type === 'block_argument') {
         const sym = child.namedChildren[0];
-        if (sym?.type === 'simple_symbol') args.symbolBlock = sym.text.slice(1);
+        if (sym?.type === 'simple_symbol') { args.symbolBlock = sym.text.slice(1); args.symbolBlockRange = nodeRange(child); }
         continue;
       }
       positional.push(child);
@@ -138,6 +147,12 @@ function readLink(call: Node, nameNode: Node, withDeps: boolean): Link {
     if (withDeps) collectDeps(argList, args.deps);
   }
   if (positional.length === 1 && positional[0].type === 'integer') args.int = Number(positional[0].text.replace(/_/g, ''));
+  // `host.try(:hostgroup)` reads what `host&.hostgroup` reads: the link is the method it calls.
+  if ((name === 'try' || name === 'try!') && positional.length === 1 && positional[0].type === 'simple_symbol' && !block && !args.symbolBlock) {
+    const tried = positional[0].text.slice(1);
+    const range = nodeRange(call);
+    return { name: tried, nameRange: { start: nodeRange(nameNode).start, end: range.end }, end: endOf(call), args: { count: 0, text: '', deps: [] }, hasBlock: false };
+  }
   if (PRELOADERS.has(name)) {
     args.preloads = emptyPreloads();
     args.preloadArgs = [];

@@ -112,6 +112,8 @@ export function evaluate(chain: Chain, hooks: EvalHooks): Value {
     value = model ? { kind: 'class', model, preloads: classPreloads(hooks.models!, model), origin: { chain, count: 0 } } : UNKNOWN;
   } else if (root.kind === 'self') {
     value = selfValue(hooks, chain);
+  } else if (root.kind === 'other') {
+    value = root.operand ? differenceOf(evaluate(root.operand, { ...hooks, onLink: undefined })) : UNKNOWN;
   } else {
     const resolved = hooks.resolveRoot(chain);
     if (resolved) value = resolved;
@@ -129,6 +131,12 @@ export function evaluate(chain: Chain, hooks: EvalHooks): Value {
     value = next;
   }
   return value;
+}
+
+/** `records - others`, `records & others`: an Array of some of the left side's records, loaded. */
+function differenceOf(left: Value): Value {
+  if (!left.model || !['relation', 'collection', 'array'].includes(left.kind)) return UNKNOWN;
+  return { ...left, kind: 'array', loaded: true };
 }
 
 function selfValue(hooks: EvalHooks, chain: Chain): Value {
@@ -212,8 +220,10 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
       return UNKNOWN;
     }
     case 'record': {
-      const assoc = models.association(model.name, name);
+      const assoc = models.association(model.name, link.name);
       if (!assoc) return UNKNOWN;
+      // An alias of the reader (`alias :members :zone_members`) loads and preloads under the association's name.
+      const name = assoc.aliasOf ?? link.name;
       const target = targetOf(models, model, assoc);
       if (!target && !assoc.polymorphic) return UNKNOWN;
       const covered = receiver.preloads.dynamic || receiver.preloads.names.has(name);
@@ -257,7 +267,7 @@ export function targetOf(models: ModelIndex, owner: ModelInfo, assoc: Associatio
   if (!via) return undefined;
   const middle = targetOf(models, owner, via, depth + 1);
   if (!middle) return undefined;
-  const source = assoc.source ?? assoc.name;
+  const source = assoc.source ?? assoc.aliasOf ?? assoc.name;
   for (const name of [source, singularize(source)]) {
     const next = models.association(middle.name, name);
     if (next) return targetOf(models, middle, next, depth + 1);

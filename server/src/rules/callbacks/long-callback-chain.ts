@@ -18,6 +18,8 @@ export default defineRule({
         const max = fc.config.maxChainLength;
         for (const model of fc.models) {
           if (model.kind !== 'class' || model.abstract || !fc.index.isModel(model)) continue;
+          // A class written in several files (order.rb, order/checkout.rb) is reported once, on its main definition.
+          if (fc.index.primary(model) !== model) continue;
           // An STI subclass that adds nothing runs its parent's chain: the parent's finding covers it.
           if (addsNoCallbacks(fc.index, model)) continue;
           const { chain, count } = savePathLength(fc.index, ctx.app, model, fc.config);
@@ -51,7 +53,7 @@ function afterCommitText(chain: Chain): string {
   const names = chain.afterCommit.slice(0, 4).map((e) => {
     const t = e.decl?.target;
     const what = t?.type === 'method' ? `${e.macro} :${t.name}` : e.macro;
-    return `\`${what}\`${e.owner !== chain.model ? ` (${e.owner.name})` : ''}`;
+    return `\`${what}\`${e.owner.name !== chain.model.name ? ` (${e.owner.name})` : ''}`;
   });
   return ` After the transaction (commit or rollback), not counted: ${n} more (${names.join(', ')}${n > 4 ? ', …' : ''}).`;
 }
@@ -61,7 +63,7 @@ function breakdown(chain: Chain): string {
   for (const step of chain.steps) {
     if (!step.entry.countable || step.phase !== 'transaction') continue;
     if (step.entry.generated) generated++;
-    else if (step.entry.owner === chain.model) own++;
+    else if (step.entry.owner.name === chain.model.name) own++;
     else if (step.entry.owner.kind === 'concern') concerns++;
     else inherited++;
   }

@@ -83,15 +83,19 @@ export default defineRule({
         for (const site of model.links) {
           const r = site.receiver;
           if (r.kind !== 'record' || !r.model || !r.perRow || r.perRow.missed) continue;
-          const name = site.link.name;
-          const assoc = models.association(r.model.name, name);
-          if (!assoc && site.link.args.count === 0 && !site.link.hasBlock && !r.preloads.dynamic) {
+          // An alias of the reader reads the association under its own name; `delegate :x, to: :customer` reads `customer`.
+          const read = models.association(r.model.name, site.link.name);
+          const delegated = read ? undefined : models.delegation(r.model.name, site.link.name);
+          const assoc = read ?? (delegated && (delegated.macro === 'belongs_to' || delegated.macro === 'has_one') ? delegated : undefined);
+          if (!assoc && !delegated && site.link.args.count === 0 && !site.link.hasBlock && !r.preloads.dynamic) {
+            // `post.byline`, where `Post#byline` reads `author`: the read happens per row, one call away.
             reportMethodReads(site, r.model);
             continue;
           }
           if (!assoc || site.link.args.count > 0 || site.link.hasBlock) continue;
+          const name = assoc.aliasOf ?? assoc.name;
           if (r.preloads.dynamic || r.preloads.names.has(name)) continue;
-          const next = site.next;
+          const next = delegated ? undefined : site.next;
           const many = assoc.macro === 'has_many' || assoc.macro === 'has_and_belongs_to_many';
           // Only reads that load the association's records are fixed by includes; anything else after it
           // (a scope, a class method, a query) builds a new query per element.
@@ -135,6 +139,7 @@ export default defineRule({
             range: site.range,
             severity: collection.strict ? 'hint' : severity,
             message: `\`${readText}\` runs one query ${perWhat} (N+1; ${whyClause(site.impact, card)}): nothing preloads \`${name}\``
+              + (delegated ? ` (\`${site.link.name}\` is delegated to it)` : '')
               + advice
               + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : ''),
             fixes,
