@@ -90,11 +90,14 @@ function inFamily(rule, family) {
 function mapLine(diffText, line) {
   let shift = 0;
   for (const m of diffText.matchAll(/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/gm)) {
-    const [oldStart, oldCount, newStart, newCount] = [Number(m[1]), m[2] === undefined ? 1 : Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])];
-    const oldEnd = oldCount === 0 ? oldStart : oldStart + oldCount - 1; // a pure insertion goes after oldStart
-    if (oldCount > 0 && line >= oldStart && line <= oldEnd) return newCount === 0 ? [newStart, newStart + 1] : [newStart, newStart + newCount - 1];
-    if (line > oldEnd || (oldCount === 0 && line > oldStart)) shift = newStart + newCount - (oldCount === 0 ? oldStart + 1 : oldStart + oldCount);
-    else break;
+    const oldCount = m[2] === undefined ? 1 : Number(m[2]);
+    const newCount = m[4] === undefined ? 1 : Number(m[4]);
+    // With a count of 0, git gives the line before the insertion (old side) or the deletion (new side).
+    const oldStart = Number(m[1]) + (oldCount === 0 ? 1 : 0);
+    const newStart = Number(m[3]) + (newCount === 0 ? 1 : 0);
+    if (line < oldStart) break;
+    if (line < oldStart + oldCount) return newCount === 0 ? [newStart - 1, newStart] : [newStart, newStart + newCount - 1];
+    shift = newStart + newCount - (oldStart + oldCount);
   }
   return [line + shift, line + shift];
 }
