@@ -599,13 +599,24 @@ export function ivarValueForTemplate(key: string, ivar: string, controllers: Con
     const assigns = controllers.assignmentsFor(controller, action, ivar);
     if (assigns.length === 0) { values.push(undefined); continue; }
     for (const a of assigns) {
+      // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
+      // the relation: followed two methods deep, each once.
+      const methodHooks = (seen: Set<string>): EvalHooks => ({
+        models,
+        resolveRoot(chain) {
+          if (chain.root.kind !== 'name' || seen.has(chain.root.name) || seen.size >= 2) return undefined;
+          const returns = controllers.methodOf(controller, chain.root.name)?.returns;
+          return returns ? evaluate(returns, methodHooks(new Set([...seen, chain.root.name]))) : undefined;
+        },
+      });
       const hooks: EvalHooks = {
         models,
         resolveRoot(chain) {
+          if (chain.root.kind === 'name') return methodHooks(new Set()).resolveRoot(chain);
           if (chain.root.kind !== 'ivar' || chain.root.name === ivar) return undefined;
           const other = controllers.assignmentsFor(controller, action, chain.root.name).filter((x) => x !== a);
           if (other.length !== 1 || depth > 3) return undefined;
-          return evaluate(other[0].chain, { models, resolveRoot: () => undefined });
+          return evaluate(other[0].chain, methodHooks(new Set()));
         },
       };
       const v = evaluate(a.chain, hooks);

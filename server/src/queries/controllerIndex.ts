@@ -9,7 +9,11 @@ import { chainOf, substituteRoot, type Chain } from './chain';
 
 export interface IvarAssignment { ivar: string; chain: Chain }
 
-export interface ControllerMethod { name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean }
+export interface ControllerMethod {
+  name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean;
+  /** What a method without parameters returns, when it is a chain: its last expression, or the chain of `@x ||= chain`. */
+  returns?: Chain;
+}
 
 export interface ControllerInfo {
   name: string;
@@ -18,6 +22,8 @@ export interface ControllerInfo {
   viewPath: string;
   methods: Map<string, ControllerMethod>;
   beforeActions: { method: string; only?: string[]; except?: string[] }[];
+  /** As written: `Admin::BaseController`. */
+  superclass?: string;
 }
 
 /** A partial rendered once per element of `collection` (or of a loop that passes the element as a local). */
@@ -69,7 +75,12 @@ export function extractControllers(tree: Tree, file: string): ControllerInfo[] {
         const name = constantText(stmt.childForFieldName('name')) ?? '';
         const body = stmt.childForFieldName('body');
         const full = [...namespace, name];
-        if (stmt.type === 'class' && name.endsWith('Controller') && body) out.push(readController(full.join('::'), body, file));
+        if (stmt.type === 'class' && name.endsWith('Controller') && body) {
+          const info = readController(full.join('::'), body, file);
+          const superclass = constantText(stmt.childForFieldName('superclass')?.namedChildren[0]);
+          if (superclass) info.superclass = superclass;
+          out.push(info);
+        }
         if (body) visit(body, full);
       }
     }
@@ -131,6 +142,17 @@ function readMethod(name: string, method: Node, file: string): ControllerMethod 
     for (const c of node.namedChildren) if (c) walk(c, depth + 1);
   };
   for (const n of stack) walk(n, 0);
+  if (!method.childForFieldName('parameters')?.namedChildren.length) {
+    const body = method.childForFieldName('body');
+    const statements = body ? [...bodyStatements(body)] : [];
+    const last = statements[statements.length - 1];
+    if (last && last.type !== 'assignment' && last.type !== 'if' && last.type !== 'unless' && last.type !== 'case') {
+      // `@posts ||= Post.visible`: the memoised chain.
+      const memo = last.type === 'operator_assignment' ? last.childForFieldName('right') : last;
+      const chain = memo && (memo.type === 'call' || memo.type === 'constant' || memo.type === 'scope_resolution' || memo.type === 'identifier') ? expr(memo) : undefined;
+      if (chain && (chain.root.kind === 'const' || chain.links.length > 0)) out.returns = chain;
+    }
+  }
   return out;
 }
 
@@ -279,14 +301,49 @@ export class ControllerIndex {
     return out;
   }
 
-  /** The assignments of `ivar` that reach an action's template: before_action methods first, then the action. */
+  /** The controller and its app superclasses, nearest first (`PostsController`, `Admin::BaseController`, …). */
+  ancestry(controller: ControllerInfo): ControllerInfo[] {
+    const out: ControllerInfo[] = [];
+    for (let c: ControllerInfo | undefined = controller; c && out.length < 10 && !out.includes(c);) {
+      out.push(c);
+      const parent: string | undefined = c.superclass;
+      if (!parent) break;
+      const namespace = c.name.includes('::') ? c.name.slice(0, c.name.lastIndexOf('::')) : '';
+      c = this.controllerNamed(parent, namespace);
+    }
+    return out;
+  }
+
+  /** A method of the controller or of its app superclasses. */
+  methodOf(controller: ControllerInfo, name: string): ControllerMethod | undefined {
+    for (const c of this.ancestry(controller)) {
+      const m = c.methods.get(name);
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  private controllerNamed(name: string, namespace: string): ControllerInfo | undefined {
+    const clean = name.replace(/^::/, '');
+    const parts = namespace ? namespace.split('::') : [];
+    for (let i = parts.length; i >= 0; i--) {
+      const candidate = [...parts.slice(0, i), clean].join('::');
+      const found = this.controllers().find((c) => c.name === candidate);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The assignments of `ivar` that reach an action's template: before_action methods first (a parent's first), then the action. */
   assignmentsFor(controller: ControllerInfo, action: ControllerMethod, ivar: string): IvarAssignment[] {
     const out: IvarAssignment[] = [];
-    for (const b of controller.beforeActions) {
-      if (b.only && !b.only.includes(action.name)) continue;
-      if (b.except && b.except.includes(action.name)) continue;
-      const m = controller.methods.get(b.method);
-      if (m) out.push(...m.assigns.filter((a) => a.ivar === ivar));
+    for (const c of this.ancestry(controller).reverse()) {
+      for (const b of c.beforeActions) {
+        if (b.only && !b.only.includes(action.name)) continue;
+        if (b.except && b.except.includes(action.name)) continue;
+        const m = this.methodOf(controller, b.method);
+        if (m) out.push(...m.assigns.filter((a) => a.ivar === ivar));
+      }
     }
     const own = action.assigns.filter((a) => a.ivar === ivar);
     // An assignment in the action replaces the one of a before_action.

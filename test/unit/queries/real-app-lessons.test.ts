@@ -354,3 +354,33 @@ describe('program model: an association read one or two method calls away (miss 
     assert.deepEqual(check(associationInLoop, files('Post.where(published: true).each { |post| puts post.shout }'), JOB), []);
   });
 });
+
+describe('program model: the relation comes from a parent controller or a private method (miss cause 1)', () => {
+  const VIEW = 'app/views/admin/posts/index.html.erb';
+  const base = 'class Admin::BaseController < ApplicationController\n  before_action :load_posts\n\n  private\n\n  def load_posts\n    @posts = collection.order(:id)\n  end\n\n  def collection\n    @collection ||= Post.where(published: true)\n  end\nend\n';
+  const files = (controller: string): Files => app({
+    'app/controllers/admin/base_controller.rb': base,
+    'app/controllers/admin/posts_controller.rb': controller,
+    [VIEW]: '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+  });
+
+  test('an ivar set by a parent controller\'s before_action from a memoised private method reaches the view', () => {
+    const app1 = files('class Admin::PostsController < Admin::BaseController\n  def index\n  end\nend\n');
+    const findings = check(associationInLoop, app1, VIEW);
+    assert.deepEqual(findings.map((f) => [at(f).rule, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 7, 'warning']]);
+    assert.match(findings[0].message, /unbounded: every Post in `collection\.order\(:id\)`\): nothing preloads `author` where the posts are loaded \(app\/controllers\/admin\/base_controller\.rb:7\)/);
+    const fixed = applyFixToApp(app1, findings[0].fixes[0]);
+    assert.equal(fixed['app/controllers/admin/base_controller.rb'], base.replace('collection.order(:id)', 'collection.order(:id).includes(:author)'));
+    assert.deepEqual(check(associationInLoop, fixed, VIEW), []);
+  });
+
+  test('near misses: the child overrides the method with a preloading one, or the method takes arguments (unknown)', () => {
+    const overriding = files('class Admin::PostsController < Admin::BaseController\n  def index\n  end\n\n  private\n\n  def collection\n    Post.includes(:author).where(published: true)\n  end\nend\n');
+    assert.deepEqual(check(associationInLoop, overriding, VIEW), []);
+    const withArgs = app({
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = collection(params[:q])\n  end\n\n  private\n\n  def collection(q)\n    Post.where(title: q)\n  end\nend\n',
+      'app/views/posts/index.html.erb': '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+    });
+    assert.deepEqual(check(associationInLoop, withArgs, 'app/views/posts/index.html.erb'), []);
+  });
+});
