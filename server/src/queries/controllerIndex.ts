@@ -5,7 +5,7 @@
 import type { Node, Tree } from '../parsing/treeSitter';
 import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
 import { underscore } from '../models/inflector';
-import { chainOf, substituteRoot, type Chain } from './chain';
+import { chainOf, substituteRoot, type Chain, type Link } from './chain';
 
 export interface IvarAssignment { ivar: string; chain: Chain }
 
@@ -133,6 +133,12 @@ function readMethod(name: string, method: Node, file: string): ControllerMethod 
       const chain = expr(right);
       if (left?.type === 'identifier' && chain) locals.set(left.text, chain);
       if (left?.type === 'instance_variable' && chain) out.assigns.push({ ivar: left.text, chain });
+      if (left?.type === 'left_assignment_list' && right) {
+        // `@pagy, @posts = pagy(Post.where(…))`: the records are one page of the relation.
+        const paged = pagyChain(right, expr);
+        const ivars = left.namedChildren.filter((c) => c?.type === 'instance_variable');
+        if (paged && ivars.length === 2) out.assigns.push({ ivar: ivars[1]!.text, chain: paged });
+      }
       return;
     }
     if (node.type === 'call') {
@@ -154,6 +160,19 @@ function readMethod(name: string, method: Node, file: string): ControllerMethod 
     }
   }
   return out;
+}
+
+const PAGY = /^pagy(_countless|_array|_arel|_cursor|_elasticsearch_rails|_searchkick|_meilisearch)?$/;
+
+/** `pagy(relation)`: the relation with a page link, so it is bounded and fixes still edit the relation. */
+function pagyChain(call: Node, expr: (node: Node | null) => Chain | undefined): Chain | undefined {
+  if (call.type !== 'call' || call.childForFieldName('receiver') || !PAGY.test(call.childForFieldName('method')?.text ?? '')) return undefined;
+  const first = call.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'pair' && a.type !== 'hash');
+  const chain = first ? expr(first) : undefined;
+  if (!chain) return undefined;
+  const end = chain.links.length > 0 ? chain.links[chain.links.length - 1].end : chain.rootRange.end;
+  const page: Link = { name: 'page', nameRange: { start: end, end }, end, args: { count: 0, text: '(pagy)', deps: [] }, hasBlock: false };
+  return { ...chain, links: [...chain.links, page] };
 }
 
 function readRender(call: NonNullable<ReturnType<typeof readCall>>, out: ControllerMethod): void {

@@ -81,6 +81,11 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
     if (call && call.name === 'included' && call.block) statements.push(...bodyStatements(call.block));
   }
   for (const stmt of statements) {
+    if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') { addRelationMethod(stmt, model, facts); continue; }
+    if (stmt.type === 'singleton_class') {
+      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') addRelationMethod(m, model, facts);
+      continue;
+    }
     const call = readCall(stmt);
     if (!call || call.receiver) continue;
     if (call.name === 'scope') {
@@ -91,6 +96,8 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
         const p = preloadsIn(lambda, calls);
         facts.scopes.set(name, { preloads: p, calls, ...shapeIn(lambda) });
       }
+    } else if (call.name === 'class_methods' && call.block) {
+      for (const m of bodyStatements(call.block)) if (m.type === 'method') addRelationMethod(m, model, facts);
     } else if (call.name === 'default_scope') {
       const target = call.block ?? call.args[0];
       if (target) {
@@ -101,6 +108,43 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
   }
   if (facts.scopes.size > 0 || facts.defaultScope) model.extra.set(KEY, facts);
 });
+
+/** Calls that keep a relation a relation (`public_send(key, value)` is a filter scope chosen at run time). */
+const RELATIONAL = /^(all|where|not|or|and|order|reorder|limit|offset|joins|left_joins|left_outer_joins|includes|preload|eager_load|references|select|distinct|group|having|rewhere|unscope|unscoped|merge|none|page|per|paginate|lock|readonly|from|extending|public_send|send|strict_loading)$/;
+
+/**
+ * A class method that returns a relation of the model works like a scope (`Post.filter_by(params).each`):
+ * `def self.x` / `class << self` / a concern's `class_methods`, whose last expression is a chain of relation
+ * calls on self (or a local holding one: `results = where(nil); …; results`).
+ */
+function addRelationMethod(method: Node, model: ModelInfo, facts: ScopeFacts): void {
+  const name = method.childForFieldName('name')?.text;
+  const body = method.childForFieldName('body');
+  if (!name || !body || facts.scopes.has(name)) return;
+  const statements = [...bodyStatements(body)];
+  let last: Node | undefined = statements[statements.length - 1];
+  if (last?.type === 'identifier') {
+    const local = last.text;
+    last = statements.find((st) => st.type === 'assignment' && st.childForFieldName('left')?.text === local)?.childForFieldName('right') ?? undefined;
+  }
+  if (!last || !relationChain(last)) return;
+  const calls: string[] = [];
+  facts.scopes.set(name, { preloads: preloadsIn(body, calls), calls, ...shapeIn(body) });
+  model.scopes.add(name);
+}
+
+function relationChain(node: Node): boolean {
+  let n: Node | null = node;
+  for (let depth = 0; n && depth < 30; depth++) {
+    if (n.type !== 'call' && n.type !== 'identifier') return false;
+    const method = n.type === 'identifier' ? n.text : n.childForFieldName('method')?.text;
+    if (!method || !RELATIONAL.test(method)) return false;
+    const receiver: Node | null = n.type === 'identifier' ? null : n.childForFieldName('receiver');
+    if (!receiver || receiver.type === 'self') return true;
+    n = receiver;
+  }
+  return false;
+}
 
 function scopeInfo(models: ModelIndex, model: ModelInfo, scope: string): ScopeInfo | undefined {
   for (const m of models.ancestry(model)) {

@@ -384,3 +384,39 @@ describe('program model: the relation comes from a parent controller or a privat
     assert.deepEqual(check(associationInLoop, withArgs, 'app/views/posts/index.html.erb'), []);
   });
 });
+
+describe('program model: relations through app class methods and pagination gems (miss cause 1)', () => {
+  const VIEW = 'app/views/posts/index.html.erb';
+  const loopView = '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n';
+  const filterable = 'module Filterable\n  extend ActiveSupport::Concern\n\n  class_methods do\n    def filter_by(params)\n      results = where(nil)\n      params.each { |key, value| results = results.public_send(key, value) }\n      results\n    end\n  end\nend\n';
+
+  test('a class method that returns a relation (a Filterable concern) works like a scope', () => {
+    const files = app({
+      'app/models/concerns/filterable.rb': filterable,
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('class Post < ApplicationRecord\n', 'class Post < ApplicationRecord\n  include Filterable\n'),
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = Post.filter_by(params.slice(:published))\n  end\nend\n',
+      [VIEW]: loopView,
+    });
+    const findings = check(associationInLoop, files, VIEW);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[2, 7, 'warning']]);
+    assert.match(findings[0].message, /unbounded: every Post in `Post\.filter_by\(params\.slice\(:published\)\)`/);
+  });
+
+  test('near miss: a class method that returns titles (map) is not a relation', () => {
+    const files = app({
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = Post.titles\n  end\nend\n',
+      [VIEW]: loopView,
+    });
+    assert.deepEqual(check(associationInLoop, files, VIEW), []);
+  });
+
+  test('`@pagy, @posts = pagy(relation)`: one page of the relation (a hint naming the bound); the fix preloads inside pagy(…)', () => {
+    const controller = 'class PostsController < ApplicationController\n  def index\n    @pagy, @posts = pagy(Post.where(published: true))\n  end\nend\n';
+    const files = app({ 'app/controllers/posts_controller.rb': controller, [VIEW]: loopView });
+    const findings = check(associationInLoop, files, VIEW);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[2, 7, 'hint']]);
+    assert.match(findings[0].message, /bounded: bounded by `page\(pagy\)`/);
+    const fixed = applyFixToApp(files, findings[0].fixes[0]);
+    assert.equal(fixed['app/controllers/posts_controller.rb'], controller.replace('pagy(Post.where(published: true))', 'pagy(Post.where(published: true).includes(:author))'));
+  });
+});
