@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BEHAVIOUR_CHANGE, fixToCodeAction, toDiagnostic } from '../../../server/src/lsp/convert';
 import type { Fix } from '../../../server/src/core/types';
+import { findingHoverMarkdown } from '../../../server/src/lsp/findingHover';
 
 const range = { start: { line: 2, character: 4 }, end: { line: 2, character: 8 } };
 const unsafe: Fix = {
@@ -17,6 +18,20 @@ describe('findings → diagnostics', () => {
       message: '`post.author` runs one query per post (N+1): preload it', headline: '`post.author` runs one query per post (N+1)',
     });
     assert.equal(d.message, 'post.author runs one query per post (N+1)');
+  });
+
+  test('a finding that crosses a method boundary carries each hop as related information and as hover evidence', () => {
+    const hop = { start: { line: 12, character: 2 }, end: { line: 12, character: 2 } };
+    const finding = {
+      ruleId: 'queries/association-in-loop', severity: 'warning' as const, file: '/app/jobs/digest_job.rb', range, fixes: [],
+      message: '`post.byline` reads `author` in `Post#byline`: one query per post', headline: '`post.byline` reads `author` in `Post#byline`', detail: 'Preload it.',
+      related: [{ file: '/app/models/post.rb', range: hop, message: '`Post#byline` reads `author` (app/models/post.rb:13)' }],
+    };
+    assert.deepEqual(toDiagnostic(finding).relatedInformation, [
+      { location: { uri: 'file:///app/models/post.rb', range: hop }, message: 'Post#byline reads author (app/models/post.rb:13)' }]);
+    assert.equal(findingHoverMarkdown([finding]),
+      '**`post.byline` reads `author` in `Post#byline`** (queries/association-in-loop)\n\nPreload it.\n\nEvidence:\n- `Post#byline` reads `author` (app/models/post.rb:13)');
+    assert.equal(toDiagnostic({ ...finding, related: undefined }).relatedInformation, undefined);
   });
 });
 
