@@ -7,7 +7,9 @@ import type { Node } from '../parsing/treeSitter';
 import { bodyStatements } from '../parsing/ruby';
 import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 
-export interface MethodReads { reads: string[]; line: number; character: number; file: string }
+/** A reader of self called in a method body, with the method called on its result (`comments.where` → `where`). */
+export interface SelfRead { name: string; next?: string }
+export interface MethodReads { reads: SelfRead[]; line: number; character: number; file: string }
 const KEY = 'queries.methodReads';
 const MAX_DEPTH = 3;
 
@@ -23,9 +25,17 @@ registerModelExtractor((model: ModelInfo, body: Node, file: string) => {
 });
 
 /** Receiver-less (or `self.`) calls without arguments in a method body, minus the method's own locals. */
-function selfReads(method: Node): string[] {
+function selfReads(method: Node): SelfRead[] {
   const locals = new Set<string>();
-  const names = new Set<string>();
+  const names = new Map<string, SelfRead>();
+  const add = (n: Node, name: string): void => {
+    const parent = n.parent;
+    const next = parent?.type === 'call' && parent.childForFieldName('receiver')?.id === n.id ? parent.childForFieldName('method')?.text : undefined;
+    const seen = names.get(name);
+    // One use that a preload cannot serve (`comments.where(…)`) is enough to keep the read out.
+    if (!seen) names.set(name, { name, next });
+    else if (next && !seen.next) seen.next = next;
+  };
   const stack: Node[] = [];
   const body = method.childForFieldName('body');
   if (body) stack.push(body);
@@ -40,15 +50,15 @@ function selfReads(method: Node): string[] {
       for (const p of n.namedChildren) if (p?.type === 'identifier') locals.add(p.text);
       continue;
     } else if (type === 'identifier') {
-      names.add(n.text);
+      add(n, n.text);
     } else if (type === 'call') {
       const receiver = n.childForFieldName('receiver');
       const method = n.childForFieldName('method');
-      if (method && !n.childForFieldName('arguments') && (!receiver || receiver.type === 'self')) names.add(method.text);
+      if (method && !n.childForFieldName('arguments') && (!receiver || receiver.type === 'self')) add(n, method.text);
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
-  return [...names].filter((x) => !locals.has(x));
+  return [...names.values()].filter((x) => !locals.has(x.name));
 }
 
 export interface MethodRead {
@@ -57,8 +67,12 @@ export interface MethodRead {
   via: { owner: string; method: string; file: string; line: number; character: number }[];
 }
 
-/** The associations of `model` that calling `method` on a record reads, through its own methods. */
-export function associationReadsOf(models: ModelIndex, model: ModelInfo, method: string): MethodRead[] {
+/**
+ * The associations of `model` that calling `method` on a record reads, through its own methods, where a preload
+ * would serve the read (`served` decides from the association and the method called on it, if any).
+ */
+export function associationReadsOf(models: ModelIndex, model: ModelInfo, method: string,
+  served: (association: AssociationInfo, next: string | undefined) => boolean = () => true): MethodRead[] {
   const out: MethodRead[] = [];
   const seen = new Set<string>();
   const visit = (name: string, via: MethodRead['via'], depth: number): void => {
@@ -68,10 +82,10 @@ export function associationReadsOf(models: ModelIndex, model: ModelInfo, method:
     if (!found) return;
     const path = [...via, { owner: found.owner.name, method: name, file: found.reads.file, line: found.reads.line, character: found.reads.character }];
     for (const read of found.reads.reads) {
-      const association = models.association(model.name, read);
+      const association = models.association(model.name, read.name);
       if (association) {
-        if (!out.some((r) => r.association.name === association.name)) out.push({ association, via: path });
-      } else visit(read, path, depth + 1);
+        if (served(association, read.next) && !out.some((r) => r.association.name === association.name)) out.push({ association, via: path });
+      } else visit(read.name, path, depth + 1);
     }
   };
   visit(method, [], 0);

@@ -329,7 +329,8 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
 describe('program model: an association read one or two method calls away (miss cause 2)', () => {
   const MODEL = 'app/models/post.rb';
   const JOB = 'app/jobs/digest_job.rb';
-  const methods = '  def byline\n    "by #{author.name}"\n  end\n\n  def summary\n    [title, byline].join(" ")\n  end\n\n  def shout\n    title.upcase\n  end';
+  const methods = '  def byline\n    "by #{author.name}"\n  end\n\n  def summary\n    [title, byline].join(" ")\n  end\n\n  def shout\n    title.upcase\n  end\n\n'
+    + '  def approved_comment_count\n    comments.where(approved: true).count\n  end\n\n  def publish!\n    update!(published: true, title: "#{title} by #{author.name}")\n  end';
   const files = (body: string): Files => app({
     [MODEL]: BLOG[MODEL].replace(/\nend\n$/, `\n\n${methods}\nend\n`),
     [JOB]: `class DigestJob < ApplicationJob\n  def perform\n    ${body}\n  end\nend\n`,
@@ -352,6 +353,11 @@ describe('program model: an association read one or two method calls away (miss 
   test('near misses: the association is preloaded, or the method reads only columns', () => {
     assert.deepEqual(check(associationInLoop, files('Post.where(published: true).includes(:author).each { |post| puts post.byline }'), JOB), []);
     assert.deepEqual(check(associationInLoop, files('Post.where(published: true).each { |post| puts post.shout }'), JOB), []);
+  });
+
+  test('near misses: a method that queries the association again (includes cannot serve it), or a bang method that writes per row', () => {
+    assert.deepEqual(check(associationInLoop, files('Post.where(published: true).each { |post| puts post.approved_comment_count }'), JOB), []);
+    assert.deepEqual(check(associationInLoop, files('Post.where(published: true).each { |post| post.publish! }'), JOB), []);
   });
 });
 

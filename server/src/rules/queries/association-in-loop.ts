@@ -6,7 +6,7 @@ import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, origin
 import { cardinalityOf, nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 import { underscore } from '../../models/inflector';
-import type { ModelInfo } from '../../models/modelIndex';
+import type { AssociationInfo, ModelInfo } from '../../models/modelIndex';
 import type { LinkSite } from '../../queries/analysis';
 import { associationReadsOf } from '../../queries/methodReads';
 import * as path from 'node:path';
@@ -47,9 +47,14 @@ export default defineRule({
       const models = queryModel(ctx).models!;
       const r = site.receiver;
       const perRow = r.perRow!;
-      for (const read of associationReadsOf(models, model, site.link.name)) {
+      // A preload serves a has_many only when its records are used as loaded (`comments.map`), not queried again (`comments.where`).
+      const served = (a: AssociationInfo, next: string | undefined): boolean =>
+        !next || !(a.macro === 'has_many' || a.macro === 'has_and_belongs_to_many') || LOADS_RECORDS.has(next) || SIZE_METHODS.has(next);
+      const reads = associationReadsOf(models, model, site.link.name, served).filter((x) => !r.preloads.names.has(x.association.name));
+      // One finding per call: the first association it reads (preloading it may reveal the next).
+      for (const read of reads.slice(0, 1)) {
         const assocName = read.association.name;
-        if (r.preloads.names.has(assocName)) continue;
+        const others = reads.slice(1).map((x) => `\`${x.association.name}\``);
         const collection = perRow.collection;
         const card = cardinalityOf(collection, queryModel(ctx).sizes);
         const severity = nPlusOneSeverity(site.impact.impact, card);
@@ -68,7 +73,7 @@ export default defineRule({
         ctx.report({
           range: site.range,
           severity: collection.strict ? 'hint' : severity,
-          message: `\`${readText}\` reads \`${assocName}\` in ${hops}: one query ${perWhat} (N+1; ${whyClause(site.impact, card)})`
+          message: `\`${readText}\` reads \`${assocName}\`${others.length ? ` (and ${others.join(', ')})` : ''} in ${hops}: one query ${perWhat} (N+1; ${whyClause(site.impact, card)})`
             + (built ? `. Preload it where the ${noun(collection.model)}s are loaded: \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`),
           related: read.via.map((v) => ({ file: v.file, range: { start: { line: v.line, character: v.character }, end: { line: v.line, character: v.character } }, message: `\`${v.owner.split('::').pop()}#${v.method}\` ${v === read.via[read.via.length - 1] ? `reads \`${assocName}\`` : 'calls the next'} (${relativeTo(ctx.app.root, v.file)}:${v.line + 1})` })),
           fixes,
@@ -87,7 +92,8 @@ export default defineRule({
           const read = models.association(r.model.name, site.link.name);
           const delegated = read ? undefined : models.delegation(r.model.name, site.link.name);
           const assoc = read ?? (delegated && (delegated.macro === 'belongs_to' || delegated.macro === 'has_one') ? delegated : undefined);
-          if (!assoc && !delegated && site.link.args.count === 0 && !site.link.hasBlock && !r.preloads.dynamic) {
+          // A bang or setter method acts on the row (it writes per row anyway): its reads are not the cost.
+          if (!assoc && !delegated && site.link.args.count === 0 && !site.link.hasBlock && !r.preloads.dynamic && !/[!=]$/.test(site.link.name)) {
             // `post.byline`, where `Post#byline` reads `author`: the read happens per row, one call away.
             reportMethodReads(site, r.model);
             continue;
