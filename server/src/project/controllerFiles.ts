@@ -1,7 +1,8 @@
 // Finds the controller and view folders of an app (its own, engines', packs') and keeps the
 // ControllerIndex current one file at a time, like modelFiles.ts does for models.
 import { ControllerIndex, extractControllers, extractView } from '../queries/controllerIndex';
-import { erbToRuby, parseRuby } from '../parsing/treeSitter';
+import { parseRuby } from '../parsing/treeSitter';
+import { isTemplateName, rubyOf } from '../parsing/templates';
 import type { FileSource } from './files';
 import { appFolders, filesUnder } from './appFolders';
 
@@ -11,7 +12,7 @@ export function controllerAndViewDirectories(root: string, maxDepth = 5): string
 }
 
 const isController = (file: string): boolean => /(^|[\\/])app[\\/]controllers[\\/].*\.rb$/.test(file);
-const isView = (file: string): boolean => /(^|[\\/])app[\\/]views[\\/].*\.erb$/.test(file);
+const isView = (file: string): boolean => /(^|[\\/])app[\\/]views[\\/]/.test(file) && isTemplateName(file);
 
 export class ControllerIndexLoader {
   private index: ControllerIndex | undefined;
@@ -23,7 +24,7 @@ export class ControllerIndexLoader {
     if (!this.index) {
       this.index = new ControllerIndex();
       for (const dir of controllerAndViewDirectories(this.root)) {
-        for (const file of filesUnder(dir, (n) => n.endsWith('.rb') || n.endsWith('.erb'))) this.load(file);
+        for (const file of filesUnder(dir, (n) => n.endsWith('.rb') || isTemplateName(n))) this.load(file);
       }
       this.dirty.clear();
     }
@@ -43,7 +44,7 @@ export class ControllerIndexLoader {
     if (!view && !isController(file)) return;
     let tree;
     try {
-      tree = parseRuby(view ? erbToRuby(text) : text);
+      tree = parseRuby(view ? rubyOf(file, text) : text);
       if (view) this.index!.updateView(file, extractView(tree, file));
       else this.index!.updateController(file, extractControllers(tree, file));
     } catch (error) {
