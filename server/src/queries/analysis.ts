@@ -15,6 +15,7 @@ import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
 import { impactOf, type ImpactInfo } from './impact';
 import { offlinePatterns } from './settings';
+import { templateLanguage } from '../parsing/templates';
 
 export interface LoopInfo {
   id: number;
@@ -326,6 +327,15 @@ function buildModel(ctx: RuleContext): QueryModel {
     return undefined;
   };
 
+  const jbuilder = templateLanguage(ctx.file) === 'jbuilder';
+  /** In a jbuilder view, the collection a `json.<key>` / `json.array!` call with a block iterates. */
+  const jbuilderCollection = (call: Node, i: number, chain: Chain, scope: Scope): Node | undefined => {
+    if (!jbuilder || i !== 0 || chain.root.kind !== 'name' || chain.root.name !== 'json' || isLocal(scope, 'json')) return undefined;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'pair' && c.type !== 'hash' && c.type !== 'block_argument');
+    const candidate = call.childForFieldName('method')?.text === 'set!' ? args[1] : args[0];
+    return candidate && ['identifier', 'instance_variable', 'call'].includes(candidate.type) ? candidate : undefined;
+  };
+
   const handleChain = (node: Node, scope: Scope, depth: number): void => {
     const chain = chainOf(node, ctx.file, !!scope.loop);
     const sites: LinkSite[] = [];
@@ -382,6 +392,16 @@ function buildModel(ctx: RuleContext): QueryModel {
       const receiver = site?.receiver ?? UNKNOWN;
       let loop = scope.loop;
       let element: Value = UNKNOWN;
+      const iterated = isLoop ? undefined : jbuilderCollection(call, i, chain, scope);
+      if (iterated) {
+        // `json.array! @posts do |post|`, `json.comments post.comments do |comment|`: a loop over the argument.
+        const collection = out.values.get(iterated.id) ?? valueOf(iterated, scope);
+        loop = {
+          id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: false, parent: scope.loop,
+          cardinality: collection.model ? cardinalityOf(collection) : { kind: 'unknown', why: `how many \`${iterated.text}\` holds` },
+        };
+        element = elementOf(collection, loop.id);
+      }
       if (isLoop) {
         const literal = literalCollection(chain, i, scope);
         const batch = BATCH_LOOPS.has(loopMethod!);

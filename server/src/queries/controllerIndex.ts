@@ -157,12 +157,14 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
     if (node.type === 'call') {
       const call = readCall(node);
       if (call?.name === 'render' && !call.receiver) readViewRender(call, file, key, dir, info, loopVars);
-      if (call && call.block && call.receiver && LOOPS.has(call.name)) {
+      if (call && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
+      const iterated = call?.block && call.receiver ? (LOOPS.has(call.name) ? call.receiver : jbuilderIterated(call)) : undefined;
+      if (call?.block && iterated) {
         const params = call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters');
         const first = params?.namedChildren.find((c) => c?.type === 'identifier');
         if (first) {
           const previous = loopVars.get(first.text);
-          loopVars.set(first.text, chainOf(call.receiver, file));
+          loopVars.set(first.text, chainOf(iterated, file));
           for (const c of node.namedChildren) if (c) walk(c, depth + 1);
           if (previous) loopVars.set(first.text, previous); else loopVars.delete(first.text);
           return;
@@ -173,6 +175,32 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
   };
   walk(tree.rootNode, 0);
   return info;
+}
+
+type Call = NonNullable<ReturnType<typeof readCall>>;
+
+const isJsonCall = (call: Call): boolean => call.receiver?.type === 'identifier' && call.receiver.text === 'json';
+
+/** jbuilder: `json.array! @posts do |post|` and `json.<key> @post.comments do |comment|` iterate their argument. */
+function jbuilderIterated(call: Call): Node | undefined {
+  if (!isJsonCall(call)) return undefined;
+  const candidate = call.name === 'set!' ? call.args[1] : call.args[0];
+  return candidate && ['identifier', 'instance_variable', 'call'].includes(candidate.type) ? candidate : undefined;
+}
+
+/**
+ * jbuilder partials: `json.partial! "posts/post", post: @post`, `json.partial! partial: "post", collection: @posts, as: :post`
+ * and `json.array! @posts, partial: "posts/post", as: :post`, read as the equivalent `render`.
+ */
+function readJbuilderPartial(call: Call, file: string, from: string, dir: string, info: ViewInfo, loopVars: Map<string, Chain>): void {
+  if (call.name === 'partial!') { readViewRender(call, file, from, dir, info, loopVars); return; }
+  const partialName = literalName(call.keywords.get('partial'));
+  const collection = call.args[0];
+  if (!partialName || !collection || collection.type === 'hash') return;
+  const partial = partialKey(partialName, dir);
+  info.partials.push(partial);
+  const local = literalName(call.keywords.get('as')) ?? partial.slice(partial.lastIndexOf('/_') + 2);
+  info.collectionRenders.push({ file, from, partial, local, collection: chainOf(collection, file) });
 }
 
 function readViewRender(call: NonNullable<ReturnType<typeof readCall>>, file: string, from: string, dir: string, info: ViewInfo,

@@ -1,0 +1,109 @@
+// Views beyond ERB: HAML (through its Ruby projection) and jbuilder (Ruby) are views like ERB ones:
+// they see the controller's instance variables, their loops and partials count for the query rules.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
+import queryInLoop from '../../../server/src/rules/queries/query-in-loop';
+import { at, initParsers } from '../../helpers/ruleTester';
+import { BLOG, check, type Files } from '../../helpers/queryApp';
+
+before(initParsers);
+
+const CONTROLLER = 'app/controllers/posts_controller.rb';
+const controller = (index: string) => `class PostsController < ApplicationController\n  def index\n    @posts = ${index}\n  end\nend\n`;
+const app = (files: Files): Files => ({ ...BLOG, ...files });
+
+describe('HAML views', () => {
+  const INDEX = 'app/views/posts/index.html.haml';
+  const view = [
+    '%h1 Posts',
+    '%ul',
+    '  - @posts.each do |post|',
+    '    %li',
+    '      = link_to post.title, post',
+    '      %span.by by #{post.author.name}',
+    '%p= link_to "New", new_post_path',
+    '',
+  ].join('\n');
+
+  test('an association read per row of the controller\'s @posts, at its line and column in the template', () => {
+    const findings = check(associationInLoop, app({ [CONTROLLER]: controller('Post.published.order(:id)'), [INDEX]: view }), INDEX);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 6, column: 21 }]);
+    assert.match(findings[0].message, /`post\.author` runs one query per post/);
+  });
+
+  test('near miss: the controller preloads the association', () => {
+    assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: controller('Post.published.includes(:author)'), [INDEX]: view }), INDEX), []);
+  });
+
+  test('near miss: a statement after the loop is not in it (the block ends with its indentation)', () => {
+    const after = ['- @posts.each do |post|', '  = post.title', '= User.find_by(id: @posts.first.author_id)&.name', ''].join('\n');
+    const files = app({ [CONTROLLER]: controller('Post.published'), [INDEX]: after });
+    assert.deepEqual(check(queryInLoop, files, INDEX), []);
+    assert.deepEqual(check(associationInLoop, files, INDEX), []);
+  });
+
+  test('the same query inside the loop is reported', () => {
+    const inside = ['- @posts.each do |post|', '  = post.title', '  = User.find_by(id: post.author_id)&.name', ''].join('\n');
+    const findings = check(queryInLoop, app({ [CONTROLLER]: controller('Post.published'), [INDEX]: inside }), INDEX);
+    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.range.start.character + 1]), [[3, 5]]);
+  });
+
+  test('a collection partial `_post.html.haml` sees the element as its local', () => {
+    const files = app({
+      [CONTROLLER]: controller('Post.order(:id)'),
+      [INDEX]: '= render partial: "post", collection: @posts\n',
+      'app/views/posts/_post.html.haml': '%article\n  %h2= post.title\n  %p= post.category.name\n',
+    });
+    const findings = check(associationInLoop, files, 'app/views/posts/_post.html.haml');
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 3, column: 7 }]);
+  });
+
+  test('a render :other from the action connects its HAML template', () => {
+    const files = app({
+      [CONTROLLER]: 'class PostsController < ApplicationController\n  def feed\n    @posts = Post.published\n    render :list\n  end\nend\n',
+      'app/views/posts/list.html.haml': '- @posts.each do |post|\n  = post.category.name\n',
+    });
+    assert.deepEqual(check(associationInLoop, files, 'app/views/posts/list.html.haml').map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 5 }]);
+  });
+
+  test('a template whose projection does not parse reports nothing where it does not parse', () => {
+    // An opener with an unbalanced bracket: the projected Ruby has an error inside the loop.
+    const broken = ['- @posts.each do |post|', '  = post.author.name(', '= @other', ''].join('\n');
+    assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: controller('Post.published'), [INDEX]: broken }), INDEX), []);
+  });
+});
+
+describe('jbuilder views', () => {
+  const INDEX = 'app/views/posts/index.json.jbuilder';
+
+  test('json.array! over @posts: an association read per element', () => {
+    const view = 'json.array! @posts do |post|\n  json.id post.id\n  json.author post.author.name\nend\n';
+    const findings = check(associationInLoop, app({ [CONTROLLER]: controller('Post.published'), [INDEX]: view }), INDEX);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 3, column: 15 }]);
+  });
+
+  test('near miss: the controller includes it; and a nested json key over an association that is preloaded', () => {
+    const view = 'json.array! @posts do |post|\n  json.author post.author.name\n  json.comments post.comments do |comment|\n    json.body comment.body\n  end\nend\n';
+    assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: controller('Post.published.includes(:author, :comments)'), [INDEX]: view }), INDEX), []);
+  });
+
+  test('json.partial! with collection: and as: makes the partial a per-element view', () => {
+    const files = app({
+      [CONTROLLER]: controller('Post.published'),
+      [INDEX]: 'json.posts do\n  json.partial! "posts/post", collection: @posts, as: :item\nend\n',
+      'app/views/posts/_post.json.jbuilder': 'json.title item.title\njson.category item.category.name\n',
+    });
+    const findings = check(associationInLoop, files, 'app/views/posts/_post.json.jbuilder');
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 15 }]);
+  });
+
+  test('json.array! with partial: and as:', () => {
+    const files = app({
+      [CONTROLLER]: controller('Post.published'),
+      [INDEX]: 'json.array! @posts, partial: "posts/post", as: :post\n',
+      'app/views/posts/_post.json.jbuilder': 'json.category post.category.name\n',
+    });
+    assert.deepEqual(check(associationInLoop, files, 'app/views/posts/_post.json.jbuilder').map(at), [{ rule: 'queries/association-in-loop', line: 1, column: 15 }]);
+  });
+});
