@@ -36,11 +36,13 @@ describe('HAML views', () => {
     assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: controller('Post.published.includes(:author)'), [INDEX]: view }), INDEX), []);
   });
 
-  test('near miss: a statement after the loop is not in it (the block ends with its indentation)', () => {
-    const after = ['- @posts.each do |post|', '  = post.title', '= User.find_by(id: @posts.first.author_id)&.name', ''].join('\n');
-    const files = app({ [CONTROLLER]: controller('Post.published'), [INDEX]: after });
-    assert.deepEqual(check(queryInLoop, files, INDEX), []);
-    assert.deepEqual(check(associationInLoop, files, INDEX), []);
+  test('near miss: a line after the loop is not in it (the block ends with its indentation)', () => {
+    // Outside the block `post` is no longer the loop's element: nothing is known about it.
+    const after = ['- @posts.each do |post|', '  = post.title', '= post.author.name', ''].join('\n');
+    assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: controller('Post.published'), [INDEX]: after }), INDEX), []);
+    const inside = after.replace('\n= post.author', '\n  = post.author');
+    assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: controller('Post.published'), [INDEX]: inside }), INDEX).map(at),
+      [{ rule: 'queries/association-in-loop', line: 3, column: 5 }]);
   });
 
   test('the same query inside the loop is reported', () => {
