@@ -7,6 +7,7 @@ import type { Finding, Fix } from '../../server/src/core/types';
 import { fileKindOf } from '../../server/src/core/fileKind';
 import { extractModels, ModelIndex } from '../../server/src/models/modelIndex';
 import { ControllerIndex, extractControllers, extractView } from '../../server/src/queries/controllerIndex';
+import { extractComponents } from '../../server/src/queries/components';
 import { parseRuby } from '../../server/src/parsing/treeSitter';
 import { rubyOf, templateLanguage } from '../../server/src/parsing/templates';
 import { readSchema } from '../../server/src/project/schema';
@@ -26,6 +27,7 @@ export function queryApp(files: Files): AppFacts {
       if (templateLanguage(rel) && rel.startsWith('app/views/')) controllers.updateView(file, extractView(tree, file));
       else if (rel.startsWith('app/models/')) models.update(file, extractModels(tree, file));
       else if (rel.startsWith('app/controllers/')) controllers.updateController(file, extractControllers(tree, file));
+      else if (rel.startsWith('app/components/') && rel.endsWith('.rb')) controllers.updateComponent(file, extractComponents(tree, file));
       else if (rel === 'db/schema.rb') schema = readSchema(tree);
     } finally {
       tree.delete();

@@ -16,6 +16,7 @@ import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './card
 import { impactOf, type ImpactInfo } from './impact';
 import { offlinePatterns } from './settings';
 import { templateLanguage } from '../parsing/templates';
+import { ComponentValues, isComponentTemplate } from './components';
 
 export interface LoopInfo {
   id: number;
@@ -196,7 +197,11 @@ function buildModel(ctx: RuleContext): QueryModel {
     cardinality: partialCollection ? cardinalityOf(partialCollection) : { kind: 'unknown', why: 'a collection rendered elsewhere' },
   };
   const ivarCache = new Map<string, Value | undefined>();
+  // A ViewComponent's template: its ivars and bare method calls are the component's.
+  const componentInfo = ctx.kind === 'view' && controllers && isComponentTemplate(ctx.file) ? controllers.componentForTemplate(ctx.file) : undefined;
+  const component = componentInfo ? new ComponentValues(componentInfo, models) : undefined;
   const viewIvar = (name: string): Value | undefined => {
+    if (component) return component.ivar(name);
     if (!viewKey || !controllers) return undefined;
     if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0));
     return ivarCache.get(name);
@@ -246,6 +251,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         const found = lookup(scope, r.name, chain.rootRange.start);
         if (found) return found.value;
         if (partialLocals.has(r.name) && !hasSelfMethod(scope, r.name, models)) return partialLocals.get(r.name);
+        if (component) return component.method(r.name);
         return undefined;
       }
       if (r.kind === 'ivar') return lookupIvar(scope, r.name, chain.rootRange.start);

@@ -6,6 +6,7 @@ import type { Node, Tree } from '../parsing/treeSitter';
 import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
 import { underscore } from '../models/inflector';
 import { chainOf, substituteRoot, type Chain } from './chain';
+import { componentFileFor, type ComponentInfo } from './components';
 
 export interface IvarAssignment { ivar: string; chain: Chain }
 
@@ -102,7 +103,7 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
   return info;
 }
 
-function readMethod(name: string, method: Node, file: string): ControllerMethod {
+export function readMethod(name: string, method: Node, file: string): ControllerMethod {
   const out: ControllerMethod = { name, assigns: [], renders: [], rendersJson: false };
   const locals = new Map<string, Chain>();
   const expr = (node: Node | null): Chain | undefined => {
@@ -251,6 +252,8 @@ function readViewRender(call: NonNullable<ReturnType<typeof readCall>>, file: st
 
 export class ControllerIndex {
   private readonly controllersByFile = new Map<string, ControllerInfo[]>();
+  /** ViewComponent classes by their Ruby file (app/components). */
+  private readonly componentsByFile = new Map<string, ComponentInfo[]>();
   private readonly viewsByFile = new Map<string, ViewInfo>();
   private byViewPath: Map<string, ControllerInfo[]> | undefined;
 
@@ -261,6 +264,15 @@ export class ControllerIndex {
   remove(file: string): void {
     if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; }
     this.viewsByFile.delete(file);
+    this.componentsByFile.delete(file);
+  }
+
+  updateComponent(file: string, components: ComponentInfo[]): void { this.componentsByFile.set(file, components); }
+
+  /** The component a template belongs to (`x_component.rb` next to it or above its sidecar folder). */
+  componentForTemplate(template: string): ComponentInfo | undefined {
+    const list = this.componentsByFile.get(componentFileFor(template)) ?? [];
+    return list.find((c) => c.name.endsWith('Component')) ?? list[0];
   }
 
   private all: ControllerInfo[] | undefined;

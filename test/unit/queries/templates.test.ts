@@ -109,3 +109,46 @@ describe('jbuilder views', () => {
     assert.deepEqual(check(associationInLoop, files, 'app/views/posts/_post.json.jbuilder').map(at), [{ rule: 'queries/association-in-loop', line: 1, column: 15 }]);
   });
 });
+
+describe('ViewComponent templates', () => {
+  const COMPONENT = 'app/components/post_list_component.rb';
+  const TEMPLATE = 'app/components/post_list_component.html.erb';
+  const component = (methods: string) => `class PostListComponent < ViewComponent::Base\n  def initialize(posts:, user: nil)\n    @posts = posts\n    @user = user\n  end\n${methods}end\n`;
+
+  test('a loop over an ivar set from an initializer parameter: the caller\'s value, unknown, silent', () => {
+    const files = app({ [COMPONENT]: component(''), [TEMPLATE]: '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n' });
+    assert.deepEqual(check(associationInLoop, files, TEMPLATE), []);
+  });
+
+  test('a component method returning a relation: the template\'s loop over it reads an association per row', () => {
+    const files = app({
+      [COMPONENT]: component('\n  def posts\n    Post.where(author: @user).order(:id)\n  end\n'),
+      [TEMPLATE]: '<% posts.each do |post| %>\n  <%= post.category.name %>\n<% end %>\n',
+    });
+    const findings = check(associationInLoop, files, TEMPLATE);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 7 }]);
+    assert.match(findings[0].message, /post_list_component\.rb:8/);
+  });
+
+  test('near miss: the component method preloads the association', () => {
+    const files = app({
+      [COMPONENT]: component('\n  def posts\n    Post.where(author: @user).includes(:category)\n  end\n'),
+      [TEMPLATE]: '<% posts.each do |post| %>\n  <%= post.category.name %>\n<% end %>\n',
+    });
+    assert.deepEqual(check(associationInLoop, files, TEMPLATE), []);
+  });
+
+  test('an ivar the component sets from a query, in a HAML template in the sidecar folder', () => {
+    const files = app({
+      'app/components/recent_posts_component.rb': 'class RecentPostsComponent < ViewComponent::Base\n  def initialize(limit:)\n    @posts = Post.published.order(id: :desc)\n  end\nend\n',
+      'app/components/recent_posts_component/recent_posts_component.html.haml': '%ul\n  - @posts.each do |post|\n    %li= post.author.name\n',
+    });
+    const findings = check(associationInLoop, files, 'app/components/recent_posts_component/recent_posts_component.html.haml');
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 3, column: 10 }]);
+  });
+
+  test('a query the template itself builds', () => {
+    const files = app({ [COMPONENT]: component(''), [TEMPLATE]: '<% Post.where(published: true).each do |post| %>\n  <%= post.author.name %>\n<% end %>\n' });
+    assert.deepEqual(check(associationInLoop, files, TEMPLATE).map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 7 }]);
+  });
+});
