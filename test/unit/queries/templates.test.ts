@@ -6,6 +6,12 @@ import associationInLoop from '../../../server/src/rules/queries/association-in-
 import queryInLoop from '../../../server/src/rules/queries/query-in-loop';
 import { at, initParsers } from '../../helpers/ruleTester';
 import { BLOG, check, type Files } from '../../helpers/queryApp';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { BIN } from '../../helpers/lspClient';
+import { makeApp } from '../../helpers/fixtures';
+import { Workspace } from '../../../server/src/project/workspace';
+import { allRules } from '../../../server/src/rules';
 
 before(initParsers);
 
@@ -150,5 +156,31 @@ describe('ViewComponent templates', () => {
   test('a query the template itself builds', () => {
     const files = app({ [COMPONENT]: component(''), [TEMPLATE]: '<% Post.where(published: true).each do |post| %>\n  <%= post.author.name %>\n<% end %>\n' });
     assert.deepEqual(check(associationInLoop, files, TEMPLATE).map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 7 }]);
+  });
+});
+
+describe('the CLI on HAML, jbuilder and component templates', () => {
+  test('they are listed and analysed like ERB views', () => {
+    const dir = makeApp({
+      ...BLOG,
+      [CONTROLLER]: controller('Post.published.order(:id)'),
+      'app/views/posts/index.html.haml': '- @posts.each do |post|\n  %p= post.author.name\n',
+      'app/views/posts/index.json.jbuilder': 'json.array! @posts do |post|\n  json.category post.category.name\nend\n',
+      'app/views/posts/show.html.slim': 'p = @post.author.name\n',
+      'app/components/tag_cloud_component.rb': 'class TagCloudComponent < ViewComponent::Base\n  def tags = Tag.order(:name)\nend\n',
+      'app/components/tag_cloud_component.html.haml': '- Post.published.each do |post|\n  = post.category.name\n',
+    });
+    const listed = new Workspace({ rules: allRules }).listAnalyzableFiles(dir).map((f) => path.relative(dir, f).replace(/\\/g, '/'));
+    for (const f of ['app/views/posts/index.html.haml', 'app/views/posts/index.json.jbuilder', 'app/components/tag_cloud_component.html.haml']) assert.ok(listed.includes(f), f);
+    assert.ok(!listed.includes('app/views/posts/show.html.slim'), 'Slim is not read yet');
+    const r = spawnSync(process.execPath, [BIN, 'check', dir, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const found = JSON.parse(r.stdout).findings.filter((f: { rule: string }) => f.rule === 'queries/association-in-loop')
+      .map((f: { file: string; line: number; column: number }) => `${path.relative(dir, f.file)}:${f.line}:${f.column}`).sort();
+    assert.deepEqual(found, [
+      'app/components/tag_cloud_component.html.haml:2:5',
+      'app/views/posts/index.html.haml:2:7',
+      'app/views/posts/index.json.jbuilder:2:17',
+    ]);
   });
 });
