@@ -141,12 +141,13 @@ class HamlProjector {
     } else {
       ranges.push([p, end]);
       after = this.next(p);
-      while (this.t.slice(p, end).endsWith(',') && after < this.len) {
-        p = this.indentOf(after).start;
-        end = this.contentEnd(after);
-        ranges.push([p, end]);
-        after = this.next(after);
-      }
+    }
+    // A line (or multiline block) ending in a comma continues on the next line.
+    while (this.t.slice(...ranges[ranges.length - 1]).trimEnd().endsWith(',') && after < this.len) {
+      p = this.indentOf(after).start;
+      end = this.contentEnd(after);
+      ranges.push([p, end]);
+      after = this.next(after);
     }
     // Only the last piece ends the statement.
     ranges.forEach(([a, b], i) => { if (b > a) this.copy(a, b, i === ranges.length - 1); });
@@ -165,6 +166,9 @@ class HamlProjector {
         const close = matchBracket(t, p);
         if (close < 0) return this.next(start);
         this.copy(p, close + 1);
+        // HAML reads `{ class: x }`, `{ hidden_if(x) }` and `{ hidden_if(x), id: y }` alike; as Ruby they
+        // are all valid inside brackets (an Array with a trailing Hash), at the braces' own positions.
+        if (c === '{') { this.out[p] = '['; this.out[close] = ']'; }
         p = close + 1;
       } else if (c === '(') {
         const close = this.htmlAttributes(p);

@@ -142,4 +142,17 @@ describe('HAML projection', () => {
     assert.equal(p.hasError, false, p.sexp);
     assert.equal(p.enclosingCall('after'), undefined);
   });
+
+  test('attribute "hashes" that are method calls, alone or with pairs, parse at their positions', () => {
+    const p = parsed(haml('%dt{ hidden_if(@note.expanded?), id: dom_id(@note) }', '.remote{ hidden }', '%li[@item]{ class: "last" }= @item.name'));
+    assert.equal(p.hasError, false, p.sexp);
+    assert.deepEqual(p.at('hidden_if(@note.expanded?)'), [0, 5]);
+    assert.deepEqual(p.at('@item.name'), [2, 29]);
+  });
+
+  test('a multiline block that ends in a comma continues on the next line', () => {
+    const p = parsed(haml('= select_tag :format, options_for_select({ |', '  "CSV" => "csv", |', '}), class: "x"', '= @next'));
+    assert.equal(p.hasError, false, p.sexp);
+    assert.deepEqual(p.at('@next'), [3, 2]);
+  });
 });
