@@ -16,7 +16,7 @@ import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './card
 import { impactOf, type ImpactInfo } from './impact';
 import { offlinePatterns } from './settings';
 import { templateLanguage } from '../parsing/templates';
-import { ComponentValues, isComponentTemplate } from './components';
+import { ComponentValues, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
 
 export interface LoopInfo {
   id: number;
@@ -31,6 +31,8 @@ export interface LoopInfo {
   parent?: LoopInfo;
   /** Implicit loop: a partial rendered once per element of a collection. */
   partial?: boolean;
+  /** The implicit loop is a ViewComponent rendered per element (`with_collection`, or `.new` in a loop). */
+  component?: boolean;
 }
 
 /** A link of a chain with the values around it. */
@@ -199,14 +201,19 @@ function buildModel(ctx: RuleContext): QueryModel {
   const ivarCache = new Map<string, Value | undefined>();
   // A ViewComponent's template: its ivars and bare method calls are the component's.
   const componentInfo = ctx.kind === 'view' && controllers && isComponentTemplate(ctx.file) ? controllers.componentForTemplate(ctx.file) : undefined;
-  const component = componentInfo ? new ComponentValues(componentInfo, models) : undefined;
+  const componentElement = componentInfo && controllers ? componentElementOf(componentInfo, controllers, models, () => -1 - loopIds++) : undefined;
+  const component = componentInfo ? new ComponentValues(componentInfo, models, componentElement) : undefined;
+  const componentLoop: LoopInfo | undefined = componentElement?.value.perRow ? {
+    id: componentElement.value.perRow.loopId, vars: new Set([`@${componentElement.param}`, componentElement.param]), literal: false, partial: true, component: true,
+    cardinality: cardinalityOf(componentElement.value.perRow.collection),
+  } : undefined;
   const viewIvar = (name: string): Value | undefined => {
     if (component) return component.ivar(name);
     if (!viewKey || !controllers) return undefined;
     if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0));
     return ivarCache.get(name);
   };
-  const root: Scope = { locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : undefined };
+  const root: Scope = { locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : componentLoop };
 
   const lookup = (scope: Scope, name: string, at?: Range['start']): { scope: Scope; value: Value } | undefined => {
     for (let s: Scope | undefined = scope; s; s = s.method ? undefined : s.parent) {
@@ -660,6 +667,28 @@ function partialLocalValues(key: string, controllers: ControllerIndex, models: M
     if (combined) out.set(local, elementOf(combined, nextLoopId()));
   }
   return out;
+}
+
+/**
+ * The element a component's template gets when every view that renders it per element of a collection
+ * passes a known relation, all as the same parameter; undefined otherwise (unknown stays silent).
+ */
+function componentElementOf(component: ComponentInfo, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number): ComponentElement | undefined {
+  const renders = controllers.componentRendersOf(component.name);
+  if (renders.length === 0) return undefined;
+  const params = new Set(renders.map((r) => r.param ?? component.collectionParam));
+  if (params.size !== 1) return undefined;
+  const values = renders.map((r) => {
+    const v = evaluate(r.collection, {
+      models,
+      resolveRoot: (chain) => chain.root.kind === 'ivar' ? ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1) : undefined,
+    });
+    return v.model && v.kind !== 'record' && v.kind !== 'unknown' ? v : undefined;
+  });
+  const combined = combine(values);
+  if (!combined) return undefined;
+  const value = elementOf(combined, nextLoopId());
+  return value.kind === 'record' ? { param: [...params][0], value } : undefined;
 }
 
 /** Association helpers for rules. */

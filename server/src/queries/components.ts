@@ -5,7 +5,8 @@
 // Unknown stays unknown: a value is known only when the component's own code says what it is.
 import * as path from 'node:path';
 import type { Node, Tree } from '../parsing/treeSitter';
-import { bodyStatements, constantText } from '../parsing/ruby';
+import { bodyStatements, constantText, literalName, nodeRange, readCall } from '../parsing/ruby';
+import { underscore } from '../models/inflector';
 import { chainOf, type Chain } from './chain';
 import { readMethod, type IvarAssignment } from './controllerIndex';
 import { evaluate, type EvalHooks, type Value } from './values';
@@ -20,7 +21,14 @@ export interface ComponentMethod {
   returns?: Chain;
 }
 
-export interface ComponentInfo { name: string; file: string; methods: Map<string, ComponentMethod> }
+export interface ComponentInfo {
+  name: string; file: string; methods: Map<string, ComponentMethod>;
+  /** The initializer parameter `with_collection` passes each element as (`with_collection_parameter`, else from the name). */
+  collectionParam: string;
+}
+
+/** One element per render: the initializer parameter it is passed as, and its value. */
+export interface ComponentElement { param: string; value: Value }
 
 export function isComponentTemplate(file: string): boolean {
   return /(^|[\\/])app[\\/]components[\\/]/.test(file) && /\.(erb|haml)$/.test(file);
@@ -50,7 +58,18 @@ export function extractComponents(tree: Tree, file: string): ComponentInfo[] {
 
 function readComponent(name: string, body: Node, file: string): ComponentInfo {
   const methods = new Map<string, ComponentMethod>();
+  const short = name.split('::').pop()!;
+  let collectionParam = underscore(short).replace(/_component$/, '');
   for (const stmt of bodyStatements(body)) {
+    const call = stmt.type === 'call' || stmt.type === 'identifier' ? readCall(stmt) : null;
+    if (call && !call.receiver && call.name === 'with_collection_parameter') collectionParam = literalName(call.args[0]) ?? collectionParam;
+    if (call && !call.receiver && (call.name === 'attr_reader' || call.name === 'attr_accessor')) {
+      // `attr_reader :posts`: the template's `posts` is `@posts`.
+      for (const a of call.args) {
+        const reader = literalName(a);
+        if (reader) methods.set(reader, { name: reader, params: [], assigns: [], returns: { file, root: { kind: 'ivar', name: `@${reader}` }, rootRange: nodeRange(a), links: [] } });
+      }
+    }
     if (stmt.type !== 'method') continue;
     const m = stmt.childForFieldName('name')?.text;
     if (!m) continue;
@@ -67,14 +86,15 @@ function readComponent(name: string, body: Node, file: string): ComponentInfo {
     const returns = last && ['call', 'constant', 'scope_resolution', 'instance_variable'].includes(last.type) ? chainOf(last, file) : undefined;
     methods.set(m, { name: m, params, assigns: readMethod(m, stmt, file).assigns, returns });
   }
-  return { name, file, methods };
+  return { name, file, methods, collectionParam };
 }
 
 /** Values of a component's instance variables and methods, as its template sees them. */
 export class ComponentValues {
   private readonly cache = new Map<string, Value | undefined>();
 
-  constructor(private readonly component: ComponentInfo, private readonly models: ModelIndex | undefined) {}
+  constructor(private readonly component: ComponentInfo, private readonly models: ModelIndex | undefined,
+    private readonly element?: ComponentElement) {}
 
   ivar(name: string, depth = 0): Value | undefined {
     return this.memo(`ivar:${name}`, () => {
@@ -82,6 +102,9 @@ export class ComponentValues {
       // Several assignments (or none): the value is known only when there is exactly one.
       if (assigns.length !== 1) return undefined;
       const { a, m } = assigns[0];
+      // `@post = post` in `initialize`, rendered once per element of a collection: the element.
+      const root = a.chain.root;
+      if (this.element && m.name === 'initialize' && root.kind === 'name' && root.name === this.element.param && a.chain.links.length === 0) return this.element.value;
       return this.known(evaluate(a.chain, this.hooks(m.params, depth + 1)));
     });
   }

@@ -33,7 +33,20 @@ export interface CollectionRender {
   collection: Chain;
 }
 
-export interface ViewInfo { file: string; key: string; collectionRenders: CollectionRender[]; partials: string[] }
+/** `render PostComponent.new(post: p)` (inside a loop over a collection) or `render PostComponent.with_collection(@posts)`. */
+export interface ComponentRender {
+  file: string;
+  /** Template key of the view that renders it. */
+  from: string;
+  /** The component class as written (`PostComponent`, `Blog::PostComponent`). */
+  component: string;
+  /** The collection each render gets one element of. */
+  collection: Chain;
+  /** The initializer parameter the element is passed as (`with_collection`: the component's collection parameter). */
+  param?: string;
+}
+
+export interface ViewInfo { file: string; key: string; collectionRenders: CollectionRender[]; partials: string[]; componentRenders?: ComponentRender[] }
 
 /** `app/views/admin/posts/index.html.erb` → `admin/posts/index`; undefined outside app/views. */
 export function templateKey(file: string): string | undefined {
@@ -157,7 +170,10 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
     if (depth > 300) return;
     if (node.type === 'call') {
       const call = readCall(node);
-      if (call?.name === 'render' && !call.receiver) readViewRender(call, file, key, dir, info, loopVars);
+      if (call?.name === 'render' && !call.receiver) {
+        readViewRender(call, file, key, dir, info, loopVars);
+        readComponentRender(call, file, key, info, loopVars);
+      }
       if (call && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
       const iterated = call?.block && call.receiver ? (LOOPS.has(call.name) ? call.receiver : jbuilderIterated(call)) : undefined;
       if (call?.block && iterated) {
@@ -179,6 +195,22 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
 }
 
 type Call = NonNullable<ReturnType<typeof readCall>>;
+
+/** `render(PostComponent.with_collection(@posts))`, and `render PostComponent.new(post: post)` in a loop. */
+function readComponentRender(render: Call, file: string, from: string, info: ViewInfo, loopVars: Map<string, Chain>): void {
+  const first = render.args[0];
+  const call = first ? readCall(first) : null;
+  const component = call?.receiver && (call.receiver.type === 'constant' || call.receiver.type === 'scope_resolution') ? call.receiver.text : undefined;
+  if (!call || !component || !/Component$/.test(component)) return;
+  const out = (info.componentRenders ??= []);
+  if (call.name === 'with_collection' && call.args[0] && call.args[0].type !== 'hash') {
+    out.push({ file, from, component, collection: chainOf(call.args[0], file) });
+  } else if (call.name === 'new') {
+    for (const [param, value] of call.keywords) {
+      if (value.type === 'identifier' && loopVars.has(value.text)) out.push({ file, from, component, collection: loopVars.get(value.text)!, param });
+    }
+  }
+}
 
 const isJsonCall = (call: Call): boolean => call.receiver?.type === 'identifier' && call.receiver.text === 'json';
 
@@ -341,6 +373,16 @@ export class ControllerIndex {
         const key = r.partial ?? partialForModel(r);
         if (key === partial) out.push(r);
       }
+    }
+    return out;
+  }
+
+  /** Views that render a component once per element of a collection, by the component's class name. */
+  componentRendersOf(name: string): ComponentRender[] {
+    const short = name.split('::').pop()!;
+    const out: ComponentRender[] = [];
+    for (const v of this.viewsByFile.values()) {
+      for (const r of v.componentRenders ?? []) if (r.component.replace(/^::/, '') === name || r.component === short) out.push(r);
     }
     return out;
   }

@@ -159,6 +159,55 @@ describe('ViewComponent templates', () => {
   });
 });
 
+describe('ViewComponent rendered per element of a collection', () => {
+  const COMPONENT = 'app/components/post_component.rb';
+  const TEMPLATE = 'app/components/post_component.html.erb';
+  const INDEX = 'app/views/posts/index.html.erb';
+  const component = 'class PostComponent < ViewComponent::Base\n  attr_reader :post\n\n  def initialize(post:)\n    @post = post\n  end\nend\n';
+
+  test('with_collection(@posts): an association the template reads runs once per rendered post', () => {
+    const files = app({
+      [CONTROLLER]: controller('Post.published'),
+      [INDEX]: '<%= render(PostComponent.with_collection(@posts)) %>\n',
+      [COMPONENT]: component,
+      [TEMPLATE]: '<h2><%= @post.title %></h2>\n<p><%= @post.author.name %></p>\n',
+    });
+    const findings = check(associationInLoop, files, TEMPLATE);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 8 }]);
+    assert.match(findings[0].message, /each time this component is rendered for a post/);
+  });
+
+  test('near miss: the controller preloads it', () => {
+    const files = app({
+      [CONTROLLER]: controller('Post.published.includes(:author)'),
+      [INDEX]: '<%= render(PostComponent.with_collection(@posts)) %>\n',
+      [COMPONENT]: component,
+      [TEMPLATE]: '<p><%= @post.author.name %></p>\n',
+    });
+    assert.deepEqual(check(associationInLoop, files, TEMPLATE), []);
+  });
+
+  test('PostComponent.new(post: post) inside a loop, read through attr_reader in a HAML template', () => {
+    const files = app({
+      [CONTROLLER]: controller('Post.published'),
+      'app/views/posts/index.html.haml': '- @posts.each do |p|\n  = render PostComponent.new(post: p)\n',
+      [COMPONENT]: component,
+      'app/components/post_component.html.haml': '%p= post.category.name\n',
+    });
+    assert.deepEqual(check(associationInLoop, files, 'app/components/post_component.html.haml').map(at), [{ rule: 'queries/association-in-loop', line: 1, column: 5 }]);
+  });
+
+  test('near miss: rendered once with a single record, nothing per row', () => {
+    const files = app({
+      [CONTROLLER]: 'class PostsController < ApplicationController\n  def show\n    @post = Post.find(params[:id])\n  end\nend\n',
+      'app/views/posts/show.html.erb': '<%= render PostComponent.new(post: @post) %>\n',
+      [COMPONENT]: component,
+      [TEMPLATE]: '<p><%= @post.author.name %></p>\n',
+    });
+    assert.deepEqual(check(associationInLoop, files, TEMPLATE), []);
+  });
+});
+
 describe('the CLI on HAML, jbuilder and component templates', () => {
   test('they are listed and analysed like ERB views', () => {
     const dir = makeApp({
