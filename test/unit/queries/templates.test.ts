@@ -12,6 +12,8 @@ import { BIN } from '../../helpers/lspClient';
 import { makeApp } from '../../helpers/fixtures';
 import { Workspace } from '../../../server/src/project/workspace';
 import { allRules } from '../../../server/src/rules';
+import { disableLineEdit } from '../../../server/src/core/suppressions';
+import { applyEdits } from '../../../server/src/parsing/rubyEdits';
 
 before(initParsers);
 
@@ -40,6 +42,13 @@ describe('HAML views', () => {
 
   test('near miss: the controller preloads the association', () => {
     assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: controller('Post.published.includes(:author)'), [INDEX]: view }), INDEX), []);
+  });
+
+  test('"Disable for this line" writes a `-#` comment that silences the finding', () => {
+    const edit = disableLineEdit(view, 5, 'queries/association-in-loop', '-# ');
+    const disabled = applyEdits(view, [edit]);
+    assert.match(disabled, /\n {6}-# rails-hazards:disable-next-line queries\/association-in-loop\n {6}%span\.by/);
+    assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: controller('Post.published.order(:id)'), [INDEX]: disabled }), INDEX), []);
   });
 
   test('near miss: a line after the loop is not in it (the block ends with its indentation)', () => {
