@@ -155,4 +155,36 @@ describe('HAML projection', () => {
     assert.equal(p.hasError, false, p.sexp);
     assert.deepEqual(p.at('@next'), [3, 2]);
   });
+
+  test('invariant: each projected character is the template\'s own, a separator or a bracket; only `;end` is added, after a line\'s text', () => {
+    const template = haml(
+      '!!! 5',
+      '%html',
+      '  %body{ class: body_class }',
+      '    - @posts.each_with_index do |post, i|',
+      '      .post[post]{ data: { i: i } }',
+      '        %h2= link_to post.title, post # title',
+      '        - if post.tags.any?',
+      '          %ul',
+      '            - post.tags.each do |tag|',
+      '              %li(title="#{tag.name}")= tag.name',
+      '        - else',
+      '          %p No tags for #{post.title}.',
+      '    :css',
+      '      .x { color: red; }',
+      '    = render "footer", |',
+      '      year: 2025 |',
+    );
+    const ruby = hamlToRuby(template);
+    const tl = template.split('\n');
+    const rl = ruby.split('\n');
+    assert.equal(rl.length, tl.length);
+    tl.forEach((line, i) => {
+      for (let j = 0; j < line.length; j++) {
+        assert.ok(rl[i][j] === ' ' || rl[i][j] === line[j] || ';[]'.includes(rl[i][j]), `line ${i + 1} column ${j + 1}: ${JSON.stringify(rl[i])}`);
+      }
+      assert.match(rl[i].slice(line.length), /^(;end)*$/);
+    });
+    assert.equal(parseRuby(ruby).rootNode.hasError, false);
+  });
 });
