@@ -14,6 +14,8 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'ruby' },
   { scheme: 'file', language: 'erb' },
   { scheme: 'file', pattern: '**/*.erb' },
+  { scheme: 'file', pattern: '**/*.haml' },
+  { scheme: 'file', pattern: '**/*.jbuilder' },
   { scheme: 'file', language: 'gemfile-lock' },
   { scheme: 'file', pattern: '**/{Gemfile,Gemfile.lock,gems.rb,gems.locked,.rails-hazards.yml}' },
 ];
@@ -68,7 +70,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     synchronize: {
       configurationSection: 'railsHazards',
       fileEvents: vscode.workspace.createFileSystemWatcher(
-        '**/{Gemfile,Gemfile.lock,gems.locked,.rails-hazards.yml,config/database.yml,config/application.rb,config/initializers/strong_migrations.rb,db/schema.rb,app/**/*.rb,app/**/*.erb,db/migrate/*.rb}',
+        '**/{Gemfile,Gemfile.lock,gems.locked,.rails-hazards.yml,config/database.yml,config/application.rb,config/initializers/strong_migrations.rb,db/schema.rb,app/**/*.rb,app/**/*.erb,app/**/*.haml,app/**/*.jbuilder,db/migrate/*.rb}',
       ),
     },
   };

@@ -7,7 +7,9 @@ import type { Finding, Fix } from '../../server/src/core/types';
 import { fileKindOf } from '../../server/src/core/fileKind';
 import { extractModels, ModelIndex } from '../../server/src/models/modelIndex';
 import { ControllerIndex, extractControllers, extractView } from '../../server/src/queries/controllerIndex';
-import { erbToRuby, parseRuby } from '../../server/src/parsing/treeSitter';
+import { extractComponents } from '../../server/src/queries/components';
+import { parseRuby } from '../../server/src/parsing/treeSitter';
+import { rubyOf, templateLanguage } from '../../server/src/parsing/templates';
 import { readSchema } from '../../server/src/project/schema';
 import { isDecoratorFile, mayReopenModels } from '../../server/src/project/modelFiles';
 import { applyEdits } from '../../server/src/parsing/rubyEdits';
@@ -21,11 +23,12 @@ export function queryApp(files: Files): AppFacts {
   let schema;
   for (const [rel, code] of Object.entries(files)) {
     const file = path.join(APP_ROOT, rel);
-    const tree = parseRuby(rel.endsWith('.erb') ? erbToRuby(code) : code);
+    const tree = parseRuby(rubyOf(rel, code));
     try {
-      if (rel.endsWith('.erb')) controllers.updateView(file, extractView(tree, file));
+      if (templateLanguage(rel) && rel.startsWith('app/views/')) controllers.updateView(file, extractView(tree, file));
       else if (rel.startsWith('app/models/') || (isDecoratorFile(rel) && mayReopenModels(code))) models.update(file, extractModels(tree, file));
       else if (rel.startsWith('app/controllers/')) controllers.updateController(file, extractControllers(tree, file));
+      else if (rel.startsWith('app/components/') && rel.endsWith('.rb')) controllers.updateComponent(file, extractComponents(tree, file));
       else if (rel === 'db/schema.rb') schema = readSchema(tree);
     } finally {
       tree.delete();

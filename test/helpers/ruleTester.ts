@@ -5,7 +5,9 @@ import { emptyAppFacts, type AppFacts } from '../../server/src/core/appFacts';
 import type { FileKind, Rule } from '../../server/src/core/rule';
 import type { Finding, Fix } from '../../server/src/core/types';
 import { defaultConfig } from '../../server/src/config/config';
-import { erbToRuby, initParsers, parseRuby } from '../../server/src/parsing/treeSitter';
+import { initParsers, parseRuby } from '../../server/src/parsing/treeSitter';
+import { rubyOf, templateLanguage } from '../../server/src/parsing/templates';
+import { dropUnsureProjection } from '../../server/src/parsing/projectionErrors';
 import { applyEdits } from '../../server/src/parsing/rubyEdits';
 
 export const APP_ROOT = path.resolve('/tmp/rails-hazards-test-app');
@@ -29,11 +31,13 @@ export interface RunOptions {
 export function run(rule: Rule, code: string, options: RunOptions = {}): Finding[] {
   const rel = options.file ?? 'db/migrate/20250101000000_test_migration.rb';
   const file = path.join(APP_ROOT, rel);
-  const kind = options.kind ?? (rel.endsWith('.erb') ? 'view' : rel === 'Gemfile.lock' ? 'lockfile' : 'migration');
-  const tree = kind === 'lockfile' ? undefined : parseRuby(kind === 'view' ? erbToRuby(code) : code);
+  const kind = options.kind ?? (templateLanguage(rel) ? 'view' : rel === 'Gemfile.lock' ? 'lockfile' : 'migration');
+  const tree = kind === 'lockfile' ? undefined : parseRuby(kind === 'view' ? rubyOf(rel, code) : code);
   try {
-    const findings = analyze({ file, text: code, kind, tree }, options.app ?? appFacts(), options.rules ?? [rule]).findings
+    let findings = analyze({ file, text: code, kind, tree }, options.app ?? appFacts(), options.rules ?? [rule]).findings
       .filter((f) => f.ruleId === rule.meta.id);
+    // As the workspace does: a HAML view's findings where its projection does not parse are dropped.
+    if (tree && templateLanguage(rel) === 'haml') findings = dropUnsureProjection(findings, tree);
     if (kind === 'migration' && tree && !tree.rootNode.hasError) assertFixesParse(code, file, findings);
     return findings;
   } finally {

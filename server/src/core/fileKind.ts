@@ -6,8 +6,9 @@ export function fileKindOf(relativePath: string): FileKind | undefined {
   const base = p.slice(p.lastIndexOf('/') + 1);
   if (base === 'Gemfile.lock' || base === 'gems.locked') return 'lockfile';
   if (base === 'Gemfile' || base === 'gems.rb') return 'gemfile';
-  if (/\.(html|turbo_stream|json|xml|text|js)?\.?erb$/.test(base) || base.endsWith('.erb')) {
-    return /(^|\/)app\/views\//.test(p) ? 'view' : undefined;
+  if (/\.(erb|haml|jbuilder)$/.test(base)) {
+    // Views, and ViewComponent templates next to their component or in its sidecar folder.
+    return /(^|\/)app\/(views|components)\//.test(p) ? 'view' : undefined;
   }
   if (!base.endsWith('.rb') && !base.endsWith('.rake')) return undefined;
   if (/(^|\/)db\/(migrate|post_migrate|[a-z_]+_migrate)\/\d+_[^/]+\.rb$/.test(p)) return 'migration';

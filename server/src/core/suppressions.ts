@@ -92,8 +92,8 @@ export function disableLineEdit(text: string, line: number, ruleId: string, comm
     return { range: { start: { line: line - 1, character: idsEnd }, end: { line: line - 1, character: idsEnd } }, newText: `, ${ruleId}` };
   }
   const indent = /^[ \t]*/.exec(lines[line] ?? '')![0];
-  const comment = commentPrefix === '# '
-    ? `${indent}# rails-hazards:disable-next-line ${ruleId}\n`
+  const comment = commentPrefix === '# ' || commentPrefix === '-# '
+    ? `${indent}${commentPrefix}rails-hazards:disable-next-line ${ruleId}\n`
     : `${indent}<%# rails-hazards:disable-next-line ${ruleId} %>\n`;
   return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: comment };
 }

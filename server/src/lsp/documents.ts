@@ -2,7 +2,8 @@
 // incrementally from the previous tree after edits.
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { erbToRuby, parseRuby, type Point, type Tree } from '../parsing/treeSitter';
+import { parseRuby, type Point, type Tree } from '../parsing/treeSitter';
+import { isProjected, rubyOf } from '../parsing/templates';
 
 export interface OpenDocument {
   uri: string;
@@ -11,7 +12,7 @@ export interface OpenDocument {
   /** The tree of the current version, or a stale tree already `edit()`ed to match the text. */
   tree?: Tree;
   treeVersion?: number;
-  /** ERB views are reparsed whole: their Ruby projection changes shape with every tag edit. */
+  /** ERB and HAML views are reparsed whole: their Ruby projection changes shape with every tag edit. */
   erb: boolean;
 }
 
@@ -20,7 +21,7 @@ export class OpenDocuments {
 
   open(uri: string, file: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
-    const entry: OpenDocument = { uri, file, doc: TextDocument.create(uri, languageId, version, text), erb: /\.erb$/.test(file) };
+    const entry: OpenDocument = { uri, file, doc: TextDocument.create(uri, languageId, version, text), erb: isProjected(file) };
     this.docs.set(uri, entry);
     return entry;
   }
@@ -60,7 +61,7 @@ export class OpenDocuments {
     if (entry.tree && entry.treeVersion === entry.doc.version) return entry.tree;
     const text = entry.doc.getText();
     const old = entry.erb ? undefined : entry.tree;
-    const tree = parseRuby(entry.erb ? erbToRuby(text) : text, old, budgetMs);
+    const tree = parseRuby(entry.erb ? rubyOf(entry.file, text) : text, old, budgetMs);
     entry.tree?.delete();
     entry.tree = tree;
     entry.treeVersion = entry.doc.version;

@@ -456,7 +456,7 @@ export function startServer(connection: Connection = createServerConnection()): 
       const ruleId = String(diagnostic.code);
       if (finding) inScope(finding.fixes).forEach((fix, i) => actions.push(fixToCodeAction(fix, diagnostic, versionOf, i === 0 && fix.safety === 'safe', changeAnnotationCapability)));
       const erb = entry.erb;
-      const edit = disableLineEdit(entry.doc.getText(), diagnostic.range.start.line, ruleId, erb ? '<%# ' : '# ');
+      const edit = disableLineEdit(entry.doc.getText(), diagnostic.range.start.line, ruleId, erb ? (/\.haml$/.test(entry.file) ? '-# ' : '<%# ') : '# ');
       if (workspace.kindOf(entry.file) !== 'lockfile') {
         actions.push({
           title: `Disable ${ruleId} for this line`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic],

@@ -1,17 +1,20 @@
 // Finds the controller and view folders of an app (its own, engines', packs') and keeps the
 // ControllerIndex current one file at a time, like modelFiles.ts does for models.
 import { ControllerIndex, extractControllers, extractView } from '../queries/controllerIndex';
-import { erbToRuby, parseRuby } from '../parsing/treeSitter';
+import { extractComponents } from '../queries/components';
+import { parseRuby } from '../parsing/treeSitter';
+import { isTemplateName, rubyOf } from '../parsing/templates';
 import type { FileSource } from './files';
 import { appFolders, filesUnder } from './appFolders';
 
-/** `app/controllers` and `app/views` folders under the root (engines and packs included). */
+/** `app/controllers`, `app/views` and `app/components` folders under the root (engines and packs included). */
 export function controllerAndViewDirectories(root: string, maxDepth = 5): string[] {
-  return appFolders(root, ['controllers', 'views'], maxDepth);
+  return appFolders(root, ['controllers', 'views', 'components'], maxDepth);
 }
 
 const isController = (file: string): boolean => /(^|[\\/])app[\\/]controllers[\\/].*\.rb$/.test(file);
-const isView = (file: string): boolean => /(^|[\\/])app[\\/]views[\\/].*\.erb$/.test(file);
+const isView = (file: string): boolean => /(^|[\\/])app[\\/]views[\\/]/.test(file) && isTemplateName(file);
+const isComponent = (file: string): boolean => /(^|[\\/])app[\\/]components[\\/].*\.rb$/.test(file);
 
 export class ControllerIndexLoader {
   private index: ControllerIndex | undefined;
@@ -23,7 +26,7 @@ export class ControllerIndexLoader {
     if (!this.index) {
       this.index = new ControllerIndex();
       for (const dir of controllerAndViewDirectories(this.root)) {
-        for (const file of filesUnder(dir, (n) => n.endsWith('.rb') || n.endsWith('.erb'))) this.load(file);
+        for (const file of filesUnder(dir, (n) => n.endsWith('.rb') || isTemplateName(n))) this.load(file);
       }
       this.dirty.clear();
     }
@@ -33,18 +36,20 @@ export class ControllerIndexLoader {
   }
 
   changed(file: string): void {
-    if (this.index && (isController(file) || isView(file))) this.dirty.add(file);
+    if (this.index && (isController(file) || isView(file) || isComponent(file))) this.dirty.add(file);
   }
 
   private load(file: string): void {
     const text = this.files.read(file);
     if (text === undefined) { this.index!.remove(file); return; }
     const view = isView(file);
-    if (!view && !isController(file)) return;
+    const component = isComponent(file);
+    if (!view && !component && !isController(file)) return;
     let tree;
     try {
-      tree = parseRuby(view ? erbToRuby(text) : text);
+      tree = parseRuby(view ? rubyOf(file, text) : text);
       if (view) this.index!.updateView(file, extractView(tree, file));
+      else if (component) this.index!.updateComponent(file, extractComponents(tree, file));
       else this.index!.updateController(file, extractControllers(tree, file));
     } catch (error) {
       this.log(`controller index: skipped ${file}: ${String(error)}`);

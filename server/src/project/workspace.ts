@@ -7,7 +7,9 @@ import { fileKindOf } from '../core/fileKind';
 import type { FileKind, Rule } from '../core/rule';
 import type { FileNotice, SeveritySetting } from '../core/types';
 import { CONFIG_FILE_NAME, globToRegExp, parseConfig } from '../config/config';
-import { erbToRuby, parseRuby, ParseBudgetExceeded, type Tree } from '../parsing/treeSitter';
+import { parseRuby, ParseBudgetExceeded, type Tree } from '../parsing/treeSitter';
+import { rubyOf, templateLanguage } from '../parsing/templates';
+import { dropUnsureProjection } from '../parsing/projectionErrors';
 import { AppProject } from './appProject';
 import { dependencyConfigNotices, lockfileNotices } from './dependencies';
 import { diskFiles, readSourceFile, type FileSource } from './files';
@@ -98,7 +100,7 @@ export class Workspace {
     let ownTree: Tree | undefined;
     try {
       if (!tree && needsTree(kind)) {
-        ownTree = parseRuby(kind === 'view' ? erbToRuby(text) : text, null, this.options.parseBudgetMs);
+        ownTree = parseRuby(kind === 'view' ? rubyOf(file, text) : text, null, this.options.parseBudgetMs);
       }
       if (tree && kind === 'model') app.modelTreeUpdated(file, tree);
       const result = analyze({ file, text, kind, tree: tree ?? ownTree }, app.getFacts(), this.options.rules, {
@@ -106,6 +108,9 @@ export class Workspace {
         log: this.log,
       });
       if (kind === 'lockfile') result.notices.push(...lockfileNotices(file, text, app.getFacts()));
+      if (kind === 'view' && templateLanguage(file) === 'haml' && (tree ?? ownTree)) {
+        result.findings = dropUnsureProjection(result.findings, (tree ?? ownTree)!);
+      }
       return { kind, ...result };
     } catch (error) {
       if (error instanceof ParseBudgetExceeded) return { kind, findings: [], notices: [{ file, message: error.message }] };
@@ -201,7 +206,7 @@ function configFileResult(file: string, text: string): FileAnalysis {
 
 /** Cheap name test before the app-root lookup: only these names can have a file kind. */
 function mayBeAnalyzable(name: string): boolean {
-  return name.endsWith('.rb') || name.endsWith('.erb') || name.endsWith('.rake') || name === 'Gemfile' || name === 'Gemfile.lock'
+  return name.endsWith('.rb') || name.endsWith('.erb') || name.endsWith('.haml') || name.endsWith('.jbuilder') || name.endsWith('.rake') || name === 'Gemfile' || name === 'Gemfile.lock'
     || name === 'gems.rb' || name === 'gems.locked';
 }
 

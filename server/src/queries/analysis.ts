@@ -16,6 +16,8 @@ import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './card
 import { impactOf, type ImpactInfo } from './impact';
 import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
+import { templateLanguage } from '../parsing/templates';
+import { ComponentValues, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
 
 export interface LoopInfo {
   id: number;
@@ -30,6 +32,8 @@ export interface LoopInfo {
   parent?: LoopInfo;
   /** Implicit loop: a partial rendered once per element of a collection. */
   partial?: boolean;
+  /** The implicit loop is a ViewComponent rendered per element (`with_collection`, or `.new` in a loop). */
+  component?: boolean;
 }
 
 /** A link of a chain with the values around it. */
@@ -195,12 +199,21 @@ function buildModel(ctx: RuleContext): QueryModel {
     cardinality: partialCollection ? cardinalityOf(partialCollection, sizes) : { kind: 'unknown', why: 'a collection rendered elsewhere' },
   };
   const ivarCache = new Map<string, Value | undefined>();
+  // A ViewComponent's template: its ivars and bare method calls are the component's.
+  const componentInfo = ctx.kind === 'view' && controllers && isComponentTemplate(ctx.file) ? controllers.componentForTemplate(ctx.file) : undefined;
+  const componentElement = componentInfo && controllers ? componentElementOf(componentInfo, controllers, models, () => -1 - loopIds++) : undefined;
+  const component = componentInfo ? new ComponentValues(componentInfo, models, componentElement) : undefined;
+  const componentLoop: LoopInfo | undefined = componentElement?.value.perRow ? {
+    id: componentElement.value.perRow.loopId, vars: new Set([`@${componentElement.param}`, componentElement.param]), literal: false, partial: true, component: true,
+    cardinality: cardinalityOf(componentElement.value.perRow.collection),
+  } : undefined;
   const viewIvar = (name: string): Value | undefined => {
+    if (component) return component.ivar(name);
     if (!viewKey || !controllers) return undefined;
     if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0));
     return ivarCache.get(name);
   };
-  const root: Scope = { locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : undefined };
+  const root: Scope = { locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : componentLoop };
 
   const lookup = (scope: Scope, name: string, at?: Range['start']): { scope: Scope; value: Value } | undefined => {
     for (let s: Scope | undefined = scope; s; s = s.method ? undefined : s.parent) {
@@ -245,6 +258,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         const found = lookup(scope, r.name, chain.rootRange.start);
         if (found) return found.value;
         if (partialLocals.has(r.name) && !hasSelfMethod(scope, r.name, models)) return partialLocals.get(r.name);
+        if (component) return component.method(r.name);
         return undefined;
       }
       if (r.kind === 'ivar') return lookupIvar(scope, r.name, chain.rootRange.start);
@@ -326,6 +340,15 @@ function buildModel(ctx: RuleContext): QueryModel {
     return undefined;
   };
 
+  const jbuilder = templateLanguage(ctx.file) === 'jbuilder';
+  /** In a jbuilder view, the collection a `json.<key>` / `json.array!` call with a block iterates. */
+  const jbuilderCollection = (call: Node, i: number, chain: Chain, scope: Scope): Node | undefined => {
+    if (!jbuilder || i !== 0 || chain.root.kind !== 'name' || chain.root.name !== 'json' || isLocal(scope, 'json')) return undefined;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'pair' && c.type !== 'hash' && c.type !== 'block_argument');
+    const candidate = call.childForFieldName('method')?.text === 'set!' ? args[1] : args[0];
+    return candidate && ['identifier', 'instance_variable', 'call'].includes(candidate.type) ? candidate : undefined;
+  };
+
   const handleChain = (node: Node, scope: Scope, depth: number): void => {
     const chain = chainOf(node, ctx.file, !!scope.loop);
     const sites: LinkSite[] = [];
@@ -382,6 +405,16 @@ function buildModel(ctx: RuleContext): QueryModel {
       const receiver = site?.receiver ?? UNKNOWN;
       let loop = scope.loop;
       let element: Value = UNKNOWN;
+      const iterated = isLoop ? undefined : jbuilderCollection(call, i, chain, scope);
+      if (iterated) {
+        // `json.array! @posts do |post|`, `json.comments post.comments do |comment|`: a loop over the argument.
+        const collection = out.values.get(iterated.id) ?? valueOf(iterated, scope);
+        loop = {
+          id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: false, parent: scope.loop,
+          cardinality: collection.model ? cardinalityOf(collection) : { kind: 'unknown', why: `how many \`${iterated.text}\` holds` },
+        };
+        element = elementOf(collection, loop.id);
+      }
       if (isLoop) {
         const literal = literalCollection(chain, i, scope);
         const batch = BATCH_LOOPS.has(loopMethod!);
@@ -694,6 +727,28 @@ function partialLocalValues(key: string, controllers: ControllerIndex, models: M
     if (combined) out.set(local, elementOf(combined, nextLoopId()));
   }
   return out;
+}
+
+/**
+ * The element a component's template gets when every view that renders it per element of a collection
+ * passes a known relation, all as the same parameter; undefined otherwise (unknown stays silent).
+ */
+function componentElementOf(component: ComponentInfo, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number): ComponentElement | undefined {
+  const renders = controllers.componentRendersOf(component.name);
+  if (renders.length === 0) return undefined;
+  const params = new Set(renders.map((r) => r.param ?? component.collectionParam));
+  if (params.size !== 1) return undefined;
+  const values = renders.map((r) => {
+    const v = evaluate(r.collection, {
+      models,
+      resolveRoot: (chain) => chain.root.kind === 'ivar' ? ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1) : undefined,
+    });
+    return v.model && v.kind !== 'record' && v.kind !== 'unknown' ? v : undefined;
+  });
+  const combined = combine(values);
+  if (!combined) return undefined;
+  const value = elementOf(combined, nextLoopId());
+  return value.kind === 'record' ? { param: [...params][0], value } : undefined;
 }
 
 /** Association helpers for rules. */

@@ -6,6 +6,7 @@ import type { Node, Tree } from '../parsing/treeSitter';
 import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
 import { underscore } from '../models/inflector';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
+import { componentFileFor, type ComponentInfo } from './components';
 
 export interface IvarAssignment { ivar: string; chain: Chain }
 
@@ -38,7 +39,20 @@ export interface CollectionRender {
   collection: Chain;
 }
 
-export interface ViewInfo { file: string; key: string; collectionRenders: CollectionRender[]; partials: string[] }
+/** `render PostComponent.new(post: p)` (inside a loop over a collection) or `render PostComponent.with_collection(@posts)`. */
+export interface ComponentRender {
+  file: string;
+  /** Template key of the view that renders it. */
+  from: string;
+  /** The component class as written (`PostComponent`, `Blog::PostComponent`). */
+  component: string;
+  /** The collection each render gets one element of. */
+  collection: Chain;
+  /** The initializer parameter the element is passed as (`with_collection`: the component's collection parameter). */
+  param?: string;
+}
+
+export interface ViewInfo { file: string; key: string; collectionRenders: CollectionRender[]; partials: string[]; componentRenders?: ComponentRender[] }
 
 /** `app/views/admin/posts/index.html.erb` → `admin/posts/index`; undefined outside app/views. */
 export function templateKey(file: string): string | undefined {
@@ -113,7 +127,7 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
   return info;
 }
 
-function readMethod(name: string, method: Node, file: string): ControllerMethod {
+export function readMethod(name: string, method: Node, file: string): ControllerMethod {
   const out: ControllerMethod = { name, assigns: [], renders: [], rendersJson: false };
   const locals = new Map<string, Chain>();
   const expr = (node: Node | null): Chain | undefined => {
@@ -197,13 +211,18 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
     if (depth > 300) return;
     if (node.type === 'call') {
       const call = readCall(node);
-      if (call?.name === 'render' && !call.receiver) readViewRender(call, file, key, dir, info, loopVars);
-      if (call && call.block && call.receiver && LOOPS.has(call.name)) {
+      if (call?.name === 'render' && !call.receiver) {
+        readViewRender(call, file, key, dir, info, loopVars);
+        readComponentRender(call, file, key, info, loopVars);
+      }
+      if (call && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
+      const iterated = call?.block && call.receiver ? (LOOPS.has(call.name) ? call.receiver : jbuilderIterated(call)) : undefined;
+      if (call?.block && iterated) {
         const params = call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters');
         const first = params?.namedChildren.find((c) => c?.type === 'identifier');
         if (first) {
           const previous = loopVars.get(first.text);
-          loopVars.set(first.text, chainOf(call.receiver, file));
+          loopVars.set(first.text, chainOf(iterated, file));
           for (const c of node.namedChildren) if (c) walk(c, depth + 1);
           if (previous) loopVars.set(first.text, previous); else loopVars.delete(first.text);
           return;
@@ -214,6 +233,48 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
   };
   walk(tree.rootNode, 0);
   return info;
+}
+
+type Call = NonNullable<ReturnType<typeof readCall>>;
+
+/** `render(PostComponent.with_collection(@posts))`, and `render PostComponent.new(post: post)` in a loop. */
+function readComponentRender(render: Call, file: string, from: string, info: ViewInfo, loopVars: Map<string, Chain>): void {
+  const first = render.args[0];
+  const call = first ? readCall(first) : null;
+  const component = call?.receiver && (call.receiver.type === 'constant' || call.receiver.type === 'scope_resolution') ? call.receiver.text : undefined;
+  if (!call || !component || !/Component$/.test(component)) return;
+  const out = (info.componentRenders ??= []);
+  if (call.name === 'with_collection' && call.args[0] && call.args[0].type !== 'hash') {
+    out.push({ file, from, component, collection: chainOf(call.args[0], file) });
+  } else if (call.name === 'new') {
+    for (const [param, value] of call.keywords) {
+      if (value.type === 'identifier' && loopVars.has(value.text)) out.push({ file, from, component, collection: loopVars.get(value.text)!, param });
+    }
+  }
+}
+
+const isJsonCall = (call: Call): boolean => call.receiver?.type === 'identifier' && call.receiver.text === 'json';
+
+/** jbuilder: `json.array! @posts do |post|` and `json.<key> @post.comments do |comment|` iterate their argument. */
+function jbuilderIterated(call: Call): Node | undefined {
+  if (!isJsonCall(call)) return undefined;
+  const candidate = call.name === 'set!' ? call.args[1] : call.args[0];
+  return candidate && ['identifier', 'instance_variable', 'call'].includes(candidate.type) ? candidate : undefined;
+}
+
+/**
+ * jbuilder partials: `json.partial! "posts/post", post: @post`, `json.partial! partial: "post", collection: @posts, as: :post`
+ * and `json.array! @posts, partial: "posts/post", as: :post`, read as the equivalent `render`.
+ */
+function readJbuilderPartial(call: Call, file: string, from: string, dir: string, info: ViewInfo, loopVars: Map<string, Chain>): void {
+  if (call.name === 'partial!') { readViewRender(call, file, from, dir, info, loopVars); return; }
+  const partialName = literalName(call.keywords.get('partial'));
+  const collection = call.args[0];
+  if (!partialName || !collection || collection.type === 'hash') return;
+  const partial = partialKey(partialName, dir);
+  info.partials.push(partial);
+  const local = literalName(call.keywords.get('as')) ?? partial.slice(partial.lastIndexOf('/_') + 2);
+  info.collectionRenders.push({ file, from, partial, local, collection: chainOf(collection, file) });
 }
 
 function readViewRender(call: NonNullable<ReturnType<typeof readCall>>, file: string, from: string, dir: string, info: ViewInfo,
@@ -264,6 +325,8 @@ function readViewRender(call: NonNullable<ReturnType<typeof readCall>>, file: st
 
 export class ControllerIndex {
   private readonly controllersByFile = new Map<string, ControllerInfo[]>();
+  /** ViewComponent classes by their Ruby file (app/components). */
+  private readonly componentsByFile = new Map<string, ComponentInfo[]>();
   private readonly viewsByFile = new Map<string, ViewInfo>();
   private byViewPath: Map<string, ControllerInfo[]> | undefined;
 
@@ -274,6 +337,15 @@ export class ControllerIndex {
   remove(file: string): void {
     if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; }
     this.viewsByFile.delete(file);
+    this.componentsByFile.delete(file);
+  }
+
+  updateComponent(file: string, components: ComponentInfo[]): void { this.componentsByFile.set(file, components); }
+
+  /** The component a template belongs to (`x_component.rb` next to it or above its sidecar folder). */
+  componentForTemplate(template: string): ComponentInfo | undefined {
+    const list = this.componentsByFile.get(componentFileFor(template)) ?? [];
+    return list.find((c) => c.name.endsWith('Component')) ?? list[0];
   }
 
   private all: ControllerInfo[] | undefined;
@@ -377,6 +449,16 @@ export class ControllerIndex {
         const key = r.partial ?? partialForModel(r);
         if (key === partial) out.push(r);
       }
+    }
+    return out;
+  }
+
+  /** Views that render a component once per element of a collection, by the component's class name. */
+  componentRendersOf(name: string): ComponentRender[] {
+    const short = name.split('::').pop()!;
+    const out: ComponentRender[] = [];
+    for (const v of this.viewsByFile.values()) {
+      for (const r of v.componentRenders ?? []) if (r.component.replace(/^::/, '') === name || r.component === short) out.push(r);
     }
     return out;
   }

@@ -137,7 +137,7 @@ export default defineRule({
           const builtText = built ? chainText(built.chain, built.count) : undefined;
           const whereText = built && built.chain.file !== ctx.file ? ` (${where(ctx.app.root, built)})` : '';
           if (edits) fixes.push({ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits });
-          const perWhat = site.loop?.partial ? `each time this partial is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
+          const perWhat = site.loop?.partial ? `each time this ${site.loop.component ? 'component' : 'partial'} is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
           const advice = targeted
             ? `. Preloading would load every ${name.replace(/s$/, '')} of each ${noun(collection.model)} to serve one \`${targeted}\`: keep the query, or add a column or counter for what it reads.`
             : builtText ? ` where the ${noun(collection.model)}s are loaded${whereText}. Preload it there: \`${withIncludesText(built!, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`;
