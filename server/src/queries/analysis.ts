@@ -205,7 +205,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const component = componentInfo ? new ComponentValues(componentInfo, models, componentElement) : undefined;
   const componentLoop: LoopInfo | undefined = componentElement?.value.perRow ? {
     id: componentElement.value.perRow.loopId, vars: new Set([`@${componentElement.param}`, componentElement.param]), literal: false, partial: true, component: true,
-    cardinality: cardinalityOf(componentElement.value.perRow.collection),
+    cardinality: cardinalityOf(componentElement.value.perRow.collection, sizes),
   } : undefined;
   const viewIvar = (name: string): Value | undefined => {
     if (component) return component.ivar(name);
@@ -411,7 +411,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         const collection = out.values.get(iterated.id) ?? valueOf(iterated, scope);
         loop = {
           id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: false, parent: scope.loop,
-          cardinality: collection.model ? cardinalityOf(collection) : { kind: 'unknown', why: `how many \`${iterated.text}\` holds` },
+          cardinality: collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: `how many \`${iterated.text}\` holds` },
         };
         element = elementOf(collection, loop.id);
       }
@@ -448,7 +448,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       const literal = literalCollection(site.chain, site.index, scope);
       const loop: LoopInfo = {
         id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
-        cardinality: literal ? { kind: 'bounded', why: literal } : cardinalityOf(receiver),
+        cardinality: literal ? { kind: 'bounded', why: literal } : cardinalityOf(receiver, sizes),
       };
       let element = elementOf(receiver, loop.id);
       if (scope.preloader && element.kind === 'record') element = { ...element, preloads: dynamicPreloads() };
@@ -471,7 +471,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     const loop: LoopInfo = {
       id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
       cardinality: literal ? { kind: 'bounded', why: literal }
-        : collection.model ? cardinalityOf(collection) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` },
+        : collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` },
     };
     const element = literal ? UNKNOWN : elementOf(collection, loop.id);
     const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };

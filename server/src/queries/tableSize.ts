@@ -42,7 +42,8 @@ export function tableSizes(models: ModelIndex, large: string[] = [], small: stri
         if (a.macro !== 'belongs_to') return false;
         if (a.polymorphic) return true;
         const target = models.target(m, a);
-        if (!target) return true;
+        // An owner the app does not define (an engine's model) still owns; `class_name: self.name` names nothing.
+        if (!target) return a.className === classify(a.name) && !a.optional;
         // A tree's `parent` is the same table: it does not make rows belong to anything else.
         if (models.tableName(target) === table) return false;
         // `belongs_to :organization` is ownership; `belongs_to :default_status, class_name: 'IssueStatus'` and

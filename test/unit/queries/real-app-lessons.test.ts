@@ -292,6 +292,18 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
     const findings = check(associationInLoop, files, JOB);
     assert.deepEqual(severities(findings), [[5, 'hint']]);
     assert.match(findings[0].message, /size unknown: every Category, a table that belongs to no other model/);
+    // The same through the other loop forms: `for … in`, `&:assoc`.
+    const forms = app({ ...settingsModels, [JOB]: job('for category in Category.all\n  puts category.posts.map(&:title)\nend\nCategory.all.map(&:posts)') });
+    assert.deepEqual(severities(check(associationInLoop, forms, JOB)), [[4, 'hint'], [6, 'hint']]);
+  });
+
+  test('a tree\'s parent named through `class_name: self.name` does not make a lookup table owned', () => {
+    const files = app({
+      'app/models/concerns/tree_node.rb': 'module TreeNode\n  extend ActiveSupport::Concern\n\n  included do\n    belongs_to :parent, class_name: self.name, optional: true\n  end\nend\n',
+      'app/models/category.rb': 'class Category < ApplicationRecord\n  include TreeNode\n  has_many :posts\nend\n',
+      [JOB]: job('Category.all.each { |category| category.touch }'),
+    });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
   });
 
   test('rows owned by something, and the accounts table, are still every row', () => {
