@@ -27,6 +27,8 @@ export function whereShape(args: string, isBelongsTo: (key: string) => boolean =
 function idCondition(args: string): 'small' | 'list' | undefined {
   // `where("id IN (?)", ids)`, `where("posts.id IN (?)", ids)`: the SQL spelling of `where(id: ids)`.
   if (/^\(?\s*["'](?:\w+\.)?id\s+IN\s*\(\?\)["']\s*,/i.test(args)) return 'list';
+  // `where("tagname IN (?)", names)`: the rows matching a given list, however it is keyed (not `NOT IN`).
+  if (/^\(?\s*["'](?:\w+\.)?\w+\s+IN\s*\(\?\)["']\s*,\s*[a-z_@][\w.]*\s*\)?$/i.test(args)) return 'list';
   const m = /^\(?\s*(?::id\s*=>|id:|"id"\s*=>)\s*(.*?)\s*\)?$/s.exec(args);
   // `where(id: ids, state: …)`, `where(posts: { id: ids })`: an id condition among others still picks by id.
   const among = m ? undefined : conditionKeys(args).find(([k]) => k === 'id');

@@ -332,6 +332,11 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
     assert.match(findings[0].message, /in code rake tasks load \(lib\/tasks\), which runs offline/);
   });
 
+  test('rows matching a given list in SQL (`tagname IN (?)`) are size unknown; NOT IN is still every other row', () => {
+    const files = app({ [JOB]: job('Post.where("title IN (?)", titles).each { |post| post.touch }\nPost.where("title NOT IN (?)", titles).each { |post| post.touch }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [4]);
+  });
+
   test('an owner key that names its table in a quoted key is one owner\'s rows', () => {
     const files = app({ [JOB]: job('Post.joins(:category).where("posts.category_id": 1).each { |post| post.touch }\nPost.joins(:category).where("categories.name": "News").each { |post| post.touch }') });
     assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [4]);
@@ -365,6 +370,14 @@ describe('program model: an association read one or two method calls away (miss 
   test('near misses: the association is preloaded, or the method reads only columns', () => {
     assert.deepEqual(check(associationInLoop, files('Post.where(published: true).includes(:author).each { |post| puts post.byline }'), JOB), []);
     assert.deepEqual(check(associationInLoop, files('Post.where(published: true).each { |post| puts post.shout }'), JOB), []);
+  });
+
+  test('near miss: a method that walks a has_many (preloading it would load every child of every row at once)', () => {
+    const files2 = app({
+      [MODEL]: BLOG[MODEL].replace(/\nend\n$/, '\n\n  def comment_digest\n    comments.map(&:body).join\n  end\nend\n'),
+      [JOB]: 'class DigestJob < ApplicationJob\n  def perform\n    Post.where(published: true).each { |post| puts post.comment_digest }\n  end\nend\n',
+    });
+    assert.deepEqual(check(associationInLoop, files2, JOB), []);
   });
 
   test('near misses: a method that queries the association again (includes cannot serve it), or a bang method that writes per row', () => {

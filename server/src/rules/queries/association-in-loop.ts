@@ -47,9 +47,9 @@ export default defineRule({
       const models = queryModel(ctx).models!;
       const r = site.receiver;
       const perRow = r.perRow!;
-      // A preload serves a has_many only when its records are used as loaded (`comments.map`), not queried again (`comments.where`).
-      const served = (a: AssociationInfo, next: string | undefined): boolean =>
-        !next || !(a.macro === 'has_many' || a.macro === 'has_and_belongs_to_many') || LOADS_RECORDS.has(next) || SIZE_METHODS.has(next);
+      // Only one record per row (belongs_to, has_one): preloading a has_many that a method walks would load every
+      // child of every row at once, which can be worse than the queries it saves.
+      const served = (a: AssociationInfo): boolean => a.macro === 'belongs_to' || a.macro === 'has_one';
       const reads = associationReadsOf(models, model, site.link.name, served).filter((x) => !r.preloads.names.has(x.association.name));
       // One finding per call: the first association it reads (preloading it may reveal the next).
       for (const read of reads.slice(0, 1)) {
