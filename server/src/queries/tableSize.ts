@@ -43,13 +43,13 @@ export function tableSizes(models: ModelIndex, large: string[] = [], small: stri
         if (a.polymorphic) return true;
         const target = models.target(m, a);
         // An owner the app does not define (an engine's model) still owns; `class_name: self.name` names nothing.
-        if (!target) return a.className === classify(a.name) && !a.optional;
+        if (!target) return a.className.split('::').pop() === classify(a.name) && !a.optional;
         // A tree's `parent` is the same table: it does not make rows belong to anything else.
         if (models.tableName(target) === table) return false;
-        // `belongs_to :organization` is ownership; `belongs_to :default_status, class_name: 'IssueStatus'` and
-        // `belongs_to :account_request, optional: true` are references, which do not make the rows grow (unless
-        // they name a user: `author`).
-        return (a.className === classify(a.name) && !a.optional) || userLike(target);
+        // `belongs_to :organization` and `belongs_to :coordinator, class_name: 'Enterprise'` are owners;
+        // `belongs_to :default_status, class_name: 'IssueStatus'` (a setting) and `belongs_to :account_request,
+        // optional: true` are references, which do not make the rows grow (unless they name a user).
+        return (!a.optional && !a.name.startsWith('default_')) || userLike(target);
       }));
       size = ownedBy ? 'growing' : 'root';
     }
