@@ -18,7 +18,8 @@ export function whereShape(args: string, isBelongsTo: (key: string) => boolean =
   // `where(community_id: c.id)` / `where(author: user)` is one owner's rows, like `community.things`: size unknown.
   const ownerKey = conditionKeys(args).some(([k, v]) => !/^nil\b/.test(v) && ((k.endsWith('_id') && k !== 'id') || isBelongsTo(k)));
   // `where("user_id = ?", user.id)`, `where(["(owner_id = ? AND …)", …])`: the same in SQL.
-  const ownerSql = /^\(?\s*\[?\s*["'][^"']*\b[a-z_]+_id\s*=\s*(\?|:\w+)/.test(args) && !/,\s*nil\s*[,)\]]/.test(args);
+  // `where("owned_tag_sets.id = ?", set.id)` through a join: the rows of one joined record, also one owner's.
+  const ownerSql = /^\(?\s*\[?\s*["'][^"']*\b[a-z_]+(_id|\.id)\s*=\s*(\?|:\w+)/.test(args) && !/,\s*nil\s*[,)\]]/.test(args);
   if (ownerKey || ownerSql) return { ownerScoped: args.length > 60 ? `${text.slice(0, 62)}…)` : text };
   return {};
 }

@@ -340,8 +340,8 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
     assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [4]);
   });
 
-  test('an owner key that names its table in a quoted key is one owner\'s rows', () => {
-    const files = app({ [JOB]: job('Post.joins(:category).where("posts.category_id": 1).each { |post| post.touch }\nPost.joins(:category).where("categories.name": "News").each { |post| post.touch }') });
+  test('an owner key that names its table in a quoted key, or a joined record\'s id in SQL, is one owner\'s rows', () => {
+    const files = app({ [JOB]: job('Post.joins(:category).where("posts.category_id": 1).each { |post| post.touch }\nPost.joins(:category).where("categories.name": "News").each { |post| post.touch }\nPost.joins(:category).where("categories.id = ?", category.id).each { |post| post.touch }') });
     assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [4]);
   });
 });
