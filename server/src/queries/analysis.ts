@@ -10,7 +10,7 @@ import { extractModels, ModelIndex, type AssociationInfo, type ModelInfo } from 
 import { tableize, underscore, singularize } from '../models/inflector';
 import { chainOf, emptyPreloads, dynamicPreloads, type Chain, type Link } from './chain';
 import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, step, type EvalHooks, type Value } from './values';
-import { templateKey, type ControllerIndex, type CollectionRender } from './controllerIndex';
+import { templateKey, type ControllerIndex, type ControllerInfo, type ControllerMethod, type CollectionRender } from './controllerIndex';
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
 import { impactOf, type ImpactInfo } from './impact';
@@ -133,6 +133,8 @@ interface Scope {
   impact?: ImpactInfo;
   /** A job's `perform` with arguments: their names. */
   eventParams?: string[];
+  /** For an instance method (a controller action): its name. */
+  methodName?: string;
 }
 
 /** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
@@ -213,6 +215,15 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0));
     return ivarCache.get(name);
   };
+  /** In a controller action, an ivar it reads before assigning: what its before_actions (a parent's too) assign. */
+  const controllerIvar = (action: string, name: string): Value | undefined => {
+    const controller = controllers?.controllers().find((c) => c.file === ctx.file && c.methods.has(action));
+    const method = controller?.methods.get(action);
+    if (!controller || !method || method.assigns.some((a) => a.ivar === name)) return undefined;
+    const key = `${action}:${name}`;
+    if (!ivarCache.has(key)) ivarCache.set(key, actionIvarValue(controller, method, name, controllers!, models, 1));
+    return ivarCache.get(key);
+  };
   const root: Scope = { locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : componentLoop };
 
   const lookup = (scope: Scope, name: string, at?: Range['start']): { scope: Scope; value: Value } | undefined => {
@@ -236,6 +247,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     const branch = s.branches?.get(name);
     if (v && branch && at && !inside(branch.range, at)) v = afterBranch(v, branch);
     if (v) return s.loaded.has(name) ? { ...v, loaded: true } : v;
+    if (ctx.kind === 'controller' && controllers && s.methodName) return controllerIvar(s.methodName, name);
     const external = viewIvar(name);
     if (external && root.loaded.has(name)) return { ...external, loaded: true };
     return external;
@@ -528,7 +540,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         const on = node.type === 'singleton_method' ? 'class' : 'instance';
         const inner: Scope = {
           locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
-          preloader: node.text.includes('Preloader'),
+          preloader: node.text.includes('Preloader'), methodName: on === 'instance' ? node.childForFieldName('name')?.text : undefined,
         };
         if ((impact.impact === 'request' || impact.impact === 'background') && ctx.kind !== 'view' && ctx.kind !== 'controller'
           && CONSOLE_OUTPUT.test(node.childForFieldName('body')?.text ?? '')) {
@@ -627,36 +639,40 @@ export function ivarValueForTemplate(key: string, ivar: string, controllers: Con
     const values = controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1));
     return combine(values);
   }
-  const values: (Value | undefined)[] = [];
-  for (const { controller, action } of actions) {
-    const assigns = controllers.assignmentsFor(controller, action, ivar);
-    if (assigns.length === 0) { values.push(undefined); continue; }
-    for (const a of assigns) {
-      // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
-      // the relation: followed two methods deep, each once.
-      const methodHooks = (seen: Set<string>): EvalHooks => ({
-        models,
-        resolveRoot(chain) {
-          if (chain.root.kind !== 'name' || seen.has(chain.root.name) || seen.size >= 2) return undefined;
-          const returns = controllers.methodOf(controller, chain.root.name)?.returns;
-          return returns ? evaluate(returns, methodHooks(new Set([...seen, chain.root.name]))) : undefined;
-        },
-      });
-      const hooks: EvalHooks = {
-        models,
-        resolveRoot(chain) {
-          if (chain.root.kind === 'name') return methodHooks(new Set()).resolveRoot(chain);
-          if (chain.root.kind !== 'ivar' || chain.root.name === ivar) return undefined;
-          const other = controllers.assignmentsFor(controller, action, chain.root.name).filter((x) => x !== a);
-          if (other.length !== 1 || depth > 3) return undefined;
-          return evaluate(other[0].chain, methodHooks(new Set()));
-        },
-      };
-      const v = evaluate(a.chain, hooks);
-      values.push(v.kind === 'unknown' ? undefined : { ...v, external: true });
-    }
-  }
+  const values = actions.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth));
   actions = [];
+  return combine(values);
+}
+
+/** The value of `ivar` as an action's before_actions and the action itself assign it (all must agree). */
+function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
+  const values: (Value | undefined)[] = [];
+  const assigns = controllers.assignmentsFor(controller, action, ivar);
+  if (assigns.length === 0) return undefined;
+  for (const a of assigns) {
+    // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
+    // the relation: followed two methods deep, each once.
+    const methodHooks = (seen: Set<string>): EvalHooks => ({
+      models,
+      resolveRoot(chain) {
+        if (chain.root.kind !== 'name' || seen.has(chain.root.name) || seen.size >= 2) return undefined;
+        const returns = controllers.methodOf(controller, chain.root.name)?.returns;
+        return returns ? evaluate(returns, methodHooks(new Set([...seen, chain.root.name]))) : undefined;
+      },
+    });
+    const hooks: EvalHooks = {
+      models,
+      resolveRoot(chain) {
+        if (chain.root.kind === 'name') return methodHooks(new Set()).resolveRoot(chain);
+        if (chain.root.kind !== 'ivar' || chain.root.name === ivar) return undefined;
+        const other = controllers.assignmentsFor(controller, action, chain.root.name).filter((x) => x !== a);
+        if (other.length !== 1 || depth > 3) return undefined;
+        return evaluate(other[0].chain, methodHooks(new Set()));
+      },
+    };
+    const v = evaluate(a.chain, hooks);
+    values.push(v.kind === 'unknown' ? undefined : { ...v, external: true });
+  }
   return combine(values);
 }
 

@@ -454,3 +454,22 @@ describe('program model: relations through app class methods and pagination gems
     assert.equal(fixed['app/controllers/posts_controller.rb'], controller.replace('pagy(Post.where(published: true))', 'pagy(Post.where(published: true).includes(:author))'));
   });
 });
+
+describe('program model: a controller action reads what its (parent\'s) before_action assigned', () => {
+  const CONTROLLER = 'app/controllers/api/posts_controller.rb';
+  const base = 'class Api::BaseController < ApplicationController\n  before_action :load_posts\n\n  private\n\n  def load_posts\n    @posts = Post.where(published: true)\n  end\nend\n';
+
+  test('the ivar is the before_action\'s relation in the action, so its N+1 is found; an ivar the action assigns itself wins', () => {
+    const controller = 'class Api::PostsController < Api::BaseController\n  def index\n    render json: @posts.map { |post| post.author.name }\n  end\n\n  def drafts\n    @posts = Post.where(published: false).includes(:author)\n    render json: @posts.map { |post| post.author.name }\n  end\nend\n';
+    const files = app({ 'app/controllers/api/base_controller.rb': base, [CONTROLLER]: controller });
+    const findings = check(associationInLoop, files, CONTROLLER);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[3, 38, 'warning']]);
+    assert.match(findings[0].message, /unbounded: every Post in `Post\.where\(published: true\)`/);
+  });
+
+  test('near miss: a before_action limited to other actions (`only:`) leaves the ivar unknown', () => {
+    const limited = base.replace('before_action :load_posts', 'before_action :load_posts, only: :show');
+    const controller = 'class Api::PostsController < Api::BaseController\n  def index\n    render json: @posts.map { |post| post.author.name }\n  end\nend\n';
+    assert.deepEqual(check(associationInLoop, app({ 'app/controllers/api/base_controller.rb': limited, [CONTROLLER]: controller }), CONTROLLER), []);
+  });
+});
