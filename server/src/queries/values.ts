@@ -196,7 +196,8 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if (name === 'strict_loading') next.strict = link.args.text.trim() !== '(false)';
         return next;
       }
-      if (SINGLE_RECORD.has(name)) {
+      // Dynamic finders (`find_by_name`, `find_by_email!`) return one record; `find_by_sql` returns an Array.
+      if (SINGLE_RECORD.has(name) || (/^find_by_[a-z_]+!?$/.test(name) && name !== 'find_by_sql')) {
         if ((name === 'first' || name === 'last' || name === 'take') && link.args.count > 0) {
           return { ...receiver, kind: 'array', bounded: `${name}${link.args.text}`, loaded: true };
         }

@@ -473,3 +473,15 @@ describe('program model: a controller action reads what its (parent\'s) before_a
     assert.deepEqual(check(associationInLoop, app({ 'app/controllers/api/base_controller.rb': limited, [CONTROLLER]: controller }), CONTROLLER), []);
   });
 });
+
+describe('program model: dynamic finders return one record', () => {
+  test('`@post = Post.find_by_title(…)` in a before_action makes `@post.comments` one post\'s comments (a hint per row read)', () => {
+    const CONTROLLER = 'app/controllers/comments_controller.rb';
+    const controller = 'class CommentsController < ApplicationController\n  before_action :find_post\n\n  def index\n    render json: @post.comments.map { |comment| comment.user.name }\n  end\n\n  private\n\n  def find_post\n    @post = Post.find_by_title(params[:title])\n  end\nend\n';
+    const findings = check(associationInLoop, app({ [CONTROLLER]: controller }), CONTROLLER);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[5, 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many as one Post has in `comments`/);
+    const sql = controller.replace('Post.find_by_title(params[:title])', 'Post.find_by_sql(params[:sql])');
+    assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: sql }), CONTROLLER), [], 'find_by_sql returns an Array of unknown rows');
+  });
+});
