@@ -219,7 +219,8 @@ function buildModel(ctx: RuleContext): QueryModel {
   const controllerIvar = (action: string, name: string): Value | undefined => {
     const controller = controllers?.controllers().find((c) => c.file === ctx.file && c.methods.has(action));
     const method = controller?.methods.get(action);
-    if (!controller || !method || method.assigns.some((a) => a.ivar === name)) return undefined;
+    // Only actions start from the before_actions: a private helper runs after its caller changed the ivars.
+    if (!controller || !method || method.hidden || method.assigns.some((a) => a.ivar === name)) return undefined;
     const key = `${action}:${name}`;
     if (!ivarCache.has(key)) ivarCache.set(key, actionIvarValue(controller, method, name, controllers!, models, 1));
     return ivarCache.get(key);

@@ -14,6 +14,8 @@ export interface ControllerMethod {
   name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean;
   /** What a method without parameters returns, when it is a chain: its last expression, or the chain of `@x ||= chain`. */
   returns?: Chain;
+  /** Below `private`/`protected` (or named by `private :x`): a helper the actions call, not an action. */
+  hidden?: boolean;
 }
 
 export interface ControllerInfo {
@@ -107,14 +109,26 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
   const info: ControllerInfo = {
     name, file, viewPath: underscore(name.replace(/Controller$/, '')), methods: new Map(), beforeActions: [],
   };
+  let hidden = false;
   for (const stmt of bodyStatements(body)) {
     if (stmt.type === 'method') {
       const m = stmt.childForFieldName('name')?.text;
-      if (m) info.methods.set(m, readMethod(m, stmt, file));
+      if (m) info.methods.set(m, { ...readMethod(m, stmt, file), ...(hidden ? { hidden: true } : {}) });
       continue;
     }
+    if (stmt.type === 'identifier' && (stmt.text === 'private' || stmt.text === 'protected')) { hidden = true; continue; }
+    if (stmt.type === 'identifier' && stmt.text === 'public') { hidden = false; continue; }
     const call = readCall(stmt);
     if (!call || call.receiver) continue;
+    if ((call.name === 'private' || call.name === 'protected') && call.args.length > 0) {
+      for (const a of call.args) {
+        const named = a.type === 'method' ? a.childForFieldName('name')?.text : literalName(a);
+        const m = named ? info.methods.get(named) : undefined;
+        if (m) m.hidden = true;
+        else if (a.type === 'method' && named) info.methods.set(named, { ...readMethod(named, a, file), hidden: true });
+      }
+      continue;
+    }
     if (call.name === 'before_action' || call.name === 'prepend_before_action' || call.name === 'before_filter' || call.name === 'append_before_action') {
       const only = literalNames(call.keywords.get('only'));
       const except = literalNames(call.keywords.get('except'));

@@ -467,6 +467,11 @@ describe('program model: a controller action reads what its (parent\'s) before_a
     assert.match(findings[0].message, /unbounded: every Post in `Post\.where\(published: true\)`/);
   });
 
+  test('near miss: a private helper the action calls after narrowing the ivar does not start from the before_action', () => {
+    const controller = 'class Api::PostsController < Api::BaseController\n  def update\n    @posts = @posts.where(id: params[:ids])\n    publish_all\n  end\n\n  private\n\n  def publish_all\n    @posts.each { |post| post.author.touch }\n  end\n\n  private def unpublish_all\n    @posts.each { |post| post.author.touch }\n  end\nend\n';
+    assert.deepEqual(check(associationInLoop, app({ 'app/controllers/api/base_controller.rb': base, [CONTROLLER]: controller }), CONTROLLER), []);
+  });
+
   test('near miss: a before_action limited to other actions (`only:`) leaves the ivar unknown', () => {
     const limited = base.replace('before_action :load_posts', 'before_action :load_posts, only: :show');
     const controller = 'class Api::PostsController < Api::BaseController\n  def index\n    render json: @posts.map { |post| post.author.name }\n  end\nend\n';
