@@ -327,13 +327,7 @@ export class ModelIndex {
   }
 
   private lookup(byName: Map<string, ModelInfo[]>, name: string, namespace: string): string | undefined {
-    const clean = name.replace(/^::/, '');
-    const parts = namespace && !name.startsWith('::') ? namespace.split('::') : [];
-    for (let i = parts.length; i >= 0; i--) {
-      const candidate = [...parts.slice(0, i), clean].join('::');
-      if (byName.has(candidate)) return candidate;
-    }
-    return undefined;
+    return lexicalCandidates(name, namespace).find((candidate) => byName.has(candidate));
   }
 
   /** Every part of the class or concern `model` belongs to, its main definition first. */
@@ -450,6 +444,15 @@ export class ModelIndex {
 /** Where constants written in a part resolve from: inside the class body, or where `Name.class_eval` was written. */
 export function lexicalScope(m: ModelInfo): string {
   return m.reopens ? m.reopens.namespace : m.name;
+}
+
+/** The names Ruby tries for constant `name` written inside `namespace`, innermost first (`::X` is absolute). */
+export function lexicalCandidates(name: string, namespace: string): string[] {
+  const clean = name.replace(/^::/, '');
+  const parts = namespace && !name.startsWith('::') ? namespace.split('::') : [];
+  const out: string[] = [];
+  for (let i = parts.length; i >= 0; i--) out.push([...parts.slice(0, i), clean].join('::'));
+  return out;
 }
 
 export function namespaceOf(name: string): string {

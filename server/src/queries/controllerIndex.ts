@@ -5,6 +5,7 @@
 import type { Node, Tree } from '../parsing/treeSitter';
 import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
 import { underscore } from '../models/inflector';
+import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
 import { componentFileFor, type ComponentInfo } from './components';
 
@@ -429,10 +430,7 @@ export class ControllerIndex {
   }
 
   private controllerNamed(name: string, namespace: string): ControllerInfo | undefined {
-    const clean = name.replace(/^::/, '');
-    const parts = namespace ? namespace.split('::') : [];
-    for (let i = parts.length; i >= 0; i--) {
-      const candidate = [...parts.slice(0, i), clean].join('::');
+    for (const candidate of lexicalCandidates(name, namespace)) {
       const found = this.controllers().find((c) => c.name === candidate);
       if (found) return found;
     }

@@ -5,6 +5,7 @@ import { bodyStatements, literalName, readCall } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { emptyPreloads, mergePreloads, readPreloads, type Preloads } from './chain';
 import { whereShape } from './conditions';
+import { RELATION_METHODS } from './vocabulary';
 
 export interface ScopeInfo {
   preloads: Preloads;
@@ -110,7 +111,7 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
 });
 
 /** Calls that keep a relation a relation (`public_send(key, value)` is a filter scope chosen at run time). */
-const RELATIONAL = /^(all|where|not|or|and|order|reorder|limit|offset|joins|left_joins|left_outer_joins|includes|preload|eager_load|references|select|distinct|group|having|rewhere|unscope|unscoped|merge|none|page|per|paginate|lock|readonly|from|extending|public_send|send|strict_loading)$/;
+const RELATION_RETURNING = new Set([...RELATION_METHODS, 'public_send', 'send']);
 
 /**
  * A class method that returns a relation of the model works like a scope (`Post.filter_by(params).each`):
@@ -138,7 +139,7 @@ function relationChain(node: Node): boolean {
   for (let depth = 0; n && depth < 30; depth++) {
     if (n.type !== 'call' && n.type !== 'identifier') return false;
     const method = n.type === 'identifier' ? n.text : n.childForFieldName('method')?.text;
-    if (!method || !RELATIONAL.test(method)) return false;
+    if (!method || !RELATION_RETURNING.has(method)) return false;
     const receiver: Node | null = n.type === 'identifier' ? null : n.childForFieldName('receiver');
     if (!receiver || receiver.type === 'self') return true;
     n = receiver;

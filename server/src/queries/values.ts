@@ -1,6 +1,7 @@
 // Light relation typing (research §A.4.3): what a chain evaluates to, link by link: a model class, a
 // relation (with what it preloads, whether it is bounded, ordered, strict), an association
 // collection, a single record, an array of records, or unknown.
+import { RELATION_METHODS } from './vocabulary';
 import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
 import { singularize } from '../models/inflector';
 import { defaultScopePreloads, scopePreloads, scopeShape } from './scopes';
@@ -55,16 +56,10 @@ export interface Value {
   alternatives?: Value[];
 }
 
+export { RELATION_METHODS };
+
 export const UNKNOWN: Value = { kind: 'unknown', preloads: emptyPreloads() };
 
-/** Relation methods that return another relation of the same model. */
-export const RELATION_METHODS = new Set([
-  'all', 'where', 'not', 'or', 'and', 'order', 'reorder', 'limit', 'offset', 'joins', 'left_joins', 'left_outer_joins',
-  'includes', 'preload', 'eager_load', 'references', 'select', 'distinct', 'group', 'having', 'rewhere', 'unscope',
-  'unscoped', 'extending', 'strict_loading', 'reverse_order', 'none', 'readonly', 'lock', 'merge', 'from', 'in_order_of',
-  'excluding', 'without', 'page', 'per', 'paginate', 'per_page', 'padding', 'with', 'invert_where', 'regroup',
-  'optimizer_hints', 'annotate', 'create_with', 'uniq', 'only', 'except', 'order_by',
-]);
 const UNFILTERED = new Set(['all', 'includes', 'preload', 'eager_load', 'references', 'strict_loading', 'readonly', 'unscoped', 'annotate']);
 const PAGINATION = new Set(['page', 'per', 'paginate', 'per_page', 'padding']);
 /** Methods returning one record. */

@@ -17,3 +17,12 @@ export const EXECUTING_METHODS = new Set([
 
 /** Methods that load or count a relation per call and could be served from loaded records (`size`). */
 export function isQueryName(name: string): boolean { return ASSOCIATION_QUERY_METHODS.has(name) || EXECUTING_METHODS.has(name); }
+
+/** Relation methods that return another relation of the same model. */
+export const RELATION_METHODS = new Set([
+  'all', 'where', 'not', 'or', 'and', 'order', 'reorder', 'limit', 'offset', 'joins', 'left_joins', 'left_outer_joins',
+  'includes', 'preload', 'eager_load', 'references', 'select', 'distinct', 'group', 'having', 'rewhere', 'unscope',
+  'unscoped', 'extending', 'strict_loading', 'reverse_order', 'none', 'readonly', 'lock', 'merge', 'from', 'in_order_of',
+  'excluding', 'without', 'page', 'per', 'paginate', 'per_page', 'padding', 'with', 'invert_where', 'regroup',
+  'optimizer_hints', 'annotate', 'create_with', 'uniq', 'only', 'except', 'order_by',
+]);

@@ -120,9 +120,7 @@ export default defineRule({
           if (!many && next && (next.name.startsWith('build_') || next.name.startsWith('create_'))) continue;
           if (assoc.macro === 'belongs_to' && r.perRow.path.length === 0 && collection.association && isInverse(assoc.name, collection.association)) continue;
           // Once per loop and association; loops over the same collection share the loaded records.
-          const origin = collection.origin;
-          const site0 = origin ? `${origin.chain.file}:${origin.chain.rootRange.start.line}:${origin.chain.rootRange.start.character}:${origin.count}` : `loop${r.perRow.loopId}`;
-          const key = `${site0}:${[...r.perRow.path, name].join(".")}`;
+          const key = loopKey(collection, r.perRow.loopId, [...r.perRow.path, name]);
           if (seen.has(key)) continue;
           seen.add(key);
 
