@@ -101,6 +101,10 @@ const AREA_TAGS: Record<string, string[]> = {
   callbacks: ['callbacks', 'transactions', 'reliability'],
   queries: ['queries', 'performance'],
   dependencies: ['dependencies', 'supply-chain'],
+  capacity: ['capacity', 'availability'],
+  redis: ['redis', 'performance', 'availability'],
+  concurrency: ['concurrency', 'data-integrity'],
+  jobs: ['jobs', 'performance'],
 };
 
 export function formatSarif(report: CheckReport, cwd: string, version: string, readText: (file: string) => string | undefined = readOrUndefined): string {

@@ -7,7 +7,10 @@ export type FileKind =
   | 'migration' | 'model' | 'controller' | 'view' | 'job' | 'ruby'
   | 'gemfile' | 'lockfile' | 'schema' | 'config';
 
-export type RuleArea = 'migrations' | 'callbacks' | 'queries' | 'dependencies';
+export type RuleArea = 'migrations' | 'callbacks' | 'queries' | 'dependencies' | 'capacity' | 'redis' | 'concurrency' | 'jobs';
+
+/** Every area, in the order docs and the registry list them. */
+export const RULE_AREAS: readonly RuleArea[] = ['migrations', 'dependencies', 'callbacks', 'queries', 'capacity', 'redis', 'concurrency', 'jobs'];
 
 export interface RuleMeta {
   /** `<area>/<kebab-name>`: the rule file, test, docs page, diagnostic code and suppression token. */
@@ -58,7 +61,7 @@ export interface Rule {
 }
 
 export function defineRule(rule: Rule): Rule {
-  if (!/^(migrations|callbacks|queries|dependencies)\/[a-z0-9]+(-[a-z0-9]+)*$/.test(rule.meta.id)) {
+  if (!/^(migrations|callbacks|queries|dependencies|capacity|redis|concurrency|jobs)\/[a-z0-9]+(-[a-z0-9]+)*$/.test(rule.meta.id)) {
     throw new Error(`invalid rule id ${rule.meta.id}`);
   }
   return rule;

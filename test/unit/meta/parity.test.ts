@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allRules } from '../../../server/src/rules';
-import type { FileKind } from '../../../server/src/core/rule';
+import { RULE_AREAS, type FileKind } from '../../../server/src/core/rule';
 import type { AdapterName } from '../../../server/src/core/appFacts';
 import { appFacts, initParsers, run } from '../../helpers/ruleTester';
 
@@ -72,9 +72,18 @@ describe('rule parity', () => {
     });
   }
 
+  test('the rules index (docs/rules/README.md) lists every rule under its area', () => {
+    const index = fs.readFileSync(path.join(ROOT, 'docs/rules/README.md'), 'utf8');
+    for (const rule of allRules) {
+      const area = rule.meta.id.split('/')[0];
+      const section = index.slice(index.indexOf(`\n## ${area}\n`));
+      assert.ok(index.includes(`\n## ${area}\n`) && section.includes(`[${rule.meta.id}](${rule.meta.id}.md)`), `${rule.meta.id} in the rules index`);
+    }
+  });
+
   test('registry ids are sorted within each pack', () => {
     const ids = allRules.map((r) => r.meta.id);
-    for (const area of ['migrations', 'callbacks', 'queries', 'dependencies']) {
+    for (const area of RULE_AREAS) {
       const inArea = ids.filter((id) => id.startsWith(`${area}/`));
       assert.deepEqual(inArea, [...inArea].sort());
     }

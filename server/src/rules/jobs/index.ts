@@ -1,0 +1,5 @@
+import type { Rule } from '../../core/rule';
+
+/** Background job rules, sorted by id. */
+export const jobRules: Rule[] = [
+];

@@ -1,0 +1,5 @@
+import type { Rule } from '../../core/rule';
+
+/** Redis rules, sorted by id. */
+export const redisRules: Rule[] = [
+];
