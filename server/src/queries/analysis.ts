@@ -14,10 +14,20 @@ import { templateKey, type ControllerIndex, type ControllerInfo, type Controller
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
 import { impactOf, type ImpactInfo } from './impact';
+import { drainedCardinality, loopBodyFacts } from './loopBody';
 import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
 import { ComponentValues, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
+
+/** The names a block binds (`|user, index|`, `|(a, b)|`). */
+function blockParamNames(block: Node): string[] {
+  const params = block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters') ?? null;
+  const names: string[] = [];
+  const collect = (n: Node): void => { if (n.type === 'identifier') names.push(n.text); else for (const c of n.namedChildren) if (c) collect(c); };
+  if (params) collect(params);
+  return names;
+}
 
 export interface LoopInfo {
   id: number;
@@ -34,6 +44,10 @@ export interface LoopInfo {
   partial?: boolean;
   /** The implicit loop is a ViewComponent rendered per element (`with_collection`, or `.new` in a loop). */
   component?: boolean;
+  /** A write or I/O call every iteration makes (`user.save`, `deliver_later`): the loop costs a round trip per row anyway. */
+  perRowWork?: string;
+  /** The cardinality when the body drains an aged relation (a pruner's backlog), replacing the collection's. */
+  drained?: Cardinality;
 }
 
 /** A link of a chain with the values around it. */
@@ -79,7 +93,7 @@ function inOptionList(node: Node): boolean {
 export interface QueryModel {
   links: LinkSite[];
   /** Values of instance variables and chains that views iterate, for unbounded-render. */
-  loops: { site: LinkSite; collection: Value }[];
+  loops: { site: LinkSite; collection: Value; loop?: LoopInfo }[];
   /** Collection renders in this view (`render @posts`) with the collection's value. */
   renders: { range: Range; value: Value }[];
   /** Values of expressions by node id (top-level chains, ivars). */
@@ -92,6 +106,25 @@ export interface QueryModel {
   impact: ImpactInfo;
   /** What the code says about each model's table size (for "every row" loops). */
   sizes: TableSizes | undefined;
+  /** Every loop by id (per-row values name their loop by `perRow.loopId`). */
+  loopsById: Map<number, LoopInfo>;
+}
+
+/** How many rows the loop `loopId` over `collection` sees: the collection's size, unless the loop drains it. */
+export function rowCardinality(model: QueryModel, loopId: number, collection: Value): Cardinality {
+  return model.loopsById.get(loopId)?.drained ?? cardinalityOf(collection, model.sizes);
+}
+
+/** The write or I/O call made per row by a loop binding one of `deps` (or the loop `loopId`). */
+export function perRowWorkOf(model: QueryModel, loop: LoopInfo | number | undefined, deps?: Iterable<string>): string | undefined {
+  const start = typeof loop === 'number' ? model.loopsById.get(loop) : loop;
+  const wanted = deps ? new Set(deps) : undefined;
+  for (let l = start; l; l = l.parent) {
+    const binds = !wanted || [...wanted].some((d) => l!.vars.has(d) && !l!.parent?.vars.has(d));
+    if (binds && l.perRowWork) return l.perRowWork;
+    if (typeof loop === 'number') break;
+  }
+  return undefined;
 }
 
 /**
@@ -183,7 +216,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const impact = impactOf(relative, ctx.kind, offlinePatterns(ctx.app));
   const config = queriesConfig(ctx.app);
   const sizes = models ? tableSizes(models, config.largeTables, config.smallTables) : undefined;
-  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes };
+  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes, loopsById: new Map() };
   if (!ctx.tree || !models) return out;
   // Test code (specs, cucumber steps) runs against tiny databases: no query findings there.
   if (impact.impact === 'test') return out;
@@ -431,16 +464,21 @@ function buildModel(ctx: RuleContext): QueryModel {
       if (isLoop) {
         const literal = literalCollection(chain, i, scope);
         const batch = BATCH_LOOPS.has(loopMethod!);
+        const body = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
+        const facts = body && !literal ? loopBodyFacts(body, blockParamNames(block)) : {};
+        const card: Cardinality = literal ? { kind: 'bounded', why: literal }
+          : receiver.model ? cardinalityOf(receiver, sizes) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` };
+        const drained = drainedCardinality(card, receiver, facts);
         loop = {
           id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop, batch,
-          cardinality: literal ? { kind: 'bounded', why: literal }
-            : receiver.model ? cardinalityOf(receiver, sizes) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` },
+          cardinality: drained, perRowWork: facts.perRowWork, drained: drained !== card ? drained : undefined,
         };
+        out.loopsById.set(loop.id, loop);
         if (!BATCH_LOOPS.has(loopMethod!) && !(loopMethod === 'times')) {
           element = elementOf(receiver, loop.id);
           if (scope.preloader && element.kind === 'record') element = { ...element, preloads: dynamicPreloads() };
         }
-        out.loops.push({ site: site!, collection: receiver });
+        out.loops.push({ site: site!, collection: receiver, loop });
       }
       const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
       bindParams(block, inner, element, loopMethod);
@@ -481,16 +519,20 @@ function buildModel(ctx: RuleContext): QueryModel {
     const collection = collectionNode ? out.values.get(collectionNode.id) ?? valueOf(collectionNode, scope) : UNKNOWN;
     const chain = collectionNode ? chainOf(collectionNode, ctx.file) : undefined;
     const literal = collectionNode ? literalValue(collectionNode) ?? (chain ? literalCollection(chain, chain.links.length, scope) : undefined) : undefined;
-    const loop: LoopInfo = {
-      id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
-      cardinality: literal ? { kind: 'bounded', why: literal }
-        : collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` },
-    };
-    const element = literal ? UNKNOWN : elementOf(collection, loop.id);
-    const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
     const names: string[] = [];
     const collect = (n: Node): void => { if (n.type === 'identifier') names.push(n.text); else for (const c of n.namedChildren) if (c) collect(c); };
     if (pattern) collect(pattern);
+    const facts = body && !literal ? loopBodyFacts(body, names) : {};
+    const card: Cardinality = literal ? { kind: 'bounded', why: literal }
+      : collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` };
+    const drained = drainedCardinality(card, collection, facts);
+    const loop: LoopInfo = {
+      id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
+      cardinality: drained, perRowWork: facts.perRowWork, drained: drained !== card ? drained : undefined,
+    };
+    out.loopsById.set(loop.id, loop);
+    const element = literal ? UNKNOWN : elementOf(collection, loop.id);
+    const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
     for (const name of names) { inner.locals.set(name, pattern?.type === 'identifier' ? element : UNKNOWN); loop.vars.add(name); }
     if (body) visitChildren(body, inner, depth);
   };

@@ -19,6 +19,10 @@ export interface ScopeInfo {
   unsure?: string;
   /** `where(owner_id: id)` / `where("owner_id = ?", …)` in the body: one owner's rows. */
   ownerScoped?: string;
+  /** `where(created_at: ...3.days.ago)` in the body: rows older than a time. */
+  aged?: string;
+  /** The scope is an object the analysis does not read (`scope :surveyable, SurveyQuery.new`): `unsure` says so. */
+  opaque?: boolean;
 }
 export interface ScopeFacts { scopes: Map<string, ScopeInfo>; defaultScope?: Preloads }
 
@@ -28,7 +32,7 @@ const BOUNDS = new Set(['limit', 'page', 'per', 'paginate', 'per_page', 'first',
 const ORDERS = new Set(['order', 'reorder', 'in_order_of', 'reverse_order']);
 
 /** The first limit-like and order-like call in a scope body. */
-type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped'>;
+type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped' | 'aged' | 'opaque'>;
 
 function shapeIn(node: Node): Shape {
   const out: Shape = {};
@@ -46,6 +50,7 @@ function shapeIn(node: Node): Shape {
         if (where.bounded && !out.bounded) out.bounded = where.bounded;
         out.unsure ??= where.unsure;
         out.ownerScoped ??= where.ownerScoped;
+        out.aged ??= where.aged;
       }
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
@@ -92,7 +97,10 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
     if (call.name === 'scope') {
       const name = literalName(call.args[0]);
       const lambda = call.args[1] ?? call.block;
-      if (name && lambda) {
+      if (name && lambda && call.args[1] && /^[A-Z]\w*(::[A-Z]\w*)*(\.new\b|$)/.test(lambda.text)) {
+        // `scope :surveyable, Survey::InfoRequestQuery.new`: a query object whose rows the analysis does not know.
+        facts.scopes.set(name, { preloads: emptyPreloads(), calls: [], unsure: `\`${lambda.text.slice(0, 60)}\`, a query object`, opaque: true });
+      } else if (name && lambda) {
         const calls: string[] = [];
         const p = preloadsIn(lambda, calls);
         facts.scopes.set(name, { preloads: p, calls, ...shapeIn(lambda) });
@@ -185,7 +193,7 @@ export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, 
   const info = scopeInfo(models, model, scope);
   if (!info || seen.has(scope)) return {};
   seen.add(scope);
-  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped };
+  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped, aged: info.aged, opaque: info.opaque };
   if (depth < 5) {
     for (const call of new Set(info.calls)) {
       if (call === scope || (out.bounded && out.ordered)) continue;
@@ -194,6 +202,8 @@ export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, 
       out.ordered ??= inner.ordered;
       out.unsure ??= inner.unsure;
       out.ownerScoped ??= inner.ownerScoped;
+      out.aged ??= inner.aged;
+      if (out.unsure === inner.unsure) out.opaque ??= inner.opaque;
     }
   }
   return out;

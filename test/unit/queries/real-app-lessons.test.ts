@@ -210,8 +210,8 @@ describe('near misses found on the evaluation apps', () => {
   });
 
   test('an upsert per element (find_or_initialize_by, then save) is a hint: the loop writes a row per element anyway', () => {
-    const code = job('Post.where(published: true).find_each do |post|\n  Tag.find_or_initialize_by(name: post.title).tap { |t| t.touch }.save!\n  Tag.find_by(name: post.body)\nend');
-    assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint'], [5, 'warning']]);
+    const code = job('Post.where(published: true).find_each do |post|\n  tag = Tag.find_or_initialize_by(name: post.title)\n  tag.save! if tag.new_record?\n  Tag.find_by(name: post.body)\nend');
+    assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint'], [6, 'warning']]);
   });
 
   test('a job run per event that iterates a relation its arguments do not select from: small by design, no unbatched-each', () => {
@@ -488,5 +488,62 @@ describe('program model: dynamic finders return one record', () => {
     assert.match(findings[0].message, /size unknown: as many as one Post has in `comments`/);
     const sql = controller.replace('Post.find_by_title(params[:title])', 'Post.find_by_sql(params[:sql])');
     assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: sql }), CONTROLLER), [], 'find_by_sql returns an Array of unknown rows');
+  });
+});
+
+describe('near misses of the fourth evaluation round (calendar slices, run-time values, backlogs, per-row work)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
+
+  test("one day's birthdays (a calendar slice of a date column) are as many as the day holds, not every row", () => {
+    const files = app({ [JOB]: job('profiles = Profile.where("EXTRACT(MONTH FROM birthday) = ?", Time.zone.today.month)\nprofiles.each do |profile|\n  puts profile.user.name\nend') });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[5, 'hint']]);
+    // Near miss: the same loop over every profile is still a warning.
+    const every = app({ [JOB]: job('Profile.where.not(user_id: nil).each do |profile|\n  puts profile.user.name\nend') });
+    assert.deepEqual(severities(check(associationInLoop, every, JOB)), [[4, 'warning']]);
+  });
+
+  test('a window between two times, or since a time the code computes, is not a table scan', () => {
+    const files = app({ [JOB]: job('Post.where("created_at < ? AND created_at > ?", Time.zone.now - 2.days, Time.zone.now - 10.days).each { |post| post.touch }\nPost.where("posts.created_at >= ?", recent_time).each { |post| post.touch }\nPost.where(created_at: since..).each { |post| post.touch }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+  });
+
+  test('rows matching one value computed at run time (an address, a URL) are a few, not every row; a literal filter is not', () => {
+    const files = app({ [JOB]: job('Post.where(title: title_for(user)).each { |post| puts post.author.name }\nPost.where(body: url).each { |post| post.touch }\nPost.where(published: false).each { |post| puts post.author.name }') });
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[3, 'hint'], [5, 'warning']]);
+    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => at(f).line), [5], 'only the literal filter scans the table');
+  });
+
+  test('a scope defined by a query object the analysis does not read is size unknown', () => {
+    const files = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published', '  scope :surveyable, Survey::PostQuery.new\n  scope :published'),
+      [JOB]: job('Post.surveyable.each { |post| puts post.author.name }'),
+    });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[3, 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many Post rows as `surveyable` \(`Survey::PostQuery.new`, a query object\) selects/);
+  });
+
+  test("a relation merged with one owner's conditions is that owner's rows", () => {
+    const files = app({ [JOB]: job('Comment.joins(:post).merge(Post.where(author_id: author_id)).to_a.group_by(&:user)\nComment.joins(:post).merge(Post.where(published: true)).to_a.group_by(&:user)') });
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[3, 'hint'], [4, 'warning']]);
+  });
+
+  test('rows older than a time that the loop deletes or clears are a backlog each run drains, not the whole table', () => {
+    const files = app({ [JOB]: job('Post.where(created_at: ...3.days.ago).each do |post|\n  post.author.touch\n  post.destroy\nend\nPost.where("updated_at < ?", 14.days.ago).each do |post|\n  post.updated_at = nil\n  post.save\nend') });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[4, 'hint']]);
+    // Near misses: older rows the loop only touches stay a table scan; a drain without an age condition is a backfill.
+    const kept = app({ [JOB]: job('Post.where(created_at: ...3.days.ago).each { |post| post.touch }\nPost.where(published: false).each { |post| post.destroy }') });
+    assert.deepEqual(check(unbatchedEach, kept, JOB).map((f) => at(f).line), [3, 4]);
+  });
+
+  test('an N+1 in a loop that also writes, mails or enqueues per row is a hint; the same write under a condition is not per row', () => {
+    const files = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  PostMailer.notify(post.author).deliver_later\nend\nPost.where(published: true).find_each do |post|\n  PostMailer.notify(post.author).deliver_later if post.title.blank?\nend') });
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[4, 'hint'], [7, 'warning']]);
+    assert.match(findings[0].message, /every row also runs `PostMailer.notify\(post.author\).deliver_later`, a round trip of its own/);
   });
 });
