@@ -13,12 +13,36 @@ import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, step,
 import { templateKey, type ControllerIndex, type ControllerInfo, type ControllerMethod, type CollectionRender } from './controllerIndex';
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
-import { impactOf, type ImpactInfo } from './impact';
+import { impactOf, STAFF_GATE, withStaffPath, type ImpactInfo } from './impact';
 import { drainedCardinality, loopBodyFacts } from './loopBody';
 import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
 import { ComponentValues, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
+
+/**
+ * The staff check every controller serving this file runs first (`before_action :redirect_unless_moderator`,
+ * a parent's `require_admin`): a back-office page. For a view, every action rendering it (or a template that
+ * renders the partial) must be gated.
+ */
+function staffGate(controllers: ControllerIndex, file: string, viewKey: string | undefined): string | undefined {
+  const gateOf = (c: ControllerInfo): string | undefined => {
+    for (const k of controllers.ancestry(c)) {
+      const gate = k.beforeActions.find((b) => STAFF_GATE.test(b.method) && !b.only);
+      if (gate) return `a page behind \`before_action :${gate.method}\``;
+    }
+    return undefined;
+  };
+  const all = (owners: ControllerInfo[]): string | undefined => {
+    const gates = owners.map(gateOf);
+    return gates.length > 0 && gates.every(Boolean) ? gates[0] : undefined;
+  };
+  if (!viewKey) return all(controllers.controllers().filter((c) => c.file === file));
+  let keys = [viewKey];
+  if (/(^|\/)_[^/]+$/.test(viewKey)) keys = controllers.renderersOf(viewKey);
+  const owners = keys.flatMap((k) => controllers.actionsRendering(k).map((a) => a.controller));
+  return all(owners);
+}
 
 /** The names a block binds (`|user, index|`, `|(a, b)|`). */
 function blockParamNames(block: Node): string[] {
@@ -213,7 +237,7 @@ export function queryModel(ctx: RuleContext): QueryModel {
 function buildModel(ctx: RuleContext): QueryModel {
   const models = ctx.tree ? withOwnModels(ctx.app.models, ctx.tree, ctx.file) : undefined;
   const relative = ctx.file.slice(ctx.app.root.length).replace(/\\/g, '/').replace(/^\//, '');
-  const impact = impactOf(relative, ctx.kind, offlinePatterns(ctx.app));
+  let impact = withStaffPath(impactOf(relative, ctx.kind, offlinePatterns(ctx.app)), relative);
   const config = queriesConfig(ctx.app);
   const sizes = models ? tableSizes(models, config.largeTables, config.smallTables) : undefined;
   const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes, loopsById: new Map() };
@@ -222,6 +246,11 @@ function buildModel(ctx: RuleContext): QueryModel {
   if (impact.impact === 'test') return out;
   const controllers = ctx.kind === 'view' || ctx.kind === 'controller' ? safeControllers(ctx) : undefined;
   const viewKey = ctx.kind === 'view' ? templateKey(ctx.file) : undefined;
+  if (impact.impact === 'request' && !impact.staff && controllers) {
+    const gate = staffGate(controllers, ctx.file, viewKey);
+    if (gate) impact = { ...impact, staff: gate };
+    out.impact = impact;
+  }
   let loopIds = 0;
   const partialLocals = new Map<string, Value>();
   if (viewKey && controllers && /(^|\/)_[^/]+$/.test(viewKey)) {

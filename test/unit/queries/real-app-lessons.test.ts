@@ -390,26 +390,26 @@ describe('program model: an association read one or two method calls away (miss 
 });
 
 describe('program model: the relation comes from a parent controller or a private method (miss cause 1)', () => {
-  const VIEW = 'app/views/admin/posts/index.html.erb';
-  const base = 'class Admin::BaseController < ApplicationController\n  before_action :load_posts\n\n  private\n\n  def load_posts\n    @posts = collection.order(:id)\n  end\n\n  def collection\n    @collection ||= Post.where(published: true)\n  end\nend\n';
+  const VIEW = 'app/views/blog/posts/index.html.erb';
+  const base = 'class Blog::BaseController < ApplicationController\n  before_action :load_posts\n\n  private\n\n  def load_posts\n    @posts = collection.order(:id)\n  end\n\n  def collection\n    @collection ||= Post.where(published: true)\n  end\nend\n';
   const files = (controller: string): Files => app({
-    'app/controllers/admin/base_controller.rb': base,
-    'app/controllers/admin/posts_controller.rb': controller,
+    'app/controllers/blog/base_controller.rb': base,
+    'app/controllers/blog/posts_controller.rb': controller,
     [VIEW]: '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
   });
 
   test('an ivar set by a parent controller\'s before_action from a memoised private method reaches the view', () => {
-    const app1 = files('class Admin::PostsController < Admin::BaseController\n  def index\n  end\nend\n');
+    const app1 = files('class Blog::PostsController < Blog::BaseController\n  def index\n  end\nend\n');
     const findings = check(associationInLoop, app1, VIEW);
     assert.deepEqual(findings.map((f) => [at(f).rule, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 7, 'warning']]);
-    assert.match(findings[0].message, /unbounded: every Post in `collection\.order\(:id\)`\): nothing preloads `author` where the posts are loaded \(app\/controllers\/admin\/base_controller\.rb:7\)/);
+    assert.match(findings[0].message, /unbounded: every Post in `collection\.order\(:id\)`\): nothing preloads `author` where the posts are loaded \(app\/controllers\/blog\/base_controller\.rb:7\)/);
     const fixed = applyFixToApp(app1, findings[0].fixes[0]);
-    assert.equal(fixed['app/controllers/admin/base_controller.rb'], base.replace('collection.order(:id)', 'collection.order(:id).includes(:author)'));
+    assert.equal(fixed['app/controllers/blog/base_controller.rb'], base.replace('collection.order(:id)', 'collection.order(:id).includes(:author)'));
     assert.deepEqual(check(associationInLoop, fixed, VIEW), []);
   });
 
   test('near misses: the child overrides the method with a preloading one, or the method takes arguments (unknown)', () => {
-    const overriding = files('class Admin::PostsController < Admin::BaseController\n  def index\n  end\n\n  private\n\n  def collection\n    Post.includes(:author).where(published: true)\n  end\nend\n');
+    const overriding = files('class Blog::PostsController < Blog::BaseController\n  def index\n  end\n\n  private\n\n  def collection\n    Post.includes(:author).where(published: true)\n  end\nend\n');
     assert.deepEqual(check(associationInLoop, overriding, VIEW), []);
     const withArgs = app({
       'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = collection(params[:q])\n  end\n\n  private\n\n  def collection(q)\n    Post.where(title: q)\n  end\nend\n',
@@ -545,5 +545,42 @@ describe('near misses of the fourth evaluation round (calendar slices, run-time 
     const findings = check(associationInLoop, files, JOB);
     assert.deepEqual(severities(findings), [[4, 'hint'], [7, 'warning']]);
     assert.match(findings[0].message, /every row also runs `PostMailer.notify\(post.author\).deliver_later`, a round trip of its own/);
+  });
+});
+
+describe('near misses of the fourth evaluation round (back-office pages, reference data)', () => {
+  const VIEW = 'app/views/reports/index.html.erb';
+  const loop = '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n';
+  const controller = (gate: string, assign = 'Post.where(published: true)') =>
+    `class ReportsController < ApplicationController\n${gate}  def index\n    @posts = ${assign}\n  end\nend\n`;
+
+  test('an N+1 on a page behind a staff check (admin namespace, moderator before_action) is a hint that says so', () => {
+    const gated = app({ 'app/controllers/reports_controller.rb': controller('  before_action :redirect_unless_moderator\n\n'), [VIEW]: loop });
+    const findings = check(associationInLoop, gated, VIEW);
+    assert.deepEqual(severities(findings), [[2, 'hint']]);
+    assert.match(findings[0].message, /on a page behind `before_action :redirect_unless_moderator`, which only staff reach/);
+    const namespaced = app({ 'app/controllers/admin/reports_controller.rb': controller('').replace('ReportsController', 'Admin::ReportsController'), 'app/views/admin/reports/index.html.erb': loop });
+    assert.deepEqual(severities(check(associationInLoop, namespaced, 'app/views/admin/reports/index.html.erb')), [[2, 'hint']]);
+  });
+
+  test('near misses: an ungated page, a gate for some actions only, and a staff page that walks every account stay warnings', () => {
+    const open = app({ 'app/controllers/reports_controller.rb': controller(''), [VIEW]: loop });
+    assert.deepEqual(severities(check(associationInLoop, open, VIEW)), [[2, 'warning']]);
+    const some = app({ 'app/controllers/reports_controller.rb': controller('  before_action :require_admin, only: [:destroy]\n\n'), [VIEW]: loop });
+    assert.deepEqual(severities(check(associationInLoop, some, VIEW)), [[2, 'warning']]);
+    const accounts = app({
+      'app/controllers/reports_controller.rb': controller('  before_action :require_admin\n\n', 'User.where(banned: false)'),
+      [VIEW]: '<% @posts.each do |user| %>\n  <%= user.profile.id %>\n<% end %>\n',
+    });
+    assert.deepEqual(severities(check(associationInLoop, accounts, VIEW)), [[2, 'warning']]);
+  });
+
+  test('reference data by name (locales, languages, countries, currencies) is a small table however it is associated', () => {
+    const files = app({
+      'app/models/locale.rb': 'class Locale < ApplicationRecord\n  belongs_to :category\nend\n',
+      'app/jobs/sweep_job.rb': 'class SweepJob < ApplicationJob\n  def perform\n    Locale.all.each { |locale| puts locale.category.name }\n  end\nend\n',
+    });
+    assert.deepEqual(check(unbatchedEach, files, 'app/jobs/sweep_job.rb'), []);
+    assert.deepEqual(severities(check(associationInLoop, files, 'app/jobs/sweep_job.rb')), [[3, 'hint']]);
   });
 });

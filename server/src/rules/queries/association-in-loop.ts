@@ -58,7 +58,7 @@ export default defineRule({
         const collection = perRow.collection;
         const card = rowCardinality(queryModel(ctx), perRow.loopId, collection);
         const work = perRowWorkOf(queryModel(ctx), perRow.loopId);
-        const severity = nPlusOneSeverity(site.impact.impact, card, work);
+        const severity = nPlusOneSeverity(site.impact, card, work);
         if (!severity) continue;
         const key = loopKey(collection, perRow.loopId, [...perRow.path, assocName]);
         if (seen.has(key)) continue;
@@ -116,7 +116,7 @@ export default defineRule({
           const collection = r.perRow.collection;
           const card = rowCardinality(model, r.perRow.loopId, collection);
           const work = perRowWorkOf(model, r.perRow.loopId);
-          const severity = nPlusOneSeverity(site.impact.impact, card, work);
+          const severity = nPlusOneSeverity(site.impact, card, work);
           if (!severity) continue;
           // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.
           if (!many && next && (next.name.startsWith('build_') || next.name.startsWith('create_'))) continue;

@@ -37,7 +37,7 @@ export default defineRule({
             reported.add(chainKey);
             const card = rowCardinality(queryModel(ctx), r.perRow.loopId, r.perRow.collection);
             const work = perRowWorkOf(queryModel(ctx), r.perRow.loopId);
-            const severity = nPlusOneSeverity(site.impact.impact, card, work);
+            const severity = nPlusOneSeverity(site.impact, card, work);
             if (!severity) continue;
             const pathKey = `${r.perRow.loopId}:${r.perRow.path.join('.')}:${name}`;
             if (reported.has(pathKey)) continue;
@@ -74,7 +74,7 @@ export default defineRule({
           reported.add(chainKey);
           const card = loopCardinality(loop, deps);
           const work = perRowWorkOf(queryModel(ctx), loop, deps);
-          let severity = nPlusOneSeverity(site.impact.impact, card, work);
+          let severity = nPlusOneSeverity(site.impact, card, work);
           if (!severity) continue;
           // An upsert per element (`find_or_create_by`) comes with a write per element anyway: the lookup
           // doubles the work of the loop rather than multiplying it.
