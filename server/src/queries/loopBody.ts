@@ -23,6 +23,13 @@ export interface LoopBodyFacts {
   drains?: string;
 }
 
+/** A branch that skips the rest of the iteration (`next`, `break`, `return`). */
+function skips(node: Node): boolean {
+  if (node.type === 'next' || node.type === 'break' || node.type === 'return') return true;
+  if (node.type === 'block' || node.type === 'do_block' || node.type === 'lambda' || node.type === 'method') return false;
+  return node.namedChildren.some((c) => !!c && skips(c));
+}
+
 export function loopBodyFacts(body: Node, params: string[]): LoopBodyFacts {
   const out: LoopBodyFacts = {};
   const rooted = (n: Node | null): boolean => {
@@ -50,7 +57,13 @@ export function loopBodyFacts(body: Node, params: string[]): LoopBodyFacts {
     const inBranch = conditional || CONDITIONAL.has(n.type);
     for (const c of n.namedChildren) if (c) visit(c, inBranch);
   };
-  for (const c of body.namedChildren) if (c) visit(c, false);
+  // After a guard (`next unless person.subscribed?`), the rest of the body runs only for some rows.
+  let guarded = false;
+  for (const c of body.namedChildren) {
+    if (!c) continue;
+    visit(c, guarded);
+    if (CONDITIONAL.has(c.type) && skips(c)) guarded = true;
+  }
   return out;
 }
 

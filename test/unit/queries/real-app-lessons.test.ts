@@ -545,6 +545,9 @@ describe('near misses of the fourth evaluation round (calendar slices, run-time 
     const findings = check(associationInLoop, files, JOB);
     assert.deepEqual(severities(findings), [[4, 'hint'], [7, 'warning']]);
     assert.match(findings[0].message, /every row also runs `PostMailer.notify\(post.author\).deliver_later`, a round trip of its own/);
+    // Near miss: after a guard that skips rows (`next unless`), the mail is not sent per row.
+    const guarded = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  next unless post.title.present?\n  PostMailer.notify(post.author).deliver_later\nend') });
+    assert.deepEqual(severities(check(associationInLoop, guarded, JOB)), [[5, 'warning']]);
   });
 });
 
