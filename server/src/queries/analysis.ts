@@ -14,7 +14,7 @@ import { templateKey, type ControllerIndex, type ControllerInfo, type Controller
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
 import { impactOf, STAFF_GATE, withStaffPath, type ImpactInfo } from './impact';
-import { drainedCardinality, loopBodyFacts } from './loopBody';
+import { drainedCardinality, loopBodyFacts, methodWriter } from './loopBody';
 import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
@@ -494,7 +494,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         const literal = literalCollection(chain, i, scope);
         const batch = BATCH_LOOPS.has(loopMethod!);
         const body = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
-        const facts = body && !literal ? loopBodyFacts(body, blockParamNames(block)) : {};
+        const facts = body && !literal ? loopBodyFacts(body, blockParamNames(block), receiver.model && models ? methodWriter(models, receiver.model) : undefined) : {};
         const card: Cardinality = literal ? { kind: 'bounded', why: literal }
           : receiver.model ? cardinalityOf(receiver, sizes) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` };
         const drained = drainedCardinality(card, receiver, facts);
@@ -551,7 +551,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     const names: string[] = [];
     const collect = (n: Node): void => { if (n.type === 'identifier') names.push(n.text); else for (const c of n.namedChildren) if (c) collect(c); };
     if (pattern) collect(pattern);
-    const facts = body && !literal ? loopBodyFacts(body, names) : {};
+    const facts = body && !literal ? loopBodyFacts(body, names, collection.model && models ? methodWriter(models, collection.model) : undefined) : {};
     const card: Cardinality = literal ? { kind: 'bounded', why: literal }
       : collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` };
     const drained = drainedCardinality(card, collection, facts);
@@ -773,9 +773,15 @@ function combine(values: (Value | undefined)[]): Value | undefined {
 }
 
 /** `render @posts` renders `posts/_post` (the model's to_partial_path). */
-export function partialForModel(model: ModelInfo): string {
+/**
+ * The partial `render @posts` renders: `posts/_post`, and inside a namespaced controller's view
+ * (`admin/posts/index`) `admin/posts/_post` (Rails prefixes the controller's namespace by default).
+ */
+export function partialForModel(model: ModelInfo, from?: string): string {
   const ns = model.name.includes('::') ? underscore(model.name.slice(0, model.name.lastIndexOf('::'))) + '/' : '';
-  return `${ns}${tableize(model.name)}/_${singularize(tableize(model.name))}`;
+  const dir = from && from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
+  const controllerNs = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/') + 1) : '';
+  return `${controllerNs}${ns}${tableize(model.name)}/_${singularize(tableize(model.name))}`;
 }
 
 /** Values of a partial's locals where it is rendered once per element of a collection. */
@@ -798,7 +804,7 @@ function partialLocalValues(key: string, controllers: ControllerIndex, models: M
   };
   const renders = controllers.collectionRendersOf(key, (r) => {
     const v = valueOfRender(r);
-    return v.model && v.kind !== 'record' ? partialForModel(v.model) : undefined;
+    return v.model && v.kind !== 'record' ? partialForModel(v.model, r.from) : undefined;
   });
   const base = key.slice(key.lastIndexOf('/_') + 2);
   const byLocal = new Map<string, Value[]>();

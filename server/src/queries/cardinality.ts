@@ -89,7 +89,7 @@ export function nPlusOneSeverity(impact: Impact | ImpactInfo, card: Cardinality,
 /** The clause that says why, appended to messages: "(unbounded: every Order in `…`)". */
 export function whyClause(impact: ImpactInfo, card: Cardinality, perRowWork?: string): string {
   const size = card.kind === 'unbounded' ? `unbounded: ${card.why}` : card.kind === 'bounded' ? `bounded: ${card.why}` : `size unknown: ${card.why}`;
-  const work = perRowWork && impact.impact !== 'offline' && impact.impact !== 'test' ? `; every row also runs \`${perRowWork}\`, a round trip of its own` : '';
+  const work = perRowWork && impact.impact !== 'offline' && impact.impact !== 'test' ? `; every row also runs ${perRowWork}, a round trip of its own` : '';
   const staff = impact.staff && !card.accounts && card.kind === 'unbounded' && impact.impact === 'request' ? `; on ${impact.staff}, which only staff reach` : '';
   return impact.impact === 'offline' ? `${size}; in ${impact.why}, which runs offline` : `${size}${work}${staff}`;
 }

@@ -3,6 +3,8 @@
 // that deletes or rewrites each row of an "older than" relation drains a backlog (a pruner), whose size
 // depends on how often it runs, not on the table.
 import type { Node } from '../parsing/treeSitter';
+import { bodyStatements } from '../parsing/ruby';
+import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import type { Cardinality } from './cardinality';
 import type { Value } from './values';
 
@@ -17,7 +19,7 @@ const DELETES = new Set(['destroy', 'destroy!', 'delete', 'delete!', 'really_des
 const CONDITIONAL = new Set(['if', 'unless', 'if_modifier', 'unless_modifier', 'case', 'conditional', 'rescue', 'rescue_modifier', 'ensure', 'while', 'until']);
 
 export interface LoopBodyFacts {
-  /** The first write or I/O call every iteration makes (`user.save`), for messages. */
+  /** The first write or I/O call every iteration makes, as message text (`` `user.save` ``). */
   perRowWork?: string;
   /** Each row is deleted or its aged column rewritten (`user.exported_at = nil`): the loop drains its relation. */
   drains?: string;
@@ -30,20 +32,68 @@ function skips(node: Node): boolean {
   return node.namedChildren.some((c) => !!c && skips(c));
 }
 
-export function loopBodyFacts(body: Node, params: string[]): LoopBodyFacts {
+const WRITES_KEY = 'queries.methodWrites';
+
+/** Model methods that write (`def log_event(…) = events.create!(…)`): a loop calling one per row writes per row. */
+registerModelExtractor((model: ModelInfo, body: Node) => {
+  const out = new Map<string, string>();
+  for (const stmt of bodyStatements(body)) {
+    if (stmt.type !== 'method') continue;
+    const name = stmt.childForFieldName('name')?.text;
+    const found = name ? firstWrite(stmt.childForFieldName('body')) : undefined;
+    if (name && found) out.set(name, found);
+  }
+  if (out.size > 0) model.extra.set(WRITES_KEY, out);
+});
+
+function firstWrite(node: Node | null): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'method' || node.type === 'singleton_method' || CONDITIONAL.has(node.type)) return undefined;
+  if (node.type === 'call' && PER_ROW_WORK.has(node.childForFieldName('method')?.text ?? '')) return node.text.split('\n')[0].slice(0, 60);
+  for (const c of node.namedChildren) {
+    const found = c ? firstWrite(c) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The write a method of `model` (or of a model it is associated with) makes on every call, by method name. */
+export function methodWriter(models: ModelIndex, model: ModelInfo): (method: string) => string | undefined {
+  const candidates = [model, ...[...model.associations.values()].map((a) => models.target(model, a)).filter((m): m is ModelInfo => !!m)];
+  return (method) => {
+    for (const c of candidates) {
+      for (const m of models.ancestry(c)) {
+        const found = (m.extra.get(WRITES_KEY) as Map<string, string> | undefined)?.get(method);
+        if (found) return `\`${c.name}#${method}\` runs \`${found}\``;
+      }
+    }
+    return undefined;
+  };
+}
+
+export function loopBodyFacts(body: Node, params: string[], writer?: (method: string) => string | undefined): LoopBodyFacts {
   const out: LoopBodyFacts = {};
+  const names = new Set(params);
   const rooted = (n: Node | null): boolean => {
     for (let r = n; r; r = r.type === 'call' ? r.childForFieldName('receiver') : null) {
-      if (r.type === 'identifier') return params.includes(r.text);
+      if (r.type === 'identifier') return names.has(r.text);
       if (r.type !== 'call') return false;
     }
     return false;
   };
   const visit = (n: Node, conditional: boolean): void => {
+    // `info_request = embargo.info_request`: a local read from the row is the row's too.
+    if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
+      names.add(n.childForFieldName('left')!.text);
+    }
     if (n.type === 'call') {
       const method = n.childForFieldName('method')?.text ?? '';
       const receiver = n.childForFieldName('receiver');
-      if (!conditional && !out.perRowWork && PER_ROW_WORK.has(method)) out.perRowWork = n.text.split('\n')[0].slice(0, 60);
+      if (!conditional && !out.perRowWork && PER_ROW_WORK.has(method)) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 60)}\``;
+      if (!conditional && !out.perRowWork && writer && rooted(receiver)) {
+        const write = writer(method);
+        if (write) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 40)}\` (${write})`;
+      }
       if (!out.drains && DELETES.has(method) && rooted(receiver)) out.drains = n.text.split('\n')[0].slice(0, 60);
     }
     if (n.type === 'assignment' && !out.drains) {

@@ -356,6 +356,14 @@ describe('program model: an association read one or two method calls away (miss 
     [JOB]: `class DigestJob < ApplicationJob\n  def perform\n    ${body}\n  end\nend\n`,
   });
 
+  test('near miss: a method that reads the association only on some paths (`contact || author`, a ternary) is not a read per row', () => {
+    const conditional = app({
+      [MODEL]: BLOG[MODEL].replace(/\nend\n$/, '\n\n  def contact\n    editor_name || author\n  end\n\n  def credit\n    anonymous? ? "anon" : author.name\n  end\n\n  def signed\n    author.name if author_id\n  end\nend\n'),
+      [JOB]: 'class DigestJob < ApplicationJob\n  def perform\n    Post.where(published: true).each { |post| puts post.contact, post.credit, post.signed }\n  end\nend\n',
+    });
+    assert.deepEqual(check(associationInLoop, conditional, JOB), []);
+  });
+
   test('a loop calling a model method that reads an association is an N+1 at the call, with the hops as evidence', () => {
     const app1 = files('Post.where(published: true).each { |post| puts post.summary }');
     const findings = check(associationInLoop, app1, JOB);
@@ -545,6 +553,14 @@ describe('near misses of the fourth evaluation round (calendar slices, run-time 
     const findings = check(associationInLoop, files, JOB);
     assert.deepEqual(severities(findings), [[4, 'hint'], [7, 'warning']]);
     assert.match(findings[0].message, /every row also runs `PostMailer.notify\(post.author\).deliver_later`, a round trip of its own/);
+    // A model method that writes (`Post#archive!` runs `update!`) called per row, also through a local read from the row.
+    const writer = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace(/\nend\n$/, '\n\n  def log_view(at)\n    taggings.create!(created_at: at)\n  end\nend\n'),
+      [JOB]: job('Comment.where(spam: false).find_each do |comment|\n  post = comment.post\n  post.log_view(Time.current)\n  puts comment.user.name\nend'),
+    });
+    const logged = check(associationInLoop, writer, JOB);
+    assert.deepEqual(severities(logged), [[4, 'hint'], [6, 'hint']]);
+    assert.match(logged[1].message, /every row also runs `post.log_view\(Time.current\)` \(`Post#log_view` runs `taggings.create!\(created_at: at\)`\), a round trip of its own/);
     // Near miss: after a guard that skips rows (`next unless`), the mail is not sent per row.
     const guarded = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  next unless post.title.present?\n  PostMailer.notify(post.author).deliver_later\nend') });
     assert.deepEqual(severities(check(associationInLoop, guarded, JOB)), [[5, 'warning']]);
@@ -576,6 +592,19 @@ describe('near misses of the fourth evaluation round (back-office pages, referen
       [VIEW]: '<% @posts.each do |user| %>\n  <%= user.profile.id %>\n<% end %>\n',
     });
     assert.deepEqual(severities(check(associationInLoop, accounts, VIEW)), [[2, 'warning']]);
+  });
+
+  test("`render @posts` in a namespaced controller's view renders the namespaced partial, not the public one", () => {
+    const files = app({
+      'app/controllers/admin/posts_controller.rb': 'class Admin::PostsController < ApplicationController\n  def index\n    @posts = Post.where(published: false)\n  end\nend\n',
+      'app/views/admin/posts/index.html.erb': '<%= render @posts %>\n',
+      'app/views/admin/posts/_post.html.erb': '<%= post.author.name %>\n',
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = current_user.posts\n  end\nend\n',
+      'app/views/posts/index.html.erb': '<%= render @posts %>\n',
+      'app/views/posts/_post.html.erb': '<%= post.author.name %>\n',
+    });
+    assert.deepEqual(severities(check(associationInLoop, files, 'app/views/admin/posts/_post.html.erb')), [[1, 'hint']]);
+    assert.deepEqual(check(associationInLoop, files, 'app/views/posts/_post.html.erb').filter((f) => f.severity === 'warning'), [], "the admin page's relation does not reach the public partial");
   });
 
   test('reference data by name (locales, languages, countries, currencies) is a small table however it is associated', () => {
