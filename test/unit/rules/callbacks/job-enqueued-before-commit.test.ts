@@ -232,6 +232,24 @@ end
     assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[6, 'hint'], [7, 'warning']]);
   });
 
+  test('near miss: column facts come from db/structure.sql when the app keeps no schema.rb', () => {
+    const code = `class Feed < ApplicationRecord
+  after_create :refresh_favicon
+
+  def refresh_favicon
+    FaviconWorker.perform_async(host)
+  end
+end
+`;
+    const favicon = 'class FaviconWorker\n  include Sidekiq::Worker\n\n  def perform(host)\n    Favicon.find_or_create_by(host: host)\n  end\nend\n';
+    const structure = 'CREATE TABLE public.feeds (\n    id bigint NOT NULL,\n    host text\n);\n';
+    const file = 'app/models/feed.rb';
+    const findings = run(rule, code, { file, kind: 'model', app: modelApp({ [file]: code, 'app/workers/favicon_worker.rb': favicon, 'db/structure.sql': structure }) });
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[5, 'hint']]);
+    const unknown = run(rule, code, { file, kind: 'model', app: modelApp({ [file]: code, 'app/workers/favicon_worker.rb': favicon }) });
+    assert.deepEqual(unknown.map((f) => [at(f).line, f.severity]), [[5, 'warning']], 'without a schema the argument is unknown');
+  });
+
   test('an app class whose method enqueues is a job enqueue (not an external call), named with the inner call', () => {
     const code = `class Appointment < ApplicationRecord
   after_create :announce
