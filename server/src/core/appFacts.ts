@@ -5,6 +5,7 @@ import type { Schema } from '../project/schema';
 import type { ModelIndex } from '../models/modelIndex';
 import type { ControllerIndex } from '../queries/controllerIndex';
 import type { MigrationHistory } from '../migrations/history';
+import type { ThreadSource } from '../capacity/threadCount';
 
 export type AdapterName = 'postgresql' | 'mysql' | 'sqlite' | 'unknown';
 
@@ -67,6 +68,8 @@ export interface AppFacts {
   readonly deployedMigrations?: DeployedMigrations;
   /** The app's migrations replayed in version order (tables as they were before each migration); lazy like `models`. */
   readonly migrationHistory?: MigrationHistory;
+  /** Threads of the production processes (Puma, Sidekiq, GoodJob, Solid Queue) sharing a connection pool; lazy. */
+  readonly processThreads?: ThreadSource[];
   /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
   shared: Map<string, unknown>;
 }

@@ -28,6 +28,8 @@ import { AppHelperLoader } from './appHelperFiles';
 import { APP_HELPERS_KEY } from '../migrations/appHelpers';
 import { APP_CLASSES_KEY } from '../callbacks/appClasses';
 import { appClassResolver } from './appClassFiles';
+import { isProcessThreadsFile, readProcessThreads } from './processThreads';
+import type { ThreadSource } from '../capacity/threadCount';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -90,7 +92,7 @@ export class AppProject {
     this.helperLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
-    if (FACT_FILES.includes(rel) || isDatabaseVersionFile(rel)) {
+    if (FACT_FILES.includes(rel) || isDatabaseVersionFile(rel) || isProcessThreadsFile(rel)) {
       if (rel === CONFIG_FILE_NAME) this.historyLoader.reset();
       this.facts = undefined;
       return true;
@@ -202,6 +204,11 @@ export class AppProject {
     if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
     if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
     facts.schema = this.withTree('db/schema.rb', readSchema);
+    let threads: ThreadSource[] | undefined;
+    Object.defineProperty(facts, 'processThreads', {
+      enumerable: false,
+      get: () => (threads ??= readProcessThreads({ read: (rel) => this.read(rel), rootFiles: () => this.listDir('.') }, facts.gems)),
+    });
     this.defineDeployedMigrations(facts, config);
     facts.shared.set(RUNNING_CODE_KEY, new GitRunningCode(this.root, facts.trusted, this.migrationBaseRef(config)));
 
