@@ -104,3 +104,21 @@ function isUriConstructor(node: Node): boolean {
 export function isHttpClientCall(call: CallInfo): boolean {
   return httpClientCall(call) !== undefined;
 }
+
+/** App-wide client defaults set in config/initializers, so a call without options may still time out. */
+export interface HttpClientDefaults {
+  /** `Faraday.default_connection_options` (every connection). */
+  faradayOptions?: boolean;
+  /** `Faraday.default_connection = …` (the module-level `Faraday.get`). */
+  faradayConnection?: boolean;
+  /** `Excon.defaults[:read_timeout] = …` and friends. */
+  excon?: boolean;
+}
+
+/** Reads one initializer's text; a mention counts (a default that may set a timeout means silence). */
+export function httpClientDefaultsIn(text: string, into: HttpClientDefaults = {}): HttpClientDefaults {
+  if (/\bFaraday\.default_connection_options\b/.test(text)) into.faradayOptions = true;
+  if (/\bFaraday\.default_connection\s*=/.test(text)) into.faradayConnection = true;
+  if (/\bExcon\.defaults\s*\[\s*:(read|connect|write)_timeout\s*\]\s*=/.test(text)) into.excon = true;
+  return into;
+}

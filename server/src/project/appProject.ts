@@ -30,6 +30,7 @@ import { APP_CLASSES_KEY } from '../callbacks/appClasses';
 import { appClassResolver } from './appClassFiles';
 import { isProcessThreadsFile, readProcessThreads } from './processThreads';
 import type { ThreadSource } from '../capacity/threadCount';
+import { httpClientDefaultsIn, type HttpClientDefaults } from '../capacity/httpClients';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -204,6 +205,13 @@ export class AppProject {
     if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
     if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
     facts.schema = this.withTree('db/schema.rb', readSchema);
+    let httpDefaults: HttpClientDefaults | undefined;
+    Object.defineProperty(facts, 'httpClientDefaults', {
+      enumerable: false,
+      get: () => (httpDefaults ??= this.listDir('config/initializers').filter((f) => f.endsWith('.rb'))
+        .reduce((acc, f) => httpClientDefaultsIn(this.read(`config/initializers/${f}`) ?? '', acc), {} as HttpClientDefaults)),
+    });
+    this.onInvalidate.push((file) => { if (/[\\/]config[\\/]initializers[\\/]/.test(file)) httpDefaults = undefined; });
     let threads: ThreadSource[] | undefined;
     Object.defineProperty(facts, 'processThreads', {
       enumerable: false,

@@ -2,7 +2,7 @@
 import { isMap, isScalar, parse, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { Range } from '../core/types';
 import type { ThreadCount } from '../capacity/threadCount';
-import { countOfScalar, keysOf, lookup, mapAt, parseErbYaml, positionAt, scalarRange } from './erbYaml';
+import { countOfScalar, isMergeKey, keysOf, lookup, mapAt, parseErbYaml, positionAt, scalarRange } from './erbYaml';
 import type { AdapterName, Sourced } from '../core/appFacts';
 import { normalizeAdapter } from '../migrations/gating';
 import { compareVersionStrings } from '../lockfile/gemVersion';
@@ -234,7 +234,7 @@ export function productionPools(text: string): DatabasePool[] {
   const configs: { name: string; map: YAMLMap; key: YamlNode }[] = single
     ? [{ name: 'production', map: production, key: productionKey }]
     : production.items.flatMap((p) => {
-      const map = isScalar(p.key) && p.key.value !== '<<' ? mapAt(y, production, String(p.key.value)) : undefined;
+      const map = isScalar(p.key) && !isMergeKey(p.key) ? mapAt(y, production, String(p.key.value)) : undefined;
       return map && isScalar(p.key) ? [{ name: String(p.key.value), map, key: p.key as YamlNode }] : [];
     });
   const pools: DatabasePool[] = [];

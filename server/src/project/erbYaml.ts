@@ -41,10 +41,10 @@ export function mapAt(y: ErbYaml, map: YAMLMap | undefined, key: string): YAMLMa
 /** A key of a map, its own pairs first, then `<<: *anchor` merges (nearest first): returns the pair's key and value nodes. */
 export function lookup(y: ErbYaml, map: YAMLMap, key: string): { key: YamlNode; value: YamlNode } | undefined {
   for (const pair of map.items) {
-    if (isScalar(pair.key) && String(pair.key.value) === key && pair.value) return { key: pair.key, value: resolve(y, pair.value as YamlNode) as YamlNode };
+    if (isScalar(pair.key) && !isMergeKey(pair.key) && String(pair.key.value) === key && pair.value) return { key: pair.key, value: resolve(y, pair.value as YamlNode) as YamlNode };
   }
   for (const pair of map.items) {
-    if (!isScalar(pair.key) || pair.key.value !== '<<') continue;
+    if (!isScalar(pair.key) || !isMergeKey(pair.key)) continue;
     const sources = resolve(y, pair.value as YamlNode);
     const list = isMap(sources) ? [sources] : ((sources as { items?: unknown[] } | undefined)?.items ?? []).map((n) => resolve(y, n as YamlNode));
     for (const source of list) {
@@ -61,13 +61,20 @@ export function keysOf(y: ErbYaml, map: YAMLMap): string[] {
   const keys = new Set<string>();
   for (const pair of map.items) {
     if (!isScalar(pair.key)) continue;
-    if (pair.key.value === '<<') {
+    if (isMergeKey(pair.key)) {
       const sources = resolve(y, pair.value as YamlNode);
       const list = isMap(sources) ? [sources] : ((sources as { items?: unknown[] } | undefined)?.items ?? []).map((n) => resolve(y, n as YamlNode));
       for (const source of list) if (isMap(source)) for (const k of keysOf(y, source)) keys.add(k);
     } else keys.add(String(pair.key.value));
   }
   return [...keys];
+}
+
+/** `<<` (the yaml package keeps a merge key as a Symbol when merges are on). */
+export function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  const v = key.value;
+  return v === '<<' || (typeof v === 'symbol' && v.description === '<<');
 }
 
 function resolve(y: ErbYaml, node: YamlNode | undefined): YamlNode | undefined {

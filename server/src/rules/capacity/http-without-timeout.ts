@@ -5,7 +5,7 @@ import type { Node } from '../../parsing/treeSitter';
 import { lineIndent, readCall, type CallInfo } from '../../parsing/ruby';
 import { addKeywordArgument, hasSplat, insertAfterClassLine, mergeNestedOption } from '../../parsing/rubyEdits';
 import { impactOf } from '../../queries/impact';
-import { DEFAULT_WAIT, httpClientCall, TIMEOUT_SETTERS, type HttpClientCall } from '../../capacity/httpClients';
+import { DEFAULT_WAIT, httpClientCall, TIMEOUT_SETTERS, type HttpClientCall, type HttpClientDefaults } from '../../capacity/httpClients';
 
 const SCOPES = new Set(['method', 'singleton_method', 'block', 'do_block', 'lambda', 'class', 'module', 'program']);
 
@@ -29,7 +29,7 @@ export default defineRule({
         if (!call) return;
         const httpartyClass = enclosingHttpartyClass(node);
         const client = httpClientCall(call, !!httpartyClass);
-        if (!client || hasTimeout(call, client, httpartyClass)) return;
+        if (!client || hasTimeout(call, client, httpartyClass, ctx.app.httpClientDefaults)) return;
         const headline = client.timeoutKeywords.length === 0 && client.role === 'request'
           ? `\`${client.label}\` takes no timeout: a slow server holds this thread up to Net::HTTP's 60 s defaults`
           : `\`${client.label}\` sets no timeout: a slow server holds this thread up to ${client.client === 'Excon' ? "Excon's" : "Net::HTTP's"} 60 s defaults`;
@@ -59,9 +59,11 @@ function reportRange(call: CallInfo): Range {
 }
 
 /** A timeout is set, or may be: options passed through a variable or splat are unknown, and unknown is no finding. */
-function hasTimeout(call: CallInfo, client: HttpClientCall, httpartyClass: Node | undefined): boolean {
+function hasTimeout(call: CallInfo, client: HttpClientCall, httpartyClass: Node | undefined, defaults: HttpClientDefaults | undefined): boolean {
   if (hasSplat(call)) return true;
   if (client.timeoutKeywords.some((k) => call.keywords.has(k))) return true;
+  if (client.client === 'Faraday' && (defaults?.faradayOptions || (client.role === 'request' && defaults?.faradayConnection))) return true;
+  if (client.client === 'Excon' && defaults?.excon) return true;
   if (client.client === 'Faraday') {
     const request = call.keywords.get('request');
     if (request && (request.type !== 'hash' || hashHasTimeout(request))) return true;
@@ -84,9 +86,10 @@ function hashHasTimeout(hash: Node): boolean {
 }
 
 function optionsInVariable(call: CallInfo, client: HttpClientCall): boolean {
-  // Net::HTTP.new/start take host, port (and proxy) positionally; the others take (url, options).
-  const skip = client.client === 'Net::HTTP' ? 2 : 1;
-  return call.args.slice(skip).some((a) => a.type === 'identifier' || a.type === 'instance_variable' || a.type === 'call' || a.type === 'constant'
+  // Net::HTTP.new takes host, port and proxy settings (no options); Net::HTTP.start's options come last.
+  if (client.label === 'Net::HTTP.new') return false;
+  const rest = client.label === 'Net::HTTP.start' ? call.args.slice(2).slice(-1) : call.args.slice(1);
+  return rest.some((a) => a.type === 'identifier' || a.type === 'instance_variable' || a.type === 'call' || a.type === 'constant'
     || (a.type === 'hash' && hashHasTimeout(a)));
 }
 
@@ -192,7 +195,9 @@ function fixesFor(file: string, text: string, call: CallInfo, client: HttpClient
     edit = insertAfterClassLine(file, text, httpartyClass, 'default_timeout 10');
     title = 'Add `default_timeout 10` to the class (10 s to connect and per read)';
   } else if (client.client === 'Faraday' && client.role === 'connection') {
-    edit = mergeNestedOption(file, call, 'request', client.fixKeywords!);
+    // `Faraday.new { |f| … }`: a brace block after a bare keyword would not parse; `Faraday.new url { … }` binds the block to `url`.
+    if (!call.argumentList) edit = { file, range: { start: endOf(call.nameNode), end: endOf(call.nameNode) }, newText: `(request: { ${client.fixKeywords} })` };
+    else if (call.argumentList.text.startsWith('(') || !call.block?.text.startsWith('{')) edit = mergeNestedOption(file, call, 'request', client.fixKeywords!);
     title = `Add \`request: { ${client.fixKeywords} }\` (seconds)`;
   } else if (client.client === 'Net::HTTP' && client.role === 'connection') {
     const assigned = localAssignment(call);
@@ -202,11 +207,16 @@ function fixesFor(file: string, text: string, call: CallInfo, client: HttpClient
       edit = { file, range: { start: pos, end: pos }, newText: `\n${indent}${assigned.name}.open_timeout = 5\n${indent}${assigned.name}.read_timeout = 10` };
       title = `Add \`${assigned.name}.open_timeout = 5\` and \`${assigned.name}.read_timeout = 10\` (seconds)`;
     }
-  } else if (client.fixKeywords) {
-    edit = addKeywordArgument(file, call, client.fixKeywords);
+  } else if (client.fixKeywords && (!call.argumentList || call.argumentList.text.startsWith('(') || !call.block?.text.startsWith('{'))) {
+    edit = call.argumentList ? addKeywordArgument(file, call, client.fixKeywords)
+      : { file, range: { start: endOf(call.nameNode), end: endOf(call.nameNode) }, newText: `(${client.fixKeywords})` };
     title = `Add \`${client.fixKeywords}\` (seconds)`;
   }
   return edit && title ? [{ title, safety: 'safe', edits: [edit] }] : [];
+}
+
+function endOf(node: Node) {
+  return { line: node.endPosition.row, character: node.endPosition.column };
 }
 
 function localAssignment(call: CallInfo): { node: Node; name: string } | undefined {
