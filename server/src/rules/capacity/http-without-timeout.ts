@@ -30,7 +30,9 @@ export default defineRule({
         const httpartyClass = enclosingHttpartyClass(node);
         const client = httpClientCall(call, !!httpartyClass);
         if (!client || hasTimeout(call, client, httpartyClass, ctx.app.httpClientDefaults)) return;
-        const headline = client.timeoutKeywords.length === 0 && client.role === 'request'
+        const headline = client.client === 'Faraday' && client.role === 'request'
+          ? `\`${client.label}\` uses Faraday's default connection, which sets no timeout: a slow server holds this thread 60 s`
+          : client.timeoutKeywords.length === 0 && client.role === 'request'
           ? `\`${client.label}\` takes no timeout: a slow server holds this thread up to Net::HTTP's 60 s defaults`
           : `\`${client.label}\` sets no timeout: a slow server holds this thread up to ${client.client === 'Excon' ? "Excon's" : "Net::HTTP's"} 60 s defaults`;
         const fixes = fixesFor(ctx.file, ctx.text, call, client, httpartyClass);
@@ -88,6 +90,8 @@ function hashHasTimeout(hash: Node): boolean {
 function optionsInVariable(call: CallInfo, client: HttpClientCall): boolean {
   // Net::HTTP.new takes host, port and proxy settings (no options); Net::HTTP.start's options come last.
   if (client.label === 'Net::HTTP.new') return false;
+  // `Faraday.post(url, body)`, `RestClient.get(url, headers)`: their arguments are never timeouts.
+  if (client.role === 'request' && client.timeoutKeywords.length === 0) return false;
   const rest = client.label === 'Net::HTTP.start' ? call.args.slice(2).slice(-1) : call.args.slice(1);
   return rest.some((a) => a.type === 'identifier' || a.type === 'instance_variable' || a.type === 'call' || a.type === 'constant'
     || (a.type === 'hash' && hashHasTimeout(a)));

@@ -128,8 +128,10 @@ end
 
   test('Faraday.get uses the default connection: reported unless an initializer sets it', () => {
     const code = 'def rates = Faraday.get("https://rates.example.com")\n';
-    assert.equal(check(code)[0]?.headline, '`Faraday.get` takes no timeout: a slow server holds this thread up to Net::HTTP\'s 60 s defaults');
+    assert.equal(check(code)[0]?.headline, '`Faraday.get` uses Faraday\'s default connection, which sets no timeout: a slow server holds this thread 60 s');
     assert.deepEqual(check(code, SERVICE, appFacts({ httpClientDefaults: { faradayConnection: true } })), []);
+    // Its second argument is the body, never options.
+    assert.equal(check('Faraday.post(url, { starts_at: at }.to_json)\n').length, 1);
   });
 
   test('HTTParty.get: fix adds timeout: 10; with a timeout, or options in a variable: silent', () => {
