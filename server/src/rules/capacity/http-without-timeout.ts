@@ -63,6 +63,7 @@ function reportRange(call: CallInfo): Range {
 /** A timeout is set, or may be: options passed through a variable or splat are unknown, and unknown is no finding. */
 function hasTimeout(call: CallInfo, client: HttpClientCall, httpartyClass: Node | undefined, defaults: HttpClientDefaults | undefined): boolean {
   if (hasSplat(call)) return true;
+  if (insideTimeoutBlock(call.node)) return true;
   if (client.timeoutKeywords.some((k) => call.keywords.has(k))) return true;
   if (client.client === 'Faraday' && (defaults?.faradayOptions || (client.role === 'request' && defaults?.faradayConnection))) return true;
   if (client.client === 'Excon' && defaults?.excon) return true;
@@ -76,6 +77,18 @@ function hasTimeout(call: CallInfo, client: HttpClientCall, httpartyClass: Node 
   if (call.block && settersIn(call.block)) return true;
   if (httpartyClass && client.client === 'HTTParty' && classSetsHttpartyTimeout(httpartyClass)) return true;
   if (client.role === 'connection' || client.role === 'session') return configuredLater(call);
+  return false;
+}
+
+/** `Timeout.timeout(10) { … }` around the call bounds the wait (crudely, but it does). */
+function insideTimeoutBlock(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if ((n.type === 'block' || n.type === 'do_block') && n.parent?.type === 'call') {
+      const outer = n.parent;
+      if (outer.childForFieldName('method')?.text === 'timeout' && /^(::)?Timeout$/.test(outer.childForFieldName('receiver')?.text ?? '')) return true;
+    }
+    if (n.type === 'method' || n.type === 'singleton_method') return false;
+  }
   return false;
 }
 

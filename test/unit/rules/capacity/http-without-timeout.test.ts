@@ -76,6 +76,23 @@ end
 `), []);
   });
 
+  test('inside Timeout.timeout (or Timeout::timeout) the wait is bounded: silent; a Timeout block in another method does not count', () => {
+    assert.deepEqual(check(`def download(uri)
+  Timeout.timeout(30) do
+    http = Net::HTTP.new(uri.host, uri.port)
+    http.get(uri.path)
+  end
+end
+`), []);
+    assert.deepEqual(check('Timeout::timeout(5) { URI.open(url).read }\n'), []);
+    assert.equal(check(`def bounded
+  Timeout.timeout(5) { fetch }
+end
+
+def fetch = URI.open(url).read
+`).length, 1);
+  });
+
   test('a builder method returning the connection, configured by its caller in the same class: silent', () => {
     assert.deepEqual(check(`class Client
   def build(uri)
