@@ -7,6 +7,7 @@ import { addKeywordArgument, hasSplat, insertAfterClassLine, mergeNestedOption }
 import { impactOf } from '../../queries/impact';
 import { DEFAULT_WAIT, httpClientCall, TIMEOUT_SETTERS, type HttpClientCall, type HttpClientDefaults } from '../../capacity/httpClients';
 
+const HTTPARTY_VERBS = /^(get|post|put|patch|delete|head|options)$/;
 const SCOPES = new Set(['method', 'singleton_method', 'block', 'do_block', 'lambda', 'class', 'module', 'program']);
 
 export default defineRule({
@@ -22,12 +23,15 @@ export default defineRule({
     const impact = impactOf(rel, ctx.kind);
     if (impact.impact === 'test' || !/(^|\/)(app|lib|script)\//.test(rel)) return {};
     const severity = impact.impact === 'offline' ? 'hint' : undefined;
+    const mentionsHttparty = ctx.text.includes('HTTParty');
     const where = impact.impact === 'background' ? 'the job\'s worker thread waits' : impact.impact === 'offline' ? 'the task waits' : 'the request (or whatever calls this) waits';
     return {
       call(node) {
         const call = readCall(node);
         if (!call) return;
-        const httpartyClass = enclosingHttpartyClass(node);
+        // Walking up to the class is costly (tree-sitter's parent searches from the root): only for a bare verb in a file naming HTTParty.
+        const httpartyClass = mentionsHttparty && HTTPARTY_VERBS.test(call.name) && (!call.receiver || call.receiver.type === 'self' || call.receiver.text === 'self.class')
+          ? enclosingHttpartyClass(node) : undefined;
         const client = httpClientCall(call, !!httpartyClass);
         if (!client || hasTimeout(call, client, httpartyClass, ctx.app.httpClientDefaults)) return;
         const headline = client.client === 'Faraday' && client.role === 'request'
@@ -164,15 +168,14 @@ function configuredLater(call: CallInfo): boolean {
 
 /** `configure(http)`, `[http]`, `return http`: the local leaves the method, configured elsewhere or not. */
 function passedOn(scope: Node, name: string): boolean {
-  const stack: Node[] = [scope];
+  const stack: [Node, Node | null][] = [[scope, null]];
   while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier' && n.text === name) {
-      const p = n.parent;
-      if (p && (p.type === 'argument_list' || p.type === 'return' || p.type === 'array' || p.type === 'pair'
-        || ((p.type === 'assignment') && p.childForFieldName('right')?.id === n.id && p.childForFieldName('left')?.type !== 'identifier'))) return true;
+    const [n, p] = stack.pop()!;
+    if (n.type === 'identifier' && n.text === name && p) {
+      if (p.type === 'argument_list' || p.type === 'return' || p.type === 'array' || p.type === 'pair'
+        || (p.type === 'assignment' && p.childForFieldName('right')?.id === n.id && p.childForFieldName('left')?.type !== 'identifier')) return true;
     }
-    for (const c of n.namedChildren) if (c) stack.push(c);
+    for (const c of n.namedChildren) if (c) stack.push([c, n]);
   }
   // The method returns it (its last statement): its callers may configure it.
   const body = scope.type === 'method' || scope.type === 'singleton_method' ? scope.childForFieldName('body') : null;
