@@ -5,6 +5,8 @@ import type { Schema } from '../project/schema';
 import type { ModelIndex } from '../models/modelIndex';
 import type { ControllerIndex } from '../queries/controllerIndex';
 import type { MigrationHistory } from '../migrations/history';
+import type { ThreadSource } from '../capacity/threadCount';
+import type { HttpClientDefaults } from '../capacity/httpClients';
 
 export type AdapterName = 'postgresql' | 'mysql' | 'sqlite' | 'unknown';
 
@@ -70,6 +72,10 @@ export interface AppFacts {
   readonly deployedMigrations?: DeployedMigrations;
   /** The app's migrations replayed in version order (tables as they were before each migration); lazy like `models`. */
   readonly migrationHistory?: MigrationHistory;
+  /** Threads of the production processes (Puma, Sidekiq, GoodJob, Solid Queue) sharing a connection pool; lazy. */
+  readonly processThreads?: ThreadSource[];
+  /** HTTP client defaults set in config/initializers (Faraday default connection options, Excon defaults); lazy. */
+  readonly httpClientDefaults?: HttpClientDefaults;
   /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
   shared: Map<string, unknown>;
 }

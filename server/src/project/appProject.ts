@@ -31,6 +31,9 @@ import { AppHelperLoader } from './appHelperFiles';
 import { APP_HELPERS_KEY } from '../migrations/appHelpers';
 import { APP_CLASSES_KEY } from '../callbacks/appClasses';
 import { appClassResolver } from './appClassFiles';
+import { isProcessThreadsFile, readProcessThreads } from './processThreads';
+import type { ThreadSource } from '../capacity/threadCount';
+import { httpClientDefaultsIn, type HttpClientDefaults } from '../capacity/httpClients';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -93,7 +96,7 @@ export class AppProject {
     this.helperLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
-    if (FACT_FILES.includes(rel) || isDatabaseVersionFile(rel) || OTHER_DATABASE_SCHEMA.test(rel)) {
+    if (FACT_FILES.includes(rel) || isDatabaseVersionFile(rel) || OTHER_DATABASE_SCHEMA.test(rel) || isProcessThreadsFile(rel)) {
       if (rel === CONFIG_FILE_NAME) this.historyLoader.reset();
       this.facts = undefined;
       return true;
@@ -208,6 +211,18 @@ export class AppProject {
     const schemas = this.otherDatabaseSchemas.bind(this);
     let byDatabase: Map<string, Schema> | undefined;
     Object.defineProperty(facts, 'schemas', { get: () => (byDatabase ??= schemas(facts.schema)), enumerable: false });
+    let httpDefaults: HttpClientDefaults | undefined;
+    Object.defineProperty(facts, 'httpClientDefaults', {
+      enumerable: false,
+      get: () => (httpDefaults ??= this.listDir('config/initializers').filter((f) => f.endsWith('.rb'))
+        .reduce((acc, f) => httpClientDefaultsIn(this.read(`config/initializers/${f}`) ?? '', acc), {} as HttpClientDefaults)),
+    });
+    this.onInvalidate.push((file) => { if (/[\\/]config[\\/]initializers[\\/]/.test(file)) httpDefaults = undefined; });
+    let threads: ThreadSource[] | undefined;
+    Object.defineProperty(facts, 'processThreads', {
+      enumerable: false,
+      get: () => (threads ??= readProcessThreads({ read: (rel) => this.read(rel), rootFiles: () => this.listDir('.') }, facts.gems)),
+    });
     this.defineDeployedMigrations(facts, config);
     facts.shared.set(RUNNING_CODE_KEY, new GitRunningCode(this.root, facts.trusted, this.migrationBaseRef(config)));
 
