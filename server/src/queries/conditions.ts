@@ -87,7 +87,7 @@ const HOURS: Record<string, number> = { minute: 1 / 60, hour: 1, day: 24, week: 
 function recentWindow(args: string): boolean {
   // `where("posts.created_at >= ?", 1.day.ago)`: the same in SQL; `>= ?` with a time the code computes
   // (`recent_time`, `since`) is a window of unknown length.
-  const sql = /^\(?\s*["'](?:\w+\.)?\w+_at\s*>=?\s*\?["']\s*,\s*([^,)]+?)\s*\)?$/.exec(args);
+  const sql = /^\(?\s*["'](?:\w+\.)?(?:\w+_at|\w+_on|date|\w+_date)\s*>=?\s*\?["']\s*,\s*([^,)]+?)\s*\)?$/.exec(args);
   if (sql) return withinAWeek(sql[1]) || computedTime(sql[1]);
   // `where("created_at < ? AND created_at > ?", now - 2.days, now - 10.days)`: both ends of a window.
   const both = /^\(?\s*["']([^"']*)["']/.exec(args)?.[1];
