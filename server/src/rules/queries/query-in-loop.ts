@@ -5,6 +5,8 @@ import { hasScope } from '../../queries/values';
 import { hasCounterCache, noun } from '../../queries/fixes';
 import { ASSOCIATION_QUERY_METHODS, EXECUTING_METHODS } from '../../queries/vocabulary';
 
+const FINDERS = new Set(['find_by', 'find_by!', 'find', 'first', 'last', 'take']);
+const WRITES_FOUND = new Set(['update', 'update!', 'update_column', 'update_columns', 'update_attribute', 'destroy', 'destroy!', 'delete', 'touch', 'increment!', 'decrement!', 'toggle!']);
 const UPSERTS = new Set(['find_or_create_by', 'find_or_create_by!', 'find_or_initialize_by', 'create_or_find_by', 'create_or_find_by!',
   'first_or_create', 'first_or_create!', 'first_or_initialize']);
 
@@ -78,7 +80,9 @@ export default defineRule({
           if (!severity) continue;
           // An upsert per element (`find_or_create_by`) comes with a write per element anyway: the lookup
           // doubles the work of the loop rather than multiplying it.
-          if (UPSERTS.has(name)) severity = 'hint';
+          // `UserReminderTime.find_by(user_id: v.id)&.update(…)`: the row found is written at once, the same pair of
+          // round trips as an upsert.
+          if (UPSERTS.has(name) || (FINDERS.has(name) && site.next && WRITES_FOUND.has(site.next.name))) severity = 'hint';
           ctx.report({
             range: site.range,
             severity,
