@@ -1,0 +1,72 @@
+// Globals and constants the app assigns a Redis client or pool in config/initializers (`$redis = Redis.new`,
+// `REDIS = ConnectionPool.new { Redis.new }`), read lazily from their syntax trees and again per changed file.
+import * as path from 'node:path';
+import { RedisClients, type RedisAppClients, type RedisClientInfo } from '../redis/clients';
+import { parseRuby } from '../parsing/treeSitter';
+import type { FileSource } from './files';
+import { filesUnder } from './appFolders';
+import { FileSummaries } from './fileSummaries';
+
+type Entry = { kind: 'client' | 'pool'; info: RedisClientInfo };
+interface FileClients { globals: [string, Entry][]; constants: [string, Entry][] }
+
+const INITIALIZERS = 'config/initializers';
+const MAX_BYTES = 200_000;
+
+export class RedisClientLoader {
+  private readonly summaries: FileSummaries<FileClients, RedisAppClients>;
+
+  constructor(private readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void) {
+    this.summaries = new FileSummaries(
+      () => filesUnder(path.join(root, INITIALIZERS), (n) => n.endsWith('.rb')),
+      (file) => this.summarise(file),
+      merge,
+    );
+  }
+
+  get(): RedisAppClients {
+    return this.summaries.get();
+  }
+
+  changed(file: string): void {
+    const rel = path.relative(this.root, file).replace(/\\/g, '/');
+    if (rel.startsWith(`${INITIALIZERS}/`) && rel.endsWith('.rb')) this.summaries.changed(file);
+  }
+
+  private summarise(file: string): FileClients | undefined {
+    const text = this.files.read(file);
+    if (text === undefined || text.length > MAX_BYTES || !/Redis|ConnectionPool/.test(text)) return undefined;
+    let tree;
+    try {
+      tree = parseRuby(text);
+      const rel = path.relative(this.root, file).replace(/\\/g, '/');
+      const clients = new RedisClients(tree);
+      const out: FileClients = { globals: [], constants: [] };
+      for (const a of tree.rootNode.descendantsOfType('assignment')) {
+        const left = a?.childForFieldName('left');
+        if (!a || !left || (left.type !== 'global_variable' && left.type !== 'constant')) continue;
+        const right = a.childForFieldName('right');
+        const value = right ? clients.known(right) : undefined;
+        if (!value) continue;
+        const entry: Entry = { kind: value.kind, info: { ...value.info, evidence: `\`${left.text}\` (${value.info.evidence}, ${rel}:${a.startPosition.row + 1})` } };
+        (left.type === 'global_variable' ? out.globals : out.constants).push([left.text, entry]);
+      }
+      return out.globals.length || out.constants.length ? out : undefined;
+    } catch (error) {
+      this.log(`redis clients: skipped ${file}: ${String(error)}`);
+      return undefined;
+    } finally {
+      tree?.delete();
+    }
+  }
+}
+
+function merge(files: Iterable<FileClients>): RedisAppClients {
+  const globals = new Map<string, Entry>();
+  const constants = new Map<string, Entry>();
+  for (const f of files) {
+    for (const [k, v] of f.globals) globals.set(k, v);
+    for (const [k, v] of f.constants) constants.set(k, v);
+  }
+  return { globals, constants };
+}
