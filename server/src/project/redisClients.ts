@@ -48,7 +48,7 @@ export class RedisClientLoader {
         const right = a.childForFieldName('right');
         const value = right ? clients.known(right) : undefined;
         if (!value) continue;
-        const entry: Entry = { kind: value.kind, info: { ...value.info, evidence: `\`${left.text}\` (${value.info.evidence}, ${rel}:${a.startPosition.row + 1})` } };
+        const entry: Entry = { kind: value.kind, info: { ...value.info, evidence: `assigned ${value.info.evidence} in ${rel}:${a.startPosition.row + 1}` } };
         (left.type === 'global_variable' ? out.globals : out.constants).push([left.text, entry]);
       }
       return out.globals.length || out.constants.length ? out : undefined;

@@ -162,7 +162,7 @@ export class RedisClients {
     }
     if (!scope) return undefined;
     const assignments = localAssignments(scope, name);
-    if (assignments.length) return this.allKnown(assignments.map((a) => a.childForFieldName('right')), depth, `\`${name}\``);
+    if (assignments.length) return this.allKnown(assignments.map((a) => a.childForFieldName('right')), depth, 'assigned');
     if (scope.type === 'method' || scope.type === 'singleton_method') {
       const params = scope.childForFieldName('parameters');
       if (params?.descendantsOfType('identifier').some((p) => p?.text === name)) return undefined;
@@ -180,11 +180,11 @@ export class RedisClients {
     if (!recv) return undefined;
     if (call.name === 'with' || call.name === 'then') {
       const owner = this.value(recv, depth + 1);
-      if (owner) return { kind: 'client', info: { ...owner.info, evidence: owner.kind === 'pool' ? `a connection from ${owner.info.evidence}` : owner.info.evidence } };
+      if (owner) return { kind: 'client', info: { ...owner.info, evidence: `${owner.kind === 'pool' ? 'a connection from' : 'yielded by'} \`${recv.text}\`${more(owner, recv)}` } };
     }
     if (call.name === 'multi' || call.name === 'pipelined') {
       const owner = this.value(recv, depth + 1);
-      if (owner?.kind === 'client' && owner.info.flavor !== 'kredis') return owner;
+      if (owner?.kind === 'client' && owner.info.flavor !== 'kredis') return { kind: 'client', info: { ...owner.info, evidence: `the ${call.name} block of \`${recv.text}\`${more(owner, recv)}` } };
     }
     return undefined;
   }
@@ -197,7 +197,7 @@ export class RedisClients {
       const left = a.childForFieldName('left');
       if (left?.type === 'instance_variable' && left.text === node.text && enclosing(a, CLASS_SCOPES)?.id === klass.id) rights.push(a.childForFieldName('right'));
     }
-    return rights.length ? this.allKnown(rights, depth, `\`${node.text}\``) : undefined;
+    return rights.length ? this.allKnown(rights, depth, 'assigned') : undefined;
   }
 
   /** Constants and globals assigned in this file. */
@@ -207,11 +207,11 @@ export class RedisClients {
       const left = a.childForFieldName('left');
       if (left?.type === node.type && left.text === node.text) rights.push(a.childForFieldName('right'));
     }
-    return rights.length ? this.allKnown(rights, depth, `\`${node.text}\``) : undefined;
+    return rights.length ? this.allKnown(rights, depth, 'assigned') : undefined;
   }
 
   /** Every assigned value must be the same kind of known value; the first one's description is kept. */
-  private allKnown(values: (Node | null)[], depth: number, name: string): Known | undefined {
+  private allKnown(values: (Node | null)[], depth: number, verb: string): Known | undefined {
     let first: Known | undefined;
     for (const v of values) {
       const known = v ? this.value(v, depth + 1) : undefined;
@@ -220,7 +220,7 @@ export class RedisClients {
     }
     if (!first) return undefined;
     const line = values[0]!.startPosition.row + 1;
-    return { kind: first.kind, info: { ...first.info, evidence: `${name} (${first.info.evidence}, line ${line})` } };
+    return { kind: first.kind, info: { ...first.info, evidence: `${verb} ${first.info.evidence} on line ${line}` } };
   }
 
   /** A method of the enclosing class returning a client, an `attr_reader` of such an ivar, or a Kredis attribute. */
@@ -233,9 +233,7 @@ export class RedisClients {
     if (defs.length) {
       const returns = defs.flatMap((d) => returnValues(d));
       if (!returns.length) return undefined;
-      const known = this.allKnown(returns, depth, `\`${name}\``);
-      if (!known) return undefined;
-      return { kind: known.kind, info: { ...known.info, evidence: `\`${name}\` (returns ${known.info.evidence.replace(/^`[^`]+` \(/, '').replace(/\)$/, '')})` } };
+      return this.allKnown(returns, depth, `method \`${name}\` returns`);
     }
     for (const macro of classMacros(klass, ['attr_reader', 'attr_accessor'])) {
       if (!macro.names.includes(name)) continue;
@@ -253,11 +251,16 @@ export class RedisClients {
         const c = call && readCall(call);
         const type = c?.name.startsWith('kredis_') ? c.name.slice('kredis_'.length) : undefined;
         if (!c || !type || c.receiver || !KREDIS_TYPES.has(type)) continue;
-        if (literalNames(c.args[0])?.[0] === name) return { kind: 'client', info: { flavor: 'kredis', evidence: `\`${c.name} :${name}\` (line ${call.startPosition.row + 1})`, kredis: type } };
+        if (literalNames(c.args[0])?.[0] === name) return { kind: 'client', info: { flavor: 'kredis', evidence: `declared \`${c.name} :${name}\` on line ${call.startPosition.row + 1}`, kredis: type } };
       }
     }
     return undefined;
   }
+}
+
+/** The owner's own evidence, unless it only repeats the receiver's text. */
+function more(owner: Known, recv: Node): string {
+  return owner.info.evidence === `\`${recv.text}\`` ? '' : `, ${owner.info.evidence}`;
 }
 
 function client(flavor: RedisFlavor, evidence: string): Known {

@@ -34,7 +34,7 @@ export default defineRule({
           const related: RelatedLocation[] = filler ? [{ file: ctx.file, range: nodeRange(filler.call.node), message: `\`${filler.call.name}\` adds to ${key}; nothing in this file expires, trims or deletes it` }] : [];
           const receiver = c.call.receiver!.text;
           const scan = c.command && SCAN_OF[c.command.command];
-          const how = scan ? `Walk it in steps instead: \`${receiver}.${scan}(${key}, count: 1000)\` (members changed during the walk may be missed or repeated).`
+          const how = scan ? `Walk it in steps instead: \`${receiver}.${scan}(${key}, count: 1000)\` (${c.command?.command === 'SMEMBERS' ? 'members' : 'fields'} changed during the walk may be missed or repeated).`
             : c.command ? 'Read it in bounded pages (a range with an end, SSCAN/HSCAN/ZSCAN with COUNT), or keep the collection bounded (LTRIM, ZREMRANGEBYRANK, EXPIRE).'
               : 'Read it in bounded pages, or keep the collection bounded.';
           ctx.report({
