@@ -7,7 +7,7 @@ import { readCall, type CallInfo } from '../parsing/ruby';
 import { impactOf, type ImpactInfo } from '../queries/impact';
 import { offlinePatterns } from '../queries/settings';
 import { redisClientsOf, type RedisClientInfo } from './clients';
-import { redisCommandOf, type RedisCommandCall } from './commands';
+import { isCommandName, redisCommandOf, type RedisCommandCall } from './commands';
 
 export interface ClientCall { call: CallInfo; client: RedisClientInfo; command?: RedisCommandCall }
 
@@ -29,7 +29,7 @@ export function redisFile(ctx: RuleContext): RedisFile {
   return ctx.derive('redis/file', () => {
     const clients = redisClientsOf(ctx.derive, ctx.tree!, ctx.app);
     const calls: ClientCall[] = [];
-    for (const { call, client } of clients.callsOnClients()) {
+    for (const { call, client } of clients.callsOnClients(isCommandName)) {
       const info = readCall(call);
       if (info) calls.push({ call: info, client, command: client.flavor === 'kredis' ? undefined : redisCommandOf(info) });
     }

@@ -43,6 +43,8 @@ const MAX_DEPTH = 8;
 
 export class RedisClients {
   private readonly memo = new Map<number, Known | null>();
+  private readonly defs = new Map<number, Map<string, Node[]>>();
+  private kredis: Map<string, Known> | undefined;
 
   constructor(private readonly tree: Tree, private readonly app?: RedisAppClients) {}
 
@@ -57,13 +59,22 @@ export class RedisClients {
     return this.value(node, 0);
   }
 
-  /** Every call in the file whose receiver is a known client (Kredis objects included). */
-  *callsOnClients(): Generator<{ call: Node; client: RedisClientInfo }> {
+  /** Every call in the file named one of `names` whose receiver is a known client (Kredis objects included). */
+  *callsOnClients(names: (name: string) => boolean): Generator<{ call: Node; client: RedisClientInfo }> {
+    if (!this.mayMentionRedis()) return;
     for (const call of this.tree.rootNode.descendantsOfType('call')) {
-      if (!call) continue;
+      const method = call?.childForFieldName('method')?.text;
+      if (!call || !method || !names(method)) continue;
       const client = this.client(call.childForFieldName('receiver'));
       if (client) yield { call, client };
     }
+  }
+
+  /** A file that names no Redis class, Sidekiq, pool, Kredis macro or app-wide client has no known client. */
+  private mayMentionRedis(): boolean {
+    const text = this.tree.rootNode.text;
+    if (/Redis|redis|Sidekiq|ConnectionPool/.test(text)) return true;
+    return [...this.app?.globals.keys() ?? [], ...this.app?.constants.keys() ?? []].some((name) => text.includes(name));
   }
 
   private value(node: Node, depth: number): Known | undefined {
@@ -228,8 +239,7 @@ export class RedisClients {
     if (!/^[a-z_][a-zA-Z0-9_]*[?!]?$/.test(name)) return undefined;
     const klass = enclosing(node, CLASS_SCOPES);
     if (!klass) return undefined;
-    const defs = klass.descendantsOfType(['method', 'singleton_method']).filter((m): m is Node => !!m
-      && m.childForFieldName('name')?.text === name && enclosing(m, CLASS_SCOPES)?.id === klass.id);
+    const defs = this.methodsOf(klass).get(name) ?? [];
     if (defs.length) {
       const returns = defs.flatMap((d) => returnValues(d));
       if (!returns.length) return undefined;
@@ -243,18 +253,38 @@ export class RedisClients {
     return kredisToo ? this.kredisAttribute(node, name) : undefined;
   }
 
-  private kredisAttribute(node: Node, name: string): Known | undefined {
-    const klass = enclosing(node, CLASS_SCOPES);
-    const roots = [klass, this.tree.rootNode].filter((n): n is Node => !!n);
-    for (const root of roots) {
-      for (const call of root.descendantsOfType('call')) {
-        const c = call && readCall(call);
-        const type = c?.name.startsWith('kredis_') ? c.name.slice('kredis_'.length) : undefined;
-        if (!c || !type || c.receiver || !KREDIS_TYPES.has(type)) continue;
-        if (literalNames(c.args[0])?.[0] === name) return { kind: 'client', info: { flavor: 'kredis', evidence: `declared \`${c.name} :${name}\` on line ${call.startPosition.row + 1}`, kredis: type } };
-      }
+  /** `kredis_set :name` and friends anywhere in this file. */
+  private kredisAttribute(_node: Node, name: string): Known | undefined {
+    this.kredis ??= this.readKredisAttributes();
+    return this.kredis.get(name);
+  }
+
+  private readKredisAttributes(): Map<string, Known> {
+    const out = new Map<string, Known>();
+    if (!this.tree.rootNode.text.includes('kredis_')) return out;
+    for (const call of this.tree.rootNode.descendantsOfType('call')) {
+      const c = call && readCall(call);
+      const type = c?.name.startsWith('kredis_') ? c.name.slice('kredis_'.length) : undefined;
+      if (!c || !type || c.receiver || !KREDIS_TYPES.has(type)) continue;
+      const name = literalNames(c.args[0])?.[0];
+      if (name && !out.has(name)) out.set(name, { kind: 'client', info: { flavor: 'kredis', evidence: `declared \`${c.name} :${name}\` on line ${call!.startPosition.row + 1}`, kredis: type } });
     }
-    return undefined;
+    return out;
+  }
+
+  /** The methods defined directly in a class body, by name. */
+  private methodsOf(klass: Node): Map<string, Node[]> {
+    let defs = this.defs.get(klass.id);
+    if (!defs) {
+      defs = new Map();
+      for (const m of klass.descendantsOfType(['method', 'singleton_method'])) {
+        const name = m?.childForFieldName('name')?.text;
+        if (!m || !name || enclosing(m, CLASS_SCOPES)?.id !== klass.id) continue;
+        defs.set(name, [...defs.get(name) ?? [], m]);
+      }
+      this.defs.set(klass.id, defs);
+    }
+    return defs;
   }
 }
 

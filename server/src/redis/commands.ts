@@ -63,3 +63,9 @@ export function redisCommandOf(call: CallInfo): RedisCommandCall | undefined {
   const command = METHOD_COMMANDS[call.name] ?? call.name.toUpperCase();
   return COMMAND_COMPLEXITY[command] ? { command, args: call.args, generic: false } : undefined;
 }
+
+/** Method names worth resolving the receiver of: commands, `call`, and Kredis collection reads. */
+export function isCommandName(name: string): boolean {
+  return name === 'call' || name === 'blocking_call' || name === 'members' || name === 'elements' || name === 'to_h'
+    || name in METHOD_COMMANDS || name.toUpperCase() in COMMAND_COMPLEXITY;
+}
