@@ -1,5 +1,6 @@
 // Globals and constants the app assigns a Redis client or pool in config/initializers (`$redis = Redis.new`,
-// `REDIS = ConnectionPool.new { Redis.new }`), read lazily from their syntax trees and again per changed file.
+// `REDIS = ConnectionPool.new { Redis.new }`), and methods of the app's modules (app/, lib/) that return one
+// (`module Redisable; def redis = Redis.current`), read lazily from their syntax trees and again per changed file.
 import * as path from 'node:path';
 import { RedisClients, type RedisAppClients, type RedisClientInfo } from '../redis/clients';
 import { parseRuby } from '../parsing/treeSitter';
@@ -8,9 +9,10 @@ import { filesUnder } from './appFolders';
 import { FileSummaries } from './fileSummaries';
 
 type Entry = { kind: 'client' | 'pool'; info: RedisClientInfo };
-interface FileClients { globals: [string, Entry][]; constants: [string, Entry][] }
+interface FileClients { globals: [string, Entry][]; constants: [string, Entry][]; modules: [string, string, Entry][] }
 
 const INITIALIZERS = 'config/initializers';
+const MODULE_DIRS = ['app', 'lib'];
 const MAX_BYTES = 200_000;
 
 export class RedisClientLoader {
@@ -18,7 +20,7 @@ export class RedisClientLoader {
 
   constructor(private readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void) {
     this.summaries = new FileSummaries(
-      () => filesUnder(path.join(root, INITIALIZERS), (n) => n.endsWith('.rb')),
+      () => [INITIALIZERS, ...MODULE_DIRS].flatMap((d) => filesUnder(path.join(root, d), (n) => n.endsWith('.rb'))),
       (file) => this.summarise(file),
       merge,
     );
@@ -30,19 +32,24 @@ export class RedisClientLoader {
 
   changed(file: string): void {
     const rel = path.relative(this.root, file).replace(/\\/g, '/');
-    if (rel.startsWith(`${INITIALIZERS}/`) && rel.endsWith('.rb')) this.summaries.changed(file);
+    if ([INITIALIZERS, ...MODULE_DIRS].some((d) => rel.startsWith(`${d}/`)) && rel.endsWith('.rb')) this.summaries.changed(file);
   }
 
   private summarise(file: string): FileClients | undefined {
     const text = this.files.read(file);
     if (text === undefined || text.length > MAX_BYTES || !/Redis|ConnectionPool/.test(text)) return undefined;
+    const rel = path.relative(this.root, file).replace(/\\/g, '/');
+    const initializer = rel.startsWith(`${INITIALIZERS}/`);
+    if (!initializer && !/^\s*module\s/m.test(text)) return undefined;
     let tree;
     try {
       tree = parseRuby(text);
-      const rel = path.relative(this.root, file).replace(/\\/g, '/');
       const clients = new RedisClients(tree);
-      const out: FileClients = { globals: [], constants: [] };
-      for (const a of tree.rootNode.descendantsOfType('assignment')) {
+      const out: FileClients = { globals: [], constants: [], modules: [] };
+      for (const [mod, method, known] of clients.moduleMethods()) {
+        out.modules.push([mod, method, { kind: known.kind, info: { ...known.info, evidence: `${known.info.evidence} (${rel})` } }]);
+      }
+      for (const a of initializer ? tree.rootNode.descendantsOfType('assignment') : []) {
         const left = a?.childForFieldName('left');
         if (!a || !left || (left.type !== 'global_variable' && left.type !== 'constant')) continue;
         const right = a.childForFieldName('right');
@@ -51,7 +58,7 @@ export class RedisClientLoader {
         const entry: Entry = { kind: value.kind, info: { ...value.info, evidence: `assigned ${value.info.evidence} in ${rel}:${a.startPosition.row + 1}` } };
         (left.type === 'global_variable' ? out.globals : out.constants).push([left.text, entry]);
       }
-      return out.globals.length || out.constants.length ? out : undefined;
+      return out.globals.length || out.constants.length || out.modules.length ? out : undefined;
     } catch (error) {
       this.log(`redis clients: skipped ${file}: ${String(error)}`);
       return undefined;
@@ -64,9 +71,14 @@ export class RedisClientLoader {
 function merge(files: Iterable<FileClients>): RedisAppClients {
   const globals = new Map<string, Entry>();
   const constants = new Map<string, Entry>();
+  const moduleMethods = new Map<string, Map<string, Entry>>();
   for (const f of files) {
+    for (const [mod, method, entry] of f.modules) {
+      if (!moduleMethods.has(mod)) moduleMethods.set(mod, new Map());
+      moduleMethods.get(mod)!.set(method, entry);
+    }
     for (const [k, v] of f.globals) globals.set(k, v);
     for (const [k, v] of f.constants) constants.set(k, v);
   }
-  return { globals, constants };
+  return { globals, constants, moduleMethods };
 }

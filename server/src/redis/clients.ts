@@ -25,6 +25,8 @@ export interface Known { kind: 'client' | 'pool'; info: RedisClientInfo }
 export interface RedisAppClients {
   globals: ReadonlyMap<string, { kind: 'client' | 'pool'; info: RedisClientInfo }>;
   constants: ReadonlyMap<string, { kind: 'client' | 'pool'; info: RedisClientInfo }>;
+  /** Methods of the app's modules (by module name, then method name) that return a client: `module Redisable; def redis`. */
+  moduleMethods?: ReadonlyMap<string, ReadonlyMap<string, { kind: 'client' | 'pool'; info: RedisClientInfo }>>;
 }
 
 export const REDIS_APP_CLIENTS_KEY = 'redis/appClients';
@@ -57,6 +59,21 @@ export class RedisClients {
   /** A client or a pool (for the app-wide facts of config/initializers). */
   known(node: Node): Known | undefined {
     return this.value(node, 0);
+  }
+
+  /** Methods defined directly in each `module` of this file that return a client or pool. */
+  moduleMethods(): [string, string, Known][] {
+    const out: [string, string, Known][] = [];
+    for (const mod of this.tree.rootNode.descendantsOfType('module')) {
+      const name = mod?.childForFieldName('name')?.text;
+      if (!mod || !name) continue;
+      for (const [method, defs] of this.methodsOf(mod)) {
+        const returns = defs.flatMap((d) => returnValues(d));
+        const known = returns.length ? this.allKnown(returns, 0, `method \`${method}\` of \`${name}\` returns`) : undefined;
+        if (known) out.push([name, method, known]);
+      }
+    }
+    return out;
   }
 
   /** Every call in the file named one of `names` whose receiver is a known client (Kredis objects included). */
@@ -245,6 +262,13 @@ export class RedisClients {
       if (!returns.length) return undefined;
       return this.allKnown(returns, depth, `method \`${name}\` returns`);
     }
+    // A method of an app module the class includes (`include Redisable`).
+    for (const macro of classMacros(klass, ['include', 'extend', 'prepend'])) {
+      for (const mod of macro.constants) {
+        const known = this.app?.moduleMethods?.get(mod.replace(/^::/, ''))?.get(name);
+        if (known) return known;
+      }
+    }
     for (const macro of classMacros(klass, ['attr_reader', 'attr_accessor'])) {
       if (!macro.names.includes(name)) continue;
       const ivar = klass.descendantsOfType('instance_variable').find((i) => i?.text === `@${name}`);
@@ -353,13 +377,13 @@ function returnValues(method: Node): Node[] {
 }
 
 /** `attr_reader :a, :b` and similar macros directly in a class body. */
-function classMacros(klass: Node, names: string[]): { names: string[] }[] {
-  const out: { names: string[] }[] = [];
+function classMacros(klass: Node, names: string[]): { names: string[]; constants: string[] }[] {
+  const out: { names: string[]; constants: string[] }[] = [];
   for (const call of klass.descendantsOfType(['call', 'identifier'])) {
     if (!call || call.type !== 'call' || enclosing(call, SCOPES)?.id !== klass.id) continue;
     const c = readCall(call);
     if (!c || c.receiver || !names.includes(c.name)) continue;
-    out.push({ names: c.args.flatMap((a) => literalNames(a) ?? []) });
+    out.push({ names: c.args.flatMap((a) => literalNames(a) ?? []), constants: c.args.filter((a) => a.type === 'constant' || a.type === 'scope_resolution').map((a) => a.text) });
   }
   return out;
 }

@@ -65,12 +65,17 @@ describe('Redis clients from config/initializers', () => {
       fs.mkdirSync(path.join(root, 'config/initializers/nested'), { recursive: true });
       fs.writeFileSync(path.join(root, 'config/initializers/redis.rb'), '$redis = Redis.new(url: ENV["REDIS_URL"])\nREDIS_POOL = ConnectionPool.new(size: 5) { Redis.new }\n$settings = {}\n');
       fs.writeFileSync(path.join(root, 'config/initializers/nested/cache.rb'), 'CACHE_REDIS = Redis::Namespace.new("c", redis: Redis.new)\nOTHER = Foo.new\n');
+      fs.mkdirSync(path.join(root, 'app/models/concerns'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'app/models/concerns/redisable.rb'), 'module Redisable\n  private\n\n  def redis\n    Redis.current\n  end\n\n  def store\n    @store\n  end\nend\n');
       const loader = new RedisClientLoader(root, { read: (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined), exists: (f) => fs.existsSync(f) }, () => undefined);
       const clients = loader.get();
       assert.deepEqual([...clients.globals.keys()], ['$redis']);
       assert.equal(clients.globals.get('$redis')!.info.evidence, 'assigned `Redis.new` in config/initializers/redis.rb:1');
       assert.deepEqual([...clients.constants.entries()].map(([k, v]) => [k, v.kind, v.info.flavor]).sort(),
         [['CACHE_REDIS', 'client', 'namespace'], ['REDIS_POOL', 'pool', 'redis-rb']]);
+      assert.deepEqual([...clients.moduleMethods!.get('Redisable')!.keys()], ['redis']);
+      assert.equal(clients.moduleMethods!.get('Redisable')!.get('redis')!.info.evidence,
+        'method `redis` of `Redisable` returns `Redis.current` on line 5 (app/models/concerns/redisable.rb)');
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

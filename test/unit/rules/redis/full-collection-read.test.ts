@@ -82,6 +82,25 @@ end
     assert.ok(findings.every((f) => f.fixes.length === 0));
   });
 
+  test('`redis` from an app module the class includes (module methods are an app-wide fact)', () => {
+    const file = 'app/models/account.rb';
+    const code = `class Account < ApplicationRecord
+  include Redisable
+
+  def cleanup_feed
+    ids = redis.zrange("feed:#{id}", 0, -1)
+    Status.where(id: ids).destroy_all
+  end
+end
+`;
+    const evidence = 'method `redis` of `Redisable` returns `Redis.current` on line 5 (app/models/concerns/redisable.rb)';
+    const clients = { globals: new Map(), constants: new Map(), moduleMethods: new Map([['Redisable', new Map([['redis', { kind: 'client' as const, info: { flavor: 'redis-rb' as const, evidence } }]])]]) };
+    const findings = checkRedis(rule, code, file, { clients });
+    assert.deepEqual(where(findings), [[4, 16, 'hint']]);
+    assert.match(findings[0].detail!, /`redis` is a Redis client \(method `redis` of `Redisable` returns `Redis\.current`/);
+    assert.deepEqual(checkRedis(rule, code.replace('include Redisable', 'include Cacheable'), file, { clients }), []);
+  });
+
   test('near miss: lrange(k, 0, 99) and zrange(k, 0, 9) are bounded', () => {
     const code = 'class Feed\n  def latest\n    r = Redis.new\n    r.lrange("log", 0, 99) + r.zrange("top", 0, 9) + r.zrange("top", 0, -1, by_score: true, limit: [0, 10])\n  end\nend\n';
     assert.deepEqual(checkRedis(rule, code, 'app/models/feed.rb'), []);
