@@ -13,6 +13,7 @@ export interface ClientCall { call: CallInfo; client: RedisClientInfo; command?:
 
 const FILLS = new Set(['SADD', 'HSET', 'HMSET', 'HSETNX', 'HINCRBY', 'RPUSH', 'LPUSH', 'ZADD', 'ZINCRBY', 'GEOADD']);
 /** Commands that bound or drop a key: a key the file also trims is not left to grow. */
+const TRIMS = new Set(['LTRIM', 'ZREMRANGEBYRANK', 'ZREMRANGEBYSCORE']);
 const BOUNDS = new Set(['EXPIRE', 'EXPIREAT', 'PEXPIRE', 'DEL', 'UNLINK', 'LTRIM', 'ZREMRANGEBYRANK', 'ZREMRANGEBYSCORE', 'SPOP', 'SREM',
   'HDEL', 'ZREM', 'LPOP', 'RPOP', 'LREM', 'RENAME']);
 
@@ -23,6 +24,8 @@ export interface RedisFile {
   filled: Map<string, ClientCall>;
   /** Key expressions expired, trimmed or deleted in this file. */
   bounded: Set<string>;
+  /** Key expressions capped in size in this file (LTRIM, ZREMRANGEBYRANK, ZREMRANGEBYSCORE): small by design. */
+  trimmed: Set<string>;
 }
 
 export function redisFile(ctx: RuleContext): RedisFile {
@@ -35,15 +38,17 @@ export function redisFile(ctx: RuleContext): RedisFile {
     }
     const filled = new Map<string, ClientCall>();
     const bounded = new Set<string>();
+    const trimmed = new Set<string>();
     for (const c of calls) {
       const key = c.command?.args[0]?.text;
       if (!key) continue;
       if (FILLS.has(c.command!.command) && !filled.has(key)) filled.set(key, c);
+      if (TRIMS.has(c.command!.command)) trimmed.add(key);
       // DEL/UNLINK drop every key given.
       if (BOUNDS.has(c.command!.command)) for (const a of (c.command!.command === 'DEL' || c.command!.command === 'UNLINK') ? c.command!.args : [c.command!.args[0]]) bounded.add(a.text);
     }
     const relative = path.relative(ctx.app.root, ctx.file).replace(/\\/g, '/');
-    return { calls, impact: impactOf(relative, ctx.kind, offlinePatterns(ctx.app)), filled, bounded };
+    return { calls, impact: impactOf(relative, ctx.kind, offlinePatterns(ctx.app)), filled, bounded, trimmed };
   });
 }
 

@@ -28,7 +28,8 @@ export default defineRule({
           if (c.command?.command !== 'DEL' || c.call.block) continue;
           const args = c.command.args;
           const several = args.length >= 2 || (args.length === 1 && (args[0].type === 'splat_argument' || isArray(args[0])));
-          const collection = !several && args.length === 1 ? file.filled.get(args[0].text) : undefined;
+          // A collection this file caps (LTRIM, ZREMRANGEBYRANK) is small: DEL frees it at once.
+          const collection = !several && args.length === 1 && !file.trimmed.has(args[0].text) ? file.filled.get(args[0].text) : undefined;
           if (!several && !collection) continue;
           const what = several ? `${args.length >= 2 ? `${args.length} keys` : `the keys in ${args[0].text.replace(/^\*/, '')}`}`
             : `${args[0].text}, which this file fills with \`${collection!.call.name}\` (line ${lineOf(collection!.call.node)})`;

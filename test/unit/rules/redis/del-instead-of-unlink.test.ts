@@ -60,6 +60,11 @@ end
     assert.deepEqual(checkRedis(rule, code, 'app/models/lock.rb'), []);
   });
 
+  test('near miss: DEL of a sorted set this file caps with ZREMRANGEBYRANK', () => {
+    const code = 'class Trail\n  def add(id)\n    r = Redis.new\n    r.zadd("trail", id, id)\n    r.zremrangebyrank("trail", 0, -11)\n    r.del("trail") if id.zero?\n  end\nend\n';
+    assert.deepEqual(checkRedis(rule, code, 'app/models/trail.rb'), []);
+  });
+
   test('near miss: `del` on an unknown receiver and in test files', () => {
     assert.deepEqual(checkRedis(rule, 'class X\n  def go(store)\n    store.del("a", "b")\n  end\nend\n', 'app/models/x.rb'), []);
     assert.deepEqual(checkRedis(rule, 'Redis.new.del("a", "b")\n', 'spec/models/x_spec.rb'), []);

@@ -101,6 +101,11 @@ end
     assert.deepEqual(checkRedis(rule, code.replace('include Redisable', 'include Cacheable'), file, { clients }), []);
   });
 
+  test('near miss: a list this file caps with LTRIM is small by design', () => {
+    const code = 'class Recent\n  def push(id)\n    r = Redis.new\n    r.lpush("recent", id)\n    r.ltrim("recent", 0, 49)\n  end\n\n  def all\n    Redis.new.lrange("recent", 0, -1)\n  end\nend\n';
+    assert.deepEqual(checkRedis(rule, code, 'app/jobs/recent_job.rb'), []);
+  });
+
   test('near miss: lrange(k, 0, 99) and zrange(k, 0, 9) are bounded', () => {
     const code = 'class Feed\n  def latest\n    r = Redis.new\n    r.lrange("log", 0, 99) + r.zrange("top", 0, 9) + r.zrange("top", 0, -1, by_score: true, limit: [0, 10])\n  end\nend\n';
     assert.deepEqual(checkRedis(rule, code, 'app/models/feed.rb'), []);
