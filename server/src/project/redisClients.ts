@@ -9,7 +9,7 @@ import { filesUnder } from './appFolders';
 import { FileSummaries } from './fileSummaries';
 
 type Entry = { kind: 'client' | 'pool'; info: RedisClientInfo };
-interface FileClients { globals: [string, Entry][]; constants: [string, Entry][]; modules: [string, string, Entry][] }
+interface FileClients { file: string; globals: [string, Entry][]; constants: [string, Entry][]; modules: [string, string, Entry][] }
 
 const INITIALIZERS = 'config/initializers';
 const MODULE_DIRS = ['app', 'lib'];
@@ -22,7 +22,7 @@ export class RedisClientLoader {
     this.summaries = new FileSummaries(
       () => [INITIALIZERS, ...MODULE_DIRS].flatMap((d) => filesUnder(path.join(root, d), (n) => n.endsWith('.rb'))),
       (file) => this.summarise(file),
-      merge,
+      (summaries) => this.resolve([...summaries]),
     );
   }
 
@@ -35,19 +35,30 @@ export class RedisClientLoader {
     if ([INITIALIZERS, ...MODULE_DIRS].some((d) => rel.startsWith(`${d}/`)) && rel.endsWith('.rb')) this.summaries.changed(file);
   }
 
-  private summarise(file: string): FileClients | undefined {
+  /**
+   * Two passes: a module method can return what another app class's method returns (`RedisConnection.pool.checkout`),
+   * so each file with modules or classes is read again knowing the first pass's methods.
+   */
+  private resolve(summaries: FileClients[]): RedisAppClients {
+    const first = merge(summaries);
+    if (!first.moduleMethods?.size) return first;
+    return merge(summaries.map((s) => (s.modules.length || s.file.endsWith('.rb') ? this.summarise(s.file, first) ?? s : s)));
+  }
+
+  private summarise(file: string, app?: RedisAppClients): FileClients | undefined {
     const text = this.files.read(file);
     if (text === undefined || text.length > MAX_BYTES || !/Redis|ConnectionPool/.test(text)) return undefined;
     const rel = path.relative(this.root, file).replace(/\\/g, '/');
     const initializer = rel.startsWith(`${INITIALIZERS}/`);
-    if (!initializer && !/^\s*module\s/m.test(text)) return undefined;
+    if (!initializer && !/^\s*(module|class)\s/m.test(text)) return undefined;
     let tree;
     try {
       tree = parseRuby(text);
-      const clients = new RedisClients(tree);
-      const out: FileClients = { globals: [], constants: [], modules: [] };
-      for (const [mod, method, known] of clients.moduleMethods()) {
-        out.modules.push([mod, method, { kind: known.kind, info: { ...known.info, evidence: `${known.info.evidence} (${rel})` } }]);
+      const clients = new RedisClients(tree, app);
+      const out: FileClients = { file, globals: [], constants: [], modules: [] };
+      for (const [mod, method, known, line] of clients.moduleMethods()) {
+        const what = known.kind === 'pool' ? 'a pool of Redis connections' : 'a Redis client';
+        out.modules.push([mod, method, { kind: known.kind, info: { ...known.info, evidence: `method \`${method}\` of \`${mod}\` returns ${what}, ${rel}:${line}` } }]);
       }
       for (const a of initializer ? tree.rootNode.descendantsOfType('assignment') : []) {
         const left = a?.childForFieldName('left');
@@ -58,7 +69,7 @@ export class RedisClientLoader {
         const entry: Entry = { kind: value.kind, info: { ...value.info, evidence: `assigned ${value.info.evidence} in ${rel}:${a.startPosition.row + 1}` } };
         (left.type === 'global_variable' ? out.globals : out.constants).push([left.text, entry]);
       }
-      return out.globals.length || out.constants.length || out.modules.length ? out : undefined;
+      return out;
     } catch (error) {
       this.log(`redis clients: skipped ${file}: ${String(error)}`);
       return undefined;

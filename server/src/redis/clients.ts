@@ -25,7 +25,7 @@ export interface Known { kind: 'client' | 'pool'; info: RedisClientInfo }
 export interface RedisAppClients {
   globals: ReadonlyMap<string, { kind: 'client' | 'pool'; info: RedisClientInfo }>;
   constants: ReadonlyMap<string, { kind: 'client' | 'pool'; info: RedisClientInfo }>;
-  /** Methods of the app's modules (by module name, then method name) that return a client: `module Redisable; def redis`. */
+  /** Methods of the app's modules and classes (by name, then method name) returning a client or pool: `module Redisable; def redis`. */
   moduleMethods?: ReadonlyMap<string, ReadonlyMap<string, { kind: 'client' | 'pool'; info: RedisClientInfo }>>;
 }
 
@@ -61,16 +61,18 @@ export class RedisClients {
     return this.value(node, 0);
   }
 
-  /** Methods defined directly in each `module` of this file that return a client or pool. */
-  moduleMethods(): [string, string, Known][] {
-    const out: [string, string, Known][] = [];
-    for (const mod of this.tree.rootNode.descendantsOfType('module')) {
+  /** Methods defined directly in each module or class of this file (`class << self` included) that return a client or pool. */
+  moduleMethods(): [string, string, Known, number][] {
+    const out: [string, string, Known, number][] = [];
+    for (const mod of this.tree.rootNode.descendantsOfType(['module', 'class'])) {
       const name = mod?.childForFieldName('name')?.text;
       if (!mod || !name) continue;
-      for (const [method, defs] of this.methodsOf(mod)) {
+      const singletons = mod.descendantsOfType('singleton_class').filter((c): c is Node => !!c && enclosing(c, CLASS_SCOPES)?.id === mod.id);
+      const methods = [...this.methodsOf(mod), ...singletons.flatMap((c) => [...this.methodsOf(c)])];
+      for (const [method, defs] of methods) {
         const returns = defs.flatMap((d) => returnValues(d));
         const known = returns.length ? this.allKnown(returns, 0, `method \`${method}\` of \`${name}\` returns`) : undefined;
-        if (known) out.push([name, method, known]);
+        if (known) out.push([name, method, known, defs[0].startPosition.row + 1]);
       }
     }
     return out;
@@ -136,6 +138,8 @@ export class RedisClients {
       if (recvText === 'RedisClient' && name === 'new') return client('redis-client', '`RedisClient.new`');
       if (recvText === 'Kredis' && KREDIS_TYPES.has(name)) return { kind: 'client', info: { flavor: 'kredis', evidence: `\`Kredis.${name}\``, kredis: name } };
       if (recvText === 'Sidekiq' && name === 'redis_pool') return { kind: 'pool', info: { flavor: 'sidekiq', evidence: '`Sidekiq.redis_pool`' } };
+      const appMethod = recvText ? this.app?.moduleMethods?.get(recvText)?.get(name) : undefined;
+      if (appMethod && !call.block) return appMethod;
       if ((recvText === 'ConnectionPool' || recvText === 'ConnectionPool::Wrapper') && name === 'new' && call.block) {
         const inner = this.blockResult(call.block, depth);
         if (inner?.kind !== 'client') return undefined;
@@ -153,8 +157,14 @@ export class RedisClients {
       if (pool?.kind === 'pool') return { kind: 'client', info: pool.info };
     }
     // A method of this class (`redis`, `self.redis`, `self.class.redis`, `Store.redis`) that returns a client.
-    if (!call.args.length && !call.block && (!recv || recv.type === 'self' || recvText === 'self.class' || this.isOwnClassName(node, recvText))) {
+    if (!call.block && (!recv || (!call.args.length && (recv.type === 'self' || recvText === 'self.class' || this.isOwnClassName(node, recvText))))) {
       return this.methodValue(node, name, depth, !recv || recv.type === 'self');
+    }
+    // `new.connection` inside `class << self`: an instance method of the class.
+    if (!call.block && recv?.type === 'identifier' && recv.text === 'new') {
+      const klass = enclosing(node, CLASS_SCOPES);
+      const outer = klass?.type === 'singleton_class' ? enclosing(klass, CLASS_SCOPES) : klass;
+      return outer ? this.methodIn(outer, name, depth) : undefined;
     }
     // `record.followers` where this file declares `kredis_set :followers`.
     if (recv && !call.args.length && !call.block) return this.kredisAttribute(node, name);
@@ -249,6 +259,11 @@ export class RedisClients {
     if (!first) return undefined;
     const line = values[0]!.startPosition.row + 1;
     return { kind: first.kind, info: { ...first.info, evidence: `${verb} ${first.info.evidence} on line ${line}` } };
+  }
+
+  private methodIn(klass: Node, name: string, depth: number): Known | undefined {
+    const returns = (this.methodsOf(klass).get(name) ?? []).flatMap((d) => returnValues(d));
+    return returns.length ? this.allKnown(returns, depth, `method \`${name}\` returns`) : undefined;
   }
 
   /** A method of the enclosing class returning a client, an `attr_reader` of such an ivar, or a Kredis attribute. */

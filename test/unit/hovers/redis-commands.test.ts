@@ -75,7 +75,29 @@ describe('Redis clients from config/initializers', () => {
         [['CACHE_REDIS', 'client', 'namespace'], ['REDIS_POOL', 'pool', 'redis-rb']]);
       assert.deepEqual([...clients.moduleMethods!.get('Redisable')!.keys()], ['redis']);
       assert.equal(clients.moduleMethods!.get('Redisable')!.get('redis')!.info.evidence,
-        'method `redis` of `Redisable` returns `Redis.current` on line 5 (app/models/concerns/redisable.rb)');
+        'method `redis` of `Redisable` returns a Redis client, app/models/concerns/redisable.rb:4');
+      // Second pass: a module method returning what another app class's method returns.
+      fs.mkdirSync(path.join(root, 'app/lib'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'app/lib/redis_connection.rb'), `class RedisConnection
+  class << self
+    def pool
+      @pool ||= establish_pool(5)
+    end
+
+    def establish_pool(size)
+      @pool = ConnectionPool.new(size: size) { new.connection }
+    end
+  end
+
+  def connection
+    Redis.new(url: ENV["REDIS_URL"])
+  end
+end
+`);
+      fs.writeFileSync(path.join(root, 'app/models/concerns/pooled.rb'), 'module Pooled\n  def redis\n    Thread.current[:redis] ||= RedisConnection.pool.checkout\n  end\nend\n');
+      const fresh = new RedisClientLoader(root, { read: (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined), exists: (f) => fs.existsSync(f) }, () => undefined).get();
+      assert.equal(fresh.moduleMethods!.get('RedisConnection')!.get('pool')!.kind, 'pool');
+      assert.equal(fresh.moduleMethods!.get('Pooled')!.get('redis')!.info.evidence, 'method `redis` of `Pooled` returns a Redis client, app/models/concerns/pooled.rb:2');
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
