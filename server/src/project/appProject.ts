@@ -34,6 +34,8 @@ import { appClassResolver } from './appClassFiles';
 import { isProcessThreadsFile, readProcessThreads } from './processThreads';
 import type { ThreadSource } from '../capacity/threadCount';
 import { httpClientDefaultsIn, type HttpClientDefaults } from '../capacity/httpClients';
+import { RedisClientLoader } from './redisClients';
+import { REDIS_APP_CLIENTS_KEY } from '../redis/clients';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -58,6 +60,7 @@ export class AppProject {
   private readonly controllerLoader: ControllerIndexLoader;
   private readonly historyLoader: MigrationHistoryLoader;
   private readonly helperLoader: AppHelperLoader;
+  private readonly redisLoader: RedisClientLoader;
   private configNotices: FileNotice[] = [];
   /** Listeners that drop app-wide derived models (model index, lockfile graph) when a file changes. */
   readonly onInvalidate: ((file: string) => void)[] = [];
@@ -69,6 +72,7 @@ export class AppProject {
     this.historyLoader = new MigrationHistoryLoader(root, files, log,
       () => [...DEFAULT_MIGRATION_PATHS, ...(this.facts?.config.migrations.paths ?? [])]);
     this.helperLoader = new AppHelperLoader(root, files, log);
+    this.redisLoader = new RedisClientLoader(root, files, log);
   }
 
   /** An open model's fresh tree feeds the model index directly (no second parse per keystroke). */
@@ -94,6 +98,7 @@ export class AppProject {
     this.controllerLoader.changed(file);
     this.historyLoader.changed(file);
     this.helperLoader.changed(file);
+    this.redisLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
     if (FACT_FILES.includes(rel) || isDatabaseVersionFile(rel) || OTHER_DATABASE_SCHEMA.test(rel) || isProcessThreadsFile(rel)) {
@@ -171,6 +176,7 @@ export class AppProject {
     this.dependencies = new DependencyProvider(this.root, this.files, this.log, config, { baseRef: this.options.baseRef, configFile: this.options.configFile, trusted: facts.trusted });
     facts.shared.set(DEPENDENCY_FACTS_KEY, this.dependencies);
     facts.shared.set(APP_HELPERS_KEY, this.helperLoader);
+    facts.shared.set(REDIS_APP_CLIENTS_KEY, this.redisLoader);
     const appClasses = appClassResolver(this.root, this.files);
     facts.shared.set(APP_CLASSES_KEY, appClasses);
     this.onInvalidate.push((file) => { if (file.endsWith('.rb')) appClasses.clear(); });

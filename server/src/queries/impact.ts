@@ -37,6 +37,7 @@ const OFFLINE: [RegExp, string][] = [
   [/(^|\/)lib\/(.*\/)?(import|export)[a-z_]*(\/|\.rb$)/, 'an import/export script'],
   [/(^|\/)lib\/(.*\/)?[a-z_]*_(importer|exporter|import|export)\.rb$/, 'an import/export script'],
   [/(^|\/)lib\/(.*\/)?cli(\/|\.rb$)/, 'a command-line tool'],
+  [/(^|\/)lib\/(.*\/)?[a-z_]+_cli\.rb$/, 'a command-line tool'],
   [/(^|\/)app\/(.*\/)?[a-z_]*maintenance[a-z_]*(\/|\.rb$)/, 'a maintenance command'],
   [/(^|\/)app\/(.*\/)?(one_?time|one_?off)[a-z_]*(\/|\.rb$)/, 'a one-off job'],
   [/(^|\/)app\/(.*\/)?backfill[a-z_]*\.rb$/, 'a one-off backfill'],
