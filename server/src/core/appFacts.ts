@@ -54,7 +54,10 @@ export interface AppFacts {
   activeJob?: { queueAdapter?: string; enqueueAfterTransactionCommit?: string };
   /** `Sidekiq.transactional_push!` in config/initializers/sidekiq.rb. */
   sidekiqTransactionalPush?: boolean;
+  /** The primary database's db/schema.rb, else its db/structure.sql. */
   schema?: Schema;
+  /** Every database's schema by name ("primary" is `schema`; db/<name>_schema.rb or db/<name>_structure.sql the others); lazy. */
+  readonly schemas?: ReadonlyMap<string, Schema>;
   /** Git revision to compare with (CLI --base); packs may also read their own config section. */
   baseRef?: string;
   /** The workspace is trusted: only then may the server run git (never anything from the workspace). */
