@@ -74,11 +74,23 @@ export function coverage(table: SchemaTable, need: UniquenessNeed): Coverage {
       if (columns.length === wanted.size) consider({ kind: 'non-unique', index });
       continue;
     }
-    if (index.where !== undefined && !need.hasConditions) { consider({ kind: 'partial-only', index }); continue; }
+    if (index.where !== undefined && !need.hasConditions && !onlyNotNull(index.where, columns.map((c) => c.column))) {
+      consider({ kind: 'partial-only', index });
+      continue;
+    }
     const lowerOk = !need.caseInsensitive || citext || columns.some((c) => c.column === need.column && c.lower)
       // Only the scope is indexed (a stricter rule): case does not matter.
       || !columns.some((c) => c.column === need.column);
     consider(lowerOk ? { kind: 'covered', index } : { kind: 'case-sensitive-only', index });
   }
   return best;
+}
+
+/** `WHERE uri IS NOT NULL` on indexed columns leaves out only NULLs, which a unique index never compares anyway. */
+export function onlyNotNull(where: string, columns: string[]): boolean {
+  const parts = where.replace(/[()]/g, ' ').split(/\s+AND\s+/i).map((p) => p.trim());
+  return parts.every((p) => {
+    const m = /^"?([\w$]+)"?\s+IS\s+NOT\s+NULL$/i.exec(p);
+    return !!m && columns.includes(m[1]);
+  });
 }

@@ -101,8 +101,10 @@ function check(ctx: RuleContext, models: ModelIndex, model: ModelInfo, schema: S
   const scopeNode = v.options.get('scope');
   const scopeNames = scopeNode ? literalNames(scopeNode) : [];
   if (columns.length !== 1 || !scopeNames) return;
-  const scope = scopeNames.flatMap((s) => columnsOf(models, model, s, true));
-  if (scope.length < scopeNames.length) return;
+  const scopeColumns = scopeNames.map((s) => columnsOf(models, model, s, true));
+  // A has_many or polymorphic name in the scope: not a column we can index.
+  if (scopeColumns.some((c) => c.length === 0)) return;
+  const scope = [...new Set(scopeColumns.flat())].filter((c) => c !== columns[0]);
   const column = columns[0];
   // A virtual attribute, a store accessor or a column the schema does not have: nothing to index.
   if (column === table.name || [column, ...scope].some((c) => !table.columns.has(c))) return;
@@ -114,7 +116,7 @@ function check(ctx: RuleContext, models: ModelIndex, model: ModelInfo, schema: S
   };
   const found = coverage(table, need);
   if (found.kind === 'covered' || found.kind === 'unknown') return;
-  const cols = [...scope, column];
+  const cols = [...new Set([...scope, column])];
   const what = `\`${table.name}\` (${cols.join(', ')})`;
   const headline = found.kind === 'case-sensitive-only'
     ? `The unique index on ${what} is case-sensitive: \`case_sensitive: false\` duplicates can still race in`
@@ -124,17 +126,23 @@ function check(ctx: RuleContext, models: ModelIndex, model: ModelInfo, schema: S
       : found.kind === 'partial-only' ? `the unique index ${found.index.name ? `\`${found.index.name}\` ` : ''}is partial (\`WHERE ${found.index.where}\`) and the validation has no matching \`conditions:\``
         : `the unique index ${found.index.name ? `\`${found.index.name}\` ` : ''}compares \`${column}\` as written, while PostgreSQL needs an index on \`lower(${column})\` (or a citext column) to reject "Ann@x.io" next to "ann@x.io"`;
   const conditional = ['if', 'unless', 'on'].filter((k) => v.options.has(k));
+  // Unique indexes treat NULLs as distinct: rows whose scope column is NULL stay unchecked (PostgreSQL 15 has NULLS NOT DISTINCT).
+  const nullableScope = scope.filter((c) => table.columns.get(c)?.null);
+  // MySQL cannot index a TEXT/BLOB column without a prefix length.
+  const unindexable = ctx.app.adapter.value === 'mysql' && cols.some((c) => ['text', 'binary'].includes(table.columns.get(c)?.type ?? ''));
   const sti = isStiSubclass(models, model);
   const caveats = [
     need.hasConditions ? 'The validation has `conditions:`: the index must be partial with the same `WHERE` (written by hand).' : '',
     conditional.length ? `The validation only runs with \`${conditional.join('`/`')}:\`; an index applies to every row, so check that it would not reject rows the app allows.` : '',
+    nullableScope.length ? `The scope column${nullableScope.length > 1 ? 's' : ''} ${nullableScope.map((c) => `\`${c}\``).join(', ')} can be NULL, and a unique index does not compare rows where ${nullableScope.length > 1 ? 'they are' : 'it is'} NULL: a partial index (\`WHERE ${nullableScope[0]} IS NULL\`) or NULLS NOT DISTINCT is needed for those rows.` : '',
+    unindexable ? 'MySQL cannot index a TEXT/BLOB column without a prefix length: write the index by hand.' : '',
     sti ? `\`${model.name}\` shares \`${table.name}\` with other classes (single-table inheritance): Rails checks only its own rows, so the index may need the type column.` : '',
   ].filter(Boolean).join(' ');
   const detail = `${headline}. Rails checks uniqueness with a SELECT before the INSERT, so two requests saving the same value at once `
     + `both see no duplicate and both insert; only a unique index makes the database reject the second one (and then \`save\` raises `
     + `\`ActiveRecord::RecordNotUnique\`, which the caller can rescue). Evidence: ${evidence}. ${caveats ? `${caveats} ` : ''}`
     + 'Add the index in a migration; it fails if the table already holds duplicates, so find and merge them first.';
-  const fix = !need.hasConditions && !conditional.length && !sti ? migrationFix(ctx, table.name, cols, column, need.caseInsensitive) : undefined;
+  const fix = !need.hasConditions && !conditional.length && !sti && !nullableScope.length && !unindexable ? migrationFix(ctx, table.name, cols, column, need.caseInsensitive) : undefined;
   ctx.report({ range: nodeRange(v.attribute), headline, detail, fixes: fix ? [fix] : [] });
 }
 

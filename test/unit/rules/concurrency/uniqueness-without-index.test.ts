@@ -22,12 +22,16 @@ const SCHEMA = `ActiveRecord::Schema[7.1].define(version: 2024_05_01_120000) do
     t.string "handle", null: false
     t.string "email", null: false
     t.string "nickname"
-    t.bigint "club_id"
+    t.bigint "club_id", null: false
+    t.bigint "league_id"
+    t.string "uri"
+    t.text "bio"
     t.string "type"
     t.datetime "retired_at"
     t.index ["handle"], name: "index_players_on_handle"
     t.index ["email"], name: "index_players_on_email", unique: true
     t.index ["nickname"], name: "index_players_on_nickname", unique: true, where: "retired_at IS NULL"
+    t.index ["uri"], name: "index_players_on_uri", unique: true, where: "(uri IS NOT NULL)"
   end
 
   create_table "teams", force: :cascade do |t|
@@ -126,6 +130,22 @@ end
     assert.equal(findings.length, 1);
     assert.match(findings[0].detail!, /is partial \(`WHERE retired_at IS NULL`\) and the validation has no matching `conditions:`/);
     assert.deepEqual(check(model('  validates :nickname, uniqueness: { conditions: -> { where(retired_at: nil) } }\n')), []);
+  });
+
+  test('near miss: a partial unique index that only leaves out NULLs of its own column covers', () => {
+    assert.deepEqual(check(model('  validates :uri, uniqueness: true, allow_nil: true\n')), []);
+  });
+
+  test('a nullable scope column, a MySQL TEXT column, the attribute repeated in its scope: reported, no fix where it would not work', () => {
+    const nullable = check(model('  validates :handle, uniqueness: { scope: :league_id }\n'));
+    assert.equal(nullable.length, 1);
+    assert.deepEqual(nullable[0].fixes, []);
+    assert.match(nullable[0].detail!, /The scope column `league_id` can be NULL, and a unique index does not compare rows where it is NULL/);
+    const text = check(model('  validates :bio, uniqueness: { scope: :club_id }\n'), {}, { adapter: { value: 'mysql', source: 'test' } });
+    assert.equal(text.length, 1);
+    assert.deepEqual(text[0].fixes, []);
+    const repeated = check(model('  belongs_to :club\n  validates :club, uniqueness: { scope: [:club_id, :handle] }\n'));
+    assert.equal(repeated[0].headline, 'No unique index on `players` (handle, club_id): concurrent saves can both pass this uniqueness check');
   });
 
   test('conditional validations and STI subclasses are reported without a migration fix', () => {
