@@ -39,7 +39,7 @@ describe('engine', () => {
   test('rule ids follow <area>/<kebab-name> and are unique', () => {
     const ids = allRules.map((r) => r.meta.id);
     assert.equal(new Set(ids).size, ids.length);
-    for (const id of ids) assert.match(id, /^(migrations|callbacks|queries|dependencies)\/[a-z0-9-]+$/);
+    for (const id of ids) assert.match(id, /^(migrations|callbacks|queries|dependencies|capacity|redis|concurrency|jobs)\/[a-z0-9-]+$/);
     assert.throws(() => defineRule({ ...crashing, meta: { ...crashing.meta, id: 'Bad_Id' } }), /invalid rule id/);
   });
 });

@@ -94,10 +94,12 @@ function candidates(ctx: RuleContext, models: ModelIndex, method: Node): Candida
     return key && !locked.has(key) ? holders.get(key) : undefined;
   };
   /** `w.balance` / `self.balance` / a bare `balance` reader inside the model. */
-  const readsAttribute = (node: Node | null, holder: Holder, attribute: string): boolean => {
-    if (!node) return false;
-    if (node.type === 'parenthesized_statements') return node.namedChildren.some((c) => readsAttribute(c, holder, attribute));
-    if (node.type === 'binary') return readsAttribute(node.childForFieldName('left'), holder, attribute) || readsAttribute(node.childForFieldName('right'), holder, attribute);
+  const readsAttribute = (node: Node | null, holder: Holder, attribute: string, depth = 0): boolean => {
+    if (!node || depth > 32) return false;
+    if (node.type === 'parenthesized_statements') return node.namedChildren.some((c) => readsAttribute(c, holder, attribute, depth + 1));
+    if (node.type === 'binary') {
+      return readsAttribute(node.childForFieldName('left'), holder, attribute, depth + 1) || readsAttribute(node.childForFieldName('right'), holder, attribute, depth + 1);
+    }
     if (node.type === 'identifier') return holder.text === 'self' && node.text === attribute && !params.has(attribute) && !holders.has(attribute);
     const call = readCall(node);
     if (!call || call.name !== attribute || call.args.length || call.block) return false;
@@ -106,9 +108,9 @@ function candidates(ctx: RuleContext, models: ModelIndex, method: Node): Candida
   const arithmeticOf = (value: Node | undefined, holder: Holder, attribute: string): boolean =>
     !!value && value.type === 'binary' && ARITHMETIC.has(value.childForFieldName('operator')?.text ?? '') && readsAttribute(value, holder, attribute);
 
-  const walk = (node: Node): void => {
-    if ((node.type === 'method' || node.type === 'singleton_method') && node.id !== method.id) return;
-    if (node.type === 'class' || node.type === 'module') return;
+  const visit = (node: Node): boolean => {
+    if ((node.type === 'method' || node.type === 'singleton_method') && node.id !== method.id) return false;
+    if (node.type === 'class' || node.type === 'module') return false;
     if (node.type === 'call') {
       const call = readCall(node)!;
       const key = call.receiver === null || call.receiver.type === 'self' ? 'self' : call.receiver.text;
@@ -150,10 +152,17 @@ function candidates(ctx: RuleContext, models: ModelIndex, method: Node): Candida
         }
       }
     }
-    for (const child of node.namedChildren) if (child) walk(child);
+    return true;
   };
+  // Iterative pre-order walk (source order): deeply nested code must not overflow the stack.
   const body = method.childForFieldName('body');
-  if (body) walk(body);
+  const stack: Node[] = body ? [body] : [];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (!visit(node)) continue;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) { const child = children[i]; if (child) stack.push(child); }
+  }
   return out;
 }
 

@@ -116,6 +116,8 @@ function check(ctx: RuleContext, models: ModelIndex, model: ModelInfo, schema: S
   };
   const found = coverage(table, need);
   if (found.kind === 'covered' || found.kind === 'unknown') return;
+  // Stored lower-case (Devise's case_insensitive_keys, `normalizes`, a downcase callback): a plain unique index suffices.
+  if (found.kind === 'case-sensitive-only' && storedDowncased(ctx.text, column)) return;
   const cols = [...new Set([...scope, column])];
   const what = `\`${table.name}\` (${cols.join(', ')})`;
   const headline = found.kind === 'case-sensitive-only'
@@ -144,6 +146,12 @@ function check(ctx: RuleContext, models: ModelIndex, model: ModelInfo, schema: S
     + 'Add the index in a migration; it fails if the table already holds duplicates, so find and merge them first.';
   const fix = !need.hasConditions && !conditional.length && !sti && !nullableScope.length && !unindexable ? migrationFix(ctx, table.name, cols, column, need.caseInsensitive) : undefined;
   ctx.report({ range: nodeRange(v.attribute), headline, detail, fixes: fix ? [fix] : [] });
+}
+
+function storedDowncased(text: string, column: string): boolean {
+  return (column === 'email' && /^\s*devise\b/m.test(text))
+    || new RegExp(`^\\s*normalizes\\b[^\\n]*:${column}\\b[^\\n]*downcase`, 'm').test(text)
+    || new RegExp(`\\b${column}\\s*=\\s*(?:self\\.)?${column}\\s*&?\\.\\s*(?:to_s\\s*&?\\.\\s*)?downcase\\b`).test(text);
 }
 
 /** A subclass of a concrete model: single-table inheritance. */

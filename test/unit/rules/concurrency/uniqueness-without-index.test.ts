@@ -108,6 +108,12 @@ end
     assert.deepEqual(check(code, {}, { adapter: { value: 'mysql', source: 'test' } }), []);
   });
 
+  test('near miss: case_sensitive: false on a column the model stores lower-case (Devise email, normalizes, a downcase callback)', () => {
+    assert.deepEqual(check(model('  devise :database_authenticatable\n  validates :email, uniqueness: { case_sensitive: false }\n')), []);
+    assert.deepEqual(check(model('  normalizes :email, with: ->(e) { e.strip.downcase }\n  validates :email, uniqueness: { case_sensitive: false }\n')), []);
+    assert.deepEqual(check(model('  before_validation { self.email = email&.downcase }\n  validates :email, uniqueness: { case_sensitive: false }\n')), []);
+  });
+
   test('near miss: an expression unique index we cannot read mentioning the column stays silent', () => {
     const schema = SCHEMA.replace('t.index ["handle"], name: "index_players_on_handle"', 't.index "btrim((handle)::text)", name: "index_players_on_trimmed_handle", unique: true');
     const code = model('  validates :handle, uniqueness: true\n');
