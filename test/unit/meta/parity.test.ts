@@ -8,6 +8,9 @@ import { allRules } from '../../../server/src/rules';
 import { RULE_AREAS, type FileKind } from '../../../server/src/core/rule';
 import type { AdapterName } from '../../../server/src/core/appFacts';
 import { appFacts, initParsers, run } from '../../helpers/ruleTester';
+import { modelIndex } from '../../helpers/callbackApp';
+import { parseRuby } from '../../../server/src/parsing/treeSitter';
+import { readSchema } from '../../../server/src/project/schema';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const REQUIRED_HEADINGS = ['## Why this is risky', '## Bad', '## Good', '## Suppressing'];
@@ -65,10 +68,26 @@ describe('rule parity', () => {
         const facts = baseExampleApp(b);
         return enabled ? { ...facts, config: { ...facts.config, rules: { [id]: rule.meta.defaultSeverity } } } : facts;
       };
-      const bad = examples(markdown, '## Bad').filter((b) => file(b.path));
-      const good = examples(markdown, '## Good').filter((b) => file(b.path));
-      for (const b of bad) assert.ok(run(rule, b.code, { file: file(b.path), kind: rule.meta.fileKinds[0], app: exampleApp(b) }).length > 0, `Bad example is reported:\n${b.code}`);
-      for (const g of good) assert.deepEqual(run(rule, g.code, { file: file(g.path), kind: rule.meta.fileKinds[0], app: exampleApp(g) }).map((f) => f.message), [], `Good example is clean:\n${g.code}`);
+      // A ```ruby path=db/schema.rb block is the schema the section's other examples run against (not run itself);
+      // model examples then also see themselves in the model index.
+      const withSchema = (blocks: ReturnType<typeof examples>) => {
+        const schemaBlock = blocks.find((b) => b.path === 'db/schema.rb');
+        if (!schemaBlock) return { blocks, app: exampleApp };
+        const tree = parseRuby(schemaBlock.code);
+        const schema = readSchema(tree);
+        tree.delete();
+        const app = (b: Parameters<typeof baseExampleApp>[0] & { code: string; path?: string }) => ({
+          ...exampleApp(b), schema, railsVersion: { value: '7.1.3', source: 'docs example' },
+          models: modelIndex({ [file(b.path)!]: b.code }),
+        });
+        return { blocks: blocks.filter((b) => b !== schemaBlock), app };
+      };
+      const badSection = withSchema(examples(markdown, '## Bad'));
+      const goodSection = withSchema(examples(markdown, '## Good'));
+      const bad = badSection.blocks.filter((b) => file(b.path)).map((b) => ({ ...b, app: () => badSection.app(b) }));
+      const good = goodSection.blocks.filter((b) => file(b.path)).map((b) => ({ ...b, app: () => goodSection.app(b) }));
+      for (const b of bad) assert.ok(run(rule, b.code, { file: file(b.path), kind: rule.meta.fileKinds[0], app: b.app() }).length > 0, `Bad example is reported:\n${b.code}`);
+      for (const g of good) assert.deepEqual(run(rule, g.code, { file: file(g.path), kind: rule.meta.fileKinds[0], app: g.app() }).map((f) => f.message), [], `Good example is clean:\n${g.code}`);
     });
   }
 
