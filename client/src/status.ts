@@ -4,6 +4,8 @@ export interface ServerStatus {
   scanning: boolean;
   skippedFiles: number;
   rulesActive: number;
+  /** Rules on by default per area (migrations, dependencies, callbacks, queries, capacity, redis, concurrency, jobs). */
+  rulesByArea?: Record<string, number>;
   apps: { root: string; rails?: string; adapter: string; deployedMigrations?: { source: string; skipped: number; reason: string } }[];
   /** Migrations skipped as already deployed, over all apps. */
   skippedDeployedMigrations?: number;
@@ -49,6 +51,7 @@ export class StatusItem implements vscode.Disposable {
       : `Rails Hazards: ${apps} app${apps === 1 ? '' : 's'} · ${status.rulesActive} rules${rails ? ` · Rails ${rails}` : ''}`;
     this.item.detail = [
       ...status.apps.map((a) => `${a.root} (${a.adapter}${a.rails ? `, Rails ${a.rails}` : ''})${deployedText(a) ? `: ${deployedText(a)}` : ''}`),
+      status.rulesByArea ? Object.entries(status.rulesByArea).map(([area, n]) => `${area} ${n}`).join(' · ') : '',
       status.skippedFiles ? `${status.skippedFiles} file(s) skipped, see the output` : '',
     ].filter(Boolean).join('; ');
     this.item.severity = status.skippedFiles ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;

@@ -39,6 +39,9 @@ describe('deployed migrations over stdio (trusted git workspace)', () => {
   test('the status notification carries the skipped count and why', async () => {
     const status = await client.waitFor('railsHazards/status', (p) => p.scanning === false && p.apps.length > 0);
     assert.equal(status.skippedDeployedMigrations, 1);
+    // Every area appears with its default rule count, the new ones included.
+    assert.deepEqual(Object.keys(status.rulesByArea), ['migrations', 'dependencies', 'callbacks', 'queries', 'capacity', 'redis', 'concurrency', 'jobs']);
+    assert.ok(status.rulesByArea.redis >= 4 && status.rulesByArea.capacity >= 2 && status.rulesByArea.concurrency >= 2, JSON.stringify(status.rulesByArea));
     assert.deepEqual(status.apps.map((a: any) => [a.root, a.deployedMigrations]), [[root, { source: 'git', skipped: 1, reason: 'in main' }]]);
   });
 });

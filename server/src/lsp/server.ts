@@ -14,6 +14,7 @@ import { findingHoverMarkdown, findingsAt } from './findingHover';
 import { initParsers } from '../parsing/treeSitter';
 import { diskFiles, type FileSource } from '../project/files';
 import { Workspace, type FileAnalysis } from '../project/workspace';
+import { rulesByArea } from '../rules/areas';
 import { allRules } from '../rules';
 import { fixToCodeAction, noticeToDiagnostic, SOURCE, toDiagnostic, toWorkspaceEdit } from './convert';
 import { OpenDocuments, type OpenDocument } from './documents';
@@ -164,6 +165,7 @@ export function startServer(connection: Connection = createServerConnection()): 
     void connection.sendNotification('railsHazards/status', {
       scanning, skippedFiles, scanned, total: scanTotal, apps,
       rulesActive: allRules.filter((r) => r.meta.enabledByDefault !== false).length,
+      rulesByArea: rulesByArea(),
       skippedDeployedMigrations: apps.reduce((n, a) => n + (a.deployedMigrations?.skipped ?? 0), 0),
     });
   }
