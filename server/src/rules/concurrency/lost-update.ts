@@ -187,6 +187,9 @@ function laterSave(statement: Node, holder: Holder): Node | undefined {
   return undefined;
 }
 
+/** Columns whose lost update loses value: money, credits, quotas, stock, remaining uses. */
+const STAKES = /(^|_)(balance|balances|amount|amounts|cents|price|prices|cost|total|credit|credits|debit|funds|quota|quotas|stock|inventory|remaining|left|usages|uses|seats|points|tickets|capacity|limit|allowance)(_|$)/;
+
 function report(ctx: RuleContext, models: ModelIndex, c: Candidate, offline: string | undefined): boolean {
   const database = databaseOf(models, c.holder.model);
   const schema = database ? schemaOfDatabase(ctx.app, database) : undefined;
@@ -205,7 +208,10 @@ function report(ctx: RuleContext, models: ModelIndex, c: Candidate, offline: str
     + `Evidence: ${schema?.source ?? 'the schema'} has \`${table.name}.${c.attribute}\` (${column.type}) and no \`lock_version\` column.`
     + (offline ? ` Hint only: ${offline} runs once, by hand.` : '');
   const fix = withLockFix(ctx, c);
-  ctx.report({ node: c.node, headline, detail, severity: offline ? 'hint' : undefined, fixes: fix ? [fix] : [] });
+  // A lost debit or a quota used twice is an incident; a display counter or a retry count that skips one is not.
+  const stakes = STAKES.test(c.attribute) ? undefined : 'hint';
+  const why = stakes ? ` Hint: \`${c.attribute}\` does not name money, a quota or stock (\`balance\`, \`amount_cents\`, \`usages_left\`, \`stock\`…), so a skipped update is a wrong count rather than lost value.` : '';
+  ctx.report({ node: c.node, headline, detail: detail + why, severity: offline ? 'hint' : stakes, fixes: fix ? [fix] : [] });
   return true;
 }
 

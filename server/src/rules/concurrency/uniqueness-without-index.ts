@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { defineRule, type RuleContext } from '../../core/rule';
 import type { FileEdit, Fix } from '../../core/types';
 import { namespaceOf, type ModelIndex, type ModelInfo } from '../../models/modelIndex';
+import { tableSizes } from '../../queries/tableSize';
 import { literalName, literalNames, nodeRange, readCall, type CallInfo } from '../../parsing/ruby';
 import type { Node } from '../../parsing/treeSitter';
 import { truthy } from '../../migrations/ruleKit';
@@ -15,6 +16,9 @@ interface Validation {
   attribute: Node;
   options: Map<string, Node>;
 }
+
+/** Generated values: `token`, `auth_token`, `uuid`, `login_code`, `*_digest`. */
+const RANDOM_COLUMN = /(^|_)(token|uuid|guid|digest|nonce|secret|code|challenge)$/;
 
 export default defineRule({
   meta: {
@@ -145,7 +149,12 @@ function check(ctx: RuleContext, models: ModelIndex, model: ModelInfo, schema: S
     + `\`ActiveRecord::RecordNotUnique\`, which the caller can rescue). Evidence: ${evidence}. ${caveats ? `${caveats} ` : ''}`
     + 'Add the index in a migration; it fails if the table already holds duplicates, so find and merge them first.';
   const fix = !need.hasConditions && !conditional.length && !sti && !nullableScope.length && !unindexable ? migrationFix(ctx, table.name, cols, column, need.caseInsensitive) : undefined;
-  ctx.report({ range: nodeRange(v.attribute), headline, detail, fixes: fix ? [fix] : [] });
+  // A random token only collides by chance; a table that belongs to nothing (settings, lookup values, tenants)
+  // is written by a few admins: a race is unlikely, so the missing index is a hint.
+  const random = RANDOM_COLUMN.test(column) ? `\`${column}\` looks generated (a token or code): two saves only race on a collision` : undefined;
+  const rare = !random && tableSizes(models)(model) === 'root' ? `\`${model.name}\` belongs to no other model (lookup values, settings or tenants, written by a few admins)` : undefined;
+  const lower = random ?? rare;
+  ctx.report({ range: nodeRange(v.attribute), headline, detail: lower ? `${detail} Hint: ${lower}.` : detail, severity: lower ? 'hint' : undefined, fixes: fix ? [fix] : [] });
 }
 
 function storedDowncased(text: string, column: string): boolean {

@@ -14,6 +14,7 @@ const SCHEMA = `ActiveRecord::Schema[7.1].define(version: 2024_05_01_120000) do
     t.integer "subtotal_cents"
     t.integer "total_cents"
     t.string "label"
+    t.integer "views_count", default: 0
   end
 
   create_table "tickets", force: :cascade do |t|
@@ -202,5 +203,14 @@ end
     const after = check(CONTROLLER, usedAfter);
     assert.equal(after.length, 1);
     assert.deepEqual(after[0].fixes, []);
+  });
+});
+
+describe('lost-update severity: what a lost update costs', () => {
+  test('money, quotas and stock are warnings; a display counter or retry count that skips one is a hint that says why', () => {
+    const code = 'class WalletsController < ApplicationController\n  def spend\n    w = Wallet.find(params[:id])\n    w.balance_cents -= params[:amount].to_i\n    w.save!\n  end\n\n  def view\n    w = Wallet.find(params[:id])\n    w.views_count += 1\n    w.save!\n  end\nend\n';
+    const findings = check('app/controllers/wallets_controller.rb', code);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[4, 'warning'], [10, 'hint']]);
+    assert.match(findings[1].message, /`views_count` does not name money, a quota or stock/);
   });
 });

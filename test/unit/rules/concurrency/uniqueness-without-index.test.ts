@@ -28,6 +28,7 @@ const SCHEMA = `ActiveRecord::Schema[7.1].define(version: 2024_05_01_120000) do
     t.text "bio"
     t.string "type"
     t.datetime "retired_at"
+    t.string "invite_token"
     t.index ["handle"], name: "index_players_on_handle"
     t.index ["email"], name: "index_players_on_email", unique: true
     t.index ["nickname"], name: "index_players_on_nickname", unique: true, where: "retired_at IS NULL"
@@ -191,5 +192,18 @@ CREATE TABLE public.events (id bigint NOT NULL, key character varying NOT NULL);
     assert.match(findings[0].detail!, /db\/audit_structure\.sql has no index on `events` \(key\)/);
     // The primary schema has `events` too, but the model's database has no schema file: silent.
     assert.deepEqual(run(rule, event, { file: 'app/models/event.rb', kind: 'model', app: modelApp(files, { schema: sql }) }), []);
+  });
+});
+
+describe('uniqueness-without-index severity: how likely the race is', () => {
+  test('rows owned by something are a warning; a table that belongs to nothing and a generated token are hints that say why', () => {
+    const owned = check(model('  belongs_to :club\n  validates :handle, uniqueness: true\n'));
+    assert.deepEqual(owned.map((f) => [at(f).line, f.severity]), [[3, 'warning']]);
+    const lookup = check(model('  validates :handle, uniqueness: true\n'));
+    assert.deepEqual(lookup.map((f) => [at(f).line, f.severity]), [[2, 'hint']]);
+    assert.match(lookup[0].message, /`Player` belongs to no other model \(lookup values, settings or tenants, written by a few admins\)/);
+    const token = check(model('  belongs_to :club\n  validates :invite_token, uniqueness: true\n'));
+    assert.deepEqual(token.map((f) => [at(f).line, f.severity]), [[3, 'hint']]);
+    assert.match(token[0].message, /`invite_token` looks generated \(a token or code\)/);
   });
 });
