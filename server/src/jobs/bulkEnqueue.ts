@@ -78,7 +78,9 @@ function railsVersion(app: AppFacts): string | undefined {
   return app.railsVersion?.value ?? app.gems.get('activejob') ?? app.gems.get('rails');
 }
 
-const atLeast = (version: string | undefined, min: string): boolean => !!version && compareVersionStrings(version, min) >= 0;
+/** Unknown (no Gemfile.lock) counts as the newest, as the migration gates do. */
+const atLeast = (version: string | undefined, min: string): boolean => !version || compareVersionStrings(version, min) >= 0;
+const railsEvidence = (rails: string | undefined): string => (rails ? `Rails ${rails} in Gemfile.lock` : 'Rails (version unknown, assumed current)');
 
 /**
  * The bulk API for `enqueue`, when the app's locked versions have one and the class is what the method says
@@ -90,9 +92,9 @@ export function bulkApiFor(enqueue: Enqueue, app: AppFacts, classes: AppClassSou
   const rails = railsVersion(app);
   switch (enqueue.kind) {
     case 'activejob':
-      return atLeast(rails, '7.1') ? { call: 'ActiveJob.perform_all_later', evidence: `Rails ${rails} in Gemfile.lock` } : undefined;
+      return atLeast(rails, '7.1') ? { call: 'ActiveJob.perform_all_later', evidence: railsEvidence(rails) } : undefined;
     case 'mail':
-      return atLeast(rails, '8.1') ? { call: 'ActionMailer.deliver_all_later', evidence: `Rails ${rails} in Gemfile.lock` } : undefined;
+      return atLeast(rails, '8.1') ? { call: 'ActionMailer.deliver_all_later', evidence: railsEvidence(rails) } : undefined;
     case 'sidekiq': {
       const sidekiq = app.gems.get('sidekiq');
       if (!sidekiq) return undefined;
