@@ -59,15 +59,16 @@ export default defineRule({
           const severity = severityOf(model.impact.impact, size.card, size.typed);
           if (!severity) continue;
           const label = enqueue.kind === 'mail' ? `${enqueue.owner}…${enqueue.method}` : `${enqueue.owner}.${enqueue.method}`;
-          const fix = bulkFix(ctx.file, enqueue, api, loop, node);
-          const example = fix ? fix.edits[0].newText : api.call;
+          const replacement = bulkReplacement(enqueue, api, loop);
+          const fix = replacement ? bulkFix(ctx.file, enqueue, api, loop, node, replacement) : undefined;
+          const callbacks = enqueue.kind === 'sidekiq' ? '' : ' (it does not run enqueue callbacks)';
           ctx.report({
             range: nodeRange(node),
             severity,
-            message: `\`${label}\` runs once per row of the \`${loop.method}\` loop: one queue round trip per ${size.noun}, where one \`${api.call}\` enqueues them all. `
-              + `The loop is ${whyClause(site.impact, size.card)}; ${api.evidence} has \`${api.call}\`. `
-              + `Each enqueue is a network call to the queue (and for ActiveJob a serialization and callbacks), so a large loop holds the request or job for seconds. `
-              + `Enqueue in bulk: \`${example}\`${enqueue.kind !== 'sidekiq' ? ' (perform_all_later does not run enqueue callbacks)' : ''}.`,
+            message: `\`${label}\` runs once per row of the \`${loop.method}\` loop: one queue round trip per ${size.noun} (${whyClause(site.impact, size.card)}). `
+              + `${api.evidence} has \`${api.call}\`, which enqueues them in one call${callbacks}. `
+              + 'Each enqueue is a network round trip to the queue plus serialization, so a large loop holds the request or job for seconds, and a crash halfway leaves half the jobs enqueued. '
+              + (replacement ? `Enqueue in bulk: \`${replacement}\`.` : `Collect the jobs and enqueue them with \`${api.call}\`.`),
             fixes: fix ? [fix] : [],
           });
         }
@@ -128,7 +129,8 @@ function loopSize(model: QueryModel, loop: Loop, site: LinkSite): { card: Cardin
       if (own.kind === 'unbounded' || card.kind === 'unknown') card = own;
     }
   }
-  const typed = !!collection?.model;
+  // Unknown because of who owns the rows or an id list; a table the code says stays small (lookup values) is not a finding.
+  const typed = !!collection?.model && !!(collection.association || collection.ownerScoped || collection.unsure);
   return { card, typed, noun: collection?.model ? collection.model.name : 'element' };
 }
 
@@ -145,32 +147,35 @@ function severityOf(impact: string, card: Cardinality, typed: boolean): Severity
 }
 
 /**
- * The bulk enqueue replacing the whole loop, only when it is exactly the loop's work: `each`/`find_each` with one
- * block parameter, the enqueue as the only statement, nothing but that parameter (and constants) in its
- * arguments, no per-job options, and the loop's value unused.
+ * The bulk statement that does the loop's enqueues (`ActiveJob.perform_all_later(users.map { |u| WelcomeJob.new(u) })`;
+ * `find_each` becomes `find_in_batches` with one bulk call per batch), for `each`/`find_each` with one block parameter.
  */
-function bulkFix(file: string, enqueue: Enqueue, api: BulkApi, loop: Loop, node: Node): Fix | undefined {
+function bulkReplacement(enqueue: Enqueue, api: BulkApi, loop: Loop): string | undefined {
   if (loop.method !== 'each' && loop.method !== 'find_each') return undefined;
-  if (enqueue.options.length > 0 || !STATEMENT_PARENTS.has(loop.call.parent?.type ?? '')) return undefined;
-  const variables = blockParams(loop.block);
   const params = loop.block.childForFieldName('parameters') ?? loop.block.namedChildren.find((c) => c?.type === 'block_parameters');
-  if (variables.length !== 1 || params?.namedChildren.length !== 1 || params.namedChildren[0]?.type !== 'identifier') return undefined;
+  const variable = params?.namedChildren.length === 1 && params.namedChildren[0]?.type === 'identifier' ? params.namedChildren[0].text : undefined;
+  if (!variable) return undefined;
+  const receiver = loop.call.childForFieldName('receiver')!;
+  const argsText = enqueue.args.map((a) => a.text).join(', ');
+  const messageText = enqueue.message?.text ?? '';
+  if (loop.method === 'each') return bulkStatement(enqueue, api, receiver.text, variable, argsText, messageText);
+  const batch = variable === 'batch' || argsText.includes('batch') ? 'records' : 'batch';
+  const options = readCall(loop.call)?.argumentList?.text ?? '';
+  return `${receiver.text}.find_in_batches${options} { |${batch}| ${bulkStatement(enqueue, api, batch, variable, argsText, messageText)} }`;
+}
+
+/**
+ * The replacement as a fix, only when it is exactly the loop's work: the enqueue is the loop's only statement,
+ * its arguments read nothing but the block parameter (and constants), no per-job options, the loop's value unused.
+ */
+function bulkFix(file: string, enqueue: Enqueue, api: BulkApi, loop: Loop, node: Node, replacement: string): Fix | undefined {
+  if (enqueue.options.length > 0 || !STATEMENT_PARENTS.has(loop.call.parent?.type ?? '')) return undefined;
+  const variable = blockParams(loop.block)[0];
   const body = loop.block.childForFieldName('body') ?? loop.block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
   const statements = body?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
   if (statements.length !== 1 || statements[0].id !== node.id) return undefined;
   const captured = enqueue.kind === 'mail' ? [enqueue.message!] : enqueue.args;
-  if (!captured.every((a) => onlyReads(a, variables[0]))) return undefined;
-  const receiver = loop.call.childForFieldName('receiver')!;
-  const argsText = enqueue.args.map((a) => a.text).join(', ');
-  const messageText = enqueue.message?.text ?? '';
-  let replacement: string;
-  if (loop.method === 'each') {
-    replacement = bulkStatement(enqueue, api, receiver.text, variables[0], argsText, messageText);
-  } else {
-    const batch = variables[0] === 'batch' || argsText.includes('batch') ? 'records' : 'batch';
-    const options = readCall(loop.call)?.argumentList?.text ?? '';
-    replacement = `${receiver.text}.find_in_batches${options} { |${batch}| ${bulkStatement(enqueue, api, batch, variables[0], argsText, messageText)} }`;
-  }
+  if (!captured.every((a) => onlyReads(a, variable))) return undefined;
   const what = enqueue.kind === 'sidekiq' ? 'one push per batch of 1000; a failure while pushing enqueues none of the batch'
     : 'enqueue callbacks (before/after/around_enqueue) do not run, and the call returns the number enqueued instead of the jobs';
   return {

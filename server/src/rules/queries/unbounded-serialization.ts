@@ -70,9 +70,10 @@ export default defineRule({
           const card = cardinalityOf(value, model.sizes);
           const severity = severityOf(model, value, card.kind);
           if (!severity) continue;
-          const text = node.text.length > 60 ? node.text.slice(0, 57) + '…' : node.text;
+          const flat = node.text.replace(/\s*\n\s*/g, ' ');
+          const text = flat.length > 60 ? flat.slice(0, 57) + '…' : flat;
           const origin = originsOf(value)[0];
-          const built = origin && origin.count > 0 ? chainText(origin.chain, origin.count) : text;
+          const built = (origin && origin.count > 0 ? chainText(origin.chain, origin.count) : text).replace(/\s*\n\s*/g, ' ');
           const place = origin && origin.chain.file !== ctx.file ? ` (built in ${where(ctx.app.root, origin)})` : '';
           const target = node.type === 'instance_variable' || node.type === 'identifier' ? node.text : 'records';
           const safe = origin ? paginatedAssignment(target, built, !!value.ordered, paginator) : undefined;

@@ -105,6 +105,7 @@ describe('jobs/enqueue-in-loop', () => {
     assert.deepEqual(ivar.map((f) => f.fixes.length), [0]);
     const two = check(SERVICE, service('User.all.each do |u|\n  u.touch\n  WelcomeJob.perform_later(u)\nend'));
     assert.deepEqual(two.map((f) => [at(f).line, f.fixes.length]), [[5, 0]]);
+    assert.match(two[0].message, /Enqueue in bulk: `ActiveJob\.perform_all_later\(User\.all\.map \{ \|u\| WelcomeJob\.new\(u\) \}\)`\.$/);
     const delayed = check(SERVICE, service('User.all.each { |u| WelcomeJob.set(wait: 5.minutes).perform_later(u) }'));
     assert.deepEqual(delayed.map((f) => [at(f).line, f.fixes.length]), [[3, 0]]);
     const assigned = check(SERVICE, service('users = User.all.each { |u| WelcomeJob.perform_later(u) }'));
@@ -122,6 +123,8 @@ describe('jobs/enqueue-in-loop', () => {
     assert.deepEqual(check(JOB, job('%w[a b c].each { |k| WelcomeJob.perform_later(k) }')), []);
     assert.deepEqual(check(JOB, job('User.order(:id).first(5).each { |u| WelcomeJob.perform_later(u) }')), []);
     assert.deepEqual(check(SERVICE, service('user.emails.each { |e| WelcomeJob.perform_later(e) }')), []);
+    // A lookup table (belongs to no other model): few rows by design.
+    assert.deepEqual(check(JOB, job('Category.all.each { |c| WelcomeJob.perform_later(c) }')), []);
   });
 
   test('near miss: a delay that depends on the row (staggered on purpose) is not reported', () => {
