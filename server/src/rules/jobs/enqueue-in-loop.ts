@@ -191,7 +191,8 @@ function onlyReads(node: Node, variable: string): boolean {
   if (['instance_variable', 'class_variable', 'global_variable', 'self', 'block_argument', 'splat_argument', 'hash_splat_argument'].includes(node.type)) return false;
   if (node.type === 'identifier' && !isMethodName(node)) return node.text === variable;
   if (node.type === 'call' && !node.childForFieldName('receiver')) return false;
-  if (node.type === 'pair' && !node.childForFieldName('value')) return false;
+  // `with(user:)` reads the local `user`.
+  if (node.type === 'pair' && !node.childForFieldName('value')) return node.childForFieldName('key')?.text === variable;
   if (node.type === 'block' || node.type === 'do_block') return false;
   return node.namedChildren.every((c) => !c || onlyReads(c, variable));
 }

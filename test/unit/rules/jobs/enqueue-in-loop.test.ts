@@ -86,6 +86,11 @@ describe('jobs/enqueue-in-loop', () => {
     assert.equal(fixed(JOB, code, findings[0]),
       job('User.find_in_batches { |batch| ActionMailer.deliver_all_later(batch.map { |user| UserMailer.with(user: user).digest }) }'));
     assert.deepEqual(check(JOB, code, { rails: '8.0.2' }), []);
+    const shorthand = job('User.all.each { |user| UserMailer.with(user:).digest.deliver_later }');
+    assert.equal(fixed(JOB, shorthand, check(JOB, shorthand, { rails: '8.1.0' })[0]),
+      job('ActionMailer.deliver_all_later(User.all.map { |user| UserMailer.with(user:).digest })'));
+    const other = job('User.all.each { |u| UserMailer.with(user:).digest.deliver_later }');
+    assert.deepEqual(check(JOB, other, { rails: '8.1.0' }).map((f) => f.fixes.length), [0]);
   });
 
   test('hint: one owner\'s rows, a large limit, or offline code', () => {
