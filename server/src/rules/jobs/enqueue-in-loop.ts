@@ -4,8 +4,7 @@ import type { Node } from '../../parsing/treeSitter';
 import { nodeRange, readCall } from '../../parsing/ruby';
 import { loopCardinality, queryModel, type LinkSite, type QueryModel } from '../../queries/analysis';
 import { cardinalityOf, whyClause, type Cardinality } from '../../queries/cardinality';
-import type { Value } from '../../queries/values';
-import { BATCH_LOOPS, LOOP_METHODS } from '../../queries/values';
+import { BATCH_LOOPS, LOOP_METHODS, type Value } from '../../queries/values';
 import { appClassesOf } from '../../callbacks/appClasses';
 import { bulkApiFor, bulkStatement, readEnqueue, type BulkApi, type Enqueue } from '../../jobs/bulkEnqueue';
 
