@@ -17,7 +17,7 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/*.haml' },
   { scheme: 'file', pattern: '**/*.jbuilder' },
   { scheme: 'file', language: 'gemfile-lock' },
-  { scheme: 'file', pattern: '**/{Gemfile,Gemfile.lock,gems.rb,gems.locked,.rails-hazards.yml}' },
+  { scheme: 'file', pattern: '**/{Gemfile,Gemfile.lock,gems.rb,gems.locked,.rails-hazards.yml,config/database.yml}' },
 ];
 
 export interface RailsHazardsApi {
@@ -70,7 +70,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     synchronize: {
       configurationSection: 'railsHazards',
       fileEvents: vscode.workspace.createFileSystemWatcher(
-        '**/{Gemfile,Gemfile.lock,gems.locked,.rails-hazards.yml,config/database.yml,config/application.rb,config/initializers/strong_migrations.rb,db/schema.rb,app/**/*.rb,app/**/*.erb,app/**/*.haml,app/**/*.jbuilder,db/migrate/*.rb}',
+        '**/{Gemfile,Gemfile.lock,gems.locked,.rails-hazards.yml,config/database.yml,config/puma.rb,config/puma/*.rb,config/sidekiq.yml,config/queue.yml,config/solid_queue.yml,config/initializers/good_job.rb,Procfile,Procfile.*,config/application.rb,config/environments/production.rb,config/initializers/strong_migrations.rb,db/schema.rb,app/**/*.rb,app/**/*.erb,app/**/*.haml,app/**/*.jbuilder,db/migrate/*.rb}',
       ),
     },
   };

@@ -4,6 +4,7 @@ import type { AppFacts } from '../../server/src/core/appFacts';
 import { extractModels, ModelIndex } from '../../server/src/models/modelIndex';
 import { parseRuby } from '../../server/src/parsing/treeSitter';
 import { readSchema } from '../../server/src/project/schema';
+import { readStructureSql } from '../../server/src/project/structureSql';
 import '../../server/src/callbacks/facts';
 import { APP_CLASSES_KEY, AppClassResolver } from '../../server/src/callbacks/appClasses';
 import { APP_ROOT, appFacts } from './ruleTester';
@@ -40,6 +41,8 @@ export function modelApp(files: Record<string, string>, overrides: Partial<AppFa
   if (schemaText) {
     const tree = parseRuby(schemaText);
     try { schema = readSchema(tree); } finally { tree.delete(); }
+  } else if (files['db/structure.sql']) {
+    schema = readStructureSql(files['db/structure.sql']);
   }
   const facts = appFacts({
     models: modelIndex(files), schema, railsVersion: { value: '7.1.3', source: 'test' }, loadDefaults: '7.1',

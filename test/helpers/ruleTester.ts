@@ -9,6 +9,7 @@ import { initParsers, parseRuby } from '../../server/src/parsing/treeSitter';
 import { rubyOf, templateLanguage } from '../../server/src/parsing/templates';
 import { dropUnsureProjection } from '../../server/src/parsing/projectionErrors';
 import { applyEdits } from '../../server/src/parsing/rubyEdits';
+import { hasRubyTree } from '../../server/src/core/fileKind';
 
 export const APP_ROOT = path.resolve('/tmp/rails-hazards-test-app');
 
@@ -31,8 +32,8 @@ export interface RunOptions {
 export function run(rule: Rule, code: string, options: RunOptions = {}): Finding[] {
   const rel = options.file ?? 'db/migrate/20250101000000_test_migration.rb';
   const file = path.join(APP_ROOT, rel);
-  const kind = options.kind ?? (templateLanguage(rel) ? 'view' : rel === 'Gemfile.lock' ? 'lockfile' : 'migration');
-  const tree = kind === 'lockfile' ? undefined : parseRuby(kind === 'view' ? rubyOf(rel, code) : code);
+  const kind = options.kind ?? (templateLanguage(rel) ? 'view' : rel === 'Gemfile.lock' ? 'lockfile' : rel === 'config/database.yml' ? 'database-yml' : 'migration');
+  const tree = hasRubyTree(kind) ? parseRuby(kind === 'view' ? rubyOf(rel, code) : code) : undefined;
   try {
     let findings = analyze({ file, text: code, kind, tree }, options.app ?? appFacts(), options.rules ?? [rule]).findings
       .filter((f) => f.ruleId === rule.meta.id);

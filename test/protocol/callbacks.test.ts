@@ -26,7 +26,7 @@ describe('callback chain view over stdio', () => {
     client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'ruby', version: 1, text: fs.readFileSync(file, 'utf8') } });
     const { diagnostics } = await pending;
     assert.deepEqual(diagnostics.map((d: any) => [d.code, d.range.start.line]), [
-      ['callbacks/external-call-in-callback', 14], ['callbacks/job-enqueued-before-commit', 19],
+      ['callbacks/external-call-in-callback', 14], ['capacity/http-without-timeout', 14], ['callbacks/job-enqueued-before-commit', 19],
     ]);
     const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics: [diagnostics[0]] } });
     assert.equal(actions[0].title, 'Run it after commit: `after_save_commit` (unsafe)');

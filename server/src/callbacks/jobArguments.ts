@@ -9,7 +9,9 @@ import { associationOf, associationTarget } from './effects';
 
 export type ArgumentKind = 'row' | 'value' | 'unknown';
 
-const IDENTIFIES = /^(id|to_param|to_global_id|to_gid|to_gid_param|to_sgid|to_signed_global_id|attributes|[a-z_]+_ids?)$/;
+const IDENTIFIES = /^(id|to_param|to_global_id|to_gid|to_gid_param|to_sgid|to_signed_global_id|attributes)$/;
+/** `post_id`, `tag_ids`: a record's id, unless the model has no such association and the schema says it is a column (`customer_id` of a billing API). */
+const FOREIGN_KEY = /^([a-z_]+)_ids?$/;
 
 /** What one job argument is, from the callback's model: the row (or a record/id), a plain value, or unknown. */
 export function argumentKind(arg: JobArg, model: ModelInfo, index: ModelIndex, schema: Schema | undefined): ArgumentKind {
@@ -22,6 +24,12 @@ export function argumentKind(arg: JobArg, model: ModelInfo, index: ModelIndex, s
     if (name === 'self') { if (last) return 'row'; continue; }
     if (IDENTIFIES.test(name)) return 'row';
     if (!current) return 'unknown';
+    const key = FOREIGN_KEY.exec(name);
+    if (key) {
+      const owned = associationOf(index, current, key[1]) ?? associationOf(index, current, `${key[1]}s`);
+      const column = schema?.tables.get(index.tableName(current))?.columns.get(name);
+      return !owned && column && last ? 'value' : 'row';
+    }
     const assoc = associationOf(index, current, name);
     if (assoc) {
       if (last) return 'row';

@@ -5,6 +5,8 @@ import type { Schema } from '../project/schema';
 import type { ModelIndex } from '../models/modelIndex';
 import type { ControllerIndex } from '../queries/controllerIndex';
 import type { MigrationHistory } from '../migrations/history';
+import type { ThreadSource } from '../capacity/threadCount';
+import type { HttpClientDefaults } from '../capacity/httpClients';
 
 export type AdapterName = 'postgresql' | 'mysql' | 'sqlite' | 'unknown';
 
@@ -54,7 +56,10 @@ export interface AppFacts {
   activeJob?: { queueAdapter?: string; enqueueAfterTransactionCommit?: string };
   /** `Sidekiq.transactional_push!` in config/initializers/sidekiq.rb. */
   sidekiqTransactionalPush?: boolean;
+  /** The primary database's db/schema.rb, else its db/structure.sql. */
   schema?: Schema;
+  /** Every database's schema by name ("primary" is `schema`; db/<name>_schema.rb or db/<name>_structure.sql the others); lazy. */
+  readonly schemas?: ReadonlyMap<string, Schema>;
   /** Git revision to compare with (CLI --base); packs may also read their own config section. */
   baseRef?: string;
   /** The workspace is trusted: only then may the server run git (never anything from the workspace). */
@@ -67,6 +72,10 @@ export interface AppFacts {
   readonly deployedMigrations?: DeployedMigrations;
   /** The app's migrations replayed in version order (tables as they were before each migration); lazy like `models`. */
   readonly migrationHistory?: MigrationHistory;
+  /** Threads of the production processes (Puma, Sidekiq, GoodJob, Solid Queue) sharing a connection pool; lazy. */
+  readonly processThreads?: ThreadSource[];
+  /** HTTP client defaults set in config/initializers (Faraday default connection options, Excon defaults); lazy. */
+  readonly httpClientDefaults?: HttpClientDefaults;
   /** Extension points for rule packs: derived app-wide models (model index, lockfile graph) keyed by name. */
   shared: Map<string, unknown>;
 }

@@ -6,6 +6,7 @@ export function fileKindOf(relativePath: string): FileKind | undefined {
   const base = p.slice(p.lastIndexOf('/') + 1);
   if (base === 'Gemfile.lock' || base === 'gems.locked') return 'lockfile';
   if (base === 'Gemfile' || base === 'gems.rb') return 'gemfile';
+  if (/(^|\/)config\/database\.yml$/.test(p)) return 'database-yml';
   if (/\.(erb|haml|jbuilder)$/.test(base)) {
     // Views, and ViewComponent templates next to their component or in its sidecar folder.
     return /(^|\/)app\/(views|components)\//.test(p) ? 'view' : undefined;
@@ -18,4 +19,9 @@ export function fileKindOf(relativePath: string): FileKind | undefined {
   if (/(^|\/)app\/(jobs|workers|sidekiq)\//.test(p)) return 'job';
   if (/(^|\/)config\//.test(p)) return 'config';
   return 'ruby';
+}
+
+/** Kinds whose files are Ruby (or a template projected to Ruby) and get a syntax tree. */
+export function hasRubyTree(kind: FileKind): boolean {
+  return kind !== 'lockfile' && kind !== 'database-yml';
 }

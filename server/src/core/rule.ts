@@ -5,7 +5,9 @@ import type { Fix, FixSafety, Range, RelatedLocation, Severity } from './types';
 
 export type FileKind =
   | 'migration' | 'model' | 'controller' | 'view' | 'job' | 'ruby'
-  | 'gemfile' | 'lockfile' | 'schema' | 'config';
+  | 'gemfile' | 'lockfile' | 'schema' | 'config'
+  /** config/database.yml: YAML, no Ruby tree. */
+  | 'database-yml';
 
 export type RuleArea = 'migrations' | 'callbacks' | 'queries' | 'dependencies' | 'capacity' | 'redis' | 'concurrency' | 'jobs';
 

@@ -20,7 +20,7 @@ export const showCallbackChain: CommandHandler = (args, { workspace, docs, log }
     return { message: 'Show callback chain needs a file URI and a position.' };
   }
   const kind = workspace.kindOf(file);
-  if (!kind || kind === 'lockfile' || kind === 'view' || kind === 'gemfile') return { message: 'Open a Ruby model, controller or job to show a callback chain.' };
+  if (!kind || kind === 'lockfile' || kind === 'database-yml' || kind === 'view' || kind === 'gemfile') return { message: 'Open a Ruby model, controller or job to show a callback chain.' };
   const entry = docs.get(uri as string);
   let own: Tree | undefined;
   try {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { SeveritySetting } from '../core/types';
 import { FACT_FILES } from '../project/appProject';
+import { isProcessThreadsFile } from '../project/processThreads';
 import { analyzeFiles } from '../project/parallel';
 import { readSourceFile } from '../project/files';
 import type { FileAnalysis, Workspace } from '../project/workspace';
@@ -95,6 +96,7 @@ export class WorkspaceScanner {
    * - a fact file (database.yml, schema.rb, .rails-hazards.yml, …): every file of its app;
    * - Gemfile.lock: the Gemfile (gem facts are read by the lockfile and Gemfile rules), or the whole
    *   app when the Rails version changed (migration rules read it);
+   * - Puma, Sidekiq, Solid Queue config and Procfiles: config/database.yml (its pool is judged against their threads);
    * - a model: the files of its app that mention one of its class or association names.
    * Returns undefined when the whole app must be rescanned.
    */
@@ -105,6 +107,8 @@ export class WorkspaceScanner {
       if (before.rails !== after.rails) return undefined;
       return [path.join(app.root, rel === 'gems.locked' ? 'gems.rb' : 'Gemfile')];
     }
+    // The threads of Puma, Sidekiq, GoodJob and Solid Queue are judged against database.yml's pool.
+    if (isProcessThreadsFile(rel) && !FACT_FILES.includes(rel)) return [path.join(app.root, 'config/database.yml')];
     if (FACT_FILES.includes(rel)) return undefined;
     const names = [...new Set([...before.names, ...after.names])].filter((n) => n.length > 2);
     if (names.length === 0) return [];

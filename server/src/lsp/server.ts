@@ -6,6 +6,7 @@ import {
   DidChangeConfigurationNotification, type Connection, type Diagnostic, type CodeAction, type InitializeParams, type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { docsUrl } from '../core/rule';
+import { hasRubyTree } from '../core/fileKind';
 import { disableLineEdit } from '../core/suppressions';
 import type { Fix, FileEdit } from '../core/types';
 import { hoverProviders } from '../hovers';
@@ -114,7 +115,7 @@ export function startServer(connection: Connection = createServerConnection()): 
       const kind = workspace.kindOf(entry.file);
       let tree;
       try {
-        tree = kind && kind !== 'lockfile' ? docs.treeOf(entry, true) : undefined;
+        tree = kind && hasRubyTree(kind) ? docs.treeOf(entry, true) : undefined;
       } catch (error) {
         result = { kind, findings: [], notices: [{ file: entry.file, message: String(error instanceof Error ? error.message : error) }] };
       }
@@ -398,7 +399,7 @@ export function startServer(connection: Connection = createServerConnection()): 
     const kind = workspace.kindOf(entry.file);
     if (!kind) return null;
     try {
-      const tree = kind !== 'lockfile' ? docs.treeOf(entry, true) : undefined;
+      const tree = hasRubyTree(kind) ? docs.treeOf(entry, true) : undefined;
       const derived = new Map<string, unknown>();
       const input = {
         file: entry.file, text: entry.doc.getText(), kind, tree, app: workspace.appFor(entry.file).getFacts(), position: params.position,

@@ -16,6 +16,6 @@ export function tableBefore(ctx: RuleContext, table: string | undefined): TableB
 }
 
 /** How a message names where the state came from. */
-export function stateSource(state: TableBefore): string {
-  return state.source === 'history' ? 'the migrations before this one' : 'db/schema.rb';
+export function stateSource(state: TableBefore, schemaFile = 'db/schema.rb'): string {
+  return state.source === 'history' ? 'the migrations before this one' : schemaFile;
 }

@@ -10,7 +10,8 @@ import type { FileSource } from './files';
 import { adapterFromDatabaseYml, databaseVersionFromFiles, isDatabaseVersionFile } from './database';
 import * as fs from 'node:fs';
 import { readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
-import { readSchema } from './schema';
+import { readSchema, type Schema } from './schema';
+import { readStructureSql } from './structureSql';
 import { parse as parseYaml } from 'yaml';
 import { ModelIndexLoader } from './modelFiles';
 import { ControllerIndexLoader } from './controllerFiles';
@@ -23,11 +24,16 @@ import { GitRunningCode } from './runningCode';
 import { RUNNING_CODE_KEY } from '../migrations/runningCode';
 
 const HEAD_RECHECK_MS = 5000;
+/** db/<name>_schema.rb / db/<name>_structure.sql: another database of a multi-database app. */
+const OTHER_DATABASE_SCHEMA = /^db\/\w+_(?:schema\.rb|structure\.sql)$/;
 import type { DeployedMigrations } from '../core/appFacts';
 import { AppHelperLoader } from './appHelperFiles';
 import { APP_HELPERS_KEY } from '../migrations/appHelpers';
 import { APP_CLASSES_KEY } from '../callbacks/appClasses';
 import { appClassResolver } from './appClassFiles';
+import { isProcessThreadsFile, readProcessThreads } from './processThreads';
+import type { ThreadSource } from '../capacity/threadCount';
+import { httpClientDefaultsIn, type HttpClientDefaults } from '../capacity/httpClients';
 
 /** Relative paths whose contents feed AppFacts. */
 export const FACT_FILES = [
@@ -90,7 +96,7 @@ export class AppProject {
     this.helperLoader.changed(file);
     // The Gemfile model is dropped alone: the lockfile's findings depend on it, the other facts do not.
     if (this.dependencies?.fileChanged(rel)) return true;
-    if (FACT_FILES.includes(rel) || isDatabaseVersionFile(rel)) {
+    if (FACT_FILES.includes(rel) || isDatabaseVersionFile(rel) || OTHER_DATABASE_SCHEMA.test(rel) || isProcessThreadsFile(rel)) {
       if (rel === CONFIG_FILE_NAME) this.historyLoader.reset();
       this.facts = undefined;
       return true;
@@ -201,7 +207,22 @@ export class AppProject {
     const enqueueAfterCommit = production?.enqueueAfterTransactionCommit ?? app?.enqueueAfterTransactionCommit;
     if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
     if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
-    facts.schema = this.withTree('db/schema.rb', readSchema);
+    facts.schema = this.readPrimarySchema();
+    const schemas = this.otherDatabaseSchemas.bind(this);
+    let byDatabase: Map<string, Schema> | undefined;
+    Object.defineProperty(facts, 'schemas', { get: () => (byDatabase ??= schemas(facts.schema)), enumerable: false });
+    let httpDefaults: HttpClientDefaults | undefined;
+    Object.defineProperty(facts, 'httpClientDefaults', {
+      enumerable: false,
+      get: () => (httpDefaults ??= this.listDir('config/initializers').filter((f) => f.endsWith('.rb'))
+        .reduce((acc, f) => httpClientDefaultsIn(this.read(`config/initializers/${f}`) ?? '', acc), {} as HttpClientDefaults)),
+    });
+    this.onInvalidate.push((file) => { if (/[\\/]config[\\/]initializers[\\/]/.test(file)) httpDefaults = undefined; });
+    let threads: ThreadSource[] | undefined;
+    Object.defineProperty(facts, 'processThreads', {
+      enumerable: false,
+      get: () => (threads ??= readProcessThreads({ read: (rel) => this.read(rel), rootFiles: () => this.listDir('.') }, facts.gems)),
+    });
     this.defineDeployedMigrations(facts, config);
     facts.shared.set(RUNNING_CODE_KEY, new GitRunningCode(this.root, facts.trusted, this.migrationBaseRef(config)));
 
@@ -217,6 +238,39 @@ export class AppProject {
       facts.adapter = { value: normalizeAdapter(config.database.adapter), source: '.rails-hazards.yml database.adapter' };
     }
     return facts;
+  }
+
+  /** db/schema.rb, else db/structure.sql (pg_dump or mysqldump). */
+  private readPrimarySchema(): Schema | undefined {
+    const rb = this.withTree('db/schema.rb', readSchema);
+    if (rb) return rb;
+    const sql = this.read('db/structure.sql');
+    if (sql === undefined) return undefined;
+    try {
+      return readStructureSql(sql);
+    } catch (error) {
+      this.log(`could not read db/structure.sql in ${this.root}: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  /** Multi-database apps: db/<name>_schema.rb or db/<name>_structure.sql per database, keyed by name; "primary" is `schema`. */
+  private otherDatabaseSchemas(primary: Schema | undefined): Map<string, Schema> {
+    const out = new Map<string, Schema>();
+    if (primary) out.set('primary', primary);
+    for (const file of this.listDir('db').sort()) {
+      const m = /^(\w+)_(schema\.rb|structure\.sql)$/.exec(file);
+      if (!m || out.has(m[1])) continue;
+      const rel = `db/${file}`;
+      let schema: Schema | undefined;
+      if (m[2] === 'schema.rb') schema = this.withTree(rel, readSchema);
+      else {
+        const sql = this.read(rel);
+        try { schema = sql === undefined ? undefined : readStructureSql(sql); } catch { schema = undefined; }
+      }
+      if (schema) out.set(m[1], { ...schema, source: rel });
+    }
+    return out;
   }
 
   /** Lazy: git runs (once per loaded facts) only when a migration rule or the status item asks. */
@@ -253,7 +307,7 @@ export class AppProject {
   private readDeployed(facts: AppFacts, config: HazardsConfig, baseRef: { ref: string; origin: string } | undefined) {
     return readDeployedMigrations({
       root: this.root, files: this.files, trusted: facts.trusted, audit: !!this.options.allMigrations || !!config.migrations.audit,
-      baseRef, schemaVersion: facts.schema?.version, log: this.log,
+      baseRef, schemaVersion: facts.schema?.source === 'db/schema.rb' ? facts.schema.version : undefined, log: this.log,
     });
   }
 }

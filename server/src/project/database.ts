@@ -1,5 +1,8 @@
-// config/database.yml → the adapter, without evaluating its ERB.
-import { parse, parseDocument } from 'yaml';
+// config/database.yml → the adapter and the production pools, without evaluating its ERB.
+import { isMap, isScalar, parse, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type { Range } from '../core/types';
+import type { ThreadCount } from '../capacity/threadCount';
+import { countOfScalar, isMergeKey, keysOf, lookup, mapAt, parseErbYaml, positionAt, scalarRange } from './erbYaml';
 import type { AdapterName, Sourced } from '../core/appFacts';
 import { normalizeAdapter } from '../migrations/gating';
 import { compareVersionStrings } from '../lockfile/gemVersion';
@@ -201,4 +204,61 @@ export function databaseVersionFromFiles(files: VersionFileAccess, adapter: Adap
 export function isDatabaseVersionFile(rel: string): boolean {
   return rel === 'db/structure.sql' || rel === '.tool-versions' || rel === '.gitlab-ci.yml' || rel === '.circleci/config.yml'
     || COMPOSE_FILE.test(rel) || /^\.devcontainer\/[^/]+\.(ya?ml|json)$/.test(rel) || /^\.github\/workflows\/[^/]+\.ya?ml$/.test(rel);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The connection pool of each production database (issue 16): aliases and `<<:` merges followed, ERB
+// read as its default, Rails' default of 5 when a config sets no pool.
+
+export interface DatabasePool {
+  /** `primary`, `replica`, `queue`, …; `production` for a single-database app. */
+  name: string;
+  count: ThreadCount;
+  /** The `pool:` value (an ERB tag whole), or the database's key when it sets no pool. */
+  range: Range;
+  /** No `pool:`: Rails' default 5; a fix inserts a `pool:` line here (the first key's line and indent). */
+  missing?: { line: number; indent: string };
+}
+
+const RAILS_DEFAULT_POOL = 5;
+const CONNECTION_KEYS = ['adapter', 'database', 'url', 'pool', 'host', 'username'];
+
+export function productionPools(text: string): DatabasePool[] {
+  const y = parseErbYaml(text);
+  const root = y?.doc.contents;
+  if (!y || !isMap(root)) return [];
+  const production = mapAt(y, root, 'production');
+  const productionKey = root.items.find((p) => isScalar(p.key) && p.key.value === 'production')?.key as YamlNode | undefined;
+  if (!production || !productionKey) return [];
+  const single = keysOf(y, production).some((k) => CONNECTION_KEYS.includes(k));
+  const configs: { name: string; map: YAMLMap; key: YamlNode }[] = single
+    ? [{ name: 'production', map: production, key: productionKey }]
+    : production.items.flatMap((p) => {
+      const map = isScalar(p.key) && !isMergeKey(p.key) ? mapAt(y, production, String(p.key.value)) : undefined;
+      return map && isScalar(p.key) ? [{ name: String(p.key.value), map, key: p.key as YamlNode }] : [];
+    });
+  const pools: DatabasePool[] = [];
+  for (const c of configs) {
+    const pool = lookup(y, c.map, 'pool');
+    if (pool) {
+      pools.push({ name: c.name, count: countOfScalar(y, pool.value), range: scalarRange(y, pool.value) });
+      continue;
+    }
+    const url = lookup(y, c.map, 'url');
+    const inUrl = url && isScalar(url.value) && typeof url.value.value === 'string' ? /[?&]pool=(\d+)/.exec(url.value.value)?.[1] : undefined;
+    if (inUrl) {
+      pools.push({ name: c.name, count: { value: Number(inUrl), vars: [], expr: inUrl }, range: scalarRange(y, url!.value) });
+      continue;
+    }
+    const first = c.map.items.find((p) => isScalar(p.key) && p.key.range);
+    const keyRange = scalarRange(y, c.key);
+    const missing = first && !c.map.flow && isScalar(first.key)
+      ? { line: positionAt(text, first.key.range![0]).line, indent: ' '.repeat(positionAt(text, first.key.range![0]).character) }
+      : undefined;
+    pools.push({
+      name: c.name, count: { value: RAILS_DEFAULT_POOL, vars: [], expr: String(RAILS_DEFAULT_POOL) }, range: keyRange,
+      ...(missing ? { missing } : {}),
+    });
+  }
+  return pools;
 }

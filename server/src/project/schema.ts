@@ -1,4 +1,5 @@
 // db/schema.rb as data: tables, columns (type, null, default), indexes, foreign keys, check constraints.
+// db/structure.sql is read into the same shape by structureSql.ts.
 import type { Node, Tree } from '../parsing/treeSitter';
 import { blockParam, bodyStatements, isFalse, literalName, literalNames, readCall } from '../parsing/ruby';
 
@@ -7,7 +8,15 @@ export interface SchemaColumn {
   /** `limit:`, `precision:`, `scale:` when schema.rb gives them (numbers only). */
   limit?: number; precision?: number; scale?: number;
 }
-export interface SchemaIndex { name?: string; columns: string[]; unique: boolean; where?: string }
+export interface SchemaIndex {
+  name?: string;
+  /** Column names; an expression (`lower((email)::text)`) is kept as written and sets `expression`. */
+  columns: string[];
+  unique: boolean;
+  /** A partial index's condition, as written. */
+  where?: string;
+  expression?: boolean;
+}
 export interface SchemaCheck { name?: string; expression: string; validated: boolean }
 export interface SchemaTable {
   name: string;
@@ -18,10 +27,14 @@ export interface SchemaTable {
   checks: SchemaCheck[];
 }
 export interface SchemaForeignKey { from: string; to: string; column?: string; name?: string; validated: boolean }
-export interface Schema { version?: string; tables: Map<string, SchemaTable>; foreignKeys: SchemaForeignKey[] }
+export interface Schema {
+  version?: string; tables: Map<string, SchemaTable>; foreignKeys: SchemaForeignKey[];
+  /** The file it was read from, relative to the app root (db/schema.rb, db/structure.sql, db/cache_schema.rb). */
+  source?: string;
+}
 
 export function readSchema(tree: Tree): Schema {
-  const schema: Schema = { tables: new Map(), foreignKeys: [] };
+  const schema: Schema = { tables: new Map(), foreignKeys: [], source: 'db/schema.rb' };
   const visit = (node: Node): void => {
     for (const stmt of bodyStatements(node)) {
       const call = readCall(stmt);
@@ -44,7 +57,13 @@ export function readSchema(tree: Tree): Schema {
       } else if (call.name === 'add_index') {
         const t = schema.tables.get(literalName(call.args[0]) ?? '');
         const columns = literalNames(call.args[1]);
-        if (t && columns) t.indexes.push({ columns, unique: call.keywords.get('unique')?.type === 'true', name: literalName(call.keywords.get('name')) });
+        if (t && columns) {
+          const where = literalName(call.keywords.get('where'));
+          t.indexes.push(withExpressionFlag({
+            columns, unique: call.keywords.get('unique')?.type === 'true', name: literalName(call.keywords.get('name')),
+            ...(where !== undefined ? { where } : {}),
+          }));
+        }
       }
     }
   };
@@ -70,10 +89,10 @@ function readTable(nameNode: Node | undefined, options: Map<string, Node>, block
     if (!call || call.receiver?.text !== t) continue;
     if (call.name === 'index') {
       const columns = literalNames(call.args[0]) ?? [];
-      table.indexes.push({
+      table.indexes.push(withExpressionFlag({
         columns, unique: call.keywords.get('unique')?.type === 'true', name: literalName(call.keywords.get('name')),
         where: literalName(call.keywords.get('where')),
-      });
+      }));
     } else if (call.name === 'check_constraint') {
       table.checks.push({
         expression: literalName(call.args[0]) ?? '', name: literalName(call.keywords.get('name')),
@@ -99,4 +118,10 @@ function readTable(nameNode: Node | undefined, options: Map<string, Node>, block
 
 function numberOption(node: Node | undefined): number | undefined {
   return node?.type === 'integer' ? Number(node.text.replace(/_/g, '')) : undefined;
+}
+
+/** `t.index "lower((email)::text)"`: schema.rb writes an expression index as one string "column". */
+function withExpressionFlag(index: SchemaIndex): SchemaIndex {
+  if (index.columns.some((c) => !/^[\w$]+$/.test(c))) index.expression = true;
+  return index;
 }

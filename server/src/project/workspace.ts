@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, type AnalysisResult } from '../core/engine';
-import { fileKindOf } from '../core/fileKind';
+import { fileKindOf, hasRubyTree } from '../core/fileKind';
 import type { FileKind, Rule } from '../core/rule';
 import type { FileNotice, SeveritySetting } from '../core/types';
 import { CONFIG_FILE_NAME, globToRegExp, parseConfig } from '../config/config';
@@ -207,7 +207,7 @@ function configFileResult(file: string, text: string): FileAnalysis {
 /** Cheap name test before the app-root lookup: only these names can have a file kind. */
 function mayBeAnalyzable(name: string): boolean {
   return name.endsWith('.rb') || name.endsWith('.erb') || name.endsWith('.haml') || name.endsWith('.jbuilder') || name.endsWith('.rake') || name === 'Gemfile' || name === 'Gemfile.lock'
-    || name === 'gems.rb' || name === 'gems.locked';
+    || name === 'gems.rb' || name === 'gems.locked' || name === 'database.yml';
 }
 
 type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
@@ -246,7 +246,7 @@ function clampToDocument(file: string, text: string, result: FileAnalysis): File
 }
 
 function needsTree(kind: FileKind): boolean {
-  return kind !== 'lockfile';
+  return hasRubyTree(kind);
 }
 
 /** Plain Ruby files outside the Rails folders are scanned only where rules look (lib/tasks, app/). */

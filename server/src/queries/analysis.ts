@@ -13,11 +13,45 @@ import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, step,
 import { templateKey, type ControllerIndex, type ControllerInfo, type ControllerMethod, type CollectionRender } from './controllerIndex';
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
-import { impactOf, type ImpactInfo } from './impact';
+import { impactOf, STAFF_GATE, withStaffPath, type ImpactInfo } from './impact';
+import { drainedCardinality, loopBodyFacts, methodWriter } from './loopBody';
 import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
 import { ComponentValues, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
+
+/**
+ * The staff check every controller serving this file runs first (`before_action :redirect_unless_moderator`,
+ * a parent's `require_admin`): a back-office page. For a view, every action rendering it (or a template that
+ * renders the partial) must be gated.
+ */
+function staffGate(controllers: ControllerIndex, file: string, viewKey: string | undefined): string | undefined {
+  const gateOf = (c: ControllerInfo): string | undefined => {
+    for (const k of controllers.ancestry(c)) {
+      const gate = k.beforeActions.find((b) => STAFF_GATE.test(b.method) && !b.only);
+      if (gate) return `a page behind \`before_action :${gate.method}\``;
+    }
+    return undefined;
+  };
+  const all = (owners: ControllerInfo[]): string | undefined => {
+    const gates = owners.map(gateOf);
+    return gates.length > 0 && gates.every(Boolean) ? gates[0] : undefined;
+  };
+  if (!viewKey) return all(controllers.controllers().filter((c) => c.file === file));
+  let keys = [viewKey];
+  if (/(^|\/)_[^/]+$/.test(viewKey)) keys = controllers.renderersOf(viewKey);
+  const owners = keys.flatMap((k) => controllers.actionsRendering(k).map((a) => a.controller));
+  return all(owners);
+}
+
+/** The names a block binds (`|user, index|`, `|(a, b)|`). */
+function blockParamNames(block: Node): string[] {
+  const params = block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters') ?? null;
+  const names: string[] = [];
+  const collect = (n: Node): void => { if (n.type === 'identifier') names.push(n.text); else for (const c of n.namedChildren) if (c) collect(c); };
+  if (params) collect(params);
+  return names;
+}
 
 export interface LoopInfo {
   id: number;
@@ -34,6 +68,10 @@ export interface LoopInfo {
   partial?: boolean;
   /** The implicit loop is a ViewComponent rendered per element (`with_collection`, or `.new` in a loop). */
   component?: boolean;
+  /** A write or I/O call every iteration makes (`user.save`, `deliver_later`): the loop costs a round trip per row anyway. */
+  perRowWork?: string;
+  /** The cardinality when the body drains an aged relation (a pruner's backlog), replacing the collection's. */
+  drained?: Cardinality;
 }
 
 /** A link of a chain with the values around it. */
@@ -79,7 +117,7 @@ function inOptionList(node: Node): boolean {
 export interface QueryModel {
   links: LinkSite[];
   /** Values of instance variables and chains that views iterate, for unbounded-render. */
-  loops: { site: LinkSite; collection: Value }[];
+  loops: { site: LinkSite; collection: Value; loop?: LoopInfo }[];
   /** Collection renders in this view (`render @posts`) with the collection's value. */
   renders: { range: Range; value: Value }[];
   /** Values of expressions by node id (top-level chains, ivars). */
@@ -92,6 +130,25 @@ export interface QueryModel {
   impact: ImpactInfo;
   /** What the code says about each model's table size (for "every row" loops). */
   sizes: TableSizes | undefined;
+  /** Every loop by id (per-row values name their loop by `perRow.loopId`). */
+  loopsById: Map<number, LoopInfo>;
+}
+
+/** How many rows the loop `loopId` over `collection` sees: the collection's size, unless the loop drains it. */
+export function rowCardinality(model: QueryModel, loopId: number, collection: Value): Cardinality {
+  return model.loopsById.get(loopId)?.drained ?? cardinalityOf(collection, model.sizes);
+}
+
+/** The write or I/O call made per row by a loop binding one of `deps` (or the loop `loopId`). */
+export function perRowWorkOf(model: QueryModel, loop: LoopInfo | number | undefined, deps?: Iterable<string>): string | undefined {
+  const start = typeof loop === 'number' ? model.loopsById.get(loop) : loop;
+  const wanted = deps ? new Set(deps) : undefined;
+  for (let l = start; l; l = l.parent) {
+    const binds = !wanted || [...wanted].some((d) => l!.vars.has(d) && !l!.parent?.vars.has(d));
+    if (binds && l.perRowWork) return l.perRowWork;
+    if (typeof loop === 'number') break;
+  }
+  return undefined;
 }
 
 /**
@@ -180,15 +237,20 @@ export function queryModel(ctx: RuleContext): QueryModel {
 function buildModel(ctx: RuleContext): QueryModel {
   const models = ctx.tree ? withOwnModels(ctx.app.models, ctx.tree, ctx.file) : undefined;
   const relative = ctx.file.slice(ctx.app.root.length).replace(/\\/g, '/').replace(/^\//, '');
-  const impact = impactOf(relative, ctx.kind, offlinePatterns(ctx.app));
+  let impact = withStaffPath(impactOf(relative, ctx.kind, offlinePatterns(ctx.app)), relative);
   const config = queriesConfig(ctx.app);
   const sizes = models ? tableSizes(models, config.largeTables, config.smallTables) : undefined;
-  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes };
+  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes, loopsById: new Map() };
   if (!ctx.tree || !models) return out;
   // Test code (specs, cucumber steps) runs against tiny databases: no query findings there.
   if (impact.impact === 'test') return out;
   const controllers = ctx.kind === 'view' || ctx.kind === 'controller' ? safeControllers(ctx) : undefined;
   const viewKey = ctx.kind === 'view' ? templateKey(ctx.file) : undefined;
+  if (impact.impact === 'request' && !impact.staff && controllers) {
+    const gate = staffGate(controllers, ctx.file, viewKey);
+    if (gate) impact = { ...impact, staff: gate };
+    out.impact = impact;
+  }
   let loopIds = 0;
   const partialLocals = new Map<string, Value>();
   if (viewKey && controllers && /(^|\/)_[^/]+$/.test(viewKey)) {
@@ -431,16 +493,21 @@ function buildModel(ctx: RuleContext): QueryModel {
       if (isLoop) {
         const literal = literalCollection(chain, i, scope);
         const batch = BATCH_LOOPS.has(loopMethod!);
+        const body = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
+        const facts = body && !literal ? loopBodyFacts(body, blockParamNames(block), receiver.model && models ? methodWriter(models, receiver.model) : undefined) : {};
+        const card: Cardinality = literal ? { kind: 'bounded', why: literal }
+          : receiver.model ? cardinalityOf(receiver, sizes) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` };
+        const drained = drainedCardinality(card, receiver, facts);
         loop = {
           id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop, batch,
-          cardinality: literal ? { kind: 'bounded', why: literal }
-            : receiver.model ? cardinalityOf(receiver, sizes) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` },
+          cardinality: drained, perRowWork: facts.perRowWork, drained: drained !== card ? drained : undefined,
         };
+        out.loopsById.set(loop.id, loop);
         if (!BATCH_LOOPS.has(loopMethod!) && !(loopMethod === 'times')) {
           element = elementOf(receiver, loop.id);
           if (scope.preloader && element.kind === 'record') element = { ...element, preloads: dynamicPreloads() };
         }
-        out.loops.push({ site: site!, collection: receiver });
+        out.loops.push({ site: site!, collection: receiver, loop });
       }
       const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
       bindParams(block, inner, element, loopMethod);
@@ -481,16 +548,20 @@ function buildModel(ctx: RuleContext): QueryModel {
     const collection = collectionNode ? out.values.get(collectionNode.id) ?? valueOf(collectionNode, scope) : UNKNOWN;
     const chain = collectionNode ? chainOf(collectionNode, ctx.file) : undefined;
     const literal = collectionNode ? literalValue(collectionNode) ?? (chain ? literalCollection(chain, chain.links.length, scope) : undefined) : undefined;
-    const loop: LoopInfo = {
-      id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
-      cardinality: literal ? { kind: 'bounded', why: literal }
-        : collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` },
-    };
-    const element = literal ? UNKNOWN : elementOf(collection, loop.id);
-    const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
     const names: string[] = [];
     const collect = (n: Node): void => { if (n.type === 'identifier') names.push(n.text); else for (const c of n.namedChildren) if (c) collect(c); };
     if (pattern) collect(pattern);
+    const facts = body && !literal ? loopBodyFacts(body, names, collection.model && models ? methodWriter(models, collection.model) : undefined) : {};
+    const card: Cardinality = literal ? { kind: 'bounded', why: literal }
+      : collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` };
+    const drained = drainedCardinality(card, collection, facts);
+    const loop: LoopInfo = {
+      id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
+      cardinality: drained, perRowWork: facts.perRowWork, drained: drained !== card ? drained : undefined,
+    };
+    out.loopsById.set(loop.id, loop);
+    const element = literal ? UNKNOWN : elementOf(collection, loop.id);
+    const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
     for (const name of names) { inner.locals.set(name, pattern?.type === 'identifier' ? element : UNKNOWN); loop.vars.add(name); }
     if (body) visitChildren(body, inner, depth);
   };
@@ -702,9 +773,15 @@ function combine(values: (Value | undefined)[]): Value | undefined {
 }
 
 /** `render @posts` renders `posts/_post` (the model's to_partial_path). */
-export function partialForModel(model: ModelInfo): string {
+/**
+ * The partial `render @posts` renders: `posts/_post`, and inside a namespaced controller's view
+ * (`admin/posts/index`) `admin/posts/_post` (Rails prefixes the controller's namespace by default).
+ */
+export function partialForModel(model: ModelInfo, from?: string): string {
   const ns = model.name.includes('::') ? underscore(model.name.slice(0, model.name.lastIndexOf('::'))) + '/' : '';
-  return `${ns}${tableize(model.name)}/_${singularize(tableize(model.name))}`;
+  const dir = from && from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
+  const controllerNs = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/') + 1) : '';
+  return `${controllerNs}${ns}${tableize(model.name)}/_${singularize(tableize(model.name))}`;
 }
 
 /** Values of a partial's locals where it is rendered once per element of a collection. */
@@ -727,7 +804,7 @@ function partialLocalValues(key: string, controllers: ControllerIndex, models: M
   };
   const renders = controllers.collectionRendersOf(key, (r) => {
     const v = valueOfRender(r);
-    return v.model && v.kind !== 'record' ? partialForModel(v.model) : undefined;
+    return v.model && v.kind !== 'record' ? partialForModel(v.model, r.from) : undefined;
   });
   const base = key.slice(key.lastIndexOf('/_') + 2);
   const byLocal = new Map<string, Value[]>();

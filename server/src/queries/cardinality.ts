@@ -3,13 +3,19 @@
 // `where(id: ids)`, a value from elsewhere). Together with where the code runs (impact.ts) it decides
 // the severity of a query finding.
 import type { Severity } from '../core/types';
-import type { Impact } from './impact';
+import type { Impact, ImpactInfo } from './impact';
 import type { Value } from './values';
 import { chainText } from './fixes';
 import { roleSubset, type TableSizes } from './tableSize';
 
 export type CardinalityKind = 'bounded' | 'unbounded' | 'unknown';
-export interface Cardinality { kind: CardinalityKind; /** For messages: "every Order in `Order.where(status: :scheduled)`". */ why: string }
+export interface Cardinality {
+  kind: CardinalityKind;
+  /** For messages: "every Order in `Order.where(status: :scheduled)`". */
+  why: string;
+  /** Every row of the accounts table (users): the largest table, even on a back-office page. */
+  accounts?: boolean;
+}
 
 const RANK: Record<CardinalityKind, number> = { bounded: 0, unknown: 1, unbounded: 2 };
 
@@ -41,7 +47,7 @@ export function cardinalityOf(value: Value, sizes?: TableSizes): Cardinality {
     if (size === 'root') {
       return { kind: 'unknown', why: `${every}, a table that belongs to no other model: lookup values, settings or tenants, usually few (list it in queries.largeTables if it grows)` };
     }
-    return { kind: 'unbounded', why: every };
+    return { kind: 'unbounded', why: every, accounts: size === 'accounts' };
   }
   return { kind: 'unknown', why: `${model} records from elsewhere` };
 }
@@ -69,16 +75,23 @@ export function larger(a: Cardinality, b: Cardinality): Cardinality {
  * job, hint when its size is unknown or bounded there, hint at most in offline code, nothing in tests.
  * `undefined` means silent.
  */
-export function nPlusOneSeverity(impact: Impact, card: Cardinality): Severity | undefined {
-  if (impact === 'test') return undefined;
-  if (impact === 'offline') return card.kind === 'bounded' ? undefined : 'hint';
+export function nPlusOneSeverity(impact: Impact | ImpactInfo, card: Cardinality, perRowWork?: string): Severity | undefined {
+  const where = typeof impact === 'string' ? { impact, why: '' } as ImpactInfo : impact;
+  if (where.impact === 'test') return undefined;
+  if (where.impact === 'offline') return card.kind === 'bounded' ? undefined : 'hint';
+  // Each row already costs a write, a mail or an enqueue: preloading removes a fraction of the loop's round trips.
+  if (perRowWork) return 'hint';
+  // A back-office page serves a few staff: its N+1 costs them a wait, not the site, unless it walks every account.
+  if (where.staff && !card.accounts) return 'hint';
   return card.kind === 'unbounded' ? 'warning' : 'hint';
 }
 
 /** The clause that says why, appended to messages: "(unbounded: every Order in `…`)". */
-export function whyClause(impact: { impact: Impact; why: string }, card: Cardinality): string {
+export function whyClause(impact: ImpactInfo, card: Cardinality, perRowWork?: string): string {
   const size = card.kind === 'unbounded' ? `unbounded: ${card.why}` : card.kind === 'bounded' ? `bounded: ${card.why}` : `size unknown: ${card.why}`;
-  return impact.impact === 'offline' ? `${size}; in ${impact.why}, which runs offline` : size;
+  const work = perRowWork && impact.impact !== 'offline' && impact.impact !== 'test' ? `; every row also runs ${perRowWork}, a round trip of its own` : '';
+  const staff = impact.staff && !card.accounts && card.kind === 'unbounded' && impact.impact === 'request' ? `; on ${impact.staff}, which only staff reach` : '';
+  return impact.impact === 'offline' ? `${size}; in ${impact.why}, which runs offline` : `${size}${work}${staff}`;
 }
 
 /** Wraps Ruby in backticks unless the text already quotes its code parts. */

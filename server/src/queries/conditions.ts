@@ -1,5 +1,6 @@
 // What a `where(…)` condition says about how many rows it picks: a few ids, a list of ids, one owner's rows,
-// a recent time window. Shared by chains (values.ts) and scope bodies (scopes.ts).
+// a recent time window or a calendar slice, the rows matching one value known only at run time, rows older
+// than a time (a backlog). Shared by chains (values.ts) and scope bodies (scopes.ts).
 
 /** The keys of a hash condition: `(a: 1, "b" => 2, :c => 3)` → a, b, c. */
 function conditionKeys(args: string): [string, string][] {
@@ -15,18 +16,53 @@ export function singleValueColumns(args: string): string[] {
 }
 
 /** What a `where(…)` says about the number of rows (`args` is its argument text, parentheses included). */
-export function whereShape(args: string, isBelongsTo: (key: string) => boolean = () => false): { bounded?: string; unsure?: string; ownerScoped?: string } {
+export function whereShape(args: string, isBelongsTo: (key: string) => boolean = () => false): { bounded?: string; unsure?: string; ownerScoped?: string; aged?: string } {
   const text = `where${args}`;
   const ids = idCondition(args);
   if (ids === 'small') return { bounded: text };
-  if (ids === 'list' || idListValue(args) || recentWindow(args)) return { unsure: text };
+  if (ids === 'list' || idListValue(args) || recentWindow(args) || calendarSlice(args)) return { unsure: text };
   // `where(community_id: c.id)` / `where(author: user)` is one owner's rows, like `community.things`: size unknown.
   const ownerKey = conditionKeys(args).some(([k, v]) => !/^nil\b/.test(v) && ((k.endsWith('_id') && k !== 'id') || isBelongsTo(k)));
   // `where("user_id = ?", user.id)`, `where(["(owner_id = ? AND …)", …])`: the same in SQL.
   // `where("owned_tag_sets.id = ?", set.id)` through a join: the rows of one joined record, also one owner's.
   const ownerSql = /^\(?\s*\[?\s*["'][^"']*\b[a-z_]+(_id|\.id)\s*=\s*(\?|:\w+)/.test(args) && !/,\s*nil\s*[,)\]]/.test(args);
   if (ownerKey || ownerSql) return { ownerScoped: args.length > 60 ? `${text.slice(0, 62)}…)` : text };
-  return {};
+  if (runtimeValue(args)) return { unsure: text };
+  const aged = olderThan(args);
+  return aged ? { aged: text } : {};
+}
+
+/**
+ * `where("EXTRACT(MONTH FROM birthday) = ?", …)`, `where("DATE(starts_at) = ?", day)`: one day's or month's
+ * rows of a date column, as many as the calendar slice holds.
+ */
+function calendarSlice(args: string): boolean {
+  return /^\(?\s*\[?\s*["'][^"']*\b(EXTRACT\s*\(\s*\w+\s+FROM|DATE_PART\s*\(|DATE\s*\(|MONTH\s*\(|DAYOFMONTH\s*\(|DAY\s*\(|strftime\s*\()/i.test(args)
+    || conditionKeys(args).some(([k, v]) => /^(birthday|birth_date|date_of_birth|dob)$/.test(k) && !/^nil\b/.test(v));
+}
+
+/**
+ * `where(address: email_address)`, `where(image_url: url(:large))`: the rows matching one value the code
+ * computes at run time, usually a few (a status or flag compared with a literal is a filter, not this).
+ */
+function runtimeValue(args: string): boolean {
+  const keys = conditionKeys(args);
+  if (keys.length === 0) return false;
+  return keys.every(([k, v]) => {
+    if (/^(status|state|kind|type|role|visibility|.*_type|.*_status|.*_state)$/.test(k)) return false;
+    const value = /^([^,)}\n]*)/.exec(v)?.[1]?.trim() ?? '';
+    return /^(@?[a-z_][a-z0-9_]*|[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_?]*)+|[a-z_][a-z0-9_]*\(.*)$/.test(value)
+      && !/^(true|false|nil|self)$/.test(value) && !/\.\.|\.(ago|from_now|now|today|current)\b/.test(value) && !/^(params|Time|Date)\b/.test(value);
+  });
+}
+
+/**
+ * `where(created_at: ...3.days.ago)`, `where("exported_at < ?", 14.days.ago)`: rows older than a time. With a
+ * loop that deletes or rewrites each row, it is a backlog each run drains (a pruner), not the whole table.
+ */
+function olderThan(args: string): boolean {
+  if (/^\(?\s*\[?\s*["'](?:\w+\.)?\w+_(at|on|date|time)\s*<=?\s*\?["']\s*,/.test(args)) return true;
+  return conditionKeys(args).some(([k, v]) => /_(at|on|date|time)$/.test(k) && /^\(?\s*\.\.\.?\s*[^,)}]/.test(v));
 }
 
 /** `where(id: 5)` / `where(id: [1, 2])` pick a few rows; `where(id: ids)` as many as the list has. */
@@ -54,17 +90,29 @@ const RECENT = /^(\d+)\.(minutes?|hours?|days?|weeks?)\.ago$/;
 const HOURS: Record<string, number> = { minute: 1 / 60, hour: 1, day: 24, week: 168 };
 /** `where(created_at: 2.days.ago..)`: rows written in a recent window of at most a week (a digest, a resend). */
 function recentWindow(args: string): boolean {
-  // `where("posts.created_at >= ?", 1.day.ago)`: the same in SQL.
-  const sql = /^\(?\s*["'](?:\w+\.)?\w+_at\s*>=?\s*\?["']\s*,\s*([^,)]+?)\s*\)?$/.exec(args);
-  if (sql) return withinAWeek(sql[1]);
+  // `where("posts.created_at >= ?", 1.day.ago)`: the same in SQL; `>= ?` with a time the code computes
+  // (`recent_time`, `since`) is a window of unknown length.
+  const sql = /^\(?\s*["'](?:\w+\.)?(?:\w+_at|\w+_on|date|\w+_date)\s*>=?\s*\?["']\s*,\s*([^,)]+?)\s*\)?$/.exec(args);
+  if (sql) return withinAWeek(sql[1]) || computedTime(sql[1]);
+  // `where("created_at < ? AND created_at > ?", now - 2.days, now - 10.days)`: both ends of a window.
+  const both = /^\(?\s*["']([^"']*)["']/.exec(args)?.[1];
+  if (both) {
+    const lower = [...both.matchAll(/\b(\w+_at)\s*>=?\s*\?/g)].map((m) => m[1]);
+    if (lower.some((col) => new RegExp(`\\b${col}\\s*<=?\\s*\\?`).test(both))) return true;
+  }
   return conditionKeys(args).some(([k, v]) => {
     if (!k.endsWith('_at')) return false;
-    const range = /^\(?\s*([^.,)]+\.[a-z]+\.ago)\s*\.\.\.?\s*([^,)]*?)\s*\)?\s*[,)}]/.exec(v);
-    return !!range && withinAWeek(range[1]);
+    const range = /^\(?\s*([^.,)]+(?:\.[a-z_]+)*)\s*\.\.\.?\s*([^,)]*?)\s*\)?\s*[,)}]/.exec(v);
+    return !!range && (withinAWeek(range[1]) || range[2].trim() !== '' || computedTime(range[1]));
   });
 }
 
 function withinAWeek(time: string): boolean {
   const from = RECENT.exec(time.trim());
   return !!from && Number(from[1]) * HOURS[from[2].replace(/s$/, '')] <= 168;
+}
+
+/** A time the code computes from a local, argument or method (`recent_time`, `since`), not a literal age. */
+function computedTime(time: string): boolean {
+  return /^@?[a-z_][a-z0-9_]*$/.test(time.trim());
 }

@@ -5,7 +5,23 @@ import type { FileKind } from '../core/rule';
 
 export type Impact = 'request' | 'background' | 'offline' | 'test';
 
-export interface ImpactInfo { impact: Impact; /** What made it so, for messages: "a rake task". */ why: string }
+export interface ImpactInfo {
+  impact: Impact;
+  /** What made it so, for messages: "a rake task". */
+  why: string;
+  /** A back-office page only staff reach (an admin namespace, a controller gated on an admin or moderator check). */
+  staff?: string;
+}
+
+/** `app/controllers/admin/…`, `app/views/admin/…`, `admins_controller.rb`: back-office pages by their path. */
+const STAFF_PATH = /(^|\/)app\/(controllers|views|helpers)\/(.*\/)?(admin|admins|backoffice|back_office|staff)\/|(^|\/)app\/controllers\/(.*\/)?admins?_controller\.rb$/;
+/** `before_action :require_admin`, `:redirect_unless_moderator`, `:authenticate_admin_user!`: a staff gate. */
+export const STAFF_GATE = /(^|_)(admin|admins|moderator|moderators|staff|superuser|super_admin|superadmin)(_|!|\?|$)/;
+
+/** The same impact, marked as a back-office page when its path says so. */
+export function withStaffPath(info: ImpactInfo, relative: string): ImpactInfo {
+  return info.impact === 'request' && STAFF_PATH.test(relative.replace(/\\/g, '/')) ? { ...info, staff: 'an admin page' } : info;
+}
 
 const TEST = /(^|\/)(spec|test|features)\//;
 const OFFLINE: [RegExp, string][] = [

@@ -11,6 +11,7 @@ import { registerModelExtractor, type AssociationInfo, type ModelIndex, type Mod
 export interface SelfRead { name: string; next?: string }
 export interface MethodReads { reads: SelfRead[]; line: number; character: number; file: string }
 const KEY = 'queries.methodReads';
+const BRANCHES = new Set(['if', 'unless', 'if_modifier', 'unless_modifier', 'conditional', 'case', 'rescue', 'rescue_modifier', 'elsif', 'else', 'when']);
 const MAX_DEPTH = 3;
 
 registerModelExtractor((model: ModelInfo, body: Node, file: string) => {
@@ -36,12 +37,17 @@ function selfReads(method: Node): SelfRead[] {
     if (!seen) names.set(name, { name, next });
     else if (next && !seen.next) seen.next = next;
   };
-  const stack: Node[] = [];
+  // Reads on only some paths (`contact || owner`, `x ? author.name : nil`) may not run per row: not counted.
+  const stack: [Node, boolean][] = [];
   const body = method.childForFieldName('body');
-  if (body) stack.push(body);
+  if (body) stack.push([body, false]);
   while (stack.length > 0) {
-    const n = stack.pop()!;
+    const [n, branch] = stack.pop()!;
     const type = n.type;
+    if (branch && (type === 'identifier' || type === 'call')) {
+      for (const c of n.namedChildren) if (c) stack.push([c, true]);
+      continue;
+    }
     if (type === 'method' || type === 'singleton_method' || type === 'class' || type === 'module') continue;
     if (type === 'assignment' || type === 'operator_assignment') {
       const left = n.childForFieldName('left');
@@ -56,7 +62,13 @@ function selfReads(method: Node): SelfRead[] {
       const method = n.childForFieldName('method');
       if (method && !n.childForFieldName('arguments') && (!receiver || receiver.type === 'self')) add(n, method.text);
     }
-    for (const c of n.namedChildren) if (c) stack.push(c);
+    const operator = type === 'binary' ? n.childForFieldName('operator')?.text : undefined;
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const conditional = branch || BRANCHES.has(type) && c.id !== n.childForFieldName('condition')?.id
+        || ((operator === '||' || operator === '&&' || operator === 'or' || operator === 'and') && c.id === n.childForFieldName('right')?.id);
+      stack.push([c, conditional]);
+    }
   }
   return [...names.values()].filter((x) => !locals.has(x.name));
 }

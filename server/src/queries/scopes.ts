@@ -21,6 +21,10 @@ export interface ScopeInfo {
   ownerScoped?: string;
   /** The argument texts of the body's `where` calls, read again with the model's associations (`where(recipient: user)`). */
   wheres?: string[];
+  /** `where(created_at: ...3.days.ago)` in the body: rows older than a time. */
+  aged?: string;
+  /** The scope is an object the analysis does not read (`scope :surveyable, SurveyQuery.new`): `unsure` says so. */
+  opaque?: boolean;
 }
 export interface ScopeFacts { scopes: Map<string, ScopeInfo>; defaultScope?: Preloads }
 
@@ -30,7 +34,7 @@ const BOUNDS = new Set(['limit', 'page', 'per', 'paginate', 'per_page', 'first',
 const ORDERS = new Set(['order', 'reorder', 'in_order_of', 'reverse_order']);
 
 /** The first limit-like and order-like call in a scope body. */
-type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped' | 'wheres'>;
+type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped' | 'aged' | 'opaque' | 'wheres'>;
 
 function shapeIn(node: Node): Shape {
   const out: Shape = {};
@@ -48,6 +52,7 @@ function shapeIn(node: Node): Shape {
         if (where.bounded && !out.bounded) out.bounded = where.bounded;
         out.unsure ??= where.unsure;
         out.ownerScoped ??= where.ownerScoped;
+        out.aged ??= where.aged;
         (out.wheres ??= []).push(args.text);
       }
     }
@@ -95,7 +100,10 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
     if (call.name === 'scope') {
       const name = literalName(call.args[0]);
       const lambda = call.args[1] ?? call.block;
-      if (name && lambda) {
+      if (name && lambda && call.args[1] && /^[A-Z]\w*(::[A-Z]\w*)*(\.new\b|$)/.test(lambda.text)) {
+        // `scope :surveyable, Survey::InfoRequestQuery.new`: a query object whose rows the analysis does not know.
+        facts.scopes.set(name, { preloads: emptyPreloads(), calls: [], unsure: `\`${lambda.text.slice(0, 60)}\`, a query object`, opaque: true });
+      } else if (name && lambda) {
         const calls: string[] = [];
         const p = preloadsIn(lambda, calls);
         facts.scopes.set(name, { preloads: p, calls, ...shapeIn(lambda) });
@@ -188,7 +196,7 @@ export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, 
   const info = scopeInfo(models, model, scope);
   if (!info || seen.has(scope)) return {};
   seen.add(scope);
-  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped, wheres: info.wheres };
+  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped, aged: info.aged, opaque: info.opaque, wheres: info.wheres };
   // A condition on a `belongs_to` (`where(recipient: user)`) is one owner's rows; the extractor ran without the associations.
   if (!out.ownerScoped && !out.bounded && !out.unsure) {
     const isBelongsTo = (key: string): boolean => models.association(model.name, key)?.macro === 'belongs_to';
@@ -202,6 +210,8 @@ export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, 
       out.ordered ??= inner.ordered;
       out.unsure ??= inner.unsure;
       out.ownerScoped ??= inner.ownerScoped;
+      out.aged ??= inner.aged;
+      if (out.unsure === inner.unsure) out.opaque ??= inner.opaque;
     }
   }
   return out;

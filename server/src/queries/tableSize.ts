@@ -15,6 +15,8 @@ const AUTHENTICATES = new Set(['devise', 'has_secure_password', 'acts_as_authent
 /** The account tables of apps that authenticate by hand (Redmine, Danbooru): the users, always the largest. */
 const ACCOUNT_NAMES = new Set(['User', 'Person', 'Account', 'Member', 'Customer']);
 const KEY = 'queries.authenticates';
+/** Reference data by name: a few hundred rows at most, however the model is associated. */
+const REFERENCE_NAMES = new Set(['Locale', 'Language', 'Country', 'Currency', 'TimeZone', 'Timezone']);
 
 registerModelExtractor((model: ModelInfo, body: Node) => {
   for (const stmt of bodyStatements(body)) {
@@ -36,6 +38,7 @@ export function tableSizes(models: ModelIndex, large: string[] = [], small: stri
     if (ancestry.some((m) => listed(large, m))) size = 'large';
     else if (ancestry.some((m) => listed(small, m))) size = 'small';
     else if (userLike(model)) size = 'accounts';
+    else if (REFERENCE_NAMES.has(model.name.split('::').pop()!)) size = 'root';
     else {
       const table = models.tableName(model);
       const ownedBy = ancestry.some((m) => [...m.associations.values()].some((a) => {

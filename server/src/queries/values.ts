@@ -37,6 +37,8 @@ export interface Value {
   unsure?: string;
   /** Rows of one owner (`where(community_id: c.id)`, like `community.things`): their number is unknown. */
   ownerScoped?: string;
+  /** Rows older than a time (`where(created_at: ...3.days.ago)`): a backlog when the loop drains it. */
+  aged?: string;
   /** The ordering call (`order(:name)`, or a scope whose body orders): find_each would drop it. */
   ordered?: string;
   selected?: boolean;
@@ -142,6 +144,20 @@ function selfValue(hooks: EvalHooks, chain: Chain): Value {
     : { kind: 'record', model, preloads: emptyPreloads() };
 }
 
+/** The argument texts of the `where(…)` calls inside `text` (parentheses included), for `merge(…)`. */
+function whereArgs(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\bwhere\(/g)) {
+    const start = m.index! + 'where'.length;
+    let depth = 0;
+    for (let i = start; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) { out.push(text.slice(start, i + 1)); break; }
+    }
+  }
+  return out;
+}
+
 /** The value of `receiver.<link>`. `count` is the number of links of `chain` up to and including this one. */
 export function step(receiver: Value, link: Link, chain: Chain, count: number, hooks: EvalHooks): Value {
   const models = hooks.models;
@@ -160,7 +176,8 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
           kind: 'relation', model, preloads: receiver.kind === 'collection' ? emptyPreloads() : receiver.preloads,
           bounded: receiver.kind === 'collection' ? undefined : receiver.bounded,
           ordered: receiver.ordered, unsure: receiver.kind === 'collection' ? undefined : receiver.unsure,
-          ownerScoped: receiver.kind === 'collection' ? undefined : receiver.ownerScoped, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
+          ownerScoped: receiver.kind === 'collection' ? undefined : receiver.ownerScoped,
+          aged: receiver.kind === 'collection' ? undefined : receiver.aged, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
           filtered: receiver.filtered || receiver.kind === 'collection' || isScope || !UNFILTERED.has(name),
           origin: { chain, count }, perRow: receiver.perRow, association: receiver.association, external: receiver.external,
         };
@@ -181,11 +198,22 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
           if (shape.bounded) next.bounded = shape.bounded;
           else if (shape.unsure) next.unsure = shape.unsure;
           else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = shape.ownerScoped;
+          else if (shape.aged && !next.aged) next.aged = shape.aged;
+        }
+        // `merge(unexpired.where(account_id: account_id))`: the merged relation's conditions apply.
+        if (name === 'merge') {
+          for (const inner of whereArgs(link.args.text)) {
+            const shape = whereShape(inner);
+            if (shape.bounded && !next.bounded) next.bounded = `merge(…${shape.bounded}…)`;
+            else if (shape.unsure && !next.unsure) next.unsure = `merge(…${shape.unsure}…)`;
+            else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = `merge(…${shape.ownerScoped}…)`;
+          }
         }
         if (isScope && !next.bounded) {
           const shape = scopeShape(models, model, name);
-          if (shape.unsure && !next.unsure) next.unsure = `\`${name}\` (\`${shape.unsure}\` in its scope body)`;
+          if (shape.unsure && !next.unsure) next.unsure = `\`${name}\` (${shape.opaque ? shape.unsure : `\`${shape.unsure}\` in its scope body`})`;
           else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = `\`${name}\` (\`${shape.ownerScoped}\` in its scope body)`;
+          else if (shape.aged && !next.aged) next.aged = `\`${name}\` (\`${shape.aged}\` in its scope body)`;
         }
         if (name === 'order' || name === 'reorder' || name === 'in_order_of' || name === 'reverse_order') next.ordered = `${name}${link.args.text}`;
         if (name === 'select' || name === 'distinct' || name === 'group') next.selected = true;

@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../../server/src/core/engine';
-import { defineRule, RULE_AREAS, type Rule } from '../../../server/src/core/rule';
+import { defineRule, type Rule } from '../../../server/src/core/rule';
 import { disableLineEdit } from '../../../server/src/core/suppressions';
 import { applyEdits } from '../../../server/src/parsing/rubyEdits';
 import addIndex from '../../../server/src/rules/migrations/add-index-non-concurrent';
@@ -39,7 +39,7 @@ describe('engine', () => {
   test('rule ids follow <area>/<kebab-name> and are unique', () => {
     const ids = allRules.map((r) => r.meta.id);
     assert.equal(new Set(ids).size, ids.length);
-    for (const id of ids) assert.match(id, new RegExp(`^(${RULE_AREAS.join('|')})/[a-z0-9-]+$`));
+    for (const id of ids) assert.match(id, /^(migrations|callbacks|queries|dependencies|capacity|redis|concurrency|jobs)\/[a-z0-9-]+$/);
     assert.throws(() => defineRule({ ...crashing, meta: { ...crashing.meta, id: 'Bad_Id' } }), /invalid rule id/);
   });
 });

@@ -210,8 +210,8 @@ describe('near misses found on the evaluation apps', () => {
   });
 
   test('an upsert per element (find_or_initialize_by, then save) is a hint: the loop writes a row per element anyway', () => {
-    const code = job('Post.where(published: true).find_each do |post|\n  Tag.find_or_initialize_by(name: post.title).tap { |t| t.touch }.save!\n  Tag.find_by(name: post.body)\nend');
-    assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint'], [5, 'warning']]);
+    const code = job('Post.where(published: true).find_each do |post|\n  tag = Tag.find_or_initialize_by(name: post.title)\n  tag.save! if tag.new_record?\n  Tag.find_by(name: post.body)\nend');
+    assert.deepEqual(severities(check(queryInLoop, app({ [JOB]: code }), JOB)), [[4, 'hint'], [6, 'warning']]);
   });
 
   test('a job run per event that iterates a relation its arguments do not select from: small by design, no unbatched-each', () => {
@@ -356,6 +356,14 @@ describe('program model: an association read one or two method calls away (miss 
     [JOB]: `class DigestJob < ApplicationJob\n  def perform\n    ${body}\n  end\nend\n`,
   });
 
+  test('near miss: a method that reads the association only on some paths (`contact || author`, a ternary) is not a read per row', () => {
+    const conditional = app({
+      [MODEL]: BLOG[MODEL].replace(/\nend\n$/, '\n\n  def contact\n    editor_name || author\n  end\n\n  def credit\n    anonymous? ? "anon" : author.name\n  end\n\n  def signed\n    author.name if author_id\n  end\nend\n'),
+      [JOB]: 'class DigestJob < ApplicationJob\n  def perform\n    Post.where(published: true).each { |post| puts post.contact, post.credit, post.signed }\n  end\nend\n',
+    });
+    assert.deepEqual(check(associationInLoop, conditional, JOB), []);
+  });
+
   test('a loop calling a model method that reads an association is an N+1 at the call, with the hops as evidence', () => {
     const app1 = files('Post.where(published: true).each { |post| puts post.summary }');
     const findings = check(associationInLoop, app1, JOB);
@@ -390,26 +398,26 @@ describe('program model: an association read one or two method calls away (miss 
 });
 
 describe('program model: the relation comes from a parent controller or a private method (miss cause 1)', () => {
-  const VIEW = 'app/views/admin/posts/index.html.erb';
-  const base = 'class Admin::BaseController < ApplicationController\n  before_action :load_posts\n\n  private\n\n  def load_posts\n    @posts = collection.order(:id)\n  end\n\n  def collection\n    @collection ||= Post.where(published: true)\n  end\nend\n';
+  const VIEW = 'app/views/blog/posts/index.html.erb';
+  const base = 'class Blog::BaseController < ApplicationController\n  before_action :load_posts\n\n  private\n\n  def load_posts\n    @posts = collection.order(:id)\n  end\n\n  def collection\n    @collection ||= Post.where(published: true)\n  end\nend\n';
   const files = (controller: string): Files => app({
-    'app/controllers/admin/base_controller.rb': base,
-    'app/controllers/admin/posts_controller.rb': controller,
+    'app/controllers/blog/base_controller.rb': base,
+    'app/controllers/blog/posts_controller.rb': controller,
     [VIEW]: '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
   });
 
   test('an ivar set by a parent controller\'s before_action from a memoised private method reaches the view', () => {
-    const app1 = files('class Admin::PostsController < Admin::BaseController\n  def index\n  end\nend\n');
+    const app1 = files('class Blog::PostsController < Blog::BaseController\n  def index\n  end\nend\n');
     const findings = check(associationInLoop, app1, VIEW);
     assert.deepEqual(findings.map((f) => [at(f).rule, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 7, 'warning']]);
-    assert.match(findings[0].message, /unbounded: every Post in `collection\.order\(:id\)`\): nothing preloads `author` where the posts are loaded \(app\/controllers\/admin\/base_controller\.rb:7\)/);
+    assert.match(findings[0].message, /unbounded: every Post in `collection\.order\(:id\)`\): nothing preloads `author` where the posts are loaded \(app\/controllers\/blog\/base_controller\.rb:7\)/);
     const fixed = applyFixToApp(app1, findings[0].fixes[0]);
-    assert.equal(fixed['app/controllers/admin/base_controller.rb'], base.replace('collection.order(:id)', 'collection.order(:id).includes(:author)'));
+    assert.equal(fixed['app/controllers/blog/base_controller.rb'], base.replace('collection.order(:id)', 'collection.order(:id).includes(:author)'));
     assert.deepEqual(check(associationInLoop, fixed, VIEW), []);
   });
 
   test('near misses: the child overrides the method with a preloading one, or the method takes arguments (unknown)', () => {
-    const overriding = files('class Admin::PostsController < Admin::BaseController\n  def index\n  end\n\n  private\n\n  def collection\n    Post.includes(:author).where(published: true)\n  end\nend\n');
+    const overriding = files('class Blog::PostsController < Blog::BaseController\n  def index\n  end\n\n  private\n\n  def collection\n    Post.includes(:author).where(published: true)\n  end\nend\n');
     assert.deepEqual(check(associationInLoop, overriding, VIEW), []);
     const withArgs = app({
       'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = collection(params[:q])\n  end\n\n  private\n\n  def collection(q)\n    Post.where(title: q)\n  end\nend\n',
@@ -488,5 +496,123 @@ describe('program model: dynamic finders return one record', () => {
     assert.match(findings[0].message, /size unknown: as many as one Post has in `comments`/);
     const sql = controller.replace('Post.find_by_title(params[:title])', 'Post.find_by_sql(params[:sql])');
     assert.deepEqual(check(associationInLoop, app({ [CONTROLLER]: sql }), CONTROLLER), [], 'find_by_sql returns an Array of unknown rows');
+  });
+});
+
+describe('near misses of the fourth evaluation round (calendar slices, run-time values, backlogs, per-row work)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n  end\nend\n`;
+
+  test("one day's birthdays (a calendar slice of a date column) are as many as the day holds, not every row", () => {
+    const files = app({ [JOB]: job('profiles = Profile.where("EXTRACT(MONTH FROM birthday) = ?", Time.zone.today.month)\nprofiles.each do |profile|\n  puts profile.user.name\nend') });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[5, 'hint']]);
+    // Near miss: the same loop over every profile is still a warning.
+    const every = app({ [JOB]: job('Profile.where.not(user_id: nil).each do |profile|\n  puts profile.user.name\nend') });
+    assert.deepEqual(severities(check(associationInLoop, every, JOB)), [[4, 'warning']]);
+  });
+
+  test('a window between two times, or since a time the code computes, is not a table scan', () => {
+    const files = app({ [JOB]: job('Post.where("created_at < ? AND created_at > ?", Time.zone.now - 2.days, Time.zone.now - 10.days).each { |post| post.touch }\nPost.where("posts.created_at >= ?", recent_time).each { |post| post.touch }\nPost.where(created_at: since..).each { |post| post.touch }\nPost.where("date >= ?", @start_date).each { |post| post.touch }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+  });
+
+  test('rows matching one value computed at run time (an address, a URL) are a few, not every row; a literal filter is not', () => {
+    const files = app({ [JOB]: job('Post.where(title: title_for(user)).each { |post| puts post.author.name }\nPost.where(body: url).each { |post| post.touch }\nPost.where(published: false).each { |post| puts post.author.name }') });
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[3, 'hint'], [5, 'warning']]);
+    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => at(f).line), [5], 'only the literal filter scans the table');
+  });
+
+  test('a scope defined by a query object the analysis does not read is size unknown', () => {
+    const files = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published', '  scope :surveyable, Survey::PostQuery.new\n  scope :published'),
+      [JOB]: job('Post.surveyable.each { |post| puts post.author.name }'),
+    });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[3, 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many Post rows as `surveyable` \(`Survey::PostQuery.new`, a query object\) selects/);
+  });
+
+  test("a relation merged with one owner's conditions is that owner's rows", () => {
+    const files = app({ [JOB]: job('Comment.joins(:post).merge(Post.where(author_id: author_id)).to_a.group_by(&:user)\nComment.joins(:post).merge(Post.where(published: true)).to_a.group_by(&:user)') });
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[3, 'hint'], [4, 'warning']]);
+  });
+
+  test('rows older than a time that the loop deletes or clears are a backlog each run drains, not the whole table', () => {
+    const files = app({ [JOB]: job('Post.where(created_at: ...3.days.ago).each do |post|\n  post.author.touch\n  post.destroy\nend\nPost.where("updated_at < ?", 14.days.ago).each do |post|\n  post.updated_at = nil\n  post.save\nend') });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[4, 'hint']]);
+    // Near misses: older rows the loop only touches stay a table scan; a drain without an age condition is a backfill.
+    const kept = app({ [JOB]: job('Post.where(created_at: ...3.days.ago).each { |post| post.touch }\nPost.where(published: false).each { |post| post.destroy }') });
+    assert.deepEqual(check(unbatchedEach, kept, JOB).map((f) => at(f).line), [3, 4]);
+  });
+
+  test('an N+1 in a loop that also writes, mails or enqueues per row is a hint; the same write under a condition is not per row', () => {
+    const files = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  PostMailer.notify(post.author).deliver_later\nend\nPost.where(published: true).find_each do |post|\n  PostMailer.notify(post.author).deliver_later if post.title.blank?\nend') });
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[4, 'hint'], [7, 'warning']]);
+    assert.match(findings[0].message, /every row also runs `PostMailer.notify\(post.author\).deliver_later`, a round trip of its own/);
+    // A model method that writes (`Post#archive!` runs `update!`) called per row, also through a local read from the row.
+    const writer = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace(/\nend\n$/, '\n\n  def log_view(at)\n    taggings.create!(created_at: at)\n  end\nend\n'),
+      [JOB]: job('Comment.where(spam: false).find_each do |comment|\n  post = comment.post\n  post.log_view(Time.current)\n  puts comment.user.name\nend'),
+    });
+    const logged = check(associationInLoop, writer, JOB);
+    assert.deepEqual(severities(logged), [[4, 'hint'], [6, 'hint']]);
+    assert.match(logged[1].message, /every row also runs `post.log_view\(Time.current\)` \(`Post#log_view` runs `taggings.create!\(created_at: at\)`\), a round trip of its own/);
+    // Near miss: after a guard that skips rows (`next unless`), the mail is not sent per row.
+    const guarded = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  next unless post.title.present?\n  PostMailer.notify(post.author).deliver_later\nend') });
+    assert.deepEqual(severities(check(associationInLoop, guarded, JOB)), [[5, 'warning']]);
+  });
+});
+
+describe('near misses of the fourth evaluation round (back-office pages, reference data)', () => {
+  const VIEW = 'app/views/reports/index.html.erb';
+  const loop = '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n';
+  const controller = (gate: string, assign = 'Post.where(published: true)') =>
+    `class ReportsController < ApplicationController\n${gate}  def index\n    @posts = ${assign}\n  end\nend\n`;
+
+  test('an N+1 on a page behind a staff check (admin namespace, moderator before_action) is a hint that says so', () => {
+    const gated = app({ 'app/controllers/reports_controller.rb': controller('  before_action :redirect_unless_moderator\n\n'), [VIEW]: loop });
+    const findings = check(associationInLoop, gated, VIEW);
+    assert.deepEqual(severities(findings), [[2, 'hint']]);
+    assert.match(findings[0].message, /on a page behind `before_action :redirect_unless_moderator`, which only staff reach/);
+    const namespaced = app({ 'app/controllers/admin/reports_controller.rb': controller('').replace('ReportsController', 'Admin::ReportsController'), 'app/views/admin/reports/index.html.erb': loop });
+    assert.deepEqual(severities(check(associationInLoop, namespaced, 'app/views/admin/reports/index.html.erb')), [[2, 'hint']]);
+  });
+
+  test('near misses: an ungated page, a gate for some actions only, and a staff page that walks every account stay warnings', () => {
+    const open = app({ 'app/controllers/reports_controller.rb': controller(''), [VIEW]: loop });
+    assert.deepEqual(severities(check(associationInLoop, open, VIEW)), [[2, 'warning']]);
+    const some = app({ 'app/controllers/reports_controller.rb': controller('  before_action :require_admin, only: [:destroy]\n\n'), [VIEW]: loop });
+    assert.deepEqual(severities(check(associationInLoop, some, VIEW)), [[2, 'warning']]);
+    const accounts = app({
+      'app/controllers/reports_controller.rb': controller('  before_action :require_admin\n\n', 'User.where(banned: false)'),
+      [VIEW]: '<% @posts.each do |user| %>\n  <%= user.profile.id %>\n<% end %>\n',
+    });
+    assert.deepEqual(severities(check(associationInLoop, accounts, VIEW)), [[2, 'warning']]);
+  });
+
+  test("`render @posts` in a namespaced controller's view renders the namespaced partial, not the public one", () => {
+    const files = app({
+      'app/controllers/admin/posts_controller.rb': 'class Admin::PostsController < ApplicationController\n  def index\n    @posts = Post.where(published: false)\n  end\nend\n',
+      'app/views/admin/posts/index.html.erb': '<%= render @posts %>\n',
+      'app/views/admin/posts/_post.html.erb': '<%= post.author.name %>\n',
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = current_user.posts\n  end\nend\n',
+      'app/views/posts/index.html.erb': '<%= render @posts %>\n',
+      'app/views/posts/_post.html.erb': '<%= post.author.name %>\n',
+    });
+    assert.deepEqual(severities(check(associationInLoop, files, 'app/views/admin/posts/_post.html.erb')), [[1, 'hint']]);
+    assert.deepEqual(check(associationInLoop, files, 'app/views/posts/_post.html.erb').filter((f) => f.severity === 'warning'), [], "the admin page's relation does not reach the public partial");
+  });
+
+  test('reference data by name (locales, languages, countries, currencies) is a small table however it is associated', () => {
+    const files = app({
+      'app/models/locale.rb': 'class Locale < ApplicationRecord\n  belongs_to :category\nend\n',
+      'app/jobs/sweep_job.rb': 'class SweepJob < ApplicationJob\n  def perform\n    Locale.all.each { |locale| puts locale.category.name }\n  end\nend\n',
+    });
+    assert.deepEqual(check(unbatchedEach, files, 'app/jobs/sweep_job.rb'), []);
+    assert.deepEqual(severities(check(associationInLoop, files, 'app/jobs/sweep_job.rb')), [[3, 'hint']]);
   });
 });

@@ -107,7 +107,7 @@ function primaryKeyType(ctx: RuleContext, op: MigrationOp, table: string): { typ
   // even if accounts.id is bigint today.
   const before = tableBefore(ctx, table);
   if (!before || before.table.primaryKeyType === 'none') return undefined;
-  return { type: before.table.primaryKeyType, source: stateSource(before) };
+  return { type: before.table.primaryKeyType, source: stateSource(before, ctx.app.schema?.source) };
 }
 
 function fixEdit(ctx: RuleContext, op: MigrationOp, c: Candidate, wanted: string): FileEdit | undefined {

@@ -1,9 +1,9 @@
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
-import { queryModel } from '../../queries/analysis';
+import { perRowWorkOf, queryModel, rowCardinality } from '../../queries/analysis';
 import { hasScope, targetOf } from '../../queries/values';
 import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, originsOf, preloadSpec, where, withIncludesText } from '../../queries/fixes';
-import { cardinalityOf, nPlusOneSeverity, whyClause } from '../../queries/cardinality';
+import { nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 import { underscore } from '../../models/inflector';
 import type { AssociationInfo, ModelInfo } from '../../models/modelIndex';
@@ -56,8 +56,9 @@ export default defineRule({
         const assocName = read.association.name;
         const others = reads.slice(1).map((x) => `\`${x.association.name}\``);
         const collection = perRow.collection;
-        const card = cardinalityOf(collection, queryModel(ctx).sizes);
-        const severity = nPlusOneSeverity(site.impact.impact, card);
+        const card = rowCardinality(queryModel(ctx), perRow.loopId, collection);
+        const work = perRowWorkOf(queryModel(ctx), perRow.loopId);
+        const severity = nPlusOneSeverity(site.impact, card, work);
         if (!severity) continue;
         const key = loopKey(collection, perRow.loopId, [...perRow.path, assocName]);
         if (seen.has(key)) continue;
@@ -73,7 +74,7 @@ export default defineRule({
         ctx.report({
           range: site.range,
           severity: collection.strict ? 'hint' : severity,
-          message: `\`${readText}\` reads \`${assocName}\`${others.length ? ` (and ${others.join(', ')})` : ''} in ${hops}: one query ${perWhat} (N+1; ${whyClause(site.impact, card)})`
+          message: `\`${readText}\` reads \`${assocName}\`${others.length ? ` (and ${others.join(', ')})` : ''} in ${hops}: one query ${perWhat} (N+1; ${whyClause(site.impact, card, work)})`
             + (built ? `. Preload it where the ${noun(collection.model)}s are loaded: \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`),
           related: read.via.map((v) => ({ file: v.file, range: { start: { line: v.line, character: v.character }, end: { line: v.line, character: v.character } }, message: `\`${v.owner.split('::').pop()}#${v.method}\` ${v === read.via[read.via.length - 1] ? `reads \`${assocName}\`` : 'calls the next'} (${relativeTo(ctx.app.root, v.file)}:${v.line + 1})` })),
           fixes,
@@ -113,8 +114,9 @@ export default defineRule({
             if (SIZE_METHODS.has(next.name) && !next.hasBlock && hasCounterCache(models, ctx.app.schema, r.model, assoc)) continue;
           }
           const collection = r.perRow.collection;
-          const card = cardinalityOf(collection, model.sizes);
-          const severity = nPlusOneSeverity(site.impact.impact, card);
+          const card = rowCardinality(model, r.perRow.loopId, collection);
+          const work = perRowWorkOf(model, r.perRow.loopId);
+          const severity = nPlusOneSeverity(site.impact, card, work);
           if (!severity) continue;
           // Rails sets the inverse of `post.comments.each { |c| c.post }` without a query.
           if (!many && next && (next.name.startsWith('build_') || next.name.startsWith('create_'))) continue;
@@ -142,7 +144,7 @@ export default defineRule({
           ctx.report({
             range: site.range,
             severity: collection.strict ? 'hint' : severity,
-            message: `\`${readText}\` runs one query ${perWhat} (N+1; ${whyClause(site.impact, card)}): nothing preloads \`${name}\``
+            message: `\`${readText}\` runs one query ${perWhat} (N+1; ${whyClause(site.impact, card, work)}): nothing preloads \`${name}\``
               + (delegated ? ` (\`${site.link.name}\` is delegated to it)` : '')
               + advice
               + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : ''),

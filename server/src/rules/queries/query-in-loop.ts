@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule';
-import { loopCardinality, queryModel, type LinkSite } from '../../queries/analysis';
-import { cardinalityOf, nPlusOneSeverity, whyClause } from '../../queries/cardinality';
+import { loopCardinality, perRowWorkOf, queryModel, rowCardinality, type LinkSite } from '../../queries/analysis';
+import { nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { hasScope } from '../../queries/values';
 import { hasCounterCache, noun } from '../../queries/fixes';
 import { ASSOCIATION_QUERY_METHODS, EXECUTING_METHODS } from '../../queries/vocabulary';
@@ -35,8 +35,9 @@ export default defineRule({
             if (name === 'count' && (site.link.args.count > 0 || site.link.hasBlock)) continue;
             if (name === 'count' && r.loaded) continue; // count-on-loaded-relation
             reported.add(chainKey);
-            const card = cardinalityOf(r.perRow.collection, queryModel(ctx).sizes);
-            const severity = nPlusOneSeverity(site.impact.impact, card);
+            const card = rowCardinality(queryModel(ctx), r.perRow.loopId, r.perRow.collection);
+            const work = perRowWorkOf(queryModel(ctx), r.perRow.loopId);
+            const severity = nPlusOneSeverity(site.impact, card, work);
             if (!severity) continue;
             const pathKey = `${r.perRow.loopId}:${r.perRow.path.join('.')}:${name}`;
             if (reported.has(pathKey)) continue;
@@ -55,7 +56,7 @@ export default defineRule({
             ctx.report({
               range: site.range,
               severity,
-              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1; ${whyClause(site.impact, card)}). ${advice}`,
+              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1; ${whyClause(site.impact, card, work)}). ${advice}`,
             });
             continue;
           }
@@ -72,7 +73,8 @@ export default defineRule({
           if (![...deps].some((d) => loop.vars.has(d))) continue;
           reported.add(chainKey);
           const card = loopCardinality(loop, deps);
-          let severity = nPlusOneSeverity(site.impact.impact, card);
+          const work = perRowWorkOf(queryModel(ctx), loop, deps);
+          let severity = nPlusOneSeverity(site.impact, card, work);
           if (!severity) continue;
           // An upsert per element (`find_or_create_by`) comes with a write per element anyway: the lookup
           // doubles the work of the loop rather than multiplying it.
@@ -80,7 +82,7 @@ export default defineRule({
           ctx.report({
             range: site.range,
             severity,
-            message: `\`${text(site)}\` runs a query per iteration (N+1; ${whyClause(site.impact, card)}). Load the ${noun(r.model)} rows for all elements before the loop `
+            message: `\`${text(site)}\` runs a query per iteration (N+1; ${whyClause(site.impact, card, work)}). Load the ${noun(r.model)} rows for all elements before the loop `
               + `(e.g. \`${r.model.name}.where(id: ids).index_by(&:id)\`) and look them up in memory.`,
           });
         }

@@ -28,7 +28,8 @@ export default defineRule({
           if (!direct) continue;
           // Reused after the loop (`items.each { … }; items`): the loaded records are the point, find_each would drop them.
           if (r.bounded || r.unsure || r.ownerScoped || r.selected || r.locked || site.valueUsed || site.reusedAfter) continue;
-          const card = perEventCardinality(cardinalityOf(r, model.sizes), r, site.eventParams);
+          const drained = model.loops.find((l) => l.site === site)?.loop?.drained;
+          const card = drained ?? perEventCardinality(cardinalityOf(r, model.sizes), r, site.eventParams);
           if (card.kind !== 'unbounded') continue;
           const relation = chainText(site.chain, site.index);
           const loads = `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(site.impact, card)}); on a large table the process runs out of memory or time.`;

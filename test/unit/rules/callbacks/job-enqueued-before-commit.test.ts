@@ -213,6 +213,43 @@ end
     assert.match(findings[0].message, /its arguments do not identify this row and the job does not look up Appointment, so it cannot read the uncommitted row/);
   });
 
+  test('near miss: a *_id column that names no association (a billing API id) is a plain value; a foreign key still identifies a record', () => {
+    const code = `class Appointment < ApplicationRecord
+  belongs_to :clinic
+  after_destroy :cancel
+
+  def cancel
+    BillingWorker.perform_async(stripe_customer_id)
+    BillingWorker.perform_async(clinic_id)
+  end
+end
+`;
+    const billing = 'class BillingWorker\n  include Sidekiq::Worker\n\n  def perform(customer_id)\n    Stripe::Customer.retrieve(customer_id).delete\n  end\nend\n';
+    const schema = 'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "appointments" do |t|\n    t.bigint "clinic_id"\n    t.string "stripe_customer_id"\n  end\nend\n';
+    const findings = run(rule, code, { file: FILE, kind: 'model', app: modelApp({
+      [FILE]: code, 'app/models/clinic.rb': 'class Clinic < ApplicationRecord\nend\n', 'app/workers/billing_worker.rb': billing, 'db/schema.rb': schema,
+    }) });
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[6, 'hint'], [7, 'warning']]);
+  });
+
+  test('near miss: column facts come from db/structure.sql when the app keeps no schema.rb', () => {
+    const code = `class Feed < ApplicationRecord
+  after_create :refresh_favicon
+
+  def refresh_favicon
+    FaviconWorker.perform_async(host)
+  end
+end
+`;
+    const favicon = 'class FaviconWorker\n  include Sidekiq::Worker\n\n  def perform(host)\n    Favicon.find_or_create_by(host: host)\n  end\nend\n';
+    const structure = 'CREATE TABLE public.feeds (\n    id bigint NOT NULL,\n    host text\n);\n';
+    const file = 'app/models/feed.rb';
+    const findings = run(rule, code, { file, kind: 'model', app: modelApp({ [file]: code, 'app/workers/favicon_worker.rb': favicon, 'db/structure.sql': structure }) });
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[5, 'hint']]);
+    const unknown = run(rule, code, { file, kind: 'model', app: modelApp({ [file]: code, 'app/workers/favicon_worker.rb': favicon }) });
+    assert.deepEqual(unknown.map((f) => [at(f).line, f.severity]), [[5, 'warning']], 'without a schema the argument is unknown');
+  });
+
   test('an app class whose method enqueues is a job enqueue (not an external call), named with the inner call', () => {
     const code = `class Appointment < ApplicationRecord
   after_create :announce

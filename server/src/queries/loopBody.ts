@@ -1,0 +1,132 @@
+// What a loop's body does to each row, which changes what an N+1 in it costs: a loop that writes, mails or
+// enqueues per row pays a round trip per row anyway (the extra read is not what makes it slow), and a loop
+// that deletes or rewrites each row of an "older than" relation drains a backlog (a pruner), whose size
+// depends on how often it runs, not on the table.
+import type { Node } from '../parsing/treeSitter';
+import { bodyStatements } from '../parsing/ruby';
+import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
+import type { Cardinality } from './cardinality';
+import type { Value } from './values';
+
+/** Per-row writes and I/O by Rails' and Action Mailer's / Active Job's own names (app methods are not guessed). */
+const PER_ROW_WORK = new Set([
+  'save', 'save!', 'update', 'update!', 'update_column', 'update_columns', 'update_attribute', 'destroy', 'destroy!',
+  'create', 'create!', 'touch', 'increment!', 'decrement!', 'toggle!',
+  'deliver_now', 'deliver_later', 'deliver', 'deliver!', 'perform_later', 'perform_async', 'perform_in', 'perform_now',
+]);
+const DELETES = new Set(['destroy', 'destroy!', 'delete', 'delete!', 'really_destroy!', 'discard', 'discard!']);
+/** Branches: work inside them may not run for every row. */
+const CONDITIONAL = new Set(['if', 'unless', 'if_modifier', 'unless_modifier', 'case', 'conditional', 'rescue', 'rescue_modifier', 'ensure', 'while', 'until']);
+
+export interface LoopBodyFacts {
+  /** The first write or I/O call every iteration makes, as message text (`` `user.save` ``). */
+  perRowWork?: string;
+  /** Each row is deleted or its aged column rewritten (`user.exported_at = nil`): the loop drains its relation. */
+  drains?: string;
+}
+
+/** A branch that skips the rest of the iteration (`next`, `break`, `return`). */
+function skips(node: Node): boolean {
+  if (node.type === 'next' || node.type === 'break' || node.type === 'return') return true;
+  if (node.type === 'block' || node.type === 'do_block' || node.type === 'lambda' || node.type === 'method') return false;
+  return node.namedChildren.some((c) => !!c && skips(c));
+}
+
+const WRITES_KEY = 'queries.methodWrites';
+
+/** Model methods that write (`def log_event(…) = events.create!(…)`): a loop calling one per row writes per row. */
+registerModelExtractor((model: ModelInfo, body: Node) => {
+  const out = new Map<string, string>();
+  for (const stmt of bodyStatements(body)) {
+    if (stmt.type !== 'method') continue;
+    const name = stmt.childForFieldName('name')?.text;
+    const found = name ? firstWrite(stmt.childForFieldName('body')) : undefined;
+    if (name && found) out.set(name, found);
+  }
+  if (out.size > 0) model.extra.set(WRITES_KEY, out);
+});
+
+function firstWrite(node: Node | null): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'method' || node.type === 'singleton_method' || CONDITIONAL.has(node.type)) return undefined;
+  if (node.type === 'call' && PER_ROW_WORK.has(node.childForFieldName('method')?.text ?? '')) return node.text.split('\n')[0].slice(0, 60);
+  for (const c of node.namedChildren) {
+    const found = c ? firstWrite(c) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The write a method of `model` (or of a model it is associated with) makes on every call, by method name. */
+export function methodWriter(models: ModelIndex, model: ModelInfo): (method: string) => string | undefined {
+  const candidates = [model, ...[...model.associations.values()].map((a) => models.target(model, a)).filter((m): m is ModelInfo => !!m)];
+  return (method) => {
+    for (const c of candidates) {
+      for (const m of models.ancestry(c)) {
+        const found = (m.extra.get(WRITES_KEY) as Map<string, string> | undefined)?.get(method);
+        if (found) return `\`${c.name}#${method}\` runs \`${found}\``;
+      }
+    }
+    return undefined;
+  };
+}
+
+export function loopBodyFacts(body: Node, params: string[], writer?: (method: string) => string | undefined): LoopBodyFacts {
+  const out: LoopBodyFacts = {};
+  const names = new Set(params);
+  const rooted = (n: Node | null): boolean => {
+    for (let r = n; r; r = r.type === 'call' ? r.childForFieldName('receiver') : null) {
+      if (r.type === 'identifier') return names.has(r.text);
+      if (r.type !== 'call') return false;
+    }
+    return false;
+  };
+  const visit = (n: Node, conditional: boolean): void => {
+    // `info_request = embargo.info_request`: a local read from the row is the row's too.
+    if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
+      names.add(n.childForFieldName('left')!.text);
+    }
+    if (n.type === 'call') {
+      const method = n.childForFieldName('method')?.text ?? '';
+      const receiver = n.childForFieldName('receiver');
+      if (!conditional && !out.perRowWork && PER_ROW_WORK.has(method)) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 60)}\``;
+      if (!conditional && !out.perRowWork && writer && rooted(receiver)) {
+        const write = writer(method);
+        if (write) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 40)}\` (${write})`;
+      }
+      if (!out.drains && DELETES.has(method) && rooted(receiver)) out.drains = n.text.split('\n')[0].slice(0, 60);
+    }
+    if (n.type === 'assignment' && !out.drains) {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'call' && rooted(left.childForFieldName('receiver')) && right?.type === 'nil') out.drains = n.text.slice(0, 60);
+    }
+    // A block passed to a method runs with the row (`I18n.with_locale { … }`, `total.times { … }`); a nested
+    // method or lambda does not run here.
+    if (n.type === 'method' || n.type === 'singleton_method' || n.type === 'lambda') return;
+    const inBranch = conditional || CONDITIONAL.has(n.type);
+    for (const c of n.namedChildren) if (c) visit(c, inBranch);
+  };
+  // After a guard (`next unless person.subscribed?`), the rest of the body runs only for some rows.
+  let guarded = false;
+  for (const c of body.namedChildren) {
+    if (!c) continue;
+    visit(c, guarded);
+    if (CONDITIONAL.has(c.type) && skips(c)) guarded = true;
+  }
+  return out;
+}
+
+/**
+ * A loop over rows older than a time whose body deletes each row or clears the column it was selected by
+ * processes a backlog that every run drains: its size depends on how often it runs, which the code does not say.
+ */
+export function drainedCardinality(card: Cardinality, value: Value, facts: LoopBodyFacts): Cardinality {
+  if (card.kind !== 'unbounded' || !facts.drains) return card;
+  const aged = (value.alternatives ?? [value]).map((v) => v.aged).find(Boolean);
+  if (!aged) return card;
+  const column = /\b(\w+_(?:at|on|date|time))\b/.exec(aged)?.[1];
+  const deletes = !/=\s*nil/.test(facts.drains);
+  if (!deletes && (!column || !facts.drains.includes(`.${column}`))) return card;
+  return { kind: 'unknown', why: `${card.why}: rows older than a time (\`${aged.replace(/`/g, '')}\`) that the loop drains (\`${facts.drains}\`), a backlog as large as the time between runs lets it grow` };
+}
