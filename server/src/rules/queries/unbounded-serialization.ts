@@ -10,7 +10,7 @@ import { singleValueColumns } from '../../queries/conditions';
 import type { ModelIndex } from '../../models/modelIndex';
 import type { Schema } from '../../project/schema';
 import { chainText, originsOf, where } from '../../queries/fixes';
-import { cardinalityOf, whyClause } from '../../queries/cardinality';
+import { cardinalityOf, whyClause, type Cardinality } from '../../queries/cardinality';
 import { paginatedAssignment, paginatorEvidence, paginatorOf } from '../../queries/pagination';
 
 /** Calls that turn what they wrap into JSON/XML/a Hash: `@posts.as_json`, `PostSerializer.new(@posts).serializable_hash`. */
@@ -68,7 +68,7 @@ export default defineRule({
           if (value.kind === 'array' && !value.origin) continue;
           if (model.models && oneRowLookup(value, model.models, ctx.app.schema)) continue;
           const card = cardinalityOf(value, model.sizes);
-          const severity = severityOf(model, value, card.kind);
+          const severity = severityOf(model, value, card);
           if (!severity) continue;
           const flat = node.text.replace(/\s*\n\s*/g, ' ');
           const text = flat.length > 60 ? flat.slice(0, 57) + '…' : flat;
@@ -129,12 +129,16 @@ function valueAt(model: QueryModel, node: Node): Value | undefined {
 
 /**
  * Warning: every row of a table that grows (accounts, owned rows) on a request; hint: rows of one owner or an
- * id list (size unknown); silent: bounded, or a table the code says stays small (lookup values, tenants, roles).
+ * id list (size unknown), or a back-office page; silent: bounded, or a table the code says stays small (lookup values, tenants, roles).
  */
-function severityOf(model: QueryModel, value: Value, kind: 'bounded' | 'unbounded' | 'unknown'): Severity | undefined {
+function severityOf(model: QueryModel, value: Value, card: Cardinality): Severity | undefined {
   const impact = model.impact.impact;
-  if (impact === 'test' || kind === 'bounded') return undefined;
-  if (kind === 'unbounded') return impact === 'offline' ? 'hint' : 'warning';
+  if (impact === 'test' || card.kind === 'bounded') return undefined;
+  if (card.kind === 'unbounded') {
+    // A back-office page (admin namespace, staff before_action) serves a few staff, unless it lists every account.
+    if (impact === 'offline' || (model.impact.staff && !card.accounts)) return 'hint';
+    return 'warning';
+  }
   return value.association || value.ownerScoped || value.unsure ? 'hint' : undefined;
 }
 

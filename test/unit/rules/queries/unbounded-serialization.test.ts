@@ -68,12 +68,15 @@ describe('queries/unbounded-serialization', () => {
     assert.deepEqual(check(rule, all('json.posts @posts, :id, :title\n'), view).map(at), [{ rule: 'queries/unbounded-serialization', line: 1, column: 12 }]);
   });
 
-  test('hint: one owner\'s rows or an id list (size unknown)', () => {
+  test('hint: one owner\'s rows, an id list (size unknown), an admin page', () => {
     const owned = check(rule, files(api('user = User.find(params[:user_id])\nrender json: user.posts')), API);
     assert.deepEqual(owned.map((f) => [at(f).line, f.severity]), [[4, 'hint']]);
     assert.match(owned[0].message, /size unknown: as many as one User has in `posts`/);
     const ids = check(rule, files(api('render json: Post.where(id: params[:ids])')), API);
     assert.deepEqual(ids.map((f) => f.severity), ['hint']);
+    const admin = 'app/controllers/admin/posts_controller.rb';
+    const staff = check(rule, { ...BLOG, [admin]: 'class Admin::PostsController < ApplicationController\n  def index\n    render json: Post.published\n  end\nend\n' }, admin);
+    assert.deepEqual(staff.map((f) => f.severity), ['hint'], 'a back-office page serves a few staff');
   });
 
   test('near misses: limit, page, pagy, one record, a literal id list', () => {
