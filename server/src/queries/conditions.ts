@@ -10,6 +10,11 @@ function conditionKeys(args: string): [string, string][] {
     .map((m) => [m[1], args.slice(m.index! + m[0].length)]);
 }
 
+/** The columns a hash condition compares with one value (`where(email_hash: h)`), not with a list or a range. */
+export function singleValueColumns(args: string): string[] {
+  return conditionKeys(args).filter(([, v]) => !/^(\[|nil\b|[^,)}]*\.\.)/.test(v.trim())).map(([k]) => k);
+}
+
 /** What a `where(…)` says about the number of rows (`args` is its argument text, parentheses included). */
 export function whereShape(args: string, isBelongsTo: (key: string) => boolean = () => false): { bounded?: string; unsure?: string; ownerScoped?: string; aged?: string } {
   const text = `where${args}`;

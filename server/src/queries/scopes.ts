@@ -19,6 +19,8 @@ export interface ScopeInfo {
   unsure?: string;
   /** `where(owner_id: id)` / `where("owner_id = ?", …)` in the body: one owner's rows. */
   ownerScoped?: string;
+  /** The argument texts of the body's `where` calls, read again with the model's associations (`where(recipient: user)`). */
+  wheres?: string[];
   /** `where(created_at: ...3.days.ago)` in the body: rows older than a time. */
   aged?: string;
   /** The scope is an object the analysis does not read (`scope :surveyable, SurveyQuery.new`): `unsure` says so. */
@@ -32,7 +34,7 @@ const BOUNDS = new Set(['limit', 'page', 'per', 'paginate', 'per_page', 'first',
 const ORDERS = new Set(['order', 'reorder', 'in_order_of', 'reverse_order']);
 
 /** The first limit-like and order-like call in a scope body. */
-type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped' | 'aged' | 'opaque'>;
+type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped' | 'aged' | 'opaque' | 'wheres'>;
 
 function shapeIn(node: Node): Shape {
   const out: Shape = {};
@@ -51,6 +53,7 @@ function shapeIn(node: Node): Shape {
         out.unsure ??= where.unsure;
         out.ownerScoped ??= where.ownerScoped;
         out.aged ??= where.aged;
+        (out.wheres ??= []).push(args.text);
       }
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
@@ -193,7 +196,12 @@ export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, 
   const info = scopeInfo(models, model, scope);
   if (!info || seen.has(scope)) return {};
   seen.add(scope);
-  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped, aged: info.aged, opaque: info.opaque };
+  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped, aged: info.aged, opaque: info.opaque, wheres: info.wheres };
+  // A condition on a `belongs_to` (`where(recipient: user)`) is one owner's rows; the extractor ran without the associations.
+  if (!out.ownerScoped && !out.bounded && !out.unsure) {
+    const isBelongsTo = (key: string): boolean => models.association(model.name, key)?.macro === 'belongs_to';
+    out.ownerScoped = info.wheres?.map((w) => whereShape(w, isBelongsTo).ownerScoped).find((o) => !!o);
+  }
   if (depth < 5) {
     for (const call of new Set(info.calls)) {
       if (call === scope || (out.bounded && out.ordered)) continue;

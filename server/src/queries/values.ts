@@ -191,6 +191,8 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         }
         if (name === 'limit' || PAGINATION.has(name)) next.bounded = `${name}${link.args.text}`;
         if (name === 'none') next.bounded = 'none';
+        // `scope.merge(paginated_quotes)`: the rows another relation (built elsewhere, maybe paginated) allows.
+        if (name === 'merge' && !/^\(\s*[A-Z]/.test(link.args.text) && !next.bounded) next.unsure ??= `merge${link.args.text}`;
         if (name === 'where') {
           const shape = whereShape(link.args.text, (k) => models.association(model.name, k)?.macro === 'belongs_to');
           if (shape.bounded) next.bounded = shape.bounded;

@@ -22,6 +22,7 @@ describe('query pack on the sample app (CLI)', () => {
     const findings = JSON.parse(r.stdout).findings.filter((f: any) => f.rule.startsWith('queries/'));
     const rel = (f: any) => `${path.relative(SAMPLE_APP, f.file)}:${f.line}:${f.column} ${f.rule}`;
     assert.deepEqual(findings.map(rel).sort(), [
+      'app/controllers/api/appointments_controller.rb:6:20 queries/unbounded-serialization',
       'app/jobs/nightly_reminders_job.rb:3:44 queries/unbatched-each',
       'app/views/appointments/index.html.erb:3:6 queries/unbounded-render',
       'app/views/appointments/index.html.erb:6:15 queries/association-in-loop',

@@ -6,6 +6,7 @@ import pluckInsteadOfMap from './pluck-instead-of-map';
 import queryInLoop from './query-in-loop';
 import unbatchedEach from './unbatched-each';
 import unboundedRender from './unbounded-render';
+import unboundedSerialization from './unbounded-serialization';
 
 /** Query rules (N+1 and friends), sorted by id. */
 export const queryRules: Rule[] = [
@@ -16,4 +17,5 @@ export const queryRules: Rule[] = [
   queryInLoop,
   unbatchedEach,
   unboundedRender,
+  unboundedSerialization,
 ];

@@ -8,7 +8,7 @@ import { chainText, originsOf, where } from '../../queries/fixes';
 export default defineRule({
   meta: {
     id: 'queries/unbounded-render',
-    description: 'A relation with no limit or pagination rendered as a collection or as JSON: the page grows with the table.',
+    description: 'A relation with no limit or pagination rendered as a collection of partials or a view loop: the page grows with the table.',
     defaultSeverity: 'hint',
     fix: 'none',
     fileKinds: ['controller', 'view'],
@@ -20,11 +20,10 @@ export default defineRule({
         if (node.childForFieldName('method')?.text !== 'render') return;
         const call = readCall(node);
         if (!call || call.name !== 'render' || call.receiver) return;
-        const json = call.keywords.get('json');
-        if (json && ctx.kind === 'controller') { renders.push({ node: json, how: 'render json:' }); return; }
-        if (ctx.kind !== 'view') return;
+        // `render json:`/`xml:` is queries/unbounded-serialization's (one finding per hazard).
         const collection = call.keywords.get('collection');
         if (collection) { renders.push({ node: collection, how: 'render collection:' }); return; }
+        if (ctx.kind !== 'view') return;
         const first = call.args[0];
         if (first && (first.type === 'instance_variable' || first.type === 'call')) renders.push({ node: first, how: 'render' });
       },

@@ -23,12 +23,12 @@ describe('queries/unbounded-render', () => {
     assert.match(findings[0].message, /`@posts` is `Post\.published\.order\(:id\)` \(built in app\/controllers\/posts_controller\.rb:3\) with no limit or pagination/);
   });
 
-  test('collection renders and render json:', () => {
+  test('collection renders in views and controllers; render json: is unbounded-serialization\'s', () => {
     assert.equal(check(rule, files('Post.all', '<%= render @posts %>\n'), INDEX).length, 1);
     assert.equal(check(rule, files('Post.all', '<%= render partial: "post", collection: @posts %>\n'), INDEX).length, 1);
-    const api = 'app/controllers/api/posts_controller.rb';
-    const json = { ...BLOG, [api]: 'class Api::PostsController < ApplicationController\n  def index\n    render json: Post.where(published: true)\n  end\n\n  def show\n    render json: Post.find(params[:id])\n  end\nend\n' };
-    assert.deepEqual(check(rule, json, api).map(at), [{ rule: 'queries/unbounded-render', line: 3, column: 18 }]);
+    const ctrl = 'app/controllers/feeds_controller.rb';
+    const html = { ...BLOG, [ctrl]: 'class FeedsController < ApplicationController\n  def index\n    render partial: "posts/post", collection: Post.where(published: true)\n  end\n\n  def show\n    render json: Post.where(published: true)\n  end\nend\n' };
+    assert.deepEqual(check(rule, html, ctrl).map(at), [{ rule: 'queries/unbounded-render', line: 3, column: 47 }]);
   });
 
   test('near misses: limit(10), page/per, where(id:), a single record, relations written in the view, unknown controller', () => {
