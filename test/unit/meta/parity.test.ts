@@ -11,6 +11,7 @@ import { appFacts, initParsers, run } from '../../helpers/ruleTester';
 import { modelIndex } from '../../helpers/callbackApp';
 import { parseRuby } from '../../../server/src/parsing/treeSitter';
 import { readSchema } from '../../../server/src/project/schema';
+import { isProcessThreadsFile, readProcessThreads } from '../../../server/src/project/processThreads';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const REQUIRED_HEADINGS = ['## Why this is risky', '## Bad', '## Good', '## Suppressing'];
@@ -27,7 +28,8 @@ function examples(markdown: string, heading: string): { lang: string; path?: str
   if (start < 0) return [];
   const next = markdown.indexOf('\n## ', start + heading.length + 1);
   const section = markdown.slice(start, next < 0 ? undefined : next);
-  return [...section.matchAll(/```(ruby|erb)([^\n]*)\n([\s\S]*?)```/g)].map((m) => ({
+  // YAML blocks take part only with a path (```yaml path=config/database.yml): config examples elsewhere are prose.
+  return [...section.matchAll(/```(ruby|erb|yaml)([^\n]*)\n([\s\S]*?)```/g)].filter((m) => m[1] !== 'yaml' || /path=/.test(m[2])).map((m) => ({
     lang: m[1], path: /path=(\S+)/.exec(m[2])?.[1], code: m[3],
     // ```ruby adapter=mysql version=8.0.36: the example's database (default: PostgreSQL, newest).
     adapter: /adapter=(\S+)/.exec(m[2])?.[1] as AdapterName | undefined, version: /version=(\S+)/.exec(m[2])?.[1],
@@ -82,8 +84,18 @@ describe('rule parity', () => {
         });
         return { blocks: blocks.filter((b) => b !== schemaBlock), app };
       };
-      const badSection = withSchema(examples(markdown, '## Bad'));
-      const goodSection = withSchema(examples(markdown, '## Good'));
+      // Blocks for the files that run the app's threads (config/puma.rb, config/sidekiq.yml, a Procfile) are what a
+      // config/database.yml example is compared with (not run themselves).
+      const withThreads = (section: ReturnType<typeof withSchema>) => {
+        const threadFiles = section.blocks.filter((b) => b.path && isProcessThreadsFile(b.path));
+        if (threadFiles.length === 0) return section;
+        const files = new Map(threadFiles.map((b) => [b.path!, b.code]));
+        const processThreads = readProcessThreads({ read: (rel) => files.get(rel), rootFiles: () => [...files.keys()].filter((f) => !f.includes('/')) },
+          new Map([['puma', '6.4.0'], ['sidekiq', '7.2.0']]));
+        return { blocks: section.blocks.filter((b) => !threadFiles.includes(b)), app: (b: ReturnType<typeof examples>[number]) => ({ ...section.app(b), processThreads }) };
+      };
+      const badSection = withThreads(withSchema(examples(markdown, '## Bad')));
+      const goodSection = withThreads(withSchema(examples(markdown, '## Good')));
       const bad = badSection.blocks.filter((b) => file(b.path)).map((b) => ({ ...b, app: () => badSection.app(b) }));
       const good = goodSection.blocks.filter((b) => file(b.path)).map((b) => ({ ...b, app: () => goodSection.app(b) }));
       for (const b of bad) assert.ok(run(rule, b.code, { file: file(b.path), kind: rule.meta.fileKinds[0], app: b.app() }).length > 0, `Bad example is reported:\n${b.code}`);
