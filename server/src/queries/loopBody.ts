@@ -27,9 +27,14 @@ export interface LoopBodyFacts {
 
 /** A branch that skips the rest of the iteration (`next`, `break`, `return`). */
 function skips(node: Node): boolean {
-  if (node.type === 'next' || node.type === 'break' || node.type === 'return') return true;
-  if (node.type === 'block' || node.type === 'do_block' || node.type === 'lambda' || node.type === 'method') return false;
-  return node.namedChildren.some((c) => !!c && skips(c));
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'next' || n.type === 'break' || n.type === 'return') return true;
+    if (n !== node && (n.type === 'block' || n.type === 'do_block' || n.type === 'lambda' || n.type === 'method')) continue;
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return false;
 }
 
 const WRITES_KEY = 'queries.methodWrites';
@@ -47,12 +52,14 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
 });
 
 function firstWrite(node: Node | null): string | undefined {
-  if (!node) return undefined;
-  if (node.type === 'method' || node.type === 'singleton_method' || CONDITIONAL.has(node.type)) return undefined;
-  if (node.type === 'call' && PER_ROW_WORK.has(node.childForFieldName('method')?.text ?? '')) return node.text.split('\n')[0].slice(0, 60);
-  for (const c of node.namedChildren) {
-    const found = c ? firstWrite(c) : undefined;
-    if (found) return found;
+  // Iterative, in source order: mutated or deeply nested code must not overflow the stack.
+  const stack: Node[] = node ? [node] : [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'method' || n.type === 'singleton_method' || CONDITIONAL.has(n.type)) continue;
+    if (n.type === 'call' && PER_ROW_WORK.has(n.childForFieldName('method')?.text ?? '')) return n.text.split('\n')[0].slice(0, 60);
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) { const c = children[i]; if (c) stack.push(c); }
   }
   return undefined;
 }
@@ -81,31 +88,37 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
     }
     return false;
   };
-  const visit = (n: Node, conditional: boolean): void => {
-    // `info_request = embargo.info_request`: a local read from the row is the row's too.
-    if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
-      names.add(n.childForFieldName('left')!.text);
-    }
-    if (n.type === 'call') {
-      const method = n.childForFieldName('method')?.text ?? '';
-      const receiver = n.childForFieldName('receiver');
-      if (!conditional && !out.perRowWork && PER_ROW_WORK.has(method)) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 60)}\``;
-      if (!conditional && !out.perRowWork && writer && rooted(receiver)) {
-        const write = writer(method);
-        if (write) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 40)}\` (${write})`;
+  const visit = (start: Node, startConditional: boolean): void => {
+    // Iterative, in source order (assignments before the calls that use their locals).
+    const stack: [Node, boolean][] = [[start, startConditional]];
+    while (stack.length > 0) {
+      const [n, conditional] = stack.pop()!;
+      // `info_request = embargo.info_request`: a local read from the row is the row's too.
+      if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
+        names.add(n.childForFieldName('left')!.text);
       }
-      if (!out.drains && DELETES.has(method) && rooted(receiver)) out.drains = n.text.split('\n')[0].slice(0, 60);
+      if (n.type === 'call') {
+        const method = n.childForFieldName('method')?.text ?? '';
+        const receiver = n.childForFieldName('receiver');
+        if (!conditional && !out.perRowWork && PER_ROW_WORK.has(method)) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 60)}\``;
+        if (!conditional && !out.perRowWork && writer && rooted(receiver)) {
+          const write = writer(method);
+          if (write) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 40)}\` (${write})`;
+        }
+        if (!out.drains && DELETES.has(method) && rooted(receiver)) out.drains = n.text.split('\n')[0].slice(0, 60);
+      }
+      if (n.type === 'assignment' && !out.drains) {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left?.type === 'call' && rooted(left.childForFieldName('receiver')) && right?.type === 'nil') out.drains = n.text.slice(0, 60);
+      }
+      // A block passed to a method runs with the row (`I18n.with_locale { … }`, `total.times { … }`); a nested
+      // method or lambda does not run here.
+      if (n.type === 'method' || n.type === 'singleton_method' || n.type === 'lambda') continue;
+      const inBranch = conditional || CONDITIONAL.has(n.type);
+      const children = n.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) { const c = children[i]; if (c) stack.push([c, inBranch]); }
     }
-    if (n.type === 'assignment' && !out.drains) {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'call' && rooted(left.childForFieldName('receiver')) && right?.type === 'nil') out.drains = n.text.slice(0, 60);
-    }
-    // A block passed to a method runs with the row (`I18n.with_locale { … }`, `total.times { … }`); a nested
-    // method or lambda does not run here.
-    if (n.type === 'method' || n.type === 'singleton_method' || n.type === 'lambda') return;
-    const inBranch = conditional || CONDITIONAL.has(n.type);
-    for (const c of n.namedChildren) if (c) visit(c, inBranch);
   };
   // After a guard (`next unless person.subscribed?`), the rest of the body runs only for some rows.
   let guarded = false;

@@ -616,3 +616,15 @@ describe('near misses of the fourth evaluation round (back-office pages, referen
     assert.deepEqual(severities(check(associationInLoop, files, 'app/jobs/sweep_job.rb')), [[3, 'hint']]);
   });
 });
+
+describe('deeply nested code (mutated or generated) does not overflow the loop-body and method-write walks', () => {
+  test('a model method and a loop body nested thousands of levels deep are read without a crash', () => {
+    const deep = (n: number) => `${'['.repeat(n)}touch${']'.repeat(n)}`;
+    const files = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n\n  def nested\n    ${deep(30000)}\n  end\nend\n`),
+      'app/jobs/sweep_job.rb': `class SweepJob < ApplicationJob\n  def perform\n    Post.where(published: true).each do |post|\n      ${deep(30000)}\n      post.nested\n      puts post.author.name\n    end\n  end\nend\n`,
+    });
+    const findings = check(associationInLoop, files, 'app/jobs/sweep_job.rb');
+    assert.deepEqual(findings.map((f) => f.ruleId), ['queries/association-in-loop']);
+  });
+});
