@@ -44,13 +44,17 @@ function staffGate(controllers: ControllerIndex, file: string, viewKey: string |
   return all(owners);
 }
 
-/** The names a block binds (`|user, index|`, `|(a, b)|`). */
-function blockParamNames(block: Node): string[] {
-  const params = block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters') ?? null;
+/** The identifiers a parameter list or `for` pattern binds (`|user, index|`, `|(a, b)|`, `for a, b in …`). */
+function boundNames(node: Node | null | undefined): string[] {
   const names: string[] = [];
   const collect = (n: Node): void => { if (n.type === 'identifier') names.push(n.text); else for (const c of n.namedChildren) if (c) collect(c); };
-  if (params) collect(params);
+  if (node) collect(node);
   return names;
+}
+
+/** The names a block binds. */
+function blockParamNames(block: Node): string[] {
+  return boundNames(block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters'));
 }
 
 export interface LoopInfo {
@@ -490,19 +494,10 @@ function buildModel(ctx: RuleContext): QueryModel {
         };
         element = elementOf(collection, loop.id);
       }
+      const body = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
       if (isLoop) {
         const literal = literalCollection(chain, i, scope);
-        const batch = BATCH_LOOPS.has(loopMethod!);
-        const body = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
-        const facts = body && !literal ? loopBodyFacts(body, blockParamNames(block), receiver.model && models ? methodWriter(models, receiver.model) : undefined) : {};
-        const card: Cardinality = literal ? { kind: 'bounded', why: literal }
-          : receiver.model ? cardinalityOf(receiver, sizes) : { kind: 'unknown', why: `how many \`${chainText(chain, i)}\` holds` };
-        const drained = drainedCardinality(card, receiver, facts);
-        loop = {
-          id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop, batch,
-          cardinality: drained, perRowWork: facts.perRowWork, drained: drained !== card ? drained : undefined,
-        };
-        out.loopsById.set(loop.id, loop);
+        loop = newLoop(scope, receiver, literal, body, blockParamNames(block), `how many \`${chainText(chain, i)}\` holds`, BATCH_LOOPS.has(loopMethod!));
         if (!BATCH_LOOPS.has(loopMethod!) && !(loopMethod === 'times')) {
           element = elementOf(receiver, loop.id);
           if (scope.preloader && element.kind === 'record') element = { ...element, preloads: dynamicPreloads() };
@@ -511,7 +506,6 @@ function buildModel(ctx: RuleContext): QueryModel {
       }
       const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
       bindParams(block, inner, element, loopMethod);
-      const body = block.childForFieldName('body') ?? block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
       if (body) visitChildren(body, inner, depth);
     });
   };
@@ -539,6 +533,29 @@ function buildModel(ctx: RuleContext): QueryModel {
     return reads;
   };
 
+  /**
+   * A loop over `collection` (block or `for`): its size from the collection, unless it is a literal or the body drains
+   * an aged relation, and the write or I/O its body does per row.
+   */
+  const newLoop = (scope: Scope, collection: Value, literal: string | undefined, body: Node | null | undefined, params: string[], unknownWhy: string, batch?: boolean): LoopInfo => {
+    const facts = body && !literal ? loopBodyFacts(body, params, collection.model && models ? writerOf(collection.model) : undefined) : {};
+    const card: Cardinality = literal ? { kind: 'bounded', why: literal }
+      : collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: unknownWhy };
+    const drained = drainedCardinality(card, collection, facts);
+    const loop: LoopInfo = {
+      id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop, batch,
+      cardinality: drained, perRowWork: facts.perRowWork, drained: drained !== card ? drained : undefined,
+    };
+    out.loopsById.set(loop.id, loop);
+    return loop;
+  };
+  const writers = new Map<string, (method: string) => string | undefined>();
+  const writerOf = (model: ModelInfo) => {
+    let w = writers.get(model.name);
+    if (!w) writers.set(model.name, (w = methodWriter(models!, model)));
+    return w;
+  };
+
   /** `for user in @users … end`: a loop whose variable is each element (Ruby's `for` opens no scope of its own). */
   const forLoop = (node: Node, scope: Scope, depth: number): void => {
     const pattern = node.childForFieldName('pattern');
@@ -548,18 +565,8 @@ function buildModel(ctx: RuleContext): QueryModel {
     const collection = collectionNode ? out.values.get(collectionNode.id) ?? valueOf(collectionNode, scope) : UNKNOWN;
     const chain = collectionNode ? chainOf(collectionNode, ctx.file) : undefined;
     const literal = collectionNode ? literalValue(collectionNode) ?? (chain ? literalCollection(chain, chain.links.length, scope) : undefined) : undefined;
-    const names: string[] = [];
-    const collect = (n: Node): void => { if (n.type === 'identifier') names.push(n.text); else for (const c of n.namedChildren) if (c) collect(c); };
-    if (pattern) collect(pattern);
-    const facts = body && !literal ? loopBodyFacts(body, names, collection.model && models ? methodWriter(models, collection.model) : undefined) : {};
-    const card: Cardinality = literal ? { kind: 'bounded', why: literal }
-      : collection.model ? cardinalityOf(collection, sizes) : { kind: 'unknown', why: `how many \`${collectionNode?.text ?? ''}\` holds` };
-    const drained = drainedCardinality(card, collection, facts);
-    const loop: LoopInfo = {
-      id: loopIds++, vars: new Set(scope.loop?.vars ?? []), literal: !!literal, parent: scope.loop,
-      cardinality: drained, perRowWork: facts.perRowWork, drained: drained !== card ? drained : undefined,
-    };
-    out.loopsById.set(loop.id, loop);
+    const names = boundNames(pattern);
+    const loop = newLoop(scope, collection, literal, body, names, `how many \`${collectionNode?.text ?? ''}\` holds`);
     const element = literal ? UNKNOWN : elementOf(collection, loop.id);
     const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
     for (const name of names) { inner.locals.set(name, pattern?.type === 'identifier' ? element : UNKNOWN); loop.vars.add(name); }

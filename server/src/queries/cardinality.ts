@@ -3,7 +3,7 @@
 // `where(id: ids)`, a value from elsewhere). Together with where the code runs (impact.ts) it decides
 // the severity of a query finding.
 import type { Severity } from '../core/types';
-import type { Impact, ImpactInfo } from './impact';
+import type { ImpactInfo } from './impact';
 import type { Value } from './values';
 import { chainText } from './fixes';
 import { roleSubset, type TableSizes } from './tableSize';
@@ -75,8 +75,7 @@ export function larger(a: Cardinality, b: Cardinality): Cardinality {
  * job, hint when its size is unknown or bounded there, hint at most in offline code, nothing in tests.
  * `undefined` means silent.
  */
-export function nPlusOneSeverity(impact: Impact | ImpactInfo, card: Cardinality, perRowWork?: string): Severity | undefined {
-  const where = typeof impact === 'string' ? { impact, why: '' } as ImpactInfo : impact;
+export function nPlusOneSeverity(where: ImpactInfo, card: Cardinality, perRowWork?: string): Severity | undefined {
   if (where.impact === 'test') return undefined;
   if (where.impact === 'offline') return card.kind === 'bounded' ? undefined : 'hint';
   // Each row already costs a write, a mail or an enqueue: preloading removes a fraction of the loop's round trips.
