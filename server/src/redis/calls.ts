@@ -1,7 +1,7 @@
 // The per-file view the Redis rules share: every command sent to a known client, where the file runs,
 // which keys the file fills as collections (and never trims), and which client syntax a quick fix may use.
 import * as path from 'node:path';
-import type { RuleContext } from '../core/rule';
+import type { FileKind, RuleContext } from '../core/rule';
 import { compareVersionStrings } from '../lockfile/gemVersion';
 import { readCall, type CallInfo } from '../parsing/ruby';
 import { impactOf, type ImpactInfo } from '../queries/impact';
@@ -26,6 +26,16 @@ export interface RedisFile {
   bounded: Set<string>;
   /** Key expressions capped in size in this file (LTRIM, ZREMRANGEBYRANK, ZREMRANGEBYSCORE): small by design. */
   trimmed: Set<string>;
+}
+
+/** Where Redis commands can be written: app code, views, lib and config. */
+export const REDIS_FILE_KINDS: FileKind[] = ['job', 'model', 'controller', 'ruby', 'view', 'config'];
+
+/** The file's Redis calls for a rule to check, or nothing for a file without a tree and for test code. */
+export function redisFileToCheck(ctx: RuleContext): RedisFile | undefined {
+  if (!ctx.tree) return undefined;
+  const file = redisFile(ctx);
+  return file.impact.impact === 'test' ? undefined : file;
 }
 
 export function redisFile(ctx: RuleContext): RedisFile {

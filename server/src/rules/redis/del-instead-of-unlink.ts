@@ -2,7 +2,7 @@ import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import type { Node } from '../../parsing/treeSitter';
 import { nodeRange, readCall } from '../../parsing/ruby';
-import { lineOf, redisFile, type ClientCall } from '../../redis/calls';
+import { lineOf, REDIS_FILE_KINDS, redisFileToCheck, type ClientCall } from '../../redis/calls';
 import { enclosing } from '../../redis/clients';
 import { compareVersionStrings } from '../../lockfile/gemVersion';
 
@@ -16,14 +16,13 @@ export default defineRule({
     description: 'DEL of several keys or of a large collection frees the memory while Redis waits; UNLINK frees it in the background.',
     defaultSeverity: 'hint',
     fix: 'safe',
-    fileKinds: ['job', 'model', 'controller', 'ruby', 'view', 'config'],
+    fileKinds: REDIS_FILE_KINDS,
   },
   create(ctx) {
     return {
       end() {
-        if (!ctx.tree) return;
-        const file = redisFile(ctx);
-        if (file.impact.impact === 'test') return;
+        const file = redisFileToCheck(ctx);
+        if (!file) return;
         for (const c of file.calls) {
           if (c.command?.command !== 'DEL' || c.call.block) continue;
           const args = c.command.args;

@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { literalName, nodeRange } from '../../parsing/ruby';
-import { redisFile, speaksRedisRb, type ClientCall } from '../../redis/calls';
+import { REDIS_FILE_KINDS, redisFileToCheck, speaksRedisRb, type ClientCall } from '../../redis/calls';
 
 const GEO_FLAGS = new Set(['withdist', 'withcoord', 'withhash']);
 
@@ -11,14 +11,13 @@ export default defineRule({
     description: 'GEORADIUS and GEORADIUSBYMEMBER are deprecated since Redis 6.2 in favour of GEOSEARCH.',
     defaultSeverity: 'hint',
     fix: 'unsafe',
-    fileKinds: ['job', 'model', 'controller', 'ruby', 'view', 'config'],
+    fileKinds: REDIS_FILE_KINDS,
   },
   create(ctx) {
     return {
       end() {
-        if (!ctx.tree) return;
-        const file = redisFile(ctx);
-        if (file.impact.impact === 'test') return;
+        const file = redisFileToCheck(ctx);
+        if (!file) return;
         for (const c of file.calls) {
           const cmd = c.command?.command;
           if (cmd !== 'GEORADIUS' && cmd !== 'GEORADIUSBYMEMBER') continue;

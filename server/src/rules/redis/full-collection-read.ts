@@ -2,7 +2,7 @@ import { defineRule } from '../../core/rule';
 import type { Fix, RelatedLocation } from '../../core/types';
 import type { Node } from '../../parsing/treeSitter';
 import { nodeRange } from '../../parsing/ruby';
-import { accumulatedKey, lineOf, redisFile, speaksRedisRb, type ClientCall } from '../../redis/calls';
+import { accumulatedKey, lineOf, REDIS_FILE_KINDS, redisFileToCheck, speaksRedisRb, type ClientCall } from '../../redis/calls';
 
 /** Whole-collection reads and what they read. */
 const WHOLE: Record<string, string> = { SMEMBERS: 'set', HGETALL: 'hash', HKEYS: 'hash', HVALS: 'hash', SUNION: 'sets', SINTER: 'sets', SDIFF: 'sets' };
@@ -17,14 +17,13 @@ export default defineRule({
     description: 'SMEMBERS, HGETALL, LRANGE/ZRANGE 0 -1 and SUNION/SINTER/SDIFF read a whole collection in one reply, however large it has grown.',
     defaultSeverity: 'warning',
     fix: 'unsafe',
-    fileKinds: ['job', 'model', 'controller', 'ruby', 'view', 'config'],
+    fileKinds: REDIS_FILE_KINDS,
   },
   create(ctx) {
     return {
       end() {
-        if (!ctx.tree) return;
-        const file = redisFile(ctx);
-        if (file.impact.impact === 'test') return;
+        const file = redisFileToCheck(ctx);
+        if (!file) return;
         for (const c of file.calls) {
           const read = describe(c);
           if (!read) continue;

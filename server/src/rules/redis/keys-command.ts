@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { nodeRange } from '../../parsing/ruby';
-import { redisFile, speaksRedisRb, type ClientCall } from '../../redis/calls';
+import { REDIS_FILE_KINDS, redisFileToCheck, speaksRedisRb, type ClientCall } from '../../redis/calls';
 
 export default defineRule({
   meta: {
@@ -9,14 +9,13 @@ export default defineRule({
     description: 'KEYS walks every key in the Redis database in one command and blocks the single-threaded server until it is done.',
     defaultSeverity: 'warning',
     fix: 'unsafe',
-    fileKinds: ['job', 'model', 'controller', 'ruby', 'view', 'config'],
+    fileKinds: REDIS_FILE_KINDS,
   },
   create(ctx) {
     return {
       end() {
-        if (!ctx.tree) return;
-        const file = redisFile(ctx);
-        if (file.impact.impact === 'test') return;
+        const file = redisFileToCheck(ctx);
+        if (!file) return;
         for (const c of file.calls) {
           if (c.command?.command !== 'KEYS' || c.call.block) continue;
           const pattern = c.command.args[0]?.text ?? '"*"';
