@@ -2,19 +2,21 @@
 // ControllerIndex current one file at a time, like modelFiles.ts does for models.
 import { ControllerIndex, extractControllers, extractView } from '../queries/controllerIndex';
 import { extractComponents } from '../queries/components';
+import { extractPolicies } from '../queries/policies';
 import { parseRuby } from '../parsing/treeSitter';
 import { isTemplateName, rubyOf } from '../parsing/templates';
 import type { FileSource } from './files';
 import { appFolders, filesUnder } from './appFolders';
 
-/** `app/controllers`, `app/views` and `app/components` folders under the root (engines and packs included). */
+/** `app/controllers`, `app/views`, `app/components` and `app/policies` folders under the root (engines and packs included). */
 export function controllerAndViewDirectories(root: string, maxDepth = 5): string[] {
-  return appFolders(root, ['controllers', 'views', 'components'], maxDepth);
+  return appFolders(root, ['controllers', 'views', 'components', 'policies'], maxDepth);
 }
 
 const isController = (file: string): boolean => /(^|[\\/])app[\\/]controllers[\\/].*\.rb$/.test(file);
 const isView = (file: string): boolean => /(^|[\\/])app[\\/]views[\\/]/.test(file) && isTemplateName(file);
 const isComponent = (file: string): boolean => /(^|[\\/])app[\\/]components[\\/].*\.rb$/.test(file);
+const isPolicy = (file: string): boolean => /(^|[\\/])app[\\/]policies[\\/].*\.rb$/.test(file);
 
 export class ControllerIndexLoader {
   private index: ControllerIndex | undefined;
@@ -36,7 +38,7 @@ export class ControllerIndexLoader {
   }
 
   changed(file: string): void {
-    if (this.index && (isController(file) || isView(file) || isComponent(file))) this.dirty.add(file);
+    if (this.index && (isController(file) || isView(file) || isComponent(file) || isPolicy(file))) this.dirty.add(file);
   }
 
   private load(file: string): void {
@@ -44,12 +46,14 @@ export class ControllerIndexLoader {
     if (text === undefined) { this.index!.remove(file); return; }
     const view = isView(file);
     const component = isComponent(file);
-    if (!view && !component && !isController(file)) return;
+    const policy = isPolicy(file);
+    if (!view && !component && !policy && !isController(file)) return;
     let tree;
     try {
       tree = parseRuby(view ? rubyOf(file, text) : text);
       if (view) this.index!.updateView(file, extractView(tree, file));
       else if (component) this.index!.updateComponent(file, extractComponents(tree, file));
+      else if (policy) this.index!.updatePolicies(file, extractPolicies(tree));
       else this.index!.updateController(file, extractControllers(tree, file));
     } catch (error) {
       this.log(`controller index: skipped ${file}: ${String(error)}`);

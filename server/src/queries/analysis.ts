@@ -33,15 +33,12 @@ function staffGate(controllers: ControllerIndex, file: string, viewKey: string |
     }
     return undefined;
   };
-  const all = (owners: ControllerInfo[]): string | undefined => {
-    const gates = owners.map(gateOf);
-    return gates.length > 0 && gates.every(Boolean) ? gates[0] : undefined;
-  };
-  if (!viewKey) return all(controllers.controllers().filter((c) => c.file === file));
+  const all = (gates: (string | undefined)[]): string | undefined => (gates.length > 0 && gates.every(Boolean) ? gates[0] : undefined);
+  if (!viewKey) return all(controllers.controllers().filter((c) => c.file === file).map(gateOf));
   let keys = [viewKey];
   if (/(^|\/)_[^/]+$/.test(viewKey)) keys = controllers.renderersOf(viewKey);
-  const owners = keys.flatMap((k) => controllers.actionsRendering(k).map((a) => a.controller));
-  return all(owners);
+  // Each action rendering the view: a staff before_action, or a Pundit policy only staff pass.
+  return all(keys.flatMap((k) => controllers.actionsRendering(k).map((a) => gateOf(a.controller) ?? controllers.policyGate(a.controller, a.action))));
 }
 
 /** The identifiers a parameter list or `for` pattern binds (`|user, index|`, `|(a, b)|`, `for a, b in …`). */
@@ -331,6 +328,7 @@ function buildModel(ctx: RuleContext): QueryModel {
 
   const hooksFor = (scope: Scope, onLink?: EvalHooks['onLink']): EvalHooks => ({
     models, self: scope.self, onLink,
+    sqlOf: (name) => lookup(scope, name)?.value.sql,
     resolveRoot(chain) {
       const r = chain.root;
       if (r.kind === 'name') {
@@ -621,6 +619,13 @@ function buildModel(ctx: RuleContext): QueryModel {
           locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
           preloader: node.text.includes('Preloader'), methodName: on === 'instance' ? node.childForFieldName('name')?.text : undefined,
         };
+        // A controller action whose Pundit `authorize` lets only staff in serves a back-office page.
+        if (ctx.kind === 'controller' && impact.impact === 'request' && !impact.staff && controllers && on === 'instance') {
+          const action = node.childForFieldName('name')?.text;
+          const controller = action ? controllers.controllers().find((c) => c.file === ctx.file && c.methods.has(action)) : undefined;
+          const gate = controller ? controllers.policyGate(controller, controller.methods.get(action!)!) : undefined;
+          if (gate) inner.impact = { ...impact, staff: gate };
+        }
         if ((impact.impact === 'request' || impact.impact === 'background') && ctx.kind !== 'view' && ctx.kind !== 'controller'
           && CONSOLE_OUTPUT.test(node.childForFieldName('body')?.text ?? '')) {
           inner.impact = { impact: 'offline', why: 'a console command (the method prints to stdout)' };
@@ -648,7 +653,8 @@ function buildModel(ctx: RuleContext): QueryModel {
           if (receiver) visit(receiver, scope, depth + 1);
         } else if (left.type !== 'identifier' && left.type !== 'instance_variable') visit(left, scope, depth + 1);
         const literal = literalValue(right);
-        const value = literal ? { ...UNKNOWN, literal } : out.values.get(right.id) ?? valueOf(right, scope);
+        const sql = left.type === 'identifier' ? sqlText(right) : undefined;
+        const value = sql !== undefined ? { ...UNKNOWN, sql } : literal ? { ...UNKNOWN, literal } : out.values.get(right.id) ?? valueOf(right, scope);
         if (node.type === 'operator_assignment' && left.type === 'instance_variable' && lookupIvar(scope, left.text)) return;
         assign(scope, left, value, node);
         return;
@@ -685,6 +691,22 @@ function readAgainAfter(node: Node, name: string): boolean {
   for (let n = node.parent; n; n = n.parent) { top = n; if (n.type === 'method' || n.type === 'singleton_method') break; }
   const rest = top.text.slice(node.endIndex - top.startIndex);
   return new RegExp(`(^|[^\\w@])${name.replace(/[@$]/g, '\\$&')}(?![\\w?!:])`).test(rest);
+}
+
+/**
+ * The text of a string or heredoc assigned to a local (`conditions = <<-EOF.strip_heredoc … EOF`); a heredoc's
+ * body is the statement's next sibling. Interpolated strings are not read (their text is not the SQL).
+ */
+function sqlText(right: Node): string | undefined {
+  let n: Node | null = right;
+  while (n?.type === 'call' && /^(strip_heredoc|squish|strip|freeze)$/.test(n.childForFieldName('method')?.text ?? '')) n = n.childForFieldName('receiver');
+  if (n?.type === 'string' && !n.namedChildren.some((c) => c?.type === 'interpolation')) return n.namedChildren.map((c) => c?.text ?? '').join('');
+  if (n?.type !== 'heredoc_beginning') return undefined;
+  let statement: Node | null = right;
+  while (statement?.parent && statement.parent.type !== 'body_statement' && statement.parent.type !== 'program' && statement.parent.type !== 'block_body') statement = statement.parent;
+  const body = statement?.nextNamedSibling;
+  if (body?.type !== 'heredoc_body' || body.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
+  return body.namedChildren.filter((c) => c?.type === 'heredoc_content').map((c) => c!.text).join('');
 }
 
 const LITERALS = new Set(['array', 'hash', 'range', 'string_array', 'symbol_array']);

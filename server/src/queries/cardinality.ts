@@ -15,6 +15,8 @@ export interface Cardinality {
   why: string;
   /** Every row of the accounts table (users): the largest table, even on a back-office page. */
   accounts?: boolean;
+  /** Every row of a growing table, unfiltered (`StripeCard.all`): as slow for staff as for anyone. */
+  everyRow?: boolean;
 }
 
 const RANK: Record<CardinalityKind, number> = { bounded: 0, unknown: 1, unbounded: 2 };
@@ -47,7 +49,7 @@ export function cardinalityOf(value: Value, sizes?: TableSizes): Cardinality {
     if (size === 'root') {
       return { kind: 'unknown', why: `${every}, a table that belongs to no other model: lookup values, settings or tenants, usually few (list it in queries.largeTables if it grows)` };
     }
-    return { kind: 'unbounded', why: every, accounts: size === 'accounts' };
+    return { kind: 'unbounded', why: every, accounts: size === 'accounts', ...(value.filtered === false && value.kind !== 'array' ? { everyRow: true } : {}) };
   }
   return { kind: 'unknown', why: `${model} records from elsewhere` };
 }
@@ -80,8 +82,9 @@ export function nPlusOneSeverity(where: ImpactInfo, card: Cardinality, perRowWor
   if (where.impact === 'offline') return card.kind === 'bounded' ? undefined : 'hint';
   // Each row already costs a write, a mail or an enqueue: preloading removes a fraction of the loop's round trips.
   if (perRowWork) return 'hint';
-  // A back-office page serves a few staff: its N+1 costs them a wait, not the site, unless it walks every account.
-  if (where.staff && !card.accounts) return 'hint';
+  // A back-office page serves a few staff: its N+1 costs them a wait, not the site, unless it walks every account
+  // or every row of a table.
+  if (where.staff && !card.accounts && !card.everyRow) return 'hint';
   return card.kind === 'unbounded' ? 'warning' : 'hint';
 }
 
@@ -89,7 +92,7 @@ export function nPlusOneSeverity(where: ImpactInfo, card: Cardinality, perRowWor
 export function whyClause(impact: ImpactInfo, card: Cardinality, perRowWork?: string): string {
   const size = card.kind === 'unbounded' ? `unbounded: ${card.why}` : card.kind === 'bounded' ? `bounded: ${card.why}` : `size unknown: ${card.why}`;
   const work = perRowWork && impact.impact !== 'offline' && impact.impact !== 'test' ? `; every row also runs ${perRowWork}, a round trip of its own` : '';
-  const staff = impact.staff && !card.accounts && card.kind === 'unbounded' && impact.impact === 'request' ? `; on ${impact.staff}, which only staff reach` : '';
+  const staff = impact.staff && !card.accounts && !card.everyRow && card.kind === 'unbounded' && impact.impact === 'request' ? `; on ${impact.staff}, which only staff reach` : '';
   return impact.impact === 'offline' ? `${size}; in ${impact.why}, which runs offline` : `${size}${work}${staff}`;
 }
 

@@ -20,7 +20,7 @@ export function whereShape(args: string, isBelongsTo: (key: string) => boolean =
   const text = `where${args}`;
   const ids = idCondition(args);
   if (ids === 'small') return { bounded: text };
-  if (ids === 'list' || idListValue(args) || recentWindow(args) || calendarSlice(args)) return { unsure: text };
+  if (ids === 'list' || idListValue(args) || recentWindow(args) || calendarSlice(args) || aboveACount(args)) return { unsure: text };
   // `where(community_id: c.id)` / `where(author: user)` is one owner's rows, like `community.things`: size unknown.
   const ownerKey = conditionKeys(args).some(([k, v]) => !/^nil\b/.test(v) && ((k.endsWith('_id') && k !== 'id') || isBelongsTo(k)));
   // `where("user_id = ?", user.id)`, `where(["(owner_id = ? AND …)", …])`: the same in SQL.
@@ -39,6 +39,15 @@ export function whereShape(args: string, isBelongsTo: (key: string) => boolean =
 function calendarSlice(args: string): boolean {
   return /^\(?\s*\[?\s*["'][^"']*\b(EXTRACT\s*\(\s*\w+\s+FROM|DATE_PART\s*\(|DATE\s*\(|MONTH\s*\(|DAYOFMONTH\s*\(|DAY\s*\(|strftime\s*\()/i.test(args)
     || conditionKeys(args).some(([k, v]) => /^(birthday|birth_date|date_of_birth|dob)$/.test(k) && !/^nil\b/.test(v));
+}
+
+/**
+ * `where("taggings_count > ?", 1000)`, `where(followers_count: 500..)`: the rows above a counter's threshold, the
+ * popular few (a top list), as many as pass it.
+ */
+function aboveACount(args: string): boolean {
+  if (/^\(?\s*\[?\s*["'](?:\w+\.)?\w*_count(?:_cache)?\s*>=?\s*(\?|\d+)\s*["']/.test(args)) return true;
+  return conditionKeys(args).some(([k, v]) => /_count(_cache)?$/.test(k) && /^\(?\s*[\w.]+\s*\.\.\.?\s*\)?\s*[,)}]/.test(v));
 }
 
 /**
@@ -86,14 +95,21 @@ function idListValue(args: string): boolean {
   return conditionKeys(args).some(([, v]) => /^@?[a-z_]*_ids\s*[,)}]/.test(v));
 }
 
-const RECENT = /^(\d+)\.(minutes?|hours?|days?|weeks?)\.ago$/;
-const HOURS: Record<string, number> = { minute: 1 / 60, hour: 1, day: 24, week: 168 };
-/** `where(created_at: 2.days.ago..)`: rows written in a recent window of at most a week (a digest, a resend). */
+const RECENT = /^(\d+)\.(minutes?|hours?|days?|weeks?|months?)\.ago$/;
+const HOURS: Record<string, number> = { minute: 1 / 60, hour: 1, day: 24, week: 168, month: 744 };
+/** The longest window still read as "recent": a month (a digest, a resend, a monthly report). */
+const RECENT_HOURS = 744;
+/** `created_at > (now() - '1 month'::interval)`, `created_at >= NOW() - INTERVAL '7 days'`: a window in SQL. */
+const SQL_WINDOW = /\b\w+_at\s*>=?\s*\(?\s*(?:now\(\)|current_timestamp|current_date|localtimestamp)\s*-\s*(?:interval\s*)?'(\d+)\s*(minutes?|hours?|days?|weeks?|months?)'/i;
+
+/** `where(created_at: 2.days.ago..)`: rows written in a recent window of at most a month (a digest, a resend). */
 function recentWindow(args: string): boolean {
+  const sqlWindow = /^\(?\s*\[?\s*["']/.test(args) ? SQL_WINDOW.exec(args) : null;
+  if (sqlWindow && Number(sqlWindow[1]) * HOURS[sqlWindow[2].toLowerCase().replace(/s$/, '')] <= RECENT_HOURS) return true;
   // `where("posts.created_at >= ?", 1.day.ago)`: the same in SQL; `>= ?` with a time the code computes
   // (`recent_time`, `since`) is a window of unknown length.
   const sql = /^\(?\s*["'](?:\w+\.)?(?:\w+_at|\w+_on|date|\w+_date)\s*>=?\s*\?["']\s*,\s*([^,)]+?)\s*\)?$/.exec(args);
-  if (sql) return withinAWeek(sql[1]) || computedTime(sql[1]);
+  if (sql) return withinAMonth(sql[1]) || computedTime(sql[1]);
   // `where("created_at < ? AND created_at > ?", now - 2.days, now - 10.days)`: both ends of a window.
   const both = /^\(?\s*["']([^"']*)["']/.exec(args)?.[1];
   if (both) {
@@ -103,13 +119,13 @@ function recentWindow(args: string): boolean {
   return conditionKeys(args).some(([k, v]) => {
     if (!k.endsWith('_at')) return false;
     const range = /^\(?\s*([^.,)]+(?:\.[a-z_]+)*)\s*\.\.\.?\s*([^,)]*?)\s*\)?\s*[,)}]/.exec(v);
-    return !!range && (withinAWeek(range[1]) || range[2].trim() !== '' || computedTime(range[1]));
+    return !!range && (withinAMonth(range[1]) || range[2].trim() !== '' || computedTime(range[1]));
   });
 }
 
-function withinAWeek(time: string): boolean {
+function withinAMonth(time: string): boolean {
   const from = RECENT.exec(time.trim());
-  return !!from && Number(from[1]) * HOURS[from[2].replace(/s$/, '')] <= 168;
+  return !!from && Number(from[1]) * HOURS[from[2].replace(/s$/, '')] <= RECENT_HOURS;
 }
 
 /** A time the code computes from a local, argument or method (`recent_time`, `since`), not a literal age. */

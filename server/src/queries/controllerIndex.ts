@@ -8,6 +8,7 @@ import { underscore } from '../models/inflector';
 import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
 import { componentFileFor, type ComponentInfo } from './components';
+import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
 
 export interface IvarAssignment { ivar: string; chain: Chain }
 
@@ -17,6 +18,8 @@ export interface ControllerMethod {
   returns?: Chain;
   /** Below `private`/`protected` (or named by `private :x`): a helper the actions call, not an action. */
   hidden?: boolean;
+  /** Pundit `authorize` calls in the method. */
+  authorizes?: Authorization[];
 }
 
 export interface ControllerInfo {
@@ -173,6 +176,8 @@ export function readMethod(name: string, method: Node, file: string): Controller
     if (node.type === 'call') {
       const call = readCall(node);
       if (call && !call.receiver && call.name === 'render') readRender(call, out);
+      const authorization = call ? readAuthorization(call) : undefined;
+      if (authorization) (out.authorizes ??= []).push(authorization);
     }
     for (const c of node.namedChildren) if (c) walk(c, depth + 1);
   };
@@ -351,11 +356,52 @@ export class ControllerIndex {
   }
   remove(file: string): void {
     if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; }
+    if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
     this.componentsByFile.delete(file);
   }
 
   updateComponent(file: string, components: ComponentInfo[]): void { this.componentsByFile.set(file, components); }
+
+  private readonly policiesByFile = new Map<string, PolicyInfo[]>();
+  private policyByName: Map<string, PolicyInfo> | undefined;
+  updatePolicies(file: string, policies: PolicyInfo[]): void { this.policiesByFile.set(file, policies); this.policyByName = undefined; }
+
+  /**
+   * The staff check an action's Pundit `authorize` applies (`authorize @cards` in `index` → `StripeCardPolicy#index?`
+   * is `user&.auditor?`), as message text; undefined when it authorizes nothing or lets other users in.
+   */
+  policyGate(controller: ControllerInfo, action: ControllerMethod): string | undefined {
+    for (const auth of action.authorizes ?? []) {
+      const policy = auth.policyClass ?? this.policyNameFor(auth.subject, controller, action);
+      const query = auth.query ?? `${action.name}?`;
+      const roles = policy ? this.staffRoles(policy, query) : undefined;
+      if (roles) return `a page whose \`${policy}#${query}\` lets only ${roles} in`;
+    }
+    return undefined;
+  }
+
+  private policyNameFor(subject: string, controller: ControllerInfo, action: ControllerMethod): string | undefined {
+    if (/^[A-Z][\w:]*$/.test(subject)) return `${subject}Policy`;
+    if (/^:[a-z_]+$/.test(subject)) return `${subject.slice(1).split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}Policy`;
+    if (!/^@\w+$/.test(subject)) return undefined;
+    const roots = this.assignmentsFor(controller, action, subject).map((a) => a.chain.root);
+    const models = [...new Set(roots.map((r) => (r.kind === 'const' ? r.name : undefined)))];
+    return models.length === 1 && models[0] ? `${models[0]}Policy` : undefined;
+  }
+
+  private staffRoles(policy: string, query: string): string | undefined {
+    this.policyByName ??= new Map([...this.policiesByFile.values()].flat().map((p) => [p.name, p]));
+    let info = this.policyByName.get(policy.replace(/^::/, ''));
+    for (let depth = 0; info && depth < 5; depth++) {
+      const roles = info.staffMethods.get(query);
+      if (roles) return roles;
+      // A method the policy defines itself but not as a staff check lets others in.
+      if (info.defines.has(query) || info.superclass === undefined) return undefined;
+      info = this.policyByName.get(info.superclass.replace(/^::/, ''));
+    }
+    return undefined;
+  }
 
   /** The component a template belongs to (`x_component.rb` next to it or above its sidecar folder). */
   componentForTemplate(template: string): ComponentInfo | undefined {

@@ -3,7 +3,7 @@
 // that deletes or rewrites each row of an "older than" relation drains a backlog (a pruner), whose size
 // depends on how often it runs, not on the table.
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements } from '../parsing/ruby';
+import { bodyStatements, literalName, readCall } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import type { Cardinality } from './cardinality';
 import type { Value } from './values';
@@ -38,18 +38,61 @@ function skips(node: Node): boolean {
 }
 
 const WRITES_KEY = 'queries.methodWrites';
+const QUERIES_KEY = 'queries.methodQueries';
+/** Query methods an association's preloaded records cannot answer: each call is a query of its own. */
+const QUERY_LINKS = new Set(['where', 'order', 'reorder', 'group', 'find_by', 'find_by!', 'exists?', 'count', 'sum', 'maximum', 'minimum',
+  'average', 'calculate', 'pluck', 'pick', 'ids', 'find', 'limit', 'joins', 'left_joins', 'distinct', 'none?']);
+/** A chain on one of the model's associations, read in a method body: `versions.where_changes_to(…).last`. */
+interface AssociationQuery { association: string; next: string; text: string }
 
-/** Model methods that write (`def log_event(…) = events.create!(…)`): a loop calling one per row writes per row. */
+/**
+ * Model methods that write (`def log_event(…) = events.create!(…)`): a loop calling one per row writes per row.
+ * A state machine's events save the record too: aasm's `approve!`, state_machines' `approve` and `approve!`.
+ */
 registerModelExtractor((model: ModelInfo, body: Node) => {
   const out = new Map<string, string>();
+  const queries = new Map<string, AssociationQuery[]>();
   for (const stmt of bodyStatements(body)) {
+    const call = stmt.type === 'call' ? readCall(stmt) : null;
+    if (call && !call.receiver && (call.name === 'aasm' || call.name === 'state_machine') && call.block) {
+      for (const inner of bodyStatements(call.block)) {
+        const event = readCall(inner);
+        const name = event && !event.receiver && event.name === 'event' && event.args[0] ? literalName(event.args[0]) : undefined;
+        if (!name) continue;
+        out.set(`${name}!`, `its ${call.name} event :${name}, which saves the record`);
+        if (call.name === 'state_machine') out.set(name, `its state_machine event :${name}, which saves the record`);
+      }
+      continue;
+    }
     if (stmt.type !== 'method') continue;
     const name = stmt.childForFieldName('name')?.text;
     const found = name ? firstWrite(stmt.childForFieldName('body')) : undefined;
     if (name && found) out.set(name, found);
+    const query = name ? associationQueries(stmt.childForFieldName('body')) : [];
+    if (name && query.length > 0) queries.set(name, query);
   }
   if (out.size > 0) model.extra.set(WRITES_KEY, out);
+  if (queries.size > 0) model.extra.set(QUERIES_KEY, queries);
 });
+
+/** Chains on a bare name with a further link, outside branches (which association each is, is decided later). */
+function associationQueries(node: Node | null): AssociationQuery[] {
+  const out: AssociationQuery[] = [];
+  const stack: Node[] = node ? [node] : [];
+  while (stack.length > 0 && out.length < 8) {
+    const n = stack.pop()!;
+    if (n.type === 'method' || n.type === 'singleton_method' || n.type === 'lambda' || CONDITIONAL.has(n.type)) continue;
+    if (n.type === 'call') {
+      let root: Node = n;
+      const links: string[] = [];
+      while (root.type === 'call' && root.childForFieldName('receiver')) { links.unshift(root.childForFieldName('method')?.text ?? ''); root = root.childForFieldName('receiver')!; }
+      if (root.type === 'identifier' && links.length > 0) { out.push({ association: root.text, next: links[0], text: n.text.split('\n')[0].slice(0, 60) }); continue; }
+    }
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) { const c = children[i]; if (c) stack.push(c); }
+  }
+  return out;
+}
 
 function firstWrite(node: Node | null): string | undefined {
   // Iterative, in source order: mutated or deeply nested code must not overflow the stack.
@@ -64,18 +107,31 @@ function firstWrite(node: Node | null): string | undefined {
   return undefined;
 }
 
-/** The write a method of `model` (or of a model it is associated with) makes on every call, by method name. */
+/**
+ * The round trip a method of `model` (or of a model it is associated with) makes on every call, by method name:
+ * a write, or a query on one of its associations that preloading cannot answer (`comments.where(…)`, a scope).
+ */
 export function methodWriter(models: ModelIndex, model: ModelInfo): (method: string) => string | undefined {
   const candidates = [model, ...[...model.associations.values()].map((a) => models.target(model, a)).filter((m): m is ModelInfo => !!m)];
   return (method) => {
     for (const c of candidates) {
       for (const m of models.ancestry(c)) {
         const found = (m.extra.get(WRITES_KEY) as Map<string, string> | undefined)?.get(method);
-        if (found) return `\`${c.name}#${method}\` runs \`${found}\``;
+        if (found) return found.startsWith('its ') ? `\`${c.name}#${method}\` is ${found}` : `\`${c.name}#${method}\` runs \`${found}\``;
+        const query = ((m.extra.get(QUERIES_KEY) as Map<string, AssociationQuery[]> | undefined)?.get(method) ?? []).find((q) => queriesAssociation(models, c, q));
+        if (query) return `\`${c.name}#${method}\` queries \`${query.text}\``;
       }
     }
     return undefined;
   };
+}
+
+function queriesAssociation(models: ModelIndex, model: ModelInfo, query: AssociationQuery): boolean {
+  const association = models.association(model.name, query.association);
+  if (!association || association.macro !== 'has_many') return false;
+  if (QUERY_LINKS.has(query.next)) return true;
+  const target = models.target(model, association);
+  return !!target && models.ancestry(target).some((t) => t.scopes.has(query.next));
 }
 
 export function loopBodyFacts(body: Node, params: string[], writer?: (method: string) => string | undefined): LoopBodyFacts {

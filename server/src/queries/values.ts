@@ -56,12 +56,16 @@ export interface Value {
   external?: boolean;
   /** The values this one merges (an ivar assigned by several actions): fixes edit each that lacks a preload. */
   alternatives?: Value[];
+  /** A local holding SQL text (a string or heredoc) that a `where(conditions)` passes on. */
+  sql?: string;
 }
 
 export { RELATION_METHODS };
 
 export const UNKNOWN: Value = { kind: 'unknown', preloads: emptyPreloads() };
 
+/** Scopes that name a queue of rows awaiting a person's review or action. */
+const REVIEW_QUEUE = /^(under_review|in_review|pending_review|awaiting_review|needs_review|needing_review|for_review|needs_action|needing_action|awaiting_approval|pending_approval|needs_approval|unreviewed|unapproved)$/;
 const UNFILTERED = new Set(['all', 'includes', 'preload', 'eager_load', 'references', 'strict_loading', 'readonly', 'unscoped', 'annotate']);
 const PAGINATION = new Set(['page', 'per', 'paginate', 'per_page', 'padding']);
 /** Methods returning one record. */
@@ -87,6 +91,8 @@ export interface EvalHooks {
   self?: { model: ModelInfo; on: 'class' | 'instance' };
   /** Called for every link with the receiver value and the result, in order. */
   onLink?(link: Link, index: number, receiver: Value, result: Value, chain: Chain): void;
+  /** The SQL text a local holds (`conditions = <<~SQL … SQL`), for `where(conditions)`. */
+  sqlOf?(name: string): string | undefined;
 }
 
 export function modelOf(models: ModelIndex | undefined, name: string, namespace = ''): ModelInfo | undefined {
@@ -158,6 +164,13 @@ function whereArgs(text: string): string[] {
   return out;
 }
 
+/** `(conditions)` where the local holds SQL text: the text as a condition string, so its window is read. */
+function sqlArgs(args: string, hooks: EvalHooks): string {
+  const local = /^\(\s*([a-z_][a-z0-9_]*)\s*\)$/.exec(args)?.[1];
+  const sql = local ? hooks.sqlOf?.(local) : undefined;
+  return sql === undefined ? args : `(${JSON.stringify(sql.replace(/\s+/g, ' ').trim())})`;
+}
+
 /** The value of `receiver.<link>`. `count` is the number of links of `chain` up to and including this one. */
 export function step(receiver: Value, link: Link, chain: Chain, count: number, hooks: EvalHooks): Value {
   const models = hooks.models;
@@ -194,7 +207,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         // `scope.merge(paginated_quotes)`: the rows another relation (built elsewhere, maybe paginated) allows.
         if (name === 'merge' && !/^\(\s*[A-Z]/.test(link.args.text) && !next.bounded) next.unsure ??= `merge${link.args.text}`;
         if (name === 'where') {
-          const shape = whereShape(link.args.text, (k) => models.association(model.name, k)?.macro === 'belongs_to');
+          const shape = whereShape(sqlArgs(link.args.text, hooks), (k) => models.association(model.name, k)?.macro === 'belongs_to');
           if (shape.bounded) next.bounded = shape.bounded;
           else if (shape.unsure) next.unsure = shape.unsure;
           else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = shape.ownerScoped;
@@ -209,6 +222,8 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
             else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = `merge(…${shape.ownerScoped}…)`;
           }
         }
+        // `under_review`, `needs_action`: a queue of rows waiting for a person, as long as people leave it.
+        if (isScope && !next.bounded && REVIEW_QUEUE.test(name)) next.unsure ??= `\`${name}\` (rows waiting for someone to review them)`;
         if (isScope && !next.bounded) {
           const shape = scopeShape(models, model, name);
           if (shape.unsure && !next.unsure) next.unsure = `\`${name}\` (${shape.opaque ? shape.unsure : `\`${shape.unsure}\` in its scope body`})`;

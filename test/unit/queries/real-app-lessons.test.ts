@@ -628,3 +628,134 @@ describe('deeply nested code (mutated or generated) does not overflow the loop-b
     assert.deepEqual(findings.map((f) => f.ruleId), ['queries/association-in-loop']);
   });
 });
+
+describe('near misses of the fifth evaluation round (SQL in locals, staff policies, review queues, per-row work)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+
+  test('a window written in SQL held in a local (a heredoc) is read like one written inline', () => {
+    const heredoc = "recent = <<-SQL.strip_heredoc\n  posts.id IN (SELECT post_id FROM comments WHERE comments.created_at > (now() - '1 month'::interval))\nSQL\nPost.where(recent).each do |post|\n  puts post.author.name\nend";
+    const files = app({ [JOB]: job(heredoc) });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[7, 'hint']]);
+    assert.match(findings[0].message, /size unknown: as many Post rows as `where\(/);
+    const inline = app({ [JOB]: job("Post.where(\"created_at >= NOW() - INTERVAL '7 days'\").each { |post| puts post.author.name }") });
+    assert.deepEqual(severities(check(associationInLoop, inline, JOB)), [[3, 'hint']]);
+    // Near misses: a year-long window, and SQL the code interpolates, are not read as recent.
+    const long = app({ [JOB]: job("old = \"created_at > (now() - '12 months'::interval)\"\nPost.where(old).each { |post| puts post.author.name }") });
+    assert.deepEqual(severities(check(associationInLoop, long, JOB)), [[4, 'warning']]);
+    const interpolated = app({ [JOB]: job("sql = \"created_at > (now() - '1 month'::interval) AND #{extra}\"\nPost.where(sql).each { |post| puts post.author.name }") });
+    assert.deepEqual(severities(check(associationInLoop, interpolated, JOB)), [[4, 'warning']]);
+  });
+});
+
+describe('near misses of the fifth evaluation round (counter thresholds)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+
+  test('rows above a counter threshold (the popular few) are size unknown; the rows below it are not', () => {
+    const files = app({ [JOB]: job('Post.where("comments_count > ?", 40 * divisor).each { |post| puts post.author.name }\nPost.where(comments_count: 500..).each { |post| puts post.author.name }') });
+    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[3, 'hint'], [4, 'hint']]);
+    const below = app({ [JOB]: job('Post.where("comments_count < ?", 2).each { |post| puts post.author.name }') });
+    assert.deepEqual(severities(check(associationInLoop, below, JOB)), [[3, 'warning']]);
+    assert.deepEqual(check(unbatchedEach, below, JOB).map((f) => at(f).line), [3]);
+  });
+});
+
+describe('near misses of the fifth evaluation round (state-machine events per row)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+  const withMachine = (machine: string) => BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n\n${machine}\nend\n`);
+
+  test("a loop that fires a state machine's saving event on every row writes per row, so its N+1 is a hint", () => {
+    const files = app({
+      'app/models/post.rb': withMachine('  include AASM\n\n  aasm do\n    state :draft, initial: true\n    state :approved\n    event :approve do\n      transitions from: :draft, to: :approved\n    end\n  end'),
+      [JOB]: job('Post.where(published: true).find_each do |post|\n  post.approve!(post.author)\nend'),
+    });
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[4, 'hint']]);
+    assert.match(findings[0].message, /every row also runs `post.approve!\(post.author\)` \(`Post#approve!` is its aasm event :approve, which saves the record\)/);
+    // Near miss: aasm's event without the bang only changes the state in memory; the N+1 stays a warning.
+    const inMemory = app({
+      'app/models/post.rb': withMachine('  include AASM\n\n  aasm do\n    state :draft, initial: true\n    event :approve do\n      transitions from: :draft, to: :approved\n    end\n  end'),
+      [JOB]: job('Post.where(published: true).find_each do |post|\n  post.approve(post.author)\nend'),
+    });
+    assert.deepEqual(severities(check(associationInLoop, inMemory, JOB)), [[4, 'warning']]);
+  });
+});
+
+describe('near misses of the fifth evaluation round (per-row queries preloading cannot answer)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+  const withMethod = (method: string) => BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n\n${method}\nend\n`);
+
+  test("a loop calling a model method that queries the row's association (a sum, a where) already pays a query per row: the N+1 is a hint", () => {
+    const files = app({
+      'app/models/post.rb': withMethod('  def spam_total\n    comments.where(spam: true).count\n  end'),
+      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.spam_total\n  puts post.author.name\nend'),
+    });
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[5, 'hint']]);
+    assert.match(findings[0].message, /every row also runs `post.spam_total` \(`Post#spam_total` queries `comments.where\(spam: true\).count`\)/);
+    // Near miss: a method that reads the association as a whole is answered by a preload; the N+1 stays a warning.
+    const preloadable = app({
+      'app/models/post.rb': withMethod('  def comment_total\n    comments.size\n  end'),
+      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.comment_total\n  puts post.author.name\nend'),
+    });
+    assert.deepEqual(severities(check(associationInLoop, preloadable, JOB)).filter(([line]) => line === 5), [[5, 'warning']]);
+  });
+});
+
+describe('near misses of the fifth evaluation round (Pundit policies that let only staff in)', () => {
+  const VIEW = 'app/views/reports/index.html.erb';
+  const loop = '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n';
+  const controller = (authorize: string, assign = 'Post.where(published: true)') =>
+    `class ReportsController < ApplicationController\n  def index\n    @posts = ${assign}\n    ${authorize}\n  end\n\n  def export\n    authorize Post, :export?\n    Post.where(published: true).each { |post| puts post.category.name }\n  end\nend\n`;
+  const policy = (index: string, exportCheck = 'user&.admin? || user&.auditor?') =>
+    `class PostPolicy < ApplicationPolicy\n  def index?\n    ${index}\n  end\n\n  def export?\n    ${exportCheck}\n  end\nend\n`;
+  const files = (authorize: string, index: string, extra: Files = {}) => app({
+    'app/controllers/reports_controller.rb': controller(authorize), [VIEW]: loop,
+    'app/policies/application_policy.rb': 'class ApplicationPolicy\n  attr_reader :user, :record\nend\n',
+    'app/policies/post_policy.rb': policy(index), ...extra,
+  });
+
+  test("an N+1 on a page whose action authorizes with a policy only staff pass is a hint that names the policy", () => {
+    for (const authorize of ['authorize @posts', 'authorize Post']) {
+      const findings = check(associationInLoop, files(authorize, 'user&.auditor?'), VIEW);
+      assert.deepEqual(severities(findings), [[2, 'hint']], authorize);
+      assert.match(findings[0].message, /on a page whose `PostPolicy#index\?` lets only auditors in, which only staff reach/);
+    }
+    const exported = check(associationInLoop, files('authorize Post', 'user&.auditor?'), 'app/controllers/reports_controller.rb');
+    assert.deepEqual(severities(exported), [[9, 'hint']]);
+    assert.match(exported[0].message, /`PostPolicy#export\?` lets only admins and auditors in/);
+  });
+
+  test('near misses: a policy that lets members in, an org-level admin role, a page without authorize, every row of a table', () => {
+    assert.deepEqual(severities(check(associationInLoop, files('authorize @posts', 'user.present?'), VIEW)), [[2, 'warning']]);
+    assert.deepEqual(severities(check(associationInLoop, files('authorize @posts', 'user.casa_admin?'), VIEW)), [[2, 'warning']]);
+    assert.deepEqual(severities(check(associationInLoop, files('', 'user&.auditor?'), VIEW)), [[2, 'warning']]);
+    const everyRow = app({
+      'app/controllers/reports_controller.rb': controller('authorize @posts', 'Post.all'), [VIEW]: loop,
+      'app/policies/post_policy.rb': policy('user&.auditor?'),
+    });
+    assert.deepEqual(severities(check(associationInLoop, everyRow, VIEW)), [[2, 'warning']], 'every row of a table is slow for staff too');
+  });
+});
+
+describe('near misses of the fifth evaluation round (review queues)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+
+  test('a scope naming a queue that waits for a person (under_review, needs_action) is size unknown, not every row', () => {
+    const files = app({
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published', '  scope :under_review, -> { where(reviewed_at: nil) }\n  scope :unreviewed_drafts, -> { where(reviewed_at: nil) }\n  scope :published'),
+      [JOB]: job('Post.under_review.each { |post| puts post.author.name }\nPost.unreviewed_drafts.each { |post| puts post.author.name }'),
+    });
+    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => at(f).line), [4], 'only the scope not named as a review queue scans');
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[3, 'hint'], [4, 'warning']]);
+    assert.match(findings[0].message, /size unknown: as many Post rows as `under_review` \(rows waiting for someone to review them\) selects/);
+  });
+});
