@@ -7,6 +7,8 @@ import { classify, tableize, underscore } from './inflector';
 
 export type AssociationMacro = 'belongs_to' | 'has_one' | 'has_many' | 'has_and_belongs_to_many';
 export const ASSOCIATION_MACROS = new Set<string>(['belongs_to', 'has_one', 'has_many', 'has_and_belongs_to_many']);
+/** Gem macros that declare a `has_many` of the gem's own model: name and class. */
+const GEM_ASSOCIATIONS = new Map<string, [string, string]>([['has_paper_trail', ['versions', 'PaperTrail::Version']], ['audited', ['audits', 'Audited::Audit']]]);
 
 export interface SourceLocation { file: string; line: number; character: number; endLine: number; endCharacter: number }
 
@@ -228,7 +230,16 @@ function readStatement(model: ModelInfo, stmt: Node, file: string, options: Read
     const o = literalName(call.args[1]);
     if (a && o) addAlias(model, a, o, stmt, file);
   } else if (call.name === 'delegate') readDelegate(model, call, stmt, file);
-  else if (ASSOCIATION_MACROS.has(call.name)) {
+  else if (GEM_ASSOCIATIONS.has(call.name)) {
+    // `has_paper_trail` declares `has_many :versions`, `audited` `has_many :audits`: the gems' own associations.
+    const [name, className] = GEM_ASSOCIATIONS.get(call.name)!;
+    if (!model.associations.has(name)) {
+      model.associations.set(name, {
+        name, macro: 'has_many', className, polymorphic: false, counterCache: false, touch: false, autosave: false, scoped: false,
+        location: locationOf(call.nameNode, file),
+      });
+    }
+  } else if (ASSOCIATION_MACROS.has(call.name)) {
     const macro = call.name as AssociationMacro;
     for (const arg of call.args) {
       const assoc = literalName(arg);

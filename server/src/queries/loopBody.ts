@@ -23,6 +23,8 @@ export interface LoopBodyFacts {
   perRowWork?: string;
   /** Each row is deleted or its aged column rewritten (`user.exported_at = nil`): the loop drains its relation. */
   drains?: string;
+  /** The first write anywhere in the body, branches included (`CanonicalEventMapping.create!(…)`). */
+  writes?: string;
 }
 
 /** A branch that skips the rest of the iteration (`next`, `break`, `return`). */
@@ -75,6 +77,10 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
   if (queries.size > 0) model.extra.set(QUERIES_KEY, queries);
 });
 
+function shortened(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** Chains on a bare name with a further link, outside branches (which association each is, is decided later). */
 function associationQueries(node: Node | null): AssociationQuery[] {
   const out: AssociationQuery[] = [];
@@ -86,7 +92,7 @@ function associationQueries(node: Node | null): AssociationQuery[] {
       let root: Node = n;
       const links: string[] = [];
       while (root.type === 'call' && root.childForFieldName('receiver')) { links.unshift(root.childForFieldName('method')?.text ?? ''); root = root.childForFieldName('receiver')!; }
-      if (root.type === 'identifier' && links.length > 0) { out.push({ association: root.text, next: links[0], text: n.text.split('\n')[0].slice(0, 60) }); continue; }
+      if (root.type === 'identifier' && links.length > 0) { out.push({ association: root.text, next: links[0], text: shortened(n.text.split('\n')[0], 60) }); continue; }
     }
     const children = n.namedChildren;
     for (let i = children.length - 1; i >= 0; i--) { const c = children[i]; if (c) stack.push(c); }
@@ -129,7 +135,8 @@ export function methodWriter(models: ModelIndex, model: ModelInfo): (method: str
 function queriesAssociation(models: ModelIndex, model: ModelInfo, query: AssociationQuery): boolean {
   const association = models.association(model.name, query.association);
   if (!association || association.macro !== 'has_many') return false;
-  if (QUERY_LINKS.has(query.next)) return true;
+  // `where_object_changes_to`, `where_not`: query methods by their prefix (paper_trail's and other gems').
+  if (QUERY_LINKS.has(query.next) || /^where_/.test(query.next)) return true;
   const target = models.target(model, association);
   return !!target && models.ancestry(target).some((t) => t.scopes.has(query.next));
 }
@@ -144,6 +151,39 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
     }
     return false;
   };
+  // The first write or I/O `node` makes outside any branch of its own.
+  const unconditionalWork = (node: Node): string | undefined => {
+    const stack: Node[] = [node];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'method' || n.type === 'singleton_method' || n.type === 'lambda' || (n !== node && CONDITIONAL.has(n.type))) continue;
+      if (n.type === 'call') {
+        const method = n.childForFieldName('method')?.text ?? '';
+        if (PER_ROW_WORK.has(method)) return `\`${n.text.split('\n')[0].slice(0, 60)}\``;
+        const write = writer && rooted(n.childForFieldName('receiver')) ? writer(method) : undefined;
+        if (write) return `\`${n.text.split('\n')[0].slice(0, 40)}\` (${write})`;
+      }
+      const children = n.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) { const c = children[i]; if (c) stack.push(c); }
+    }
+    return undefined;
+  };
+  // `if … then mail_a else mail_b end`: work in every branch of an if/else runs for every row.
+  const everyBranchWork = (n: Node): string | undefined => {
+    if (n.type !== 'if' && n.type !== 'unless') return undefined;
+    const branches: Node[] = [];
+    for (let b: Node | null = n; b;) {
+      const then = b.childForFieldName('consequence');
+      const alternative: Node | null = b.childForFieldName('alternative');
+      if (!then || !alternative) return undefined;
+      branches.push(then);
+      if (alternative.type === 'elsif') { b = alternative; continue; }
+      branches.push(alternative);
+      b = null;
+    }
+    const work = branches.map(unconditionalWork);
+    return work.every(Boolean) ? work[0] : undefined;
+  };
   const visit = (start: Node, startConditional: boolean): void => {
     // Iterative, in source order (assignments before the calls that use their locals).
     const stack: [Node, boolean][] = [[start, startConditional]];
@@ -153,9 +193,11 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
       if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
         names.add(n.childForFieldName('left')!.text);
       }
+      if (!conditional && !out.perRowWork) out.perRowWork = everyBranchWork(n);
       if (n.type === 'call') {
         const method = n.childForFieldName('method')?.text ?? '';
         const receiver = n.childForFieldName('receiver');
+        if (!out.writes && PER_ROW_WORK.has(method) && !/^(deliver|perform)/.test(method)) out.writes = n.text.split('\n')[0].slice(0, 60);
         if (!conditional && !out.perRowWork && PER_ROW_WORK.has(method)) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 60)}\``;
         if (!conditional && !out.perRowWork && writer && rooted(receiver)) {
           const write = writer(method);
@@ -191,7 +233,12 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
  * processes a backlog that every run drains: its size depends on how often it runs, which the code does not say.
  */
 export function drainedCardinality(card: Cardinality, value: Value, facts: LoopBodyFacts): Cardinality {
-  if (card.kind !== 'unbounded' || !facts.drains) return card;
+  if (card.kind !== 'unbounded') return card;
+  const backlog = (value.alternatives ?? [value]).map((v) => v.backlog).find(Boolean);
+  if (backlog && facts.writes) {
+    return { kind: 'unknown', why: `${card.why}: rows \`${backlog}\` yet, a backlog the loop works off (\`${facts.writes}\`), as large as the time between runs lets it grow` };
+  }
+  if (!facts.drains) return card;
   const aged = (value.alternatives ?? [value]).map((v) => v.aged).find(Boolean);
   if (!aged) return card;
   const column = /\b(\w+_(?:at|on|date|time))\b/.exec(aged)?.[1];

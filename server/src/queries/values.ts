@@ -58,6 +58,8 @@ export interface Value {
   alternatives?: Value[];
   /** A local holding SQL text (a string or heredoc) that a `where(conditions)` passes on. */
   sql?: string;
+  /** A scope named for rows not processed yet (`unmapped`, `unsent`): a backlog when the loop writes. */
+  backlog?: string;
 }
 
 export { RELATION_METHODS };
@@ -66,6 +68,8 @@ export const UNKNOWN: Value = { kind: 'unknown', preloads: emptyPreloads() };
 
 /** Scopes that name a queue of rows awaiting a person's review or action. */
 const REVIEW_QUEUE = /^(under_review|in_review|pending_review|awaiting_review|needs_review|needing_review|for_review|needs_action|needing_action|awaiting_approval|pending_approval|needs_approval|unreviewed|unapproved)$/;
+/** Scopes named for rows a job has not processed yet. */
+const BACKLOG = /^(unprocessed|unmapped|unsent|unsynced|unindexed|unnotified|unhandled|unimported|unexported|unmatched|unscanned)$/;
 const UNFILTERED = new Set(['all', 'includes', 'preload', 'eager_load', 'references', 'strict_loading', 'readonly', 'unscoped', 'annotate']);
 const PAGINATION = new Set(['page', 'per', 'paginate', 'per_page', 'padding']);
 /** Methods returning one record. */
@@ -190,7 +194,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
           bounded: receiver.kind === 'collection' ? undefined : receiver.bounded,
           ordered: receiver.ordered, unsure: receiver.kind === 'collection' ? undefined : receiver.unsure,
           ownerScoped: receiver.kind === 'collection' ? undefined : receiver.ownerScoped,
-          aged: receiver.kind === 'collection' ? undefined : receiver.aged, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
+          aged: receiver.kind === 'collection' ? undefined : receiver.aged, backlog: receiver.kind === 'collection' ? undefined : receiver.backlog, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
           filtered: receiver.filtered || receiver.kind === 'collection' || isScope || !UNFILTERED.has(name),
           origin: { chain, count }, perRow: receiver.perRow, association: receiver.association, external: receiver.external,
         };
@@ -224,6 +228,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         }
         // `under_review`, `needs_action`: a queue of rows waiting for a person, as long as people leave it.
         if (isScope && !next.bounded && REVIEW_QUEUE.test(name)) next.unsure ??= `\`${name}\` (rows waiting for someone to review them)`;
+        if (isScope && BACKLOG.test(name)) next.backlog = name;
         if (isScope && !next.bounded) {
           const shape = scopeShape(models, model, name);
           if (shape.unsure && !next.unsure) next.unsure = `\`${name}\` (${shape.opaque ? shape.unsure : `\`${shape.unsure}\` in its scope body`})`;

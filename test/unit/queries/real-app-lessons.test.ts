@@ -759,3 +759,36 @@ describe('near misses of the fifth evaluation round (review queues)', () => {
     assert.match(findings[0].message, /size unknown: as many Post rows as `under_review` \(rows waiting for someone to review them\) selects/);
   });
 });
+
+describe('near misses of the fifth evaluation round (work in every branch, gem associations, backlogs)', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+
+  test('a loop that mails in every branch of an if/else mails per row; mail in one branch only does not', () => {
+    const both = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  if post.author.name.blank?\n    PostMailer.skipped(post).deliver_now\n  else\n    PostMailer.reminder(post).deliver_later\n  end\nend') });
+    const findings = check(associationInLoop, both, JOB);
+    assert.deepEqual(severities(findings), [[4, 'hint']]);
+    assert.match(findings[0].message, /every row also runs `PostMailer.skipped\(post\).deliver_now`/);
+    const one = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  if post.author.name.blank?\n    PostMailer.skipped(post).deliver_now\n  else\n    puts post.title\n  end\nend') });
+    assert.deepEqual(severities(check(associationInLoop, one, JOB)), [[4, 'warning']]);
+  });
+
+  test("`has_paper_trail` declares `versions`: a model method querying it per row is per-row work, and reading it per row is an N+1", () => {
+    const post = BLOG['app/models/post.rb'].replace(/\nend\n$/, '\n  has_paper_trail\n\n  def last_change_to(state)\n    versions.where_object_changes_to(state: state).last&.created_at\n  end\nend\n');
+    const files = app({ 'app/models/post.rb': post, [JOB]: job('Post.where(published: true).find_each do |post|\n  changed = post.last_change_to(:archived)\n  puts post.author.name\nend') });
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[5, 'hint']]);
+    assert.match(findings[0].message, /`Post#last_change_to` queries `versions.where_object_changes_to\(state: state\).last&.create…`/);
+    const reads = app({ 'app/models/post.rb': post, [JOB]: job('Post.where(published: true).find_each { |post| puts post.versions.size }') });
+    assert.deepEqual(check(associationInLoop, reads, JOB).map((f) => [f.ruleId, f.severity]), [['queries/association-in-loop', 'warning']]);
+  });
+
+  test('a scope named for rows not processed yet, iterated by a loop that writes, is a backlog each run works off', () => {
+    const model = BLOG['app/models/post.rb'].replace('  scope :published', '  scope :unmapped, -> { where(category_id: nil) }\n  scope :published');
+    const files = app({ 'app/models/post.rb': model, [JOB]: job('Post.unmapped.find_each do |post|\n  found = Category.find_by(name: post.title)\n  next unless found\n  Tagging.create!(post: post)\nend') });
+    assert.deepEqual(severities(check(queryInLoop, files, JOB)), [[4, 'hint']]);
+    // Near miss: the same scope read without a write is not drained; every unmapped row is loaded each run.
+    const readOnly = app({ 'app/models/post.rb': model, [JOB]: job('Post.unmapped.find_each do |post|\n  puts Category.find_by(name: post.title)&.name\nend') });
+    assert.deepEqual(severities(check(queryInLoop, readOnly, JOB)), [[4, 'warning']]);
+  });
+});
