@@ -49,6 +49,19 @@ export default defineRule({
               : jobIsDetached(effect.fact, d.model, fc.index, ctx.app.schema, appClassesOf(ctx.app))
                 ? `its arguments${effect.fact.jobArgs?.length ? '' : ' (none)'} do not identify this row and the job does not look up ${d.model.name.split('::').pop()}, so it cannot read the uncommitted row`
                 : undefined;
+            // A mail about a row that exists already, as the hook's last step: it renders data committed before, and
+            // only a rollback elsewhere sends it for a change that did not happen. Work after it in the hook (a write,
+            // a transition, a call) can fail and roll back what the mail announced, so that stays a warning.
+            if (!detached && effect.kind === 'mail-later' && (d.decl.event === 'update' || d.decl.event === 'destroy') && effect.via.length === 0
+              && !d.resolved.effects.some((e) => e !== effect && LATER_WORK.has(e.kind) && e.via.length === 0 && after(e.fact.location, effect.fact.location))) {
+              ctx.report({
+                range,
+                severity: 'hint',
+                message: `\`${effect.label}\` ${what} in ${callback}${whereText(ctx.app.root, ctx.file, effect)}, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the ${d.decl.event === 'destroy' ? 'destroy' : 'save'} rolls back after it.${instead}`,
+                fixes: fix ? [fix] : [],
+              });
+              continue;
+            }
             if (detached) {
               ctx.report({
                 range,
@@ -70,3 +83,10 @@ export default defineRule({
     };
   },
 });
+
+/** Work that can fail after a mail is enqueued, rolling back the change the mail announces. */
+const LATER_WORK = new Set(['write', 'self-write', 'maybe-write', 'http', 'job', 'mail-later', 'mail-now']);
+
+function after(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
+  return a.line > b.line || (a.line === b.line && a.character > b.character);
+}

@@ -365,5 +365,37 @@ end
     assert.deepEqual(findings.map((f) => [at(f).line, at(f).column]), [[3, 17]]);
     assert.match(findings[0].message, /^`Resque\.enqueue` enqueues a job in `before_update :refresh_excerpts` \(through `refresh_excerpts` → `run_later` → `self\.class\.run_later`\) \(at app\/models\/concerns\/backgroundable\.rb:14\)/);
   });
-});
 
+  test('a mail about a row that exists, as the last step of an update or state-event hook, is a hint; work after it keeps the warning', () => {
+    const code = `class Appointment < ApplicationRecord
+  include AASM
+  belongs_to :clinic
+
+  aasm do
+    event :cancel do
+      transitions from: :confirmed, to: :cancelled
+      after do
+        AppointmentMailer.with(appointment: self).cancelled.deliver_later
+      end
+    end
+    event :reschedule do
+      transitions from: :confirmed, to: :pending
+      after do
+        AppointmentMailer.with(appointment: self).rescheduled.deliver_later
+        clinic.update!(open_slots: clinic.open_slots + 1)
+      end
+    end
+  end
+
+  after_create :send_welcome
+
+  def send_welcome
+    AppointmentMailer.with(appointment: self).booked.deliver_later
+  end
+end
+`;
+    const findings = run(rule, code, { file: FILE, kind: 'model', app: modelApp({ [FILE]: code, 'app/models/clinic.rb': 'class Clinic < ApplicationRecord\nend\n' }) });
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[9, 'hint'], [15, 'warning'], [24, 'warning']]);
+    assert.match(findings[0].message, /^`AppointmentMailer\.with\(…\)\.cancelled\.deliver_later` enqueues a mail job in `after block` of aasm event :cancel, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the save rolls back after it\. Enqueue it from the event's `after_commit` hook/);
+  });
+});
