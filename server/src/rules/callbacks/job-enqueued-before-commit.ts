@@ -51,7 +51,7 @@ export default defineRule({
                 : undefined;
             // A mail about a row that exists already, as the hook's last step: it renders data committed before, and
             // only a rollback elsewhere sends it for a change that did not happen. Work after it in the hook (a write,
-            // a transition, a call) can fail and roll back what the mail announced, so that stays a warning.
+            // a transition, an external call) can fail and roll back what the mail announced, so that stays a warning.
             if (!detached && effect.kind === 'mail-later' && (d.decl.event === 'update' || d.decl.event === 'destroy') && effect.via.length === 0
               && !d.resolved.effects.some((e) => e !== effect && LATER_WORK.has(e.kind) && e.via.length === 0 && after(e.fact.location, effect.fact.location))) {
               ctx.report({
@@ -85,7 +85,7 @@ export default defineRule({
 });
 
 /** Work that can fail after a mail is enqueued, rolling back the change the mail announces. */
-const LATER_WORK = new Set(['write', 'self-write', 'maybe-write', 'http', 'job', 'mail-later', 'mail-now']);
+const LATER_WORK = new Set(['write', 'self-write', 'maybe-write', 'http', 'mail-now']);
 
 function after(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
   return a.line > b.line || (a.line === b.line && a.character > b.character);

@@ -396,6 +396,10 @@ end
 `;
     const findings = run(rule, code, { file: FILE, kind: 'model', app: modelApp({ [FILE]: code, 'app/models/clinic.rb': 'class Clinic < ApplicationRecord\nend\n' }) });
     assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[9, 'hint'], [15, 'warning'], [24, 'warning']]);
+    // Two mails in a row: an enqueue after the first does not make it riskier.
+    const twoMails = code.replace('AppointmentMailer.with(appointment: self).cancelled.deliver_later', 'AppointmentMailer.with(appointment: self).cancelled.deliver_later\n        ClinicMailer.with(appointment: self).cancelled.deliver_later');
+    const both = run(rule, twoMails, { file: FILE, kind: 'model', app: modelApp({ [FILE]: twoMails, 'app/models/clinic.rb': 'class Clinic < ApplicationRecord\nend\n' }) });
+    assert.deepEqual(both.map((f) => [at(f).line, f.severity]).slice(0, 2), [[9, 'hint'], [10, 'hint']]);
     assert.match(findings[0].message, /^`AppointmentMailer\.with\(…\)\.cancelled\.deliver_later` enqueues a mail job in `after block` of aasm event :cancel, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the save rolls back after it\. Enqueue it from the event's `after_commit` hook/);
   });
 });
