@@ -20,7 +20,7 @@ export function whereShape(args: string, isBelongsTo: (key: string) => boolean =
   const text = `where${args}`;
   const ids = idCondition(args);
   if (ids === 'small') return { bounded: text };
-  if (ids === 'list' || idListValue(args) || recentWindow(args) || calendarSlice(args) || aboveACount(args)) return { unsure: text };
+  if (ids === 'list' || idListValue(args) || recentWindow(args) || calendarSlice(args) || aboveACount(args) || settingSwitchedOn(args)) return { unsure: text };
   // `where(community_id: c.id)` / `where(author: user)` is one owner's rows, like `community.things`: size unknown.
   const ownerKey = conditionKeys(args).some(([k, v]) => !/^nil\b/.test(v) && ((k.endsWith('_id') && k !== 'id') || isBelongsTo(k)));
   // `where("user_id = ?", user.id)`, `where(["(owner_id = ? AND …)", …])`: the same in SQL.
@@ -40,6 +40,16 @@ function calendarSlice(args: string): boolean {
   return /^\(?\s*\[?\s*["'][^"']*\b(EXTRACT\s*\(\s*\w+\s+FROM|DATE_PART\s*\(|DATE\s*\(|MONTH\s*\(|DAYOFMONTH\s*\(|DAY\s*\(|strftime\s*\()/i.test(args)
     || conditionKeys(args).some(([k, v]) => /^(birthday|birth_date|date_of_birth|dob)$/.test(k) && !/^nil\b/.test(v));
 }
+
+/**
+ * `where(enable_leaderboard: true)`, `where(send_reminders: true)`: the rows where someone switched a setting on
+ * (a flag named for what it makes the app do), as many as opted in. A state (`published`, `confirmed`) is not this.
+ */
+function settingSwitchedOn(args: string): boolean {
+  const keys = conditionKeys(args);
+  return keys.length > 0 && keys.some(([k, v]) => SETTING_FLAG.test(k) && /^true\b/.test(v.trim()));
+}
+const SETTING_FLAG = /^(enable|send|reject|allow|notify|receive|accept|show|auto|opt_in|opted_in)_[a-z0-9_]+$|^[a-z0-9_]+_enabled$/;
 
 /**
  * `where("taggings_count > ?", 1000)`, `where(followers_count: 500..)`: the rows above a counter's threshold, the

@@ -792,3 +792,13 @@ describe('near misses of the fifth evaluation round (work in every branch, gem a
     assert.deepEqual(severities(check(queryInLoop, readOnly, JOB)), [[4, 'warning']]);
   });
 });
+
+describe('near misses of the fifth evaluation round (settings switched on)', () => {
+  const TASK = 'lib/tasks/posts.rake';
+  const task = (body: string) => `namespace :posts do\n  task sweep: :environment do\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+
+  test('rows where a setting was switched on (enable_…, send_…, …_enabled) are as many as opted in, not every row; a state flag is not', () => {
+    const files = app({ [TASK]: task('Post.where(enable_comments: true).each { |post| post.touch }\nPost.where(reminders_enabled: true).each { |post| post.touch }\nPost.where(published: true).each { |post| post.touch }') });
+    assert.deepEqual(check(unbatchedEach, files, TASK).map((f) => at(f).line), [5], 'only the state flag scans the table');
+  });
+});
