@@ -182,7 +182,11 @@ export function eventEntries(entries: ChainEntry[], event: ChainEvent, commitInO
   return out;
 }
 
-export interface ChainOptions { maxDepth?: number; config?: CallbacksConfig }
+export interface ChainOptions {
+  maxDepth?: number; config?: CallbacksConfig;
+  /** The write changes the record's own attributes only (`event.update(frozen: true)`): autosave saves no unchanged child. */
+  ownAttributesOnly?: boolean;
+}
 
 /** Builds the chain of `model` for `event`, following cascades `maxDepth` levels (each model/event once). */
 export function buildChain(index: ModelIndex, app: AppFacts, model: ModelInfo, event: ChainEvent, options: ChainOptions = {}): Chain {
@@ -228,7 +232,9 @@ export function buildChain(index: ModelIndex, app: AppFacts, model: ModelInfo, e
         if (g.kind === 'touch') step.cascades.push(cascade(t, 'touch', `touch ${g.association.name} (${t.name}), just before COMMIT`, false, depth, outside));
         if (g.kind === 'dependent' && (g.association.dependent === 'destroy')) step.cascades.push(cascade(t, 'destroy', `destroy each of ${g.association.name} (${t.name})`, g.association.macro !== 'has_one', depth, outside));
         // On create no child rows exist yet: the children built with the parent are saved, counted once.
-        if (g.kind === 'autosave' && ev !== 'destroy') step.cascades.push(cascade(t, ev === 'touch' ? 'update' : ev, `save ${g.association.name} (${t.name})`, ev !== 'create' && (g.association.macro === 'has_many' || g.association.macro === 'has_and_belongs_to_many'), depth, outside));
+        // Autosave saves a child only when it has changes: an update of the parent's own attributes changes none.
+        const unchangedChildren = options.ownAttributesOnly && ev === 'update';
+        if (g.kind === 'autosave' && ev !== 'destroy' && !unchangedChildren) step.cascades.push(cascade(t, ev === 'touch' ? 'update' : ev, `save ${g.association.name} (${t.name})`, ev !== 'create' && (g.association.macro === 'has_many' || g.association.macro === 'has_and_belongs_to_many'), depth, outside));
       }
       steps.push(step);
     }

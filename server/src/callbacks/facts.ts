@@ -54,15 +54,28 @@ export type JobArg = string[] | 'literal' | 'unknown';
 const ENQUEUES = /^(perform_later|perform_async|perform_in|perform_at|deliver_later!?)$/;
 const LITERALS = new Set(['string', 'simple_symbol', 'integer', 'float', 'true', 'false', 'nil', 'delimited_symbol']);
 
-/** The job arguments of an enqueue call and whether it is scheduled for later. */
-/** A literal delay of a minute or more (`5.minutes`, `1.day`): `wait_until: starts_at - 1.day` may already be past. */
-const LATER = /^\d+\.(minutes?|hours?|days?|weeks?|months?)$/;
+/**
+ * A literal delay of a minute or more (`5.minutes`, `1.day`, arithmetic on literals: `(180 - 30).days`):
+ * `wait_until: starts_at - 1.day` may already be past.
+ */
+const LATER = /^(\d+|\(\s*\d+(\s*[-+*]\s*\d+)*\s*\))\.(minutes?|hours?|days?|weeks?|months?)$/;
+
+/** A literal delay, its arithmetic done: `(180 - 30).days` waits 150 days; a difference that is not positive waits none. */
+function positiveDelay(text: string): boolean {
+  const m = /^\(\s*([\d\s+*-]+)\s*\)\./.exec(text);
+  if (!m) return true;
+  const terms = m[1].replace(/\s+/g, '');
+  if (!/^\d+([-+*]\d+)*$/.test(terms)) return false;
+  // Left to right with * first, like Ruby: only + - * on integers.
+  const sum = terms.split(/(?=[-+])/).reduce((acc, term) => acc + term.replace(/^[+]/, '').split('*').reduce((p, f) => p * Number(f), 1), 0);
+  return sum >= 1;
+}
 
 /** The job arguments of an enqueue call and whether it is scheduled for later. */
 function jobArguments(name: string, call: Node, scope: Map<string, unknown>): { jobArgs: JobArg[]; scheduled: boolean } {
   const own = call.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a) ?? [];
   const receiver = call.childForFieldName('receiver');
-  const delayed = (a: Node | undefined): boolean => !!a && LATER.test(a.text.trim()) && !/^[01]\.minutes?$/.test(a.text.trim());
+  const delayed = (a: Node | undefined): boolean => !!a && LATER.test(a.text.trim()) && !/^[01]\.minutes?$/.test(a.text.trim()) && positiveDelay(a.text.trim());
   let scheduled = name === 'perform_in' && delayed(own[0]);
   let args = name === 'perform_in' || name === 'perform_at' ? own.slice(1) : own;
   if (name.startsWith('deliver_later')) {

@@ -180,11 +180,13 @@ end
     AppointmentMailer.confirmation(id).deliver_later(wait: 2.days)
     ReminderWorker.perform_in(lead_time, id)
     ReminderJob.set(wait: 30.seconds).perform_later(id)
+    ReminderJob.set(wait: (180 - 30).days).perform_later(id)
+    ReminderJob.set(wait: (1 - 1).days).perform_later(id)
   end
 end
 `;
     const findings = check(code);
-    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[5, 'hint'], [6, 'hint'], [7, 'hint'], [8, 'warning'], [9, 'warning']]);
+    assert.deepEqual(findings.map((f) => [at(f).line, f.severity]), [[5, 'hint'], [6, 'hint'], [7, 'hint'], [8, 'warning'], [9, 'warning'], [10, 'hint'], [11, 'warning']]);
     assert.match(findings[0].message, /before the transaction commits; it waits at least a minute, so it runs after COMMIT, but a rolled-back save still leaves the job behind\. Enqueue it from `after_create_commit :remind`\./);
   });
 

@@ -232,4 +232,30 @@ end
     const filling = pass.replace('self.code = SecureRandom.hex(8)', 'self.code = SecureRandom.hex(8)\n    self.holder_email ||= team.owner_email');
     assert.deepEqual(run1(filling).map((f) => [at(f).line, f.severity ?? 'warning']), [[6, 'warning'], [7, 'warning'], [8, 'warning']]);
   });
+
+  test('near miss: updating the owner\'s own attributes saves no unchanged autosaved child, so the child\'s mailing callback is not a cascade', () => {
+    const plan = `class Plan < ApplicationRecord
+  belongs_to :workspace
+  after_update :freeze_workspace
+
+  def freeze_workspace
+    workspace.update(frozen: true)
+  end
+end
+`;
+    const workspace = (extra: string) => `class Workspace < ApplicationRecord
+  has_one :preference, autosave: true
+${extra}end
+`;
+    const preference = 'class Preference < ApplicationRecord\n  belongs_to :workspace\n  after_update { PreferenceMailer.with(preference: self).changed.deliver_later }\nend\n';
+    const app = (ws: string) => modelApp({ 'app/models/plan.rb': plan, 'app/models/workspace.rb': ws, 'app/models/preference.rb': preference });
+    const quiet = run(rule, plan, { file: 'app/models/plan.rb', kind: 'model', app: app(workspace('')) });
+    assert.deepEqual(quiet.map((f) => [at(f).line, f.severity]), [[6, 'info']]);
+    // The workspace's own after_update mail still makes it a warning.
+    const own = workspace('  after_update { WorkspaceMailer.with(workspace: self).frozen.deliver_later }\n');
+    const loud = run(rule, plan, { file: 'app/models/plan.rb', kind: 'model', app: app(own) });
+    assert.deepEqual(loud.map((f) => [at(f).line, f.severity]), [[6, 'warning']]);
+    assert.match(loud[0].message, /Workspace's `after_update block` enqueues/);
+    assert.doesNotMatch(loud[0].message, /Preference/);
+  });
 });
