@@ -1,3 +1,4 @@
+import type { Effect } from '../../callbacks/effects';
 import { defineRule } from '../../core/rule';
 import { commitAlias, commitFix, callbackText, fileCallbacks, innerText, reportRange, viaText, whereText } from '../../callbacks/analysis';
 import { activeJobDeferral } from '../../callbacks/settings';
@@ -52,12 +53,11 @@ export default defineRule({
             // A mail about a row that exists already, as the hook's last step: it renders data committed before, and
             // only a rollback elsewhere sends it for a change that did not happen. Work after it in the hook (a write,
             // a transition, an external call) can fail and roll back what the mail announced, so that stays a warning.
-            if (!detached && effect.kind === 'mail-later' && (d.decl.event === 'update' || d.decl.event === 'destroy') && effect.via.length === 0
-              && !d.resolved.effects.some((e) => e !== effect && LATER_WORK.has(e.kind) && e.via.length === 0 && after(e.fact.location, effect.fact.location))) {
+            if (!detached && effect.kind === 'mail-later' && (d.decl.event === 'update' || d.decl.event === 'destroy') && lastWork(effect, d.resolved.effects)) {
               ctx.report({
                 range,
                 severity: 'hint',
-                message: `\`${effect.label}\` ${what} in ${callback}${whereText(ctx.app.root, ctx.file, effect)}, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the ${d.decl.event === 'destroy' ? 'destroy' : 'save'} rolls back after it.${instead}`,
+                message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the ${d.decl.event === 'destroy' ? 'destroy' : 'save'} rolls back after it.${instead}`,
                 fixes: fix ? [fix] : [],
               });
               continue;
@@ -86,6 +86,15 @@ export default defineRule({
 
 /** Work that can fail after a mail is enqueued, rolling back the change the mail announces. */
 const LATER_WORK = new Set(['write', 'self-write', 'maybe-write', 'http', 'mail-now']);
+
+/**
+ * No write or call that can fail comes after the mail in its hook: in the same method, later in the text; one
+ * reached through other methods (whose order the text does not give) counts wherever it is.
+ */
+function lastWork(mail: Effect, effects: Effect[]): boolean {
+  const sameMethod = (e: Effect): boolean => e.via.length === mail.via.length && e.via.every((m, i) => m === mail.via[i]);
+  return !effects.some((e) => e !== mail && LATER_WORK.has(e.kind) && (!sameMethod(e) || after(e.fact.location, mail.fact.location)));
+}
 
 function after(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
   return a.line > b.line || (a.line === b.line && a.character > b.character);

@@ -404,4 +404,27 @@ end
     assert.deepEqual(both.map((f) => [at(f).line, f.severity]).slice(0, 2), [[9, 'hint'], [10, 'hint']]);
     assert.match(findings[0].message, /^`AppointmentMailer\.with\(…\)\.cancelled\.deliver_later` enqueues a mail job in `after block` of aasm event :cancel, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the save rolls back after it\. Enqueue it from the event's `after_commit` hook/);
   });
+
+  test('a mail about an existing row reached through a method is a hint when the hook makes no write or call; with one, a warning', () => {
+    const code = (extra: string) => `class Appointment < ApplicationRecord
+  belongs_to :clinic
+  after_update :notify_patient
+
+  def notify_patient
+${extra}    send_move_mail
+  end
+
+  def send_move_mail
+    AppointmentMailer.moved(starts_at.to_s).deliver_later
+  end
+end
+`;
+    const app = (c: string) => modelApp({ [FILE]: c, 'app/models/clinic.rb': 'class Clinic < ApplicationRecord\nend\n' });
+    const quiet = run(rule, code(''), { file: FILE, kind: 'model', app: app(code('')) });
+    assert.deepEqual(quiet.map((f) => [at(f).line, f.severity]), [[10, 'hint']]);
+    assert.match(quiet[0].message, /in `after_update :notify_patient` \(through `notify_patient` → `send_move_mail`\)/);
+    // A write anywhere in the hook, its order unknown to a mail reached through a method: a warning.
+    const withWrite = code('    clinic.update!(last_change: Time.current)\n');
+    assert.deepEqual(run(rule, withWrite, { file: FILE, kind: 'model', app: app(withWrite) }).map((f) => [at(f).line, f.severity]), [[11, 'warning']]);
+  });
 });
