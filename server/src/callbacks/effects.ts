@@ -153,6 +153,8 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
   const qualified = constName && r.path.length === 0 ? `${constName}.${method}` : undefined;
   if (qualified && ctx.config.jobEnqueuers.includes(qualified)) return { kind: 'job', label, fact, jobSystem: 'custom' };
   if (method === 'deliver_now' || method === 'deliver_now!') return { kind: 'mail-now', label, fact };
+  // `UserMailer.welcome(user).deliver`: Rails before 4.2 (and mailer gems that kept the name) send or enqueue it there.
+  if (method === 'deliver' && constName && /Mailer$/.test(constName) && r.path.length === 1 && !fact.chained) return { kind: 'mail-now', label, fact };
   if (method === 'deliver_later' || method === 'deliver_later!') return { kind: 'mail-later', label, fact, jobSystem: 'activejob' };
   if (method === 'perform_later') return { kind: 'job', label, fact, jobSystem: 'activejob' };
   if (/^perform_(async|in|at|bulk)$/.test(method)) return { kind: 'job', label, fact, jobSystem: 'sidekiq' };

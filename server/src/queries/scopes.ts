@@ -1,7 +1,7 @@
 // What scopes and default_scope preload: `scope :inbox, -> { where(...).preload(:author) }` makes
 // `Message.inbox(user)` carry `author`. Read per model body through the model index's extractor hook.
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements, literalName, readCall } from '../parsing/ruby';
+import { bodyStatements, constantText, literalName, readCall } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { emptyPreloads, mergePreloads, readPreloads, type Preloads } from './chain';
 import { whereShape } from './conditions';
@@ -92,6 +92,11 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
   for (const stmt of statements) {
     if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') { addRelationMethod(stmt, model, facts); continue; }
     if (stmt.type === 'singleton_class') {
+      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') addRelationMethod(m, model, facts);
+      continue;
+    }
+    if (stmt.type === 'module' && constantText(stmt.childForFieldName('name')) === 'ClassMethods') {
+      // A concern's `module ClassMethods` (the form before `class_methods do`): its methods are class methods.
       for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') addRelationMethod(m, model, facts);
       continue;
     }
