@@ -102,6 +102,18 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
     }
     const call = readCall(stmt);
     if (!call || call.receiver) continue;
+    if ((call.name === 'has_one_attached' || call.name === 'has_many_attached') && literalName(call.args[0])) {
+      // Active Storage generates `with_attached_<name>`, a scope that preloads the attachments and keeps the relation.
+      const scope = `with_attached_${literalName(call.args[0])}`;
+      if (!facts.scopes.has(scope)) { facts.scopes.set(scope, { preloads: emptyPreloads(), calls: [] }); model.scopes.add(scope); }
+      continue;
+    }
+    if (call.name === 'friendly_id' && !facts.scopes.has('friendly')) {
+      // friendly_id's `Model.friendly` is the relation with slug-aware finders (`friendly.find(params[:id])`).
+      facts.scopes.set('friendly', { preloads: emptyPreloads(), calls: [] });
+      model.scopes.add('friendly');
+      continue;
+    }
     if (call.name === 'scope') {
       const name = literalName(call.args[0]);
       const lambda = call.args[1] ?? call.block;
