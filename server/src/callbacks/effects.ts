@@ -210,6 +210,11 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
     if (target) return { kind: 'write', label, fact, write: { model: target, kind: writeKind(method, r.path), method } };
     return undefined;
   }
+  if ((method.endsWith('!') || r.root === 'elem') && !fact.chained && r.root !== 'none' && r.root !== 'self') {
+    // `parties.each(&:notify)`, `order.ship!`: another model's method; the mail, job, HTTP or broadcast it makes counts here.
+    const followed = followModelCall(ctx, fact, label);
+    if (followed) return followed;
+  }
   if (method.endsWith('!') && !fact.chained && r.root !== 'none' && r.root !== 'self') {
     const target = receiverModel(ctx, r);
     if (target && target !== 'self') return { kind: 'maybe-write', label, fact, write: { model: target, kind: 'update', method } };
@@ -291,6 +296,24 @@ function followAppCall(ctx: EffectContext, fact: CallFact, klass: AppClass, labe
   visit(start.klass, start.facts, 0);
   if (!best) return undefined;
   return { kind: best.kind, label, fact, jobSystem: best.jobSystem, inner: { label: best.inner.text, location: best.inner.location } };
+}
+
+/** The strongest I/O effect (HTTP, mail, job, broadcast) a method of another model makes in its own body, one level deep. */
+function followModelCall(ctx: EffectContext, fact: CallFact, label: string): Omit<Effect, 'via' | 'deferred' | 'inLoop'> | undefined {
+  if ((ctx.appDepth ?? 0) >= 1) return undefined;
+  const target = receiverModel(ctx, fact.receiver);
+  if (!target || target === 'self') return undefined;
+  const facts = methodFacts(ctx.index, target, fact.method);
+  if (!facts) return undefined;
+  const wrappers = new Set([...DEFAULT_WRAPPERS, ...ctx.config.afterCommitWrappers]);
+  let best: { c: Omit<Effect, 'via' | 'deferred' | 'inLoop'>; inner: CallFact } | undefined;
+  for (const inner of facts.calls) {
+    if (inner.blocks.some((b) => wrappers.has(b))) continue;
+    const c = classify({ ...ctx, model: target, appDepth: (ctx.appDepth ?? 0) + 1 }, inner);
+    if (c && IO_RANK[c.kind] && (!best || IO_RANK[c.kind]! > IO_RANK[best.c.kind]!)) best = { c, inner };
+  }
+  if (!best) return undefined;
+  return { kind: best.c.kind, label, fact, jobSystem: best.c.jobSystem, inner: { label: best.inner.text, location: best.inner.location } };
 }
 
 /** The facts of a method of the model: the class first, then its concerns and ancestors. */

@@ -464,7 +464,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     return fileSummaries.get(name) ?? undefined;
   };
   /** The method a call in a loop reaches, when the analysis has its summary. */
-  const callTarget = (chain: Chain, index: number, site: LinkSite, scope: Scope): Omit<PerRowCall, 'site' | 'args'> | undefined => {
+  const callTarget = (chain: Chain, index: number, site: LinkSite, scope: Scope, passed: ModelInfo[]): Omit<PerRowCall, 'site' | 'args'> | undefined => {
     const name = site.link.name;
     const receiver = site.receiver;
     const selfCall = index === 0 && chain.root.kind === 'self';
@@ -483,10 +483,12 @@ function buildModel(ctx: RuleContext): QueryModel {
         const found = modelParamSummary(models!, scope.self.model, `${scope.self.on === 'class' ? '.' : '#'}${name}`);
         if (found) return { summary: found.summary, label: name, lookup: (m) => modelParamSummary(models!, scope.self!.model, `#${m}`)?.summary };
       }
-      // A view calls the helpers of its folder's module and ApplicationHelper (the ones Rails always includes).
+      // A view sees every helper module (Rails' include_all_helpers): look where its folder's, the passed model's
+      // (`WorksHelper` for a Work) and ApplicationHelper would define it.
       if (ctx.kind === 'view' && viewKey && classes) {
         const dir = viewKey.includes('/') ? viewKey.slice(0, viewKey.lastIndexOf('/')) : '';
-        for (const helper of [...(dir ? [`${camelize(dir)}Helper`] : []), 'ApplicationHelper']) {
+        const byModel = passed.map((m) => `${camelize(tableize(m.name.split('::').pop()!))}Helper`);
+        for (const helper of new Set([...(dir ? [`${camelize(dir)}Helper`] : []), ...byModel, 'ApplicationHelper'])) {
           const klass = classes.find(helper);
           const summary = klass?.params?.get(`#${name}`);
           if (summary) return { summary, label: `${helper}#${name}`, lookup: (m) => klass!.params?.get(`#${m}`) };
@@ -512,7 +514,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       return v && v.kind === 'record' && v.model && v.perRow && !v.perRow.missed ? v : undefined;
     });
     if (!values.some(Boolean)) return;
-    const target = callTarget(chain, index, site, scope);
+    const target = callTarget(chain, index, site, scope, values.filter((v): v is Value => !!v).map((v) => v.model!));
     if (target) out.perRowCalls.push({ site, args: values, ...target });
     void call;
   };

@@ -31,6 +31,16 @@ describe('a view helper called per row with the element', () => {
     assert.equal(f.fixes?.[0]?.edits[0].file.endsWith('app/controllers/posts_controller.rb'), true);
   });
 
+  test('a helper of the passed model\'s module (`PostsHelper`) called from another folder\'s view', () => {
+    const files = app({
+      'app/controllers/dashboard_controller.rb': CONTROLLER.replace('PostsController', 'DashboardController'),
+      [HELPER]: BYLINE,
+      'app/views/dashboard/index.html.erb': '<% @posts.each do |post| %>\n  <%= byline(post) %>\n<% end %>\n',
+    });
+    const findings = check(associationInLoop, files, 'app/views/dashboard/index.html.erb');
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 7 }]);
+  });
+
   test('silent when the collection preloads what the helper reads', () => {
     const files = app({
       'app/controllers/posts_controller.rb': CONTROLLER.replace('where(published: true)', 'where(published: true).includes(:author)'),
