@@ -138,8 +138,9 @@ export interface ParamAssociationRead {
 }
 
 /** Whether includes serves the read: one record per row (belongs_to, has_one), or a has_many whose records are used as loaded. */
-const LOADS = new Set(['each', 'map', 'collect', 'flat_map', 'to_a', 'size', 'length', 'any?', 'empty?', 'none?', 'present?', 'blank?', 'first', 'last',
-  'select', 'reject', 'filter_map', 'sort_by', 'group_by', 'index_by', 'each_with_index', 'include?', 'find', 'detect', 'sum', 'min_by', 'max_by']);
+// Size checks (`size`, `any?`, `empty?`) are left out: a counter cache or an EXISTS may serve them without loading rows.
+const LOADS = new Set(['each', 'map', 'collect', 'flat_map', 'to_a', 'length', 'select', 'reject', 'filter_map', 'sort_by', 'group_by', 'index_by',
+  'each_with_index', 'min_by', 'max_by']);
 export function servedByPreload(association: AssociationInfo, next: string | undefined): boolean {
   if (association.macro === 'belongs_to' || association.macro === 'has_one') return true;
   return !!next && LOADS.has(next);
