@@ -15,6 +15,10 @@ import { readSchema } from '../../server/src/project/schema';
 import { isDecoratorFile, mayReopenModels } from '../../server/src/project/modelFiles';
 import { applyEdits } from '../../server/src/parsing/rubyEdits';
 import { APP_ROOT, appFacts, run } from './ruleTester';
+import { APP_CLASSES_KEY, AppClassResolver } from '../../server/src/callbacks/appClasses';
+
+/** The app's plain classes and helpers, read from the in-memory files the way the project layer reads them from disk. */
+const CLASS_ROOTS = ['app/services', 'app/helpers', 'app/lib', 'app/presenters', 'lib'];
 
 export type Files = Record<string, string>;
 
@@ -36,7 +40,10 @@ export function queryApp(files: Files): AppFacts {
       tree.delete();
     }
   }
-  return appFacts({ models, controllers, schema });
+  const facts = appFacts({ models, controllers, schema });
+  const byPath = new Map(Object.entries(files).map(([rel, code]) => [path.join(APP_ROOT, rel), code]));
+  facts.shared.set(APP_CLASSES_KEY, new AppClassResolver(() => CLASS_ROOTS.map((r) => path.join(APP_ROOT, r)), (file) => byPath.get(file)));
+  return facts;
 }
 
 /** Runs `rule` on `rel` of the app made of `base` and `extra` files. Opt-in rules run as if the user enabled them. */

@@ -7,6 +7,7 @@ import { underscore } from '../models/inflector';
 import { constantText } from '../parsing/ruby';
 import { parseRuby, type Node } from '../parsing/treeSitter';
 import { extractBody, type BodyFacts } from './facts';
+import { paramSummariesOf, type ParamSummary } from '../queries/paramReads';
 
 export const APP_CLASSES_KEY = 'callbacks/appClasses';
 
@@ -21,6 +22,8 @@ export interface AppClass {
   instance: Map<string, BodyFacts>;
   /** Modules named by `include` / `extend` (`HTTParty`). */
   includes: string[];
+  /** What methods with positional parameters read from them (`#name`, `.name`), for the query rules' per-row calls. */
+  params?: Map<string, ParamSummary>;
 }
 
 export interface AppClassSource {
@@ -49,6 +52,8 @@ export function extractAppClasses(root: Node, file: string): AppClass[] {
       out.push(klass);
       if (body) {
         readMethods(klass, body, file);
+        const params = paramSummariesOf(body, file);
+        if (params.size > 0) klass.params = params;
         visit(body, name.split('::'));
       }
     }

@@ -153,6 +153,8 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
   const qualified = constName && r.path.length === 0 ? `${constName}.${method}` : undefined;
   if (qualified && ctx.config.jobEnqueuers.includes(qualified)) return { kind: 'job', label, fact, jobSystem: 'custom' };
   if (method === 'deliver_now' || method === 'deliver_now!') return { kind: 'mail-now', label, fact };
+  // `UserMailer.welcome(user).deliver`: Rails before 4.2 (and mailer gems that kept the name) send or enqueue it there.
+  if (method === 'deliver' && constName && /Mailer$/.test(constName) && r.path.length === 1 && !fact.chained) return { kind: 'mail-now', label, fact };
   if (method === 'deliver_later' || method === 'deliver_later!') return { kind: 'mail-later', label, fact, jobSystem: 'activejob' };
   if (method === 'perform_later') return { kind: 'job', label, fact, jobSystem: 'activejob' };
   if (/^perform_(async|in|at|bulk)$/.test(method)) return { kind: 'job', label, fact, jobSystem: 'sidekiq' };
@@ -207,6 +209,11 @@ export function classify(ctx: EffectContext, fact: CallFact): Omit<Effect, 'via'
     }
     if (target) return { kind: 'write', label, fact, write: { model: target, kind: writeKind(method, r.path), method } };
     return undefined;
+  }
+  if ((method.endsWith('!') || r.root === 'elem') && !fact.chained && r.root !== 'none' && r.root !== 'self') {
+    // `parties.each(&:notify)`, `order.ship!`: another model's method; the mail, job, HTTP or broadcast it makes counts here.
+    const followed = followModelCall(ctx, fact, label);
+    if (followed) return followed;
   }
   if (method.endsWith('!') && !fact.chained && r.root !== 'none' && r.root !== 'self') {
     const target = receiverModel(ctx, r);
@@ -289,6 +296,24 @@ function followAppCall(ctx: EffectContext, fact: CallFact, klass: AppClass, labe
   visit(start.klass, start.facts, 0);
   if (!best) return undefined;
   return { kind: best.kind, label, fact, jobSystem: best.jobSystem, inner: { label: best.inner.text, location: best.inner.location } };
+}
+
+/** The strongest I/O effect (HTTP, mail, job, broadcast) a method of another model makes in its own body, one level deep. */
+function followModelCall(ctx: EffectContext, fact: CallFact, label: string): Omit<Effect, 'via' | 'deferred' | 'inLoop'> | undefined {
+  if ((ctx.appDepth ?? 0) >= 1) return undefined;
+  const target = receiverModel(ctx, fact.receiver);
+  if (!target || target === 'self') return undefined;
+  const facts = methodFacts(ctx.index, target, fact.method);
+  if (!facts) return undefined;
+  const wrappers = new Set([...DEFAULT_WRAPPERS, ...ctx.config.afterCommitWrappers]);
+  let best: { c: Omit<Effect, 'via' | 'deferred' | 'inLoop'>; inner: CallFact } | undefined;
+  for (const inner of facts.calls) {
+    if (inner.blocks.some((b) => wrappers.has(b))) continue;
+    const c = classify({ ...ctx, model: target, appDepth: (ctx.appDepth ?? 0) + 1 }, inner);
+    if (c && IO_RANK[c.kind] && (!best || IO_RANK[c.kind]! > IO_RANK[best.c.kind]!)) best = { c, inner };
+  }
+  if (!best) return undefined;
+  return { kind: best.c.kind, label, fact, jobSystem: best.c.jobSystem, inner: { label: best.inner.text, location: best.inner.location } };
 }
 
 /** The facts of a method of the model: the class first, then its concerns and ancestors. */

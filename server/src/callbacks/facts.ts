@@ -502,7 +502,7 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
             if (WRITE_METHODS.has(name) && (!argumentList || argumentList.namedChildren.every((a) => a?.type === 'pair' || (a?.type === 'hash' && a.namedChildren.every((p) => p?.type === 'pair'))))) {
               fact.assigns = argumentList ? columnNames(argumentList) : [];
             }
-            if (/^deliver_(now|later)!?$/.test(name) && receiverNode?.type === 'call' && receiverNode.childForFieldName('arguments')?.namedChildren.some((a) => a?.type === 'self')) {
+            if (/^deliver(_now|_later)?!?$/.test(name) && receiverNode?.type === 'call' && receiverNode.childForFieldName('arguments')?.namedChildren.some((a) => a?.type === 'self')) {
               fact.passesSelf = true;
             }
             if (ENQUEUES.test(name)) Object.assign(fact, jobArguments(name, node, scope));

@@ -19,6 +19,9 @@ import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
 import { ComponentValues, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
+import { modelParamSummary, paramSummaryOf, type ParamSummary } from './paramReads';
+import { appClassesOf } from '../callbacks/appClasses';
+import { camelize } from '../models/inflector';
 
 /**
  * The staff check every controller serving this file runs first (`before_action :redirect_unless_moderator`,
@@ -133,6 +136,20 @@ export interface QueryModel {
   sizes: TableSizes | undefined;
   /** Every loop by id (per-row values name their loop by `perRow.loopId`). */
   loopsById: Map<number, LoopInfo>;
+  /** Calls in a loop that pass the loop's element to a method whose summary the analysis found. */
+  perRowCalls: PerRowCall[];
+}
+
+/** `notify(item)` / `Notifier.new.call(item)` / `post.summary_for(item)` in a loop over items. */
+export interface PerRowCall {
+  site: LinkSite;
+  /** Per positional argument: the loop element (a per-row record) it passes, if it passes one. */
+  args: (Value | undefined)[];
+  summary: ParamSummary;
+  /** How messages name the method: `notify`, `Notifier#call`, `Post#summary_for`. */
+  label: string;
+  /** The summary of another method of the same owner (a parameter passed on: `other(item)`). */
+  lookup: (method: string) => ParamSummary | undefined;
 }
 
 /** How many rows the loop `loopId` over `collection` sees: the collection's size, unless the loop drains it. */
@@ -241,7 +258,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   let impact = withStaffPath(impactOf(relative, ctx.kind, offlinePatterns(ctx.app)), relative);
   const config = queriesConfig(ctx.app);
   const sizes = models ? tableSizes(models, config.largeTables, config.smallTables) : undefined;
-  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes, loopsById: new Map() };
+  const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes, loopsById: new Map(), perRowCalls: [] };
   if (!ctx.tree || !models) return out;
   // Test code (specs, cucumber steps) runs against tiny databases: no query findings there.
   if (impact.impact === 'test') return out;
@@ -426,6 +443,80 @@ function buildModel(ctx: RuleContext): QueryModel {
     return candidate && ['identifier', 'instance_variable', 'call'].includes(candidate.type) ? candidate : undefined;
   };
 
+  /** Same-file methods by name (a name defined twice in the file is ambiguous: left out), read on first use. */
+  let fileSummaries: Map<string, ParamSummary | null> | undefined;
+  const fileSummary = (name: string): ParamSummary | undefined => {
+    if (!fileSummaries) {
+      fileSummaries = new Map();
+      const stack: Node[] = [ctx.tree!.rootNode];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        if (n.type === 'method' || n.type === 'singleton_method') {
+          const m = n.childForFieldName('name')?.text;
+          if (m) fileSummaries.set(m, fileSummaries.has(m) ? null : paramSummaryOf(n, ctx.file) ?? null);
+          continue;
+        }
+        if (['program', 'class', 'module', 'body_statement', 'singleton_class'].includes(n.type)) for (const c of n.namedChildren) if (c) stack.push(c);
+      }
+    }
+    return fileSummaries.get(name) ?? undefined;
+  };
+  /** The method a call in a loop reaches, when the analysis has its summary. */
+  const callTarget = (chain: Chain, index: number, site: LinkSite, scope: Scope, passed: ModelInfo[]): Omit<PerRowCall, 'site' | 'args'> | undefined => {
+    const name = site.link.name;
+    const receiver = site.receiver;
+    const selfCall = index === 0 && chain.root.kind === 'self';
+    if (!selfCall && receiver.model && (receiver.kind === 'record' || receiver.kind === 'class')) {
+      const sep = receiver.kind === 'class' ? '.' : '#';
+      const found = modelParamSummary(models!, receiver.model, `${sep}${name}`);
+      if (!found) return undefined;
+      const model = receiver.model;
+      return { summary: found.summary, label: `${found.owner.name.split('::').pop()}${sep}${name}`, lookup: (m) => modelParamSummary(models!, model, `${sep}${m}`)?.summary };
+    }
+    const classes = appClassesOf(ctx.app);
+    if (selfCall) {
+      const own = fileSummary(name);
+      if (own) return { summary: own, label: name, lookup: fileSummary };
+      if (scope.self) {
+        const found = modelParamSummary(models!, scope.self.model, `${scope.self.on === 'class' ? '.' : '#'}${name}`);
+        if (found) return { summary: found.summary, label: name, lookup: (m) => modelParamSummary(models!, scope.self!.model, `#${m}`)?.summary };
+      }
+      // A view sees every helper module (Rails' include_all_helpers): look where its folder's, the passed model's
+      // (`WorksHelper` for a Work) and ApplicationHelper would define it.
+      if (ctx.kind === 'view' && viewKey && classes) {
+        const dir = viewKey.includes('/') ? viewKey.slice(0, viewKey.lastIndexOf('/')) : '';
+        const byModel = passed.map((m) => `${camelize(tableize(m.name.split('::').pop()!))}Helper`);
+        for (const helper of new Set([...(dir ? [`${camelize(dir)}Helper`] : []), ...byModel, 'ApplicationHelper'])) {
+          const klass = classes.find(helper);
+          const summary = klass?.params?.get(`#${name}`);
+          if (summary) return { summary, label: `${helper}#${name}`, lookup: (m) => klass!.params?.get(`#${m}`) };
+        }
+      }
+      return undefined;
+    }
+    // `Notifier.call(item)`, `Notifier.new(…).call(item)`, `FeedManager.instance.push(item)`: an app class, not a model.
+    if (chain.root.kind !== 'const' || modelOf(models, chain.root.name) || !classes) return undefined;
+    const before = chain.links.slice(0, index).map((l) => l.name);
+    const sep = before.length === 0 ? '.' : before.length === 1 && (before[0] === 'new' || before[0] === 'instance') ? '#' : undefined;
+    if (!sep) return undefined;
+    const klass = classes.find(chain.root.name);
+    const summary = klass?.params?.get(`${sep}${name}`);
+    if (!klass || !summary) return undefined;
+    return { summary, label: `${klass.name}${sep}${name}`, lookup: (m) => klass.params?.get(`${sep}${m}`) };
+  };
+  const notePerRowCall = (call: Node, args: Node, site: LinkSite, chain: Chain, index: number, scope: Scope): void => {
+    const positional = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'pair' && a.type !== 'hash' && a.type !== 'block_argument');
+    const values = positional.map((a): Value | undefined => {
+      if (a.type !== 'identifier') return undefined;
+      const v = lookup(scope, a.text)?.value ?? (partialLocals.has(a.text) && !hasSelfMethod(scope, a.text, models!) ? partialLocals.get(a.text) : undefined);
+      return v && v.kind === 'record' && v.model && v.perRow && !v.perRow.missed ? v : undefined;
+    });
+    if (!values.some(Boolean)) return;
+    const target = callTarget(chain, index, site, scope, values.filter((v): v is Value => !!v).map((v) => v.model!));
+    if (target) out.perRowCalls.push({ site, args: values, ...target });
+    void call;
+  };
+
   const handleChain = (node: Node, scope: Scope, depth: number): void => {
     const chain = chainOf(node, ctx.file, !!scope.loop);
     const sites: LinkSite[] = [];
@@ -475,6 +566,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       if (args) visitChildren(args, scope, depth);
       const block = call.childForFieldName('block');
       const site = sites[i + offset];
+      if (args && site && scope.loop) notePerRowCall(call, args, site, chain, i + offset, scope);
       if (site && rootVariable && i === 0 && isLoading(site.link)) markLoaded(scope, rootVariable, chain.root.kind === 'ivar');
       if (!block) return;
       const loopMethod = site?.link.name;

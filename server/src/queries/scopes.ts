@@ -1,7 +1,7 @@
 // What scopes and default_scope preload: `scope :inbox, -> { where(...).preload(:author) }` makes
 // `Message.inbox(user)` carry `author`. Read per model body through the model index's extractor hook.
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements, literalName, readCall } from '../parsing/ruby';
+import { bodyStatements, constantText, literalName, readCall } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { emptyPreloads, mergePreloads, readPreloads, type Preloads } from './chain';
 import { whereShape } from './conditions';
@@ -95,8 +95,25 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
       for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') addRelationMethod(m, model, facts);
       continue;
     }
+    if (stmt.type === 'module' && constantText(stmt.childForFieldName('name')) === 'ClassMethods') {
+      // A concern's `module ClassMethods` (the form before `class_methods do`): its methods are class methods.
+      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') addRelationMethod(m, model, facts);
+      continue;
+    }
     const call = readCall(stmt);
     if (!call || call.receiver) continue;
+    if ((call.name === 'has_one_attached' || call.name === 'has_many_attached') && literalName(call.args[0])) {
+      // Active Storage generates `with_attached_<name>`, a scope that preloads the attachments and keeps the relation.
+      const scope = `with_attached_${literalName(call.args[0])}`;
+      if (!facts.scopes.has(scope)) { facts.scopes.set(scope, { preloads: emptyPreloads(), calls: [] }); model.scopes.add(scope); }
+      continue;
+    }
+    if (call.name === 'friendly_id' && !facts.scopes.has('friendly')) {
+      // friendly_id's `Model.friendly` is the relation with slug-aware finders (`friendly.find(params[:id])`).
+      facts.scopes.set('friendly', { preloads: emptyPreloads(), calls: [] });
+      model.scopes.add('friendly');
+      continue;
+    }
     if (call.name === 'scope') {
       const name = literalName(call.args[0]);
       const lambda = call.args[1] ?? call.block;

@@ -25,7 +25,9 @@ export default defineRule({
             const callback = callbackText(d.decl);
             const alias = commitAlias(d.decl.macro);
             const inTx = d.inTransaction && !effect.deferred;
-            const head = `\`${effect.label}\` sends mail over SMTP synchronously in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}`;
+            // `.deliver` (Rails before 4.2, or a mailer gem that kept the name and enqueues): sent or queued right there.
+            const legacy = effect.fact.method === 'deliver';
+            const head = `\`${effect.label}\` ${legacy ? 'sends mail (or, with a mailer gem such as resque_mailer, queues it) at once' : 'sends mail over SMTP synchronously'} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}`;
             // The record a destroy removes cannot be loaded by a mail job: sending now is the deliberate choice, and deliver_later would break it.
             if (d.decl.event === 'destroy' && effect.fact.passesSelf) {
               ctx.report({
@@ -55,7 +57,8 @@ export default defineRule({
                 : 'the request waits on the mail server, and an SMTP error raises from the callback and skips the callbacks after it. ')
               + `Use \`deliver_later\`${inTx ? ` from \`${alias ?? 'an after_commit callback'}\`` : ''}.`;
             const fixes: Fix[] = [];
-            if (effect.fact.location.file === ctx.file && !effect.inner) {
+            // No rewrite for `.deliver`: `deliver_later` does not exist before Rails 4.2.
+            if (effect.fact.location.file === ctx.file && !effect.inner && !legacy) {
               const loc = effect.fact.location;
               const name = effect.fact.method;
               fixes.push({

@@ -57,7 +57,7 @@ export default defineRule({
               ctx.report({
                 range,
                 severity: 'hint',
-                message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the ${d.decl.event === 'destroy' ? 'destroy' : 'save'} rolls back after it.${instead}`,
+                message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the ${d.decl.event === 'destroy' ? 'destroy' : 'save'} rolls back after it.${instead}`,
                 fixes: fix ? [fix] : [],
               });
               continue;

@@ -9,6 +9,8 @@ import { underscore } from '../../models/inflector';
 import type { AssociationInfo, ModelInfo } from '../../models/modelIndex';
 import type { LinkSite } from '../../queries/analysis';
 import { associationReadsOf } from '../../queries/methodReads';
+import { paramAssociationReads } from '../../queries/paramReads';
+import type { PerRowCall } from '../../queries/analysis';
 import * as path from 'node:path';
 
 const relativeTo = (root: string, file: string): string => path.relative(root, file).replace(/\\/g, '/');
@@ -81,6 +83,54 @@ export default defineRule({
         });
       }
     };
+    /** `notify(item)` in a loop over items, where `notify` reads `item.user`: the read happens per row, one call away. */
+    const reportParamReads = (call: PerRowCall): void => {
+      const qm = queryModel(ctx);
+      const models = qm.models!;
+      const { site } = call;
+      call.args.forEach((element, index) => {
+        if (!element?.model || !element.perRow) return;
+        const perRow = element.perRow;
+        const reads = paramAssociationReads(models, element.model, call.summary, index, call.label, call.lookup)
+          .filter((x) => !element.preloads.dynamic && !element.preloads.names.has(x.association.aliasOf ?? x.association.name));
+        // One finding per call and element: the first association it reads (preloading it may reveal the next).
+        const read = reads[0];
+        if (!read) return;
+        const assocName = read.association.aliasOf ?? read.association.name;
+        const collection = perRow.collection;
+        const card = rowCardinality(qm, perRow.loopId, collection);
+        const work = perRowWorkOf(qm, perRow.loopId);
+        const severity = nPlusOneSeverity(site.impact, card, work);
+        if (!severity) return;
+        const key = loopKey(collection, perRow.loopId, [...perRow.path, assocName]);
+        if (seen.has(key)) return;
+        seen.add(key);
+        const others = reads.slice(1).map((x) => `\`${x.association.name}\``);
+        const callText = ctx.text.slice(offset(ctx.text, site.range.start), offset(ctx.text, site.range.end)) || call.label;
+        const at = `${relativeTo(ctx.app.root, read.at.file)}:${read.at.line + 1}`;
+        const chainVia = read.via.length > 1 ? ` (through ${read.via.slice(1).map((v) => `\`${v.label}\``).join(' → ')})` : '';
+        const spec = preloadSpec(perRow.path, assocName);
+        const edits = includeEdits(collection, perRow.path, assocName);
+        const origins = originsOf(collection);
+        const built = origins[0];
+        const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
+        const perWhat = site.loop?.partial ? `each time this ${site.loop.component ? 'component' : 'partial'} is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
+        ctx.report({
+          range: site.range,
+          severity: collection.strict ? 'hint' : severity,
+          message: `\`${callText}\` reads \`${assocName}\`${others.length ? ` (and ${others.join(', ')})` : ''} of the ${noun(element.model)} it is passed: read in \`${call.label}\`${chainVia} at ${at}, called per row here; one query ${perWhat} (N+1; ${whyClause(site.impact, card, work)})`
+            + (built ? `. Preload it where the ${noun(collection.model)}s are loaded: \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`),
+          related: [
+            ...read.via.map((v, k) => ({
+              file: v.file, range: { start: { line: v.line, character: v.character }, end: { line: v.line, character: v.character } },
+              message: `\`${v.label}\` ${k === read.via.length - 1 ? `reads \`${assocName}\`` : 'passes it on'} (${relativeTo(ctx.app.root, v.file)}:${v.line + 1})`,
+            })),
+            { file: read.at.file, range: { start: { line: read.at.line, character: read.at.character }, end: { line: read.at.line, character: read.at.character } }, message: `\`${assocName}\` read here (${at})` },
+          ],
+          fixes,
+        });
+      });
+    };
     return {
       end() {
         const models = queryModel(ctx).models;
@@ -151,6 +201,8 @@ export default defineRule({
             fixes,
           });
         }
+        // After the direct reads: a loop that reads the association itself is reported there.
+        for (const call of model.perRowCalls) reportParamReads(call);
       },
     };
   },

@@ -168,5 +168,28 @@ end
       + 'destroy removes, so `deliver_later` would fail to load it. It still goes out if the destroy rolls back; to avoid that, pass the mail the values '
       + 'it needs and deliver it from `after_destroy_commit`.');
   });
-});
 
+  test('`Mailer.x(self).deliver` (Rails before 4.2, resque_mailer): reported in the callback, with no deliver_later rewrite', () => {
+    const file = 'app/models/reply.rb';
+    const code = `class Reply < ApplicationRecord
+  after_create :announce
+
+  private
+
+  def announce
+    ReplyMailer.posted(self).deliver
+  end
+end
+`;
+    const findings = check(file, code, { 'app/mailers/reply_mailer.rb': 'class ReplyMailer < ActionMailer::Base\n  def posted(reply)\n    mail(to: reply.email)\n  end\nend\n' });
+    assert.deepEqual(findings.map(at), [{ rule: 'callbacks/deliver-now-in-callback', line: 7, column: 5 }]);
+    assert.match(findings[0].message, /^`ReplyMailer\.posted\(…\)\.deliver` sends mail \(or, with a mailer gem such as resque_mailer, queues it\) at once in `after_create :announce`: the save waits/);
+    assert.deepEqual(findings[0].fixes, []);
+  });
+
+  test('near miss: `deliver` on something that is not a mailer (a webhook, a notification object) is not mail', () => {
+    const file = 'app/models/reply.rb';
+    const code = 'class Reply < ApplicationRecord\n  after_create :announce\n\n  def announce\n    Webhook.for(self).deliver\n    notification.deliver\n  end\nend\n';
+    assert.deepEqual(check(file, code), []);
+  });
+});

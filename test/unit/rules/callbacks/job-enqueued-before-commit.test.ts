@@ -427,4 +427,32 @@ end
     const withWrite = code('    clinic.update!(last_change: Time.current)\n');
     assert.deepEqual(run(rule, withWrite, { file: FILE, kind: 'model', app: app(withWrite) }).map((f) => [at(f).line, f.severity]), [[11, 'warning']]);
   });
+
+  test('a mail job enqueued by another model\'s method each row runs (`parties.each(&:notify)`): reported where the callback calls it, naming the inner call', () => {
+    const contract = [
+      'class Contract < ApplicationRecord',
+      '  has_many :parties',
+      '  after_update :announce',
+      '',
+      '  def announce',
+      '    parties.each(&:notify)',
+      '  end',
+      'end',
+      '',
+    ].join('\n');
+    const party = 'class Party < ApplicationRecord\n  belongs_to :contract\n\n  def notify\n    PartyMailer.with(party: self).sent.deliver_later\n  end\nend\n';
+    const file = 'app/models/contract.rb';
+    const findings = run(rule, contract, { file, kind: 'model', app: modelApp({ [file]: contract, 'app/models/party.rb': party }) });
+    assert.deepEqual(findings.map(at), [{ rule: 'callbacks/job-enqueued-before-commit', line: 6, column: 18 }]);
+    // Mail about rows that exist (the parties), as the hook's last work: a hint that names the inner call.
+    assert.equal(findings[0].severity, 'hint');
+    assert.match(findings[0].message, /^`each\(&:notify\)` enqueues a mail job in `after_update :announce` \(it reaches `PartyMailer\.with\(…\)\.sent\.deliver_later` at app\/models\/party\.rb:5\), before the transaction commits/);
+  });
+
+  test('near miss: another model\'s method that only computes (no mail, job or HTTP) is not an effect', () => {
+    const contract = 'class Contract < ApplicationRecord\n  has_many :parties\n  after_update :announce\n\n  def announce\n    parties.each(&:refresh_label)\n  end\nend\n';
+    const party = 'class Party < ApplicationRecord\n  belongs_to :contract\n\n  def refresh_label\n    self.label = name.titleize\n  end\nend\n';
+    const file = 'app/models/contract.rb';
+    assert.deepEqual(run(rule, contract, { file, kind: 'model', app: modelApp({ [file]: contract, 'app/models/party.rb': party }) }), []);
+  });
 });
