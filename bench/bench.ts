@@ -1,32 +1,50 @@
-// `npm run bench`: measures Rails Hazards against the floor of raw tree-sitter parsing of the same files.
+// `npm run bench`: measures Rails Hazards against the floor of a plain tree-sitter parse of the same files.
 //
-//   node out/bench/bench.js [--files N] [--app PATH]... [--no-synthetic] [--edits 200] [--no-lsp] [--json FILE]
+//   node out/bench/bench.js [--files N] [--app PATH]... [--no-synthetic] [--no-ablation] [--warm]
+//                           [--workers] [--per-file] [--no-lsp] [--edits 200] [--json FILE]
 //
-// For each app (a generated one under .bench/, plus any --app): files and MB analysed; raw parse time
-// (read + tree-sitter parse of every analysed file, one thread: the floor); the full `rails-hazards check`
-// wall time (a fresh process, both cores) and its ratio to the floor, also single-threaded; per-file
-// analysis p50/p95/max; peak RSS of the check; through the language server: time from process start to
-// the first diagnostics of an opened migration, incremental re-analysis after one-character edits in a
-// 2,000-line model (didChange → publishDiagnostics, p50/p95), and the server's peak RSS.
+// For each app (a generated one under .bench/, plus any --app), every figure from fresh processes and as
+// CPU time (user + sys of the child: robust when other processes share the cores), as a ratio to the
+// floor measured in the same run:
+//   - floor: `node floor.js`, node start included: read every file `check` analyses (the same listing)
+//     and parse those it parses with a plain web-tree-sitter Parser (ERB/HAML through the same projection);
+//     the least CPU time of three runs;
+//   - cold check: `rails-hazards check APP --format json` on one thread (the CLI's default), and its peak RSS;
+//   - pack ablation: the same check with no rules, then with each rule area alone (RAILS_HAZARDS_BENCH_AREAS);
+//   - warm run: a second check when the CLI has an on-disk cache, else "no cache yet";
+//   - the file listing alone (in process, CPU time, best of 3);
+// and optionally: the check on 2 workers (--workers), per-file analysis p50/p95/max in process (--per-file),
+// and through the language server (unless --no-lsp) first diagnostics, incremental re-analysis after
+// one-character edits in a model of about 2,000 lines (push and pull), the scan and the server's peak RSS.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { erbToRuby, initParsers, parseRuby } from '../server/src/parsing/treeSitter';
+import { hasRubyTree } from '../server/src/core/fileKind';
+import { initParsers } from '../server/src/parsing/treeSitter';
+import { RULE_AREAS } from '../server/src/core/rule';
+import { CHECK_HELP } from '../server/src/cli/usage';
 import { Workspace } from '../server/src/project/workspace';
 import { allRules } from '../server/src/rules';
+import { BENCH_AREAS_ENV } from '../server/src/rules/selection';
 import { generateApp } from './synth';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const OUT_DIR = path.relative(REPO, path.resolve(__dirname, '..'));
 const BIN = path.join(REPO, 'bin', 'rails-hazards');
 const PROBE = path.join(__dirname, 'rssProbe.js');
+const FLOOR = path.join(__dirname, 'floor.js');
+/** The check's help mentions its cache once the CLI has one; until then the warm row says so. */
+const CLI_HAS_CACHE = /\bcache\b/i.test(CHECK_HELP);
 
-interface Args { files: number; apps: string[]; synthetic: boolean; edits: number; lsp: boolean; json?: string; single: boolean }
+interface Args {
+  files: number; apps: string[]; synthetic: boolean; edits: number; lsp: boolean; json?: string;
+  ablation: boolean; warm: boolean; workers: boolean; perFile: boolean;
+}
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { files: 3000, apps: [], synthetic: true, edits: 200, lsp: true, single: true };
+  const a: Args = { files: 3000, apps: [], synthetic: true, edits: 200, lsp: true, ablation: true, warm: false, workers: false, perFile: false };
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i];
     switch (argv[i]) {
@@ -35,7 +53,10 @@ function parseArgs(argv: string[]): Args {
       case '--no-synthetic': a.synthetic = false; break;
       case '--edits': a.edits = Number(v()); break;
       case '--no-lsp': a.lsp = false; break;
-      case '--no-single': a.single = false; break;
+      case '--no-ablation': a.ablation = false; break;
+      case '--warm': a.warm = true; break;
+      case '--workers': a.workers = true; break;
+      case '--per-file': a.perFile = true; break;
       case '--json': a.json = v(); break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
@@ -43,29 +64,26 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
+interface Run { cpuMs: number; wallMs: number; rssMb: number }
+
 export interface AppResult {
   app: string;
   files: number;
+  parsedFiles: number;
   mb: number;
-  readMs: number;
-  parseMs: number;
-  floorMs: number;
-  /** CPU time of the floor and of the checks: robust when other processes load the machine. */
-  floorCpuMs: number;
-  checkCpuMs: number;
-  checkCpuRatio: number;
-  checkSingleCpuMs?: number;
-  checkSingleCpuRatio?: number;
-  checkMs: number;
-  checkRatio: number;
-  checkSingleMs?: number;
-  checkSingleRatio?: number;
-  checkPeakRssMb: number;
-  checkSinglePeakRssMb?: number;
+  /** Workspace.listAnalyzableFiles alone, in process, CPU time, best of 3. */
+  listingMs: number;
+  floor: Run;
+  check: Run & { cpuRatio: number };
+  /** Ablation: CPU ratio to the floor of the check with no rules ("none") and with each area alone. */
+  ablation?: Record<string, number>;
+  /** A second check with the cache filled; undefined (printed "no cache yet") while the CLI has none. */
+  warm?: Run & { cpuRatio: number };
+  workers?: Run & { cpuRatio: number };
   findings: number;
   findingsByRule: Record<string, number>;
   errors: number;
-  perFile: { p50: number; p95: number; max: number; maxFile: string };
+  perFile?: { p50: number; p95: number; max: number; maxFile: string };
   lsp?: {
     firstDiagnosticsMs: number;
     incremental: { file: string; lines: number; edits: number; p50: number; p95: number; max: number };
@@ -83,30 +101,35 @@ const percentile = (xs: number[], p: number) => {
 };
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function measureFloor(files: string[]): Promise<{ readMs: number; parseMs: number; bytes: number; cpuMs: number }> {
-  await initParsers();
-  parseRuby('class Warmup; def x; end; end\n').delete();
-  let readMs = 0;
-  let parseMs = 0;
-  let bytes = 0;
-  const cpu0 = process.cpuUsage();
-  for (const file of files) {
-    let t = performance.now();
-    const text = fs.readFileSync(file, 'utf8');
-    readMs += performance.now() - t;
-    bytes += Buffer.byteLength(text);
-    if (/Gemfile\.lock$|gems\.locked$|\.yml$/.test(file)) continue; // not parsed by tree-sitter
-    t = performance.now();
-    try {
-      const tree = parseRuby(/\.erb$/.test(file) ? erbToRuby(text) : text);
-      parseMs += performance.now() - t;
-      tree.delete();
-    } catch {
-      parseMs += performance.now() - t;
-    }
+/** Runs `node -r rssProbe.js ARGS` and returns its stdout with its CPU time, wall time and peak RSS. */
+function probed(args: string[], env: NodeJS.ProcessEnv): Run & { stdout: string } {
+  const rssFile = path.join(os.tmpdir(), `rh-bench-rss-${process.pid}-${Date.now()}.json`);
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['-r', PROBE, ...args], { env: { ...env, RH_RSS_FILE: rssFile }, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const wallMs = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const probe = JSON.parse(fs.readFileSync(rssFile, 'utf8'));
+  fs.rmSync(rssFile, { force: true });
+  return { stdout: r.stdout, cpuMs: round(probe.cpuMs), wallMs: round(wallMs), rssMb: round(probe.maxRssBytes / 1048576) };
+}
+
+function runFloor(read: string[], parse: string[]): Run & { bytes: number } {
+  const listFile = path.join(os.tmpdir(), `rh-bench-floor-${process.pid}.json`);
+  fs.writeFileSync(listFile, JSON.stringify({ read, parse }));
+  try {
+    const r = probed([FLOOR, listFile], process.env);
+    return { ...r, bytes: JSON.parse(r.stdout).bytes };
+  } finally {
+    fs.rmSync(listFile, { force: true });
   }
-  const cpu = process.cpuUsage(cpu0);
-  return { readMs, parseMs, bytes, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/** `rails-hazards check APP` in a fresh process: one thread unless `workers`; `areas` keeps only those rule areas. */
+function runCheck(app: string, options: { workers?: number; areas?: string } = {}): Run & { report: { findings: { rule: string }[]; errors: unknown[] } } {
+  const env: NodeJS.ProcessEnv = { ...process.env, RAILS_HAZARDS_OUT: OUT_DIR, RAILS_HAZARDS_WORKERS: String(options.workers ?? 0) };
+  if (options.areas !== undefined) env[BENCH_AREAS_ENV] = options.areas; else delete env[BENCH_AREAS_ENV];
+  const r = probed([BIN, 'check', app, '--format', 'json', '--fail-on', 'never'], env);
+  return { cpuMs: r.cpuMs, wallMs: r.wallMs, rssMb: r.rssMb, report: JSON.parse(r.stdout) };
 }
 
 function measurePerFile(files: string[]): { p50: number; p95: number; max: number; maxFile: string } {
@@ -122,20 +145,6 @@ function measurePerFile(files: string[]): { p50: number; p95: number; max: numbe
     if (d > max) { max = d; maxFile = file; }
   }
   return { p50: round(percentile(times, 50), 2), p95: round(percentile(times, 95), 2), max: round(max, 1), maxFile };
-}
-
-function runCheck(app: string, workers?: number): { ms: number; rssMb: number; cpuMs: number; report: { findings: { rule: string }[]; errors: unknown[] } } {
-  const rssFile = path.join(os.tmpdir(), `rh-bench-rss-${process.pid}-${Date.now()}.json`);
-  const env: NodeJS.ProcessEnv = { ...process.env, RAILS_HAZARDS_OUT: OUT_DIR, RH_RSS_FILE: rssFile };
-  if (workers !== undefined) env.RAILS_HAZARDS_WORKERS = String(workers); else delete env.RAILS_HAZARDS_WORKERS;
-  const t = performance.now();
-  const r = spawnSync(process.execPath, ['-r', PROBE, BIN, 'check', app, '--format', 'json', '--fail-on', 'never'],
-    { env, maxBuffer: 1 << 30, encoding: 'utf8' });
-  const ms = performance.now() - t;
-  if (r.status !== 0) throw new Error(`rails-hazards check failed (${r.status}): ${r.stderr}`);
-  const probe = JSON.parse(fs.readFileSync(rssFile, 'utf8'));
-  fs.rmSync(rssFile, { force: true });
-  return { ms, rssMb: probe.maxRssBytes / 1048576, cpuMs: probe.cpuMs, report: JSON.parse(r.stdout) };
 }
 
 /** A bare-bones LSP client over stdio with Content-Length framing (like test/helpers/lspClient.ts). */
@@ -287,28 +296,65 @@ function pickFiles(files: string[]): { migration?: string; model?: string } {
   return { migration, model };
 }
 
+/** The check's listing (a fresh Workspace whose app facts are already read), CPU time, best of `times`. */
+function timeListing(app: string, times = 3): { files: string[]; ms: number } {
+  let best = Infinity;
+  let files: string[] = [];
+  for (let i = 0; i < times; i++) {
+    const ws = new Workspace({ rules: allRules });
+    ws.kindOf(path.join(app, 'Gemfile')); // reads the app's config: not the listing's cost
+    const t = process.cpuUsage();
+    files = ws.listAnalyzableFiles(app);
+    const d = process.cpuUsage(t);
+    best = Math.min(best, (d.user + d.system) / 1000);
+  }
+  return { files, ms: round(best) };
+}
+
 async function benchApp(app: string, args: Args, hint?: { migration: string; model: string }): Promise<AppResult> {
   process.stderr.write(`\n== ${app}\n`);
-  const listing = new Workspace({ rules: allRules });
-  const files = listing.listAnalyzableFiles(app);
-  process.stderr.write(`files: ${files.length}\nfloor (read + parse)…\n`);
-  const floor = await measureFloor(files);
-  process.stderr.write('check (both cores)…\n');
-  const check = runCheck(app, Math.max(2, os.cpus().length));
-  const single = args.single ? (process.stderr.write('check (one thread)…\n'), runCheck(app, 0)) : undefined;
-  process.stderr.write('per-file analysis…\n');
-  const perFile = measurePerFile(files);
+  const listing = timeListing(app);
+  const files = listing.files;
+  const ws = new Workspace({ rules: allRules });
+  const parse = files.filter((f) => { const kind = ws.kindOf(f); return kind !== undefined && hasRubyTree(kind); });
+  process.stderr.write(`files: ${files.length} (${parse.length} parsed), listing ${listing.ms} ms\nfloor (fresh process)…\n`);
+  // The floor is cheap: the least of three runs, so a burst of load elsewhere does not shrink every ratio.
+  const floors = [0, 1, 2].map(() => runFloor(files, parse));
+  const floor = floors.reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
+  const ratio = (r: Run) => round(r.cpuMs / floor.cpuMs, 2);
+  process.stderr.write(`floor ${floors.map((f) => f.cpuMs).join(' / ')} ms CPU (least: ${floor.cpuMs})\ncold check (one thread)…\n`);
+  const check = runCheck(app);
+  process.stderr.write(`check ${check.cpuMs} ms CPU = ${ratio(check)}× floor\n`);
   const byRule: Record<string, number> = {};
   for (const f of check.report.findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
-  const floorMs = floor.readMs + floor.parseMs;
   const result: AppResult = {
-    app, files: files.length, mb: round(floor.bytes / 1048576, 2), readMs: round(floor.readMs), parseMs: round(floor.parseMs), floorMs: round(floorMs),
-    checkMs: round(check.ms), checkRatio: round(check.ms / floorMs, 2), checkPeakRssMb: round(check.rssMb),
-    floorCpuMs: round(floor.cpuMs), checkCpuMs: round(check.cpuMs), checkCpuRatio: round(check.cpuMs / floor.cpuMs, 2),
-    checkSingleCpuMs: single && round(single.cpuMs), checkSingleCpuRatio: single && round(single.cpuMs / floor.cpuMs, 2),
-    checkSingleMs: single && round(single.ms), checkSingleRatio: single && round(single.ms / floorMs, 2), checkSinglePeakRssMb: single && round(single.rssMb),
-    findings: check.report.findings.length, findingsByRule: Object.fromEntries(Object.entries(byRule).sort()), errors: check.report.errors.length, perFile,
+    app, files: files.length, parsedFiles: parse.length, mb: round(floor.bytes / 1048576, 2), listingMs: listing.ms,
+    floor: { cpuMs: floor.cpuMs, wallMs: floor.wallMs, rssMb: floor.rssMb },
+    check: { cpuMs: check.cpuMs, wallMs: check.wallMs, rssMb: check.rssMb, cpuRatio: ratio(check) },
+    findings: check.report.findings.length, findingsByRule: Object.fromEntries(Object.entries(byRule).sort()), errors: check.report.errors.length,
   };
+  if (args.ablation) {
+    result.ablation = {};
+    for (const areas of ['none', ...RULE_AREAS]) {
+      const r = runCheck(app, { areas });
+      result.ablation[areas] = ratio(r);
+      process.stderr.write(`  only ${areas}: ${r.cpuMs} ms CPU = ${ratio(r)}×\n`);
+    }
+  }
+  if (CLI_HAS_CACHE || args.warm) {
+    const warm = runCheck(app);
+    result.warm = { cpuMs: warm.cpuMs, wallMs: warm.wallMs, rssMb: warm.rssMb, cpuRatio: ratio(warm) };
+  }
+  if (args.workers) {
+    process.stderr.write('check (2 workers)…\n');
+    const w = runCheck(app, { workers: Math.max(2, os.cpus().length) });
+    result.workers = { cpuMs: w.cpuMs, wallMs: w.wallMs, rssMb: w.rssMb, cpuRatio: ratio(w) };
+  }
+  if (args.perFile) {
+    process.stderr.write('per-file analysis…\n');
+    await initParsers();
+    result.perFile = measurePerFile(files);
+  }
   if (args.lsp) {
     const picked = hint ?? pickFiles(files);
     if (picked.migration && picked.model) {
@@ -320,23 +366,37 @@ async function benchApp(app: string, args: Args, hint?: { migration: string; mod
   return result;
 }
 
+const ms = (x: number) => `${Math.round(x).toLocaleString('en-US')} ms`;
+
 export function formatTable(results: AppResult[]): string {
   const rows: [string, (r: AppResult) => string][] = [
-    ['files analysed', (r) => String(r.files)],
-    ['MB analysed', (r) => r.mb.toFixed(2)],
-    ['raw parse floor (read + parse, 1 thread)', (r) => `${r.floorMs} ms (parse ${r.parseMs})`],
-    ['rails-hazards check (wall, 2 workers)', (r) => `${r.checkMs} ms = ${r.checkRatio}× floor`],
-    ['rails-hazards check (wall, 1 thread)', (r) => (r.checkSingleMs !== undefined ? `${r.checkSingleMs} ms = ${r.checkSingleRatio}× floor` : '-')],
-    ['CPU: floor / check workers / check 1 thread', (r) => `${r.floorCpuMs} / ${r.checkCpuMs} (${r.checkCpuRatio}×) / ${r.checkSingleCpuMs ?? '-'} (${r.checkSingleCpuRatio ?? '-'}×) ms`],
-    ['per-file analysis p50 / p95 / max', (r) => `${r.perFile.p50} / ${r.perFile.p95} / ${r.perFile.max} ms`],
-    ['peak RSS check (workers / 1 thread)', (r) => `${r.checkPeakRssMb} / ${r.checkSinglePeakRssMb ?? '-'} MB`],
-    ['findings / errors', (r) => `${r.findings} / ${r.errors}`],
-    ['LSP first diagnostics after start', (r) => (r.lsp ? `${r.lsp.firstDiagnosticsMs} ms` : '-')],
-    ['LSP incremental p50 / p95 / max', (r) => (r.lsp ? `${r.lsp.incremental.p50} / ${r.lsp.incremental.p95} / ${r.lsp.incremental.max} ms (${r.lsp.incremental.lines}-line model, ${r.lsp.incremental.edits} edits)` : '-')],
-    ['LSP incremental, pull (no debounce) p50 / p95', (r) => (r.lsp?.incrementalPull ? `${r.lsp.incrementalPull.p50} / ${r.lsp.incrementalPull.p95} ms` : '-')],
-    ['LSP background scan', (r) => (r.lsp ? `${r.lsp.scanMs} ms` : '-')],
-    ['LSP server peak RSS', (r) => (r.lsp ? `${r.lsp.serverPeakRssMb} MB` : '-')],
+    ['files analysed (parsed) / MB', (r) => `${r.files} (${r.parsedFiles}) / ${r.mb.toFixed(2)}`],
+    ['file listing (in process, CPU)', (r) => ms(r.listingMs)],
+    ['floor: node + plain parse, CPU (least of 3)', (r) => ms(r.floor.cpuMs)],
+    ['cold check, 1 thread, CPU', (r) => `${ms(r.check.cpuMs)} = **${r.check.cpuRatio}×**`],
   ];
+  if (results.some((r) => r.ablation)) {
+    for (const area of ['none', ...RULE_AREAS]) {
+      rows.push([area === 'none' ? '  no rules' : `  ${area} only`, (r) => (r.ablation ? `${r.ablation[area]}×` : '-')]);
+    }
+  }
+  rows.push(
+    ['warm check (cache, nothing changed)', (r) => (r.warm ? `${ms(r.warm.cpuMs)} = ${r.warm.cpuRatio}×` : 'no cache yet')],
+    ['peak RSS: check / floor', (r) => `${r.check.rssMb} / ${r.floor.rssMb} MB`],
+    ['wall: check / floor', (r) => `${ms(r.check.wallMs)} / ${ms(r.floor.wallMs)}`],
+    ['findings / errors', (r) => `${r.findings} / ${r.errors}`],
+  );
+  if (results.some((r) => r.workers)) rows.push(['check, 2 workers: CPU / wall / RSS', (r) => (r.workers ? `${r.workers.cpuRatio}× / ${ms(r.workers.wallMs)} / ${r.workers.rssMb} MB` : '-')]);
+  if (results.some((r) => r.perFile)) rows.push(['per-file analysis p50 / p95 / max', (r) => (r.perFile ? `${r.perFile.p50} / ${r.perFile.p95} / ${r.perFile.max} ms` : '-')]);
+  if (results.some((r) => r.lsp)) {
+    rows.push(
+      ['LSP first diagnostics after start', (r) => (r.lsp ? `${r.lsp.firstDiagnosticsMs} ms` : '-')],
+      ['LSP incremental p50 / p95 / max', (r) => (r.lsp ? `${r.lsp.incremental.p50} / ${r.lsp.incremental.p95} / ${r.lsp.incremental.max} ms (${r.lsp.incremental.lines}-line model, ${r.lsp.incremental.edits} edits)` : '-')],
+      ['LSP incremental, pull (no debounce) p50 / p95', (r) => (r.lsp?.incrementalPull ? `${r.lsp.incrementalPull.p50} / ${r.lsp.incrementalPull.p95} ms` : '-')],
+      ['LSP background scan', (r) => (r.lsp ? `${r.lsp.scanMs} ms` : '-')],
+      ['LSP server peak RSS', (r) => (r.lsp ? `${r.lsp.serverPeakRssMb} MB` : '-')],
+    );
+  }
   const header = ['', ...results.map((r) => path.basename(r.app))];
   const body = rows.map(([label, f]) => [label, ...results.map(f)]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
@@ -354,7 +414,7 @@ async function main(): Promise<void> {
     results.push(await benchApp(root, args, { migration: synth.migration, model: synth.bigModel }));
   }
   for (const app of args.apps) results.push(await benchApp(app, args));
-  const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, commit: gitHead() };
+  const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, commit: gitHead(), loadavg: os.loadavg().map((x) => round(x, 2)) };
   const json = JSON.stringify({ meta, results }, null, 2);
   if (args.json) fs.writeFileSync(args.json, json + '\n');
   process.stdout.write(`\n${formatTable(results)}\n\n${args.json ? `JSON written to ${args.json}` : json}\n`);

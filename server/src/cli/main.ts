@@ -7,7 +7,7 @@ import { Workspace } from '../project/workspace';
 import { analyzeFiles } from '../project/parallel';
 import '../project/scanWorker'; // the bundle doubles as the worker script
 import { isMainThread } from 'node:worker_threads';
-import { allRules } from '../rules';
+import { checkRules } from '../rules/selection';
 import { formatGithub, formatJson, formatSarif, formatText, type CheckReport } from './format';
 import { CHECK_HELP, CHECK_HINT, LSP_NEEDS_TRANSPORT, MAIN_HINT, USAGE } from './usage';
 import { COLORS, PLAIN, Progress, WarningCollector, wantsColor } from './terminal';
@@ -74,7 +74,7 @@ export async function runCheck(options: CheckOptions, log: (m: string) => void,
   onProgress?: (done: number, total: number) => void): Promise<{ report: CheckReport; exitCode: number }> {
   let done = 0;
   await initParsers();
-  const workspace = new Workspace({ rules: allRules, log, configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations });
+  const workspace = new Workspace({ rules: checkRules(), log, configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations });
   const report: CheckReport = { findings: [], errors: [], deployedMigrations: [] };
   const files = new Set<string>();
   for (const p of options.paths) {

@@ -30,7 +30,35 @@ export function readCall(node: Node): CallInfo | null {
   if (node.type !== 'call') return null;
   const nameNode = node.childForFieldName('method');
   if (!nameNode) return null;
-  const argumentList = node.childForFieldName('arguments');
+  return lazyCall(node, nameNode);
+}
+
+/**
+ * Most callers look at the name and stop, so the other fields are read from the tree on first use (each
+ * costs node objects built by web-tree-sitter; the arguments the most). A class, so the getters live on
+ * the prototype: one small object per call, no closures.
+ */
+class LazyCall implements CallInfo {
+  private receiverNode: Node | null | undefined;
+  private blockNode: Node | null | undefined;
+  private argumentListNode: Node | null | undefined;
+  private read: ReadArguments | undefined;
+  constructor(readonly node: Node, readonly name: string, readonly nameNode: Node) {}
+  get receiver(): Node | null { return this.receiverNode === undefined ? (this.receiverNode = this.node.childForFieldName('receiver')) : this.receiverNode; }
+  get argumentList(): Node | null { return this.argumentListNode === undefined ? (this.argumentListNode = this.node.childForFieldName('arguments')) : this.argumentListNode; }
+  get block(): Node | null { return this.blockNode === undefined ? (this.blockNode = this.node.childForFieldName('block')) : this.blockNode; }
+  get args(): Node[] { return (this.read ??= readArguments(this.argumentList)).args; }
+  get keywords(): Map<string, Node> { return (this.read ??= readArguments(this.argumentList)).keywords; }
+  get pairs(): Map<string, Node> { return (this.read ??= readArguments(this.argumentList)).pairs; }
+}
+
+function lazyCall(node: Node, nameNode: Node): CallInfo {
+  return new LazyCall(node, nameNode.text, nameNode);
+}
+
+type ReadArguments = { args: Node[]; keywords: Map<string, Node>; pairs: Map<string, Node> };
+
+function readArguments(argumentList: Node | null): ReadArguments {
   const args: Node[] = [];
   const keywords = new Map<string, Node>();
   const pairs = new Map<string, Node>();
@@ -44,10 +72,7 @@ export function readCall(node: Node): CallInfo | null {
       } else if (child.type !== 'block_argument' && child.type !== 'comment') args.push(child);
     }
   }
-  return {
-    node, name: nameNode.text, nameNode, receiver: node.childForFieldName('receiver'),
-    args, keywords, pairs, argumentList, block: node.childForFieldName('block'),
-  };
+  return { args, keywords, pairs };
 }
 
 // A trailing `{ a: 1 }` literal passed as the last argument is also keyword options in Rails DSLs.

@@ -32,6 +32,12 @@ export function initParsers(): Promise<void> {
   return ready;
 }
 
+/** The loaded Ruby grammar, for a caller that drives its own Parser (the bench's plain-parse floor). */
+export function rubyGrammar(): Language {
+  requireReady();
+  return rubyLanguage!;
+}
+
 function requireReady(): void {
   if (!rubyParser || !erbParser) throw new Error('initParsers() must complete before parsing');
 }

@@ -2,6 +2,7 @@
 // files under them. Shared by the model and controller/view indexes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { directoryId } from './files';
 
 const SKIP = new Set(['node_modules', '.git', 'tmp', 'log', 'vendor', 'public', 'storage', 'coverage', 'spec', 'test', 'db', 'config', 'assets', 'javascript']);
 
@@ -10,10 +11,10 @@ export function appFolders(root: string, names: readonly string[], maxDepth = 5)
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (dir: string, depth: number): void => {
-    let real: string;
-    try { real = fs.realpathSync(dir); } catch { return; }
-    if (seen.has(real)) return;
-    seen.add(real);
+    let id: string;
+    try { id = directoryId(dir); } catch { return; }
+    if (seen.has(id)) return;
+    seen.add(id);
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
     const inApp = path.basename(dir) === 'app';

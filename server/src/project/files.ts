@@ -48,6 +48,17 @@ export const diskFiles: FileSource = {
     return r.text;
   },
   exists(path) {
-    try { return fs.statSync(path).isFile(); } catch { return false; }
+    // No exception for a missing file: the app-root lookup asks about many files that do not exist.
+    try { return fs.statSync(path, { throwIfNoEntry: false })?.isFile() ?? false; } catch { return false; }
   },
 };
+
+/**
+ * A directory's identity, device and inode, following symlinks: how the listings detect symlink loops
+ * and directories reached twice with one stat instead of a realpath (an lstat per path component).
+ * Bigint, as 64-bit inodes (Windows file ids, some Linux filesystems) do not fit a double. Throws as statSync does.
+ */
+export function directoryId(dir: string): string {
+  const s = fs.statSync(dir, { bigint: true });
+  return `${s.dev}:${s.ino}`;
+}

@@ -3,7 +3,7 @@
 // compiled scanWorker.js or inside the bundle (workerData.railsHazardsScanWorker says which role).
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { initParsers } from '../parsing/treeSitter';
-import { allRules } from '../rules';
+import { checkRules } from '../rules/selection';
 import { maxBytesFor, overlaySource, overridesFor, type ScanOptions } from './parallel';
 import { Workspace } from './workspace';
 
@@ -22,7 +22,7 @@ async function runWorker(): Promise<void> {
     return;
   }
   const workspace = new Workspace({
-    rules: allRules, log, files: overlaySource(options.overlay), configFile: options.configFile, baseRef: options.baseRef, allMigrations: options.allMigrations,
+    rules: checkRules(), log, files: overlaySource(options.overlay), configFile: options.configFile, baseRef: options.baseRef, allMigrations: options.allMigrations,
     trusted: options.trusted, parseBudgetMs: options.parseBudgetMs, severityOverrides: (file) => overridesFor(file, options.overrides),
   });
   port.on('message', (msg: { type: 'analyze'; files: { index: number; file: string }[] }) => {

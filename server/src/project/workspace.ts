@@ -12,8 +12,8 @@ import { rubyOf, templateLanguage } from '../parsing/templates';
 import { dropUnsureProjection } from '../parsing/projectionErrors';
 import { AppProject } from './appProject';
 import { dependencyConfigNotices, lockfileNotices } from './dependencies';
-import { diskFiles, readSourceFile, type FileSource } from './files';
-import { findAppRoot } from './roots';
+import { directoryId, diskFiles, readSourceFile, type FileSource } from './files';
+import { isAppRoot } from './roots';
 
 export interface WorkspaceOptions {
   files?: FileSource;
@@ -40,6 +40,8 @@ export class Workspace {
   private readonly apps = new Map<string, AppProject>();
   /** App root by directory: the scan asks for every file, the answer changes only with a Gemfile. */
   private readonly rootByDir = new Map<string, string>();
+  /** The nearest app root at or above a directory (undefined: none), shared by its subdirectories. */
+  private readonly foundRootByDir = new Map<string, string | undefined>();
   readonly files: FileSource;
   private readonly log: (message: string) => void;
 
@@ -54,7 +56,7 @@ export class Workspace {
     const dir = path.dirname(path.resolve(file));
     let root = this.rootByDir.get(dir);
     if (root === undefined) {
-      root = findAppRoot(file, this.files) ?? dir;
+      root = this.appRootAbove(dir) ?? dir;
       this.rootByDir.set(dir, root);
     }
     let app = this.apps.get(root);
@@ -68,6 +70,15 @@ export class Workspace {
     return app;
   }
 
+  /** findAppRoot with a cache per directory: a directory that is no app root has its parent's answer. */
+  private appRootAbove(dir: string): string | undefined {
+    if (this.foundRootByDir.has(dir)) return this.foundRootByDir.get(dir);
+    const parent = path.dirname(dir);
+    const root = isAppRoot(dir, this.files) ? dir : parent === dir ? undefined : this.appRootAbove(parent);
+    this.foundRootByDir.set(dir, root);
+    return root;
+  }
+
   knownApps(): AppProject[] { return [...this.apps.values()]; }
 
   kindOf(file: string): FileKind | undefined {
@@ -78,7 +89,10 @@ export class Workspace {
   }
 
   fileChanged(file: string): void {
-    if (/^(Gemfile|gems\.rb|application\.rb)$/.test(path.basename(file))) this.rootByDir.clear();
+    if (/^(Gemfile|gems\.rb|application\.rb)$/.test(path.basename(file))) {
+      this.rootByDir.clear();
+      this.foundRootByDir.clear();
+    }
     for (const app of this.apps.values()) {
       if (file === app.root || file.startsWith(app.root + path.sep)) app.fileChanged(file);
     }
@@ -172,14 +186,14 @@ export class Workspace {
   /** Walks `dir` one directory per step; unreadable directories and symlink loops are logged and skipped. */
   private walker(dir: string): Generator<void, void, void> & { out: string[] } {
     const out: string[] = [];
-    const seen = new Set<string>();
+    const seen = new Set<string>(); // directoryId of every directory walked
     const log = this.log;
     const self = this;
     function* walk(d: string): Generator<void, void, void> {
-      let real: string;
-      try { real = fs.realpathSync(d); } catch (error) { log(`skipped ${d}: ${String(error)}`); return; }
-      if (seen.has(real)) { log(`skipped ${d}: symlink loop`); return; }
-      seen.add(real);
+      let id: string;
+      try { id = directoryId(d); } catch (error) { log(`skipped ${d}: ${String(error)}`); return; }
+      if (seen.has(id)) { log(`skipped ${d}: symlink loop or directory already listed`); return; }
+      seen.add(id);
       let entries: fs.Dirent[];
       try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch (error) { log(`skipped ${d}: ${String(error)}`); return; }
       yield;
