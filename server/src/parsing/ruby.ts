@@ -63,10 +63,15 @@ function readArguments(argumentList: Node | null): ReadArguments {
   const keywords = new Map<string, Node>();
   const pairs = new Map<string, Node>();
   if (argumentList) {
-    for (const child of argumentList.namedChildren) {
+    const children = argumentList.namedChildren;
+    // Node objects are built per access: the last argument is found by position, not by identity.
+    let last = children.length - 1;
+    while (last >= 0 && (children[last]?.type === 'comment' || children[last]?.type === 'block_argument')) last--;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
       if (!child) continue;
       if (child.type === 'pair') addPair(child, keywords, pairs);
-      else if (child.type === 'hash' && child === argumentList.lastNamedChild && isBarewordHash(child)) {
+      else if (child.type === 'hash' && i === last && isBarewordHash(child)) {
         for (const p of child.namedChildren) if (p?.type === 'pair') addPair(p, keywords, pairs);
         args.push(child);
       } else if (child.type !== 'block_argument' && child.type !== 'comment') args.push(child);
