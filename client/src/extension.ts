@@ -16,6 +16,7 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/*.erb' },
   { scheme: 'file', pattern: '**/*.haml' },
   { scheme: 'file', pattern: '**/*.jbuilder' },
+  { scheme: 'file', pattern: '**/*.builder' },
   { scheme: 'file', language: 'gemfile-lock' },
   { scheme: 'file', pattern: '**/{Gemfile,Gemfile.lock,gems.rb,gems.locked,.rails-hazards.yml,config/database.yml}' },
 ];
@@ -70,7 +71,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     synchronize: {
       configurationSection: 'railsHazards',
       fileEvents: vscode.workspace.createFileSystemWatcher(
-        '**/{Gemfile,Gemfile.lock,gems.locked,.rails-hazards.yml,config/database.yml,config/puma.rb,config/puma/*.rb,config/sidekiq.yml,config/queue.yml,config/solid_queue.yml,config/initializers/good_job.rb,Procfile,Procfile.*,config/application.rb,config/environments/production.rb,config/initializers/strong_migrations.rb,db/schema.rb,app/**/*.rb,app/**/*.erb,app/**/*.haml,app/**/*.jbuilder,db/migrate/*.rb}',
+        '**/{Gemfile,Gemfile.lock,gems.locked,.rails-hazards.yml,config/database.yml,config/puma.rb,config/puma/*.rb,config/sidekiq.yml,config/queue.yml,config/solid_queue.yml,config/initializers/good_job.rb,Procfile,Procfile.*,config/application.rb,config/environments/production.rb,config/initializers/strong_migrations.rb,db/schema.rb,app/**/*.rb,app/**/*.erb,app/**/*.haml,app/**/*.jbuilder,app/**/*.builder,db/migrate/*.rb}',
       ),
     },
   };

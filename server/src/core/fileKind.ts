@@ -7,7 +7,7 @@ export function fileKindOf(relativePath: string): FileKind | undefined {
   if (base === 'Gemfile.lock' || base === 'gems.locked') return 'lockfile';
   if (base === 'Gemfile' || base === 'gems.rb') return 'gemfile';
   if (/(^|\/)config\/database\.yml$/.test(p)) return 'database-yml';
-  if (/\.(erb|haml|jbuilder)$/.test(base)) {
+  if (/\.(erb|haml|jbuilder|builder)$/.test(base)) {
     // Views, and ViewComponent templates next to their component or in its sidecar folder.
     return /(^|\/)app\/(views|components)\//.test(p) ? 'view' : undefined;
   }

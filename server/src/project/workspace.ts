@@ -220,7 +220,7 @@ function configFileResult(file: string, text: string): FileAnalysis {
 
 /** Cheap name test before the app-root lookup: only these names can have a file kind. */
 function mayBeAnalyzable(name: string): boolean {
-  return name.endsWith('.rb') || name.endsWith('.erb') || name.endsWith('.haml') || name.endsWith('.jbuilder') || name.endsWith('.rake') || name === 'Gemfile' || name === 'Gemfile.lock'
+  return name.endsWith('.rb') || name.endsWith('.erb') || name.endsWith('.haml') || name.endsWith('.jbuilder') || name.endsWith('.builder') || name.endsWith('.rake') || name === 'Gemfile' || name === 'Gemfile.lock'
     || name === 'gems.rb' || name === 'gems.locked' || name === 'database.yml';
 }
 

@@ -246,6 +246,10 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if ((name === 'first' || name === 'last' || name === 'take') && link.args.count > 0) {
           return { ...receiver, kind: 'array', bounded: `${name}${link.args.text}`, loaded: true };
         }
+        // `Node.find(ids)`, `find(*ids)`, `find([1, 2])`: the records of a list of ids, as many as the list holds.
+        if (name === 'find' && !link.hasBlock && /^\(\s*(\*?@?[a-z_]*ids|\*[a-z_]\w*|\[[^\]]*\])\s*\)$/.test(link.args.text)) {
+          return { kind: 'array', model, loaded: true, preloads: receiver.preloads, unsure: `find${link.args.text}`, origin: { chain, count }, strict: receiver.strict };
+        }
         if (name === 'find' && (link.args.count !== 1 || link.hasBlock || link.args.text.startsWith('(['))) return UNKNOWN;
         return { kind: 'record', model, preloads: receiver.preloads, strict: receiver.strict };
       }

@@ -802,3 +802,24 @@ describe('near misses of the fifth evaluation round (settings switched on)', () 
     assert.deepEqual(check(unbatchedEach, files, TASK).map((f) => at(f).line), [5], 'only the state flag scans the table');
   });
 });
+
+describe('program model: XML Builder views and records found by a list of ids (history benchmark misses)', () => {
+  test('an Atom builder view is read as Ruby: an association read per entry is an N+1', () => {
+    const files = app({
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def feed\n    @posts = Post.where(published: true)\n  end\nend\n',
+      'app/views/posts/feed.atom.builder': 'atom_feed do |feed|\n  @posts.each do |post|\n    feed.entry(post) do |entry|\n      entry.title post.title\n      entry.author { |author| author.name post.author.name }\n    end\n  end\nend\n',
+    });
+    const findings = check(associationInLoop, files, 'app/views/posts/feed.atom.builder');
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[5, 43, 'warning']]);
+  });
+
+  test('`Post.find(ids)` is as many records as the list holds: a read per record is an N+1 of unknown size; `find(id)` is one record', () => {
+    const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform(ids, id)\n    ${body}\n  end\nend\n`;
+    const many = app({ 'app/jobs/sweep_job.rb': job('Post.find(ids).each { |post| puts post.author.name }') });
+    assert.deepEqual(severities(check(associationInLoop, many, 'app/jobs/sweep_job.rb')), [[3, 'hint']]);
+    const preloaded = app({ 'app/jobs/sweep_job.rb': job('Post.includes(:author).find(ids).each { |post| puts post.author.name }') });
+    assert.deepEqual(check(associationInLoop, preloaded, 'app/jobs/sweep_job.rb'), []);
+    const one = app({ 'app/jobs/sweep_job.rb': job('puts Post.find(id).author.name') });
+    assert.deepEqual(check(associationInLoop, one, 'app/jobs/sweep_job.rb'), []);
+  });
+});
