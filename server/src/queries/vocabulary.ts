@@ -25,4 +25,6 @@ export const RELATION_METHODS = new Set([
   'unscoped', 'extending', 'strict_loading', 'reverse_order', 'none', 'readonly', 'lock', 'merge', 'from', 'in_order_of',
   'excluding', 'without', 'page', 'per', 'paginate', 'per_page', 'padding', 'with', 'invert_where', 'regroup',
   'optimizer_hints', 'annotate', 'create_with', 'uniq', 'only', 'except', 'order_by',
+  // active_record_union: `ordered.union_all(unordered)` is a relation of both.
+  'union', 'union_all',
 ]);

@@ -823,3 +823,13 @@ describe('program model: XML Builder views and records found by a list of ids (h
     assert.deepEqual(check(associationInLoop, one, 'app/jobs/sweep_job.rb'), []);
   });
 });
+
+describe('program model: active_record_union relations', () => {
+  test('`a.union_all(b).limit(n)` is a relation: a read per row is an N+1 (bounded, a hint); with preload it is silent', () => {
+    const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n    ${body}\n  end\nend\n`;
+    const files = app({ 'app/jobs/sweep_job.rb': job('Post.where(published: true).union_all(Post.where(published: false)).limit(100).each { |post| puts post.author.name }') });
+    assert.deepEqual(severities(check(associationInLoop, files, 'app/jobs/sweep_job.rb')), [[3, 'hint']]);
+    const preloaded = app({ 'app/jobs/sweep_job.rb': job('Post.where(published: true).union_all(Post.where(published: false)).limit(100).preload(:author).each { |post| puts post.author.name }') });
+    assert.deepEqual(check(associationInLoop, preloaded, 'app/jobs/sweep_job.rb'), []);
+  });
+});
