@@ -210,6 +210,8 @@ interface Scope {
   eventParams?: string[];
   /** For an instance method (a controller action): its name. */
   methodName?: string;
+  /** The enclosing method's (or the file's) text and start offset, read once for "is it read again after?". */
+  source?: { text: string; start: number };
 }
 
 /** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
@@ -305,7 +307,14 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (!ivarCache.has(key)) ivarCache.set(key, actionIvarValue(controller, method, name, controllers!, models, 1));
     return ivarCache.get(key);
   };
-  const root: Scope = { locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : componentLoop };
+  const root: Scope = {
+    locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : componentLoop,
+    source: { text: ctx.tree.rootNode.text, start: ctx.tree.rootNode.startIndex },
+  };
+  const sourceOf = (scope: Scope): Scope['source'] => {
+    for (let s: Scope | undefined = scope; s; s = s.parent) if (s.source) return s.source;
+    return undefined;
+  };
 
   const lookup = (scope: Scope, name: string, at?: Range['start']): { scope: Scope; value: Value } | undefined => {
     for (let s: Scope | undefined = scope; s; s = s.method ? undefined : s.parent) {
@@ -542,7 +551,8 @@ function buildModel(ctx: RuleContext): QueryModel {
       if (operator === '<<') sites[sites.length - 1].next = { name: '<<', nameRange: sites[sites.length - 1].link.nameRange, end: sites[sites.length - 1].link.end, args: { count: 1, text: '', deps: [] }, hasBlock: false };
     }
     if (rootVariable && sites.length > 0) {
-      const reused = readAgainAfter(node, rootVariable);
+      const source = sourceOf(scope);
+      const reused = source ? readAgainIn(source, node.endIndex, rootVariable) : readAgainAfter(node, rootVariable);
       for (const s of sites) s.reusedAfter = reused;
     }
     out.links.push(...sites, ...symbolBlockReads(sites, scope));
@@ -710,6 +720,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         const inner: Scope = {
           locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
           preloader: node.text.includes('Preloader'), methodName: on === 'instance' ? node.childForFieldName('name')?.text : undefined,
+          source: { text: node.text, start: node.startIndex },
         };
         // A controller action whose Pundit `authorize` lets only staff in serves a back-office page.
         if (ctx.kind === 'controller' && impact.impact === 'request' && !impact.staff && controllers && on === 'instance') {
@@ -781,8 +792,18 @@ function buildModel(ctx: RuleContext): QueryModel {
 function readAgainAfter(node: Node, name: string): boolean {
   let top: Node = node;
   for (let n = node.parent; n; n = n.parent) { top = n; if (n.type === 'method' || n.type === 'singleton_method') break; }
-  const rest = top.text.slice(node.endIndex - top.startIndex);
-  return new RegExp(`(^|[^\\w@])${name.replace(/[@$]/g, '\\$&')}(?![\\w?!:])`).test(rest);
+  return readAgainIn({ text: top.text, start: top.startIndex }, node.endIndex, name);
+}
+
+const NAME_PATTERNS = new Map<string, RegExp>();
+/** Whether `name` appears in `source` after offset `end` (a file offset). */
+function readAgainIn(source: { text: string; start: number }, end: number, name: string): boolean {
+  let pattern = NAME_PATTERNS.get(name);
+  if (!pattern) {
+    pattern = new RegExp(`(^|[^\\w@])${name.replace(/[@$]/g, '\\$&')}(?![\\w?!:])`);
+    if (NAME_PATTERNS.size < 10_000) NAME_PATTERNS.set(name, pattern);
+  }
+  return pattern.test(source.text.slice(end - source.start));
 }
 
 /**
