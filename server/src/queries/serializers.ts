@@ -31,6 +31,8 @@ export interface SerializerRead {
   in?: string;
   /** The method called on what is read (`object.comments.count` → `count`). */
   next?: string;
+  /** That method has arguments (`object.line_items.sum(:quantity)`: SQL, not the loaded records). */
+  nextArgs?: boolean;
   range: Range;
 }
 
@@ -110,8 +112,9 @@ function objectReads(node: Node, inName: string, reads: SerializerRead[]): void 
       const method = n.childForFieldName('method');
       if (receiver?.type === 'identifier' && receiver.text === 'object' && method) {
         const parent = n.parent;
-        const next = parent?.type === 'call' && parent.childForFieldName('receiver')?.id === n.id ? parent.childForFieldName('method')?.text : undefined;
-        reads.push({ name: method.text, macro: 'method', in: inName, next, range: { start: nodeRange(receiver).start, end: nodeRange(method).end } });
+        const outer = parent?.type === 'call' && parent.childForFieldName('receiver')?.id === n.id ? parent : undefined;
+        const nextArgs = !!outer?.childForFieldName('arguments')?.namedChildren.some((a) => a && a.type !== 'block_argument');
+        reads.push({ name: method.text, macro: 'method', in: inName, next: outer?.childForFieldName('method')?.text, nextArgs, range: { start: nodeRange(receiver).start, end: nodeRange(method).end } });
       }
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
@@ -181,7 +184,7 @@ export function serializedReads(app: AppFacts, serializers: SerializerClass[], c
           const name = association.aliasOf ?? association.name;
           if (seen.has(name) || collection.preloads.dynamic || collection.preloads.names.has(name)) continue;
           const many = association.macro === 'has_many' || association.macro === 'has_and_belongs_to_many';
-          if (many && read.next && !LOADS.has(read.next)) continue;
+          if (many && read.next && (!LOADS.has(read.next) || read.nextArgs)) continue;
           if (many && read.next && SIZES.has(read.next) && hasCounterCache(models, app.schema, collection.model, association)) continue;
           seen.add(name);
           out.push({ read, serializer, association, collection, controller, action, render, impact, card, severity: collection.strict ? 'hint' : severity });

@@ -152,8 +152,8 @@ export default defineRule({
       ctx.report({
         range: read.range,
         severity: s.severity,
-        message: `${how} reads \`${name}\` per element when \`${action}\` renders \`${rendered}\` with ${serializerName} (${renderAt}): `
-          + `one query per ${noun(collection.model)} (N+1; ${whyClause(s.impact, s.card)})`
+        message: `${how} reads \`${name}\` per element when \`${action}\` renders \`${rendered}\` with ${serializerName}: `
+          + `one query per ${noun(collection.model)} (N+1; ${whyClause(s.impact, s.card)}; rendered at ${renderAt})`
           + (built ? `. Preload it where the ${noun(collection.model)}s are loaded (${where(ctx.app.root, built)}): \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`)
           + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : ''),
         related: [{ file: s.controller.file, range: s.render.range, message: `\`${action}\` renders \`${rendered}\` with ${serializerName} (${renderAt})` }],
