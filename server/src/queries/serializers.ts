@@ -31,6 +31,8 @@ export interface SerializerRead {
   in?: string;
   /** The method called on what is read (`object.comments.count` → `count`). */
   next?: string;
+  /** `has_one :x, if: :moved?`: read only for the elements the condition lets through. */
+  condition?: string;
   /** That method has arguments (`object.line_items.sum(:quantity)`: SQL, not the loaded records). */
   nextArgs?: boolean;
   range: Range;
@@ -40,6 +42,8 @@ export interface SerializerClass {
   /** Full class name: `Api::PostSerializer`. */
   name: string;
   reads: SerializerRead[];
+  /** `cached` (0.8) / `cache key: …` (0.10): the reads run only when the element's cache entry is missing. */
+  cached?: boolean;
 }
 
 const AMS_BASE = /^(::)?ActiveModel::Serializer$/;
@@ -63,7 +67,10 @@ export function extractSerializers(tree: Tree, file: string): SerializerClass[] 
       if (stmt.type === 'class') {
         const superclass = constantText(stmt.childForFieldName('superclass')?.namedChildren[0] ?? null) ?? '';
         const ams = AMS_BASE.test(superclass) || (inSerializers && /Serializer$/.test(superclass));
-        if (ams && !/\binclude\s+(::)?(JSONAPI::Serializer|FastJsonapi)/.test(body.text)) out.push({ name: [...namespace, name].join('::'), reads: readsOf(body) });
+        if (ams && !/\binclude\s+(::)?(JSONAPI::Serializer|FastJsonapi)/.test(body.text)) {
+          const cached = bodyStatements(body).some((c) => (c.type === 'identifier' || c.type === 'call') && /^(cached|cache)$/.test(readCall(c)?.name ?? '') && !readCall(c)?.receiver);
+          out.push({ name: [...namespace, name].join('::'), reads: readsOf(body), cached });
+        }
       }
       visit(body, [...namespace, name], depth + 1);
     }
@@ -79,9 +86,13 @@ function readsOf(body: Node): SerializerRead[] {
   const reads: SerializerRead[] = [];
   /** Attribute names whose value comes from a method of the serializer (read its body) or from the record. */
   const fromMethod = new Set<string>();
-  const named = (name: string, macro: SerializerMacro, at: Node): void => {
+  const named = (name: string, macro: SerializerMacro, at: Node, condition?: string): void => {
     if (methods.has(name)) fromMethod.add(name);
-    else reads.push({ name, macro, range: nodeRange(at) });
+    else reads.push({ name, macro, range: nodeRange(at), condition });
+  };
+  const conditionOf = (call: NonNullable<ReturnType<typeof readCall>>): string | undefined => {
+    const c = call.keywords.get('if') ?? call.keywords.get('unless');
+    return c ? `${call.keywords.has('if') ? 'if' : 'unless'}: ${c.text}` : undefined;
   };
   for (const s of statements) {
     const call = s.type === 'call' || s.type === 'identifier' ? readCall(s) : null;
@@ -89,13 +100,13 @@ function readsOf(body: Node): SerializerRead[] {
     if (DECLARATIONS.has(call.name)) {
       // `has_many :comments do … end` (0.10) computes the value in the block: read it as a method body.
       if (call.block) { objectReads(call.block, literalName(call.args[0]) ?? call.name, reads); continue; }
-      for (const a of call.args) { const n = literalName(a); if (n && a.type !== 'hash') named(n, call.name as SerializerMacro, a); }
+      for (const a of call.args) { const n = literalName(a); if (n && a.type !== 'hash') named(n, call.name as SerializerMacro, a, conditionOf(call)); }
     } else if (call.name === 'attributes') {
       for (const a of call.args) { const n = literalName(a); if (n && a.type !== 'hash') named(n, 'attribute', a); }
     } else if (call.name === 'attribute') {
       const n = literalName(call.args[0]);
       if (call.block) objectReads(call.block, n ?? 'attribute', reads);
-      else if (n) named(n, 'attribute', call.args[0]);
+      else if (n) named(n, 'attribute', call.args[0], conditionOf(call));
     }
   }
   for (const name of fromMethod) objectReads(methods.get(name)!, name, reads);
@@ -187,7 +198,7 @@ export function serializedReads(app: AppFacts, serializers: SerializerClass[], c
           if (many && read.next && (!LOADS.has(read.next) || read.nextArgs)) continue;
           if (many && read.next && SIZES.has(read.next) && hasCounterCache(models, app.schema, collection.model, association)) continue;
           seen.add(name);
-          out.push({ read, serializer, association, collection, controller, action, render, impact, card, severity: collection.strict ? 'hint' : severity });
+          out.push({ read, serializer, association, collection, controller, action, render, impact, card, severity: collection.strict || serializer.cached || read.condition ? 'hint' : severity });
         }
       }
     }

@@ -77,10 +77,22 @@ describe('a serializer applied per element by render json:', () => {
   });
 
   test('a hint when the collection is one owner\'s rows (size unknown)', () => {
-    const files = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: controller('current_user.posts') };
     const ctrl = controller('Post.where(author_id: params[:user_id])');
-    const findings = check({ ...files, [CONTROLLER]: ctrl });
-    assert.ok(findings.length > 0 && findings.every((f) => f.severity === 'hint'), JSON.stringify(findings.map((f) => f.severity)));
+    const findings = check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: ctrl });
+    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.severity]), [[3, 'hint'], [6, 'hint']]);
+    assert.match(findings[0].message, /\(N\+1; size unknown/);
+  });
+
+  test('a hint when the serializer is cached (the reads run on cache misses only)', () => {
+    const cached = POST_SERIALIZER.replace('  attributes :id', '  cached\n  attributes :id');
+    const findings = check({ ...AMS, [SERIALIZER]: cached, [CONTROLLER]: controller('Post.all') });
+    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.severity]), [[4, 'hint'], [7, 'hint']]);
+    assert.match(findings[0].message, /PostSerializer is cached: the reads run only for elements whose cache entry is missing\.$/);
+  test('a hint when the declaration is conditional (`if:`): only the elements it lets through read it', () => {
+    const conditional = POST_SERIALIZER.replace('  has_many :comments', '  has_many :comments, if: :commentable?');
+    const findings = check({ ...AMS, [SERIALIZER]: conditional, [CONTROLLER]: controller('Post.all') });
+    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.severity]), [[3, 'hint'], [6, 'warning']]);
+    assert.match(findings[0].message, /reads it only when `if: :commentable\?` lets the element through\.$/);
   });
 });
 

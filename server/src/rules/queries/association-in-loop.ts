@@ -155,7 +155,9 @@ export default defineRule({
         message: `${how} reads \`${name}\` per element when \`${action}\` renders \`${rendered}\` with ${serializerName}: `
           + `one query per ${noun(collection.model)} (N+1; ${whyClause(s.impact, s.card)}; rendered at ${renderAt})`
           + (built ? `. Preload it where the ${noun(collection.model)}s are loaded (${where(ctx.app.root, built)}): \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`)
-          + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : ''),
+          + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : '')
+          + (read.condition ? ` The serializer reads it only when \`${read.condition}\` lets the element through.` : '')
+          + (s.serializer.cached ? ` ${serializerName} is cached: the reads run only for elements whose cache entry is missing.` : ''),
         related: [{ file: s.controller.file, range: s.render.range, message: `\`${action}\` renders \`${rendered}\` with ${serializerName} (${renderAt})` }],
         fixes,
       });
