@@ -88,6 +88,8 @@ describe('a serializer applied per element by render json:', () => {
     const findings = check({ ...AMS, [SERIALIZER]: cached, [CONTROLLER]: controller('Post.all') });
     assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.severity]), [[4, 'hint'], [7, 'hint']]);
     assert.match(findings[0].message, /PostSerializer is cached: the reads run only for elements whose cache entry is missing\.$/);
+  });
+
   test('a hint when the declaration is conditional (`if:`): only the elements it lets through read it', () => {
     const conditional = POST_SERIALIZER.replace('  has_many :comments', '  has_many :comments, if: :commentable?');
     const findings = check({ ...AMS, [SERIALIZER]: conditional, [CONTROLLER]: controller('Post.all') });
