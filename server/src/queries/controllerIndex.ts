@@ -32,6 +32,8 @@ export interface JsonRender {
   eachSerializer?: string;
   /** Where the render call is. */
   range: Range;
+  /** `include:` given: it chooses which associations are serialized (the declarations' defaults do not apply). */
+  include?: boolean;
 }
 
 export interface ControllerInfo {
@@ -253,7 +255,8 @@ function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | n
   if (!value || !['instance_variable', 'identifier', 'call'].includes(value.type)) return;
   const chain = expr(value);
   if (!chain || (chain.root.kind !== 'ivar' && chain.root.kind !== 'const' && chain.root.kind !== 'name')) return;
-  (out.jsonRenders ??= []).push({ collection: chain, eachSerializer: each, range: nodeRange(call.node) });
+  const include = call.keywords.has('include') || (wrapped?.name === 'new' && wrapped.keywords.has('include'));
+  (out.jsonRenders ??= []).push({ collection: chain, eachSerializer: each, range: nodeRange(call.node), include: include || undefined });
 }
 
 // ---- views ----------------------------------------------------------------------------------

@@ -190,6 +190,7 @@ export function serializedReads(app: AppFacts, serializers: SerializerClass[], c
         if (!severity) continue;
         const seen = new Set<string>();
         for (const read of serializer.reads) {
+          if (render.include && read.macro !== 'method' && read.macro !== 'attribute') continue;
           const association = models.association(collection.model.name, read.name);
           if (!association) continue;
           const name = association.aliasOf ?? association.name;

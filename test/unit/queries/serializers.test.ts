@@ -104,6 +104,11 @@ describe('near misses: silent', () => {
     assert.deepEqual(check(files), []);
   });
 
+  test('`include:` on the render chooses the associations: the declarations are not read by default', () => {
+    const files = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: controller('Post.all', "render json: @posts, include: ''") };
+    assert.deepEqual(check(files).map((f) => f.range.start.line + 1), [6], 'the attribute method still reads `author`');
+  });
+
   test('a serializer that reads only columns', () => {
     const columns = 'class PostSerializer < ActiveModel::Serializer\n  attributes :id, :title, :published\n\n  def title\n    object.title.upcase\n  end\nend\n';
     assert.deepEqual(check({ ...AMS, [SERIALIZER]: columns, [CONTROLLER]: controller('Post.all') }), []);
