@@ -28,7 +28,7 @@ import { camelize } from '../models/inflector';
  * a parent's `require_admin`): a back-office page. For a view, every action rendering it (or a template that
  * renders the partial) must be gated.
  */
-function staffGate(controllers: ControllerIndex, file: string, viewKey: string | undefined): string | undefined {
+export function staffGate(controllers: ControllerIndex, file: string, viewKey: string | undefined): string | undefined {
   const gateOf = (c: ControllerInfo): string | undefined => {
     for (const k of controllers.ancestry(c)) {
       const gate = k.beforeActions.find((b) => STAFF_GATE.test(b.method) && !b.only);
@@ -888,6 +888,22 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
     values.push(v.kind === 'unknown' ? undefined : { ...v, external: true });
   }
   return combine(values);
+}
+
+/**
+ * The value of a chain written in an action (`render json: @posts`): its instance variables as the action and its
+ * before_actions assign them, a bare name as the controller's method of that name returns it.
+ */
+export function actionChainValue(controller: ControllerInfo, action: ControllerMethod, chain: Chain, controllers: ControllerIndex, models: ModelIndex): Value {
+  return evaluate(chain, {
+    models,
+    resolveRoot(c) {
+      if (c.root.kind === 'ivar') return actionIvarValue(controller, action, c.root.name, controllers, models, 1);
+      if (c.root.kind !== 'name') return undefined;
+      const returns = controllers.methodOf(controller, c.root.name)?.returns;
+      return returns ? evaluate(returns, { models, resolveRoot: (r) => r.root.kind === 'ivar' ? actionIvarValue(controller, action, r.root.name, controllers, models, 2) : undefined }) : undefined;
+    },
+  });
 }
 
 /** One value for several assignments: known only when all are; preloads are what all share. */

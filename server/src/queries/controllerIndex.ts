@@ -3,7 +3,8 @@
 // explicit `render`), and which views render a partial per element of a collection. Extracted per file
 // from syntax trees (no IO); the project layer feeds it files and keeps it current.
 import type { Node, Tree } from '../parsing/treeSitter';
-import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
+import type { Range } from '../core/types';
+import { bodyStatements, constantText, literalName, literalNames, nodeRange, readCall } from '../parsing/ruby';
 import { underscore } from '../models/inflector';
 import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
@@ -20,6 +21,19 @@ export interface ControllerMethod {
   hidden?: boolean;
   /** Pundit `authorize` calls in the method. */
   authorizes?: Authorization[];
+  /** `render json: @posts` (with `each_serializer:` or an AMS collection serializer wrapping it). */
+  jsonRenders?: JsonRender[];
+}
+
+/** A collection handed to `render json:`: each element goes through a serializer (named, or the model's by default). */
+export interface JsonRender {
+  collection: Chain;
+  /** The per-element serializer as written (`each_serializer: PostSerializer`); undefined: the model's default. */
+  eachSerializer?: string;
+  /** Where the render call is. */
+  range: Range;
+  /** `include:` given: it chooses which associations are serialized (the declarations' defaults do not apply). */
+  include?: boolean;
 }
 
 export interface ControllerInfo {
@@ -175,7 +189,7 @@ export function readMethod(name: string, method: Node, file: string): Controller
     }
     if (node.type === 'call') {
       const call = readCall(node);
-      if (call && !call.receiver && call.name === 'render') readRender(call, out);
+      if (call && !call.receiver && call.name === 'render') { readRender(call, out); readJsonRender(call, out, expr); }
       const authorization = call ? readAuthorization(call) : undefined;
       if (authorization) (out.authorizes ??= []).push(authorization);
     }
@@ -214,6 +228,35 @@ function readRender(call: NonNullable<ReturnType<typeof readCall>>, out: Control
   const first = call.args[0];
   const target = literalName(call.keywords.get('action')) ?? literalName(call.keywords.get('template')) ?? (first && first.type !== 'hash' ? literalName(first) : undefined);
   if (target) out.renders.push(target);
+}
+
+/** AMS wrappers that serialize each element of their first argument: `ArraySerializer.new(@posts, each_serializer: S)`. */
+const AMS_COLLECTION = /^(::)?(ActiveModel::ArraySerializer|ActiveModel::Serializer::(Array|Collection)Serializer|ActiveModelSerializers::SerializableResource)$/;
+
+/** `render json: @posts, each_serializer: PostSerializer`, `render json: ActiveModel::ArraySerializer.new(@posts, each_serializer: S)`. */
+function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | null) => Chain | undefined): void {
+  let value = call.keywords.get('json');
+  if (!value) return;
+  let each = constantText(call.keywords.get('each_serializer') ?? null) ?? undefined;
+  // `serializer:` on a collection is the collection's serializer: the elements' is not known.
+  if (call.keywords.has('serializer') && !each) return;
+  const wrapped = value.type === 'call' ? readCall(value) : null;
+  if (wrapped && wrapped.name === 'new' && wrapped.receiver && AMS_COLLECTION.test(wrapped.receiver.text)) {
+    // `serializer:` names the elements' serializer for the collection classes, the collection's for SerializableResource.
+    const perElement = /(Array|Collection)Serializer$/.test(wrapped.receiver.text) ? wrapped.keywords.get('serializer') : undefined;
+    const inner = constantText(wrapped.keywords.get('each_serializer') ?? perElement ?? null) ?? undefined;
+    if (!inner && wrapped.keywords.has('serializer')) return;
+    each = inner ?? each;
+    value = wrapped.args[0];
+  } else if (wrapped && (wrapped.name === 'new' || /^(as_json|to_json|serializable_hash|to_h|map|collect)$/.test(wrapped.name))) {
+    // `PostSerializer.new(@posts)` (one object in AMS), `@posts.as_json` (no serializer): not a per-element serializer.
+    return;
+  }
+  if (!value || !['instance_variable', 'identifier', 'call'].includes(value.type)) return;
+  const chain = expr(value);
+  if (!chain || (chain.root.kind !== 'ivar' && chain.root.kind !== 'const' && chain.root.kind !== 'name')) return;
+  const include = call.keywords.has('include') || (wrapped?.name === 'new' && wrapped.keywords.has('include'));
+  (out.jsonRenders ??= []).push({ collection: chain, eachSerializer: each, range: nodeRange(call.node), include: include || undefined });
 }
 
 // ---- views ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { associationReadsOf } from '../../queries/methodReads';
 import { paramAssociationReads } from '../../queries/paramReads';
 import type { PerRowCall } from '../../queries/analysis';
 import * as path from 'node:path';
+import { extractSerializers, serializedReads, type SerializedRead } from '../../queries/serializers';
 
 const relativeTo = (root: string, file: string): string => path.relative(root, file).replace(/\\/g, '/');
 
@@ -131,6 +132,36 @@ export default defineRule({
         });
       });
     };
+    /** `has_many :comments` in PostSerializer, applied per post by `render json: @posts`: one query per post. */
+    const reportSerializedRead = (s: SerializedRead): void => {
+      const key = `serializer:${s.read.range.start.line}:${s.read.range.start.character}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const { collection, read } = s;
+      const name = s.association.aliasOf ?? s.association.name;
+      const action = `${s.controller.name.split('::').pop()}#${s.action.name}`;
+      const rendered = chainText(s.render.collection, s.render.collection.links.length).replace(/\s*\n\s*/g, ' ');
+      const how = read.macro === 'method' ? `\`object.${read.name}\`${read.in ? ` in \`${read.in}\`` : ''}` : `\`${read.macro} :${read.name}\``;
+      const renderAt = `${relativeTo(ctx.app.root, s.controller.file)}:${s.render.range.start.line + 1}`;
+      const spec = preloadSpec([], name);
+      const edits = includeEdits(collection, [], name);
+      const origins = originsOf(collection);
+      const built = origins[0];
+      const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, read.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
+      const serializerName = s.serializer.name.split('::').pop();
+      ctx.report({
+        range: read.range,
+        severity: s.severity,
+        message: `${how} reads \`${name}\` per element when \`${action}\` renders \`${rendered}\` with ${serializerName}: `
+          + `one query per ${noun(collection.model)} (N+1; ${whyClause(s.impact, s.card)}; rendered at ${renderAt})`
+          + (built ? `. Preload it where the ${noun(collection.model)}s are loaded (${where(ctx.app.root, built)}): \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`)
+          + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : '')
+          + (read.condition ? ` The serializer reads it only when \`${read.condition}\` lets the element through.` : '')
+          + (s.serializer.cached ? ` ${serializerName} is cached: the reads run only for elements whose cache entry is missing.` : ''),
+        related: [{ file: s.controller.file, range: s.render.range, message: `\`${action}\` renders \`${rendered}\` with ${serializerName} (${renderAt})` }],
+        fixes,
+      });
+    };
     return {
       end() {
         const models = queryModel(ctx).models;
@@ -203,6 +234,12 @@ export default defineRule({
         }
         // After the direct reads: a loop that reads the association itself is reported there.
         for (const call of model.perRowCalls) reportParamReads(call);
+        if (ctx.kind === 'ruby' && ctx.tree && ctx.app.gems.has('active_model_serializers') && ctx.text.includes('Serializer')) {
+          const serializers = extractSerializers(ctx.tree, ctx.file);
+          let controllers;
+          try { controllers = ctx.app.controllers; } catch { controllers = undefined; }
+          for (const s of serializedReads(ctx.app, serializers, controllers, models, model.sizes)) reportSerializedRead(s);
+        }
       },
     };
   },
