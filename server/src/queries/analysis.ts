@@ -14,7 +14,7 @@ import { templateKey, type ControllerIndex, type ControllerInfo, type Controller
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
 import { impactOf, STAFF_GATE, withStaffPath, type ImpactInfo } from './impact';
-import { drainedCardinality, loopBodyFacts, methodWriter } from './loopBody';
+import { drainedCardinality, loopBodyFacts, methodRoundTrip } from './loopBody';
 import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
@@ -211,7 +211,7 @@ interface Scope {
   /** For an instance method (a controller action): its name. */
   methodName?: string;
   /** The enclosing method's (or the file's) text and start offset, read once for "is it read again after?". */
-  source?: { text: string; start: number };
+  source?: Source;
 }
 
 /** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
@@ -311,9 +311,9 @@ function buildModel(ctx: RuleContext): QueryModel {
     locals: new Map(), loaded: new Set(), method: true, preloader: false, loop: partialLocals.size > 0 ? partialLoop : componentLoop,
     source: { text: ctx.tree.rootNode.text, start: ctx.tree.rootNode.startIndex },
   };
-  const sourceOf = (scope: Scope): Scope['source'] => {
+  const sourceOf = (scope: Scope): Source => {
     for (let s: Scope | undefined = scope; s; s = s.parent) if (s.source) return s.source;
-    return undefined;
+    return root.source!;
   };
 
   const lookup = (scope: Scope, name: string, at?: Range['start']): { scope: Scope; value: Value } | undefined => {
@@ -551,8 +551,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       if (operator === '<<') sites[sites.length - 1].next = { name: '<<', nameRange: sites[sites.length - 1].link.nameRange, end: sites[sites.length - 1].link.end, args: { count: 1, text: '', deps: [] }, hasBlock: false };
     }
     if (rootVariable && sites.length > 0) {
-      const source = sourceOf(scope);
-      const reused = source ? readAgainIn(source, node.endIndex, rootVariable) : readAgainAfter(node, rootVariable);
+      const reused = readAgainIn(sourceOf(scope), node.endIndex, rootVariable);
       for (const s of sites) s.reusedAfter = reused;
     }
     out.links.push(...sites, ...symbolBlockReads(sites, scope));
@@ -652,7 +651,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const writers = new Map<string, (method: string) => string | undefined>();
   const writerOf = (model: ModelInfo) => {
     let w = writers.get(model.name);
-    if (!w) writers.set(model.name, (w = methodWriter(models!, model)));
+    if (!w) writers.set(model.name, (w = methodRoundTrip(models!, model)));
     return w;
   };
 
@@ -683,7 +682,8 @@ function buildModel(ctx: RuleContext): QueryModel {
     const name = constantText(node.childForFieldName('name')) ?? '';
     const full = [...namespace, name].join('::');
     const model = modelOf(models, full);
-    const inner: Scope = { locals: new Map(), loaded: new Set(), method: true, self: model ? { model, on: 'class' } : undefined, preloader: false };
+    // A class body's code is read again in the rest of the file (a class cannot sit inside a method).
+    const inner: Scope = { locals: new Map(), loaded: new Set(), method: true, self: model ? { model, on: 'class' } : undefined, preloader: false, source: root.source };
     const body = node.childForFieldName('body');
     if (body) for (const c of body.namedChildren) if (c) visitIn(c, inner, [...namespace, name], depth + 1);
     void scope;
@@ -788,16 +788,12 @@ function buildModel(ctx: RuleContext): QueryModel {
   return out;
 }
 
-/** Whether `name` appears again after `node` in its method (or file). */
-function readAgainAfter(node: Node, name: string): boolean {
-  let top: Node = node;
-  for (let n = node.parent; n; n = n.parent) { top = n; if (n.type === 'method' || n.type === 'singleton_method') break; }
-  return readAgainIn({ text: top.text, start: top.startIndex }, node.endIndex, name);
-}
+/** A method's (or the file's) text and where it starts in the file. */
+interface Source { text: string; start: number }
 
 const NAME_PATTERNS = new Map<string, RegExp>();
-/** Whether `name` appears in `source` after offset `end` (a file offset). */
-function readAgainIn(source: { text: string; start: number }, end: number, name: string): boolean {
+/** Whether `name` appears again in its method (or file) after offset `end` (a file offset). */
+function readAgainIn(source: Source, end: number, name: string): boolean {
   let pattern = NAME_PATTERNS.get(name);
   if (!pattern) {
     pattern = new RegExp(`(^|[^\\w@])${name.replace(/[@$]/g, '\\$&')}(?![\\w?!:])`);

@@ -117,7 +117,7 @@ function firstWrite(node: Node | null): string | undefined {
  * The round trip a method of `model` (or of a model it is associated with) makes on every call, by method name:
  * a write, or a query on one of its associations that preloading cannot answer (`comments.where(…)`, a scope).
  */
-export function methodWriter(models: ModelIndex, model: ModelInfo): (method: string) => string | undefined {
+export function methodRoundTrip(models: ModelIndex, model: ModelInfo): (method: string) => string | undefined {
   const candidates = [model, ...[...model.associations.values()].map((a) => models.target(model, a)).filter((m): m is ModelInfo => !!m)];
   return (method) => {
     for (const c of candidates) {
@@ -151,18 +151,21 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
     }
     return false;
   };
+  // The round trip one call makes, as message text: a write or I/O by its Rails name, or a method of the row that does.
+  const callWork = (call: Node): string | undefined => {
+    const method = call.childForFieldName('method')?.text ?? '';
+    if (PER_ROW_WORK.has(method)) return `\`${call.text.split('\n')[0].slice(0, 60)}\``;
+    const write = writer && rooted(call.childForFieldName('receiver')) ? writer(method) : undefined;
+    return write ? `\`${call.text.split('\n')[0].slice(0, 40)}\` (${write})` : undefined;
+  };
   // The first write or I/O `node` makes outside any branch of its own.
   const unconditionalWork = (node: Node): string | undefined => {
     const stack: Node[] = [node];
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (n.type === 'method' || n.type === 'singleton_method' || n.type === 'lambda' || (n !== node && CONDITIONAL.has(n.type))) continue;
-      if (n.type === 'call') {
-        const method = n.childForFieldName('method')?.text ?? '';
-        if (PER_ROW_WORK.has(method)) return `\`${n.text.split('\n')[0].slice(0, 60)}\``;
-        const write = writer && rooted(n.childForFieldName('receiver')) ? writer(method) : undefined;
-        if (write) return `\`${n.text.split('\n')[0].slice(0, 40)}\` (${write})`;
-      }
+      const work = n.type === 'call' ? callWork(n) : undefined;
+      if (work) return work;
       const children = n.namedChildren;
       for (let i = children.length - 1; i >= 0; i--) { const c = children[i]; if (c) stack.push(c); }
     }
@@ -198,11 +201,7 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
         const method = n.childForFieldName('method')?.text ?? '';
         const receiver = n.childForFieldName('receiver');
         if (!out.writes && PER_ROW_WORK.has(method) && !/^(deliver|perform)/.test(method)) out.writes = n.text.split('\n')[0].slice(0, 60);
-        if (!conditional && !out.perRowWork && PER_ROW_WORK.has(method)) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 60)}\``;
-        if (!conditional && !out.perRowWork && writer && rooted(receiver)) {
-          const write = writer(method);
-          if (write) out.perRowWork = `\`${n.text.split('\n')[0].slice(0, 40)}\` (${write})`;
-        }
+        if (!conditional && !out.perRowWork) out.perRowWork = callWork(n);
         if (!out.drains && DELETES.has(method) && rooted(receiver)) out.drains = n.text.split('\n')[0].slice(0, 60);
       }
       if (n.type === 'assignment' && !out.drains) {
