@@ -13,6 +13,7 @@ import { CHECK_HELP, CHECK_HINT, LSP_NEEDS_TRANSPORT, MAIN_HINT, USAGE } from '.
 import { COLORS, PLAIN, Progress, WarningCollector, wantsColor } from './terminal';
 import { findAppRoot } from '../project/roots';
 import { diskFiles } from '../project/files';
+import { tuneHeapGrowth } from '../project/heapTuning';
 
 export const VERSION = '0.1.0';
 
@@ -111,6 +112,7 @@ const noticeKey = (n: FileNotice) => `${n.file}:${n.range?.start.line}:${n.range
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'check' || command === 'lsp') tuneHeapGrowth();
   try {
     switch (command) {
       case 'check': {

@@ -297,6 +297,13 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0));
     return ivarCache.get(name);
   };
+  /** A bare name in a template that the rendering controllers declare with `helper_method`. */
+  const viewHelper = (name: string): Value | undefined => {
+    if (component || !viewKey || !controllers) return undefined;
+    const key = `helper:${name}`;
+    if (!ivarCache.has(key)) ivarCache.set(key, helperValueForTemplate(viewKey, name, controllers, models, 0));
+    return ivarCache.get(key);
+  };
   /** In a controller action, an ivar it reads before assigning: what its before_actions (a parent's too) assign. */
   const controllerIvar = (action: string, name: string): Value | undefined => {
     const controller = controllers?.controllers().find((c) => c.file === ctx.file && c.methods.has(action));
@@ -362,7 +369,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         if (found) return found.value;
         if (partialLocals.has(r.name) && !hasSelfMethod(scope, r.name, models)) return partialLocals.get(r.name);
         if (component) return component.method(r.name);
-        return undefined;
+        return viewHelper(r.name);
       }
       if (r.kind === 'ivar') return lookupIvar(scope, r.name, chain.rootRange.start);
       return undefined;
@@ -373,7 +380,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     const cached = out.values.get(node.id);
     if (cached) return cached;
     if (!['call', 'identifier', 'instance_variable', 'constant', 'scope_resolution', 'parenthesized_statements'].includes(node.type)) return UNKNOWN;
-    if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text) && !scope.self) return UNKNOWN;
+    if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text) && !scope.self && !viewHelper(node.text)) return UNKNOWN;
     return evaluate(chainOf(node, ctx.file), hooksFor(scope));
   };
 
@@ -852,6 +859,21 @@ export function ivarValueForTemplate(key: string, ivar: string, controllers: Con
   const values = actions.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth));
   actions = [];
   return combine(values);
+}
+
+/** What a bare `name` in a template returns when every action rendering it has a `helper_method` of that name. */
+export function helperValueForTemplate(key: string, name: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
+  if (depth > 4) return undefined;
+  const actions = controllers.actionsRendering(key);
+  if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
+    return combine(controllers.renderersOf(key).map((k) => helperValueForTemplate(k, name, controllers, models, depth + 1)));
+  }
+  return combine(actions.map(({ controller, action }) => {
+    const returns = controllers.helperMethodOf(controller, name)?.returns;
+    if (!returns) return undefined;
+    const v = actionChainValue(controller, action, returns, controllers, models);
+    return v.kind === 'unknown' ? undefined : { ...v, external: true };
+  }));
 }
 
 /** The value of `ivar` as an action's before_actions and the action itself assign it (all must agree). */

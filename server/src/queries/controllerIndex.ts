@@ -45,6 +45,8 @@ export interface ControllerInfo {
   beforeActions: { method: string; only?: string[]; except?: string[] }[];
   /** As written: `Admin::BaseController`. */
   superclass?: string;
+  /** `helper_method :current_posts`: methods its views (and its subclasses' views) call as helpers. */
+  helperMethods?: string[];
 }
 
 /** A partial rendered once per element of `collection` (or of a loop that passes the element as a local). */
@@ -145,6 +147,11 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
         if (m) m.hidden = true;
         else if (a.type === 'method' && named) info.methods.set(named, { ...readMethod(named, a, file), hidden: true });
       }
+      continue;
+    }
+    if (call.name === 'helper_method') {
+      const names = call.args.map((a) => literalName(a)).filter((n): n is string => !!n);
+      if (names.length > 0) info.helperMethods = [...(info.helperMethods ?? []), ...names];
       continue;
     }
     if (call.name === 'before_action' || call.name === 'prepend_before_action' || call.name === 'before_filter' || call.name === 'append_before_action') {
@@ -507,6 +514,11 @@ export class ControllerIndex {
       c = this.controllerNamed(parent, namespace);
     }
     return out;
+  }
+
+  /** A method the controller or an app superclass declares with `helper_method`, as the controller resolves it. */
+  helperMethodOf(controller: ControllerInfo, name: string): ControllerMethod | undefined {
+    return this.ancestry(controller).some((c) => c.helperMethods?.includes(name)) ? this.methodOf(controller, name) : undefined;
   }
 
   /** A method of the controller or of its app superclasses. */

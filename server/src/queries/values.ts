@@ -60,6 +60,8 @@ export interface Value {
   sql?: string;
   /** A scope named for rows not processed yet (`unmapped`, `unsent`): a backlog when the loop writes. */
   backlog?: string;
+  /** A ransack search (`Post.ransack(params[:q])`): only its `result` is a relation. */
+  search?: boolean;
 }
 
 export { RELATION_METHODS };
@@ -181,6 +183,12 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
   const name = link.name;
   const { model } = receiver;
   if (!model || !models) return UNKNOWN;
+  // ransack: the search's `result` is the relation, filtered by what the user asked for.
+  if (receiver.search) return name === 'result' ? { ...receiver, search: undefined, origin: { chain, count } } : UNKNOWN;
+  if (name === 'ransack' && receiver.kind !== 'record' && receiver.kind !== 'array') {
+    const relation = step(receiver, { ...link, name: 'all' }, chain, count, hooks);
+    return relation.kind === 'relation' ? { ...relation, filtered: true, search: true } : UNKNOWN;
+  }
   switch (receiver.kind) {
     case 'class':
     case 'relation':

@@ -833,3 +833,59 @@ describe('program model: active_record_union relations', () => {
     assert.deepEqual(check(associationInLoop, preloaded, 'app/jobs/sweep_job.rb'), []);
   });
 });
+
+describe('program model: helper_method and ransack searches (miss cause 1)', () => {
+  const VIEW = 'app/views/posts/index.html.erb';
+
+  test('a view calling a controller\'s helper_method loops over the relation that method returns; the fix preloads in the controller', () => {
+    const base = 'class ApplicationController < ActionController::Base\n  helper_method :recent_posts\n\n  private\n\n  def recent_posts\n    @recent_posts ||= Post.where(published: true)\n  end\nend\n';
+    const files = app({
+      'app/controllers/application_controller.rb': base,
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n  end\nend\n',
+      [VIEW]: '<% recent_posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+    });
+    const findings = check(associationInLoop, files, VIEW);
+    assert.deepEqual(findings.map((f) => [at(f).rule, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 7, 'warning']]);
+    assert.match(findings[0].message, /every Post in `Post\.where\(published: true\)`/);
+    const fixed = applyFixToApp(files, findings[0].fixes[0]);
+    assert.equal(fixed['app/controllers/application_controller.rb'], base.replace('Post.where(published: true)', 'Post.where(published: true).includes(:author)'));
+    assert.deepEqual(check(associationInLoop, fixed, VIEW), []);
+  });
+
+  test('near misses: a same-named method that is not a helper_method, and a helper_method that takes arguments, stay unknown', () => {
+    const view = '<% recent_posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n';
+    const notHelper = app({
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n  end\n\n  private\n\n  def recent_posts\n    Post.where(published: true)\n  end\nend\n',
+      [VIEW]: view,
+    });
+    assert.deepEqual(check(associationInLoop, notHelper, VIEW), []);
+    const withArgs = app({
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  helper_method :recent_posts\n\n  def index\n  end\n\n  private\n\n  def recent_posts(limit = nil)\n    Post.where(published: true)\n  end\nend\n',
+      [VIEW]: view.replace('recent_posts.each', 'recent_posts(5).each'),
+    });
+    assert.deepEqual(check(associationInLoop, withArgs, VIEW), []);
+  });
+
+  test('`@q = Post.ransack(params[:q]); @posts = @q.result`: the view loops over the search\'s relation; the fix preloads on the result', () => {
+    const controller = 'class PostsController < ApplicationController\n  def index\n    @q = Post.ransack(params[:q])\n    @posts = @q.result\n  end\nend\n';
+    const files = app({ 'app/controllers/posts_controller.rb': controller, [VIEW]: '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n' });
+    const findings = check(associationInLoop, files, VIEW);
+    assert.deepEqual(findings.map((f) => [at(f).rule, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 7, 'warning']]);
+    const fixed = applyFixToApp(files, findings[0].fixes[0]);
+    assert.equal(fixed['app/controllers/posts_controller.rb'], controller.replace('@q.result', '@q.result.includes(:author)'));
+    assert.deepEqual(check(associationInLoop, fixed, VIEW), []);
+  });
+
+  test('near misses: a paginated search result is a hint; something other than the search\'s result stays unknown', () => {
+    const paged = app({
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @q = Post.ransack(params[:q])\n    @posts = @q.result.page(params[:page])\n  end\nend\n',
+      [VIEW]: '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+    });
+    assert.deepEqual(check(associationInLoop, paged, VIEW).map((f) => [at(f).line, f.severity]), [[2, 'hint']]);
+    const sorts = app({
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @q = Post.ransack(params[:q])\n  end\nend\n',
+      [VIEW]: '<% @q.sorts.each do |sort| %>\n  <%= sort.name.author %>\n<% end %>\n',
+    });
+    assert.deepEqual(check(associationInLoop, sorts, VIEW), []);
+  });
+});
