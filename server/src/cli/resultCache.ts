@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CheckReport } from './format';
 import { currentDigest, type Input, type InputOp } from '../project/inputs';
-import { gitDigest, isImmutableGitAnswer, runGit } from '../project/git';
+import { gitDigest, isImmutableGitAnswer, missingObjectOf, missingObjects, runGit } from '../project/git';
 
 export const CACHE_DIR_ENV = 'RAILS_HAZARDS_CACHE_DIR';
 /** Bumped when the entry layout or what a report holds changes. */
@@ -128,12 +128,14 @@ export class ResultCache {
   private prune(): void {
     try {
       const dir = path.join(this.dir, 'check');
-      const entries = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => {
+      const files = fs.readdirSync(dir).map((n) => {
         const full = path.join(dir, n);
-        return { full, used: fs.statSync(full).mtimeMs };
+        return { full, temp: n.endsWith('.tmp'), used: fs.statSync(full).mtimeMs };
       });
-      entries.sort((a, b) => b.used - a.used);
-      for (const old of entries.slice(MAX_ENTRIES)) fs.rmSync(old.full, { force: true });
+      // A temporary file is left only by a run killed between writing and renaming.
+      for (const t of files) if (t.temp && Date.now() - t.used > 3_600_000) fs.rmSync(t.full, { force: true });
+      const entries = files.filter((f) => !f.temp).sort((a, b) => b.used - a.used);
+      for (const old of entries.slice(MAX_ENTRIES)) fs.rmSync(old.full, { recursive: true, force: true });
     } catch { /* pruning is best effort */ }
   }
 }
@@ -173,6 +175,8 @@ function isOurGitCommand(args: unknown): args is string[] {
 /** The first recorded input whose answer is different now, or undefined when all are the same. */
 function firstChangedInput(inputs: readonly Input[]): Input | undefined {
   const ordered = [...inputs].sort((a, b) => OP_ORDER[a[0]] - OP_ORDER[b[0]]);
+  /** Failed reads of `<commit>:<path>` by repository: still missing means the same answer (checked in one git run each). */
+  const stillMissing = new Map<string, { input: Input; name: string }[]>();
   for (const input of ordered) {
     const [op, where, arg, digest] = input;
     if (op === 'git') {
@@ -180,8 +184,19 @@ function firstChangedInput(inputs: readonly Input[]): Input | undefined {
       try { args = JSON.parse(arg); } catch { return input; }
       if (!isOurGitCommand(args)) return input;
       if (isImmutableGitAnswer(args, digest)) continue;
+      const missing = missingObjectOf(args, digest);
+      if (missing) {
+        stillMissing.set(where, [...(stillMissing.get(where) ?? []), { input, name: missing }]);
+        continue;
+      }
       if (gitDigest(runGit(where, args)) !== digest) return input;
     } else if (currentDigest(op, where, arg) !== digest) return input;
+  }
+  for (const [where, asked] of stillMissing) {
+    const missing = missingObjects(where, asked.map((a) => a.name));
+    if (!missing) return asked[0].input;
+    const found = missing.indexOf(false);
+    if (found >= 0) return asked[found].input;
   }
   return undefined;
 }

@@ -31,12 +31,28 @@ export function isImmutableGitAnswer(args: readonly string[], digest: string): b
     && args.some((a) => /(^|[^0-9a-f])[0-9a-f]{40}([0-9a-f]{24})?($|[^0-9a-f])/.test(a)) && !args.some((a) => /HEAD|refs\//.test(a));
 }
 
-function execGit(cwd: string, args: string[], timeoutMs: number): GitResult {
+/** The object a failed `cat-file -e|blob <commit>:<path>` asked for: if it is still missing, the answer is the same. */
+export function missingObjectOf(args: readonly string[], digest: string): string | undefined {
+  return digest.startsWith('failed ') && args.length === 3 && args[0] === 'cat-file' && (args[1] === '-e' || args[1] === 'blob')
+    && /^[0-9a-f]{40}([0-9a-f]{24})?:/.test(args[2]) ? args[2] : undefined;
+}
+
+/** Whether each object name (`<commit>:<path>`) is missing from the repository, with one `git cat-file --batch-check`; undefined when git fails. */
+export function missingObjects(cwd: string, names: readonly string[]): boolean[] | undefined {
+  if (names.some((n) => n.includes('\n'))) return undefined;
+  const r = execGit(cwd, ['cat-file', '--batch-check'], GIT_TIMEOUT_MS, names.map((n) => `${n}\n`).join(''));
+  if (!r.ok) return undefined;
+  const lines = r.stdout.split('\n');
+  if (lines.length < names.length) return undefined;
+  return names.map((n, i) => lines[i] === `${n} missing`);
+}
+
+function execGit(cwd: string, args: string[], timeoutMs: number, input?: string): GitResult {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
   for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_EXTERNAL_DIFF', 'GIT_SSH_COMMAND']) delete env[k];
   try {
     const stdout = execFileSync('git', [...GIT_PREFIX, ...args], {
-      cwd, env, timeout: timeoutMs, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 32 * 1024 * 1024, windowsHide: true,
+      cwd, env, timeout: timeoutMs, encoding: 'utf8', stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], input, maxBuffer: 32 * 1024 * 1024, windowsHide: true,
     });
     return { ok: true, stdout };
   } catch (error) {

@@ -2,7 +2,7 @@
 // result depended on and a later run can tell, without analysing again, whether any of it changed
 // (the CLI's result cache, cli/resultCache.ts). Recording is off unless a caller starts it; git reads
 // are recorded by project/git.ts through `noteInput`.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 
 /**
@@ -40,8 +40,11 @@ export function noteInput(op: InputOp, path: string, arg: string, digest: () => 
   else if (seen[3] !== d) markUnstable(`${path} changed during the check`);
 }
 
+/** crypto.hash (Node 20.12+) is the one-shot form: no Hash object per file, which a warm check makes thousands of. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'base64') => string }).hash;
+
 export function contentHash(data: string | Uint8Array): string {
-  return createHash('sha1').update(data).digest('base64');
+  return oneShot ? oneShot('sha1', data, 'base64') : crypto.createHash('sha1').update(data).digest('base64');
 }
 
 const errorDigest = (error: unknown) => `!${(error as NodeJS.ErrnoException).code ?? String(error)}`;
@@ -49,14 +52,22 @@ const errorDigest = (error: unknown) => `!${(error as NodeJS.ErrnoException).cod
 /** A file's bytes when it is a regular file of at most `maxBytes`; otherwise why not (its size when too big). */
 export type RawRead = { bytes: Uint8Array } | { notFile: true } | { size: number } | { error: unknown };
 
+const READ_NONBLOCKING = fs.constants.O_NONBLOCK === undefined ? 'r' : fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+
 function rawRead(path: string, maxBytes: number): RawRead {
+  let fd: number | undefined;
   try {
-    const stat = fs.statSync(path);
+    // One open and an fstat of the descriptor: the path is resolved once. Non-blocking, so a FIFO named like a
+    // source file is reported as not a file instead of waiting for a writer.
+    fd = fs.openSync(path, READ_NONBLOCKING);
+    const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return { notFile: true };
     if (stat.size > maxBytes) return { size: stat.size };
-    return { bytes: fs.readFileSync(path) };
+    return { bytes: fs.readFileSync(fd) };
   } catch (error) {
-    return { error };
+    return (error as NodeJS.ErrnoException).code === 'EISDIR' ? { notFile: true } : { error };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

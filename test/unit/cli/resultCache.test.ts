@@ -12,6 +12,7 @@ import { BIN } from '../../helpers/lspClient';
 import { copySampleApp } from '../../helpers/fixtures';
 import { addIndexMigration, git } from '../../helpers/gitApp';
 import { cacheDirectory } from '../../../server/src/cli/resultCache';
+import { missingObjectOf, missingObjects } from '../../../server/src/project/git';
 
 interface Run { status: number | null; stdout: string; stderr: string; parsed: number }
 
@@ -195,5 +196,30 @@ describe('check: result cache', () => {
     assert.equal(cacheDirectory({ XDG_CACHE_HOME: '/xdg' }, 'linux', '/home/a'), '/xdg/rails-hazards');
     assert.equal(cacheDirectory({}, 'linux', '/home/a'), '/home/a/.cache/rails-hazards');
     assert.equal(cacheDirectory({}, 'darwin', '/Users/a'), '/Users/a/Library/Caches/rails-hazards');
+  });
+});
+
+describe('inputs the cache checks', () => {
+  test('git: a failed read of <commit>:<path> is checked again by whether the object is still missing', () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-git-'));
+    fs.writeFileSync(path.join(repo, 'Gemfile'), 'source "https://rubygems.org"\n');
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'app');
+    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).stdout.trim();
+    assert.equal(missingObjectOf(['cat-file', 'blob', `${head}:./app/models/user.rb`], 'failed x'), `${head}:./app/models/user.rb`);
+    assert.equal(missingObjectOf(['cat-file', 'blob', `${head}:./Gemfile`], 'ok x'), undefined, 'a successful read is final');
+    assert.equal(missingObjectOf(['cat-file', 'blob', 'HEAD:./Gemfile'], 'failed x'), undefined, 'a ref can move');
+    assert.deepEqual(missingObjects(repo, [`${head}:./Gemfile`, `${head}:./app/models/user.rb`, `${'0'.repeat(40)}:./Gemfile`]), [false, true, true]);
+  });
+
+  test('a FIFO named like a source file is skipped as not a regular file, without blocking the check', () => {
+    const app = copySampleApp();
+    const fifo = path.join(app, 'app/models/pipe.rb');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-cache-'));
+    const run = check(app, cache);
+    assert.ok((JSON.parse(run.stdout).errors as { file: string; message: string }[]).some((e) => e.file === fifo && e.message === 'skipped: not a regular file'));
+    assert.equal(check(app, cache).parsed, 0);
   });
 });
