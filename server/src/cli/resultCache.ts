@@ -17,7 +17,7 @@ export const CACHE_DIR_ENV = 'RAILS_HAZARDS_CACHE_DIR';
 const ENTRY_FORMAT = 1;
 const HEADER = `rails-hazards-cache ${ENTRY_FORMAT}`;
 /** Entries kept; the least recently used beyond this are removed when a new one is written. */
-const MAX_ENTRIES = 50;
+const MAX_ENTRIES = 20;
 
 /** Everything besides the inputs that shapes a report: absolute paths, so the working directory does not matter. */
 export interface CacheKey {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { BIN } from '../../helpers/lspClient';
 import { copySampleApp } from '../../helpers/fixtures';
 import { addIndexMigration, git } from '../../helpers/gitApp';
-import { cacheDirectory } from '../../../server/src/cli/resultCache';
+import { cacheDirectory, ResultCache, type CacheKey } from '../../../server/src/cli/resultCache';
 import { missingObjectOf, missingObjects } from '../../../server/src/project/git';
 
 interface Run { status: number | null; stdout: string; stderr: string; parsed: number }
@@ -221,5 +221,30 @@ describe('inputs the cache checks', () => {
     const run = check(app, cache);
     assert.ok((JSON.parse(run.stdout).errors as { file: string; message: string }[]).some((e) => e.file === fifo && e.message === 'skipped: not a regular file'));
     assert.equal(check(app, cache).parsed, 0);
+  });
+});
+
+describe('cache folder upkeep', () => {
+  test('writing an entry keeps the 20 most recently used and removes temporary files left by a killed run', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-cache-'));
+    const cache = new ResultCache(dir, () => undefined);
+    const key = (n: number): CacheKey => ({ paths: [`/app${n}`], allMigrations: false });
+    const report = { findings: [], errors: [] };
+    for (let n = 0; n < 25; n++) {
+      cache.save(key(n), 'tool', [], report);
+      const old = new Date(Date.now() - (100 - n) * 60_000);
+      fs.utimesSync(cache.entryFile(key(n)), old, old);
+    }
+    const stale = `${cache.entryFile(key(0))}.123.abc.tmp`;
+    fs.writeFileSync(stale, 'partial');
+    const hourAgo = new Date(Date.now() - 2 * 3_600_000);
+    fs.utimesSync(stale, hourAgo, hourAgo);
+    cache.save(key(99), 'tool', [], report);
+    const left = fs.readdirSync(path.join(dir, 'check'));
+    assert.equal(left.length, 20);
+    assert.ok(left.includes(path.basename(cache.entryFile(key(99)))));
+    assert.ok(left.includes(path.basename(cache.entryFile(key(24)))));
+    assert.ok(!left.includes(path.basename(cache.entryFile(key(5)))), 'the least recently used went');
+    assert.deepEqual(cache.load(key(24), 'tool'), report);
   });
 });
