@@ -1,6 +1,6 @@
 // `npm run bench`: measures Rails Hazards against the floor of a plain tree-sitter parse of the same files.
 //
-//   node out/bench/bench.js [--files N] [--app PATH]... [--no-synthetic] [--no-ablation] [--warm]
+//   node out/bench/bench.js [--files N] [--app PATH]... [--no-synthetic] [--no-ablation]
 //                           [--workers] [--per-file] [--no-lsp] [--edits 200] [--json FILE]
 //
 // For each app (a generated one under .bench/, plus any --app), every figure from fresh processes and as
@@ -11,7 +11,8 @@
 //     the least CPU time of three runs;
 //   - cold check: `rails-hazards check APP --format json` on one thread (the CLI's default), and its peak RSS;
 //   - pack ablation: the same check with no rules, then with each rule area alone (RAILS_HAZARDS_BENCH_AREAS);
-//   - warm run: a second check when the CLI has an on-disk cache, else "no cache yet";
+//   - warm run: a second check, a fresh process reading the cache entry the cold check wrote (the cold check
+//     starts from an empty cache directory; every other check runs with --no-cache);
 //   - the file listing alone (in process, CPU time, best of 3);
 // and optionally: the check on 2 workers (--workers), per-file analysis p50/p95/max in process (--per-file),
 // and through the language server (unless --no-lsp) first diagnostics, incremental re-analysis after
@@ -40,11 +41,11 @@ const CLI_HAS_CACHE = /\bcache\b/i.test(CHECK_HELP);
 
 interface Args {
   files: number; apps: string[]; synthetic: boolean; edits: number; lsp: boolean; json?: string;
-  ablation: boolean; warm: boolean; workers: boolean; perFile: boolean;
+  ablation: boolean; workers: boolean; perFile: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { files: 3000, apps: [], synthetic: true, edits: 200, lsp: true, ablation: true, warm: false, workers: false, perFile: false };
+  const a: Args = { files: 3000, apps: [], synthetic: true, edits: 200, lsp: true, ablation: true, workers: false, perFile: false };
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i];
     switch (argv[i]) {
@@ -54,7 +55,6 @@ function parseArgs(argv: string[]): Args {
       case '--edits': a.edits = Number(v()); break;
       case '--no-lsp': a.lsp = false; break;
       case '--no-ablation': a.ablation = false; break;
-      case '--warm': a.warm = true; break;
       case '--workers': a.workers = true; break;
       case '--per-file': a.perFile = true; break;
       case '--json': a.json = v(); break;
@@ -124,12 +124,16 @@ function runFloor(read: string[], parse: string[]): Run & { bytes: number } {
   }
 }
 
-/** `rails-hazards check APP` in a fresh process: one thread unless `workers`; `areas` keeps only those rule areas. */
-function runCheck(app: string, options: { workers?: number; areas?: string } = {}): Run & { report: { findings: { rule: string }[]; errors: unknown[] } } {
+/**
+ * `rails-hazards check APP` in a fresh process: one thread unless `workers`; `areas` keeps only those rule areas;
+ * with `cacheDir` the result cache lives there, else the check runs with --no-cache.
+ */
+function runCheck(app: string, options: { workers?: number; areas?: string; cacheDir?: string } = {}): Run & { stdout: string; report: { findings: { rule: string }[]; errors: unknown[] } } {
   const env: NodeJS.ProcessEnv = { ...process.env, RAILS_HAZARDS_OUT: OUT_DIR, RAILS_HAZARDS_WORKERS: String(options.workers ?? 0) };
   if (options.areas !== undefined) env[BENCH_AREAS_ENV] = options.areas; else delete env[BENCH_AREAS_ENV];
-  const r = probed([BIN, 'check', app, '--format', 'json', '--fail-on', 'never'], env);
-  return { cpuMs: r.cpuMs, wallMs: r.wallMs, rssMb: r.rssMb, report: JSON.parse(r.stdout) };
+  if (options.cacheDir !== undefined) env.RAILS_HAZARDS_CACHE_DIR = options.cacheDir;
+  const r = probed([BIN, 'check', app, '--format', 'json', '--fail-on', 'never', ...(options.cacheDir === undefined && CLI_HAS_CACHE ? ['--no-cache'] : [])], env);
+  return { cpuMs: r.cpuMs, wallMs: r.wallMs, rssMb: r.rssMb, stdout: r.stdout, report: JSON.parse(r.stdout) };
 }
 
 function measurePerFile(files: string[]): { p50: number; p95: number; max: number; maxFile: string } {
@@ -323,7 +327,9 @@ async function benchApp(app: string, args: Args, hint?: { migration: string; mod
   const floor = floors.reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
   const ratio = (r: Run) => round(r.cpuMs / floor.cpuMs, 2);
   process.stderr.write(`floor ${floors.map((f) => f.cpuMs).join(' / ')} ms CPU (least: ${floor.cpuMs})\ncold check (one thread)…\n`);
-  const check = runCheck(app);
+  // The cold check starts from an empty cache directory (and fills it, as a user's first run does).
+  const cacheDir = CLI_HAS_CACHE ? fs.mkdtempSync(path.join(os.tmpdir(), 'rh-bench-cache-')) : undefined;
+  const check = runCheck(app, { cacheDir });
   process.stderr.write(`check ${check.cpuMs} ms CPU = ${ratio(check)}× floor\n`);
   const byRule: Record<string, number> = {};
   for (const f of check.report.findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
@@ -341,9 +347,13 @@ async function benchApp(app: string, args: Args, hint?: { migration: string; mod
       process.stderr.write(`  only ${areas}: ${r.cpuMs} ms CPU = ${ratio(r)}×\n`);
     }
   }
-  if (CLI_HAS_CACHE || args.warm) {
-    const warm = runCheck(app);
+  if (cacheDir) {
+    process.stderr.write('warm check (the cache the cold check wrote)…\n');
+    const warm = runCheck(app, { cacheDir });
+    if (warm.stdout !== check.stdout) throw new Error(`the warm check's report differs from the cold check's on ${app}`);
     result.warm = { cpuMs: warm.cpuMs, wallMs: warm.wallMs, rssMb: warm.rssMb, cpuRatio: ratio(warm) };
+    process.stderr.write(`warm ${warm.cpuMs} ms CPU = ${ratio(warm)}× floor\n`);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
   }
   if (args.workers) {
     process.stderr.write('check (2 workers)…\n');

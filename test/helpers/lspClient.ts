@@ -1,10 +1,15 @@
 // A minimal LSP client over stdio for protocol tests: spawns `rails-hazards lsp --stdio`, frames
 // JSON-RPC messages, and lets tests await requests and notifications.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const BIN = path.resolve(__dirname, '../../../bin/rails-hazards');
+
+// The checks tests spawn keep their result cache in a folder of this test process, not in the user's cache.
+process.env.RAILS_HAZARDS_CACHE_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'rh-test-cache-'));
 
 type Message = { jsonrpc: '2.0'; id?: number | string; method?: string; params?: any; result?: any; error?: any };
 

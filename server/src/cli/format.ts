@@ -6,7 +6,6 @@ import { readRuleDoc } from './ruleDocs';
 import { docsUrl } from '../core/rule';
 import { SEVERITY_RANK, comparePositions, headlineOf, type FileNotice, type Finding, type Range, type Severity } from '../core/types';
 import { PLAIN, type Paint } from './terminal';
-import { allRules } from '../rules';
 
 export interface CheckReport {
   findings: Finding[];
@@ -108,6 +107,8 @@ const AREA_TAGS: Record<string, string[]> = {
 };
 
 export function formatSarif(report: CheckReport, cwd: string, version: string, readText: (file: string) => string | undefined = readOrUndefined): string {
+  // Loaded here: the other formats (and a check answered from the cache) do not need the rules.
+  const { allRules } = require('../rules') as typeof import('../rules'); // eslint-disable-line @typescript-eslint/no-require-imports
   const used = [...new Set(report.findings.map((f) => f.ruleId))].sort();
   const rules = used.map((id) => {
     const rule = allRules.find((r) => r.meta.id === id);

@@ -2,18 +2,27 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { SEVERITY_RANK, type FileNotice, type Severity } from '../core/types';
-import { initParsers } from '../parsing/treeSitter';
-import { Workspace } from '../project/workspace';
-import { analyzeFiles } from '../project/parallel';
-import '../project/scanWorker'; // the bundle doubles as the worker script
 import { isMainThread } from 'node:worker_threads';
-import { checkRules } from '../rules/selection';
 import { formatGithub, formatJson, formatSarif, formatText, type CheckReport } from './format';
 import { CHECK_HELP, CHECK_HINT, LSP_NEEDS_TRANSPORT, MAIN_HINT, USAGE } from './usage';
 import { COLORS, PLAIN, Progress, WarningCollector, wantsColor } from './terminal';
 import { findAppRoot } from '../project/roots';
 import { diskFiles } from '../project/files';
 import { tuneHeapGrowth } from '../project/heapTuning';
+import { startRecording, stopRecording } from '../project/inputs';
+import { cacheDirectory, ResultCache, toolIdentity, type CacheKey } from './resultCache';
+
+// The analysis modules (parsers, rules, project model) are loaded only when a check analyses: a run
+// answered from the result cache never loads them. The bundle doubles as the worker script.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const analysis = () => ({
+  ...(require('../parsing/treeSitter') as typeof import('../parsing/treeSitter')),
+  ...(require('../project/workspace') as typeof import('../project/workspace')),
+  ...(require('../project/parallel') as typeof import('../project/parallel')),
+  ...(require('../rules/selection') as typeof import('../rules/selection')),
+});
+if (!isMainThread) require('../project/scanWorker');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const VERSION = '0.1.0';
 
@@ -27,7 +36,11 @@ class NoRailsAppError extends Error {}
 type Format = 'text' | 'json' | 'sarif' | 'github';
 const FORMATS: Format[] = ['text', 'json', 'sarif', 'github'];
 
-interface CheckOptions { paths: string[]; format: Format; failOn: Severity | 'never'; config?: string; base?: string; allMigrations?: boolean; noColor?: boolean; help?: boolean }
+interface CheckOptions {
+  paths: string[]; format: Format; failOn: Severity | 'never'; config?: string; base?: string; allMigrations?: boolean; noColor?: boolean; help?: boolean;
+  /** --no-cache: neither read nor write the result cache. */
+  noCache?: boolean;
+}
 
 function parseCheckArgs(args: string[]): CheckOptions {
   const options: CheckOptions = { paths: [], format: 'text', failOn: 'warning' };
@@ -59,6 +72,10 @@ function parseCheckArgs(args: string[]): CheckOptions {
         options.allMigrations = true;
         break;
       case '--no-color': options.noColor = true; break;
+      case '--no-cache':
+        if (inline !== undefined) throw new UsageError('--no-cache takes no value');
+        options.noCache = true;
+        break;
       case '--help': case '-h': options.help = true; return options;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
@@ -71,8 +88,48 @@ function parseCheckArgs(args: string[]): CheckOptions {
   return options;
 }
 
+/**
+ * Runs a check, answered from the result cache when every input the last identical check read is unchanged
+ * (resultCache.ts); otherwise analyses, recording those inputs, and stores the report for next time.
+ */
 export async function runCheck(options: CheckOptions, log: (m: string) => void,
   onProgress?: (done: number, total: number) => void): Promise<{ report: CheckReport; exitCode: number }> {
+  // Absolute paths: the report and the recorded inputs must not depend on the working directory.
+  options = { ...options, paths: options.paths.map((p) => path.resolve(p)), config: options.config && path.resolve(options.config) };
+  const cache = options.noCache ? undefined : new ResultCache(cacheDirectory(), log);
+  const key: CacheKey = { paths: options.paths, config: options.config, base: options.base, allMigrations: options.allMigrations === true, areas: process.env.RAILS_HAZARDS_BENCH_AREAS };
+  const tool = cache && toolIdentity(VERSION);
+  const stored = cache?.load(key, tool!);
+  if (stored) {
+    log('parsed 0 Ruby sources');
+    return { report: stored, exitCode: exitCodeFor(stored, options.failOn) };
+  }
+  if (cache) startRecording();
+  let analysed: { report: CheckReport; threads: number };
+  let recorded: ReturnType<typeof stopRecording> | undefined;
+  try {
+    analysed = await analyse(options, log, onProgress);
+  } finally {
+    if (cache) recorded = stopRecording();
+  }
+  const { parseStats } = analysis();
+  log(`parsed ${parseStats.parsed} Ruby sources`);
+  if (cache && recorded) {
+    const unsure = recorded.unstable ?? (parseStats.overBudget > 0 ? 'a parse ran out of time'
+      : analysed.threads > 0 ? 'the files were analysed on worker threads, whose reads are not recorded' : undefined);
+    if (unsure) log(`cache: not written (${unsure})`);
+    else cache.save(key, tool!, recorded.inputs, analysed.report);
+  }
+  return { report: analysed.report, exitCode: exitCodeFor(analysed.report, options.failOn) };
+}
+
+function exitCodeFor(report: CheckReport, failOn: Severity | 'never'): number {
+  return failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+}
+
+async function analyse(options: CheckOptions, log: (m: string) => void,
+  onProgress?: (done: number, total: number) => void): Promise<{ report: CheckReport; threads: number }> {
+  const { initParsers, Workspace, analyzeFiles, workerCountFor, checkRules } = analysis();
   let done = 0;
   await initParsers();
   const workspace = new Workspace({ rules: checkRules(), log, configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations });
@@ -84,7 +141,9 @@ export async function runCheck(options: CheckOptions, log: (m: string) => void,
     for (const f of listed) files.add(f);
   }
   // Large inputs are analysed on worker threads; results come back in file order either way.
+  const threads = workerCountFor(files.size);
   const results = await analyzeFiles([...files], {
+    workers: threads,
     configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations, log, inline: () => workspace,
     onResult: () => onProgress?.(++done, files.size),
   });
@@ -104,8 +163,7 @@ export async function runCheck(options: CheckOptions, log: (m: string) => void,
     const deployed = workspace.appFor(path.join(root, 'Gemfile')).getFacts().deployedMigrations;
     if (deployed) report.deployedMigrations!.push({ root, source: deployed.source, skipped: deployed.count, reason: deployed.reason });
   }
-  const failing = options.failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[options.failOn as Severity]);
-  return { report, exitCode: failing ? 1 : 0 };
+  return { report, threads };
 }
 
 const noticeKey = (n: FileNotice) => `${n.file}:${n.range?.start.line}:${n.range?.start.character}:${n.message}`;

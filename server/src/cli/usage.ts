@@ -17,7 +17,12 @@ Options:
   --base GIT-REF     base branch: Gemfile.lock is compared with it; migrations already in it are skipped as deployed
   --all-migrations   check deployed migrations too (audit mode; also migrations: { audit: true })
   --no-color         no colour in text output (also NO_COLOR=1; FORCE_COLOR=1 forces colour)
+  --no-cache         analyse everything; without it a check whose inputs are unchanged reuses the last report
   -h, --help         print this help
+
+The result cache lives in ~/.cache/rails-hazards (or $XDG_CACHE_HOME, ~/Library/Caches, %LOCALAPPDATA%;
+RAILS_HAZARDS_CACHE_DIR overrides); an entry is reused only when every file, folder listing and git answer the
+analysis read, the options and the tool build are unchanged.
 
 Exit status: 0 no finding at or above --fail-on, 1 otherwise, 2 on a usage error or a PATH without a Rails app.`;
 

@@ -48,17 +48,22 @@ export class ParseBudgetExceeded extends Error {
   }
 }
 
+/** Parses in this thread so far, and how many ran out of time (a result that depends on timing; the CLI does not cache it). */
+export const parseStats = { parsed: 0, overBudget: 0 };
+
 /**
  * Parses Ruby. With `oldTree` (already `edit()`ed) tree-sitter reuses unchanged subtrees.
  * Throws ParseBudgetExceeded when the budget runs out, so one pathological file cannot hang a scan.
  */
 export function parseRuby(text: string, oldTree?: Tree | null, budgetMs = 5000): Tree {
   requireReady();
+  parseStats.parsed++;
   const deadline = Date.now() + budgetMs;
   const tree = rubyParser!.parse(text, oldTree ?? null, {
     progressCallback: () => Date.now() > deadline,
   } as never);
   if (!tree) {
+    parseStats.overBudget++;
     rubyParser!.reset();
     throw new ParseBudgetExceeded(budgetMs);
   }

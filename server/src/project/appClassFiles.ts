@@ -1,9 +1,10 @@
 // The autoload roots of an app's plain Ruby classes (app/* folders, their concerns, lib) for the
 // callback pack's AppClassResolver, which reads a class's file only when a callback calls it.
-import * as fs from 'node:fs';
+import type * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppClassResolver } from '../callbacks/appClasses';
 import type { FileSource } from './files';
+import { isDirectory, readDirectory } from './inputs';
 
 const NOT_RUBY = new Set(['views', 'assets', 'javascript', 'javascripts', 'frontend', 'webpacker', 'packs', 'stylesheets', 'images']);
 
@@ -11,7 +12,7 @@ export function autoloadRoots(root: string): string[] {
   const out: string[] = [];
   const app = path.join(root, 'app');
   let entries: fs.Dirent[] = [];
-  try { entries = fs.readdirSync(app, { withFileTypes: true }); } catch { /* no app folder */ }
+  try { entries = readDirectory(app); } catch { /* no app folder */ }
   for (const e of entries) {
     if (!e.isDirectory() || NOT_RUBY.has(e.name) || e.name.startsWith('.')) continue;
     out.push(path.join(app, e.name));
@@ -19,10 +20,6 @@ export function autoloadRoots(root: string): string[] {
   }
   if (isDirectory(path.join(root, 'lib'))) out.push(path.join(root, 'lib'));
   return out.sort();
-}
-
-function isDirectory(dir: string): boolean {
-  try { return fs.statSync(dir).isDirectory(); } catch { return false; }
 }
 
 export function appClassResolver(root: string, files: FileSource): AppClassResolver {

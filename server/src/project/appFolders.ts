@@ -1,8 +1,8 @@
 // Finds `app/<kind>` folders of an app and of the engines, packs and components inside it, and the
 // files under them. Shared by the model and controller/view indexes.
-import * as fs from 'node:fs';
+import type * as fs from 'node:fs';
 import * as path from 'node:path';
-import { directoryId } from './files';
+import { directoryId, readDirectory } from './inputs';
 
 const SKIP = new Set(['node_modules', '.git', 'tmp', 'log', 'vendor', 'public', 'storage', 'coverage', 'spec', 'test', 'db', 'config', 'assets', 'javascript']);
 
@@ -16,7 +16,7 @@ export function appFolders(root: string, names: readonly string[], maxDepth = 5)
     if (seen.has(id)) return;
     seen.add(id);
     let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    try { entries = readDirectory(dir); } catch { return; }
     const inApp = path.basename(dir) === 'app';
     for (const e of entries) {
       if (!e.isDirectory() || SKIP.has(e.name) || e.name.startsWith('.')) continue;
@@ -33,7 +33,7 @@ export function filesUnder(dir: string, accept: (name: string) => boolean): stri
   const out: string[] = [];
   const walk = (d: string): void => {
     let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+    try { entries = readDirectory(d); } catch { return; }
     for (const e of entries) {
       const full = path.join(d, e.name);
       if (e.isDirectory()) walk(full);

@@ -8,7 +8,7 @@ import { parseRuby, type Tree } from '../parsing/treeSitter';
 import { parseLockfile } from '../lockfile/lockfileParser';
 import type { FileSource } from './files';
 import { adapterFromDatabaseYml, databaseVersionFromFiles, isDatabaseVersionFile } from './database';
-import * as fs from 'node:fs';
+import { readDirectory, readHead } from './inputs';
 import { readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
 import { readSchema, type Schema } from './schema';
 import { readStructureSql } from './structureSql';
@@ -117,23 +117,14 @@ export class AppProject {
   private readHead(rel: string): string | undefined {
     const text = this.read(rel);
     if (text !== undefined) return text.slice(0, 8192);
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(path.join(this.root, rel), 'r');
-      const buffer = Buffer.alloc(8192);
-      const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
-      return buffer.subarray(0, n).toString('utf8');
-    } catch {
-      return undefined;
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
-    }
+    const head = readHead(path.join(this.root, rel), 8192);
+    return head === undefined ? undefined : Buffer.from(head).toString('utf8');
   }
 
   /** File names in a directory of the app (for compose files and CI workflows); none when unreadable. */
   private listDir(rel: string): string[] {
     try {
-      return fs.readdirSync(path.join(this.root, rel));
+      return readDirectory(path.join(this.root, rel)).map((e) => e.name);
     } catch {
       return [];
     }

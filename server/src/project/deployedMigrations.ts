@@ -2,12 +2,12 @@
 // deploy (issue 11 item 1). In a trusted git work tree a migration file that exists at the merge-base
 // of HEAD with the base branch is deployed (one `git ls-tree` per app); without git, a migration at or
 // before the version of db/schema.rb (or the last schema_migrations insert of db/structure.sql) is.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeployedMigrations } from '../core/appFacts';
 import { compareMigrationVersions, migrationVersionOf } from '../migrations/model';
 import { mergeBaseWith, runGit } from './git';
 import type { FileSource } from './files';
+import { pathKind, readDirectory } from './inputs';
 
 export interface DeployedMigrationsInput {
   root: string;
@@ -28,7 +28,7 @@ const MIGRATION_DIR = /^(migrate|post_migrate|[a-z_]+_migrate)$/;
 export function migrationDirs(root: string): string[] {
   const dirs = new Set(['db/migrate', 'db/post_migrate']);
   try {
-    for (const e of fs.readdirSync(path.join(root, 'db'), { withFileTypes: true })) {
+    for (const e of readDirectory(path.join(root, 'db'))) {
       if (e.isDirectory() && MIGRATION_DIR.test(e.name)) dirs.add(`db/${e.name}`);
     }
   } catch { /* no db folder */ }
@@ -36,7 +36,7 @@ export function migrationDirs(root: string): string[] {
 }
 
 export function hasMigrationFolder(root: string): boolean {
-  return migrationDirs(root).some((dir) => fs.existsSync(path.join(root, dir)));
+  return migrationDirs(root).some((dir) => pathKind(path.join(root, dir)) !== '-');
 }
 
 function isMigrationPath(rel: string): boolean {
@@ -48,7 +48,7 @@ function migrationFilesOnDisk(root: string): string[] {
   const out: string[] = [];
   for (const dir of migrationDirs(root)) {
     let names: string[];
-    try { names = fs.readdirSync(path.join(root, dir)); } catch { continue; }
+    try { names = readDirectory(path.join(root, dir)).map((e) => e.name); } catch { continue; }
     for (const n of names) if (isMigrationPath(`${dir}/${n}`)) out.push(`${dir}/${n}`);
   }
   return out;

@@ -1,5 +1,7 @@
 // Reading workspace files safely: size limits, binary detection and invalid UTF-8 become notices.
-import * as fs from 'node:fs';
+import { isFile, readRaw } from './inputs';
+
+export { directoryId } from './inputs';
 
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -32,14 +34,11 @@ export function stripBom(text: string): string {
 }
 
 export function readSourceFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ReadResult {
-  try {
-    const stat = fs.statSync(path);
-    if (!stat.isFile()) return { notice: 'skipped: not a regular file' };
-    if (stat.size > maxBytes) return decodeSource(new Uint8Array(stat.size), maxBytes);
-    return decodeSource(fs.readFileSync(path), maxBytes);
-  } catch (error) {
-    return { notice: `skipped: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
-  }
+  const r = readRaw(path, maxBytes);
+  if ('bytes' in r) return decodeSource(r.bytes, maxBytes);
+  if ('notFile' in r) return { notice: 'skipped: not a regular file' };
+  if ('size' in r) return decodeSource(new Uint8Array(r.size), maxBytes);
+  return { notice: `skipped: cannot read (${(r.error as NodeJS.ErrnoException).code ?? String(r.error)})` };
 }
 
 export const diskFiles: FileSource = {
@@ -49,16 +48,6 @@ export const diskFiles: FileSource = {
   },
   exists(path) {
     // No exception for a missing file: the app-root lookup asks about many files that do not exist.
-    try { return fs.statSync(path, { throwIfNoEntry: false })?.isFile() ?? false; } catch { return false; }
+    return isFile(path);
   },
 };
-
-/**
- * A directory's identity, device and inode, following symlinks: how the listings detect symlink loops
- * and directories reached twice with one stat instead of a realpath (an lstat per path component).
- * Bigint, as 64-bit inodes (Windows file ids, some Linux filesystems) do not fit a double. Throws as statSync does.
- */
-export function directoryId(dir: string): string {
-  const s = fs.statSync(dir, { bigint: true });
-  return `${s.dev}:${s.ino}`;
-}

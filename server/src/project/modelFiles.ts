@@ -1,10 +1,10 @@
 // Finds the model folders of an app (app/models, and those of engines, packs and components inside it)
 // and keeps the ModelIndex current one file at a time.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { extractModels, ModelIndex } from '../models/modelIndex';
 import { parseRuby, type Tree } from '../parsing/treeSitter';
 import type { FileSource } from './files';
+import { pathKind } from './inputs';
 import { appFolders, filesUnder } from './appFolders';
 
 export function modelDirectories(root: string, maxDepth = 5): string[] {
@@ -40,7 +40,7 @@ export class ModelIndexLoader {
       for (const dir of modelDirectories(this.root)) for (const file of filesUnder(dir, (name) => name.endsWith('.rb'))) this.load(file);
       for (const folder of DECORATOR_FOLDERS) {
         const dir = path.join(this.root, folder);
-        if (fs.existsSync(dir)) for (const file of filesUnder(dir, (name) => name.endsWith('.rb'))) this.load(file);
+        if (pathKind(dir) !== '-') for (const file of filesUnder(dir, (name) => name.endsWith('.rb'))) this.load(file);
       }
       this.dirty.clear();
     }

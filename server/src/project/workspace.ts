@@ -1,6 +1,6 @@
 // The analysis service shared by the CLI and the language server: finds the app a file belongs to,
 // classifies it, parses it once, runs the rules and frees trees it does not hand back.
-import * as fs from 'node:fs';
+import type * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, type AnalysisResult } from '../core/engine';
 import { fileKindOf, hasRubyTree } from '../core/fileKind';
@@ -13,6 +13,7 @@ import { dropUnsureProjection } from '../parsing/projectionErrors';
 import { AppProject } from './appProject';
 import { dependencyConfigNotices, lockfileNotices } from './dependencies';
 import { directoryId, diskFiles, readSourceFile, type FileSource } from './files';
+import { isDirectory, readDirectory } from './inputs';
 import { isAppRoot } from './roots';
 
 export interface WorkspaceOptions {
@@ -195,7 +196,7 @@ export class Workspace {
       if (seen.has(id)) { log(`skipped ${d}: symlink loop or directory already listed`); return; }
       seen.add(id);
       let entries: fs.Dirent[];
-      try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch (error) { log(`skipped ${d}: ${String(error)}`); return; }
+      try { entries = readDirectory(d); } catch (error) { log(`skipped ${d}: ${String(error)}`); return; }
       yield;
       for (const e of entries) {
         const full = path.join(d, e.name);
@@ -268,6 +269,4 @@ function interesting(file: string): boolean {
   return !/\/(spec|test)\//.test(file);
 }
 
-function isDir(p: string): boolean {
-  try { return fs.statSync(p).isDirectory(); } catch { return false; }
-}
+const isDir = isDirectory;
