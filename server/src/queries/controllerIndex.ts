@@ -45,6 +45,10 @@ export interface ControllerInfo {
   beforeActions: { method: string; only?: string[]; except?: string[] }[];
   /** As written: `Admin::BaseController`. */
   superclass?: string;
+  /** Modules it includes, as written (`include SetEvent`): controller concerns add methods and before_actions. */
+  includes?: string[];
+  /** A module (a controller concern), not a controller: its methods and before_actions join the controllers including it. */
+  concern?: boolean;
 }
 
 /** A partial rendered once per element of `collection` (or of a loop that passes the element as a local). */
@@ -114,6 +118,10 @@ export function extractControllers(tree: Tree, file: string): ControllerInfo[] {
           const superclass = constantText(stmt.childForFieldName('superclass')?.namedChildren[0]);
           if (superclass) info.superclass = superclass;
           out.push(info);
+        } else if (stmt.type === 'module' && body) {
+          // A controller concern: methods (also inside `included do … end`) and before_actions for its includers.
+          const info = readController(full.join('::'), body, file);
+          if (info.methods.size > 0 || info.beforeActions.length > 0) out.push({ ...info, viewPath: '', concern: true });
         }
         if (body) visit(body, full);
       }
@@ -128,7 +136,9 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
     name, file, viewPath: underscore(name.replace(/Controller$/, '')), methods: new Map(), beforeActions: [],
   };
   let hidden = false;
-  for (const stmt of bodyStatements(body)) {
+  const statements = bodyStatements(body);
+  for (let i = 0; i < statements.length; i++) {
+    const stmt = statements[i];
     if (stmt.type === 'method') {
       const m = stmt.childForFieldName('name')?.text;
       if (m) info.methods.set(m, { ...readMethod(m, stmt, file), ...(hidden ? { hidden: true } : {}) });
@@ -138,6 +148,12 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
     if (stmt.type === 'identifier' && stmt.text === 'public') { hidden = false; continue; }
     const call = readCall(stmt);
     if (!call || call.receiver) continue;
+    // A concern's `included do … end`: its statements run in the including controller's body.
+    if (call.name === 'included' && call.block && call.args.length === 0) { statements.splice(i + 1, 0, ...bodyStatements(call.block)); continue; }
+    if (call.name === 'include') {
+      for (const a of call.args) { const m = constantText(a); if (m) (info.includes ??= []).push(m); }
+      continue;
+    }
     if ((call.name === 'private' || call.name === 'protected') && call.args.length > 0) {
       for (const a of call.args) {
         const named = a.type === 'method' ? a.childForFieldName('name')?.text : literalName(a);
@@ -169,16 +185,30 @@ export function readMethod(name: string, method: Node, file: string): Controller
     return chain;
   };
   const stack: Node[] = [method.childForFieldName('body') ?? method];
+  /** Inside a `rescue` that ends by redirecting: the action (or its template) never sees what it assigns. */
+  let halting = 0;
   // Pre-order, in source order, so locals are known before they are used.
   const walk = (node: Node, depth: number): void => {
     if (depth > 200) return;
+    if (node.type === 'rescue' && haltsAtEnd(node)) {
+      halting++;
+      for (const c of node.namedChildren) if (c) walk(c, depth + 1);
+      halting--;
+      return;
+    }
     if (node.type === 'assignment' || node.type === 'operator_assignment') {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       if (right) walk(right, depth + 1);
       const chain = expr(right);
       if (left?.type === 'identifier' && chain) locals.set(left.text, chain);
-      if (left?.type === 'instance_variable' && chain) out.assigns.push({ ivar: left.text, chain });
+      if (left?.type === 'instance_variable' && right?.type === 'conditional' && !halting) {
+        // `@event = admin? ? Event.find(id) : Event.visible.find(id)`: either branch's value.
+        for (const branch of [right.childForFieldName('consequence'), right.childForFieldName('alternative')]) {
+          const c = expr(branch);
+          if (c) out.assigns.push({ ivar: left.text, chain: c });
+        }
+      } else if (left?.type === 'instance_variable' && chain && !halting) out.assigns.push({ ivar: left.text, chain });
       if (left?.type === 'left_assignment_list' && right) {
         // `@pagy, @posts = pagy(Post.where(…))`: the records are one page of the relation.
         const paged = pagyChain(right, expr);
@@ -208,6 +238,18 @@ export function readMethod(name: string, method: Node, file: string): Controller
     }
   }
   return out;
+}
+
+/** Ends the request without a template (a `render` in a rescue may render the same template with what it assigns). */
+const HALTS = /^(redirect_to|redirect_back|redirect_back_or_to|head|raise)$/;
+
+/** A `rescue` clause whose last statement redirects or raises. */
+function haltsAtEnd(rescue: Node): boolean {
+  const body = rescue.childForFieldName('body');
+  const statements = body ? bodyStatements(body) : [];
+  const last = statements[statements.length - 1];
+  const call = last ? readCall(last.type === 'return' ? last.namedChildren[0] ?? last : last) : null;
+  return !!call && !call.receiver && HALTS.test(call.name);
 }
 
 const PAGY = /^pagy(_countless|_array|_arel|_cursor|_elasticsearch_rails|_searchkick|_meilisearch)?$/;
@@ -393,12 +435,12 @@ export class ControllerIndex {
   private readonly viewsByFile = new Map<string, ViewInfo>();
   private byViewPath: Map<string, ControllerInfo[]> | undefined;
 
-  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; this.all = undefined; }
+  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
   updateView(file: string, view: ViewInfo | undefined): void {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
   }
   remove(file: string): void {
-    if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; }
+    if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
     this.componentsByFile.delete(file);
@@ -454,8 +496,17 @@ export class ControllerIndex {
 
   private all: ControllerInfo[] | undefined;
   controllers(): ControllerInfo[] {
-    this.all ??= [...this.controllersByFile.values()].flat();
+    this.all ??= [...this.controllersByFile.values()].flat().filter((c) => !c.concern);
     return this.all;
+  }
+  private concerns: Map<string, ControllerInfo> | undefined;
+  private concernNamed(name: string, namespace: string): ControllerInfo | undefined {
+    this.concerns ??= new Map([...this.controllersByFile.values()].flat().filter((c) => c.concern).map((c) => [c.name, c]));
+    for (const candidate of lexicalCandidates(name, namespace)) {
+      const found = this.concerns.get(candidate);
+      if (found) return found;
+    }
+    return undefined;
   }
   views(): ViewInfo[] { return [...this.viewsByFile.values()]; }
 
@@ -496,14 +547,24 @@ export class ControllerIndex {
     return out;
   }
 
-  /** The controller and its app superclasses, nearest first (`PostsController`, `Admin::BaseController`, …). */
+  /**
+   * The controller, the concerns it includes (last included first, as Ruby looks methods up) and its app superclasses
+   * with theirs, nearest first (`PostsController`, `SetEvent`, `Admin::BaseController`, …).
+   */
   ancestry(controller: ControllerInfo): ControllerInfo[] {
     const out: ControllerInfo[] = [];
-    for (let c: ControllerInfo | undefined = controller; c && out.length < 10 && !out.includes(c);) {
+    const withConcerns = (c: ControllerInfo, namespace: string): void => {
       out.push(c);
+      for (const m of [...(c.includes ?? [])].reverse()) {
+        const concern = this.concernNamed(m, namespace);
+        if (concern && !out.includes(concern) && out.length < 20) withConcerns(concern, namespace);
+      }
+    };
+    for (let c: ControllerInfo | undefined = controller; c && out.length < 20 && !out.includes(c);) {
+      const namespace = c.name.includes('::') ? c.name.slice(0, c.name.lastIndexOf('::')) : '';
+      withConcerns(c, namespace);
       const parent: string | undefined = c.superclass;
       if (!parent) break;
-      const namespace = c.name.includes('::') ? c.name.slice(0, c.name.lastIndexOf('::')) : '';
       c = this.controllerNamed(parent, namespace);
     }
     return out;

@@ -1,0 +1,98 @@
+// Where a controller's instance variables come from when the action does not assign them itself: a before_action
+// defined in a controller concern (`include SetCategory`, methods inside `included do … end`), an assignment that
+// picks between two finders with `?:`, and a `rescue` that assigns a fallback and then redirects (the action never
+// runs with it). Multi-file fixtures: the concern, the controller and the view in separate files.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
+import { at, initParsers } from '../../helpers/ruleTester';
+import { BLOG, check, type Files } from '../../helpers/queryApp';
+
+before(initParsers);
+
+const CONTROLLER = 'app/controllers/posts_controller.rb';
+const CATEGORY = 'class Category < ApplicationRecord\n  has_many :posts\nend\n';
+const INDEX = [
+  'class PostsController < ApplicationController',
+  '  include SetCategory',
+  '  before_action :set_category',
+  '',
+  '  def index',
+  '    @authors = @category.posts.published.map(&:author)',
+  '  end',
+  'end',
+  '',
+].join('\n');
+const concern = (body: string[]): string => [
+  'module SetCategory',
+  '  extend ActiveSupport::Concern',
+  '',
+  '  included do',
+  '    private',
+  '',
+  '    def set_category',
+  ...body.map((l) => `      ${l}`),
+  '    end',
+  '  end',
+  'end',
+  '',
+].join('\n');
+const app = (files: Files): Files => ({ ...BLOG, 'app/models/category.rb': CATEGORY, [CONTROLLER]: INDEX, ...files });
+
+describe('an instance variable a controller concern\'s before_action assigns', () => {
+  test('`@category` from the concern\'s `included do` method: its posts are a collection, `&:author` an N+1', () => {
+    const files = app({ 'app/controllers/concerns/set_category.rb': concern(['@category = Category.find(params[:category_id])']) });
+    const findings = check(associationInLoop, files, CONTROLLER);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[6, 46, 'hint']]);
+    assert.match(findings[0].message, /^`&:author` runs one query per post in the loop \(N\+1; size unknown: as many as one Category has in `posts`\)/);
+  });
+
+  test('either branch of a `?:` finds one category: still one category', () => {
+    const files = app({ 'app/controllers/concerns/set_category.rb': concern(['@category = admin? ? Category.find(params[:id]) : Category.find_by_slug!(params[:id])']) });
+    assert.deepEqual(check(associationInLoop, files, CONTROLLER).map((f) => at(f).line), [6]);
+  });
+
+  test('a `rescue` that assigns a fallback and redirects does not reach the action', () => {
+    const files = app({
+      'app/controllers/concerns/set_category.rb': concern([
+        '@category = Category.find(params[:category_id])',
+        'rescue ActiveRecord::RecordNotFound',
+        '  @category = Redirect.lookup(params[:category_id])',
+        '  redirect_to categories_path',
+      ]),
+    });
+    assert.deepEqual(check(associationInLoop, files, CONTROLLER).map((f) => at(f).line), [6]);
+  });
+
+  test('near miss: a `rescue` that assigns a fallback and goes on: the fallback is unknown, so `@category` is', () => {
+    const files = app({
+      'app/controllers/concerns/set_category.rb': concern([
+        '@category = Category.find(params[:category_id])',
+        'rescue ActiveRecord::RecordNotFound',
+        '  @category = Redirect.lookup(params[:category_id])',
+      ]),
+    });
+    assert.deepEqual(check(associationInLoop, files, CONTROLLER), []);
+  });
+
+  test('near miss: a `?:` whose other branch is not a category leaves `@category` unknown', () => {
+    const files = app({ 'app/controllers/concerns/set_category.rb': concern(['@category = admin? ? Category.find(params[:id]) : Redirect.lookup(params[:id])']) });
+    assert.deepEqual(check(associationInLoop, files, CONTROLLER), []);
+  });
+
+  test('near miss: the concern is not included, so its method is not this controller\'s', () => {
+    const files = app({
+      'app/controllers/concerns/set_category.rb': concern(['@category = Category.find(params[:category_id])']),
+      [CONTROLLER]: INDEX.replace('  include SetCategory\n', ''),
+    });
+    assert.deepEqual(check(associationInLoop, files, CONTROLLER), []);
+  });
+
+  test('near miss: the posts are loaded with their authors', () => {
+    const files = app({
+      'app/controllers/concerns/set_category.rb': concern(['@category = Category.find(params[:category_id])']),
+      [CONTROLLER]: INDEX.replace('@category.posts.published.map', '@category.posts.published.includes(:author).map'),
+    });
+    assert.deepEqual(check(associationInLoop, files, CONTROLLER), []);
+  });
+});
