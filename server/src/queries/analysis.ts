@@ -859,6 +859,8 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
   const values: (Value | undefined)[] = [];
   const assigns = controllers.assignmentsFor(controller, action, ivar);
   if (assigns.length === 0) return undefined;
+  /** The value of the assignment before: what `@posts = @posts.active` refines. */
+  let prior: Value | undefined;
   for (const a of assigns) {
     // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
     // the relation: followed two methods deep, each once.
@@ -874,14 +876,15 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
       models,
       resolveRoot(chain) {
         if (chain.root.kind === 'name') return methodHooks(new Set()).resolveRoot(chain);
-        if (chain.root.kind !== 'ivar' || chain.root.name === ivar) return undefined;
-        const other = controllers.assignmentsFor(controller, action, chain.root.name).filter((x) => x !== a);
-        if (other.length !== 1 || depth > 3) return undefined;
-        return evaluate(other[0].chain, methodHooks(new Set()));
+        if (chain.root.kind === 'ivar' && chain.root.name === ivar) return prior;
+        if (chain.root.kind !== 'ivar' || depth > 3) return undefined;
+        // Another ivar (`@works = @tag.works…`): what all its assignments agree on.
+        return actionIvarValue(controller, action, chain.root.name, controllers, models, depth + 1);
       },
     };
     const v = evaluate(a.chain, hooks);
-    values.push(v.kind === 'unknown' ? undefined : { ...v, external: true });
+    prior = v.kind === 'unknown' ? undefined : { ...v, external: true };
+    values.push(prior);
   }
   return combine(values);
 }

@@ -96,3 +96,48 @@ describe('an instance variable a controller concern\'s before_action assigns', (
     assert.deepEqual(check(associationInLoop, files, CONTROLLER), []);
   });
 });
+
+describe('an ivar reassigned from itself or built from another ivar with several assignments (an Atom feed view)', () => {
+  const FEED = 'app/views/categories/feed.atom.builder';
+  const categories = (posts: [string, string]): string => [
+    'class CategoriesController < ApplicationController',
+    '  def feed',
+    '    @category = Category.find(params[:id])',
+    '    @category = @category.merged_into if @category.merged_into',
+    '    if params[:all]',
+    `      @posts = ${posts[0]}`,
+    '    else',
+    `      @posts = ${posts[1]}`,
+    '    end',
+    '  end',
+    'end',
+    '',
+  ].join('\n');
+  const files = (posts: [string, string]): Files => ({
+    ...BLOG,
+    'app/models/category.rb': 'class Category < ApplicationRecord\n  belongs_to :merged_into, class_name: "Category", optional: true\n  has_many :posts\n  has_many :features\n  has_many :featured_posts, through: :features, source: :featurable, source_type: "Post"\nend\n',
+    'app/models/feature.rb': 'class Feature < ApplicationRecord\n  belongs_to :category\n  belongs_to :featurable, polymorphic: true\nend\n',
+    'app/controllers/categories_controller.rb': categories(posts),
+    'app/helpers/posts_helper.rb': 'module PostsHelper\n  def post_summary(post)\n    "#{post.title} by #{post.author.name}"\n  end\nend\n',
+    [FEED]: 'atom_feed do |feed|\n  @posts.each do |post|\n    feed.entry post do |entry|\n      entry.summary post_summary(post), type: "html"\n    end\n  end\nend\n',
+  });
+
+  test('`@category` (found, then maybe replaced by its merged_into) is a category; `@posts` either branch\'s posts: the helper reads `author` per post', () => {
+    const findings = check(associationInLoop, files(['@category.posts.order(:id)', '@category.posts.published.order(:id)']), FEED);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[4, 21, 'hint']]);
+    assert.match(findings[0].message, /^`post_summary` reads `author` of the post it is passed: read in `PostsHelper#post_summary`/);
+  });
+
+  test('a through association with `source_type:` loads that model', () => {
+    const findings = check(associationInLoop, files(['@category.featured_posts.order(:id)', '@category.posts.order(:id)']), FEED);
+    assert.deepEqual(findings.map((f) => at(f).line), [4]);
+  });
+
+  test('near miss: both branches preload the authors', () => {
+    assert.deepEqual(check(associationInLoop, files(['@category.posts.includes(:author)', '@category.posts.published.includes(:author)']), FEED), []);
+  });
+
+  test('near miss: one branch is a value the analysis cannot tell (a service\'s return): unknown, silent', () => {
+    assert.deepEqual(check(associationInLoop, files(['@category.posts.order(:id)', 'CategoryFeed.new(@category).posts']), FEED), []);
+  });
+});
