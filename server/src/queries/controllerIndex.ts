@@ -8,7 +8,7 @@ import { bodyStatements, constantText, literalName, literalNames, nodeRange, rea
 import { underscore } from '../models/inflector';
 import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
-import { componentFileFor, type ComponentInfo } from './components';
+import { componentFileFor, isComponentTemplate, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
 
 export interface IvarAssignment { ivar: string; chain: Chain }
@@ -306,7 +306,9 @@ function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | n
 const LOOPS = new Set(['each', 'each_with_index', 'map', 'collect', 'find_each', 'each_with_object', 'flat_map']);
 
 export function extractView(tree: Tree, file: string): ViewInfo | undefined {
-  const key = templateKey(file);
+  // A ViewComponent's template: only the components it renders are read (its partials resolve from no view folder).
+  const component = isComponentTemplate(file);
+  const key = component ? `component:${file.replace(/\\/g, '/')}` : templateKey(file);
   if (!key) return undefined;
   const info: ViewInfo = { file, key, collectionRenders: [], partials: [] };
   const dir = dirOf(key);
@@ -317,10 +319,10 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
     if (node.type === 'call') {
       const call = readCall(node);
       if (call?.name === 'render' && !call.receiver) {
-        readViewRender(call, file, key, dir, info, loopVars);
+        if (!component) readViewRender(call, file, key, dir, info, loopVars);
         readComponentRender(call, file, key, info, loopVars);
       }
-      if (call && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
+      if (call && !component && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
       const iterated = call?.block && call.receiver ? (LOOPS.has(call.name) ? call.receiver : jbuilderIterated(call)) : undefined;
       if (call?.block && iterated) {
         const params = call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters');
@@ -486,6 +488,12 @@ export class ControllerIndex {
       info = this.policyByName.get(info.superclass.replace(/^::/, ''));
     }
     return undefined;
+  }
+
+  /** The component class a component's Ruby file defines (`app/components/post_component.rb`). */
+  componentInFile(file: string): ComponentInfo | undefined {
+    const list = this.componentsByFile.get(file) ?? [];
+    return list.find((c) => c.name.endsWith('Component')) ?? (list.length === 1 ? list[0] : undefined);
   }
 
   /** The component a template belongs to (`x_component.rb` next to it or above its sidecar folder). */

@@ -9,6 +9,7 @@ import { underscore } from '../../models/inflector';
 import type { AssociationInfo, ModelInfo } from '../../models/modelIndex';
 import type { LinkSite } from '../../queries/analysis';
 import { associationReadsOf } from '../../queries/methodReads';
+import { methodRoundTrip } from '../../queries/loopBody';
 import { paramAssociationReads } from '../../queries/paramReads';
 import type { PerRowCall } from '../../queries/analysis';
 import * as path from 'node:path';
@@ -56,9 +57,13 @@ export default defineRule({
       // One record per row (belongs_to, has_one), or a has_many the method loads whole at every use
       // (`element_tags.to_h { … }`): the preload loads the rows the method loads anyway. A has_many it only
       // queries or samples would be loaded whole for every row, which can be worse than the queries it saves.
+      // Not when the call or the loop writes per row anyway (`work.expire_caches`, `work.touch`), nor for a method
+      // calling itself on each child (a tree walk: a preload serves one level).
+      const wholeLoads = !perRowWorkOf(queryModel(ctx), perRow.loopId) && !/!$/.test(site.link.name)
+        && !methodRoundTrip(models, model)(site.link.name) && !(site.chain.context ?? '').endsWith(`#${site.link.name}`);
       const served = (a: AssociationInfo, _next: string | undefined, uses: (string | undefined)[]): boolean =>
         a.macro === 'belongs_to' || a.macro === 'has_one'
-        || ((a.macro === 'has_many' || a.macro === 'has_and_belongs_to_many') && uses.length > 0 && uses.every((u) => !!u && WHOLE_LOADS.has(u)));
+        || (wholeLoads && (a.macro === 'has_many' || a.macro === 'has_and_belongs_to_many') && uses.length > 0 && uses.every((u) => !!u && WHOLE_LOADS.has(u)));
       const reads = associationReadsOf(models, model, site.link.name, served).filter((x) => !r.preloads.names.has(x.association.name));
       // One finding per call: the first association it reads (preloading it may reveal the next).
       for (const read of reads.slice(0, 1)) {
