@@ -859,14 +859,13 @@ export function ivarValueForTemplate(key: string, ivar: string, controllers: Con
   return combine(values);
 }
 
-/** The value of `ivar` as an action's before_actions and the action itself assign it (all must agree). */
+/** The value of `ivar` as an action's before_actions and the action itself assign it, in order (a branch's assignment: either value). */
 function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
-  const values: (Value | undefined)[] = [];
   const assigns = controllers.assignmentsFor(controller, action, ivar);
   if (assigns.length === 0) return undefined;
-  /** The value of the assignment before: what `@posts = @posts.active` refines. */
+  /** The value so far: what `@posts = @posts.active` refines. */
   let prior: Value | undefined;
-  for (const a of assigns) {
+  for (const [k, a] of assigns.entries()) {
     // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
     // the relation: followed two methods deep, each once.
     const methodHooks = (seen: Set<string>): EvalHooks => ({
@@ -888,10 +887,11 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
       },
     };
     const v = evaluate(a.chain, hooks);
-    prior = v.kind === 'unknown' ? undefined : { ...v, external: true };
-    values.push(prior);
+    const value = v.kind === 'unknown' ? undefined : { ...v, external: true };
+    // In order: an assignment that always runs replaces the value; one in a branch leaves either.
+    prior = k === 0 || !a.conditional ? value : combine([prior, value]);
   }
-  return combine(values);
+  return prior;
 }
 
 /**

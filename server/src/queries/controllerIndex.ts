@@ -11,7 +11,20 @@ import { chainOf, substituteRoot, type Chain, type Link } from './chain';
 import { componentFileFor, isComponentTemplate, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
 
-export interface IvarAssignment { ivar: string; chain: Chain }
+export interface IvarAssignment {
+  ivar: string; chain: Chain;
+  /** Inside a branch of its method (`if`, a modifier, `case`, `rescue`, the second arm of `?:`): it may not run. */
+  conditional?: boolean;
+}
+
+const BRANCHES = new Set(['if', 'unless', 'elsif', 'else', 'then', 'case', 'when', 'in_clause', 'if_modifier', 'unless_modifier', 'conditional',
+  'rescue', 'rescue_modifier', 'while', 'until', 'while_modifier', 'until_modifier', 'ensure', 'block', 'do_block']);
+
+/** Whether `node` sits in a branch (or a block) between itself and `method`. */
+function inBranch(node: Node, method: Node): boolean {
+  for (let n = node.parent; n && n.id !== method.id; n = n.parent) if (BRANCHES.has(n.type)) return true;
+  return false;
+}
 
 export interface ControllerMethod {
   name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean;
@@ -204,11 +217,14 @@ export function readMethod(name: string, method: Node, file: string): Controller
       if (left?.type === 'identifier' && chain) locals.set(left.text, chain);
       if (left?.type === 'instance_variable' && right?.type === 'conditional' && !halting) {
         // `@event = admin? ? Event.find(id) : Event.visible.find(id)`: either branch's value.
-        for (const branch of [right.childForFieldName('consequence'), right.childForFieldName('alternative')]) {
+        const arms = [right.childForFieldName('consequence'), right.childForFieldName('alternative')];
+        arms.forEach((branch, i) => {
           const c = expr(branch);
-          if (c) out.assigns.push({ ivar: left.text, chain: c });
-        }
-      } else if (left?.type === 'instance_variable' && chain && !halting) out.assigns.push({ ivar: left.text, chain });
+          if (c) out.assigns.push({ ivar: left.text, chain: c, ...(i > 0 || inBranch(node, method) ? { conditional: true } : {}) });
+        });
+      } else if (left?.type === 'instance_variable' && chain && !halting) {
+        out.assigns.push({ ivar: left.text, chain, ...(inBranch(node, method) ? { conditional: true } : {}) });
+      }
       if (left?.type === 'left_assignment_list' && right) {
         // `@pagy, @posts = pagy(Post.where(…))`: the records are one page of the relation.
         const paged = pagyChain(right, expr);

@@ -141,3 +141,21 @@ describe('an ivar reassigned from itself or built from another ivar with several
     assert.deepEqual(check(associationInLoop, files(['@category.posts.order(:id)', 'CategoryFeed.new(@category).posts']), FEED), []);
   });
 });
+
+describe('an ivar narrowed step by step in its action (`@posts = @posts.limit(20)`)', () => {
+  const FEED = 'app/views/posts/feed.rss.builder';
+  const files = (steps: string[]): Files => ({
+    ...BLOG,
+    'app/controllers/posts_controller.rb': ['class PostsController < ApplicationController', '  def feed', '    @posts = Post.published', ...steps.map((l) => `    ${l}`), '  end', 'end', ''].join('\n'),
+    [FEED]: 'xml.channel do\n  @posts.each do |post|\n    xml.author post.author.name\n  end\nend\n',
+  });
+
+  test('a step that only sometimes runs leaves either value: the authors are not always preloaded', () => {
+    const findings = check(associationInLoop, files(['@posts = @posts.where(category_id: params[:category_id]) if params[:category_id]', '@posts = @posts.includes(:author) if params[:authors]']), FEED);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[3, 16, 'warning']]);
+  });
+
+  test('near miss: the last steps always run: twenty posts with their authors', () => {
+    assert.deepEqual(check(associationInLoop, files(['@posts = @posts.where(category_id: params[:category_id]) if params[:category_id]', '@posts = @posts.limit(20)', '@posts = @posts.includes(:author)']), FEED), []);
+  });
+});
