@@ -20,9 +20,15 @@ export interface IvarAssignment {
 const BRANCHES = new Set(['if', 'unless', 'elsif', 'else', 'then', 'case', 'when', 'in_clause', 'if_modifier', 'unless_modifier', 'conditional',
   'rescue', 'rescue_modifier', 'while', 'until', 'while_modifier', 'until_modifier', 'ensure', 'block', 'do_block']);
 
-/** Whether `node` sits in a branch (or a block) between itself and `method`. */
+/**
+ * Whether `node` sits in a branch (or a block) between itself and `method`. `respond_to`'s `format.html { … }` is the
+ * path that renders the HTML template (and `respond_to`'s own block always runs): not a branch for it.
+ */
 function inBranch(node: Node, method: Node): boolean {
-  for (let n = node.parent; n && n.id !== method.id; n = n.parent) if (BRANCHES.has(n.type)) return true;
+  for (let n = node.parent; n && n.id !== method.id; n = n.parent) {
+    if ((n.type === 'block' || n.type === 'do_block') && /^(format\.html|respond_to)\b/.test(n.parent?.text ?? '')) continue;
+    if (BRANCHES.has(n.type)) return true;
+  }
   return false;
 }
 
@@ -223,7 +229,10 @@ export function readMethod(name: string, method: Node, file: string): Controller
           if (c) out.assigns.push({ ivar: left.text, chain: c, ...(i > 0 || inBranch(node, method) ? { conditional: true } : {}) });
         });
       } else if (left?.type === 'instance_variable' && chain && !halting) {
-        out.assigns.push({ ivar: left.text, chain, ...(inBranch(node, method) ? { conditional: true } : {}) });
+        // `@x ||= chain` may keep the value before; `@x += more` is neither value (an unknown, as its own chain).
+        const operator = node.type === 'operator_assignment' ? node.childForFieldName('operator')?.text : undefined;
+        const combined = operator && operator !== '||=' ? chainOf(node, file) : chain;
+        out.assigns.push({ ivar: left.text, chain: combined, ...(inBranch(node, method) || operator === '||=' ? { conditional: true } : {}) });
       }
       if (left?.type === 'left_assignment_list' && right) {
         // `@pagy, @posts = pagy(Post.where(…))`: the records are one page of the relation.

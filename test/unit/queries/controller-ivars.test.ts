@@ -155,6 +155,16 @@ describe('an ivar narrowed step by step in its action (`@posts = @posts.limit(20
     assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[3, 16, 'warning']]);
   });
 
+  test('near miss: `@posts += more` adds other rows: the sum is not either relation', () => {
+    assert.deepEqual(check(associationInLoop, files(['@posts = @posts.includes(:author).to_a', '@posts += Post.where(featured: true)']), FEED), []);
+  });
+
+  test('near miss: the HTML path of `respond_to` preloads the authors (an Atom feed of the same action does not count)', () => {
+    const html = files(['respond_to do |format|', '  format.html { @posts = @posts.includes(:author).page(params[:page]) }', '  format.csv { render csv: @posts }', 'end']);
+    html['app/views/posts/feed.html.erb'] = '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n';
+    assert.deepEqual(check(associationInLoop, html, 'app/views/posts/feed.html.erb'), []);
+  });
+
   test('near miss: the last steps always run: twenty posts with their authors', () => {
     assert.deepEqual(check(associationInLoop, files(['@posts = @posts.where(category_id: params[:category_id]) if params[:category_id]', '@posts = @posts.limit(20)', '@posts = @posts.includes(:author)']), FEED), []);
   });
