@@ -30,7 +30,7 @@ export function queryApp(files: Files): AppFacts {
     const file = path.join(APP_ROOT, rel);
     const tree = parseRuby(rubyOf(rel, code));
     try {
-      if (templateLanguage(rel) && rel.startsWith('app/views/')) controllers.updateView(file, extractView(tree, file));
+      if (templateLanguage(rel) && (rel.startsWith('app/views/') || rel.startsWith('app/components/'))) controllers.updateView(file, extractView(tree, file));
       else if (rel.startsWith('app/models/') || (isDecoratorFile(rel) && mayReopenModels(code))) models.update(file, extractModels(tree, file));
       else if (rel.startsWith('app/controllers/')) controllers.updateController(file, extractControllers(tree, file));
       else if (rel.startsWith('app/components/') && rel.endsWith('.rb')) controllers.updateComponent(file, extractComponents(tree, file));

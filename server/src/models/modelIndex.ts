@@ -248,7 +248,8 @@ function readStatement(model: ModelInfo, stmt: Node, file: string, options: Read
       const counter = k.get('counter_cache');
       model.associations.set(assoc, {
         name: assoc, macro,
-        className: literalName(k.get('class_name')) ?? k.get('class_name')?.text.replace(/\.name$/, '') ?? classify(assoc),
+        // `has_many :filtered_works, through: :filter_taggings, source: :filterable, source_type: "Work"` loads Works.
+        className: literalName(k.get('class_name')) ?? k.get('class_name')?.text.replace(/\.name$/, '') ?? literalName(k.get('source_type')) ?? classify(assoc),
         through: literalName(k.get('through')),
         source: literalName(k.get('source')),
         polymorphic: k.get('polymorphic')?.type === 'true',

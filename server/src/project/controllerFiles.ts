@@ -1,7 +1,7 @@
 // Finds the controller and view folders of an app (its own, engines', packs') and keeps the
 // ControllerIndex current one file at a time, like modelFiles.ts does for models.
 import { ControllerIndex, extractControllers, extractView } from '../queries/controllerIndex';
-import { extractComponents } from '../queries/components';
+import { extractComponents, isComponentTemplate } from '../queries/components';
 import { extractPolicies } from '../queries/policies';
 import { parseRuby } from '../parsing/treeSitter';
 import { isTemplateName, rubyOf } from '../parsing/templates';
@@ -14,7 +14,7 @@ export function controllerAndViewDirectories(root: string, maxDepth = 5): string
 }
 
 const isController = (file: string): boolean => /(^|[\\/])app[\\/]controllers[\\/].*\.rb$/.test(file);
-const isView = (file: string): boolean => /(^|[\\/])app[\\/]views[\\/]/.test(file) && isTemplateName(file);
+const isView = (file: string): boolean => (/(^|[\\/])app[\\/]views[\\/]/.test(file) && isTemplateName(file)) || isComponentTemplate(file);
 const isComponent = (file: string): boolean => /(^|[\\/])app[\\/]components[\\/].*\.rb$/.test(file);
 const isPolicy = (file: string): boolean => /(^|[\\/])app[\\/]policies[\\/].*\.rb$/.test(file);
 

@@ -18,7 +18,7 @@ import { drainedCardinality, loopBodyFacts, methodRoundTrip } from './loopBody';
 import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
-import { ComponentValues, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
+import { ComponentValues, isComponentFile, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
 import { modelParamSummary, paramSummaryOf, type ParamSummary } from './paramReads';
 import { appClassesOf } from '../callbacks/appClasses';
 import { camelize } from '../models/inflector';
@@ -264,7 +264,8 @@ function buildModel(ctx: RuleContext): QueryModel {
   if (!ctx.tree || !models) return out;
   // Test code (specs, cucumber steps) runs against tiny databases: no query findings there.
   if (impact.impact === 'test') return out;
-  const controllers = ctx.kind === 'view' || ctx.kind === 'controller' ? safeControllers(ctx) : undefined;
+  const componentFile = ctx.kind === 'ruby' && isComponentFile(ctx.file);
+  const controllers = ctx.kind === 'view' || ctx.kind === 'controller' || componentFile ? safeControllers(ctx) : undefined;
   const viewKey = ctx.kind === 'view' ? templateKey(ctx.file) : undefined;
   if (impact.impact === 'request' && !impact.staff && controllers) {
     const gate = staffGate(controllers, ctx.file, viewKey);
@@ -284,7 +285,9 @@ function buildModel(ctx: RuleContext): QueryModel {
   };
   const ivarCache = new Map<string, Value | undefined>();
   // A ViewComponent's template: its ivars and bare method calls are the component's.
-  const componentInfo = ctx.kind === 'view' && controllers && isComponentTemplate(ctx.file) ? controllers.componentForTemplate(ctx.file) : undefined;
+  // Its Ruby file too: the methods read the same ivars, and run once per render.
+  const componentInfo = ctx.kind === 'view' && controllers && isComponentTemplate(ctx.file) ? controllers.componentForTemplate(ctx.file)
+    : componentFile && controllers ? controllers.componentInFile(ctx.file) : undefined;
   const componentElement = componentInfo && controllers ? componentElementOf(componentInfo, controllers, models, () => -1 - loopIds++) : undefined;
   const component = componentInfo ? new ComponentValues(componentInfo, models, componentElement) : undefined;
   const componentLoop: LoopInfo | undefined = componentElement?.value.perRow ? {
@@ -728,6 +731,8 @@ function buildModel(ctx: RuleContext): QueryModel {
           locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
           preloader: node.text.includes('Preloader'), methodName: on === 'instance' ? node.childForFieldName('name')?.text : undefined,
           source: { text: node.text, start: node.startIndex },
+          // A component's instance method runs once per render: per element when it is rendered per element.
+          loop: componentFile && on === 'instance' ? componentLoop : undefined,
         };
         // A controller action whose Pundit `authorize` lets only staff in serves a back-office page.
         if (ctx.kind === 'controller' && impact.impact === 'request' && !impact.staff && controllers && on === 'instance') {
@@ -876,12 +881,13 @@ export function helperValueForTemplate(key: string, name: string, controllers: C
   }));
 }
 
-/** The value of `ivar` as an action's before_actions and the action itself assign it (all must agree). */
+/** The value of `ivar` as an action's before_actions and the action itself assign it, in order (a branch's assignment: either value). */
 function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
-  const values: (Value | undefined)[] = [];
   const assigns = controllers.assignmentsFor(controller, action, ivar);
   if (assigns.length === 0) return undefined;
-  for (const a of assigns) {
+  /** The value so far: what `@posts = @posts.active` refines. */
+  let prior: Value | undefined;
+  for (const [k, a] of assigns.entries()) {
     // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
     // the relation: followed two methods deep, each once.
     const methodHooks = (seen: Set<string>): EvalHooks => ({
@@ -896,16 +902,18 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
       models,
       resolveRoot(chain) {
         if (chain.root.kind === 'name') return methodHooks(new Set()).resolveRoot(chain);
-        if (chain.root.kind !== 'ivar' || chain.root.name === ivar) return undefined;
-        const other = controllers.assignmentsFor(controller, action, chain.root.name).filter((x) => x !== a);
-        if (other.length !== 1 || depth > 3) return undefined;
-        return evaluate(other[0].chain, methodHooks(new Set()));
+        if (chain.root.kind === 'ivar' && chain.root.name === ivar) return prior;
+        if (chain.root.kind !== 'ivar' || depth > 3) return undefined;
+        // Another ivar (`@works = @tag.works…`): what all its assignments agree on.
+        return actionIvarValue(controller, action, chain.root.name, controllers, models, depth + 1);
       },
     };
     const v = evaluate(a.chain, hooks);
-    values.push(v.kind === 'unknown' ? undefined : { ...v, external: true });
+    const value = v.kind === 'unknown' ? undefined : { ...v, external: true };
+    // In order: an assignment that always runs replaces the value; one in a branch leaves either.
+    prior = k === 0 || !a.conditional ? value : combine([prior, value]);
   }
-  return combine(values);
+  return prior;
 }
 
 /**
@@ -1009,9 +1017,15 @@ function componentElementOf(component: ComponentInfo, controllers: ControllerInd
   const params = new Set(renders.map((r) => r.param ?? component.collectionParam));
   if (params.size !== 1) return undefined;
   const values = renders.map((r) => {
+    // Rendered by another component's template: the collection is that component's (`with_collection(comments)`).
+    const renderer = isComponentTemplate(r.file) ? controllers.componentForTemplate(r.file) : undefined;
+    const rendererValues = renderer && renderer !== component ? new ComponentValues(renderer, models) : undefined;
     const v = evaluate(r.collection, {
       models,
-      resolveRoot: (chain) => chain.root.kind === 'ivar' ? ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1) : undefined,
+      resolveRoot: (chain) => {
+        if (rendererValues) return chain.root.kind === 'ivar' ? rendererValues.ivar(chain.root.name) : chain.root.kind === 'name' ? rendererValues.method(chain.root.name) : undefined;
+        return chain.root.kind === 'ivar' ? ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1) : undefined;
+      },
     });
     return v.model && v.kind !== 'record' && v.kind !== 'unknown' ? v : undefined;
   });

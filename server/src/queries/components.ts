@@ -34,6 +34,11 @@ export function isComponentTemplate(file: string): boolean {
   return /(^|[\\/])app[\\/]components[\\/]/.test(file) && /\.(erb|haml)$/.test(file);
 }
 
+/** A Ruby file under app/components (a component class). */
+export function isComponentFile(file: string): boolean {
+  return /(^|[\\/])app[\\/]components[\\/].*\.rb$/.test(file);
+}
+
 /** The component's Ruby file for a template: `x_component.html.erb` → `x_component.rb`, also from a sidecar folder. */
 export function componentFileFor(template: string): string {
   const dir = path.dirname(template);

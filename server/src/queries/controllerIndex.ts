@@ -8,10 +8,29 @@ import { bodyStatements, constantText, literalName, literalNames, nodeRange, rea
 import { underscore } from '../models/inflector';
 import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
-import { componentFileFor, type ComponentInfo } from './components';
+import { componentFileFor, isComponentTemplate, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
 
-export interface IvarAssignment { ivar: string; chain: Chain }
+export interface IvarAssignment {
+  ivar: string; chain: Chain;
+  /** Inside a branch of its method (`if`, a modifier, `case`, `rescue`, the second arm of `?:`): it may not run. */
+  conditional?: boolean;
+}
+
+const BRANCHES = new Set(['if', 'unless', 'elsif', 'else', 'then', 'case', 'when', 'in_clause', 'if_modifier', 'unless_modifier', 'conditional',
+  'rescue', 'rescue_modifier', 'while', 'until', 'while_modifier', 'until_modifier', 'ensure', 'block', 'do_block']);
+
+/**
+ * Whether `node` sits in a branch (or a block) between itself and `method`. `respond_to`'s `format.html { … }` is the
+ * path that renders the HTML template (and `respond_to`'s own block always runs): not a branch for it.
+ */
+function inBranch(node: Node, method: Node): boolean {
+  for (let n = node.parent; n && n.id !== method.id; n = n.parent) {
+    if ((n.type === 'block' || n.type === 'do_block') && /^(format\.html|respond_to)\b/.test(n.parent?.text ?? '')) continue;
+    if (BRANCHES.has(n.type)) return true;
+  }
+  return false;
+}
 
 export interface ControllerMethod {
   name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean;
@@ -47,6 +66,10 @@ export interface ControllerInfo {
   superclass?: string;
   /** `helper_method :current_posts`: methods its views (and its subclasses' views) call as helpers. */
   helperMethods?: string[];
+  /** Modules it includes, as written (`include SetEvent`): controller concerns add methods and before_actions. */
+  includes?: string[];
+  /** A module (a controller concern), not a controller: its methods and before_actions join the controllers including it. */
+  concern?: boolean;
 }
 
 /** A partial rendered once per element of `collection` (or of a loop that passes the element as a local). */
@@ -116,6 +139,10 @@ export function extractControllers(tree: Tree, file: string): ControllerInfo[] {
           const superclass = constantText(stmt.childForFieldName('superclass')?.namedChildren[0]);
           if (superclass) info.superclass = superclass;
           out.push(info);
+        } else if (stmt.type === 'module' && body) {
+          // A controller concern: methods (also inside `included do … end`) and before_actions for its includers.
+          const info = readController(full.join('::'), body, file);
+          if (info.methods.size > 0 || info.beforeActions.length > 0) out.push({ ...info, viewPath: '', concern: true });
         }
         if (body) visit(body, full);
       }
@@ -130,7 +157,9 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
     name, file, viewPath: underscore(name.replace(/Controller$/, '')), methods: new Map(), beforeActions: [],
   };
   let hidden = false;
-  for (const stmt of bodyStatements(body)) {
+  const statements = bodyStatements(body);
+  for (let i = 0; i < statements.length; i++) {
+    const stmt = statements[i];
     if (stmt.type === 'method') {
       const m = stmt.childForFieldName('name')?.text;
       if (m) info.methods.set(m, { ...readMethod(m, stmt, file), ...(hidden ? { hidden: true } : {}) });
@@ -140,6 +169,12 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
     if (stmt.type === 'identifier' && stmt.text === 'public') { hidden = false; continue; }
     const call = readCall(stmt);
     if (!call || call.receiver) continue;
+    // A concern's `included do … end`: its statements run in the including controller's body.
+    if (call.name === 'included' && call.block && call.args.length === 0) { statements.splice(i + 1, 0, ...bodyStatements(call.block)); continue; }
+    if (call.name === 'include') {
+      for (const a of call.args) { const m = constantText(a); if (m) (info.includes ??= []).push(m); }
+      continue;
+    }
     if ((call.name === 'private' || call.name === 'protected') && call.args.length > 0) {
       for (const a of call.args) {
         const named = a.type === 'method' ? a.childForFieldName('name')?.text : literalName(a);
@@ -176,16 +211,36 @@ export function readMethod(name: string, method: Node, file: string): Controller
     return chain;
   };
   const stack: Node[] = [method.childForFieldName('body') ?? method];
+  /** Inside a `rescue` that ends by redirecting: the action (or its template) never sees what it assigns. */
+  let halting = 0;
   // Pre-order, in source order, so locals are known before they are used.
   const walk = (node: Node, depth: number): void => {
     if (depth > 200) return;
+    if (node.type === 'rescue' && haltsAtEnd(node)) {
+      halting++;
+      for (const c of node.namedChildren) if (c) walk(c, depth + 1);
+      halting--;
+      return;
+    }
     if (node.type === 'assignment' || node.type === 'operator_assignment') {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       if (right) walk(right, depth + 1);
       const chain = expr(right);
       if (left?.type === 'identifier' && chain) locals.set(left.text, chain);
-      if (left?.type === 'instance_variable' && chain) out.assigns.push({ ivar: left.text, chain });
+      if (left?.type === 'instance_variable' && right?.type === 'conditional' && !halting) {
+        // `@event = admin? ? Event.find(id) : Event.visible.find(id)`: either branch's value.
+        const arms = [right.childForFieldName('consequence'), right.childForFieldName('alternative')];
+        arms.forEach((branch, i) => {
+          const c = expr(branch);
+          if (c) out.assigns.push({ ivar: left.text, chain: c, ...(i > 0 || inBranch(node, method) ? { conditional: true } : {}) });
+        });
+      } else if (left?.type === 'instance_variable' && chain && !halting) {
+        // `@x ||= chain` may keep the value before; `@x += more` is neither value (an unknown, as its own chain).
+        const operator = node.type === 'operator_assignment' ? node.childForFieldName('operator')?.text : undefined;
+        const combined = operator && operator !== '||=' ? chainOf(node, file) : chain;
+        out.assigns.push({ ivar: left.text, chain: combined, ...(inBranch(node, method) || operator === '||=' ? { conditional: true } : {}) });
+      }
       if (left?.type === 'left_assignment_list' && right) {
         // `@pagy, @posts = pagy(Post.where(…))`: the records are one page of the relation.
         const paged = pagyChain(right, expr);
@@ -215,6 +270,18 @@ export function readMethod(name: string, method: Node, file: string): Controller
     }
   }
   return out;
+}
+
+/** Ends the request without a template (a `render` in a rescue may render the same template with what it assigns). */
+const HALTS = /^(redirect_to|redirect_back|redirect_back_or_to|head|raise)$/;
+
+/** A `rescue` clause whose last statement redirects or raises. */
+function haltsAtEnd(rescue: Node): boolean {
+  const body = rescue.childForFieldName('body');
+  const statements = body ? bodyStatements(body) : [];
+  const last = statements[statements.length - 1];
+  const call = last ? readCall(last.type === 'return' ? last.namedChildren[0] ?? last : last) : null;
+  return !!call && !call.receiver && HALTS.test(call.name);
 }
 
 const PAGY = /^pagy(_countless|_array|_arel|_cursor|_elasticsearch_rails|_searchkick|_meilisearch)?$/;
@@ -271,7 +338,9 @@ function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | n
 const LOOPS = new Set(['each', 'each_with_index', 'map', 'collect', 'find_each', 'each_with_object', 'flat_map']);
 
 export function extractView(tree: Tree, file: string): ViewInfo | undefined {
-  const key = templateKey(file);
+  // A ViewComponent's template: only the components it renders are read (its partials resolve from no view folder).
+  const component = isComponentTemplate(file);
+  const key = component ? `component:${file.replace(/\\/g, '/')}` : templateKey(file);
   if (!key) return undefined;
   const info: ViewInfo = { file, key, collectionRenders: [], partials: [] };
   const dir = dirOf(key);
@@ -282,10 +351,10 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
     if (node.type === 'call') {
       const call = readCall(node);
       if (call?.name === 'render' && !call.receiver) {
-        readViewRender(call, file, key, dir, info, loopVars);
+        if (!component) readViewRender(call, file, key, dir, info, loopVars);
         readComponentRender(call, file, key, info, loopVars);
       }
-      if (call && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
+      if (call && !component && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
       const iterated = call?.block && call.receiver ? (LOOPS.has(call.name) ? call.receiver : jbuilderIterated(call)) : undefined;
       if (call?.block && iterated) {
         const params = call.block.childForFieldName('parameters') ?? call.block.namedChildren.find((c) => c?.type === 'block_parameters');
@@ -400,12 +469,12 @@ export class ControllerIndex {
   private readonly viewsByFile = new Map<string, ViewInfo>();
   private byViewPath: Map<string, ControllerInfo[]> | undefined;
 
-  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; this.all = undefined; }
+  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
   updateView(file: string, view: ViewInfo | undefined): void {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
   }
   remove(file: string): void {
-    if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; }
+    if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
     this.componentsByFile.delete(file);
@@ -453,6 +522,12 @@ export class ControllerIndex {
     return undefined;
   }
 
+  /** The component class a component's Ruby file defines (`app/components/post_component.rb`). */
+  componentInFile(file: string): ComponentInfo | undefined {
+    const list = this.componentsByFile.get(file) ?? [];
+    return list.find((c) => c.name.endsWith('Component')) ?? (list.length === 1 ? list[0] : undefined);
+  }
+
   /** The component a template belongs to (`x_component.rb` next to it or above its sidecar folder). */
   componentForTemplate(template: string): ComponentInfo | undefined {
     const list = this.componentsByFile.get(componentFileFor(template)) ?? [];
@@ -461,8 +536,17 @@ export class ControllerIndex {
 
   private all: ControllerInfo[] | undefined;
   controllers(): ControllerInfo[] {
-    this.all ??= [...this.controllersByFile.values()].flat();
+    this.all ??= [...this.controllersByFile.values()].flat().filter((c) => !c.concern);
     return this.all;
+  }
+  private concerns: Map<string, ControllerInfo> | undefined;
+  private concernNamed(name: string, namespace: string): ControllerInfo | undefined {
+    this.concerns ??= new Map([...this.controllersByFile.values()].flat().filter((c) => c.concern).map((c) => [c.name, c]));
+    for (const candidate of lexicalCandidates(name, namespace)) {
+      const found = this.concerns.get(candidate);
+      if (found) return found;
+    }
+    return undefined;
   }
   views(): ViewInfo[] { return [...this.viewsByFile.values()]; }
 
@@ -503,14 +587,24 @@ export class ControllerIndex {
     return out;
   }
 
-  /** The controller and its app superclasses, nearest first (`PostsController`, `Admin::BaseController`, …). */
+  /**
+   * The controller, the concerns it includes (last included first, as Ruby looks methods up) and its app superclasses
+   * with theirs, nearest first (`PostsController`, `SetEvent`, `Admin::BaseController`, …).
+   */
   ancestry(controller: ControllerInfo): ControllerInfo[] {
     const out: ControllerInfo[] = [];
-    for (let c: ControllerInfo | undefined = controller; c && out.length < 10 && !out.includes(c);) {
+    const withConcerns = (c: ControllerInfo, namespace: string): void => {
       out.push(c);
+      for (const m of [...(c.includes ?? [])].reverse()) {
+        const concern = this.concernNamed(m, namespace);
+        if (concern && !out.includes(concern) && out.length < 20) withConcerns(concern, namespace);
+      }
+    };
+    for (let c: ControllerInfo | undefined = controller; c && out.length < 20 && !out.includes(c);) {
+      const namespace = c.name.includes('::') ? c.name.slice(0, c.name.lastIndexOf('::')) : '';
+      withConcerns(c, namespace);
       const parent: string | undefined = c.superclass;
       if (!parent) break;
-      const namespace = c.name.includes('::') ? c.name.slice(0, c.name.lastIndexOf('::')) : '';
       c = this.controllerNamed(parent, namespace);
     }
     return out;

@@ -8,7 +8,11 @@ import { bodyStatements } from '../parsing/ruby';
 import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 
 /** A reader of self called in a method body, with the method called on its result (`comments.where` → `where`). */
-export interface SelfRead { name: string; next?: string }
+export interface SelfRead {
+  name: string; next?: string;
+  /** The method called on the reader at each use (undefined: used bare), in no particular order. */
+  uses: (string | undefined)[];
+}
 export interface MethodReads { reads: SelfRead[]; line: number; character: number; file: string }
 const KEY = 'queries.methodReads';
 const BRANCHES = new Set(['if', 'unless', 'if_modifier', 'unless_modifier', 'conditional', 'case', 'rescue', 'rescue_modifier', 'elsif', 'else', 'when']);
@@ -34,8 +38,11 @@ function selfReads(method: Node): SelfRead[] {
     const next = parent?.type === 'call' && parent.childForFieldName('receiver')?.id === n.id ? parent.childForFieldName('method')?.text : undefined;
     const seen = names.get(name);
     // One use that a preload cannot serve (`comments.where(…)`) is enough to keep the read out.
-    if (!seen) names.set(name, { name, next });
-    else if (next && !seen.next) seen.next = next;
+    if (!seen) names.set(name, { name, next, uses: [next] });
+    else {
+      if (next && !seen.next) seen.next = next;
+      seen.uses.push(next);
+    }
   };
   // Reads on only some paths (`contact || owner`, `x ? author.name : nil`) may not run per row: not counted.
   const stack: [Node, boolean][] = [];
@@ -84,7 +91,7 @@ export interface MethodRead {
  * would serve the read (`served` decides from the association and the method called on it, if any).
  */
 export function associationReadsOf(models: ModelIndex, model: ModelInfo, method: string,
-  served: (association: AssociationInfo, next: string | undefined) => boolean = () => true): MethodRead[] {
+  served: (association: AssociationInfo, next: string | undefined, uses: (string | undefined)[]) => boolean = () => true): MethodRead[] {
   const out: MethodRead[] = [];
   const seen = new Set<string>();
   const visit = (name: string, via: MethodRead['via'], depth: number): void => {
@@ -96,7 +103,7 @@ export function associationReadsOf(models: ModelIndex, model: ModelInfo, method:
     for (const read of found.reads.reads) {
       const association = models.association(model.name, read.name);
       if (association) {
-        if (served(association, read.next) && !out.some((r) => r.association.name === association.name)) out.push({ association, via: path });
+        if (served(association, read.next, read.uses) && !out.some((r) => r.association.name === association.name)) out.push({ association, via: path });
       } else visit(read.name, path, depth + 1);
     }
   };

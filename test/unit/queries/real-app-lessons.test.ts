@@ -383,12 +383,24 @@ describe('program model: an association read one or two method calls away (miss 
     assert.deepEqual(check(associationInLoop, files('Post.where(published: true).each { |post| puts post.shout }'), JOB), []);
   });
 
-  test('near miss: a method that walks a has_many (preloading it would load every child of every row at once)', () => {
+  test('a method that loads a whole has_many at every use (`comments.map`) reads it per row: the preload loads the same rows in one query', () => {
     const files2 = app({
       [MODEL]: BLOG[MODEL].replace(/\nend\n$/, '\n\n  def comment_digest\n    comments.map(&:body).join\n  end\nend\n'),
       [JOB]: 'class DigestJob < ApplicationJob\n  def perform\n    Post.where(published: true).each { |post| puts post.comment_digest }\n  end\nend\n',
     });
-    assert.deepEqual(check(associationInLoop, files2, JOB), []);
+    const findings = check(associationInLoop, files2, JOB);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column]), [[3, 52]]);
+    assert.match(findings[0].message, /^`post\.comment_digest` reads `comments` in `Post#comment_digest` \(app\/models\/post\.rb:\d+\): one query per post in the loop/);
+  });
+
+  test('near miss: a method that samples a has_many (`comments.first`) or also counts it (preloading would load every child of every row)', () => {
+    for (const body of ['comments.first&.body', 'comments.map(&:body).join if comments.count > 2', '[comments.map(&:body), comments.count]']) {
+      const files2 = app({
+        [MODEL]: BLOG[MODEL].replace(/\nend\n$/, `\n\n  def comment_digest\n    ${body}\n  end\nend\n`),
+        [JOB]: 'class DigestJob < ApplicationJob\n  def perform\n    Post.where(published: true).each { |post| puts post.comment_digest }\n  end\nend\n',
+      });
+      assert.deepEqual(check(associationInLoop, files2, JOB), [], body);
+    }
   });
 
   test('near misses: a method that queries the association again (includes cannot serve it), or a bang method that writes per row', () => {

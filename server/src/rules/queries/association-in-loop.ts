@@ -9,6 +9,7 @@ import { underscore } from '../../models/inflector';
 import type { AssociationInfo, ModelInfo } from '../../models/modelIndex';
 import type { LinkSite } from '../../queries/analysis';
 import { associationReadsOf } from '../../queries/methodReads';
+import { methodRoundTrip } from '../../queries/loopBody';
 import { paramAssociationReads } from '../../queries/paramReads';
 import type { PerRowCall } from '../../queries/analysis';
 import * as path from 'node:path';
@@ -23,6 +24,9 @@ const LOADS_RECORDS = new Set(['each', 'map', 'collect', 'flat_map', 'to_a', 'to
   'filter_map', 'partition', 'min_by', 'max_by', 'sum', 'uniq', 'compact', 'reverse', 'sort', 'all?', 'one?', 'inject', 'reduce', 'zip',
   'each_slice', 'in_groups_of', 'to_set', 'index_with', 'find_all', 'count_by', 'tally', 'pluck_loaded', 'map!', 'entries', 'ids', 'empty?',
   'any?', 'none?', 'blank?', 'present?', 'size', 'presence', 'to_h', 'sample', 'shuffle', 'take_while', 'drop', 'flatten', '&', '|', '+', '-']);
+/** Methods that load every record of an association and use them in memory (what a preload serves whole). */
+const WHOLE_LOADS = new Set(['each', 'map', 'collect', 'flat_map', 'to_h', 'to_a', 'each_with_object', 'index_by', 'group_by', 'sort_by',
+  'reject', 'filter_map', 'each_with_index', 'inject', 'reduce', 'min_by', 'max_by']);
 /** Association methods that write without loading the association's records. */
 /** Reads one row (or one fact) per element: includes would load every record of each element's association to serve it. */
 const TARGETED_READS = new Set(['first', 'last', 'take', 'second', 'third', 'include?', 'member?', 'exists?', 'count', 'find', 'detect', 'sample']);
@@ -50,9 +54,16 @@ export default defineRule({
       const models = queryModel(ctx).models!;
       const r = site.receiver;
       const perRow = r.perRow!;
-      // Only one record per row (belongs_to, has_one): preloading a has_many that a method walks would load every
-      // child of every row at once, which can be worse than the queries it saves.
-      const served = (a: AssociationInfo): boolean => a.macro === 'belongs_to' || a.macro === 'has_one';
+      // One record per row (belongs_to, has_one), or a has_many the method loads whole at every use
+      // (`element_tags.to_h { … }`): the preload loads the rows the method loads anyway. A has_many it only
+      // queries or samples would be loaded whole for every row, which can be worse than the queries it saves.
+      // Not when the call or the loop writes per row anyway (`work.expire_caches`, `work.touch`), nor for a method
+      // calling itself on each child (a tree walk: a preload serves one level).
+      const wholeLoads = !perRowWorkOf(queryModel(ctx), perRow.loopId) && !/!$/.test(site.link.name)
+        && !methodRoundTrip(models, model)(site.link.name) && !(site.chain.context ?? '').endsWith(`#${site.link.name}`);
+      const served = (a: AssociationInfo, _next: string | undefined, uses: (string | undefined)[]): boolean =>
+        a.macro === 'belongs_to' || a.macro === 'has_one'
+        || (wholeLoads && (a.macro === 'has_many' || a.macro === 'has_and_belongs_to_many') && uses.length > 0 && uses.every((u) => !!u && WHOLE_LOADS.has(u)));
       const reads = associationReadsOf(models, model, site.link.name, served).filter((x) => !r.preloads.names.has(x.association.name));
       // One finding per call: the first association it reads (preloading it may reveal the next).
       for (const read of reads.slice(0, 1)) {
