@@ -18,7 +18,7 @@ import { APP_ROOT, appFacts, run } from './ruleTester';
 import { APP_CLASSES_KEY, AppClassResolver } from '../../server/src/callbacks/appClasses';
 
 /** The app's plain classes and helpers, read from the in-memory files the way the project layer reads them from disk. */
-const CLASS_ROOTS = ['app/services', 'app/helpers', 'app/lib', 'app/presenters', 'lib'];
+const CLASS_ROOTS = ['app/services', 'app/helpers', 'app/lib', 'app/presenters', 'app/serializers', 'lib'];
 
 export type Files = Record<string, string>;
 

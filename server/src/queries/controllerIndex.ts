@@ -34,6 +34,8 @@ export interface JsonRender {
   range: Range;
   /** `include:` given: it chooses which associations are serialized (the declarations' defaults do not apply). */
   include?: boolean;
+  /** The method the collection and serializer are handed to, when it is not `render` (`inject_json_array`, `ArraySerializer.new`). */
+  via?: string;
 }
 
 export interface ControllerInfo {
@@ -72,7 +74,11 @@ export interface ComponentRender {
   param?: string;
 }
 
-export interface ViewInfo { file: string; key: string; collectionRenders: CollectionRender[]; partials: string[]; componentRenders?: ComponentRender[] }
+export interface ViewInfo {
+  file: string; key: string; collectionRenders: CollectionRender[]; partials: string[]; componentRenders?: ComponentRender[];
+  /** Collections handed with a serializer to a method (`inject_json_array("orders", @orders, OrderSerializer)`). */
+  serializerUses?: JsonRender[];
+}
 
 /** `app/views/admin/posts/index.html.erb` → `admin/posts/index`; undefined outside app/views. */
 export function templateKey(file: string): string | undefined {
@@ -190,6 +196,10 @@ export function readMethod(name: string, method: Node, file: string): Controller
     if (node.type === 'call') {
       const call = readCall(node);
       if (call && !call.receiver && call.name === 'render') { readRender(call, out); readJsonRender(call, out, expr); }
+      else if (call && !insideRender(node)) {
+        const use = serializerUse(call, expr);
+        if (use) (out.jsonRenders ??= []).push(use);
+      }
       const authorization = call ? readAuthorization(call) : undefined;
       if (authorization) (out.authorizes ??= []).push(authorization);
     }
@@ -259,6 +269,46 @@ function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | n
   (out.jsonRenders ??= []).push({ collection: chain, eachSerializer: each, range: nodeRange(call.node), include: include || undefined });
 }
 
+/** Inside the arguments of a `render` (read by readJsonRender). */
+function insideRender(node: Node): boolean {
+  for (let n = node.parent, i = 0; n && i < 6; n = n.parent, i++) {
+    if (n.type === 'call' && !n.childForFieldName('receiver') && n.childForFieldName('method')?.text === 'render') return true;
+  }
+  return false;
+}
+
+const SERIALIZER_CONSTANT = /^(::)?([A-Z]\w*::)*[A-Z]\w*Serializer$/;
+const LITERAL_ARGS = new Set(['string', 'symbol', 'simple_symbol', 'integer', 'hash', 'pair', 'true', 'false', 'nil', 'array', 'string_array', 'symbol_array']);
+
+/**
+ * A collection handed to a method together with the serializer of its elements, outside `render json:`:
+ * `ActiveModel::ArraySerializer.new(@posts, each_serializer: S)`, `respond_with @posts, each_serializer: S`, and an
+ * app helper given the serializer class next to the collection (`inject_json_array("posts", @posts, PostSerializer)`).
+ * `PostSerializer.new(@post)` serializes one object: not a use.
+ */
+export function serializerUse(call: Call, expr: (node: Node | null) => Chain | undefined): JsonRender | undefined {
+  if (call.receiver && SERIALIZER_CONSTANT.test(call.receiver.text) && !AMS_COLLECTION.test(call.receiver.text)) return undefined;
+  const positional = call.args.filter((a) => a.type !== 'hash' && a.type !== 'pair' && a.type !== 'block_argument');
+  let serializer: string | undefined;
+  let collection: Node | undefined;
+  const keyword = call.keywords.get('each_serializer')
+    ?? (call.receiver && /(Array|Collection)Serializer$/.test(call.receiver.text) ? call.keywords.get('serializer') : undefined);
+  if (keyword) {
+    serializer = constantText(keyword) ?? undefined;
+    collection = positional.find((a) => !LITERAL_ARGS.has(a.type));
+  } else {
+    const at = positional.findIndex((a) => (a.type === 'constant' || a.type === 'scope_resolution') && SERIALIZER_CONSTANT.test(a.text) && !AMS_COLLECTION.test(a.text));
+    if (at <= 0 || positional.slice(at + 1).some((a) => SERIALIZER_CONSTANT.test(a.text))) return undefined;
+    serializer = positional[at].text;
+    collection = positional[at - 1];
+  }
+  if (!serializer || !collection || !['instance_variable', 'identifier', 'call'].includes(collection.type)) return undefined;
+  const chain = expr(collection);
+  if (!chain || (chain.root.kind !== 'ivar' && chain.root.kind !== 'const' && chain.root.kind !== 'name')) return undefined;
+  const via = call.receiver ? `${call.receiver.text}.${call.name}` : call.name;
+  return { collection: chain, eachSerializer: serializer.replace(/^::/, ''), range: nodeRange(call.node), include: call.keywords.has('include') || undefined, via };
+}
+
 // ---- views ----------------------------------------------------------------------------------
 
 const LOOPS = new Set(['each', 'each_with_index', 'map', 'collect', 'find_each', 'each_with_object', 'flat_map']);
@@ -278,6 +328,8 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
         readViewRender(call, file, key, dir, info, loopVars);
         readComponentRender(call, file, key, info, loopVars);
       }
+      const use = call && !(call.name === 'render' && !call.receiver) ? serializerUse(call, (n) => (n ? chainOf(n, file) : undefined)) : undefined;
+      if (use) (info.serializerUses ??= []).push(use);
       if (call && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
       const iterated = call?.block && call.receiver ? (LOOPS.has(call.name) ? call.receiver : jbuilderIterated(call)) : undefined;
       if (call?.block && iterated) {
@@ -402,6 +454,13 @@ export class ControllerIndex {
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
     this.componentsByFile.delete(file);
+  }
+
+  /** Every view's collections handed to a method with their elements' serializer. */
+  serializerUses(): { view: ViewInfo; use: JsonRender }[] {
+    const out: { view: ViewInfo; use: JsonRender }[] = [];
+    for (const view of this.viewsByFile.values()) for (const use of view.serializerUses ?? []) out.push({ view, use });
+    return out;
   }
 
   updateComponent(file: string, components: ComponentInfo[]): void { this.componentsByFile.set(file, components); }
