@@ -143,3 +143,90 @@ describe('near misses: silent', () => {
     assert.deepEqual(check({ ...AMS, [SERIALIZER]: summed, [CONTROLLER]: controller('Post.all') }), [], '`sum(:column)` is SQL even on loaded records');
   });
 });
+
+const COMMENT_SERIALIZER_FILE = 'app/serializers/comment_serializer.rb';
+const COMMENT_SERIALIZER = [
+  'class CommentSerializer < ActiveModel::Serializer',
+  '  attributes :id, :body, :user_name',
+  '  has_one :user',
+  '',
+  '  def user_name',
+  '    object.user.name',
+  '  end',
+  'end',
+  '',
+].join('\n');
+const NESTING = POST_SERIALIZER.replace('  has_many :comments', '  has_many :comments, serializer: CommentSerializer');
+
+describe('a serializer nested by a declaration (`serializer:`) reads the associated records per element', () => {
+  test('its method reads are reported in its file, through the declaration, with the nested preload as the fix', () => {
+    const files = { ...AMS, [SERIALIZER]: NESTING, [COMMENT_SERIALIZER_FILE]: COMMENT_SERIALIZER, [CONTROLLER]: controller('Post.includes(:comments, :author)') };
+    const findings = check(files, COMMENT_SERIALIZER_FILE);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 6, column: 5 }]);
+    assert.match(findings[0].message, /^`object\.user` in `user_name` reads `user` of each `comments` per element when `PostsController#index` renders `@posts` with PostSerializer through `has_many :comments` \(PostSerializer\): one query per post/);
+    assert.ok(findings[0].related?.some((r) => r.file.endsWith(SERIALIZER) && r.range.start.line === 2), 'the nesting declaration is a hop');
+    const fix = findings[0].fixes?.[0];
+    assert.ok(fix);
+    assert.equal(applyFixToApp(files, fix)[CONTROLLER], controller('Post.includes(:comments, :author, comments: :user)'));
+  });
+
+  test('0.10 serializes one level of associations: the nested serializer\'s declarations are read only on 0.8', () => {
+    const files = { [SERIALIZER]: NESTING, [COMMENT_SERIALIZER_FILE]: COMMENT_SERIALIZER.replace('  attributes :id, :body, :user_name', '  attributes :id, :body').replace(/\n  def user_name\n    object\.user\.name\n  end\n/, ''), [CONTROLLER]: controller('Post.includes(:comments, :author)') };
+    assert.deepEqual(check({ ...AMS, ...files }, COMMENT_SERIALIZER_FILE), []);
+    const legacy = check({ 'Gemfile.lock': LOCK('active_model_serializers', '0.8.4'), ...files }, COMMENT_SERIALIZER_FILE);
+    assert.deepEqual(legacy.map((f) => f.range.start.line + 1), [3]);
+  });
+
+  test('silent when the relation preloads the nested association', () => {
+    const files = { ...AMS, [SERIALIZER]: NESTING, [COMMENT_SERIALIZER_FILE]: COMMENT_SERIALIZER, [CONTROLLER]: controller('Post.includes(:author, comments: :user)') };
+    assert.deepEqual(check(files, COMMENT_SERIALIZER_FILE), []);
+  });
+});
+
+describe('a serializer applied through a subclass', () => {
+  const SUBCLASS_FILE = 'app/serializers/post_with_stats_serializer.rb';
+  const subclass = (body: string): string => `class PostWithStatsSerializer < PostSerializer\n  attributes :views\n${body}end\n`;
+  const render = controller('Post.all', 'render json: @posts, each_serializer: PostWithStatsSerializer');
+
+  test('the parent\'s reads are reported in the parent\'s file, naming the subclass', () => {
+    const findings = check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [SUBCLASS_FILE]: subclass(''), [CONTROLLER]: render });
+    assert.deepEqual(findings.map((f) => f.range.start.line + 1), [3, 6]);
+    assert.match(findings[1].message, /^`object\.author` in `author_name` reads `author` per element when `PostsController#index` renders `@posts` with PostWithStatsSerializer \(a subclass of PostSerializer\): one query per post/);
+  });
+
+  test('a method the subclass redefines replaces the parent\'s reads in it', () => {
+    const findings = check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [SUBCLASS_FILE]: subclass('\n  def author_name\n    "anonymous"\n  end\n'), [CONTROLLER]: render });
+    assert.deepEqual(findings.map((f) => f.range.start.line + 1), [3]);
+  });
+});
+
+describe('a collection handed with its serializer to a method (a view helper, ArraySerializer outside render)', () => {
+  const VIEW = 'app/views/posts/index.html.erb';
+  const action = (assign: string): string => `class PostsController < ApplicationController\n  def index\n    ${assign}\n  end\nend\n`;
+
+  test('a helper given the collection and the serializer class in a view', () => {
+    const files = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: action('@posts = Post.all'), [VIEW]: '<%= inject_json_array("posts", @posts, PostSerializer) %>\n' };
+    const findings = check(files);
+    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.severity]), [[3, 'warning'], [6, 'warning']]);
+    assert.match(findings[0].message, /^`has_many :comments` reads `comments` per element when `posts\/index` passes `@posts` to `inject_json_array` with PostSerializer: one query per post \(N\+1; unbounded.*; serialized at app\/views\/posts\/index\.html\.erb:1\)/);
+    const fix = findings[0].fixes?.[0];
+    assert.ok(fix);
+    assert.equal(applyFixToApp(files, fix)[CONTROLLER], action('@posts = Post.all.includes(:comments)'));
+  });
+
+  test('ActiveModel::ArraySerializer.new(…, each_serializer:) assigned in an action', () => {
+    const ctrl = action('@posts = Post.all\n    json = ActiveModel::ArraySerializer.new(@posts, each_serializer: PostSerializer).to_json\n    render plain: json');
+    const findings = check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: ctrl });
+    assert.deepEqual(findings.map((f) => f.range.start.line + 1), [3, 6]);
+    assert.match(findings[0].message, /when `PostsController#index` passes `@posts` to `ActiveModel::ArraySerializer\.new` with PostSerializer/);
+  });
+
+  test('near misses: one record with its serializer, the serializer as the receiver, a preloaded collection', () => {
+    const one = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: action('@post = Post.find(params[:id])'), [VIEW]: '<%= inject_json("post", @post, PostSerializer) %>\n' };
+    assert.deepEqual(check(one), []);
+    const receiver = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: action('@posts = Post.all'), [VIEW]: '<%= raw PostSerializer.new(@posts).to_json %>\n' };
+    assert.deepEqual(check(receiver), []);
+    const preloaded = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: action('@posts = Post.includes(:comments, :author)'), [VIEW]: '<%= inject_json_array("posts", @posts, PostSerializer) %>\n' };
+    assert.deepEqual(check(preloaded), []);
+  });
+});
