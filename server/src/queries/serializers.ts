@@ -10,7 +10,8 @@ import type { AppFacts } from '../core/appFacts';
 import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
 import { lexicalCandidates } from '../models/modelIndex';
 import type { ControllerIndex, JsonRender } from './controllerIndex';
-import { evaluate, targetOf, type Value } from './values';
+import { evaluate, hasScope, targetOf, type Value } from './values';
+import { ASSOCIATION_QUERY_METHODS } from './vocabulary';
 import type { Preloads } from './chain';
 import { actionChainValue, ivarValueForTemplate, staffGate } from './analysis';
 import { cardinalityOf, nPlusOneSeverity, type Cardinality } from './cardinality';
@@ -52,12 +53,25 @@ export interface SerializedRead {
   path: string[];
   hops: SerializerHop[];
   association: AssociationInfo;
+  /** The model whose association is read (the element's, or the record the path reaches). */
+  owner: ModelInfo;
   /** The serialized collection, as the action builds it. */
   collection: Value & { model: ModelInfo };
   site: SerializerSite;
   impact: ImpactInfo;
   card: Cardinality;
   severity: Severity;
+}
+
+/** `object.comments.where(…)`, `.count`, `.sum(:x)`, a scope of the target: a new query whatever is preloaded. */
+function queryOnAssociation(read: SerializerRead, models: ModelIndex, owner: ModelInfo, association: AssociationInfo): boolean {
+  const next = read.next!;
+  if (next === 'count') return true;
+  // `sum { … }` / `find { … }` walk loaded records; `sum(:column)` / `find(id)` are SQL.
+  if (LOADS.has(next)) return !!read.nextArgs && (next === 'sum' || next === 'find');
+  if (ASSOCIATION_QUERY_METHODS.has(next)) return next !== 'ids';
+  const target = targetOf(models, owner, association);
+  return !!target && hasScope(models, target, next);
 }
 
 const DECLARATION_MACROS = new Set(['has_many', 'has_one', 'belongs_to']);
@@ -135,7 +149,8 @@ function preloadsAt(preloads: Preloads, pathTo: string[]): Preloads | undefined 
  * most severe site first. Silent unless the app locks active_model_serializers; unknown collections, models and
  * names stay silent.
  */
-export function serializedReads(app: AppFacts, file: string, serializers: SerializerClass[], controllers: ControllerIndex | undefined, models: ModelIndex, sizes: TableSizes | undefined): SerializedRead[] {
+export function serializedReads(app: AppFacts, file: string, serializers: SerializerClass[], controllers: ControllerIndex | undefined, models: ModelIndex,
+  sizes: TableSizes | undefined, want: 'loads' | 'queries' = 'loads'): SerializedRead[] {
   const version = app.gems.get('active_model_serializers');
   if (!version || !controllers || serializers.length === 0) return [];
   const legacy = /^0\.[0-9]\./.test(version);
@@ -182,16 +197,21 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
       if (!association) continue;
       const name = association.aliasOf ?? association.name;
       const key = [...t.path, name].join('.');
-      const preloads = preloadsAt(collection.preloads, t.path);
-      if (seen.has(key) || (preloads && (preloads.dynamic || preloads.names.has(name)))) continue;
       const many = association.macro === 'has_many' || association.macro === 'has_and_belongs_to_many';
-      if (many && read.next && (!LOADS.has(read.next) || read.nextArgs)) continue;
-      if (many && read.next && SIZES.has(read.next) && hasCounterCache(models, app.schema, t.model, association)) continue;
+      if (want === 'queries') {
+        // `object.line_items.sum(:quantity)`: SQL per element whatever is preloaded.
+        if (!many || seen.has(key) || !read.next || !queryOnAssociation(read, models, t.model, association)) continue;
+      } else {
+        const preloads = preloadsAt(collection.preloads, t.path);
+        if (seen.has(key) || (preloads && (preloads.dynamic || preloads.names.has(name)))) continue;
+        if (many && read.next && (!LOADS.has(read.next) || read.nextArgs)) continue;
+        if (many && read.next && SIZES.has(read.next) && hasCounterCache(models, app.schema, t.model, association)) continue;
+      }
       seen.add(key);
       const conditional = read.condition || t.hops.some((h) => h.read.condition);
       const cached = t.owner.cached || applied.cached || t.hops.some((h) => h.serializer.cached);
       out.push({
-        read, serializer: t.owner, applied, path: t.path, hops: t.hops, association, collection, site, impact, card,
+        read, serializer: t.owner, applied, path: t.path, hops: t.hops, association, owner: t.model, collection, site, impact, card,
         severity: collection.strict || cached || conditional ? 'hint' : severity,
       });
     }

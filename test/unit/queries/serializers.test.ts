@@ -3,6 +3,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
+import queryInLoop from '../../../server/src/rules/queries/query-in-loop';
+import type { Rule } from '../../../server/src/core/rule';
 import { at, initParsers, run } from '../../helpers/ruleTester';
 import { BLOG, applyFixToApp, queryApp, type Files } from '../../helpers/queryApp';
 import { parseLockfile } from '../../../server/src/lockfile/lockfileParser';
@@ -33,12 +35,12 @@ const controller = (relation: string, render = 'render json: @posts'): string =>
   `class PostsController < ApplicationController\n  def index\n    @posts = ${relation}\n    ${render}\n  end\nend\n`;
 
 /** Runs the rule on `rel` of the blog app plus `files`; the app's gems come from its Gemfile.lock, as the project reads them. */
-function check(files: Files, rel = SERIALIZER): Finding[] {
+function check(files: Files, rel = SERIALIZER, rule: Rule = associationInLoop): Finding[] {
   const all = { ...BLOG, ...files };
   const app = queryApp(all);
   const lock = all['Gemfile.lock'];
   if (lock) (app as { gems: ReadonlyMap<string, string> }).gems = new Map(parseLockfile(lock).specs.map((s) => [s.name, s.version]));
-  return run(associationInLoop, all[rel], { file: rel, kind: fileKindOf(rel), app });
+  return run(rule, all[rel], { file: rel, kind: fileKindOf(rel), app });
 }
 
 const AMS = { 'Gemfile.lock': LOCK('active_model_serializers', '0.10.14') };
@@ -228,5 +230,33 @@ describe('a collection handed with its serializer to a method (a view helper, Ar
     assert.deepEqual(check(receiver), []);
     const preloaded = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: action('@posts = Post.includes(:comments, :author)'), [VIEW]: '<%= inject_json_array("posts", @posts, PostSerializer) %>\n' };
     assert.deepEqual(check(preloaded), []);
+  });
+});
+
+describe('a query on an association in a serializer applied per element (query-in-loop)', () => {
+  const summed = 'class PostSerializer < ActiveModel::Serializer\n  attributes :words\n\n  def words\n    object.comments.sum(:word_count)\n  end\nend\n';
+
+  test('`object.comments.sum(:column)` runs one query per element: reported by query-in-loop at the read', () => {
+    const findings = check({ ...AMS, [SERIALIZER]: summed, [CONTROLLER]: controller('Post.all') }, SERIALIZER, queryInLoop);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/query-in-loop', line: 5, column: 5 }]);
+    assert.equal(findings[0].severity, 'warning');
+    assert.match(findings[0].message, /^`object\.comments\.sum` in `words` runs a query per element when `PostsController#index` renders `@posts` with PostSerializer: one query per post \(N\+1; unbounded/);
+    assert.match(findings[0].message, /Preload `comments` and compute it from the loaded records/);
+  });
+
+  test('`count` per element, and a preloaded relation does not help a query', () => {
+    const counted = summed.replace('object.comments.sum(:word_count)', 'object.comments.count');
+    const findings = check({ ...AMS, [SERIALIZER]: counted, [CONTROLLER]: controller('Post.includes(:comments)') }, SERIALIZER, queryInLoop);
+    assert.deepEqual(findings.map((f) => f.range.start.line + 1), [5]);
+    assert.match(findings[0].message, /Preload `comments` and use `comments\.size`/);
+  });
+
+  test('near misses: a sum over loaded records (block), a size, one record serialized', () => {
+    const block = summed.replace('object.comments.sum(:word_count)', 'object.comments.sum { |c| c.word_count }');
+    assert.deepEqual(check({ ...AMS, [SERIALIZER]: block, [CONTROLLER]: controller('Post.all') }, SERIALIZER, queryInLoop), []);
+    const size = summed.replace('object.comments.sum(:word_count)', 'object.comments.size');
+    assert.deepEqual(check({ ...AMS, [SERIALIZER]: size, [CONTROLLER]: controller('Post.all') }, SERIALIZER, queryInLoop), []);
+    const one = 'class PostsController < ApplicationController\n  def show\n    @post = Post.find(params[:id])\n    render json: @post\n  end\nend\n';
+    assert.deepEqual(check({ ...AMS, [SERIALIZER]: summed, [CONTROLLER]: one }, SERIALIZER, queryInLoop), []);
   });
 });
