@@ -23,6 +23,8 @@ export interface ControllerMethod {
   authorizes?: Authorization[];
   /** `render json: @posts` (with `each_serializer:` or an AMS collection serializer wrapping it). */
   jsonRenders?: JsonRender[];
+  /** The serializer classes a method without parameters returns, on every branch (`if toggle? then ASerializer else BSerializer end`). */
+  returnsSerializers?: string[];
 }
 
 /** A collection handed to `render json:`: each element goes through a serializer (named, or the model's by default). */
@@ -30,6 +32,8 @@ export interface JsonRender {
   collection: Chain;
   /** The per-element serializer as written (`each_serializer: PostSerializer`); undefined: the model's default. */
   eachSerializer?: string;
+  /** `each_serializer: index_serializer`: a method of the controller chooses it (see `ControllerMethod.returnsSerializers`). */
+  eachSerializerMethod?: string;
   /** Where the render call is. */
   range: Range;
   /** `include:` given: it chooses which associations are serialized (the declarations' defaults do not apply). */
@@ -216,6 +220,8 @@ export function readMethod(name: string, method: Node, file: string): Controller
       const chain = memo && (memo.type === 'call' || memo.type === 'constant' || memo.type === 'scope_resolution' || memo.type === 'identifier') ? expr(memo) : undefined;
       if (chain && (chain.root.kind === 'const' || chain.links.length > 0)) out.returns = chain;
     }
+    const serializers = last ? serializersReturned(last, 0) : undefined;
+    if (serializers && serializers.length > 0) out.returnsSerializers = serializers;
   }
   return out;
 }
@@ -247,7 +253,10 @@ const AMS_COLLECTION = /^(::)?(ActiveModel::ArraySerializer|ActiveModel::Seriali
 function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | null) => Chain | undefined): void {
   let value = call.keywords.get('json');
   if (!value) return;
-  let each = constantText(call.keywords.get('each_serializer') ?? null) ?? undefined;
+  const eachNode = call.keywords.get('each_serializer');
+  let each = eachNode && (eachNode.type === 'constant' || eachNode.type === 'scope_resolution') ? constantText(eachNode) ?? undefined : undefined;
+  // `each_serializer: chosen_serializer`: a method picks it; not the model's default.
+  const eachMethod = !each && eachNode ? (eachNode.type === 'identifier' ? eachNode.text : '') : undefined;
   // `serializer:` on a collection is the collection's serializer: the elements' is not known.
   if (call.keywords.has('serializer') && !each) return;
   const wrapped = value.type === 'call' ? readCall(value) : null;
@@ -266,7 +275,41 @@ function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | n
   const chain = expr(value);
   if (!chain || (chain.root.kind !== 'ivar' && chain.root.kind !== 'const' && chain.root.kind !== 'name')) return;
   const include = call.keywords.has('include') || (wrapped?.name === 'new' && wrapped.keywords.has('include'));
-  (out.jsonRenders ??= []).push({ collection: chain, eachSerializer: each, range: nodeRange(call.node), include: include || undefined });
+  (out.jsonRenders ??= []).push({ collection: chain, eachSerializer: each, range: nodeRange(call.node), include: include || undefined, ...(eachMethod !== undefined ? { eachSerializerMethod: eachMethod } : {}) });
+}
+
+/** The serializer constants an expression evaluates to on every branch (`if a? then XSerializer else YSerializer end`). */
+function serializersReturned(node: Node, depth: number): string[] | undefined {
+  if (depth > 4) return undefined;
+  if (node.type === 'constant' || node.type === 'scope_resolution') return SERIALIZER_CONSTANT.test(node.text) ? [node.text.replace(/^::/, '')] : undefined;
+  if (node.type === 'parenthesized_statements' || node.type === 'then' || node.type === 'else' || node.type === 'when' || node.type === 'begin') {
+    const statements = [...bodyStatements(node)].filter((c) => c.type !== 'pattern' && c.type !== 'comment');
+    const last = statements[statements.length - 1];
+    return last ? serializersReturned(last, depth + 1) : undefined;
+  }
+  const branches: Node[] = [];
+  if (node.type === 'if' || node.type === 'unless' || node.type === 'elsif') {
+    const consequence = node.childForFieldName('consequence');
+    const alternative = node.childForFieldName('alternative');
+    if (!consequence || !alternative) return undefined;
+    branches.push(consequence, alternative);
+  } else if (node.type === 'conditional') {
+    const consequence = node.childForFieldName('consequence');
+    const alternative = node.childForFieldName('alternative');
+    if (!consequence || !alternative) return undefined;
+    branches.push(consequence, alternative);
+  } else if (node.type === 'case') {
+    const arms = node.namedChildren.filter((c): c is Node => !!c && (c.type === 'when' || c.type === 'else'));
+    if (!arms.some((a) => a.type === 'else')) return undefined;
+    branches.push(...arms);
+  } else return undefined;
+  const out: string[] = [];
+  for (const b of branches) {
+    const found = serializersReturned(b, depth + 1);
+    if (!found) return undefined;
+    out.push(...found);
+  }
+  return [...new Set(out)];
 }
 
 /** Inside the arguments of a `render` (read by readJsonRender). */

@@ -174,8 +174,8 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
     }
     return false;
   };
-  const consider = (site: SerializerSite, namespace: string, value: () => Value, impactOfSite: () => ImpactInfo): void => {
-    const named = site.use.eachSerializer?.replace(/^::/, '');
+  const consider = (site: SerializerSite, namespace: string, value: () => Value, impactOfSite: () => ImpactInfo, written: string | undefined): void => {
+    const named = written?.replace(/^::/, '');
     const explicit = named ? find(named, namespace) : undefined;
     if (named && (!explicit || !touchesFile(explicit))) return;
     if (!named && !serializers.some(touchesFile)) return;
@@ -222,7 +222,10 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
       for (const use of action.jsonRenders) {
         const site = { file: controller.file, range: use.range, label: `${controller.name.split('::').pop()}#${action.name}`, use };
         const namespace = namespaceOf(controller.name);
-        consider(site, namespace, () => actionChainValue(controller, action, use.collection, controllers, models), () => {
+        // `each_serializer: chosen_serializer`: every serializer the method may return, or none when it is not known.
+        const names = use.eachSerializerMethod !== undefined ? controllers.methodOf(controller, use.eachSerializerMethod)?.returnsSerializers ?? [] : [use.eachSerializer];
+        let cached: Value | undefined;
+        for (const written of names) consider(site, namespace, () => (cached ??= actionChainValue(controller, action, use.collection, controllers, models)), () => {
           const relative = path.relative(app.root, controller.file).replace(/\\/g, '/');
           let impact = withStaffPath(impactOf(relative, 'controller', offline), relative);
           if (impact.impact === 'request' && !impact.staff) {
@@ -230,7 +233,7 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
             if (gate) impact = { ...impact, staff: gate };
           }
           return impact;
-        });
+        }, written);
       }
     }
   }
@@ -247,7 +250,7 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
         if (gate) impact = { ...impact, staff: gate };
       }
       return impact;
-    });
+    }, use.eachSerializer);
   }
   const rank = (s: Severity): number => ({ hint: 0, info: 1, warning: 2, error: 3 })[s];
   return out.sort((a, b) => rank(b.severity) - rank(a.severity));

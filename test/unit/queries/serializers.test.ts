@@ -260,3 +260,21 @@ describe('a query on an association in a serializer applied per element (query-i
     assert.deepEqual(check({ ...AMS, [SERIALIZER]: summed, [CONTROLLER]: one }, SERIALIZER, queryInLoop), []);
   });
 });
+
+describe('each_serializer: chosen by a method of the controller', () => {
+  const chooser = (body: string): string => 'class PostsController < ApplicationController\n  def index\n    @posts = Post.all\n    render json: @posts, each_serializer: index_serializer\n  end\n\n  private\n\n'
+    + `  def index_serializer\n${body}  end\nend\n`;
+  const SUMMARY_FILE = 'app/serializers/post_summary_serializer.rb';
+  const SUMMARY = 'class PostSummarySerializer < ActiveModel::Serializer\n  attributes :id\nend\n';
+
+  test('every serializer the method returns on its branches is applied per element', () => {
+    const ctrl = chooser('    if params[:summary]\n      PostSummarySerializer\n    else\n      PostSerializer\n    end\n');
+    const findings = check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [SUMMARY_FILE]: SUMMARY, [CONTROLLER]: ctrl });
+    assert.deepEqual(findings.map((f) => f.range.start.line + 1), [3, 6]);
+  });
+
+  test('near miss: a method whose result is not a serializer constant on every branch is not the model\'s default either', () => {
+    const ctrl = chooser('    params[:summary] ? PostSummarySerializer : serializer_for(Post)\n');
+    assert.deepEqual(check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [SUMMARY_FILE]: SUMMARY, [CONTROLLER]: ctrl }), []);
+  });
+});
