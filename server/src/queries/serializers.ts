@@ -101,7 +101,7 @@ function treeReads(root: SerializerClass, model: ModelInfo, find: SerializerFind
         const declaration = DECLARATION_MACROS.has(read.macro);
         if (depth > 0 && declaration && !deepDeclarations) continue;
         out.push({ read, owner: c, model: m, path: pathTo, hops });
-        if (!declaration || !read.nested || depth >= 2) continue;
+        if (!declaration || !read.nested || depth >= 3) continue;
         const association = models.association(m.name, read.name);
         const target = association ? targetOf(models, m, association) : undefined;
         const nested = find(read.nested, namespaceOf(c.name));
@@ -157,6 +157,8 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
   // 0.10 looks the default serializer up in the controller's namespace first: only 0.8/0.9 name it from the model alone.
   const namespacedLookup = !legacy;
   const find = serializerFinder(app, serializers);
+  // 0.8/0.9 embed associations at every level; 0.10 one level unless `default_includes = '**'`.
+  const deep = legacy || app.amsDefaultIncludes === '**';
   const out: SerializedRead[] = [];
   const offline = offlinePatterns(app);
   const inFile = (s: SerializerClass | undefined): boolean => !!s && s.file === file;
@@ -189,7 +191,7 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
     const severity = nPlusOneSeverity(impact, card);
     if (!severity) return;
     const seen = new Set<string>();
-    for (const t of treeReads(applied, collection.model, find, models, legacy && !site.use.include)) {
+    for (const t of treeReads(applied, collection.model, find, models, deep && !site.use.include)) {
       const { read } = t;
       if (t.owner.file !== file) continue;
       if (site.use.include && (t.hops.length > 0 || (read.macro !== 'method' && read.macro !== 'attribute'))) continue;

@@ -10,6 +10,8 @@ import { BLOG, applyFixToApp, queryApp, type Files } from '../../helpers/queryAp
 import { parseLockfile } from '../../../server/src/lockfile/lockfileParser';
 import { fileKindOf } from '../../../server/src/core/fileKind';
 import type { Finding } from '../../../server/src/core/types';
+import { parseRuby } from '../../../server/src/parsing/treeSitter';
+import { readAmsInitializer } from '../../../server/src/project/rubyConfig';
 
 before(initParsers);
 
@@ -40,9 +42,15 @@ function check(files: Files, rel = SERIALIZER, rule: Rule = associationInLoop): 
   const app = queryApp(all);
   const lock = all['Gemfile.lock'];
   if (lock) (app as { gems: ReadonlyMap<string, string> }).gems = new Map(parseLockfile(lock).specs.map((s) => [s.name, s.version]));
+  const initializer = all[AMS_INITIALIZER];
+  if (initializer) {
+    const tree = parseRuby(initializer);
+    try { app.amsDefaultIncludes = readAmsInitializer(tree).defaultIncludes; } finally { tree.delete(); }
+  }
   return run(rule, all[rel], { file: rel, kind: fileKindOf(rel), app });
 }
 
+const AMS_INITIALIZER = 'config/initializers/active_model_serializers.rb';
 const AMS = { 'Gemfile.lock': LOCK('active_model_serializers', '0.10.14') };
 
 describe('a serializer applied per element by render json:', () => {
@@ -177,6 +185,9 @@ describe('a serializer nested by a declaration (`serializer:`) reads the associa
     assert.deepEqual(check({ ...AMS, ...files }, COMMENT_SERIALIZER_FILE), []);
     const legacy = check({ 'Gemfile.lock': LOCK('active_model_serializers', '0.8.4'), ...files }, COMMENT_SERIALIZER_FILE);
     assert.deepEqual(legacy.map((f) => f.range.start.line + 1), [3]);
+    const everyLevel = { [AMS_INITIALIZER]: "ActiveModelSerializers.config.tap do |config|\n  config.default_includes = '**'\nend\n" };
+    const deep = check({ ...AMS, ...everyLevel, ...files }, COMMENT_SERIALIZER_FILE);
+    assert.deepEqual(deep.map((f) => f.range.start.line + 1), [3], "0.10 with `default_includes = '**'` serializes every level");
   });
 
   test('silent when the relation preloads the nested association', () => {
