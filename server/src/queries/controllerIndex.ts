@@ -82,6 +82,38 @@ export interface ViewInfo {
   file: string; key: string; collectionRenders: CollectionRender[]; partials: string[]; componentRenders?: ComponentRender[];
   /** Collections handed with a serializer to a method (`inject_json_array("orders", @orders, OrderSerializer)`). */
   serializerUses?: JsonRender[];
+  /** Methods the template calls without a receiver (view helpers among them). */
+  calls?: string[];
+}
+
+/** A view helper method that hands an instance variable's collection to a serializer (`inject_posts` → `@posts`). */
+export interface HelperSerializerUse { module: string; method: string; file: string; use: JsonRender }
+
+/** View helpers' serializer uses whose collection is an instance variable (the rendering action's). */
+export function extractHelperSerializerUses(tree: Tree, file: string): HelperSerializerUse[] {
+  const out: HelperSerializerUse[] = [];
+  const visit = (node: Node, namespace: string[], depth: number): void => {
+    if (depth > 10) return;
+    for (const stmt of bodyStatements(node)) {
+      if (stmt.type === 'module' || stmt.type === 'class') {
+        const body = stmt.childForFieldName('body');
+        if (body) visit(body, [...namespace, constantText(stmt.childForFieldName('name')) ?? ''], depth + 1);
+        continue;
+      }
+      const name = stmt.type === 'method' ? stmt.childForFieldName('name')?.text : undefined;
+      if (!name || !stmt.text.includes('Serializer')) continue;
+      const stack: Node[] = [stmt];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        const call = n.type === 'call' ? readCall(n) : null;
+        const use = call ? serializerUse(call, (x) => (x ? chainOf(x, file) : undefined)) : undefined;
+        if (use && use.collection.root.kind === 'ivar') out.push({ module: namespace.join('::'), method: name, file, use });
+        for (const c of n.namedChildren) if (c) stack.push(c);
+      }
+    }
+  };
+  visit(tree.rootNode, [], 0);
+  return out;
 }
 
 /** `app/views/admin/posts/index.html.erb` → `admin/posts/index`; undefined outside app/views. */
@@ -363,8 +395,14 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
   const dir = dirOf(key);
   // Block parameters of enclosing loops, mapped to the chain looped over.
   const loopVars = new Map<string, Chain>();
+  const calls = new Set<string>();
   const walk = (node: Node, depth: number): void => {
     if (depth > 300) return;
+    if (node.type === 'identifier') {
+      // A bare name (`= inject_posts`) or a receiverless call's name: maybe a helper method.
+      const parent = node.parent;
+      if (!(parent?.type === 'call' && parent.childForFieldName('receiver') && parent.childForFieldName('method')?.id === node.id)) calls.add(node.text);
+    }
     if (node.type === 'call') {
       const call = readCall(node);
       if (call?.name === 'render' && !call.receiver) {
@@ -390,6 +428,7 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
     for (const c of node.namedChildren) if (c) walk(c, depth + 1);
   };
   walk(tree.rootNode, 0);
+  if (calls.size > 0) info.calls = [...calls];
   return info;
 }
 
@@ -497,7 +536,15 @@ export class ControllerIndex {
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
     this.componentsByFile.delete(file);
+    this.helpersByFile.delete(file);
   }
+
+  private readonly helpersByFile = new Map<string, HelperSerializerUse[]>();
+  updateHelper(file: string, uses: HelperSerializerUse[]): void { if (uses.length > 0) this.helpersByFile.set(file, uses); else this.helpersByFile.delete(file); }
+  /** View helpers' serializer uses (their collections are the rendering action's instance variables). */
+  helperSerializerUses(): HelperSerializerUse[] { return [...this.helpersByFile.values()].flat(); }
+  /** The views that call `method` without a receiver. */
+  viewsCalling(method: string): ViewInfo[] { return [...this.viewsByFile.values()].filter((v) => v.calls?.includes(method)); }
 
   /** Every view's collections handed to a method with their elements' serializer. */
   serializerUses(): { view: ViewInfo; use: JsonRender }[] {

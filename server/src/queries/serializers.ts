@@ -9,7 +9,7 @@ import type { Range, Severity } from '../core/types';
 import type { AppFacts } from '../core/appFacts';
 import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
 import { lexicalCandidates } from '../models/modelIndex';
-import type { ControllerIndex, JsonRender } from './controllerIndex';
+import type { ControllerIndex, JsonRender, ViewInfo } from './controllerIndex';
 import { evaluate, hasScope, targetOf, type Value } from './values';
 import { ASSOCIATION_QUERY_METHODS } from './vocabulary';
 import type { Preloads } from './chain';
@@ -34,7 +34,7 @@ const SIZES = new Set(['size', 'any?', 'empty?', 'none?', 'present?', 'blank?'])
 export interface SerializerSite {
   file: string;
   range: Range;
-  /** `PostsController#index`, or the view's template key (`spree/users/show`). */
+  /** As messages name it, code in backticks: `` `PostsController#index` ``, a view's template key, a helper and its view. */
   label: string;
   use: JsonRender;
 }
@@ -222,7 +222,7 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
     for (const action of controller.methods.values()) {
       if (action.hidden || !action.jsonRenders) continue;
       for (const use of action.jsonRenders) {
-        const site = { file: controller.file, range: use.range, label: `${controller.name.split('::').pop()}#${action.name}`, use };
+        const site = { file: controller.file, range: use.range, label: `\`${controller.name.split('::').pop()}#${action.name}\``, use };
         const namespace = namespaceOf(controller.name);
         // `each_serializer: chosen_serializer`: every serializer the method may return, or none when it is not known.
         const names = use.eachSerializerMethod !== undefined ? controllers.methodOf(controller, use.eachSerializerMethod)?.returnsSerializers ?? [] : [use.eachSerializer];
@@ -239,8 +239,15 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
       }
     }
   }
-  for (const { view, use } of controllers.serializerUses()) {
-    const site = { file: view.file, range: use.range, label: view.key, use };
+  const viewSites: { view: ViewInfo; site: SerializerSite }[] = controllers.serializerUses().map(({ view, use }) => ({ view, site: { file: view.file, range: use.range, label: `\`${view.key}\``, use } }));
+  // A helper that hands an instance variable to a serializer, called by views: the ivar is the rendering action's.
+  for (const h of controllers.helperSerializerUses()) {
+    for (const view of controllers.viewsCalling(h.method)) {
+      viewSites.push({ view, site: { file: h.file, range: h.use.range, label: `\`${h.module ? `${h.module}#` : ''}${h.method}\` (called in \`${view.key}\`)`, use: h.use } });
+    }
+  }
+  for (const { view, site } of viewSites) {
+    const use = site.use;
     consider(site, '', () => evaluate(use.collection, {
       models,
       resolveRoot: (chain) => (chain.root.kind === 'ivar' ? ivarValueForTemplate(view.key, chain.root.name, controllers, models, 1) : undefined),

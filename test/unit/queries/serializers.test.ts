@@ -289,3 +289,24 @@ describe('each_serializer: chosen by a method of the controller', () => {
     assert.deepEqual(check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [SUMMARY_FILE]: SUMMARY, [CONTROLLER]: ctrl }), []);
   });
 });
+
+describe('a view helper that hands the action\'s instance variable to a serializer', () => {
+  const HELPER = 'app/helpers/posts_helper.rb';
+  const INJECT = 'module PostsHelper\n  def inject_posts\n    inject_json_array "posts", @posts, PostSerializer\n  end\nend\n';
+  const action = (name: string, assign: string): string => `class PostsController < ApplicationController\n  def ${name}\n    ${assign}\n  end\nend\n`;
+
+  test('the views that call the helper give the ivar its value', () => {
+    const files = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [HELPER]: INJECT, [CONTROLLER]: action('index', '@posts = Post.all'), 'app/views/posts/index.html.erb': '<%= inject_posts %>\n' };
+    const findings = check(files);
+    assert.deepEqual(findings.map((f) => f.range.start.line + 1), [3, 6]);
+    assert.match(findings[0].message, /^`has_many :comments` reads `comments` per element when `PostsHelper#inject_posts` \(called in `posts\/index`\) passes `@posts` to `inject_json_array` with PostSerializer: one query per post/);
+    assert.ok(findings[0].related?.some((r) => r.file.endsWith(HELPER) && r.range.start.line === 2), 'the helper\'s call is the related location');
+  });
+
+  test('near misses: no view calls the helper; the views that call it render an action that does not assign the ivar', () => {
+    const uncalled = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [HELPER]: INJECT, [CONTROLLER]: action('index', '@posts = Post.all'), 'app/views/posts/index.html.erb': '<%= @posts.size %>\n' };
+    assert.deepEqual(check(uncalled), []);
+    const unassigned = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [HELPER]: INJECT, [CONTROLLER]: action('show', '@post = Post.find(params[:id])'), 'app/views/posts/show.html.erb': '<%= inject_posts %>\n' };
+    assert.deepEqual(check(unassigned), []);
+  });
+});

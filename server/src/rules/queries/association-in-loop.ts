@@ -140,7 +140,7 @@ export default defineRule({
       const { collection, read, site } = s;
       const short = (name: string): string => name.split('::').pop()!;
       const name = s.association.aliasOf ?? s.association.name;
-      const siteLabel = `\`${site.label}\``;
+      const siteLabel = site.label;
       const rendered = chainText(site.use.collection, site.use.collection.links.length).replace(/\s*\n\s*/g, ' ');
       const how = read.macro === 'method' ? `\`object.${read.name}\`${read.in ? ` in \`${read.in}\`` : ''}` : `\`${read.macro} :${read.name}\``;
       const siteAt = `${relativeTo(ctx.app.root, site.file)}:${site.range.start.line + 1}`;

@@ -121,9 +121,9 @@ export default defineRule({
       ctx.report({
         range: read.range,
         severity: s.severity,
-        message: `\`object.${read.name}.${read.next}\`${read.in ? ` in \`${read.in}\`` : ''} runs a query per element when \`${site.label}\` ${verb} with ${short(s.applied.name)}`
+        message: `\`object.${read.name}.${read.next}\`${read.in ? ` in \`${read.in}\`` : ''} runs a query per element when ${site.label} ${verb} with ${short(s.applied.name)}`
           + `${s.serializer !== s.applied && s.hops.length === 0 ? ` (a subclass of ${short(s.serializer.name)})` : ''}: one query per ${perElement} (N+1; ${whyClause(s.impact, s.card)}; serialized at ${siteAt}). ${advice}`,
-        related: [{ file: site.file, range: site.range, message: `\`${site.label}\` ${verb} with ${short(s.applied.name)} (${siteAt})` }],
+        related: [{ file: site.file, range: site.range, message: `${site.label} ${verb} with ${short(s.applied.name)} (${siteAt})` }],
       });
     }
   },
