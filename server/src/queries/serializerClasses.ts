@@ -83,10 +83,10 @@ function readsOf(body: Node): SerializerRead[] {
   const methods = new Map<string, Node>();
   for (const s of statements) if (s.type === 'method') { const n = s.childForFieldName('name')?.text; if (n) methods.set(n, s); }
   const reads: SerializerRead[] = [];
-  /** Attribute names whose value comes from a method of the serializer (read its body) or from the record. */
-  const fromMethod = new Set<string>();
+  /** Attribute names whose value comes from a method of the serializer (read its body), with the attribute's condition. */
+  const fromMethod = new Map<string, string | undefined>();
   const named = (name: string, macro: SerializerMacro, at: Node, condition?: string, nested?: string): void => {
-    if (methods.has(name)) fromMethod.add(name);
+    if (methods.has(name)) fromMethod.set(name, fromMethod.has(name) ? fromMethod.get(name) && condition : condition);
     else reads.push({ name, macro, range: nodeRange(at), condition, ...(nested ? { nested } : {}) });
   };
   const conditionOf = (call: NonNullable<ReturnType<typeof readCall>>): string | undefined => {
@@ -109,7 +109,13 @@ function readsOf(body: Node): SerializerRead[] {
       else if (n) named(n, 'attribute', call.args[0], conditionOf(call));
     }
   }
-  for (const name of fromMethod) objectReads(methods.get(name)!, name, reads);
+  for (const [name, condition] of fromMethod) {
+    const from = reads.length;
+    objectReads(methods.get(name)!, name, reads);
+    // `attribute :read, if: :signed_in?` calls `read` only for the elements the condition lets through.
+    if (condition) for (const r of reads.slice(from)) r.condition = condition;
+  }
+  reads.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return reads;
 }
 
@@ -130,5 +136,4 @@ function objectReads(node: Node, inName: string, reads: SerializerRead[]): void 
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
-  reads.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }

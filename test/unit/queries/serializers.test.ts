@@ -310,3 +310,12 @@ describe('a view helper that hands the action\'s instance variable to a serializ
     assert.deepEqual(check(unassigned), []);
   });
 });
+
+describe('an attribute method with a condition', () => {
+  test('`attribute :author_name, if: :signed_in?`: its method\'s reads are a hint (only the elements it lets through read them)', () => {
+    const conditional = POST_SERIALIZER.replace('  attributes :id, :title, :author_name', '  attributes :id, :title\n  attribute :author_name, if: :signed_in?');
+    const findings = check({ ...AMS, [SERIALIZER]: conditional, [CONTROLLER]: controller('Post.all') });
+    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.severity]), [[4, 'warning'], [7, 'hint']]);
+    assert.match(findings[1].message, /reads it only when `if: :signed_in\?` lets the element through\.$/);
+  });
+});
