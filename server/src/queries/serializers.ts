@@ -1,9 +1,10 @@
 // ActiveModel::Serializer classes as per-element readers. A serializer is applied once per element of a collection
-// that a controller hands to `render json:`, so every association it reads (`has_many :comments`, `attributes :tags`
-// naming an association, `object.author` in an attribute method or an `attribute :x do … end` block) runs one query
-// per element unless the relation preloads it. This module reads what a serializer class reads (from its syntax) and
-// pairs it with the controller renders that apply it (`controllerIndex.ts`' `jsonRenders`); the rule reports at the
-// serializer's read. A ViewComponent is the close analogue (components.ts): a class rendered per element.
+// (`render json: @posts`, `ArraySerializer.new(@posts, each_serializer: S)`, a helper given the collection and the
+// serializer class), so every association it reads (`has_many :comments`, `attributes :tags` naming an association,
+// `object.author` in a method, the reads of a serializer it nests under `has_one :address, serializer: S`, its app
+// superclass's reads) runs one query per element unless the relation preloads it. This module pairs the classes
+// (serializerClasses.ts) with the controllers, views and helpers that apply them (controllerIndex.ts); the rules
+// report at the serializer's read. A ViewComponent is the close analogue (components.ts): a class rendered per element.
 import * as path from 'node:path';
 import type { Range, Severity } from '../core/types';
 import type { AppFacts } from '../core/appFacts';
