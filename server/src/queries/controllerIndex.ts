@@ -530,6 +530,7 @@ export class ControllerIndex {
   updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; this.all = undefined; }
   updateView(file: string, view: ViewInfo | undefined): void {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
+    this.callers = undefined;
   }
   remove(file: string): void {
     if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; }
@@ -537,14 +538,28 @@ export class ControllerIndex {
     this.viewsByFile.delete(file);
     this.componentsByFile.delete(file);
     this.helpersByFile.delete(file);
+    this.callers = undefined;
   }
 
   private readonly helpersByFile = new Map<string, HelperSerializerUse[]>();
-  updateHelper(file: string, uses: HelperSerializerUse[]): void { if (uses.length > 0) this.helpersByFile.set(file, uses); else this.helpersByFile.delete(file); }
+  updateHelper(file: string, uses: HelperSerializerUse[]): void {
+    if (uses.length > 0) this.helpersByFile.set(file, uses); else this.helpersByFile.delete(file);
+    this.callers = undefined;
+  }
   /** View helpers' serializer uses (their collections are the rendering action's instance variables). */
   helperSerializerUses(): HelperSerializerUse[] { return [...this.helpersByFile.values()].flat(); }
-  /** The views that call `method` without a receiver. */
-  viewsCalling(method: string): ViewInfo[] { return [...this.viewsByFile.values()].filter((v) => v.calls?.includes(method)); }
+  private callers: Map<string, ViewInfo[]> | undefined;
+  /** The views that call `method` without a receiver (helpers' names only: the index is built for them). */
+  viewsCalling(method: string): ViewInfo[] {
+    if (!this.callers) {
+      const wanted = new Set(this.helperSerializerUses().map((h) => h.method));
+      this.callers = new Map();
+      for (const view of this.viewsByFile.values()) {
+        for (const name of view.calls ?? []) if (wanted.has(name)) this.callers.set(name, [...(this.callers.get(name) ?? []), view]);
+      }
+    }
+    return this.callers.get(method) ?? [];
+  }
 
   /** Every view's collections handed to a method with their elements' serializer. */
   serializerUses(): { view: ViewInfo; use: JsonRender }[] {
