@@ -232,9 +232,12 @@ export function readMethod(name: string, method: Node, file: string): Controller
     if (node.type === 'call') {
       const call = readCall(node);
       if (call && !call.receiver && call.name === 'render') { readRender(call, out); readJsonRender(call, out, expr); }
-      else if (call && !insideRender(node)) {
+      else if (call) {
+        // Inside `render json:` too (`ArraySerializer.new(@posts, each_serializer: S).to_json`), unless the render's own reading has it.
         const use = serializerUse(call, expr);
-        if (use) (out.jsonRenders ??= []).push(use);
+        const start = use?.collection.rootRange.start;
+        const same = (r: JsonRender): boolean => r.collection.rootRange.start.line === start?.line && r.collection.rootRange.start.character === start.character;
+        if (use && !out.jsonRenders?.some(same)) (out.jsonRenders ??= []).push(use);
       }
       const authorization = call ? readAuthorization(call) : undefined;
       if (authorization) (out.authorizes ??= []).push(authorization);
@@ -342,14 +345,6 @@ function serializersReturned(node: Node, depth: number): string[] | undefined {
     out.push(...found);
   }
   return [...new Set(out)];
-}
-
-/** Inside the arguments of a `render` (read by readJsonRender). */
-function insideRender(node: Node): boolean {
-  for (let n = node.parent, i = 0; n && i < 6; n = n.parent, i++) {
-    if (n.type === 'call' && !n.childForFieldName('receiver') && n.childForFieldName('method')?.text === 'render') return true;
-  }
-  return false;
 }
 
 const SERIALIZER_CONSTANT = /^(::)?([A-Z]\w*::)*[A-Z]\w*Serializer$/;

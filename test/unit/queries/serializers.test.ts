@@ -234,6 +234,12 @@ describe('a collection handed with its serializer to a method (a view helper, Ar
     assert.match(findings[0].message, /when `PostsController#index` passes `@posts` to `ActiveModel::ArraySerializer\.new` with PostSerializer/);
   });
 
+  test('`render json: ActiveModel::ArraySerializer.new(…).to_json`: the wrapper inside the render, reported once per read', () => {
+    const ctrl = action('@posts = Post.all\n    render json: ActiveModel::ArraySerializer.new(@posts, each_serializer: PostSerializer).to_json');
+    const findings = check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: ctrl });
+    assert.deepEqual(findings.map((f) => f.range.start.line + 1), [3, 6]);
+  });
+
   test('near misses: one record with its serializer, the serializer as the receiver, a preloaded collection', () => {
     const one = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: action('@post = Post.find(params[:id])'), [VIEW]: '<%= inject_json("post", @post, PostSerializer) %>\n' };
     assert.deepEqual(check(one), []);
