@@ -6,7 +6,7 @@ import type { Rule } from '../../server/src/core/rule';
 import type { Finding, Fix } from '../../server/src/core/types';
 import { fileKindOf } from '../../server/src/core/fileKind';
 import { extractModels, ModelIndex } from '../../server/src/models/modelIndex';
-import { ControllerIndex, extractControllers, extractView } from '../../server/src/queries/controllerIndex';
+import { ControllerIndex, extractControllers, extractHelperSerializerUses, extractView } from '../../server/src/queries/controllerIndex';
 import { extractPolicies } from '../../server/src/queries/policies';
 import { extractComponents } from '../../server/src/queries/components';
 import { parseRuby } from '../../server/src/parsing/treeSitter';
@@ -18,7 +18,7 @@ import { APP_ROOT, appFacts, run } from './ruleTester';
 import { APP_CLASSES_KEY, AppClassResolver } from '../../server/src/callbacks/appClasses';
 
 /** The app's plain classes and helpers, read from the in-memory files the way the project layer reads them from disk. */
-const CLASS_ROOTS = ['app/services', 'app/helpers', 'app/lib', 'app/presenters', 'lib'];
+const CLASS_ROOTS = ['app/services', 'app/helpers', 'app/lib', 'app/presenters', 'app/serializers', 'lib'];
 
 export type Files = Record<string, string>;
 
@@ -35,6 +35,7 @@ export function queryApp(files: Files): AppFacts {
       else if (rel.startsWith('app/controllers/')) controllers.updateController(file, extractControllers(tree, file));
       else if (rel.startsWith('app/components/') && rel.endsWith('.rb')) controllers.updateComponent(file, extractComponents(tree, file));
       else if (rel.startsWith('app/policies/')) controllers.updatePolicies(file, extractPolicies(tree));
+      else if (rel.startsWith('app/helpers/') && rel.endsWith('.rb')) controllers.updateHelper(file, extractHelperSerializerUses(tree, file));
       else if (rel === 'db/schema.rb') schema = readSchema(tree);
     } finally {
       tree.delete();

@@ -8,6 +8,7 @@ import { constantText } from '../parsing/ruby';
 import { parseRuby, type Node } from '../parsing/treeSitter';
 import { extractBody, type BodyFacts } from './facts';
 import { paramSummariesOf, type ParamSummary } from '../queries/paramReads';
+import { extractSerializers, type SerializerClass } from '../queries/serializerClasses';
 
 export const APP_CLASSES_KEY = 'callbacks/appClasses';
 
@@ -24,6 +25,8 @@ export interface AppClass {
   includes: string[];
   /** What methods with positional parameters read from them (`#name`, `.name`), for the query rules' per-row calls. */
   params?: Map<string, ParamSummary>;
+  /** An ActiveModel::Serializer class: what it reads of the record it serializes. */
+  serializer?: SerializerClass;
 }
 
 export interface AppClassSource {
@@ -59,6 +62,12 @@ export function extractAppClasses(root: Node, file: string): AppClass[] {
     }
   };
   visit(root, []);
+  if (/Serializer\b/.test(root.text)) {
+    for (const s of extractSerializers(root, file)) {
+      const klass = out.find((c) => c.name === s.name);
+      if (klass) klass.serializer = s;
+    }
+  }
   return out;
 }
 

@@ -56,6 +56,8 @@ export interface AppFacts {
   activeJob?: { queueAdapter?: string; enqueueAfterTransactionCommit?: string };
   /** `Sidekiq.transactional_push!` in config/initializers/sidekiq.rb. */
   sidekiqTransactionalPush?: boolean;
+  /** ActiveModelSerializers' `default_includes` from config/initializers/active_model_serializers.rb (`'**'`: every level). */
+  amsDefaultIncludes?: string;
   /** The primary database's db/schema.rb, else its db/structure.sql. */
   schema?: Schema;
   /** Every database's schema by name ("primary" is `schema`; db/<name>_schema.rb or db/<name>_structure.sql the others); lazy. */

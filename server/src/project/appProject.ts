@@ -9,7 +9,7 @@ import { parseLockfile } from '../lockfile/lockfileParser';
 import type { FileSource } from './files';
 import { adapterFromDatabaseYml, databaseVersionFromFiles, isDatabaseVersionFile } from './database';
 import { readDirectory, readHead } from './inputs';
-import { readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
+import { readAmsInitializer, readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
 import { readSchema, type Schema } from './schema';
 import { readStructureSql } from './structureSql';
 import { parse as parseYaml } from 'yaml';
@@ -42,6 +42,7 @@ export const FACT_FILES = [
   CONFIG_FILE_NAME, 'config/database.yml', 'Gemfile.lock', 'gems.locked', 'config/initializers/strong_migrations.rb', '.rubocop.yml',
   'config/initializers/online_migrations.rb',
   'config/application.rb', 'config/environments/production.rb', 'config/initializers/sidekiq.rb', 'db/schema.rb',
+  'config/initializers/active_model_serializers.rb',
   'db/structure.sql',
 ];
 
@@ -204,6 +205,8 @@ export class AppProject {
     const enqueueAfterCommit = production?.enqueueAfterTransactionCommit ?? app?.enqueueAfterTransactionCommit;
     if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
     if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
+    const amsIncludes = this.withTree('config/initializers/active_model_serializers.rb', readAmsInitializer)?.defaultIncludes;
+    if (amsIncludes !== undefined) facts.amsDefaultIncludes = amsIncludes;
     facts.schema = this.readPrimarySchema();
     const schemas = this.otherDatabaseSchemas.bind(this);
     let byDatabase: Map<string, Schema> | undefined;

@@ -1,6 +1,6 @@
 // Finds the controller and view folders of an app (its own, engines', packs') and keeps the
 // ControllerIndex current one file at a time, like modelFiles.ts does for models.
-import { ControllerIndex, extractControllers, extractView } from '../queries/controllerIndex';
+import { ControllerIndex, extractControllers, extractHelperSerializerUses, extractView } from '../queries/controllerIndex';
 import { extractComponents, isComponentTemplate } from '../queries/components';
 import { extractPolicies } from '../queries/policies';
 import { parseRuby } from '../parsing/treeSitter';
@@ -8,15 +8,16 @@ import { isTemplateName, rubyOf } from '../parsing/templates';
 import type { FileSource } from './files';
 import { appFolders, filesUnder } from './appFolders';
 
-/** `app/controllers`, `app/views`, `app/components` and `app/policies` folders under the root (engines and packs included). */
+/** `app/controllers`, `app/views`, `app/components`, `app/policies` and `app/helpers` folders under the root (engines and packs included). */
 export function controllerAndViewDirectories(root: string, maxDepth = 5): string[] {
-  return appFolders(root, ['controllers', 'views', 'components', 'policies'], maxDepth);
+  return appFolders(root, ['controllers', 'views', 'components', 'policies', 'helpers'], maxDepth);
 }
 
 const isController = (file: string): boolean => /(^|[\\/])app[\\/]controllers[\\/].*\.rb$/.test(file);
 const isView = (file: string): boolean => (/(^|[\\/])app[\\/]views[\\/]/.test(file) && isTemplateName(file)) || isComponentTemplate(file);
 const isComponent = (file: string): boolean => /(^|[\\/])app[\\/]components[\\/].*\.rb$/.test(file);
 const isPolicy = (file: string): boolean => /(^|[\\/])app[\\/]policies[\\/].*\.rb$/.test(file);
+const isHelper = (file: string): boolean => /(^|[\\/])app[\\/]helpers[\\/].*\.rb$/.test(file);
 
 export class ControllerIndexLoader {
   private index: ControllerIndex | undefined;
@@ -38,7 +39,7 @@ export class ControllerIndexLoader {
   }
 
   changed(file: string): void {
-    if (this.index && (isController(file) || isView(file) || isComponent(file) || isPolicy(file))) this.dirty.add(file);
+    if (this.index && (isController(file) || isView(file) || isComponent(file) || isPolicy(file) || isHelper(file))) this.dirty.add(file);
   }
 
   private load(file: string): void {
@@ -47,13 +48,17 @@ export class ControllerIndexLoader {
     const view = isView(file);
     const component = isComponent(file);
     const policy = isPolicy(file);
-    if (!view && !component && !policy && !isController(file)) return;
+    const helper = isHelper(file);
+    if (!view && !component && !policy && !helper && !isController(file)) return;
+    // Only helpers that hand a collection to a serializer matter (`Serializer` in the text); the rest are not parsed.
+    if (helper && !text.includes('Serializer')) { this.index!.remove(file); return; }
     let tree;
     try {
       tree = parseRuby(view ? rubyOf(file, text) : text);
       if (view) this.index!.updateView(file, extractView(tree, file));
       else if (component) this.index!.updateComponent(file, extractComponents(tree, file));
       else if (policy) this.index!.updatePolicies(file, extractPolicies(tree));
+      else if (helper) this.index!.updateHelper(file, extractHelperSerializerUses(tree, file));
       else this.index!.updateController(file, extractControllers(tree, file));
     } catch (error) {
       this.log(`controller index: skipped ${file}: ${String(error)}`);

@@ -94,6 +94,17 @@ export function readApplication(tree: Tree): ApplicationSettings {
 
 export { descendants };
 
+/** config/initializers/active_model_serializers.rb: `config.default_includes = '**'` (how deep AMS 0.10 serializes associations). */
+export function readAmsInitializer(tree: Tree): { defaultIncludes?: string } {
+  for (const node of descendants(tree, new Set(['assignment']))) {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (left?.type !== 'call' || left.childForFieldName('method')?.text !== 'default_includes' || right?.type !== 'string') continue;
+    return { defaultIncludes: right.namedChildren.map((c) => c?.text ?? '').join('') };
+  }
+  return {};
+}
+
 /** config/initializers/sidekiq.rb: `Sidekiq.transactional_push!` defers pushes made inside a transaction to after COMMIT. */
 export function readSidekiqInitializer(tree: Tree): { transactionalPush: boolean } {
   for (const node of descendants(tree, new Set(['call']))) {

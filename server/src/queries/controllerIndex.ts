@@ -42,6 +42,8 @@ export interface ControllerMethod {
   authorizes?: Authorization[];
   /** `render json: @posts` (with `each_serializer:` or an AMS collection serializer wrapping it). */
   jsonRenders?: JsonRender[];
+  /** The serializer classes a method without parameters returns, on every branch (`if toggle? then ASerializer else BSerializer end`). */
+  returnsSerializers?: string[];
 }
 
 /** A collection handed to `render json:`: each element goes through a serializer (named, or the model's by default). */
@@ -49,10 +51,14 @@ export interface JsonRender {
   collection: Chain;
   /** The per-element serializer as written (`each_serializer: PostSerializer`); undefined: the model's default. */
   eachSerializer?: string;
+  /** `each_serializer: index_serializer`: a method of the controller chooses it (see `ControllerMethod.returnsSerializers`). */
+  eachSerializerMethod?: string;
   /** Where the render call is. */
   range: Range;
   /** `include:` given: it chooses which associations are serialized (the declarations' defaults do not apply). */
   include?: boolean;
+  /** The method the collection and serializer are handed to, when it is not `render` (`inject_json_array`, `ArraySerializer.new`). */
+  via?: string;
 }
 
 export interface ControllerInfo {
@@ -97,7 +103,43 @@ export interface ComponentRender {
   param?: string;
 }
 
-export interface ViewInfo { file: string; key: string; collectionRenders: CollectionRender[]; partials: string[]; componentRenders?: ComponentRender[] }
+export interface ViewInfo {
+  file: string; key: string; collectionRenders: CollectionRender[]; partials: string[]; componentRenders?: ComponentRender[];
+  /** Collections handed with a serializer to a method (`inject_json_array("orders", @orders, OrderSerializer)`). */
+  serializerUses?: JsonRender[];
+  /** Methods the template calls without a receiver (view helpers among them). */
+  calls?: string[];
+}
+
+/** A view helper method that hands an instance variable's collection to a serializer (`inject_posts` → `@posts`). */
+export interface HelperSerializerUse { module: string; method: string; file: string; use: JsonRender }
+
+/** View helpers' serializer uses whose collection is an instance variable (the rendering action's). */
+export function extractHelperSerializerUses(tree: Tree, file: string): HelperSerializerUse[] {
+  const out: HelperSerializerUse[] = [];
+  const visit = (node: Node, namespace: string[], depth: number): void => {
+    if (depth > 10) return;
+    for (const stmt of bodyStatements(node)) {
+      if (stmt.type === 'module' || stmt.type === 'class') {
+        const body = stmt.childForFieldName('body');
+        if (body) visit(body, [...namespace, constantText(stmt.childForFieldName('name')) ?? ''], depth + 1);
+        continue;
+      }
+      const name = stmt.type === 'method' ? stmt.childForFieldName('name')?.text : undefined;
+      if (!name || !stmt.text.includes('Serializer')) continue;
+      const stack: Node[] = [stmt];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        const call = n.type === 'call' ? readCall(n) : null;
+        const use = call ? serializerUse(call, (x) => (x ? chainOf(x, file) : undefined)) : undefined;
+        if (use && use.collection.root.kind === 'ivar') out.push({ module: namespace.join('::'), method: name, file, use });
+        for (const c of n.namedChildren) if (c) stack.push(c);
+      }
+    }
+  };
+  visit(tree.rootNode, [], 0);
+  return out;
+}
 
 /** `app/views/admin/posts/index.html.erb` → `admin/posts/index`; undefined outside app/views. */
 export function templateKey(file: string): string | undefined {
@@ -252,6 +294,13 @@ export function readMethod(name: string, method: Node, file: string): Controller
     if (node.type === 'call') {
       const call = readCall(node);
       if (call && !call.receiver && call.name === 'render') { readRender(call, out); readJsonRender(call, out, expr); }
+      else if (call) {
+        // Inside `render json:` too (`ArraySerializer.new(@posts, each_serializer: S).to_json`), unless the render's own reading has it.
+        const use = serializerUse(call, expr);
+        const start = use?.collection.rootRange.start;
+        const same = (r: JsonRender): boolean => r.collection.rootRange.start.line === start?.line && r.collection.rootRange.start.character === start.character;
+        if (use && !out.jsonRenders?.some(same)) (out.jsonRenders ??= []).push(use);
+      }
       const authorization = call ? readAuthorization(call) : undefined;
       if (authorization) (out.authorizes ??= []).push(authorization);
     }
@@ -268,6 +317,8 @@ export function readMethod(name: string, method: Node, file: string): Controller
       const chain = memo && (memo.type === 'call' || memo.type === 'constant' || memo.type === 'scope_resolution' || memo.type === 'identifier') ? expr(memo) : undefined;
       if (chain && (chain.root.kind === 'const' || chain.links.length > 0)) out.returns = chain;
     }
+    const serializers = last ? serializersReturned(last, 0) : undefined;
+    if (serializers && serializers.length > 0) out.returnsSerializers = serializers;
   }
   return out;
 }
@@ -311,7 +362,10 @@ const AMS_COLLECTION = /^(::)?(ActiveModel::ArraySerializer|ActiveModel::Seriali
 function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | null) => Chain | undefined): void {
   let value = call.keywords.get('json');
   if (!value) return;
-  let each = constantText(call.keywords.get('each_serializer') ?? null) ?? undefined;
+  const eachNode = call.keywords.get('each_serializer');
+  let each = eachNode && (eachNode.type === 'constant' || eachNode.type === 'scope_resolution') ? constantText(eachNode) ?? undefined : undefined;
+  // `each_serializer: chosen_serializer`: a method picks it; not the model's default.
+  const eachMethod = !each && eachNode ? (eachNode.type === 'identifier' ? eachNode.text : '') : undefined;
   // `serializer:` on a collection is the collection's serializer: the elements' is not known.
   if (call.keywords.has('serializer') && !each) return;
   const wrapped = value.type === 'call' ? readCall(value) : null;
@@ -330,7 +384,73 @@ function readJsonRender(call: Call, out: ControllerMethod, expr: (node: Node | n
   const chain = expr(value);
   if (!chain || (chain.root.kind !== 'ivar' && chain.root.kind !== 'const' && chain.root.kind !== 'name')) return;
   const include = call.keywords.has('include') || (wrapped?.name === 'new' && wrapped.keywords.has('include'));
-  (out.jsonRenders ??= []).push({ collection: chain, eachSerializer: each, range: nodeRange(call.node), include: include || undefined });
+  (out.jsonRenders ??= []).push({ collection: chain, eachSerializer: each, range: nodeRange(call.node), include: include || undefined, ...(eachMethod !== undefined ? { eachSerializerMethod: eachMethod } : {}) });
+}
+
+/** The serializer constants an expression evaluates to on every branch (`if a? then XSerializer else YSerializer end`). */
+function serializersReturned(node: Node, depth: number): string[] | undefined {
+  if (depth > 4) return undefined;
+  if (node.type === 'constant' || node.type === 'scope_resolution') return SERIALIZER_CONSTANT.test(node.text) ? [node.text.replace(/^::/, '')] : undefined;
+  if (node.type === 'parenthesized_statements' || node.type === 'then' || node.type === 'else' || node.type === 'when' || node.type === 'begin') {
+    const statements = [...bodyStatements(node)].filter((c) => c.type !== 'pattern' && c.type !== 'comment');
+    const last = statements[statements.length - 1];
+    return last ? serializersReturned(last, depth + 1) : undefined;
+  }
+  const branches: Node[] = [];
+  if (node.type === 'if' || node.type === 'unless' || node.type === 'elsif') {
+    const consequence = node.childForFieldName('consequence');
+    const alternative = node.childForFieldName('alternative');
+    if (!consequence || !alternative) return undefined;
+    branches.push(consequence, alternative);
+  } else if (node.type === 'conditional') {
+    const consequence = node.childForFieldName('consequence');
+    const alternative = node.childForFieldName('alternative');
+    if (!consequence || !alternative) return undefined;
+    branches.push(consequence, alternative);
+  } else if (node.type === 'case') {
+    const arms = node.namedChildren.filter((c): c is Node => !!c && (c.type === 'when' || c.type === 'else'));
+    if (!arms.some((a) => a.type === 'else')) return undefined;
+    branches.push(...arms);
+  } else return undefined;
+  const out: string[] = [];
+  for (const b of branches) {
+    const found = serializersReturned(b, depth + 1);
+    if (!found) return undefined;
+    out.push(...found);
+  }
+  return [...new Set(out)];
+}
+
+const SERIALIZER_CONSTANT = /^(::)?([A-Z]\w*::)*[A-Z]\w*Serializer$/;
+const LITERAL_ARGS = new Set(['string', 'symbol', 'simple_symbol', 'integer', 'hash', 'pair', 'true', 'false', 'nil', 'array', 'string_array', 'symbol_array']);
+
+/**
+ * A collection handed to a method together with the serializer of its elements, outside `render json:`:
+ * `ActiveModel::ArraySerializer.new(@posts, each_serializer: S)`, `respond_with @posts, each_serializer: S`, and an
+ * app helper given the serializer class next to the collection (`inject_json_array("posts", @posts, PostSerializer)`).
+ * `PostSerializer.new(@post)` serializes one object: not a use.
+ */
+export function serializerUse(call: Call, expr: (node: Node | null) => Chain | undefined): JsonRender | undefined {
+  if (call.receiver && SERIALIZER_CONSTANT.test(call.receiver.text) && !AMS_COLLECTION.test(call.receiver.text)) return undefined;
+  const positional = call.args.filter((a) => a.type !== 'hash' && a.type !== 'pair' && a.type !== 'block_argument');
+  let serializer: string | undefined;
+  let collection: Node | undefined;
+  const keyword = call.keywords.get('each_serializer')
+    ?? (call.receiver && /(Array|Collection)Serializer$/.test(call.receiver.text) ? call.keywords.get('serializer') : undefined);
+  if (keyword) {
+    serializer = constantText(keyword) ?? undefined;
+    collection = positional.find((a) => !LITERAL_ARGS.has(a.type));
+  } else {
+    const at = positional.findIndex((a) => (a.type === 'constant' || a.type === 'scope_resolution') && SERIALIZER_CONSTANT.test(a.text) && !AMS_COLLECTION.test(a.text));
+    if (at <= 0 || positional.slice(at + 1).some((a) => SERIALIZER_CONSTANT.test(a.text))) return undefined;
+    serializer = positional[at].text;
+    collection = positional[at - 1];
+  }
+  if (!serializer || !collection || !['instance_variable', 'identifier', 'call'].includes(collection.type)) return undefined;
+  const chain = expr(collection);
+  if (!chain || (chain.root.kind !== 'ivar' && chain.root.kind !== 'const' && chain.root.kind !== 'name')) return undefined;
+  const via = call.receiver ? `${call.receiver.text}.${call.name}` : call.name;
+  return { collection: chain, eachSerializer: serializer.replace(/^::/, ''), range: nodeRange(call.node), include: call.keywords.has('include') || undefined, via };
 }
 
 // ---- views ----------------------------------------------------------------------------------
@@ -346,14 +466,22 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
   const dir = dirOf(key);
   // Block parameters of enclosing loops, mapped to the chain looped over.
   const loopVars = new Map<string, Chain>();
+  const calls = new Set<string>();
   const walk = (node: Node, depth: number): void => {
     if (depth > 300) return;
+    if (node.type === 'identifier') {
+      // A bare name (`= inject_posts`) or a receiverless call's name: maybe a helper method.
+      const parent = node.parent;
+      if (!(parent?.type === 'call' && parent.childForFieldName('receiver') && parent.childForFieldName('method')?.id === node.id)) calls.add(node.text);
+    }
     if (node.type === 'call') {
       const call = readCall(node);
       if (call?.name === 'render' && !call.receiver) {
         if (!component) readViewRender(call, file, key, dir, info, loopVars);
         readComponentRender(call, file, key, info, loopVars);
       }
+      const use = call && !(call.name === 'render' && !call.receiver) ? serializerUse(call, (n) => (n ? chainOf(n, file) : undefined)) : undefined;
+      if (use) (info.serializerUses ??= []).push(use);
       if (call && !component && isJsonCall(call) && (call.name === 'partial!' || (call.name === 'array!' && call.keywords.has('partial')))) readJbuilderPartial(call, file, key, dir, info, loopVars);
       const iterated = call?.block && call.receiver ? (LOOPS.has(call.name) ? call.receiver : jbuilderIterated(call)) : undefined;
       if (call?.block && iterated) {
@@ -371,6 +499,7 @@ export function extractView(tree: Tree, file: string): ViewInfo | undefined {
     for (const c of node.namedChildren) if (c) walk(c, depth + 1);
   };
   walk(tree.rootNode, 0);
+  if (calls.size > 0) info.calls = [...calls];
   return info;
 }
 
@@ -472,12 +601,42 @@ export class ControllerIndex {
   updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
   updateView(file: string, view: ViewInfo | undefined): void {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
+    this.callers = undefined;
   }
   remove(file: string): void {
     if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
     this.componentsByFile.delete(file);
+    this.helpersByFile.delete(file);
+    this.callers = undefined;
+  }
+
+  private readonly helpersByFile = new Map<string, HelperSerializerUse[]>();
+  updateHelper(file: string, uses: HelperSerializerUse[]): void {
+    if (uses.length > 0) this.helpersByFile.set(file, uses); else this.helpersByFile.delete(file);
+    this.callers = undefined;
+  }
+  /** View helpers' serializer uses (their collections are the rendering action's instance variables). */
+  helperSerializerUses(): HelperSerializerUse[] { return [...this.helpersByFile.values()].flat(); }
+  private callers: Map<string, ViewInfo[]> | undefined;
+  /** The views that call `method` without a receiver (helpers' names only: the index is built for them). */
+  viewsCalling(method: string): ViewInfo[] {
+    if (!this.callers) {
+      const wanted = new Set(this.helperSerializerUses().map((h) => h.method));
+      this.callers = new Map();
+      for (const view of this.viewsByFile.values()) {
+        for (const name of view.calls ?? []) if (wanted.has(name)) this.callers.set(name, [...(this.callers.get(name) ?? []), view]);
+      }
+    }
+    return this.callers.get(method) ?? [];
+  }
+
+  /** Every view's collections handed to a method with their elements' serializer. */
+  serializerUses(): { view: ViewInfo; use: JsonRender }[] {
+    const out: { view: ViewInfo; use: JsonRender }[] = [];
+    for (const view of this.viewsByFile.values()) for (const use of view.serializerUses ?? []) out.push({ view, use });
+    return out;
   }
 
   updateComponent(file: string, components: ComponentInfo[]): void { this.componentsByFile.set(file, components); }

@@ -25,6 +25,8 @@ export interface ScopeInfo {
   aged?: string;
   /** The scope is an object the analysis does not read (`scope :surveyable, SurveyQuery.new`): `unsure` says so. */
   opaque?: boolean;
+  /** A class method that loads its relation into an Array (`paginate(…).to_a`): the model's records, not a relation. */
+  array?: boolean;
 }
 export interface ScopeFacts { scopes: Map<string, ScopeInfo>; defaultScope?: Preloads }
 
@@ -89,15 +91,16 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
     const call = readCall(stmt);
     if (call && call.name === 'included' && call.block) statements.push(...bodyStatements(call.block));
   }
+  const classMethods: Node[] = [];
   for (const stmt of statements) {
-    if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') { addRelationMethod(stmt, model, facts); continue; }
+    if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') { classMethods.push(stmt); continue; }
     if (stmt.type === 'singleton_class') {
-      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') addRelationMethod(m, model, facts);
+      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') classMethods.push(m);
       continue;
     }
     if (stmt.type === 'module' && constantText(stmt.childForFieldName('name')) === 'ClassMethods') {
       // A concern's `module ClassMethods` (the form before `class_methods do`): its methods are class methods.
-      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') addRelationMethod(m, model, facts);
+      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') classMethods.push(m);
       continue;
     }
     const call = readCall(stmt);
@@ -126,7 +129,7 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
         facts.scopes.set(name, { preloads: p, calls, ...shapeIn(lambda) });
       }
     } else if (call.name === 'class_methods' && call.block) {
-      for (const m of bodyStatements(call.block)) if (m.type === 'method') addRelationMethod(m, model, facts);
+      for (const m of bodyStatements(call.block)) if (m.type === 'method') classMethods.push(m);
     } else if (call.name === 'default_scope') {
       const target = call.block ?? call.args[0];
       if (target) {
@@ -134,6 +137,11 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
         if (p.dynamic || p.names.size > 0) facts.defaultScope = p;
       }
     }
+  }
+  // A class method may return another one's relation (`to_a_paginated(…)` calling `paginate_by_max_id(…)` defined below it).
+  for (let pass = 0, before = -1; pass < 3 && facts.scopes.size !== before; pass++) {
+    before = facts.scopes.size;
+    for (const m of classMethods) addRelationMethod(m, model, facts);
   }
   if (facts.scopes.size > 0 || facts.defaultScope) model.extra.set(KEY, facts);
 });
@@ -150,29 +158,60 @@ function addRelationMethod(method: Node, model: ModelInfo, facts: ScopeFacts): v
   const name = method.childForFieldName('name')?.text;
   const body = method.childForFieldName('body');
   if (!name || !body || facts.scopes.has(name)) return;
+  const returned = returnedChains(body, 0);
+  if (!returned || returned.length === 0) return;
+  const shapes = returned.map((r) => relationChain(r, facts));
+  if (shapes.some((r) => r === undefined)) return;
+  const calls: string[] = [];
+  facts.scopes.set(name, { preloads: preloadsIn(body, calls), calls, ...shapeIn(body), ...(shapes.includes('array') ? { array: true } : {}) });
+  model.scopes.add(name);
+}
+
+/**
+ * The expressions a method body returns: its last statement (a local's first assignment for `results = …; results`),
+ * or the last statement of each branch when it ends in an `if`/`unless`/`case` with an else.
+ */
+function returnedChains(body: Node, depth: number): Node[] | undefined {
   const statements = [...bodyStatements(body)];
   let last: Node | undefined = statements[statements.length - 1];
   if (last?.type === 'identifier') {
     const local = last.text;
     last = statements.find((st) => st.type === 'assignment' && st.childForFieldName('left')?.text === local)?.childForFieldName('right') ?? undefined;
   }
-  if (!last || !relationChain(last)) return;
-  const calls: string[] = [];
-  facts.scopes.set(name, { preloads: preloadsIn(body, calls), calls, ...shapeIn(body) });
-  model.scopes.add(name);
+  if (!last) return undefined;
+  if (depth < 3 && (last.type === 'if' || last.type === 'unless')) {
+    const consequence = last.childForFieldName('consequence');
+    const alternative = last.childForFieldName('alternative');
+    if (!consequence || alternative?.type !== 'else') return undefined;
+    const a = returnedChains(consequence, depth + 1);
+    const b = returnedChains(alternative, depth + 1);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  return [last];
 }
 
-function relationChain(node: Node): boolean {
+/** Array conversions at the end of a returned chain (`paginate_by_max_id(…).to_a`, `.reverse`). */
+const LOADS_ARRAY = new Set(['to_a', 'load', 'records', 'reverse', 'entries']);
+
+/**
+ * Whether `node` is a chain of relation calls on self (or on another relation class method of the model), and
+ * whether it ends by loading the records into an Array.
+ */
+function relationChain(node: Node, facts: ScopeFacts): 'relation' | 'array' | undefined {
   let n: Node | null = node;
-  for (let depth = 0; n && depth < 30; depth++) {
-    if (n.type !== 'call' && n.type !== 'identifier') return false;
+  let array = false;
+  let first = true;
+  for (let depth = 0; n && depth < 30; depth++, first = false) {
+    if (n.type !== 'call' && n.type !== 'identifier') return undefined;
     const method = n.type === 'identifier' ? n.text : n.childForFieldName('method')?.text;
-    if (!method || !RELATION_RETURNING.has(method)) return false;
     const receiver: Node | null = n.type === 'identifier' ? null : n.childForFieldName('receiver');
-    if (!receiver || receiver.type === 'self') return true;
+    if (method && first && receiver && LOADS_ARRAY.has(method)) { array = true; n = receiver; continue; }
+    const known = !!method && (RELATION_RETURNING.has(method) || (!receiver || receiver.type === 'self') && facts.scopes.has(method) && !facts.scopes.get(method)!.array);
+    if (!known) return undefined;
+    if (!receiver || receiver.type === 'self') return array ? 'array' : 'relation';
     n = receiver;
   }
-  return false;
+  return undefined;
 }
 
 function scopeInfo(models: ModelIndex, model: ModelInfo, scope: string): ScopeInfo | undefined {
@@ -206,6 +245,11 @@ export function defaultScopePreloads(models: ModelIndex, model: ModelInfo): Prel
     if (p) return p;
   }
   return undefined;
+}
+
+/** `Model.<name>` is a class method that returns the model's records as an Array (`to_a_paginated(…)`). */
+export function scopeReturnsArray(models: ModelIndex, model: ModelInfo, scope: string): boolean {
+  return scopeInfo(models, model, scope)?.array === true;
 }
 
 /** Whether `Model.<scope>` is bounded or ordered by its body or the scopes it calls. */

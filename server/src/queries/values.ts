@@ -4,7 +4,7 @@
 import { RELATION_METHODS } from './vocabulary';
 import type { AssociationInfo, ModelIndex, ModelInfo } from '../models/modelIndex';
 import { singularize } from '../models/inflector';
-import { defaultScopePreloads, scopePreloads, scopeShape } from './scopes';
+import { defaultScopePreloads, scopePreloads, scopeReturnsArray, scopeShape } from './scopes';
 import { whereShape } from './conditions';
 import { emptyPreloads, mergePreloads, dynamicPreloads, type Chain, type Link, type Preloads } from './chain';
 
@@ -247,6 +247,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if (name === 'select' || name === 'distinct' || name === 'group') next.selected = true;
         if (name === 'lock') next.locked = true;
         if (name === 'strict_loading') next.strict = link.args.text.trim() !== '(false)';
+        if (isScope && scopeReturnsArray(models, model, name)) return { ...next, kind: 'array', loaded: true };
         return next;
       }
       // Dynamic finders (`find_by_name`, `find_by_email!`) return one record; `find_by_sql` returns an Array.

@@ -87,3 +87,45 @@ describe('generated relation methods', () => {
     assert.deepEqual(check(associationInLoop, files, VIEW), []);
   });
 });
+
+describe('a class method that loads a page of its relation into an Array', () => {
+  const PAGINATED = [
+    '  class << self',
+    '    def to_a_paginated(limit, options = {})',
+    '      if options[:min_id]',
+    '        page_after(limit, options[:min_id]).reverse',
+    '      else',
+    '        page_before(limit, options[:max_id]).to_a',
+    '      end',
+    '    end',
+    '',
+    '    def page_after(limit, min_id)',
+    '      order(id: :asc).limit(limit).where("id > ?", min_id)',
+    '    end',
+    '',
+    '    def page_before(limit, max_id = nil)',
+    '      query = order(id: :desc).limit(limit)',
+    '      query = query.where("id < ?", max_id) if max_id',
+    '      query',
+    '    end',
+    '  end',
+    '',
+  ].join('\n');
+  const withPaging = (files: Files): Files => app({ 'app/models/post.rb': BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n${PAGINATED}end\n`), ...files });
+
+  test('its branches return the records of other class methods: the view\'s loop over them reads per row (bounded: a hint)', () => {
+    const files = withPaging({ 'app/controllers/posts_controller.rb': controller('Post.where(published: true).to_a_paginated(20, params)'), [VIEW]: LOOP });
+    const findings = check(associationInLoop, files, VIEW);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 2, column: 7 }]);
+    assert.equal(findings[0].severity, 'hint');
+    assert.match(findings[0].message, /\(N\+1; bounded: bounded by `to_a_paginated`/);
+  });
+
+  test('near misses: preloaded before the call; a class method whose branch returns something else', () => {
+    const preloaded = withPaging({ 'app/controllers/posts_controller.rb': controller('Post.includes(:author).to_a_paginated(20, params)'), [VIEW]: LOOP });
+    assert.deepEqual(check(associationInLoop, preloaded, VIEW), []);
+    const mixed = withPaging({ 'app/controllers/posts_controller.rb': controller('Post.to_a_paginated(20, params)'), [VIEW]: LOOP });
+    mixed['app/models/post.rb'] = mixed['app/models/post.rb'].replace('page_before(limit, options[:max_id]).to_a', 'Rails.cache.fetch("posts") { [] }');
+    assert.deepEqual(check(associationInLoop, mixed, VIEW), []);
+  });
+});

@@ -148,28 +148,40 @@ export default defineRule({
       const key = `serializer:${s.read.range.start.line}:${s.read.range.start.character}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const { collection, read } = s;
+      const { collection, read, site } = s;
+      const short = (name: string): string => name.split('::').pop()!;
       const name = s.association.aliasOf ?? s.association.name;
-      const action = `${s.controller.name.split('::').pop()}#${s.action.name}`;
-      const rendered = chainText(s.render.collection, s.render.collection.links.length).replace(/\s*\n\s*/g, ' ');
+      const siteLabel = site.label;
+      const rendered = chainText(site.use.collection, site.use.collection.links.length).replace(/\s*\n\s*/g, ' ');
       const how = read.macro === 'method' ? `\`object.${read.name}\`${read.in ? ` in \`${read.in}\`` : ''}` : `\`${read.macro} :${read.name}\``;
-      const renderAt = `${relativeTo(ctx.app.root, s.controller.file)}:${s.render.range.start.line + 1}`;
-      const spec = preloadSpec([], name);
-      const edits = includeEdits(collection, [], name);
+      const siteAt = `${relativeTo(ctx.app.root, site.file)}:${site.range.start.line + 1}`;
+      const spec = preloadSpec(s.path, name);
+      const edits = includeEdits(collection, s.path, name);
       const origins = originsOf(collection);
       const built = origins[0];
       const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, read.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
-      const serializerName = s.serializer.name.split('::').pop();
+      const applied = short(s.applied.name);
+      const through = s.hops.length > 0
+        ? ` through ${s.hops.map((h) => `\`${h.read.macro} :${h.read.name}\` (${short(h.serializer.name)})`).join(', ')}`
+        : s.serializer !== s.applied ? ` (a subclass of ${short(s.serializer.name)})` : '';
+      const verb = site.use.via ? `passes \`${rendered}\` to \`${site.use.via}\`` : `renders \`${rendered}\``;
+      const of = s.path.length > 0 ? ` of each \`${s.path.join('.')}\`` : '';
       ctx.report({
         range: read.range,
         severity: s.severity,
-        message: `${how} reads \`${name}\` per element when \`${action}\` renders \`${rendered}\` with ${serializerName}: `
-          + `one query per ${noun(collection.model)} (N+1; ${whyClause(s.impact, s.card)}; rendered at ${renderAt})`
+        message: `${how} reads \`${name}\`${of} per element when ${siteLabel} ${verb} with ${applied}${through}: `
+          + `one query per ${noun(collection.model)} (N+1; ${whyClause(s.impact, s.card)}; ${site.use.via ? 'serialized' : 'rendered'} at ${siteAt})`
           + (built ? `. Preload it where the ${noun(collection.model)}s are loaded (${where(ctx.app.root, built)}): \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`)
           + (collection.strict ? ' The relation is strict_loading, so this raises at run time.' : '')
           + (read.condition ? ` The serializer reads it only when \`${read.condition}\` lets the element through.` : '')
-          + (s.serializer.cached ? ` ${serializerName} is cached: the reads run only for elements whose cache entry is missing.` : ''),
-        related: [{ file: s.controller.file, range: s.render.range, message: `\`${action}\` renders \`${rendered}\` with ${serializerName} (${renderAt})` }],
+          + (s.serializer.cached ? ` ${short(s.serializer.name)} is cached: the reads run only for elements whose cache entry is missing.` : ''),
+        related: [
+          { file: site.file, range: site.range, message: `${siteLabel} ${verb} with ${applied} (${siteAt})` },
+          ...s.hops.map((h) => ({
+            file: h.serializer.file, range: h.read.range,
+            message: `\`${h.read.macro} :${h.read.name}\` in ${short(h.serializer.name)} nests ${h.read.nested} (${relativeTo(ctx.app.root, h.serializer.file)}:${h.read.range.start.line + 1})`,
+          })),
+        ],
         fixes,
       });
     };
@@ -246,10 +258,10 @@ export default defineRule({
         // After the direct reads: a loop that reads the association itself is reported there.
         for (const call of model.perRowCalls) reportParamReads(call);
         if (ctx.kind === 'ruby' && ctx.tree && ctx.app.gems.has('active_model_serializers') && ctx.text.includes('Serializer')) {
-          const serializers = extractSerializers(ctx.tree, ctx.file);
+          const serializers = extractSerializers(ctx.tree.rootNode, ctx.file);
           let controllers;
           try { controllers = ctx.app.controllers; } catch { controllers = undefined; }
-          for (const s of serializedReads(ctx.app, serializers, controllers, models, model.sizes)) reportSerializedRead(s);
+          for (const s of serializedReads(ctx.app, ctx.file, serializers, controllers, models, model.sizes)) reportSerializedRead(s);
         }
       },
     };

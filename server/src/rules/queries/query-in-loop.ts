@@ -2,7 +2,9 @@ import { defineRule } from '../../core/rule';
 import { loopCardinality, perRowWorkOf, queryModel, rowCardinality, type LinkSite } from '../../queries/analysis';
 import { nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { hasScope } from '../../queries/values';
-import { hasCounterCache, noun } from '../../queries/fixes';
+import { chainText, hasCounterCache, noun } from '../../queries/fixes';
+import { extractSerializers, serializedReads, type SerializedRead } from '../../queries/serializers';
+import * as path from 'node:path';
 import { ASSOCIATION_QUERY_METHODS, EXECUTING_METHODS } from '../../queries/vocabulary';
 
 const FINDERS = new Set(['find_by', 'find_by!', 'find', 'first', 'last', 'take']);
@@ -90,8 +92,40 @@ export default defineRule({
               + `(e.g. \`${r.model.name}.where(id: ids).index_by(&:id)\`) and look them up in memory.`,
           });
         }
+        if (ctx.kind === 'ruby' && ctx.tree && ctx.app.gems.has('active_model_serializers') && ctx.text.includes('Serializer')) {
+          let controllers;
+          try { controllers = ctx.app.controllers; } catch { controllers = undefined; }
+          const serializers = extractSerializers(ctx.tree.rootNode, ctx.file);
+          for (const s of serializedReads(ctx.app, ctx.file, serializers, controllers, models, queryModel(ctx).sizes, 'queries')) {
+            const key = `serializer:${s.read.range.start.line}:${s.read.range.start.character}`;
+            if (reported.has(key)) continue;
+            reported.add(key);
+            reportSerializedQuery(s);
+          }
+        }
       },
     };
+    /** `object.line_items.sum(:quantity)` in OrderSerializer, applied per order: one SQL query per order. */
+    function reportSerializedQuery(s: SerializedRead): void {
+      const { read, site, collection } = s;
+      const short = (name: string): string => name.split('::').pop()!;
+      const assoc = s.association.name;
+      const rendered = chainText(site.use.collection, site.use.collection.links.length).replace(/\s*\n\s*/g, ' ');
+      const verb = site.use.via ? `passes \`${rendered}\` to \`${site.use.via}\`` : `renders \`${rendered}\``;
+      const siteAt = `${path.relative(ctx.app.root, site.file).replace(/\\/g, '/')}:${site.range.start.line + 1}`;
+      const per = noun(s.owner);
+      const perElement = s.path.length > 0 ? `${per} of each ${noun(collection.model)} (through \`${s.path.join('.')}\`)` : per;
+      const advice = read.next === 'count'
+        ? `Preload \`${assoc}\` and use \`${assoc}.size\`, or add a counter cache.`
+        : `Preload \`${assoc}\` and compute it from the loaded records, or load the values for all ${per}s at once (grouped by \`${singular(s.owner)}_id\`).`;
+      ctx.report({
+        range: read.range,
+        severity: s.severity,
+        message: `\`object.${read.name}.${read.next}\`${read.in ? ` in \`${read.in}\`` : ''} runs a query per element when ${site.label} ${verb} with ${short(s.applied.name)}`
+          + `${s.serializer !== s.applied && s.hops.length === 0 ? ` (a subclass of ${short(s.serializer.name)})` : ''}: one query per ${perElement} (N+1; ${whyClause(s.impact, s.card)}; serialized at ${siteAt}). ${advice}`,
+        related: [{ file: site.file, range: site.range, message: `${site.label} ${verb} with ${short(s.applied.name)} (${siteAt})` }],
+      });
+    }
   },
 });
 
