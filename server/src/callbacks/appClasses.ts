@@ -8,6 +8,7 @@ import { constantText } from '../parsing/ruby';
 import { parseRuby, type Node } from '../parsing/treeSitter';
 import { extractBody, type BodyFacts } from './facts';
 import { paramSummariesOf, type ParamSummary } from '../queries/paramReads';
+import { returnSummariesOf, type ReturnSummary } from '../queries/methodReturns';
 
 export const APP_CLASSES_KEY = 'callbacks/appClasses';
 
@@ -24,6 +25,8 @@ export interface AppClass {
   includes: string[];
   /** What methods with positional parameters read from them (`#name`, `.name`), for the query rules' per-row calls. */
   params?: Map<string, ParamSummary>;
+  /** What methods return, as chains (`#results`, `.call`), for the query rules' values across calls. */
+  returns?: Map<string, ReturnSummary>;
 }
 
 export interface AppClassSource {
@@ -54,6 +57,8 @@ export function extractAppClasses(root: Node, file: string): AppClass[] {
         readMethods(klass, body, file);
         const params = paramSummariesOf(body, file);
         if (params.size > 0) klass.params = params;
+        const returns = returnSummariesOf(body, file);
+        if (returns.size > 0) klass.returns = returns;
         visit(body, name.split('::'));
       }
     }

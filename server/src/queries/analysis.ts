@@ -20,7 +20,9 @@ import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
 import { ComponentValues, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
 import { modelParamSummary, paramSummaryOf, type ParamSummary } from './paramReads';
-import { appClassesOf } from '../callbacks/appClasses';
+import { appClassesOf, type AppClassSource } from '../callbacks/appClasses';
+import { fileOwner, returnResolver } from './methodReturns';
+import type { ReturnResolver } from './values';
 import { camelize } from '../models/inflector';
 
 /**
@@ -272,9 +274,12 @@ function buildModel(ctx: RuleContext): QueryModel {
     out.impact = impact;
   }
   let loopIds = 0;
+  const classes = appClassesOf(ctx.app);
+  /** Calls into the file's own methods, models' methods and the app's classes, by what they return. */
+  const returns = returnResolver(models, classes, fileOwner(ctx.tree.rootNode, ctx.file));
   const partialLocals = new Map<string, Value>();
   if (viewKey && controllers && /(^|\/)_[^/]+$/.test(viewKey)) {
-    for (const [local, value] of partialLocalValues(viewKey, controllers, models, () => -1 - loopIds++)) partialLocals.set(local, value);
+    for (const [local, value] of partialLocalValues(viewKey, controllers, models, () => -1 - loopIds++, classes)) partialLocals.set(local, value);
     out.partialRendered = partialLocals.size > 0;
   }
   const partialCollection = [...partialLocals.values()][0]?.perRow?.collection;
@@ -285,7 +290,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const ivarCache = new Map<string, Value | undefined>();
   // A ViewComponent's template: its ivars and bare method calls are the component's.
   const componentInfo = ctx.kind === 'view' && controllers && isComponentTemplate(ctx.file) ? controllers.componentForTemplate(ctx.file) : undefined;
-  const componentElement = componentInfo && controllers ? componentElementOf(componentInfo, controllers, models, () => -1 - loopIds++) : undefined;
+  const componentElement = componentInfo && controllers ? componentElementOf(componentInfo, controllers, models, () => -1 - loopIds++, classes) : undefined;
   const component = componentInfo ? new ComponentValues(componentInfo, models, componentElement) : undefined;
   const componentLoop: LoopInfo | undefined = componentElement?.value.perRow ? {
     id: componentElement.value.perRow.loopId, vars: new Set([`@${componentElement.param}`, componentElement.param]), literal: false, partial: true, component: true,
@@ -294,7 +299,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const viewIvar = (name: string): Value | undefined => {
     if (component) return component.ivar(name);
     if (!viewKey || !controllers) return undefined;
-    if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0));
+    if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0, classes));
     return ivarCache.get(name);
   };
   /** In a controller action, an ivar it reads before assigning: what its before_actions (a parent's too) assign. */
@@ -304,7 +309,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     // Only actions start from the before_actions: a private helper runs after its caller changed the ivars.
     if (!controller || !method || method.hidden || method.assigns.some((a) => a.ivar === name)) return undefined;
     const key = `${action}:${name}`;
-    if (!ivarCache.has(key)) ivarCache.set(key, actionIvarValue(controller, method, name, controllers!, models, 1));
+    if (!ivarCache.has(key)) ivarCache.set(key, actionIvarValue(controller, method, name, controllers!, models, 1, classes));
     return ivarCache.get(key);
   };
   const root: Scope = {
@@ -353,7 +358,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const isLocal = (scope: Scope, name: string): boolean => !!lookup(scope, name) || (scope === root && partialLocals.has(name));
 
   const hooksFor = (scope: Scope, onLink?: EvalHooks['onLink']): EvalHooks => ({
-    models, self: scope.self, onLink,
+    models, self: scope.self, onLink, returns,
     sqlOf: (name) => lookup(scope, name)?.value.sql,
     resolveRoot(chain) {
       const r = chain.root;
@@ -841,29 +846,30 @@ function safeControllers(ctx: RuleContext): ControllerIndex | undefined {
 }
 
 /** The value an instance variable has in a template: what every action rendering it assigned. */
-export function ivarValueForTemplate(key: string, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
+export function ivarValueForTemplate(key: string, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number, classes?: AppClassSource): Value | undefined {
   if (depth > 4) return undefined;
   let actions = controllers.actionsRendering(key);
   if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
     // A partial: the instance variables of the templates that render it.
-    const values = controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1));
+    const values = controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1, classes));
     return combine(values);
   }
-  const values = actions.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth));
+  const values = actions.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth, classes));
   actions = [];
   return combine(values);
 }
 
 /** The value of `ivar` as an action's before_actions and the action itself assign it (all must agree). */
-function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
+function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number, classes?: AppClassSource): Value | undefined {
   const values: (Value | undefined)[] = [];
   const assigns = controllers.assignmentsFor(controller, action, ivar);
   if (assigns.length === 0) return undefined;
+  const returns = controllerReturns(controller, controllers, models, classes);
   for (const a of assigns) {
     // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
     // the relation: followed two methods deep, each once.
     const methodHooks = (seen: Set<string>): EvalHooks => ({
-      models,
+      models, returns,
       resolveRoot(chain) {
         if (chain.root.kind !== 'name' || seen.has(chain.root.name) || seen.size >= 2) return undefined;
         const returns = controllers.methodOf(controller, chain.root.name)?.returns;
@@ -871,7 +877,7 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
       },
     });
     const hooks: EvalHooks = {
-      models,
+      models, returns,
       resolveRoot(chain) {
         if (chain.root.kind === 'name') return methodHooks(new Set()).resolveRoot(chain);
         if (chain.root.kind !== 'ivar' || chain.root.name === ivar) return undefined;
@@ -884,6 +890,11 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
     values.push(v.kind === 'unknown' ? undefined : { ...v, external: true });
   }
   return combine(values);
+}
+
+/** A controller's methods (its parents' too) by what they return, for calls with arguments (`popular_posts(min, max)`). */
+function controllerReturns(controller: ControllerInfo, controllers: ControllerIndex, models: ModelIndex, classes?: AppClassSource): ReturnResolver {
+  return returnResolver(models, classes, { sibling: (key) => (key.startsWith('#') ? controllers.methodOf(controller, key.slice(1))?.returnSummary : undefined) });
 }
 
 /**
@@ -939,13 +950,13 @@ export function partialForModel(model: ModelInfo, from?: string): string {
 }
 
 /** Values of a partial's locals where it is rendered once per element of a collection. */
-function partialLocalValues(key: string, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number): Map<string, Value> {
+function partialLocalValues(key: string, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number, classes?: AppClassSource): Map<string, Value> {
   const out = new Map<string, Value>();
   const collectionValue = (r: CollectionRender): Value => {
     const hooks: EvalHooks = {
-      models,
+      models, returns: returnResolver(models, classes),
       resolveRoot(chain) {
-        if (chain.root.kind === 'ivar') return ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1);
+        if (chain.root.kind === 'ivar') return ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1, classes);
         return undefined;
       },
     };
@@ -981,7 +992,7 @@ function partialLocalValues(key: string, controllers: ControllerIndex, models: M
  * The element a component's template gets when every view that renders it per element of a collection
  * passes a known relation, all as the same parameter; undefined otherwise (unknown stays silent).
  */
-function componentElementOf(component: ComponentInfo, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number): ComponentElement | undefined {
+function componentElementOf(component: ComponentInfo, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number, classes?: AppClassSource): ComponentElement | undefined {
   const renders = controllers.componentRendersOf(component.name);
   if (renders.length === 0) return undefined;
   const params = new Set(renders.map((r) => r.param ?? component.collectionParam));
@@ -989,7 +1000,7 @@ function componentElementOf(component: ComponentInfo, controllers: ControllerInd
   const values = renders.map((r) => {
     const v = evaluate(r.collection, {
       models,
-      resolveRoot: (chain) => chain.root.kind === 'ivar' ? ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1) : undefined,
+      resolveRoot: (chain) => chain.root.kind === 'ivar' ? ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1, classes) : undefined,
     });
     return v.model && v.kind !== 'record' && v.kind !== 'unknown' ? v : undefined;
   });

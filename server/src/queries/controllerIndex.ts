@@ -10,6 +10,7 @@ import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
 import { componentFileFor, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
+import { returnSummaryOf, type ReturnSummary } from './methodReturns';
 
 export interface IvarAssignment { ivar: string; chain: Chain }
 
@@ -17,6 +18,8 @@ export interface ControllerMethod {
   name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean;
   /** What a method without parameters returns, when it is a chain: its last expression, or the chain of `@x ||= chain`. */
   returns?: Chain;
+  /** What the method returns (methods with parameters too), for calls written `name(args)` (methodReturns.ts). */
+  returnSummary?: ReturnSummary;
   /** Below `private`/`protected` (or named by `private :x`): a helper the actions call, not an action. */
   hidden?: boolean;
   /** Pundit `authorize` calls in the method. */
@@ -196,6 +199,8 @@ export function readMethod(name: string, method: Node, file: string): Controller
     for (const c of node.namedChildren) if (c) walk(c, depth + 1);
   };
   for (const n of stack) walk(n, 0);
+  const summary = returnSummaryOf(method, file);
+  if (summary) out.returnSummary = summary;
   if (!method.childForFieldName('parameters')?.namedChildren.length) {
     const body = method.childForFieldName('body');
     const statements = body ? [...bodyStatements(body)] : [];
