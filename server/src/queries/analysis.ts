@@ -214,6 +214,10 @@ interface Scope {
   methodName?: string;
   /** The enclosing method's (or the file's) text and start offset, read once for "is it read again after?". */
   source?: Source;
+  /** The body of the class the code is in (a class scope, and the methods in it), for ivars other methods assign. */
+  classBody?: Node;
+  /** The `def` of a method scope. */
+  def?: Node;
 }
 
 /** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
@@ -343,9 +347,45 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (v && branch && at && !inside(branch.range, at)) v = afterBranch(v, branch);
     if (v) return s.loaded.has(name) ? { ...v, loaded: true } : v;
     if (ctx.kind === 'controller' && controllers && s.methodName) return controllerIvar(s.methodName, name);
+    if (ctx.kind !== 'view' && ctx.kind !== 'controller' && s.classBody) return classIvar(s, name);
     const external = viewIvar(name);
     if (external && root.loaded.has(name)) return { ...external, loaded: true };
     return external;
+  };
+  /**
+   * In a job, service or model, an ivar this method reads but does not assign: what the class's other methods assign
+   * it (`@items = Item.all` in `perform`, looped over in a helper method). Known only when every assignment is.
+   */
+  const classIvarCache = new Map<string, Value | undefined>();
+  const classIvar = (method: Scope, name: string): Value | undefined => {
+    const body = method.classBody!;
+    const key = `${body.id}:${name}`;
+    if (classIvarCache.has(key)) return classIvarCache.get(key);
+    classIvarCache.set(key, undefined); // cycle guard: `@a = @b.x` / `@b = @a.y`
+    const rights: { right: Node; def: Node }[] = [];
+    const stack: Node[] = [body];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'class' || n.type === 'module' || n.type === 'singleton_class' || n.type === 'singleton_method') continue;
+      if ((n.type === 'assignment' || n.type === 'operator_assignment') && n.childForFieldName('left')?.type === 'instance_variable' && n.childForFieldName('left')!.text === name) {
+        let def: Node | null = n.parent;
+        while (def && def.type !== 'method') def = def.parent;
+        const right = n.childForFieldName('right');
+        if (!def || !right) { rights.length = 0; rights.push({ right: n, def: n }); break; }
+        rights.push({ right, def });
+      }
+      for (const c of n.namedChildren) if (c) stack.push(c);
+    }
+    if (rights.length === 0 || rights.some((r) => r.def === method.def || r.right.type === 'assignment' || r.right.type === 'operator_assignment')) return undefined;
+    const values = rights.map(({ right, def }) => {
+      const fresh: Scope = { locals: new Map(), loaded: new Set(), method: true, self: method.self, preloader: false, classBody: body, def, source: method.source };
+      for (const p of boundNames(def.childForFieldName('parameters'))) fresh.locals.set(p, UNKNOWN);
+      const v = expressionValue(right, fresh);
+      return v.kind === 'unknown' ? undefined : v;
+    });
+    const value = combine(values);
+    classIvarCache.set(key, value);
+    return value;
   };
   const eventParamsOf = (scope: Scope): string[] | undefined => {
     for (let s: Scope | undefined = scope; s; s = s.parent) if (s.eventParams) return s.eventParams;
@@ -382,6 +422,27 @@ function buildModel(ctx: RuleContext): QueryModel {
     return evaluate(chainOf(node, ctx.file), hooksFor(scope));
   };
 
+  /**
+   * The value of an assigned expression: a chain, `a || b` (either: the larger when both are known, size unknown
+   * when only one is), or a ternary with a `nil` side (the other side).
+   */
+  const expressionValue = (node: Node, scope: Scope, depth = 0): Value => {
+    if (depth > 4) return UNKNOWN;
+    if (node.type === 'binary' && ['||', 'or'].includes(node.childForFieldName('operator')?.text ?? '')) {
+      const l = node.childForFieldName('left');
+      const r = node.childForFieldName('right');
+      if (!l || !r) return UNKNOWN;
+      return eitherValue(expressionValue(l, scope, depth + 1), expressionValue(r, scope, depth + 1), node.text);
+    }
+    if (node.type === 'conditional') {
+      const sides = [node.childForFieldName('consequence'), node.childForFieldName('alternative')];
+      const kept = sides.filter((n): n is Node => !!n && n.type !== 'nil');
+      if (kept.length === 1 && sides.length === 2 && sides.every(Boolean)) return expressionValue(kept[0], scope, depth + 1);
+      return UNKNOWN;
+    }
+    return out.values.get(node.id) ?? valueOf(node, scope);
+  };
+
   const noteBranch = (target: Scope, name: string, prior: Value | undefined, assignment: Node | undefined): void => {
     const branch = assignment ? enclosingBranch(assignment) : undefined;
     if (!branch) { target.branches?.delete(name); return; }
@@ -406,6 +467,25 @@ function buildModel(ctx: RuleContext): QueryModel {
       s.locals.set(left.text, value);
       s.loaded.delete(left.text);
     }
+  };
+
+  /** `items, newer_id = page_items(scope)`: each target gets the element of the `[a, b]` the method returns. */
+  const assignElements = (scope: Scope, left: Node, right: Node, node: Node): void => {
+    const targets = left.namedChildren.filter((c): c is Node => !!c);
+    const chain = CHAIN_TYPES.has(right.type) ? chainOf(right, ctx.file) : undefined;
+    targets.forEach((target, i) => {
+      if (target.type !== 'identifier' && target.type !== 'instance_variable') return;
+      let value: Value | undefined;
+      if (chain && targets.slice(0, i + 1).every((t) => t.type === 'identifier' || t.type === 'instance_variable')) {
+        if (chain.root.kind === 'self' && chain.links.length === 1) value = returns.self(chain.links[0].name, i);
+        else if (chain.root.kind === 'name' && chain.links.length === 0 && !isLocal(scope, chain.root.name)) value = returns.self(chain.root.name, i);
+        else if (chain.root.kind === 'const') {
+          const call = returns.constant(chain, i);
+          value = call && call.count === chain.links.length ? call.value : undefined;
+        }
+      }
+      assign(scope, target, value ?? UNKNOWN, node);
+    });
   };
 
   const bindParams = (block: Node, scope: Scope, element: Value, loopMethod: string | undefined): void => {
@@ -688,7 +768,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     const full = [...namespace, name].join('::');
     const model = modelOf(models, full);
     // A class body's code is read again in the rest of the file (a class cannot sit inside a method).
-    const inner: Scope = { locals: new Map(), loaded: new Set(), method: true, self: model ? { model, on: 'class' } : undefined, preloader: false, source: root.source };
+    const inner: Scope = { locals: new Map(), loaded: new Set(), method: true, self: model ? { model, on: 'class' } : undefined, preloader: false, source: root.source, classBody: node.childForFieldName('body') ?? undefined };
     const body = node.childForFieldName('body');
     if (body) for (const c of body.namedChildren) if (c) visitIn(c, inner, [...namespace, name], depth + 1);
     void scope;
@@ -725,7 +805,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         const inner: Scope = {
           locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
           preloader: node.text.includes('Preloader'), methodName: on === 'instance' ? node.childForFieldName('name')?.text : undefined,
-          source: { text: node.text, start: node.startIndex },
+          source: { text: node.text, start: node.startIndex }, classBody: scope.classBody, def: node,
         };
         // A controller action whose Pundit `authorize` lets only staff in serves a back-office page.
         if (ctx.kind === 'controller' && impact.impact === 'request' && !impact.staff && controllers && on === 'instance') {
@@ -762,8 +842,9 @@ function buildModel(ctx: RuleContext): QueryModel {
         } else if (left.type !== 'identifier' && left.type !== 'instance_variable') visit(left, scope, depth + 1);
         const literal = literalValue(right);
         const sql = left.type === 'identifier' ? sqlText(right) : undefined;
-        const value = sql !== undefined ? { ...UNKNOWN, sql } : literal ? { ...UNKNOWN, literal } : out.values.get(right.id) ?? valueOf(right, scope);
+        const value = sql !== undefined ? { ...UNKNOWN, sql } : literal ? { ...UNKNOWN, literal } : expressionValue(right, scope);
         if (node.type === 'operator_assignment' && left.type === 'instance_variable' && lookupIvar(scope, left.text)) return;
+        if (left.type === 'left_assignment_list') { assignElements(scope, left, right, node); return; }
         assign(scope, left, value, node);
         return;
       }
@@ -911,6 +992,26 @@ export function actionChainValue(controller: ControllerInfo, action: ControllerM
       return returns ? evaluate(returns, { models, resolveRoot: (r) => r.root.kind === 'ivar' ? actionIvarValue(controller, action, r.root.name, controllers, models, 2) : undefined }) : undefined;
     },
   });
+}
+
+const CHAIN_TYPES = new Set(['call', 'identifier', 'constant', 'scope_resolution']);
+
+/**
+ * `a || b`: when both are known records of one model, either (the larger's size counts); when only one is known,
+ * its rows with the size unknown (the other path iterates something the analysis cannot see).
+ */
+function eitherValue(left: Value, right: Value, text: string): Value {
+  const known = [left, right].filter((v) => v.kind !== 'unknown' && v.model);
+  if (known.length === 0) return UNKNOWN;
+  const collections = ['relation', 'collection', 'array', 'class'];
+  if (known.length === 1) {
+    const v = known[0];
+    return collections.includes(v.kind) && !v.bounded ? { ...v, unsure: v.unsure ?? `\`${text}\`` } : UNKNOWN;
+  }
+  if (left.model!.name !== right.model!.name) return UNKNOWN;
+  if (left.kind === right.kind) return combine([left, right]) ?? UNKNOWN;
+  if (!collections.includes(left.kind) || !collections.includes(right.kind)) return UNKNOWN;
+  return combine([{ ...left, kind: 'relation' }, { ...right, kind: 'relation' }]) ?? UNKNOWN;
 }
 
 /** One value for several assignments: known only when all are; preloads are what all share. */
