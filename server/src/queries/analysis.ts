@@ -387,6 +387,32 @@ function buildModel(ctx: RuleContext): QueryModel {
     classIvarCache.set(key, value);
     return value;
   };
+  /** Values of locals passed as arguments outside views and controllers (their values map holds only rendered ones). */
+  const argumentValues = new Map<number, Value>();
+  /**
+   * The value every call in the class passes as positional argument `index` of the private method `def` (calls
+   * written before the method, so already read); undefined when one passes something unknown or the method is public.
+   */
+  const callerArgument = (def: Node, index: number): Value | undefined => {
+    const name = def.childForFieldName('name')?.text;
+    const body = def.parent;
+    if (!name || body?.type !== 'body_statement' || !isPrivateDef(def)) return undefined;
+    const values: (Value | undefined)[] = [];
+    const stack: Node[] = [body];
+    while (stack.length > 0 && values.length < 20) {
+      const n = stack.pop()!;
+      if (n.type === 'class' || n.type === 'module' || n.type === 'singleton_class' || n.type === 'singleton_method' || n.id === def.id) continue;
+      if (n.type === 'call' && !n.childForFieldName('receiver') && n.childForFieldName('method')?.text === name) {
+        const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+        const arg = args[index];
+        if (!arg || args.slice(0, index + 1).some((a) => a.type === 'splat_argument' || a.type === 'pair' || a.type === 'hash')) return undefined;
+        const v = out.values.get(arg.id) ?? argumentValues.get(arg.id);
+        values.push(v && v.kind !== 'unknown' && v.model && !v.perRow ? v : undefined);
+      }
+      for (const c of n.namedChildren) if (c) stack.push(c);
+    }
+    return combine(values);
+  };
   const eventParamsOf = (scope: Scope): string[] | undefined => {
     for (let s: Scope | undefined = scope; s; s = s.parent) if (s.eventParams) return s.eventParams;
     return undefined;
@@ -822,6 +848,15 @@ function buildModel(ctx: RuleContext): QueryModel {
         const paramNames: string[] = [];
         if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) { inner.locals.set(n.text, UNKNOWN); paramNames.push(n.text); } }
         if (impact.impact === 'background' && node.type === 'method' && node.childForFieldName('name')?.text === 'perform' && paramNames.length > 0) inner.eventParams = paramNames;
+        if (node.type === 'method' && params) {
+          // A private method's parameter that every call in the class passes a known value (`render_rubygems(versions)`).
+          params.namedChildren.every((p, i) => {
+            if (p?.type !== 'identifier') return false;
+            const passed = callerArgument(node, i);
+            if (passed) inner.locals.set(p.text, passed);
+            return true;
+          });
+        }
         const body = node.childForFieldName('body');
         if (body) visitChildren(body, inner, depth);
         return;
@@ -858,7 +893,10 @@ function buildModel(ctx: RuleContext): QueryModel {
       case 'instance_variable': {
         // A bare variable only matters where its value is rendered (`render @posts`, `json: @posts`).
         const parent = node.parent;
-        if (ctx.kind !== 'view' && ctx.kind !== 'controller') return;
+        if (ctx.kind !== 'view' && ctx.kind !== 'controller') {
+          if (parent?.type === 'argument_list' && node.type === 'identifier' && isLocal(scope, node.text)) argumentValues.set(node.id, valueOf(node, scope));
+          return;
+        }
         if (parent?.type !== 'argument_list' && parent?.type !== 'pair') return;
         if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text)) return;
         out.values.set(node.id, valueOf(node, scope));
@@ -992,6 +1030,16 @@ export function actionChainValue(controller: ControllerInfo, action: ControllerM
       return returns ? evaluate(returns, { models, resolveRoot: (r) => r.root.kind === 'ivar' ? actionIvarValue(controller, action, r.root.name, controllers, models, 2) : undefined }) : undefined;
     },
   });
+}
+
+/** Whether a `def` sits below a bare `private`/`protected` in its class body (and no `public` in between), or is `private def`. */
+function isPrivateDef(def: Node): boolean {
+  if (def.parent?.type === 'argument_list') return /^(private|protected)$/.test(def.parent.parent?.childForFieldName('method')?.text ?? '');
+  for (let n = def.previousNamedSibling; n; n = n.previousNamedSibling) {
+    if (n.type === 'identifier' && (n.text === 'private' || n.text === 'protected')) return true;
+    if (n.type === 'identifier' && n.text === 'public') return false;
+  }
+  return false;
 }
 
 const CHAIN_TYPES = new Set(['call', 'identifier', 'constant', 'scope_resolution']);

@@ -127,3 +127,35 @@ describe('a model method returning a relation', () => {
     assert.deepEqual(found(files('    user.post_titles.each { |title| puts title.upcase }'), JOB), []);
   });
 });
+
+describe('a private method\'s parameter that every call in the class passes a known relation', () => {
+  const controller = (second: string, visibility = '  private\n'): Files => app({
+    [CONTROLLER]: [
+      'class PostsController < ApplicationController',
+      '  def index',
+      '    render_titles(Post.where(published: true))',
+      '  end',
+      '',
+      '  def drafts',
+      `    ${second}`,
+      '  end',
+      '',
+      visibility,
+      '  def render_titles(posts)',
+      '    render json: posts.map { |post| [post.title, post.author.name] }',
+      '  end',
+      'end',
+      '',
+    ].join('\n'),
+  });
+
+  test('both actions pass a relation of posts: the loop in the private method reads `author` per row', () => {
+    const files = controller('drafts = Post.where(published: false)\n    render_titles(drafts)');
+    assert.deepEqual(found(files, CONTROLLER), [[14, 50, 'warning', '`post.author` runs one query per post in the loop (N+1; unbounded']]);
+  });
+
+  test('near misses: one call passes something unknown, or the method is public (callers elsewhere)', () => {
+    assert.deepEqual(found(controller('render_titles(params[:posts])'), CONTROLLER), []);
+    assert.deepEqual(found(controller('render_titles(Post.where(published: false))', ''), CONTROLLER), []);
+  });
+});
