@@ -714,7 +714,10 @@ function buildModel(ctx: RuleContext): QueryModel {
         }
         out.loops.push({ site: site!, collection: receiver, loop });
       }
-      const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
+      // `after_update do … end` in a model's body runs on the record, not the class.
+      const callback = scope.self?.on === 'class' && chain.root.kind === 'self' && i === 0 && /^(before|after|around)_[a-z_]+$/.test(call.childForFieldName('method')?.text ?? '');
+      const self = callback ? { model: scope.self!.model, on: 'instance' as const } : scope.self;
+      const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self, loop, preloader: scope.preloader };
       bindParams(block, inner, element, loopMethod);
       if (body) visitChildren(body, inner, depth);
     });

@@ -29,7 +29,8 @@ const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|\w+\.none)$/;
 
 function paramNames(method: Node): string[] {
   const out: string[] = [];
-  for (const p of method.childForFieldName('parameters')?.namedChildren ?? []) {
+  const list = method.childForFieldName('parameters') ?? method.namedChildren.find((c) => c?.type === 'block_parameters');
+  for (const p of list?.namedChildren ?? []) {
     if (!p) continue;
     const name = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
     if (name) out.push(name.text);
@@ -82,7 +83,8 @@ function tailNodes(node: Node, out: Node[], depth = 0): boolean {
  * (a literal, an interpolated string, a local assigned differently on different paths).
  */
 export function returnSummaryOf(method: Node, file: string): ReturnSummary | undefined {
-  const body = method.childForFieldName('body');
+  const block = method.type === 'do_block' || method.type === 'block';
+  const body = method.childForFieldName('body') ?? (block ? method.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body') ?? null : null);
   if (!body) return undefined;
   const params = paramNames(method);
   /** Local → its chain where it was last assigned; null once paths disagree. */
@@ -160,6 +162,7 @@ export function returnSummariesOf(body: Node, file: string): Map<string, ReturnS
     const s = returnSummaryOf(def, file);
     if (s) out.set(key, s);
   };
+  defineMethods(body, file, out);
   for (const stmt of bodyStatements(body)) {
     if (stmt.type === 'method') add(`#${stmt.childForFieldName('name')?.text}`, stmt);
     else if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') add(`.${stmt.childForFieldName('name')?.text}`, stmt);
@@ -168,6 +171,33 @@ export function returnSummariesOf(body: Node, file: string): Map<string, ReturnS
     }
   }
   return out;
+}
+
+/**
+ * `define_method(:local_code) do … end`, also inside a macro a concern defines (`def has_code(…)` in `class_methods`):
+ * an instance method of the classes using it. Defined on several paths: the summaries' chains are alternatives.
+ */
+function defineMethods(body: Node, file: string, out: Map<string, ReturnSummary>): void {
+  const found = new Map<string, ReturnSummary | null>();
+  const stack: Node[] = [body];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'class' || n.type === 'module') continue;
+    if (n.type === 'call' && !n.childForFieldName('receiver') && n.childForFieldName('method')?.text === 'define_method') {
+      const arg = n.childForFieldName('arguments')?.namedChildren.find((c) => !!c);
+      const block = n.childForFieldName('block');
+      const name = arg?.type === 'simple_symbol' ? arg.text.slice(1) : undefined;
+      if (name && block) {
+        const summary = returnSummaryOf(block, file) ?? null;
+        const prior = found.get(`#${name}`);
+        found.set(`#${name}`, prior === undefined ? summary : prior && summary && !prior.tuple && !summary.tuple
+          ? { params: [...prior.params, ...summary.params], chains: [...prior.chains, ...summary.chains] } : null);
+      }
+      continue;
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  for (const [key, summary] of found) if (summary) out.set(key, summary);
 }
 
 const KEY = 'queries.methodReturns';

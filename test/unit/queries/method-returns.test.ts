@@ -159,3 +159,40 @@ describe('a private method\'s parameter that every call in the class passes a kn
     assert.deepEqual(found(controller('render_titles(Post.where(published: false))', ''), CONTROLLER), []);
   });
 });
+
+describe('a method a concern\'s macro defines with `define_method`, called in a callback block', () => {
+  const concern = [
+    'module HasDigest',
+    '  extend ActiveSupport::Concern',
+    '',
+    '  class_methods do',
+    '    def has_digest(strict: false)',
+    '      if strict',
+    '        define_method(:digest_user) do',
+    '          return nil unless persisted?',
+    '          @digest_user ||= User.find_by(email: "digest@example.com")',
+    '        end',
+    '      else',
+    '        define_method(:digest_user) do',
+    '          @digest_user ||= User.find_by(email: "digest@example.com")',
+    '        end',
+    '      end',
+    '    end',
+    '  end',
+    'end',
+    '',
+  ].join('\n');
+  const files = (read: string): Files => app({
+    'app/models/concerns/has_digest.rb': concern,
+    'app/models/category.rb': `class Category < ApplicationRecord\n  include HasDigest\n  has_digest\n  has_many :posts\n\n  after_update do\n    digest_user.posts.each { |post| puts ${read} }\n  end\nend\n`,
+  });
+
+  test('`digest_user.posts.each` reads each post\'s category: one user\'s posts (size unknown, a hint)', () => {
+    assert.deepEqual(found(files('post.category.name'), 'app/models/category.rb'),
+      [[7, 42, 'hint', '`post.category` runs one query per post in the loop (N+1; size unknown']]);
+  });
+
+  test('near miss: the loop reads only columns of the posts', () => {
+    assert.deepEqual(found(files('post.title'), 'app/models/category.rb'), []);
+  });
+});
