@@ -502,14 +502,8 @@ function buildModel(ctx: RuleContext): QueryModel {
     targets.forEach((target, i) => {
       if (target.type !== 'identifier' && target.type !== 'instance_variable') return;
       let value: Value | undefined;
-      if (chain && targets.slice(0, i + 1).every((t) => t.type === 'identifier' || t.type === 'instance_variable')) {
-        if (chain.root.kind === 'self' && chain.links.length === 1) value = returns.self(chain.links[0].name, i);
-        else if (chain.root.kind === 'name' && chain.links.length === 0 && !isLocal(scope, chain.root.name)) value = returns.self(chain.root.name, i);
-        else if (chain.root.kind === 'const') {
-          const call = returns.constant(chain, i);
-          value = call && call.count === chain.links.length ? call.value : undefined;
-        }
-      }
+      if (chain && targets.slice(0, i + 1).every((t) => t.type === 'identifier' || t.type === 'instance_variable')
+        && !(chain.root.kind === 'name' && isLocal(scope, chain.root.name))) value = elementValue(chain, i, returns);
       assign(scope, target, value ?? UNKNOWN, node);
     });
   };
@@ -1008,7 +1002,7 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
         return evaluate(other[0].chain, methodHooks(new Set()));
       },
     };
-    const v = evaluate(a.chain, hooks);
+    const v = a.element === undefined ? evaluate(a.chain, hooks) : elementValue(a.chain, a.element, returns) ?? UNKNOWN;
     values.push(v.kind === 'unknown' ? undefined : { ...v, external: true });
   }
   return combine(values);
@@ -1033,6 +1027,15 @@ export function actionChainValue(controller: ControllerInfo, action: ControllerM
       return returns ? evaluate(returns, { models, resolveRoot: (r) => r.root.kind === 'ivar' ? actionIvarValue(controller, action, r.root.name, controllers, models, 2) : undefined }) : undefined;
     },
   });
+}
+
+/** The `element`-th of the `[a, b]` a call returns: `load_page` / `load_page(x)` of self, `X.new(…).m` of an app class. */
+function elementValue(chain: Chain, element: number, returns: ReturnResolver): Value | undefined {
+  if (chain.root.kind === 'self' && chain.links.length === 1) return returns.self(chain.links[0].name, element);
+  if (chain.root.kind === 'name' && chain.links.length === 0) return returns.self(chain.root.name, element);
+  if (chain.root.kind !== 'const') return undefined;
+  const call = returns.constant(chain, element);
+  return call && call.count === chain.links.length ? call.value : undefined;
 }
 
 /** Whether a `def` sits below a bare `private`/`protected` in its class body (and no `public` in between), or is `private def`. */

@@ -12,7 +12,8 @@ import { componentFileFor, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
 import { returnSummaryOf, type ReturnSummary } from './methodReturns';
 
-export interface IvarAssignment { ivar: string; chain: Chain }
+/** `@x = chain`; with `element`, `@a, @x = chain`: the element-th of the `[a, b]` the call returns (methodReturns.ts). */
+export interface IvarAssignment { ivar: string; chain: Chain; element?: number }
 
 export interface ControllerMethod {
   name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean;
@@ -187,6 +188,16 @@ export function readMethod(name: string, method: Node, file: string): Controller
         const paged = pagyChain(right, expr);
         const ivars = left.namedChildren.filter((c) => c?.type === 'instance_variable');
         if (paged && ivars.length === 2) out.assigns.push({ ivar: ivars[1]!.text, chain: paged });
+        else if (!paged && right.type === 'call') {
+          // `@posts, @newer_id = page_items(posts)`: each ivar is one element of what the method returns.
+          const targets = left.namedChildren.filter((c): c is Node => !!c);
+          const call = chainOf(right, file);
+          targets.forEach((t, element) => {
+            if (t.type === 'instance_variable' && targets.slice(0, element).every((x) => x.type === 'instance_variable' || x.type === 'identifier')) {
+              out.assigns.push({ ivar: t.text, chain: call, element });
+            }
+          });
+        }
       }
       return;
     }

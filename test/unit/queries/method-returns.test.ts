@@ -196,3 +196,18 @@ describe('a method a concern\'s macro defines with `define_method`, called in a 
     assert.deepEqual(found(files('post.title'), 'app/models/category.rb'), []);
   });
 });
+
+describe('`@posts, @total = load_page` in an action: the view loops over the first element', () => {
+  const files = (targets: string): Files => app({
+    [CONTROLLER]: `class PostsController < ApplicationController\n  def index\n    ${targets} = load_page(params[:page])\n  end\n\n  private\n\n  def load_page(page)\n    posts = Post.where(published: true).page(page)\n    [posts, posts.total_count]\n  end\nend\n`,
+    [VIEW]: LOOP_VIEW,
+  });
+
+  test('the view\'s per-row read is reported (one page: a hint)', () => {
+    assert.deepEqual(found(files('@posts, @total'), VIEW), [[2, 7, 'hint', '`post.author` runs one query per post in the loop (N+1; bounded']]);
+  });
+
+  test('near miss: the targets in the other order (`@posts` is the count)', () => {
+    assert.deepEqual(found(files('@total, @posts'), VIEW), []);
+  });
+});
