@@ -257,7 +257,14 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
     },
     method(model, on, name) {
       const summary = modelReturnSummary(models, model, `${on === 'class' ? '.' : '#'}${name}`);
-      return summary ? valueOf(summary, { self: { model, on }, sibling: (key) => modelReturnSummary(models, model, key) }) : undefined;
+      if (!summary) return undefined;
+      const value = valueOf(summary, { self: { model, on }, sibling: (key) => modelReturnSummary(models, model, key) });
+      // `def transactions = Transaction.where(hcb_code:)`: rows picked by one record's values, as many as that record has.
+      if (on !== 'instance' || value.kind !== 'relation') return value;
+      const short = model.name.split('::').pop();
+      const mark = (v: Value): Value => (v.filtered && !v.association && !v.bounded && !v.ownerScoped && !v.unsure
+        ? { ...v, ownerScoped: `\`${short}#${name}\` (rows picked by one ${short}'s values)` } : v);
+      return value.alternatives ? { ...mark(value), alternatives: value.alternatives.map(mark) } : mark(value);
     },
     constant(chain, element) {
       if (chain.root.kind !== 'const' || modelOf(models, chain.root.name) || !classes) return undefined;

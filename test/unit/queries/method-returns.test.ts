@@ -4,6 +4,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
+import unbatchedEach from '../../../server/src/rules/queries/unbatched-each';
 import { at, initParsers } from '../../helpers/ruleTester';
 import { BLOG, applyFixToApp, check, type Files } from '../../helpers/queryApp';
 
@@ -209,5 +210,18 @@ describe('`@posts, @total = load_page` in an action: the view loops over the fir
 
   test('near miss: the targets in the other order (`@posts` is the count)', () => {
     assert.deepEqual(found(files('@total, @posts'), VIEW), []);
+  });
+});
+
+describe('a model instance method returning rows picked by its own values', () => {
+  const files = (loop: string): Files => app({
+    'app/models/post.rb': BLOG['app/models/post.rb'].replace(/\nend\n$/, '\n\n  def namesakes\n    Post.where(title:)\n  end\nend\n'),
+    [JOB]: `class DigestJob < ApplicationJob\n  def perform(post_id)\n    ${loop}\n  end\nend\n`,
+  });
+
+  test('`post.namesakes.each` reading the author: as many rows as one post\'s title matches (a hint, not every post)', () => {
+    const files1 = files('Post.find(post_id).namesakes.each { |post| puts post.author.name }');
+    assert.deepEqual(found(files1, JOB), [[3, 53, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+    assert.deepEqual(check(unbatchedEach, files1, JOB), []);
   });
 });
