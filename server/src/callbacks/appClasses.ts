@@ -9,6 +9,7 @@ import { parseRuby, type Node } from '../parsing/treeSitter';
 import { extractBody, type BodyFacts } from './facts';
 import { paramSummariesOf, type ParamSummary } from '../queries/paramReads';
 import { extractSerializers, type SerializerClass } from '../queries/serializerClasses';
+import { returnSummariesOf, type ReturnSummary } from '../queries/methodReturns';
 
 export const APP_CLASSES_KEY = 'callbacks/appClasses';
 
@@ -27,6 +28,8 @@ export interface AppClass {
   params?: Map<string, ParamSummary>;
   /** An ActiveModel::Serializer class: what it reads of the record it serializes. */
   serializer?: SerializerClass;
+  /** What methods return, as chains (`#results`, `.call`), for the query rules' values across calls. */
+  returns?: Map<string, ReturnSummary>;
 }
 
 export interface AppClassSource {
@@ -57,6 +60,8 @@ export function extractAppClasses(root: Node, file: string): AppClass[] {
         readMethods(klass, body, file);
         const params = paramSummariesOf(body, file);
         if (params.size > 0) klass.params = params;
+        const returns = returnSummariesOf(body, file);
+        if (returns.size > 0) klass.returns = returns;
         visit(body, name.split('::'));
       }
     }

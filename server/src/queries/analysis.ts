@@ -20,7 +20,9 @@ import { tableSizes, type TableSizes } from './tableSize';
 import { templateLanguage } from '../parsing/templates';
 import { ComponentValues, isComponentFile, isComponentTemplate, type ComponentElement, type ComponentInfo } from './components';
 import { modelParamSummary, paramSummaryOf, type ParamSummary } from './paramReads';
-import { appClassesOf } from '../callbacks/appClasses';
+import { appClassesOf, type AppClassSource } from '../callbacks/appClasses';
+import { fileOwner, returnResolver } from './methodReturns';
+import type { ReturnResolver } from './values';
 import { camelize } from '../models/inflector';
 
 /**
@@ -212,6 +214,10 @@ interface Scope {
   methodName?: string;
   /** The enclosing method's (or the file's) text and start offset, read once for "is it read again after?". */
   source?: Source;
+  /** The body of the class the code is in (a class scope, and the methods in it), for ivars other methods assign. */
+  classBody?: Node;
+  /** The `def` of a method scope. */
+  def?: Node;
 }
 
 /** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
@@ -273,9 +279,12 @@ function buildModel(ctx: RuleContext): QueryModel {
     out.impact = impact;
   }
   let loopIds = 0;
+  const classes = appClassesOf(ctx.app);
+  /** Calls into the file's own methods, models' methods and the app's classes, by what they return. */
+  const returns = returnResolver(models, classes, fileOwner(ctx.tree.rootNode, ctx.file));
   const partialLocals = new Map<string, Value>();
   if (viewKey && controllers && /(^|\/)_[^/]+$/.test(viewKey)) {
-    for (const [local, value] of partialLocalValues(viewKey, controllers, models, () => -1 - loopIds++)) partialLocals.set(local, value);
+    for (const [local, value] of partialLocalValues(viewKey, controllers, models, () => -1 - loopIds++, classes)) partialLocals.set(local, value);
     out.partialRendered = partialLocals.size > 0;
   }
   const partialCollection = [...partialLocals.values()][0]?.perRow?.collection;
@@ -288,7 +297,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   // Its Ruby file too: the methods read the same ivars, and run once per render.
   const componentInfo = ctx.kind === 'view' && controllers && isComponentTemplate(ctx.file) ? controllers.componentForTemplate(ctx.file)
     : componentFile && controllers ? controllers.componentInFile(ctx.file) : undefined;
-  const componentElement = componentInfo && controllers ? componentElementOf(componentInfo, controllers, models, () => -1 - loopIds++) : undefined;
+  const componentElement = componentInfo && controllers ? componentElementOf(componentInfo, controllers, models, () => -1 - loopIds++, classes) : undefined;
   const component = componentInfo ? new ComponentValues(componentInfo, models, componentElement) : undefined;
   const componentLoop: LoopInfo | undefined = componentElement?.value.perRow ? {
     id: componentElement.value.perRow.loopId, vars: new Set([`@${componentElement.param}`, componentElement.param]), literal: false, partial: true, component: true,
@@ -297,7 +306,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const viewIvar = (name: string): Value | undefined => {
     if (component) return component.ivar(name);
     if (!viewKey || !controllers) return undefined;
-    if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0));
+    if (!ivarCache.has(name)) ivarCache.set(name, ivarValueForTemplate(viewKey, name, controllers, models, 0, classes));
     return ivarCache.get(name);
   };
   /** A bare name in a template that the rendering controllers declare with `helper_method`. */
@@ -314,7 +323,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     // Only actions start from the before_actions: a private helper runs after its caller changed the ivars.
     if (!controller || !method || method.hidden || method.assigns.some((a) => a.ivar === name)) return undefined;
     const key = `${action}:${name}`;
-    if (!ivarCache.has(key)) ivarCache.set(key, actionIvarValue(controller, method, name, controllers!, models, 1));
+    if (!ivarCache.has(key)) ivarCache.set(key, actionIvarValue(controller, method, name, controllers!, models, 1, classes));
     return ivarCache.get(key);
   };
   const root: Scope = {
@@ -348,9 +357,72 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (v && branch && at && !inside(branch.range, at)) v = afterBranch(v, branch);
     if (v) return s.loaded.has(name) ? { ...v, loaded: true } : v;
     if (ctx.kind === 'controller' && controllers && s.methodName) return controllerIvar(s.methodName, name);
+    // A ViewComponent's ivars are its initializer's (viewIvar); other classes' come from their own methods.
+    if (ctx.kind !== 'view' && ctx.kind !== 'controller' && !component && s.classBody) return classIvar(s, name);
     const external = viewIvar(name);
     if (external && root.loaded.has(name)) return { ...external, loaded: true };
     return external;
+  };
+  /**
+   * In a job, service or model, an ivar this method reads but does not assign: what the class's other methods assign
+   * it (`@items = Item.all` in `perform`, looped over in a helper method). Known only when every assignment is.
+   */
+  const classIvarCache = new Map<string, Value | undefined>();
+  const classIvar = (method: Scope, name: string): Value | undefined => {
+    const body = method.classBody!;
+    const key = `${body.id}:${name}`;
+    if (classIvarCache.has(key)) return classIvarCache.get(key);
+    classIvarCache.set(key, undefined); // cycle guard: `@a = @b.x` / `@b = @a.y`
+    const rights: { right: Node; def: Node }[] = [];
+    const stack: Node[] = [body];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'class' || n.type === 'module' || n.type === 'singleton_class' || n.type === 'singleton_method') continue;
+      if ((n.type === 'assignment' || n.type === 'operator_assignment') && n.childForFieldName('left')?.type === 'instance_variable' && n.childForFieldName('left')!.text === name) {
+        let def: Node | null = n.parent;
+        while (def && def.type !== 'method') def = def.parent;
+        const right = n.childForFieldName('right');
+        if (!def || !right) { rights.length = 0; rights.push({ right: n, def: n }); break; }
+        rights.push({ right, def });
+      }
+      for (const c of n.namedChildren) if (c) stack.push(c);
+    }
+    if (rights.length === 0 || rights.some((r) => r.def === method.def || r.right.type === 'assignment' || r.right.type === 'operator_assignment')) return undefined;
+    const values = rights.map(({ right, def }) => {
+      const fresh: Scope = { locals: new Map(), loaded: new Set(), method: true, self: method.self, preloader: false, classBody: body, def, source: method.source };
+      for (const p of boundNames(def.childForFieldName('parameters'))) fresh.locals.set(p, UNKNOWN);
+      const v = expressionValue(right, fresh);
+      return v.kind === 'unknown' ? undefined : v;
+    });
+    const value = combine(values);
+    classIvarCache.set(key, value);
+    return value;
+  };
+  /** Values of locals passed as arguments outside views and controllers (their values map holds only rendered ones). */
+  const argumentValues = new Map<number, Value>();
+  /**
+   * The value every call in the class passes as positional argument `index` of the private method `def` (calls
+   * written before the method, so already read); undefined when one passes something unknown or the method is public.
+   */
+  const callerArgument = (def: Node, index: number): Value | undefined => {
+    const name = def.childForFieldName('name')?.text;
+    const body = def.parent;
+    if (!name || body?.type !== 'body_statement' || !isPrivateDef(def)) return undefined;
+    const values: (Value | undefined)[] = [];
+    const stack: Node[] = [body];
+    while (stack.length > 0 && values.length < 20) {
+      const n = stack.pop()!;
+      if (n.type === 'class' || n.type === 'module' || n.type === 'singleton_class' || n.type === 'singleton_method' || n.id === def.id) continue;
+      if (n.type === 'call' && !n.childForFieldName('receiver') && n.childForFieldName('method')?.text === name) {
+        const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+        const arg = args[index];
+        if (!arg || args.slice(0, index + 1).some((a) => a.type === 'splat_argument' || a.type === 'pair' || a.type === 'hash')) return undefined;
+        const v = out.values.get(arg.id) ?? argumentValues.get(arg.id);
+        values.push(v && v.kind !== 'unknown' && v.model && !v.perRow ? v : undefined);
+      }
+      for (const c of n.namedChildren) if (c) stack.push(c);
+    }
+    return combine(values);
   };
   const eventParamsOf = (scope: Scope): string[] | undefined => {
     for (let s: Scope | undefined = scope; s; s = s.parent) if (s.eventParams) return s.eventParams;
@@ -363,7 +435,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const isLocal = (scope: Scope, name: string): boolean => !!lookup(scope, name) || (scope === root && partialLocals.has(name));
 
   const hooksFor = (scope: Scope, onLink?: EvalHooks['onLink']): EvalHooks => ({
-    models, self: scope.self, onLink,
+    models, self: scope.self, onLink, returns,
     sqlOf: (name) => lookup(scope, name)?.value.sql,
     resolveRoot(chain) {
       const r = chain.root;
@@ -385,6 +457,27 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (!['call', 'identifier', 'instance_variable', 'constant', 'scope_resolution', 'parenthesized_statements'].includes(node.type)) return UNKNOWN;
     if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text) && !scope.self && !viewHelper(node.text)) return UNKNOWN;
     return evaluate(chainOf(node, ctx.file), hooksFor(scope));
+  };
+
+  /**
+   * The value of an assigned expression: a chain, `a || b` (either: the larger when both are known, size unknown
+   * when only one is), or a ternary with a `nil` side (the other side).
+   */
+  const expressionValue = (node: Node, scope: Scope, depth = 0): Value => {
+    if (depth > 4) return UNKNOWN;
+    if (node.type === 'binary' && ['||', 'or'].includes(node.childForFieldName('operator')?.text ?? '')) {
+      const l = node.childForFieldName('left');
+      const r = node.childForFieldName('right');
+      if (!l || !r) return UNKNOWN;
+      return eitherValue(expressionValue(l, scope, depth + 1), expressionValue(r, scope, depth + 1), node.text);
+    }
+    if (node.type === 'conditional') {
+      const sides = [node.childForFieldName('consequence'), node.childForFieldName('alternative')];
+      const kept = sides.filter((n): n is Node => !!n && n.type !== 'nil');
+      if (kept.length === 1 && sides.length === 2 && sides.every(Boolean)) return expressionValue(kept[0], scope, depth + 1);
+      return UNKNOWN;
+    }
+    return out.values.get(node.id) ?? valueOf(node, scope);
   };
 
   const noteBranch = (target: Scope, name: string, prior: Value | undefined, assignment: Node | undefined): void => {
@@ -411,6 +504,19 @@ function buildModel(ctx: RuleContext): QueryModel {
       s.locals.set(left.text, value);
       s.loaded.delete(left.text);
     }
+  };
+
+  /** `items, newer_id = page_items(scope)`: each target gets the element of the `[a, b]` the method returns. */
+  const assignElements = (scope: Scope, left: Node, right: Node, node: Node): void => {
+    const targets = left.namedChildren.filter((c): c is Node => !!c);
+    const chain = CHAIN_TYPES.has(right.type) ? chainOf(right, ctx.file) : undefined;
+    targets.forEach((target, i) => {
+      if (target.type !== 'identifier' && target.type !== 'instance_variable') return;
+      let value: Value | undefined;
+      if (chain && targets.slice(0, i + 1).every((t) => t.type === 'identifier' || t.type === 'instance_variable')
+        && !(chain.root.kind === 'name' && isLocal(scope, chain.root.name))) value = elementValue(chain, i, returns);
+      assign(scope, target, value ?? UNKNOWN, node);
+    });
   };
 
   const bindParams = (block: Node, scope: Scope, element: Value, loopMethod: string | undefined): void => {
@@ -613,7 +719,10 @@ function buildModel(ctx: RuleContext): QueryModel {
         }
         out.loops.push({ site: site!, collection: receiver, loop });
       }
-      const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self: scope.self, loop, preloader: scope.preloader };
+      // `after_update do … end` in a model's body runs on the record, not the class.
+      const callback = scope.self?.on === 'class' && chain.root.kind === 'self' && i === 0 && /^(before|after|around)_[a-z_]+$/.test(call.childForFieldName('method')?.text ?? '');
+      const self = callback ? { model: scope.self!.model, on: 'instance' as const } : scope.self;
+      const inner: Scope = { locals: new Map(), loaded: new Set(), parent: scope, method: false, self, loop, preloader: scope.preloader };
       bindParams(block, inner, element, loopMethod);
       if (body) visitChildren(body, inner, depth);
     });
@@ -693,7 +802,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     const full = [...namespace, name].join('::');
     const model = modelOf(models, full);
     // A class body's code is read again in the rest of the file (a class cannot sit inside a method).
-    const inner: Scope = { locals: new Map(), loaded: new Set(), method: true, self: model ? { model, on: 'class' } : undefined, preloader: false, source: root.source };
+    const inner: Scope = { locals: new Map(), loaded: new Set(), method: true, self: model ? { model, on: 'class' } : undefined, preloader: false, source: root.source, classBody: node.childForFieldName('body') ?? undefined };
     const body = node.childForFieldName('body');
     if (body) for (const c of body.namedChildren) if (c) visitIn(c, inner, [...namespace, name], depth + 1);
     void scope;
@@ -730,7 +839,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         const inner: Scope = {
           locals: new Map(), loaded: new Set(), method: true, self: scope.self ? { model: scope.self.model, on } : undefined,
           preloader: node.text.includes('Preloader'), methodName: on === 'instance' ? node.childForFieldName('name')?.text : undefined,
-          source: { text: node.text, start: node.startIndex },
+          source: { text: node.text, start: node.startIndex }, classBody: scope.classBody, def: node,
           // A component's instance method runs once per render: per element when it is rendered per element.
           loop: componentFile && on === 'instance' ? componentLoop : undefined,
         };
@@ -749,6 +858,15 @@ function buildModel(ctx: RuleContext): QueryModel {
         const paramNames: string[] = [];
         if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) { inner.locals.set(n.text, UNKNOWN); paramNames.push(n.text); } }
         if (impact.impact === 'background' && node.type === 'method' && node.childForFieldName('name')?.text === 'perform' && paramNames.length > 0) inner.eventParams = paramNames;
+        if (node.type === 'method' && params) {
+          // A private method's parameter that every call in the class passes a known value (`render_rubygems(versions)`).
+          params.namedChildren.every((p, i) => {
+            if (p?.type !== 'identifier') return false;
+            const passed = callerArgument(node, i);
+            if (passed) inner.locals.set(p.text, passed);
+            return true;
+          });
+        }
         const body = node.childForFieldName('body');
         if (body) visitChildren(body, inner, depth);
         return;
@@ -769,8 +887,9 @@ function buildModel(ctx: RuleContext): QueryModel {
         } else if (left.type !== 'identifier' && left.type !== 'instance_variable') visit(left, scope, depth + 1);
         const literal = literalValue(right);
         const sql = left.type === 'identifier' ? sqlText(right) : undefined;
-        const value = sql !== undefined ? { ...UNKNOWN, sql } : literal ? { ...UNKNOWN, literal } : out.values.get(right.id) ?? valueOf(right, scope);
+        const value = sql !== undefined ? { ...UNKNOWN, sql } : literal ? { ...UNKNOWN, literal } : expressionValue(right, scope);
         if (node.type === 'operator_assignment' && left.type === 'instance_variable' && lookupIvar(scope, left.text)) return;
+        if (left.type === 'left_assignment_list') { assignElements(scope, left, right, node); return; }
         assign(scope, left, value, node);
         return;
       }
@@ -784,7 +903,10 @@ function buildModel(ctx: RuleContext): QueryModel {
       case 'instance_variable': {
         // A bare variable only matters where its value is rendered (`render @posts`, `json: @posts`).
         const parent = node.parent;
-        if (ctx.kind !== 'view' && ctx.kind !== 'controller') return;
+        if (ctx.kind !== 'view' && ctx.kind !== 'controller') {
+          if (parent?.type === 'argument_list' && node.type === 'identifier' && isLocal(scope, node.text)) argumentValues.set(node.id, valueOf(node, scope));
+          return;
+        }
         if (parent?.type !== 'argument_list' && parent?.type !== 'pair') return;
         if (node.type === 'identifier' && !isLocal(scope, node.text) && !partialLocals.has(node.text)) return;
         out.values.set(node.id, valueOf(node, scope));
@@ -853,15 +975,15 @@ function safeControllers(ctx: RuleContext): ControllerIndex | undefined {
 }
 
 /** The value an instance variable has in a template: what every action rendering it assigned. */
-export function ivarValueForTemplate(key: string, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
+export function ivarValueForTemplate(key: string, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number, classes?: AppClassSource): Value | undefined {
   if (depth > 4) return undefined;
   let actions = controllers.actionsRendering(key);
   if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
     // A partial: the instance variables of the templates that render it.
-    const values = controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1));
+    const values = controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1, classes));
     return combine(values);
   }
-  const values = actions.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth));
+  const values = actions.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth, classes));
   actions = [];
   return combine(values);
 }
@@ -882,16 +1004,17 @@ export function helperValueForTemplate(key: string, name: string, controllers: C
 }
 
 /** The value of `ivar` as an action's before_actions and the action itself assign it, in order (a branch's assignment: either value). */
-function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
+function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number, classes?: AppClassSource): Value | undefined {
   const assigns = controllers.assignmentsFor(controller, action, ivar);
   if (assigns.length === 0) return undefined;
+  const returns = controllerReturns(controller, controllers, models, classes);
   /** The value so far: what `@posts = @posts.active` refines. */
   let prior: Value | undefined;
   for (const [k, a] of assigns.entries()) {
     // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
     // the relation: followed two methods deep, each once.
     const methodHooks = (seen: Set<string>): EvalHooks => ({
-      models,
+      models, returns,
       resolveRoot(chain) {
         if (chain.root.kind !== 'name' || seen.has(chain.root.name) || seen.size >= 2) return undefined;
         const returns = controllers.methodOf(controller, chain.root.name)?.returns;
@@ -899,21 +1022,26 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
       },
     });
     const hooks: EvalHooks = {
-      models,
+      models, returns,
       resolveRoot(chain) {
         if (chain.root.kind === 'name') return methodHooks(new Set()).resolveRoot(chain);
         if (chain.root.kind === 'ivar' && chain.root.name === ivar) return prior;
         if (chain.root.kind !== 'ivar' || depth > 3) return undefined;
         // Another ivar (`@works = @tag.works…`): what all its assignments agree on.
-        return actionIvarValue(controller, action, chain.root.name, controllers, models, depth + 1);
+        return actionIvarValue(controller, action, chain.root.name, controllers, models, depth + 1, classes);
       },
     };
-    const v = evaluate(a.chain, hooks);
+    const v = a.element === undefined ? evaluate(a.chain, hooks) : elementValue(a.chain, a.element, returns) ?? UNKNOWN;
     const value = v.kind === 'unknown' ? undefined : { ...v, external: true };
     // In order: an assignment that always runs replaces the value; one in a branch leaves either.
     prior = k === 0 || !a.conditional ? value : combine([prior, value]);
   }
   return prior;
+}
+
+/** A controller's methods (its parents' too) by what they return, for calls with arguments (`popular_posts(min, max)`). */
+function controllerReturns(controller: ControllerInfo, controllers: ControllerIndex, models: ModelIndex, classes?: AppClassSource): ReturnResolver {
+  return returnResolver(models, classes, { sibling: (key) => (key.startsWith('#') ? controllers.methodOf(controller, key.slice(1))?.returnSummary : undefined) });
 }
 
 /**
@@ -930,6 +1058,45 @@ export function actionChainValue(controller: ControllerInfo, action: ControllerM
       return returns ? evaluate(returns, { models, resolveRoot: (r) => r.root.kind === 'ivar' ? actionIvarValue(controller, action, r.root.name, controllers, models, 2) : undefined }) : undefined;
     },
   });
+}
+
+/** The `element`-th of the `[a, b]` a call returns: `load_page` / `load_page(x)` of self, `X.new(…).m` of an app class. */
+function elementValue(chain: Chain, element: number, returns: ReturnResolver): Value | undefined {
+  if (chain.root.kind === 'self' && chain.links.length === 1) return returns.self(chain.links[0].name, element);
+  if (chain.root.kind === 'name' && chain.links.length === 0) return returns.self(chain.root.name, element);
+  if (chain.root.kind !== 'const') return undefined;
+  const call = returns.constant(chain, element);
+  return call && call.count === chain.links.length ? call.value : undefined;
+}
+
+/** Whether a `def` sits below a bare `private`/`protected` in its class body (and no `public` in between), or is `private def`. */
+function isPrivateDef(def: Node): boolean {
+  if (def.parent?.type === 'argument_list') return /^(private|protected)$/.test(def.parent.parent?.childForFieldName('method')?.text ?? '');
+  for (let n = def.previousNamedSibling; n; n = n.previousNamedSibling) {
+    if (n.type === 'identifier' && (n.text === 'private' || n.text === 'protected')) return true;
+    if (n.type === 'identifier' && n.text === 'public') return false;
+  }
+  return false;
+}
+
+const CHAIN_TYPES = new Set(['call', 'identifier', 'constant', 'scope_resolution']);
+
+/**
+ * `a || b`: when both are known records of one model, either (the larger's size counts); when only one is known,
+ * its rows with the size unknown (the other path iterates something the analysis cannot see).
+ */
+function eitherValue(left: Value, right: Value, text: string): Value {
+  const known = [left, right].filter((v) => v.kind !== 'unknown' && v.model);
+  if (known.length === 0) return UNKNOWN;
+  const collections = ['relation', 'collection', 'array', 'class'];
+  if (known.length === 1) {
+    const v = known[0];
+    return collections.includes(v.kind) && !v.bounded ? { ...v, unsure: v.unsure ?? `\`${text}\`` } : UNKNOWN;
+  }
+  if (left.model!.name !== right.model!.name) return UNKNOWN;
+  if (left.kind === right.kind) return combine([left, right]) ?? UNKNOWN;
+  if (!collections.includes(left.kind) || !collections.includes(right.kind)) return UNKNOWN;
+  return combine([{ ...left, kind: 'relation' }, { ...right, kind: 'relation' }]) ?? UNKNOWN;
 }
 
 /** One value for several assignments: known only when all are; preloads are what all share. */
@@ -969,13 +1136,13 @@ export function partialForModel(model: ModelInfo, from?: string): string {
 }
 
 /** Values of a partial's locals where it is rendered once per element of a collection. */
-function partialLocalValues(key: string, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number): Map<string, Value> {
+function partialLocalValues(key: string, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number, classes?: AppClassSource): Map<string, Value> {
   const out = new Map<string, Value>();
   const collectionValue = (r: CollectionRender): Value => {
     const hooks: EvalHooks = {
-      models,
+      models, returns: returnResolver(models, classes),
       resolveRoot(chain) {
-        if (chain.root.kind === 'ivar') return ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1);
+        if (chain.root.kind === 'ivar') return ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1, classes);
         return undefined;
       },
     };
@@ -1011,7 +1178,7 @@ function partialLocalValues(key: string, controllers: ControllerIndex, models: M
  * The element a component's template gets when every view that renders it per element of a collection
  * passes a known relation, all as the same parameter; undefined otherwise (unknown stays silent).
  */
-function componentElementOf(component: ComponentInfo, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number): ComponentElement | undefined {
+function componentElementOf(component: ComponentInfo, controllers: ControllerIndex, models: ModelIndex, nextLoopId: () => number, classes?: AppClassSource): ComponentElement | undefined {
   const renders = controllers.componentRendersOf(component.name);
   if (renders.length === 0) return undefined;
   const params = new Set(renders.map((r) => r.param ?? component.collectionParam));
@@ -1024,7 +1191,7 @@ function componentElementOf(component: ComponentInfo, controllers: ControllerInd
       models,
       resolveRoot: (chain) => {
         if (rendererValues) return chain.root.kind === 'ivar' ? rendererValues.ivar(chain.root.name) : chain.root.kind === 'name' ? rendererValues.method(chain.root.name) : undefined;
-        return chain.root.kind === 'ivar' ? ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1) : undefined;
+        return chain.root.kind === 'ivar' ? ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1, classes) : undefined;
       },
     });
     return v.model && v.kind !== 'record' && v.kind !== 'unknown' ? v : undefined;

@@ -10,9 +10,11 @@ import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
 import { componentFileFor, isComponentTemplate, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
+import { returnSummaryOf, type ReturnSummary } from './methodReturns';
 
+/** `@x = chain`; with `element`, `@a, @x = chain`: the element-th of the `[a, b]` the call returns (methodReturns.ts). */
 export interface IvarAssignment {
-  ivar: string; chain: Chain;
+  ivar: string; chain: Chain; element?: number;
   /** Inside a branch of its method (`if`, a modifier, `case`, `rescue`, the second arm of `?:`): it may not run. */
   conditional?: boolean;
 }
@@ -36,6 +38,8 @@ export interface ControllerMethod {
   name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean;
   /** What a method without parameters returns, when it is a chain: its last expression, or the chain of `@x ||= chain`. */
   returns?: Chain;
+  /** What the method returns (methods with parameters too), for calls written `name(args)` (methodReturns.ts). */
+  returnSummary?: ReturnSummary;
   /** Below `private`/`protected` (or named by `private :x`): a helper the actions call, not an action. */
   hidden?: boolean;
   /** Pundit `authorize` calls in the method. */
@@ -288,6 +292,16 @@ export function readMethod(name: string, method: Node, file: string): Controller
         const paged = pagyChain(right, expr);
         const ivars = left.namedChildren.filter((c) => c?.type === 'instance_variable');
         if (paged && ivars.length === 2) out.assigns.push({ ivar: ivars[1]!.text, chain: paged });
+        else if (!paged && right.type === 'call') {
+          // `@posts, @newer_id = page_items(posts)`: each ivar is one element of what the method returns.
+          const targets = left.namedChildren.filter((c): c is Node => !!c);
+          const call = chainOf(right, file);
+          targets.forEach((t, element) => {
+            if (t.type === 'instance_variable' && targets.slice(0, element).every((x) => x.type === 'instance_variable' || x.type === 'identifier')) {
+              out.assigns.push({ ivar: t.text, chain: call, element });
+            }
+          });
+        }
       }
       return;
     }
@@ -307,6 +321,8 @@ export function readMethod(name: string, method: Node, file: string): Controller
     for (const c of node.namedChildren) if (c) walk(c, depth + 1);
   };
   for (const n of stack) walk(n, 0);
+  const summary = returnSummaryOf(method, file);
+  if (summary) out.returnSummary = summary;
   if (!method.childForFieldName('parameters')?.namedChildren.length) {
     const body = method.childForFieldName('body');
     const statements = body ? [...bodyStatements(body)] : [];

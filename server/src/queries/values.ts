@@ -89,8 +89,19 @@ export const LOOP_METHODS = new Set(['each', 'map', 'flat_map', 'collect', 'coll
 /** Loop methods whose block's first parameter is a batch (Array or relation), not one element. */
 export const BATCH_LOOPS = new Set(['find_in_batches', 'in_batches', 'each_slice', 'each_cons']);
 
+/** Values of calls into methods whose returns were read (methodReturns.ts). `element`: the n-th of a returned `[a, b]`. */
+export interface ReturnResolver {
+  /** A receiverless call of a method of self (the file's own, or self's model's). */
+  self(name: string, element?: number): Value | undefined;
+  /** A model's method called on a record (`on: 'instance'`) or on the class. */
+  method(model: ModelInfo, on: 'class' | 'instance', name: string): Value | undefined;
+  /** `X.new(…).m`, `X.instance.m`, `X.m` on an app class that is not a model: the value and how many links it took. */
+  constant(chain: Chain, element?: number): { value: Value; count: number } | undefined;
+}
+
 export interface EvalHooks {
   models: ModelIndex | undefined;
+  returns?: ReturnResolver;
   /** Value of a root name (local variable, ivar); undefined when unknown here. */
   resolveRoot(chain: Chain): Value | undefined;
   /** The model `self` is inside (a model class body), and whether code runs on the class or an instance. */
@@ -114,13 +125,20 @@ export function hasScope(models: ModelIndex, model: ModelInfo, name: string): bo
 /** Evaluates a chain link by link. */
 export function evaluate(chain: Chain, hooks: EvalHooks): Value {
   let value: Value;
-  const start = 0;
+  /** Links already accounted for by a method's return value. */
+  let start = 0;
+  let resolved: Value | undefined;
   const root = chain.root;
   if (root.kind === 'const') {
     const model = modelOf(hooks.models, root.name);
+    const call = model ? undefined : hooks.returns?.constant(chain);
+    if (call) { start = call.count; resolved = call.value; }
     value = model ? { kind: 'class', model, preloads: classPreloads(hooks.models!, model), origin: { chain, count: 0 } } : UNKNOWN;
   } else if (root.kind === 'self') {
     value = selfValue(hooks, chain);
+    // `popular_posts(min, max)` outside a model: the file's own method.
+    const own = !hooks.self && chain.links.length > 0 ? hooks.returns?.self(chain.links[0].name) : undefined;
+    if (own) { start = 1; resolved = own; }
   } else if (root.kind === 'other') {
     value = root.operand ? differenceOf(evaluate(root.operand, { ...hooks, onLink: undefined })) : UNKNOWN;
   } else {
@@ -131,11 +149,11 @@ export function evaluate(chain: Chain, hooks: EvalHooks): Value {
       const first: Link = { name: root.name, nameRange: chain.rootRange, end: chain.rootRange.end, args: { count: 0, text: '', deps: [] }, hasBlock: false };
       chain = { ...chain, root: { kind: 'self' }, links: [first, ...chain.links] };
       value = selfValue(hooks, chain);
-    } else value = UNKNOWN;
+    } else value = (root.kind === 'name' && hooks.returns?.self(root.name)) || UNKNOWN;
   }
-  for (let i = start; i < chain.links.length; i++) {
+  for (let i = 0; i < chain.links.length; i++) {
     const link = chain.links[i];
-    const next = step(value, link, chain, i + 1, hooks);
+    const next = i < start ? (i === start - 1 ? resolved! : UNKNOWN) : step(value, link, chain, i + 1, hooks);
     hooks.onLink?.(link, i, value, next, chain);
     value = next;
   }
@@ -268,8 +286,8 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         return { ...receiver, kind: 'array', loaded: true };
       }
       if (receiver.kind === 'class') {
-        // A class method or association-less call on the class: unknown result.
-        return UNKNOWN;
+        // A class method the analysis read the return of, or unknown.
+        return hooks.returns?.method(model, 'class', name) ?? UNKNOWN;
       }
       return UNKNOWN;
     }
@@ -280,7 +298,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
     }
     case 'record': {
       const assoc = models.association(model.name, link.name);
-      if (!assoc) return UNKNOWN;
+      if (!assoc) return hooks.returns?.method(model, 'instance', link.name) ?? UNKNOWN;
       // An alias of the reader (`alias :members :zone_members`) loads and preloads under the association's name.
       const name = assoc.aliasOf ?? link.name;
       const target = targetOf(models, model, assoc);

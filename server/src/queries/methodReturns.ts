@@ -1,0 +1,307 @@
+// What a method returns, as plain data read once per method: the chains of its last expression (each branch's
+// when it ends in an `if`/`case`), of its explicit `return`s and of a memoised `@x ||= chain`, with the method's
+// locals replaced by the chains assigned to them. Evaluated where the method is called (`Filter.new(p).results`,
+// `popular_posts(min, max)`, `account.followers_for_local_distribution`), so the value a loop iterates or a view
+// renders keeps its model, preloads and conditions across the call. Parameters are unknown: a return built from
+// one is unknown too.
+import type { Node } from '../parsing/treeSitter';
+import { bodyStatements } from '../parsing/ruby';
+import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
+import { chainOf, substituteRoot, type Chain, type Link } from './chain';
+import { UNKNOWN, evaluate, modelOf, type EvalHooks, type ReturnResolver, type Value } from './values';
+import type { AppClassSource } from '../callbacks/appClasses';
+
+export interface ReturnSummary {
+  /** Parameter names: chains rooted at them are unknown. */
+  params: string[];
+  /** The chains the method may return, one per path that returns something other than nil or an empty literal. */
+  chains: Chain[];
+  /** When the method returns one array literal (`[items, newer_id]`): per element, its chain (undefined: not a chain). */
+  tuple?: (Chain | undefined)[];
+}
+
+const CHAIN_NODES = new Set(['call', 'identifier', 'constant', 'scope_resolution', 'instance_variable', 'parenthesized_statements']);
+const BRANCHY = new Set(['if', 'unless', 'case', 'conditional', 'if_modifier', 'unless_modifier', 'elsif', 'else', 'when', 'in_clause', 'then',
+  'rescue', 'rescue_modifier', 'while', 'until', 'while_modifier', 'until_modifier', 'block', 'do_block', 'begin', 'ensure', 'binary']);
+const NESTED = new Set(['method', 'singleton_method', 'class', 'module', 'lambda', 'singleton_class']);
+/** Returns that add no rows: `nil`, `[]`, `{}`, `false`. */
+const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|\w+\.none)$/;
+
+function paramNames(method: Node): string[] {
+  const out: string[] = [];
+  const list = method.childForFieldName('parameters') ?? method.namedChildren.find((c) => c?.type === 'block_parameters');
+  for (const p of list?.namedChildren ?? []) {
+    if (!p) continue;
+    const name = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
+    if (name) out.push(name.text);
+  }
+  return out;
+}
+
+/** The expressions a statement in tail position yields: each branch's last statement for `if`/`case`/ternaries. */
+function tailNodes(node: Node, out: Node[], depth = 0): boolean {
+  if (depth > 8) return false;
+  const last = (n: Node | null | undefined): boolean => {
+    const statements = bodyStatements(n);
+    const end = statements[statements.length - 1];
+    return end ? tailNodes(end, out, depth + 1) : true; // an empty branch returns nil
+  };
+  switch (node.type) {
+    case 'if': case 'unless': case 'elsif': {
+      const alternative = node.childForFieldName('alternative');
+      if (!last(node.childForFieldName('consequence'))) return false;
+      return alternative ? tailNodes(alternative, out, depth + 1) : true;
+    }
+    case 'else': return last(node);
+    case 'conditional': {
+      const a = node.childForFieldName('consequence');
+      const b = node.childForFieldName('alternative');
+      return (!a || tailNodes(a, out, depth + 1)) && (!b || tailNodes(b, out, depth + 1));
+    }
+    case 'case': {
+      for (const c of node.namedChildren) if (c && (c.type === 'when' || c.type === 'else') && !last(c.type === 'when' ? c.childForFieldName('body') : c)) return false;
+      return true;
+    }
+    case 'begin': case 'parenthesized_statements': return node.type === 'parenthesized_statements' && node.namedChildCount === 1 ? tailNodes(node.namedChildren[0]!, out, depth + 1) : last(node);
+    case 'return': {
+      const value = node.namedChildren.find((c) => !!c);
+      if (!value) return true;
+      return tailNodes(value.type === 'argument_list' ? value.namedChildren.find((c) => !!c) ?? value : value, out, depth + 1);
+    }
+    case 'if_modifier': case 'unless_modifier': {
+      const body = node.childForFieldName('body');
+      return body ? tailNodes(body, out, depth + 1) : true;
+    }
+    default:
+      out.push(node);
+      return true;
+  }
+}
+
+/**
+ * The summary of a `def`, or undefined when some path returns something the analysis cannot read as a chain
+ * (a literal, an interpolated string, a local assigned differently on different paths).
+ */
+export function returnSummaryOf(method: Node, file: string): ReturnSummary | undefined {
+  const block = method.type === 'do_block' || method.type === 'block';
+  const body = method.childForFieldName('body') ?? (block ? method.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body') ?? null : null);
+  if (!body) return undefined;
+  const params = paramNames(method);
+  /** Local → its chain where it was last assigned; null once paths disagree. */
+  const locals = new Map<string, Chain | null>();
+  const expr = (node: Node): Chain | null => {
+    if (node.type === 'operator_assignment' && node.childForFieldName('left')?.type === 'instance_variable') {
+      const right = node.childForFieldName('right');
+      return right ? expr(right) : null;
+    }
+    if (!CHAIN_NODES.has(node.type)) return null;
+    const chain = chainOf(node, file);
+    if (chain.root.kind === 'other') return null;
+    if (chain.root.kind === 'name' && locals.has(chain.root.name)) {
+      const prefix = locals.get(chain.root.name);
+      return prefix ? substituteRoot(chain, prefix) : null;
+    }
+    return chain;
+  };
+  const returned: (Chain | null)[] = [];
+  let tuple: (Chain | undefined)[] | undefined;
+  let tuples = 0;
+  const addReturn = (node: Node): boolean => {
+    const nodes: Node[] = [];
+    if (!tailNodes(node, nodes)) return false;
+    for (const n of nodes) {
+      if (EMPTY.test(n.text.trim())) continue;
+      if (n.type === 'array') {
+        tuples++;
+        tuple = n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => expr(c) ?? undefined);
+        continue;
+      }
+      returned.push(expr(n));
+    }
+    return true;
+  };
+  let readable = true;
+  const walk = (node: Node, conditional: boolean, depth: number): void => {
+    if (depth > 200 || !readable || NESTED.has(node.type)) return;
+    if (node.type === 'return') { if (!addReturn(node)) readable = false; return; }
+    if (node.type === 'assignment' || node.type === 'operator_assignment') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (right) walk(right, conditional, depth + 1);
+      if (left?.type === 'identifier' && right) {
+        const chain = expr(right);
+        const prior = locals.get(left.text);
+        const raw = CHAIN_NODES.has(right.type) ? chainOf(right, file).root : undefined;
+        const derived = !!chain && !!prior && raw?.kind === 'name' && raw.name === left.text;
+        if (node.type === 'operator_assignment' && prior !== undefined) return; // `x ||= y` keeps x
+        if (!conditional) locals.set(left.text, chain);
+        // In a branch: `scope = scope.where(…) if x` may not run (the prior value holds on the other path);
+        // another value on one path only leaves the local unknown.
+        else if (!derived) locals.set(left.text, locals.has(left.text) || chain === null ? null : chain);
+      }
+      return;
+    }
+    for (const c of node.namedChildren) if (c) walk(c, conditional || BRANCHY.has(node.type), depth + 1);
+  };
+  const statements = bodyStatements(body).filter((s) => s.type !== 'rescue' && s.type !== 'ensure' && s.type !== 'else');
+  for (const s of statements) walk(s, false, 0);
+  const last = statements[statements.length - 1];
+  if (!readable || !last || (last.type !== 'return' && !addReturn(last))) return undefined;
+  if (tuples > 1 || (tuple && returned.length > 0)) return undefined;
+  if (returned.some((c) => c === null)) return undefined;
+  const chains = returned as Chain[];
+  if (chains.length === 0 && !tuple) return undefined;
+  return { params, chains, tuple };
+}
+
+/** Summaries of the instance (`#name`) and class (`.name`) methods of a class body. */
+export function returnSummariesOf(body: Node, file: string): Map<string, ReturnSummary> {
+  const out = new Map<string, ReturnSummary>();
+  const add = (key: string, def: Node): void => {
+    if (out.has(key)) { out.delete(key); return; }
+    const s = returnSummaryOf(def, file);
+    if (s) out.set(key, s);
+  };
+  defineMethods(body, file, out);
+  for (const stmt of bodyStatements(body)) {
+    if (stmt.type === 'method') add(`#${stmt.childForFieldName('name')?.text}`, stmt);
+    else if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') add(`.${stmt.childForFieldName('name')?.text}`, stmt);
+    else if (stmt.type === 'singleton_class') {
+      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') add(`.${m.childForFieldName('name')?.text}`, m);
+    }
+  }
+  return out;
+}
+
+/**
+ * `define_method(:local_code) do … end`, also inside a macro a concern defines (`def has_code(…)` in `class_methods`):
+ * an instance method of the classes using it. Defined on several paths: the summaries' chains are alternatives.
+ */
+function defineMethods(body: Node, file: string, out: Map<string, ReturnSummary>): void {
+  const found = new Map<string, ReturnSummary | null>();
+  const stack: Node[] = [body];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'class' || n.type === 'module') continue;
+    if (n.type === 'call' && !n.childForFieldName('receiver') && n.childForFieldName('method')?.text === 'define_method') {
+      const arg = n.childForFieldName('arguments')?.namedChildren.find((c) => !!c);
+      const block = n.childForFieldName('block');
+      const name = arg?.type === 'simple_symbol' ? arg.text.slice(1) : undefined;
+      if (name && block) {
+        const summary = returnSummaryOf(block, file) ?? null;
+        const prior = found.get(`#${name}`);
+        found.set(`#${name}`, prior === undefined ? summary : prior && summary && !prior.tuple && !summary.tuple
+          ? { params: [...prior.params, ...summary.params], chains: [...prior.chains, ...summary.chains] } : null);
+      }
+      continue;
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  for (const [key, summary] of found) if (summary) out.set(key, summary);
+}
+
+const KEY = 'queries.methodReturns';
+registerModelExtractor((model: ModelInfo, body: Node, file: string) => {
+  const found = returnSummariesOf(body, file);
+  if (found.size > 0) model.extra.set(KEY, found);
+});
+
+function modelReturnSummary(models: ModelIndex, model: ModelInfo, key: string): ReturnSummary | undefined {
+  for (const m of models.ancestry(model)) {
+    const summary = (m.extra.get(KEY) as Map<string, ReturnSummary> | undefined)?.get(key);
+    if (summary) return summary;
+  }
+  return undefined;
+}
+
+const MAX_DEPTH = 3;
+
+/** Where a summary is evaluated: self (a model, or none for a plain class) and the owner's other methods. */
+interface Owner {
+  self?: { model: ModelInfo; on: 'class' | 'instance' };
+  /** Another method of the same owner (`#name` / `.name`). */
+  sibling(key: string): ReturnSummary | undefined;
+}
+
+/**
+ * Resolves calls to the methods whose returns the analysis reads: self's (`own`, for the file being analysed),
+ * models' (through the model index) and the app's plain classes' (`X.new(…).m`, `X.instance.m`, `X.m`).
+ */
+export function returnResolver(models: ModelIndex, classes: AppClassSource | undefined, own?: Owner, depth = 0): ReturnResolver {
+  const valueOf = (summary: ReturnSummary, owner: Owner, element?: number): Value => {
+    if (depth >= MAX_DEPTH) return UNKNOWN;
+    const inner = returnResolver(models, classes, owner, depth + 1);
+    const hooks: EvalHooks = {
+      models, self: owner.self, returns: inner,
+      resolveRoot(chain) {
+        if (chain.root.kind === 'name' && summary.params.includes(chain.root.name)) return UNKNOWN;
+        if (chain.root.kind === 'ivar') return UNKNOWN;
+        return undefined;
+      },
+    };
+    const chains = element === undefined ? summary.chains : summary.tuple?.[element] ? [summary.tuple[element]!] : [];
+    const values = chains.map((c) => evaluate(c, hooks));
+    if (values.length === 0 || values.some((v) => v.kind === 'unknown' || !v.model)) return UNKNOWN;
+    if (values.some((v) => v.kind !== values[0].kind || v.model?.name !== values[0].model?.name)) return UNKNOWN;
+    return values.length === 1 ? values[0] : { ...values[0], alternatives: values.flatMap((v) => v.alternatives ?? [v]), bounded: values.every((v) => v.bounded) ? values[0].bounded : undefined };
+  };
+  const appOwner = (name: string): Owner | undefined => {
+    const klass = classes?.find(name);
+    return klass ? { sibling: (key) => klass.returns?.get(key) } : undefined;
+  };
+  return {
+    self(name, element) {
+      const first = own?.self?.on === 'class' ? '.' : '#';
+      const summary = own?.sibling(`${first}${name}`) ?? (own?.self ? undefined : own?.sibling(`.${name}`));
+      return summary && own ? valueOf(summary, own, element) : undefined;
+    },
+    method(model, on, name) {
+      const summary = modelReturnSummary(models, model, `${on === 'class' ? '.' : '#'}${name}`);
+      if (!summary) return undefined;
+      const value = valueOf(summary, { self: { model, on }, sibling: (key) => modelReturnSummary(models, model, key) });
+      // `def transactions = Transaction.where(hcb_code:)`: rows picked by one record's values, as many as that record has.
+      if (on !== 'instance' || value.kind !== 'relation') return value;
+      const short = model.name.split('::').pop();
+      const mark = (v: Value): Value => (v.filtered && !v.association && !v.bounded && !v.ownerScoped && !v.unsure
+        ? { ...v, ownerScoped: `\`${short}#${name}\` (rows picked by one ${short}'s values)` } : v);
+      return value.alternatives ? { ...mark(value), alternatives: value.alternatives.map(mark) } : mark(value);
+    },
+    constant(chain, element) {
+      if (chain.root.kind !== 'const' || modelOf(models, chain.root.name) || !classes) return undefined;
+      const links = chain.links;
+      // `X.new(…).m`, `X.instance.m`: an instance method; `X.m`: a class method.
+      const instance = links.length >= 2 && (links[0].name === 'new' || links[0].name === 'instance');
+      const method: Link | undefined = instance ? links[1] : links[0];
+      if (!method) return undefined;
+      const owner = appOwner(chain.root.name);
+      const summary = owner?.sibling(`${instance ? '#' : '.'}${method.name}`);
+      if (!owner || !summary) return undefined;
+      const value = valueOf(summary, owner, element);
+      return value.kind === 'unknown' ? undefined : { value, count: instance ? 2 : 1 };
+    },
+  };
+}
+
+/** An owner made of the methods a file defines (a name defined twice is left out). */
+export function fileOwner(root: Node, file: string, self?: Owner['self']): Owner {
+  let methods: Map<string, ReturnSummary | null> | undefined;
+  return {
+    self,
+    sibling(key) {
+      if (!methods) {
+        methods = new Map();
+        const stack: Node[] = [root];
+        while (stack.length > 0) {
+          const n = stack.pop()!;
+          if (n.type === 'method' || (n.type === 'singleton_method' && n.childForFieldName('object')?.type === 'self')) {
+            const name = `${n.type === 'method' ? '#' : '.'}${n.childForFieldName('name')?.text}`;
+            methods.set(name, methods.has(name) ? null : returnSummaryOf(n, file) ?? null);
+            continue;
+          }
+          if (['program', 'class', 'module', 'body_statement'].includes(n.type)) for (const c of n.namedChildren) if (c) stack.push(c);
+        }
+      }
+      return methods.get(key) ?? undefined;
+    },
+  };
+}

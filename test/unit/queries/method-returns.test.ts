@@ -1,0 +1,227 @@
+// Values that cross a method boundary: a relation returned by a filter object's method, by a private method
+// that takes arguments, as one element of a returned `[records, total]`, or kept in an ivar that another method
+// of the job assigns. Multi-file fixtures; each form has a near miss where what the method returns is unknown.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
+import unbatchedEach from '../../../server/src/rules/queries/unbatched-each';
+import { at, initParsers } from '../../helpers/ruleTester';
+import { BLOG, applyFixToApp, check, type Files } from '../../helpers/queryApp';
+
+before(initParsers);
+
+const app = (files: Files): Files => ({ ...BLOG, ...files });
+const VIEW = 'app/views/posts/index.html.erb';
+const LOOP_VIEW = '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n';
+const CONTROLLER = 'app/controllers/posts_controller.rb';
+const FILTER = 'app/services/post_filter.rb';
+const JOB = 'app/jobs/digest_job.rb';
+
+const found = (files: Files, file: string) => check(associationInLoop, files, file).map((f) => [at(f).line, at(f).column, f.severity, f.message.split(':')[0]]);
+
+describe('a relation returned by an app class\'s method (`PostFilter.new(params).results`)', () => {
+  const filter = (results: string): string => [
+    'class PostFilter',
+    '  def initialize(params)',
+    '    @params = params',
+    '  end',
+    '',
+    '  def results',
+    results,
+    '  end',
+    '',
+    '  private',
+    '',
+    '  def base',
+    '    Post.where(published: true)',
+    '  end',
+    'end',
+    '',
+  ].join('\n');
+  const files = (results: string): Files => app({
+    [CONTROLLER]: 'class PostsController < ApplicationController\n  def index\n    @posts = PostFilter.new(params).results\n  end\nend\n',
+    [FILTER]: filter(results),
+    [VIEW]: LOOP_VIEW,
+  });
+
+  test('the view\'s loop reads an association of what the filter returns: reported in the view, fixed in the filter', () => {
+    const app1 = files('    scope = base.order(:id)\n    scope = scope.where(category_id: @params[:category]) if @params[:category]\n    scope');
+    const findings = check(associationInLoop, app1, VIEW);
+    assert.deepEqual(findings.map((f) => [at(f).rule, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 7, 'warning']]);
+    assert.match(findings[0].message, /^`post\.author` runs one query per post in the loop \(N\+1; unbounded: every Post in `base\.order\(:id\)`\)/);
+    const fixed = applyFixToApp(app1, findings[0].fixes[0]);
+    assert.equal(fixed[FILTER], app1[FILTER].replace('scope = base.order(:id)\n', 'scope = base.order(:id).includes(:author)\n'));
+    assert.deepEqual(check(associationInLoop, fixed, VIEW), []);
+  });
+
+  test('near misses: the filter preloads the author, or returns something built from its input (unknown)', () => {
+    assert.deepEqual(found(files('    base.includes(:author)'), VIEW), []);
+    assert.deepEqual(found(files('    @params[:posts].select(&:published)'), VIEW), []);
+  });
+});
+
+describe('a private method with arguments, and a returned `[records, count]`', () => {
+  const job = (body: string, methods: string): Files => app({
+    [JOB]: `class DigestJob < ApplicationJob\n  def perform(since)\n${body}\n  end\n\n  private\n\n${methods}\nend\n`,
+  });
+
+  test('`recent(since).each` where `recent(since)` returns a relation: its conditions decide the size (here unknown)', () => {
+    const files = job('    recent(since).each { |post| puts post.author.name }', '  def recent(since)\n    Post.where(published: true).where(created_at: since..)\n  end');
+    assert.deepEqual(found(files, JOB), [[3, 38, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+  });
+
+  test('a method that ignores its argument returns every published post: unbounded', () => {
+    const files = job('    recent(since).each { |post| puts post.author.name }', '  def recent(_since)\n    Post.where(published: true)\n  end');
+    assert.deepEqual(found(files, JOB), [[3, 38, 'warning', '`post.author` runs one query per post in the loop (N+1; unbounded']]);
+  });
+
+  test('near miss: the method refines the relation it is given (unknown: the parameter)', () => {
+    const files = job('    recent(Post.all).each { |post| puts post.author.name }', '  def recent(scope)\n    scope.order(:id)\n  end');
+    assert.deepEqual(found(files, JOB), []);
+  });
+
+  test('`posts, total = page_of_posts`: the first element is the relation', () => {
+    const methods = '  def page_of_posts\n    posts = Post.where(published: true)\n    [posts, posts.count]\n  end';
+    assert.deepEqual(found(job('    posts, total = page_of_posts\n    posts.each { |post| puts post.author.name, total }', methods), JOB),
+      [[4, 30, 'warning', '`post.author` runs one query per post in the loop (N+1; unbounded']]);
+    // Near miss: the targets in the other order: `posts` is the count.
+    assert.deepEqual(found(job('    total, posts = page_of_posts\n    posts.each { |post| puts post.author.name, total }', methods), JOB), []);
+  });
+});
+
+describe('ivars a job assigns in one method and loops over in another', () => {
+  const job = (perform: string): Files => app({
+    [JOB]: `class DigestJob < ApplicationJob\n  def perform(user_id = nil)\n${perform}\n    notify_all\n  end\n\n  private\n\n  def notify_all\n    @posts.each { |post| puts post.author.name }\n  end\nend\n`,
+  });
+
+  test('`@posts = Post.where(…)` in perform, looped in notify_all: the per-row read is reported', () => {
+    assert.deepEqual(found(job('    @posts = Post.where(published: true)'), JOB), [[10, 31, 'warning', '`post.author` runs one query per post in the loop (N+1; unbounded']]);
+  });
+
+  test('`@posts = user&.posts || Post.all`: one side unknown, so the size is unknown (a hint)', () => {
+    const findings = found(job('    user = User.find_by(id: user_id)\n    @posts = @owner&.posts || Post.where(published: true)'), JOB);
+    assert.deepEqual(findings, [[11, 31, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+  });
+
+  test('near misses: another method assigns the ivar something unknown, or the loop preloads', () => {
+    const two = app({
+      [JOB]: 'class DigestJob < ApplicationJob\n  def perform\n    @posts = Post.where(published: true)\n    notify_all\n  end\n\n  def retry_posts(list)\n    @posts = list\n  end\n\n  def notify_all\n    @posts.each { |post| puts post.author.name }\n  end\nend\n',
+    });
+    assert.deepEqual(found(two, JOB), []);
+    assert.deepEqual(found(job('    @posts = Post.where(published: true).includes(:author)'), JOB), []);
+  });
+});
+
+describe('a model method returning a relation', () => {
+  const model = BLOG['app/models/user.rb'].replace('  has_one :profile\n', '  has_one :profile\n\n  def published_posts\n    posts.where(published: true)\n  end\n\n  def post_titles\n    posts.map(&:title)\n  end\n');
+  const files = (body: string): Files => app({
+    'app/models/user.rb': model,
+    [JOB]: `class DigestJob < ApplicationJob\n  def perform(user_id)\n    user = User.find(user_id)\n${body}\n  end\nend\n`,
+  });
+
+  test('`user.published_posts.each` reading the category: one owner\'s rows (size unknown, a hint)', () => {
+    assert.deepEqual(found(files('    user.published_posts.each { |post| puts post.category.name }'), JOB),
+      [[4, 45, 'hint', '`post.category` runs one query per post in the loop (N+1; size unknown']]);
+  });
+
+  test('near miss: a model method returning an Array of titles is not a collection of records', () => {
+    assert.deepEqual(found(files('    user.post_titles.each { |title| puts title.upcase }'), JOB), []);
+  });
+});
+
+describe('a private method\'s parameter that every call in the class passes a known relation', () => {
+  const controller = (second: string, visibility = '  private\n'): Files => app({
+    [CONTROLLER]: [
+      'class PostsController < ApplicationController',
+      '  def index',
+      '    render_titles(Post.where(published: true))',
+      '  end',
+      '',
+      '  def drafts',
+      `    ${second}`,
+      '  end',
+      '',
+      visibility,
+      '  def render_titles(posts)',
+      '    render json: posts.map { |post| [post.title, post.author.name] }',
+      '  end',
+      'end',
+      '',
+    ].join('\n'),
+  });
+
+  test('both actions pass a relation of posts: the loop in the private method reads `author` per row', () => {
+    const files = controller('drafts = Post.where(published: false)\n    render_titles(drafts)');
+    assert.deepEqual(found(files, CONTROLLER), [[14, 50, 'warning', '`post.author` runs one query per post in the loop (N+1; unbounded']]);
+  });
+
+  test('near misses: one call passes something unknown, or the method is public (callers elsewhere)', () => {
+    assert.deepEqual(found(controller('render_titles(params[:posts])'), CONTROLLER), []);
+    assert.deepEqual(found(controller('render_titles(Post.where(published: false))', ''), CONTROLLER), []);
+  });
+});
+
+describe('a method a concern\'s macro defines with `define_method`, called in a callback block', () => {
+  const concern = [
+    'module HasDigest',
+    '  extend ActiveSupport::Concern',
+    '',
+    '  class_methods do',
+    '    def has_digest(strict: false)',
+    '      if strict',
+    '        define_method(:digest_user) do',
+    '          return nil unless persisted?',
+    '          @digest_user ||= User.find_by(email: "digest@example.com")',
+    '        end',
+    '      else',
+    '        define_method(:digest_user) do',
+    '          @digest_user ||= User.find_by(email: "digest@example.com")',
+    '        end',
+    '      end',
+    '    end',
+    '  end',
+    'end',
+    '',
+  ].join('\n');
+  const files = (read: string): Files => app({
+    'app/models/concerns/has_digest.rb': concern,
+    'app/models/category.rb': `class Category < ApplicationRecord\n  include HasDigest\n  has_digest\n  has_many :posts\n\n  after_update do\n    digest_user.posts.each { |post| puts ${read} }\n  end\nend\n`,
+  });
+
+  test('`digest_user.posts.each` reads each post\'s category: one user\'s posts (size unknown, a hint)', () => {
+    assert.deepEqual(found(files('post.category.name'), 'app/models/category.rb'),
+      [[7, 42, 'hint', '`post.category` runs one query per post in the loop (N+1; size unknown']]);
+  });
+
+  test('near miss: the loop reads only columns of the posts', () => {
+    assert.deepEqual(found(files('post.title'), 'app/models/category.rb'), []);
+  });
+});
+
+describe('`@posts, @total = load_page` in an action: the view loops over the first element', () => {
+  const files = (targets: string): Files => app({
+    [CONTROLLER]: `class PostsController < ApplicationController\n  def index\n    ${targets} = load_page(params[:page])\n  end\n\n  private\n\n  def load_page(page)\n    posts = Post.where(published: true).page(page)\n    [posts, posts.total_count]\n  end\nend\n`,
+    [VIEW]: LOOP_VIEW,
+  });
+
+  test('the view\'s per-row read is reported (one page: a hint)', () => {
+    assert.deepEqual(found(files('@posts, @total'), VIEW), [[2, 7, 'hint', '`post.author` runs one query per post in the loop (N+1; bounded']]);
+  });
+
+  test('near miss: the targets in the other order (`@posts` is the count)', () => {
+    assert.deepEqual(found(files('@total, @posts'), VIEW), []);
+  });
+});
+
+describe('a model instance method returning rows picked by its own values', () => {
+  const files = (loop: string): Files => app({
+    'app/models/post.rb': BLOG['app/models/post.rb'].replace(/\nend\n$/, '\n\n  def namesakes\n    Post.where(title:)\n  end\nend\n'),
+    [JOB]: `class DigestJob < ApplicationJob\n  def perform(post_id)\n    ${loop}\n  end\nend\n`,
+  });
+
+  test('`post.namesakes.each` reading the author: as many rows as one post\'s title matches (a hint, not every post)', () => {
+    const files1 = files('Post.find(post_id).namesakes.each { |post| puts post.author.name }');
+    assert.deepEqual(found(files1, JOB), [[3, 53, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+    assert.deepEqual(check(unbatchedEach, files1, JOB), []);
+  });
+});
