@@ -75,7 +75,12 @@ function check(tree, files) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'rails-hazards'), 'check', ...files.map((f) => path.join(tree, f)),
     '--format', 'json', '--fail-on', 'never'], { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`check exited ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
-  return JSON.parse(r.stdout).findings.map((f) => ({ ...f, file: path.relative(tree, f.file) }));
+  const rel = (file) => path.relative(tree, file);
+  return JSON.parse(r.stdout).findings.map((f) => ({
+    ...f, file: rel(f.file),
+    related: (f.related ?? []).map((x) => ({ ...x, file: rel(x.file) })),
+    fixes: (f.fixes ?? []).map((x) => ({ ...x, edits: (x.edits ?? []).map((e) => ({ ...e, file: rel(e.file) })) })),
+  }));
 }
 
 function inFamily(rule, family) {
@@ -102,17 +107,53 @@ function mapLine(diffText, line) {
   return [line + shift, line + shift];
 }
 
-function nearby(findings, family, locations, window) {
-  return findings.filter((f) => inFamily(f.rule, family)
-    && locations.some((l) => l.file === f.file && f.line >= l.from - window && f.line <= l.to + window));
+/**
+ * Findings of the family at one of the locations: the finding's own line or a `related` hop's (an N+1 read in a method
+ * the loop calls). With `added` (the parent commit only: the text each file's fix added, by file), also a finding whose
+ * quick fix edits one of the locations with what the team then wrote there (an N+1 read in a view whose fix adds
+ * `.includes(:work)` in the controller, where the fix commit added `:work`): the tool proposed that very change.
+ */
+function nearby(findings, family, locations, window, added) {
+  const near = (file, line) => locations.some((l) => l.file === file && line >= l.from - window && line <= l.to + window);
+  const proposed = (e) => {
+    const names = [...(e.text ?? '').matchAll(/:([a-z_][a-z0-9_]*)/g)].map((m) => m[1]);
+    return near(e.file, e.line) && names.length > 0 && names.every((n) => new RegExp(`\\b${n}\\b`).test(added?.get(e.file) ?? ''));
+  };
+  return findings.filter((f) => inFamily(f.rule, family) && (near(f.file, f.line)
+    || (f.related ?? []).some((r) => near(r.file, r.line))
+    || (!!added && (f.fixes ?? []).some((x) => (x.edits ?? []).some(proposed)))));
+}
+
+/** What the fix added to each of the case's files (the `+` lines of the diff), to recognise a proposed fix. */
+function addedText(appDir, c) {
+  const out = new Map();
+  for (const file of new Set(c.locations.map((l) => l.file))) {
+    const diff = git(appDir, ['diff', '-U0', c.parent, c.fix, '--', file]);
+    out.set(file, diff.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).join('\n'));
+  }
+  return out;
+}
+
+/**
+ * The files checked for a case: its own, and for an N+1 in a controller the templates of that controller's views
+ * folder, where the per-row reads of what the action loads are reported.
+ */
+function checkedFiles(tree, c) {
+  const files = new Set(c.locations.map((l) => l.file));
+  if (c.family !== 'n+1') return [...files];
+  for (const l of c.locations) {
+    const m = /^(.*)app\/controllers\/(.+)_controller\.rb$/.exec(l.file);
+    const views = m && path.join(tree, `${m[1]}app/views/${m[2]}`);
+    if (views && fs.existsSync(views)) files.add(path.relative(tree, views));
+  }
+  return [...files];
 }
 
 function runCase(c, opt) {
   const appDir = path.join(opt.apps, c.app);
   if (!fs.existsSync(path.join(appDir, '.git')) && !fs.existsSync(path.join(appDir, 'HEAD'))) throw new Error(`no clone of ${c.github} at ${appDir}`);
-  const files = [...new Set(c.locations.map((l) => l.file))];
   const parentTree = materialise(appDir, opt.cache, c.app, c.parent);
-  const before = nearby(check(parentTree, files), c.family, c.locations.map((l) => ({ file: l.file, from: l.line, to: l.line })), opt.window);
+  const before = nearby(check(parentTree, checkedFiles(parentTree, c)), c.family, c.locations.map((l) => ({ file: l.file, from: l.line, to: l.line })), opt.window, addedText(appDir, c));
 
   const fixTree = materialise(appDir, opt.cache, c.app, c.fix);
   const fixLocations = [];
@@ -121,8 +162,8 @@ function runCase(c, opt) {
     const [from, to] = mapLine(git(appDir, ['diff', '-U0', c.parent, c.fix, '--', l.file]), l.line);
     fixLocations.push({ file: l.file, from, to });
   }
-  const fixFiles = [...new Set(fixLocations.map((l) => l.file))];
-  const after = fixFiles.length ? nearby(check(fixTree, fixFiles), c.family, fixLocations, opt.window) : [];
+  const fixFiles = checkedFiles(fixTree, { ...c, locations: fixLocations });
+  const after = fixLocations.length ? nearby(check(fixTree, fixFiles), c.family, fixLocations, opt.window) : [];
   const brief = (f) => ({ rule: f.rule, severity: f.severity, file: f.file, line: f.line, message: f.message });
   return {
     found: before.length > 0,

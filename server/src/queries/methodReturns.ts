@@ -8,7 +8,7 @@ import type { Node } from '../parsing/treeSitter';
 import { bodyStatements } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
-import { UNKNOWN, evaluate, modelOf, type EvalHooks, type ReturnResolver, type Value } from './values';
+import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type ReturnResolver, type Value } from './values';
 import type { AppClassSource } from '../callbacks/appClasses';
 
 export interface ReturnSummary {
@@ -240,7 +240,7 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
       },
     };
     const chains = element === undefined ? summary.chains : summary.tuple?.[element] ? [summary.tuple[element]!] : [];
-    const values = chains.map((c) => evaluate(c, hooks));
+    const values = chains.map((c) => pickedByArguments(evaluate(c, hooks), c, summary.params));
     if (values.length === 0 || values.some((v) => v.kind === 'unknown' || !v.model)) return UNKNOWN;
     if (values.some((v) => v.kind !== values[0].kind || v.model?.name !== values[0].model?.name)) return UNKNOWN;
     return values.length === 1 ? values[0] : { ...values[0], alternatives: values.flatMap((v) => v.alternatives ?? [v]), bounded: values.every((v) => v.bounded) ? values[0].bounded : undefined };
@@ -280,6 +280,21 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
       return value.kind === 'unknown' ? undefined : { value, count: instance ? 2 : 1 };
     },
   };
+}
+
+/**
+ * `def self.similar_to(url) = where(normalized_url: url)`: the rows depend on what the caller passes, which the
+ * analysis does not know (one story's URL, or a state shared by half the table): size unknown, not a table scan.
+ */
+const PICKING_METHODS = new Set(['where', 'not', 'or', 'rewhere', 'having', 'find_by', 'find_by!', 'excluding', 'without']);
+
+function pickedByArguments(value: Value, chain: Chain, params: string[]): Value {
+  if (params.length === 0 || (value.kind !== 'relation' && value.kind !== 'array') || !value.filtered || value.bounded || value.ownerScoped || value.unsure) return value;
+  const mentions = (text: string): boolean => params.some((p) => new RegExp(`(^|[^\\w@.:$])${p}\\b(?!\\s*[(?!])`).test(text));
+  // Conditions (`where`, `not`, a scope called with it), not `order(id: direction)` or `limit(n)`.
+  const selects = (l: Link): boolean => PICKING_METHODS.has(l.name) || !RELATION_METHODS.has(l.name);
+  const argument = chain.links.find((l) => selects(l) && mentions(l.args.text));
+  return argument ? { ...value, unsure: `\`${argument.name}${argument.args.text}\` with the caller's arguments` } : value;
 }
 
 /** An owner made of the methods a file defines (a name defined twice is left out). */

@@ -908,3 +908,21 @@ describe('program model: helper_method and ransack searches (miss cause 1)', () 
     assert.deepEqual(check(associationInLoop, sorts, VIEW), []);
   });
 });
+
+describe('near misses of the sixth evaluation round (rows a method picks with its caller\'s arguments)', () => {
+  const JOB = 'app/jobs/notify_job.rb';
+  const job = (helper: string): Files => app({
+    [JOB]: `class NotifyJob < ApplicationJob\n  def perform\n    posts_for(Setting.current_slug).each do |post|\n      puts post.author.name\n    end\n  end\n\n  private\n\n${helper}end\n`,
+  });
+
+  test('a private method selecting by its argument (`where(slug: Slug.normalize(slug))`) has as many rows as the caller\'s value picks: a hint, not a warning', () => {
+    const findings = check(associationInLoop, job('  def posts_for(slug)\n    Post.where(slug: Slug.normalize(slug)).order(:id)\n  end\n'), JOB);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[4, 12, 'hint']]);
+    assert.match(findings[0].message, /size unknown/);
+  });
+
+  test('near miss: when the argument only orders the rows, the method still selects every published post (a warning)', () => {
+    const findings = check(associationInLoop, job('  def posts_for(direction)\n    Post.where(published: true).order(id: direction)\n  end\n'), JOB);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity]), [[4, 12, 'warning']]);
+  });
+});
