@@ -136,7 +136,7 @@ function addedText(appDir, c) {
 
 /**
  * The files checked for a case: its own, and for an N+1 in a controller the templates of that controller's views
- * folder, where the per-row reads of what the action loads are reported.
+ * folder and the app's serializers, where the per-row reads of what the action loads are reported.
  */
 function checkedFiles(tree, c) {
   const files = new Set(c.locations.map((l) => l.file));
@@ -145,6 +145,9 @@ function checkedFiles(tree, c) {
     const m = /^(.*)app\/controllers\/(.+)_controller\.rb$/.exec(l.file);
     const views = m && path.join(tree, `${m[1]}app/views/${m[2]}`);
     if (views && fs.existsSync(views)) files.add(path.relative(tree, views));
+    // The serializers its JSON renders apply per element report their reads in their own files.
+    const serializers = m && path.join(tree, `${m[1]}app/serializers`);
+    if (serializers && fs.existsSync(serializers)) files.add(path.relative(tree, serializers));
   }
   return [...files];
 }
