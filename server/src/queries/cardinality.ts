@@ -36,6 +36,7 @@ export function cardinalityOf(value: Value, sizes?: TableSizes): Cardinality {
   if (!model) return { kind: 'unknown', why: 'a collection of unknown size' };
   if (value.ownerScoped) return { kind: 'unknown', why: `as many ${model} rows as one owner has (${codeText(value.ownerScoped)})` };
   if (value.unsure) return { kind: 'unknown', why: `as many ${model} rows as ${codeText(value.unsure)} selects` };
+  if (value.returnedBy) return { kind: 'unknown', why: `as many ${model} rows as \`${value.returnedBy}\` returns (not judged across methods)` };
   if (value.association) {
     const owner = value.association.owner.name;
     return { kind: 'unknown', why: `as many as one ${owner} has in \`${value.association.info.name}\`` };

@@ -228,7 +228,8 @@ interface Owner {
  * models' (through the model index) and the app's plain classes' (`X.new(…).m`, `X.instance.m`, `X.m`).
  */
 export function returnResolver(models: ModelIndex, classes: AppClassSource | undefined, own?: Owner, depth = 0): ReturnResolver {
-  const valueOf = (summary: ReturnSummary, owner: Owner, element?: number): Value => {
+  const valueOf = (summary: ReturnSummary, owner: Owner, element: number | undefined, label: string): Value => returned(valueOfSummary(summary, owner, element), label);
+  const valueOfSummary = (summary: ReturnSummary, owner: Owner, element?: number): Value => {
     if (depth >= MAX_DEPTH) return UNKNOWN;
     const inner = returnResolver(models, classes, owner, depth + 1);
     const hooks: EvalHooks = {
@@ -253,12 +254,12 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
     self(name, element) {
       const first = own?.self?.on === 'class' ? '.' : '#';
       const summary = own?.sibling(`${first}${name}`) ?? (own?.self ? undefined : own?.sibling(`.${name}`));
-      return summary && own ? valueOf(summary, own, element) : undefined;
+      return summary && own ? valueOf(summary, own, element, name) : undefined;
     },
     method(model, on, name) {
       const summary = modelReturnSummary(models, model, `${on === 'class' ? '.' : '#'}${name}`);
       if (!summary) return undefined;
-      const value = valueOf(summary, { self: { model, on }, sibling: (key) => modelReturnSummary(models, model, key) });
+      const value = valueOf(summary, { self: { model, on }, sibling: (key) => modelReturnSummary(models, model, key) }, undefined, `${model.name}${on === 'class' ? '.' : '#'}${name}`);
       // `def transactions = Transaction.where(hcb_code:)`: rows picked by one record's values, as many as that record has.
       if (on !== 'instance' || value.kind !== 'relation') return value;
       const short = model.name.split('::').pop();
@@ -276,7 +277,7 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
       const owner = appOwner(chain.root.name);
       const summary = owner?.sibling(`${instance ? '#' : '.'}${method.name}`);
       if (!owner || !summary) return undefined;
-      const value = valueOf(summary, owner, element);
+      const value = valueOf(summary, owner, element, `${chain.root.name}${instance ? '#' : '.'}${method.name}`);
       return value.kind === 'unknown' ? undefined : { value, count: instance ? 2 : 1 };
     },
   };
@@ -286,6 +287,16 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
  * `def self.similar_to(url) = where(normalized_url: url)`: the rows depend on what the caller passes, which the
  * analysis does not know (one story's URL, or a state shared by half the table): size unknown, not a table scan.
  */
+/**
+ * Rows that reach a loop through another method's return. Measured on 22 apps, such loops were mostly worth little as
+ * warnings (2 of 8: maintenance scripts, reference tables, daily backlogs, rows the caller picks): the value is
+ * followed, so the N+1 is found, but its size is not judged across the method boundary (a hint that says so).
+ */
+function returned(value: Value, label: string): Value {
+  const mark = (v: Value): Value => ((v.kind === 'relation' || v.kind === 'array') && !v.bounded && !v.literal && !v.returnedBy ? { ...v, returnedBy: label } : v);
+  return value.alternatives ? { ...mark(value), alternatives: value.alternatives.map(mark) } : mark(value);
+}
+
 const PICKING_METHODS = new Set(['where', 'not', 'or', 'rewhere', 'having', 'find_by', 'find_by!', 'excluding', 'without']);
 
 function pickedByArguments(value: Value, chain: Chain, params: string[]): Value {

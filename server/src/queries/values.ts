@@ -60,6 +60,8 @@ export interface Value {
   sql?: string;
   /** A scope named for rows not processed yet (`unmapped`, `unsent`): a backlog when the loop writes. */
   backlog?: string;
+  /** Reached the loop through this method's return (`Report#pending`, `Svc#rows`): its size is not judged. */
+  returnedBy?: string;
   /** A ransack search (`Post.ransack(params[:q])`): only its `result` is a relation. */
   search?: boolean;
 }
@@ -219,6 +221,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
           kind: 'relation', model, preloads: receiver.kind === 'collection' ? emptyPreloads() : receiver.preloads,
           bounded: receiver.kind === 'collection' ? undefined : receiver.bounded,
           ordered: receiver.ordered, unsure: receiver.kind === 'collection' ? undefined : receiver.unsure,
+          returnedBy: receiver.kind === 'collection' ? undefined : receiver.returnedBy,
           ownerScoped: receiver.kind === 'collection' ? undefined : receiver.ownerScoped,
           aged: receiver.kind === 'collection' ? undefined : receiver.aged, backlog: receiver.kind === 'collection' ? undefined : receiver.backlog, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
           filtered: receiver.filtered || receiver.kind === 'collection' || isScope || !UNFILTERED.has(name),
