@@ -134,6 +134,8 @@ export function constantPath(name: string): string {
  */
 export class AppClassResolver implements AppClassSource {
   private readonly files = new Map<string, AppClass[] | undefined>();
+  /** `find` by name (hot: every constant a query chain or a callback names), emptied with `files`. */
+  private readonly byName = new Map<string, AppClass | undefined>();
 
   private rootList: string[] | undefined;
 
@@ -142,16 +144,18 @@ export class AppClassResolver implements AppClassSource {
 
   private get autoloadRoots(): string[] { return (this.rootList ??= this.roots()); }
 
-  clear(): void { this.files.clear(); }
+  clear(): void { this.files.clear(); this.byName.clear(); }
 
   find(name: string): AppClass | undefined {
     const clean = name.replace(/^::/, '');
+    if (this.byName.has(clean)) return this.byName.get(clean);
+    let found: AppClass | undefined;
     for (const root of this.autoloadRoots) {
-      const classes = this.load(path.join(root, constantPath(clean)));
-      const found = classes?.find((c) => c.name === clean);
-      if (found) return found;
+      found = this.load(path.join(root, constantPath(clean)))?.find((c) => c.name === clean);
+      if (found) break;
     }
-    return undefined;
+    this.byName.set(clean, found);
+    return found;
   }
 
   ownsNamespace(name: string): boolean {
