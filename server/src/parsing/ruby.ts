@@ -167,6 +167,19 @@ export function bodyStatements(node: Node | null | undefined): Node[] {
   return node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
 }
 
+/** The methods a class body defines, keyed `#name` (instance) and `.name` (`def self.name`, inside `class << self`). */
+export function methodDefinitions(body: Node): [string, Node][] {
+  const out: [string, Node][] = [];
+  for (const stmt of bodyStatements(body)) {
+    if (stmt.type === 'method') out.push([`#${stmt.childForFieldName('name')?.text}`, stmt]);
+    else if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') out.push([`.${stmt.childForFieldName('name')?.text}`, stmt]);
+    else if (stmt.type === 'singleton_class') {
+      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') out.push([`.${m.childForFieldName('name')?.text}`, m]);
+    }
+  }
+  return out;
+}
+
 /** The first parameter name of a block: `|t|` → "t". */
 export function blockParam(block: Node | null): string | undefined {
   const params = block?.childForFieldName('parameters') ?? block?.namedChildren.find((c) => c?.type === 'block_parameters');

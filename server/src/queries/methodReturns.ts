@@ -5,7 +5,7 @@
 // renders keeps its model, preloads and conditions across the call. Parameters are unknown: a return built from
 // one is unknown too.
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements } from '../parsing/ruby';
+import { bodyStatements, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { chainOf, substituteRoot, type Chain, type Link } from './chain';
 import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type ReturnResolver, type Value } from './values';
@@ -163,13 +163,7 @@ export function returnSummariesOf(body: Node, file: string): Map<string, ReturnS
     if (s) out.set(key, s);
   };
   defineMethods(body, file, out);
-  for (const stmt of bodyStatements(body)) {
-    if (stmt.type === 'method') add(`#${stmt.childForFieldName('name')?.text}`, stmt);
-    else if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') add(`.${stmt.childForFieldName('name')?.text}`, stmt);
-    else if (stmt.type === 'singleton_class') {
-      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') add(`.${m.childForFieldName('name')?.text}`, m);
-    }
-  }
+  for (const [key, def] of methodDefinitions(body)) add(key, def);
   return out;
 }
 

@@ -6,7 +6,7 @@
 // through their summaries (methodReads.ts), and a parameter passed on to another method of the same
 // owner is followed through that method's summary (depth-bounded, cycle-guarded).
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements } from '../parsing/ruby';
+import { methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { associationReadsOf } from './methodReads';
 
@@ -102,13 +102,7 @@ export function paramSummaryOf(method: Node, file: string): ParamSummary | undef
 export function paramSummariesOf(body: Node, file: string): Map<string, ParamSummary> {
   const out = new Map<string, ParamSummary>();
   const add = (key: string, def: Node): void => { const s = paramSummaryOf(def, file); if (s) out.set(key, s); };
-  for (const stmt of bodyStatements(body)) {
-    if (stmt.type === 'method') add(`#${stmt.childForFieldName('name')?.text}`, stmt);
-    else if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') add(`.${stmt.childForFieldName('name')?.text}`, stmt);
-    else if (stmt.type === 'singleton_class') {
-      for (const m of bodyStatements(stmt.childForFieldName('body') ?? stmt)) if (m.type === 'method') add(`.${m.childForFieldName('name')?.text}`, m);
-    }
-  }
+  for (const [key, def] of methodDefinitions(body)) add(key, def);
   return out;
 }
 
