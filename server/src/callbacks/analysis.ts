@@ -30,7 +30,7 @@ export interface FileCallbacks {
 export function indexFor(app: AppFacts, file: string, tree: Tree | undefined): ModelIndex {
   const shared = app.models;
   // Controllers, jobs and other Ruby files define no models: the app's index is the whole answer.
-  if (shared && (!/[\\/]app[\\/]models[\\/]/.test(file) || shared.files().includes(file))) return shared;
+  if (shared && (!/[\\/]app[\\/]models[\\/]/.test(file) || shared.hasFile(file))) return shared;
   const local = shared ? shared.copy() : new ModelIndex();
   if (tree) local.update(file, extractModels(tree, file));
   return local;

@@ -1,6 +1,6 @@
 // Runs every enabled rule over one file in a single tree traversal. Pure: the caller reads files,
 // parses, and owns the tree's lifetime.
-import type { Tree } from '../parsing/treeSitter';
+import type { Node, Tree } from '../parsing/treeSitter';
 import { nodeRange } from '../parsing/ruby';
 import type { AppFacts } from './appFacts';
 import type { FileKind, Report, Rule, RuleContext, Visitor } from './rule';
@@ -82,26 +82,18 @@ function traverse(tree: Tree, active: { rule: Rule; visitor: Visitor }[], crashe
   const wanted = new Set<string>();
   for (const { visitor } of active) for (const key of Object.keys(visitor)) if (key !== 'end') wanted.add(key);
   if (wanted.size === 0) return;
-  const cursor = tree.walk();
-  try {
-    // Iterative pre-order walk: recursion would overflow on deeply nested input.
-    for (;;) {
-      if (wanted.has(cursor.nodeType)) {
-        const node = cursor.currentNode;
-        const type = cursor.nodeType;
-        for (const entry of [...active]) {
-          const handler = entry.visitor[type];
-          if (!handler) continue;
-          try { handler(node); } catch (error) { crashed(entry.rule, error); }
-        }
-      }
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return;
+  // Iterative pre-order walk: recursion would overflow on deeply nested input.
+  const stack: Node[] = [tree.rootNode];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (wanted.has(node.type)) {
+      for (const entry of [...active]) {
+        const handler = entry.visitor[node.type];
+        if (!handler) continue;
+        try { handler(node); } catch (error) { crashed(entry.rule, error); }
       }
     }
-  } finally {
-    cursor.delete();
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
   }
 }
 

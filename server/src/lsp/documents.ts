@@ -61,7 +61,7 @@ export class OpenDocuments {
     if (entry.tree && entry.treeVersion === entry.doc.version) return entry.tree;
     const text = entry.doc.getText();
     const old = entry.erb ? undefined : entry.tree;
-    const tree = parseRuby(entry.erb ? rubyOf(entry.file, text) : text, old, budgetMs);
+    const tree = parseRuby(entry.erb ? rubyOf(entry.file, text) : text, old, budgetMs, !entry.erb);
     entry.tree?.delete();
     entry.tree = tree;
     entry.treeVersion = entry.doc.version;

@@ -109,6 +109,25 @@ export function extractModels(tree: Tree, file: string): ModelInfo[] {
   return out;
 }
 
+/** The classes a file declares (`class A::B < C`), nested ones included, without reading their bodies. */
+export function declaredClasses(tree: Tree): { name: string; superclass?: string; namespace: string }[] {
+  const out: { name: string; superclass?: string; namespace: string }[] = [];
+  const visit = (node: Node, namespace: string[]): void => {
+    for (const stmt of bodyStatements(node)) {
+      if (stmt.type !== 'module' && stmt.type !== 'class') continue;
+      const name = constantText(stmt.childForFieldName('name')) ?? '';
+      if (stmt.type === 'class') {
+        const superclass = constantText(stmt.childForFieldName('superclass')?.namedChildren[0]);
+        out.push({ name: [...namespace, name].join('::'), superclass, namespace: namespace.join('::') });
+      }
+      const body = stmt.childForFieldName('body');
+      if (body) visit(body, [...namespace, name]);
+    }
+  };
+  visit(tree.rootNode, []);
+  return out;
+}
+
 const EVAL_METHODS = new Set(['class_eval', 'class_exec', 'module_eval']);
 const MIXIN_METHODS = new Set(['prepend', 'include']);
 
@@ -304,6 +323,8 @@ export class ModelIndex {
   update(file: string, models: ModelInfo[]): void { this.byFile.set(file, models); this.byName = undefined; }
   remove(file: string): void { if (this.byFile.delete(file)) this.byName = undefined; }
   files(): string[] { return [...this.byFile.keys()]; }
+
+  hasFile(file: string): boolean { return this.byFile.has(file); }
 
   /** The parts written in one file (classes, concerns and reopenings), as extracted. */
   definedIn(file: string): ModelInfo[] { this.linked(); return this.byFile.get(file) ?? []; }

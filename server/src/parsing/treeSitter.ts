@@ -2,7 +2,9 @@
 // because trees are freed at once with tree.delete(): see docs/ARCHITECTURE.md "Parsing".
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Parser, Language, Tree, Node, Edit, Point } from 'web-tree-sitter';
+import { Parser, Language, Edit, Point } from 'web-tree-sitter';
+import { installFastHeapAccess } from './fastNodes';
+import { Node, Tree } from './syntaxTree';
 
 export type { Tree, Node, Edit, Point };
 
@@ -21,7 +23,9 @@ function wasmPath(fileName: string, packageName: string): string {
 
 export function initParsers(): Promise<void> {
   ready ??= (async () => {
-    await Parser.init({ locateFile: () => wasmPath('tree-sitter.wasm', 'web-tree-sitter') });
+    const wasmModule = { locateFile: () => wasmPath('tree-sitter.wasm', 'web-tree-sitter') };
+    await Parser.init(wasmModule);
+    installFastHeapAccess(wasmModule as never);
     rubyLanguage = await Language.load(wasmPath('tree-sitter-ruby.wasm', 'tree-sitter-ruby'));
     erbLanguage = await Language.load(wasmPath('tree-sitter-embedded_template.wasm', 'tree-sitter-embedded-template'));
     rubyParser = new Parser();
@@ -52,22 +56,23 @@ export class ParseBudgetExceeded extends Error {
 export const parseStats = { parsed: 0, overBudget: 0 };
 
 /**
- * Parses Ruby. With `oldTree` (already `edit()`ed) tree-sitter reuses unchanged subtrees.
+ * Parses Ruby. With `oldTree` (already `edit()`ed, its WASM tree kept) tree-sitter reuses unchanged
+ * subtrees; `keepWasm` keeps the new tree's WASM side for such a later re-parse (free it with `delete()`).
  * Throws ParseBudgetExceeded when the budget runs out, so one pathological file cannot hang a scan.
  */
-export function parseRuby(text: string, oldTree?: Tree | null, budgetMs = 5000): Tree {
+export function parseRuby(text: string, oldTree?: Tree | null, budgetMs = 5000, keepWasm = false): Tree {
   requireReady();
   parseStats.parsed++;
   const deadline = Date.now() + budgetMs;
-  const tree = rubyParser!.parse(text, oldTree ?? null, {
+  const wasm = rubyParser!.parse(text, oldTree?.wasmTree ?? null, {
     progressCallback: () => Date.now() > deadline,
   } as never);
-  if (!tree) {
+  if (!wasm) {
     parseStats.overBudget++;
     rubyParser!.reset();
     throw new ParseBudgetExceeded(budgetMs);
   }
-  return tree;
+  return new Tree(wasm, text, keepWasm);
 }
 
 /**

@@ -5,15 +5,11 @@ import type { Node, Tree } from '../parsing/treeSitter';
 import { literalName, literalNames, readCall } from '../parsing/ruby';
 
 function* descendants(tree: Tree, types: Set<string>): Generator<Node> {
-  const cursor = tree.walk();
-  try {
-    for (;;) {
-      if (types.has(cursor.nodeType)) yield cursor.currentNode;
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return;
-    }
-  } finally {
-    cursor.delete();
+  const stack: Node[] = [tree.rootNode];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (types.has(node.type)) yield node;
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
   }
 }
 

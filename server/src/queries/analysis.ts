@@ -6,7 +6,7 @@ import type { Node, Tree } from '../parsing/treeSitter';
 import type { RuleContext } from '../core/rule';
 import type { Range } from '../core/types';
 import { constantText, nodeRange } from '../parsing/ruby';
-import { extractModels, ModelIndex, type AssociationInfo, type ModelInfo } from '../models/modelIndex';
+import { declaredClasses, extractModels, ModelIndex, type AssociationInfo, type ModelInfo } from '../models/modelIndex';
 import { tableize, underscore, singularize } from '../models/inflector';
 import { chainOf, emptyPreloads, dynamicPreloads, type Chain, type Link } from './chain';
 import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, step, type EvalHooks, type Value } from './values';
@@ -187,12 +187,31 @@ export function loopCardinality(loop: LoopInfo, deps?: Iterable<string>): Cardin
 
 /** The app's index, or a copy that also has the models defined in this file when the index lacks them. */
 function withOwnModels(models: ModelIndex | undefined, tree: Tree, file: string): ModelIndex | undefined {
-  if (models && models.files().includes(file)) return models;
+  if (models && (models.hasFile(file) || !declaresUnknownModel(models, tree))) return models;
   const own = extractModels(tree, file).filter((m) => m.kind === 'class');
   if (own.length === 0 || (models && own.every((m) => models.resolve(m.name)))) return models;
   const copy = models ? models.copy() : new ModelIndex();
   copy.update(file, own);
   return copy;
+}
+
+const RECORD_BASES = /^(::)?(ActiveRecord::Base|(\w+::)*ApplicationRecord)$/;
+
+/**
+ * Whether the file declares a class the index lacks whose superclass is a model (or ActiveRecord):
+ * the only classes worth a private copy of the index. Controllers, jobs and services are not
+ * extracted at all (most files of an app, and a copy re-links every model).
+ */
+function declaresUnknownModel(models: ModelIndex, tree: Tree): boolean {
+  const recordClasses = new Set<string>();
+  for (const { name, superclass, namespace } of declaredClasses(tree)) {
+    if (!superclass) continue;
+    const isRecord = RECORD_BASES.test(superclass) || recordClasses.has(superclass) || !!models.resolve(superclass, namespace);
+    if (!isRecord) continue;
+    if (!models.resolve(name)) return true;
+    recordClasses.add(name);
+  }
+  return false;
 }
 
 interface Scope {

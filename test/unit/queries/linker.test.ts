@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
 import queryInLoop from '../../../server/src/rules/queries/query-in-loop';
 import pluckInsteadOfMap from '../../../server/src/rules/queries/pluck-instead-of-map';
+import unbatchedEach from '../../../server/src/rules/queries/unbatched-each';
 import { extractModels, ModelIndex } from '../../../server/src/models/modelIndex';
 import { orderedEntries } from '../../../server/src/callbacks/chain';
 import '../../../server/src/callbacks/facts';
@@ -217,3 +218,42 @@ describe('cause 4: loop and call forms', () => {
 });
 
 void queryApp;
+
+// A file outside app/models may define a model the app index does not have (a script, a model in lib/):
+// the query analysis adds it for that file. Only classes whose superclass is a model are added; a
+// plain class that happens to answer `all` is not a table.
+describe("a file's own models", () => {
+  const unbatched = (files: Files, file: string) => check(unbatchedEach, { ...DEPOT, ...files }, file).map((f) => ({ ...at(f), severity: f.severity }));
+
+  test('a model declared in a lib/ script is known in that script', () => {
+    const script = 'lib/tasks/archive.rb';
+    const code = [
+      'class ArchivedShipment < ApplicationRecord',
+      '  belongs_to :courier',
+      'end',
+      '',
+      'ArchivedShipment.all.each do |shipment|',
+      '  puts shipment.courier.name',
+      'end',
+      '',
+    ].join('\n');
+    assert.deepEqual(findings({ [script]: code }, script).map(at), [{ rule: 'queries/association-in-loop', line: 6, column: 8 }]);
+  });
+
+  test('a plain class with its own `all` is not a table to batch', () => {
+    const service = 'app/services/route_planner.rb';
+    const code = [
+      'class RoutePlanner',
+      '  def self.all',
+      '    [new, new]',
+      '  end',
+      '',
+      '  def self.replan',
+      '    RoutePlanner.all.each { |planner| planner.plan }',
+      '  end',
+      'end',
+      '',
+    ].join('\n');
+    assert.deepEqual(unbatched({ [service]: code }, service), []);
+  });
+});
