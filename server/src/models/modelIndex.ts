@@ -320,8 +320,16 @@ export class ModelIndex {
   private readonly byFile = new Map<string, ModelInfo[]>();
   private byName: Map<string, ModelInfo[]> | undefined;
 
-  update(file: string, models: ModelInfo[]): void { this.byFile.set(file, models); this.byName = undefined; }
-  remove(file: string): void { if (this.byFile.delete(file)) this.byName = undefined; }
+  update(file: string, models: ModelInfo[]): void { this.byFile.set(file, models); this.unlink(); }
+  remove(file: string): void { if (this.byFile.delete(file)) this.unlink(); }
+  private unlink(): void {
+    this.byName = undefined;
+    this.resolved.clear();
+    this.ancestries.clear();
+  }
+  /** `resolve` and `ancestry` answers while the files stay the same (asked for every chain of every file). */
+  private readonly resolved = new Map<string, ModelInfo | null>();
+  private readonly ancestries = new Map<ModelInfo, readonly ModelInfo[]>();
   files(): string[] { return [...this.byFile.keys()]; }
 
   hasFile(file: string): boolean { return this.byFile.has(file); }
@@ -386,8 +394,13 @@ export class ModelIndex {
   /** Looks a constant up the way Ruby would from inside `namespace` (innermost first). */
   resolve(name: string, namespace = ''): ModelInfo | undefined {
     const byName = this.linked();
-    const found = this.lookup(byName, name, namespace);
-    return found ? byName.get(found)![0] : undefined;
+    const key = `${namespace} ${name}`;
+    let answer = this.resolved.get(key);
+    if (answer === undefined) {
+      const found = this.lookup(byName, name, namespace);
+      this.resolved.set(key, (answer = found ? byName.get(found)![0] : null));
+    }
+    return answer ?? undefined;
   }
 
   model(className: string): ModelInfo | undefined {
@@ -407,7 +420,14 @@ export class ModelIndex {
   }
 
   /** The class itself (every part of it), its included concerns (recursively), then its superclasses and theirs. */
-  ancestry(model: ModelInfo): ModelInfo[] {
+  ancestry(model: ModelInfo): readonly ModelInfo[] {
+    this.linked();
+    let found = this.ancestries.get(model);
+    if (!found) this.ancestries.set(model, (found = Object.freeze(this.findAncestry(model))));
+    return found;
+  }
+
+  private findAncestry(model: ModelInfo): ModelInfo[] {
     const out: ModelInfo[] = [];
     const seen = new Set<string>();
     const add = (m: ModelInfo | undefined): void => {

@@ -614,18 +614,29 @@ export class ControllerIndex {
   private readonly viewsByFile = new Map<string, ViewInfo>();
   private byViewPath: Map<string, ControllerInfo[]> | undefined;
 
-  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
+  /** Answers derived from the controllers and views, dropped whenever one of them changes. */
+  private derived = new DerivedAnswers();
+
+  updateController(file: string, controllers: ControllerInfo[]): void { this.controllersByFile.set(file, controllers); this.controllersChanged(); }
   updateView(file: string, view: ViewInfo | undefined): void {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
     this.callers = undefined;
+    this.derived = new DerivedAnswers();
   }
   remove(file: string): void {
-    if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
+    if (this.controllersByFile.delete(file)) this.controllersChanged();
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
     this.componentsByFile.delete(file);
     this.helpersByFile.delete(file);
     this.callers = undefined;
+    this.derived = new DerivedAnswers();
+  }
+  private controllersChanged(): void {
+    this.byViewPath = undefined;
+    this.all = undefined;
+    this.concerns = undefined;
+    this.derived = new DerivedAnswers();
   }
 
   private readonly helpersByFile = new Map<string, HelperSerializerUse[]>();
@@ -742,6 +753,12 @@ export class ControllerIndex {
    * the same path (unless it renders JSON only), and every action that renders it explicitly.
    */
   actionsRendering(key: string): { controller: ControllerInfo; action: ControllerMethod }[] {
+    let found = this.derived.actionsRendering.get(key);
+    if (!found) this.derived.actionsRendering.set(key, (found = this.findActionsRendering(key)));
+    return [...found];
+  }
+
+  private findActionsRendering(key: string): { controller: ControllerInfo; action: ControllerMethod }[] {
     const out: { controller: ControllerInfo; action: ControllerMethod }[] = [];
     const dir = dirOf(key);
     const base = key.slice(dir.length + (dir ? 1 : 0));
@@ -766,7 +783,13 @@ export class ControllerIndex {
    * The controller, the concerns it includes (last included first, as Ruby looks methods up) and its app superclasses
    * with theirs, nearest first (`PostsController`, `SetEvent`, `Admin::BaseController`, …).
    */
-  ancestry(controller: ControllerInfo): ControllerInfo[] {
+  ancestry(controller: ControllerInfo): readonly ControllerInfo[] {
+    let found = this.derived.ancestry.get(controller);
+    if (!found) this.derived.ancestry.set(controller, (found = Object.freeze(this.findAncestry(controller))));
+    return found;
+  }
+
+  private findAncestry(controller: ControllerInfo): ControllerInfo[] {
     const out: ControllerInfo[] = [];
     const withConcerns = (c: ControllerInfo, namespace: string): void => {
       out.push(c);
@@ -800,8 +823,9 @@ export class ControllerIndex {
   }
 
   private controllerNamed(name: string, namespace: string): ControllerInfo | undefined {
+    const byName = (this.derived.controllersByName ??= firstByName(this.controllers()));
     for (const candidate of lexicalCandidates(name, namespace)) {
-      const found = this.controllers().find((c) => c.name === candidate);
+      const found = byName.get(candidate);
       if (found) return found;
     }
     return undefined;
@@ -810,7 +834,7 @@ export class ControllerIndex {
   /** The assignments of `ivar` that reach an action's template: before_action methods first (a parent's first), then the action. */
   assignmentsFor(controller: ControllerInfo, action: ControllerMethod, ivar: string): IvarAssignment[] {
     const out: IvarAssignment[] = [];
-    for (const c of this.ancestry(controller).reverse()) {
+    for (const c of [...this.ancestry(controller)].reverse()) {
       for (const b of c.beforeActions) {
         if (b.only && !b.only.includes(action.name)) continue;
         if (b.except && b.except.includes(action.name)) continue;
@@ -825,14 +849,23 @@ export class ControllerIndex {
 
   /** Views that render a partial (collection renders), by the partial's template key. */
   collectionRendersOf(partial: string, partialForModel: (render: CollectionRender) => string | undefined): CollectionRender[] {
-    const out: CollectionRender[] = [];
-    for (const v of this.viewsByFile.values()) {
-      for (const r of v.collectionRenders) {
-        const key = r.partial ?? partialForModel(r);
-        if (key === partial) out.push(r);
+    if (!this.derived.collectionRenders) {
+      const named = new Map<string, CollectionRender[]>();
+      const unnamed: CollectionRender[] = [];
+      for (const v of this.viewsByFile.values()) {
+        for (const r of v.collectionRenders) {
+          if (r.partial === undefined) { unnamed.push(r); continue; }
+          const list = named.get(r.partial);
+          if (list) list.push(r); else named.set(r.partial, [r]);
+        }
       }
+      this.derived.collectionRenders = { named, unnamed };
     }
-    return out;
+    const { named, unnamed } = this.derived.collectionRenders;
+    const out = [...(named.get(partial) ?? []), ...unnamed.filter((r) => partialForModel(r) === partial)];
+    // Views in index order, as the callers list what they find.
+    const order = this.derived.renderOrder ??= new Map([...this.viewsByFile.values()].flatMap((v) => v.collectionRenders).map((r, i) => [r, i]));
+    return out.sort((a, b) => order.get(a)! - order.get(b)!);
   }
 
   /** Views that render a component once per element of a collection, by the component's class name. */
@@ -847,8 +880,31 @@ export class ControllerIndex {
 
   /** Templates that render the partial at all (for instance variables read inside partials). */
   renderersOf(partial: string): string[] {
-    const out: string[] = [];
-    for (const v of this.viewsByFile.values()) if (v.partials.includes(partial)) out.push(v.key);
-    return out;
+    if (!this.derived.renderers) {
+      const renderers = new Map<string, string[]>();
+      for (const v of this.viewsByFile.values()) {
+        for (const p of new Set(v.partials)) {
+          const list = renderers.get(p);
+          if (list) list.push(v.key); else renderers.set(p, [v.key]);
+        }
+      }
+      this.derived.renderers = renderers;
+    }
+    return [...(this.derived.renderers.get(partial) ?? [])];
   }
+}
+
+class DerivedAnswers {
+  readonly actionsRendering = new Map<string, { controller: ControllerInfo; action: ControllerMethod }[]>();
+  readonly ancestry = new Map<ControllerInfo, readonly ControllerInfo[]>();
+  controllersByName?: Map<string, ControllerInfo>;
+  collectionRenders?: { named: Map<string, CollectionRender[]>; unnamed: CollectionRender[] };
+  renderOrder?: Map<CollectionRender, number>;
+  renderers?: Map<string, string[]>;
+}
+
+function firstByName(controllers: ControllerInfo[]): Map<string, ControllerInfo> {
+  const out = new Map<string, ControllerInfo>();
+  for (const c of controllers) if (!out.has(c.name)) out.set(c.name, c);
+  return out;
 }
