@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { AppFacts } from '../core/appFacts';
 import { underscore } from '../models/inflector';
 import { constantText } from '../parsing/ruby';
-import { parseRuby, type Node } from '../parsing/treeSitter';
+import { parseRuby, type Node, type Tree } from '../parsing/treeSitter';
 import { extractBody, type BodyFacts } from './facts';
 import { paramSummariesOf, type ParamSummary } from '../queries/paramReads';
 import { extractSerializers, type SerializerClass } from '../queries/serializerClasses';
@@ -140,7 +140,12 @@ export class AppClassResolver implements AppClassSource {
   private rootList: string[] | undefined;
 
   /** `roots` is called once, on the first lookup (listing folders is IO the project layer does lazily). */
-  constructor(private readonly roots: () => string[], private readonly read: (file: string) => string | undefined) {}
+  constructor(
+    private readonly roots: () => string[],
+    private readonly read: (file: string) => string | undefined,
+    /** How a file is parsed (the project layer shares the tree with the file's own analysis). */
+    private readonly parse: (file: string, text: string) => Tree = (_file, text) => parseRuby(text),
+  ) {}
 
   private get autoloadRoots(): string[] { return (this.rootList ??= this.roots()); }
 
@@ -172,7 +177,7 @@ export class AppClassResolver implements AppClassSource {
     const text = this.read(file);
     let classes: AppClass[] | undefined;
     if (text !== undefined) {
-      const tree = parseRuby(text);
+      const tree = this.parse(file, text);
       try { classes = extractAppClasses(tree.rootNode, file); } catch { classes = undefined; } finally { tree.delete(); }
     }
     this.files.set(file, classes);

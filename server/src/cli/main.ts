@@ -35,6 +35,11 @@ class NoRailsAppError extends Error {}
 
 type Format = 'text' | 'json' | 'sarif' | 'github';
 const FORMATS: Format[] = ['text', 'json', 'sarif', 'github'];
+/**
+ * Source characters of index-parsed trees kept for the files' own analysis (about 23 bytes of tree
+ * objects per character: ~35 MB). docs/performance.md has the measurement behind it.
+ */
+const INDEX_TREE_SHARE_CHARS = 1_500_000;
 
 interface CheckOptions {
   paths: string[]; format: Format; failOn: Severity | 'never'; config?: string; base?: string; allMigrations?: boolean; noColor?: boolean; help?: boolean;
@@ -145,6 +150,7 @@ async function analyse(options: CheckOptions, log: (m: string) => void,
   const results = await analyzeFiles([...files], {
     workers: threads,
     configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations, log, inline: () => workspace,
+    shareIndexTreesChars: INDEX_TREE_SHARE_CHARS,
     onResult: () => onProgress?.(++done, files.size),
   });
   const migrationApps = new Set<string>();

@@ -1,5 +1,6 @@
 // The autoload roots of an app's plain Ruby classes (app/* folders, their concerns, lib) for the
 // callback pack's AppClassResolver, which reads a class's file only when a callback calls it.
+import { parseForIndex } from './treeShare';
 import type * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppClassResolver } from '../callbacks/appClasses';
@@ -23,7 +24,7 @@ export function autoloadRoots(root: string): string[] {
 }
 
 export function appClassResolver(root: string, files: FileSource): AppClassResolver {
-  const resolver = new AppClassResolver(() => autoloadRoots(root), (file) => (files.exists(file) ? files.read(file) : undefined));
+  const resolver = new AppClassResolver(() => autoloadRoots(root), (file) => (files.exists(file) ? files.read(file) : undefined), parseForIndex);
   resolver.hasDirectory = isDirectory;
   return resolver;
 }

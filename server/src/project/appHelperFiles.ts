@@ -1,8 +1,8 @@
 // Reads the app's migration helpers (lib/**/*.rb, config/initializers/*.rb) into an AppHelperIndex,
 // lazily on first use and again per file after it changes (issue 11 item 3).
+import { parseForIndex } from './treeShare';
 import * as path from 'node:path';
 import { buildHelperIndex, summariseHelperFile, type AppHelperIndex, type AppHelperProvider, type FileHelperSummary } from '../migrations/appHelpers';
-import { parseRuby } from '../parsing/treeSitter';
 import type { FileSource } from './files';
 import { filesUnder } from './appFolders';
 import { FileSummaries } from './fileSummaries';
@@ -49,7 +49,7 @@ export class AppHelperLoader implements AppHelperProvider {
     if (text === undefined || text.length > MAX_BYTES || !/\b(def|include|prepend)\b/.test(text)) return undefined;
     let tree;
     try {
-      tree = parseRuby(text);
+      tree = parseForIndex(file, text);
       return summariseHelperFile(tree, file);
     } catch (error) {
       this.log(`migration helpers: skipped ${file}: ${String(error)}`);

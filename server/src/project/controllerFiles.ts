@@ -3,7 +3,7 @@
 import { ControllerIndex, extractControllers, extractHelperSerializerUses, extractView } from '../queries/controllerIndex';
 import { extractComponents, isComponentTemplate } from '../queries/components';
 import { extractPolicies } from '../queries/policies';
-import { parseRuby } from '../parsing/treeSitter';
+import { parseForIndex } from './treeShare';
 import { isTemplateName, rubyOf } from '../parsing/templates';
 import type { FileSource } from './files';
 import { appFolders, filesUnder } from './appFolders';
@@ -54,7 +54,7 @@ export class ControllerIndexLoader {
     if (helper && !text.includes('Serializer')) { this.index!.remove(file); return; }
     let tree;
     try {
-      tree = parseRuby(view ? rubyOf(file, text) : text);
+      tree = parseForIndex(file, view ? rubyOf(file, text) : text);
       if (view) this.index!.updateView(file, extractView(tree, file));
       else if (component) this.index!.updateComponent(file, extractComponents(tree, file));
       else if (policy) this.index!.updatePolicies(file, extractPolicies(tree));

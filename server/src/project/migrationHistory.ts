@@ -1,7 +1,7 @@
 // Reads an app's migration files (db/migrate, db/post_migrate, `migrations.paths`) into the history
 // model: each file is parsed once and summarised; a changed file is re-read on the next access.
+import { parseForIndex } from './treeShare';
 import * as path from 'node:path';
-import { parseRuby } from '../parsing/treeSitter';
 import { buildMigrationModel, migrationVersionOf } from '../migrations/model';
 import { historyOpsOf } from '../migrations/historyOps';
 import { MigrationHistory, type MigrationSummary } from '../migrations/history';
@@ -14,7 +14,7 @@ export const DEFAULT_MIGRATION_PATHS = ['db/migrate', 'db/post_migrate'];
 export function summarizeMigration(file: string, text: string): MigrationSummary | undefined {
   const version = migrationVersionOf(file);
   if (!version) return undefined;
-  const tree = parseRuby(text);
+  const tree = parseForIndex(file, text);
   try {
     return { version, file, ops: historyOpsOf(buildMigrationModel(tree, file)) };
   } finally {

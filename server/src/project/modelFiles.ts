@@ -1,8 +1,9 @@
 // Finds the model folders of an app (app/models, and those of engines, packs and components inside it)
 // and keeps the ModelIndex current one file at a time.
+import { parseForIndex } from './treeShare';
 import * as path from 'node:path';
 import { extractModels, ModelIndex } from '../models/modelIndex';
-import { parseRuby, type Tree } from '../parsing/treeSitter';
+import type { Tree } from '../parsing/treeSitter';
 import type { FileSource } from './files';
 import { pathKind } from './inputs';
 import { appFolders, filesUnder } from './appFolders';
@@ -66,7 +67,7 @@ export class ModelIndexLoader {
     if (text === undefined || (!isModelFile(file) && !mayReopenModels(text))) { this.index!.remove(file); return; }
     let tree;
     try {
-      tree = parseRuby(text);
+      tree = parseForIndex(file, text);
       this.index!.update(file, extractModels(tree, file));
     } catch (error) {
       this.log(`model index: skipped ${file}: ${String(error)}`);

@@ -2,6 +2,7 @@
 // Workspace (its own parsers, app facts and rules) and the main thread only hands out batches and
 // collects plain-data results. Small inputs stay on the calling thread: starting a worker and loading
 // its grammars costs more than analysing a few hundred files.
+import { nextFileWithIndexTree, shareIndexTrees, stopSharingTrees } from './treeShare';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SeveritySetting } from '../core/types';
@@ -36,6 +37,8 @@ export interface ParallelOptions extends ScanOptions {
   isCancelled?: () => boolean;
   /** Builds the single-threaded Workspace (inline path); the caller's own by default. */
   inline?: () => Workspace;
+  /** Inline path: keep up to this many characters of the trees the app indexes parse, for the files' own analysis. */
+  shareIndexTreesChars?: number;
 }
 
 /** Below this many files the work stays on the calling thread. */
@@ -110,19 +113,52 @@ export async function analyzeFiles(files: readonly string[], options: ParallelOp
     if (!options.inline) throw new Error('analyzeFiles: the single-threaded path needs options.inline');
     const ws = options.inline();
     let slice = performance.now();
-    for (let i = 0; i < files.length; i++) {
-      if (options.isCancelled?.()) break;
-      results[i] = ws.analyzeFile(files[i], maxBytesFor(files[i], options));
-      options.onResult?.(files[i], results[i]!, i);
-      // Yield to the event loop every ~10 ms, so a server answers requests between files.
-      if (performance.now() - slice > 10) {
-        await new Promise((resolve) => setImmediate(resolve));
-        slice = performance.now();
+    const order = new AnalysisOrder(files);
+    if (options.shareIndexTreesChars) shareIndexTrees(options.shareIndexTreesChars);
+    try {
+      for (let i = order.next(); i !== undefined; i = order.next()) {
+        if (options.isCancelled?.()) break;
+        results[i] = ws.analyzeFile(files[i], maxBytesFor(files[i], options));
+        options.onResult?.(files[i], results[i]!, i);
+        // Yield to the event loop every ~10 ms, so a server answers requests between files.
+        if (performance.now() - slice > 10) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
       }
+    } finally {
+      stopSharingTrees();
     }
     return results;
   }
   return runPool(files, results, Math.min(workers, Math.ceil(files.length / BATCH)), options, log);
+}
+
+/** Input order, except that a file whose tree an index has just parsed goes first (its tree is waiting). */
+class AnalysisOrder {
+  private readonly position: Map<string, number>;
+  private readonly done: Uint8Array;
+  private sequential = 0;
+
+  constructor(private readonly files: readonly string[]) {
+    this.position = new Map(files.map((f, i) => [f, i]));
+    this.done = new Uint8Array(files.length);
+  }
+
+  next(): number | undefined {
+    const waiting = nextFileWithIndexTree((f) => {
+      const i = this.position.get(f);
+      return i !== undefined && !this.done[i];
+    });
+    let i = waiting !== undefined ? this.position.get(waiting)! : undefined;
+    if (i === undefined) {
+      while (this.sequential < this.files.length && this.done[this.sequential]) this.sequential++;
+      if (this.sequential === this.files.length) return undefined;
+      i = this.sequential;
+    }
+    this.done[i] = 1;
+    return i;
+  }
 }
 
 function runPool(files: readonly string[], results: (FileAnalysis | undefined)[], size: number, options: ParallelOptions,

@@ -1,5 +1,6 @@
 // The analysis service shared by the CLI and the language server: finds the app a file belongs to,
 // classifies it, parses it once, runs the rules and frees trees it does not hand back.
+import { takeIndexTree } from './treeShare';
 import type * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, type AnalysisResult } from '../core/engine';
@@ -115,7 +116,8 @@ export class Workspace {
     let ownTree: Tree | undefined;
     try {
       if (!tree && needsTree(kind)) {
-        ownTree = parseRuby(kind === 'view' ? rubyOf(file, text) : text, null, this.options.parseBudgetMs);
+        const ruby = kind === 'view' ? rubyOf(file, text) : text;
+        ownTree = takeIndexTree(file, ruby) ?? parseRuby(ruby, null, this.options.parseBudgetMs);
       }
       if (tree && kind === 'model') app.modelTreeUpdated(file, tree);
       const result = analyze({ file, text, kind, tree: tree ?? ownTree }, app.getFacts(), this.options.rules, {

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { analyzeFiles, workerCountFor, PARALLEL_THRESHOLD } from '../../../server/src/project/parallel';
 import { Workspace } from '../../../server/src/project/workspace';
 import { allRules } from '../../../server/src/rules';
-import { initParsers } from '../../../server/src/parsing/treeSitter';
+import { initParsers, parseStats } from '../../../server/src/parsing/treeSitter';
+import { nextFileWithIndexTree, parseForIndex, shareIndexTrees, stopSharingTrees, takeIndexTree } from '../../../server/src/project/treeShare';
 import { generateApp } from '../../../bench/synth';
 
 before(initParsers);
@@ -54,5 +55,41 @@ describe('analysis on worker threads', () => {
     assert.equal(results.filter(Boolean).length, 20, 'every file has a result or a notice');
     const skipped = results.filter((r) => r!.notices.some((x) => /per-file budget/.test(x.message)));
     assert.equal(skipped.length, logs.filter((l) => /per-file budget/.test(l)).length);
+  });
+});
+
+describe('index trees shared with the files own analysis (one-thread check)', () => {
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rh-share-')), 'app');
+  generateApp(root, { files: 120 });
+  const files = new Workspace({ rules: allRules }).listAnalyzableFiles(root);
+
+  test('same results as without sharing, in file order, with fewer parses', async () => {
+    const before = parseStats.parsed;
+    const plain = await analyzeFiles(files, { workers: 0, inline: () => new Workspace({ rules: allRules }) });
+    const plainParses = parseStats.parsed - before;
+    const order: number[] = [];
+    const shared = await analyzeFiles(files, { workers: 0, inline: () => new Workspace({ rules: allRules }), shareIndexTreesChars: 1_000_000, onResult: (_f, _r, i) => order.push(i) });
+    const sharedParses = parseStats.parsed - before - plainParses;
+    assert.deepEqual(shared, plain);
+    assert.equal(new Set(order).size, files.length, 'every file analysed once');
+    assert.notDeepEqual(order, [...order].sort((a, b) => a - b), 'files whose tree waits go first');
+    assert.ok(sharedParses < plainParses, `${sharedParses} parses with sharing, ${plainParses} without`);
+  });
+
+  test('a kept tree is used only for the exact text it was parsed from, and only once', () => {
+    shareIndexTrees(1000);
+    try {
+      const file = path.join(root, 'app/models/kept.rb');
+      const tree = parseForIndex(file, 'class Kept < ApplicationRecord\nend\n');
+      assert.equal(takeIndexTree(file, 'class Kept < ApplicationRecord\n  has_many :notes\nend\n'), undefined, 'the file changed since the index read it');
+      assert.equal(takeIndexTree(file, 'class Kept < ApplicationRecord\nend\n'), undefined, 'handed over (or dropped) once');
+      const again = parseForIndex(file, 'class Kept < ApplicationRecord\nend\n');
+      assert.equal(takeIndexTree(file, 'class Kept < ApplicationRecord\nend\n'), again);
+      assert.notEqual(again, tree);
+      parseForIndex(path.join(root, 'app/models/large.rb'), `# ${'x'.repeat(2000)}\n`);
+      assert.equal(nextFileWithIndexTree(() => true), undefined, 'over the budget: not kept');
+    } finally {
+      stopSharingTrees();
+    }
   });
 });
