@@ -91,6 +91,8 @@ export interface AppResult {
     incrementalPull?: { p50: number; p95: number; max: number };
     scanMs: number;
     serverPeakRssMb: number;
+    /** textDocument/hover on the largest model: opened and hovered while the scan runs, then hovered again after it. */
+    hover?: { file: string; lines: number; duringScanMs: number; scanStillRunning: boolean; afterScanMs: number; answered: boolean };
   };
 }
 
@@ -207,7 +209,21 @@ class Client {
   }
 }
 
-async function measureLsp(root: string, migration: string, model: string, edits: number): Promise<AppResult['lsp']> {
+/** Where a hover explains the most in a model: the class name (its callback chains), then its last callback macro. */
+function hoverTargets(lines: string[]): { line: number; character: number }[] {
+  let className: { line: number; character: number } | undefined;
+  let callback: { line: number; character: number } | undefined;
+  lines.forEach((text, line) => {
+    const declared = /^\s*class\s+(?:\w+::)*(\w+)/.exec(text);
+    if (declared && !className) className = { line, character: declared.index + declared[0].length - declared[1].length + 1 };
+    const macro = /^\s*((?:after|before|around)_(?:save|commit|create|update|destroy|validation))\b/.exec(text);
+    if (macro) callback = { line, character: text.indexOf(macro[1]) + 1 };
+  });
+  const first = className ?? { line: 0, character: 0 };
+  return [first, callback ?? first];
+}
+
+async function measureLsp(root: string, migration: string, model: string, edits: number, largest?: string): Promise<AppResult['lsp']> {
   const rssFile = path.join(os.tmpdir(), `rh-bench-lsp-${process.pid}-${Date.now()}.json`);
   const client = new Client(rssFile);
   const rootUri = pathToFileURL(root).toString();
@@ -223,8 +239,28 @@ async function measureLsp(root: string, migration: string, model: string, edits:
   await firstDiag;
   const firstDiagnosticsMs = performance.now() - client.started;
   const scanStarted = performance.now();
+  let scanning = true;
+  void scanDone.then(() => { scanning = false; }, () => undefined);
+  let hover: NonNullable<AppResult['lsp']>['hover'];
+  let hoverUri = '';
+  let targets: { line: number; character: number }[] = [];
+  if (largest) {
+    const text = fs.readFileSync(largest, 'utf8');
+    hoverUri = pathToFileURL(largest).toString();
+    targets = hoverTargets(text.split('\n'));
+    client.notify('textDocument/didOpen', { textDocument: { uri: hoverUri, languageId: 'ruby', version: 1, text } });
+    const t = performance.now();
+    const answer = await client.request('textDocument/hover', { textDocument: { uri: hoverUri }, position: targets[0] });
+    hover = { file: largest, lines: text.split('\n').length, duringScanMs: round(performance.now() - t), scanStillRunning: scanning, afterScanMs: NaN, answered: !!answer };
+  }
   await scanDone.catch(() => undefined);
   const scanMs = performance.now() - scanStarted;
+  if (hover) {
+    const t = performance.now();
+    const answer = await client.request('textDocument/hover', { textDocument: { uri: hoverUri }, position: targets[1] });
+    hover.afterScanMs = round(performance.now() - t);
+    hover.answered &&= !!answer;
+  }
 
   // Incremental: one-character edits at varied places of the model, alternately typed and deleted.
   const uri = pathToFileURL(model).toString();
@@ -255,6 +291,7 @@ async function measureLsp(root: string, migration: string, model: string, edits:
     firstDiagnosticsMs: round(firstDiagnosticsMs), scanMs: round(scanMs),
     incremental: { file: model, lines: lines.length - (lines[lines.length - 1] === '' ? 1 : 0), edits, p50: round(percentile(times, 50), 2), p95: round(percentile(times, 95), 2), max: round(Math.max(...times), 1) },
     serverPeakRssMb: round(serverPeakRssMb),
+    hover,
   };
 }
 let lastLine = 0;
@@ -286,6 +323,16 @@ async function measurePull(root: string, model: string, edits: number): Promise<
   }
   await client.close();
   return { p50: round(percentile(times, 50), 2), p95: round(percentile(times, 95), 2), max: round(Math.max(...times), 1) };
+}
+
+function largestModel(files: string[]): string | undefined {
+  let largest: string | undefined;
+  let size = -1;
+  for (const f of files.filter((x) => /\/app\/models\/.*\.rb$/.test(x))) {
+    const n = fs.statSync(f).size;
+    if (n > size) { size = n; largest = f; }
+  }
+  return largest;
 }
 
 /** The largest model (by lines) and a migration of a real app, for the LSP measurements. */
@@ -369,7 +416,7 @@ async function benchApp(app: string, args: Args, hint?: { migration: string; mod
     const picked = hint ?? pickFiles(files);
     if (picked.migration && picked.model) {
       process.stderr.write('language server…\n');
-      result.lsp = await measureLsp(app, picked.migration, picked.model, args.edits);
+      result.lsp = await measureLsp(app, picked.migration, picked.model, args.edits, largestModel(files));
       result.lsp!.incrementalPull = await measurePull(app, picked.model, args.edits);
     }
   }
@@ -404,6 +451,7 @@ export function formatTable(results: AppResult[]): string {
       ['LSP incremental p50 / p95 / max', (r) => (r.lsp ? `${r.lsp.incremental.p50} / ${r.lsp.incremental.p95} / ${r.lsp.incremental.max} ms (${r.lsp.incremental.lines}-line model, ${r.lsp.incremental.edits} edits)` : '-')],
       ['LSP incremental, pull (no debounce) p50 / p95', (r) => (r.lsp?.incrementalPull ? `${r.lsp.incrementalPull.p50} / ${r.lsp.incrementalPull.p95} ms` : '-')],
       ['LSP background scan', (r) => (r.lsp ? `${r.lsp.scanMs} ms` : '-')],
+      ['LSP first hover on the largest model: during scan / after', (r) => (r.lsp?.hover ? `${r.lsp.hover.duringScanMs}${r.lsp.hover.scanStillRunning ? '' : ' (scan had ended)'} / ${r.lsp.hover.afterScanMs} ms (${r.lsp.hover.lines} lines${r.lsp.hover.answered ? '' : ', no hover text'})` : '-')],
       ['LSP server peak RSS', (r) => (r.lsp ? `${r.lsp.serverPeakRssMb} MB` : '-')],
     );
   }
