@@ -149,7 +149,9 @@ export class AppClassResolver implements AppClassSource {
 
   private get autoloadRoots(): string[] { return (this.rootList ??= this.roots()); }
 
-  clear(): void { this.files.clear(); this.byName.clear(); }
+  clear(): void { this.files.clear(); this.byName.clear(); this.namespaces.clear(); }
+  /** `ownsNamespace` answers by top-level constant (a directory lookup each, asked for every constant of a file). */
+  private readonly namespaces = new Map<string, boolean>();
 
   find(name: string): AppClass | undefined {
     const clean = name.replace(/^::/, '');
@@ -166,7 +168,12 @@ export class AppClassResolver implements AppClassSource {
   ownsNamespace(name: string): boolean {
     const top = name.replace(/^::/, '').split('::')[0];
     if (!top) return false;
-    return this.find(top) !== undefined || this.autoloadRoots.some((root) => this.hasDirectory(path.join(root, underscore(top))));
+    let owns = this.namespaces.get(top);
+    if (owns === undefined) {
+      owns = this.find(top) !== undefined || this.autoloadRoots.some((root) => this.hasDirectory(path.join(root, underscore(top))));
+      this.namespaces.set(top, owns);
+    }
+    return owns;
   }
 
   /** Set by the project layer; tests may leave it out. */
