@@ -24,6 +24,7 @@ import { appClassesOf, type AppClassSource } from '../callbacks/appClasses';
 import { fileOwner, returnResolver } from './methodReturns';
 import type { ReturnResolver } from './values';
 import { camelize } from '../models/inflector';
+import { documentedParamTypes } from './docTypes';
 
 /**
  * The staff check every controller serving this file runs first (`before_action :redirect_unless_moderator`,
@@ -390,13 +391,20 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (rights.length === 0 || rights.some((r) => r.def === method.def || r.right.type === 'assignment' || r.right.type === 'operator_assignment')) return undefined;
     const values = rights.map(({ right, def }) => {
       const fresh: Scope = { locals: new Map(), loaded: new Set(), method: true, self: method.self, preloader: false, classBody: body, def, source: method.source };
-      for (const p of boundNames(def.childForFieldName('parameters'))) fresh.locals.set(p, UNKNOWN);
+      for (const p of boundNames(def.childForFieldName('parameters'))) fresh.locals.set(p, documentedParam(def, p, namespaceStack) ?? UNKNOWN);
       const v = expressionValue(right, fresh);
       return v.kind === 'unknown' ? undefined : v;
     });
     const value = combine(values);
     classIvarCache.set(key, value);
     return value;
+  };
+  /** `# @param [Status] status` above the def: a record of that model (the author's declaration, not a guess from the name). */
+  const documentedParam = (def: Node, name: string, namespace: string[]): Value | undefined => {
+    if (def.previousNamedSibling?.type !== 'comment') return undefined;
+    const type = documentedParamTypes(def).get(name);
+    const model = type ? modelOf(models, type, namespace.join('::')) : undefined;
+    return model ? { kind: 'record', model, preloads: emptyPreloads() } : undefined;
   };
   /** Values of locals passed as arguments outside views and controllers (their values map holds only rendered ones). */
   const argumentValues = new Map<number, Value>();
@@ -856,7 +864,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         }
         const params = node.childForFieldName('parameters');
         const paramNames: string[] = [];
-        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) { inner.locals.set(n.text, UNKNOWN); paramNames.push(n.text); } }
+        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) { inner.locals.set(n.text, documentedParam(node, n.text, namespaceStack) ?? UNKNOWN); paramNames.push(n.text); } }
         if (impact.impact === 'background' && node.type === 'method' && node.childForFieldName('name')?.text === 'perform' && paramNames.length > 0) inner.eventParams = paramNames;
         if (node.type === 'method' && params) {
           // A private method's parameter that every call in the class passes a known value (`render_rubygems(versions)`).
