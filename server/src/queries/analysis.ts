@@ -24,7 +24,7 @@ import { appClassesOf, type AppClassSource } from '../callbacks/appClasses';
 import { fileOwner, returnResolver } from './methodReturns';
 import type { ReturnResolver } from './values';
 import { camelize } from '../models/inflector';
-import { documentedParamTypes } from './docTypes';
+import { commentAbove, documentedParamTypes } from './docTypes';
 
 /**
  * The staff check every controller serving this file runs first (`before_action :redirect_unless_moderator`,
@@ -153,6 +153,8 @@ export interface PerRowCall {
   label: string;
   /** The summary of another method of the same owner (a parameter passed on: `other(item)`). */
   lookup: (method: string) => ParamSummary | undefined;
+  /** Not in a loop here: the called method loops over the collection passed (`each` where it is written). */
+  calleeLoop?: { method: string; file: string; line: number; character: number };
 }
 
 /** How many rows the loop `loopId` over `collection` sees: the collection's size, unless the loop drains it. */
@@ -401,7 +403,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   };
   /** `# @param [Status] status` above the def: a record of that model (the author's declaration, not a guess from the name). */
   const documentedParam = (def: Node, name: string, namespace: string[]): Value | undefined => {
-    if (def.previousNamedSibling?.type !== 'comment') return undefined;
+    if (!commentAbove(def)) return undefined;
     const type = documentedParamTypes(def).get(name);
     const model = type ? modelOf(models, type, namespace.join('::')) : undefined;
     return model ? { kind: 'record', model, preloads: emptyPreloads() } : undefined;
@@ -650,6 +652,30 @@ function buildModel(ctx: RuleContext): QueryModel {
     void call;
   };
 
+  /**
+   * `FandomCrossover.check(fandoms)`: a known collection passed to a method that loops over that parameter and reads
+   * an association of each element. The element is a row of the collection, as if the loop were written here.
+   */
+  const noteCollectionPass = (args: Node, site: LinkSite, chain: Chain, index: number, scope: Scope): void => {
+    const positional = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+    positional.forEach((a, k) => {
+      if (positional.slice(0, k + 1).some((x) => x.type === 'splat_argument' || x.type === 'pair' || x.type === 'hash' || x.type === 'block_argument')) return;
+      if (!['identifier', 'instance_variable', 'call'].includes(a.type)) return;
+      const value = out.values.get(a.id) ?? (a.type === 'identifier' && !isLocal(scope, a.text) && !scope.self ? undefined : valueOf(a, scope));
+      if (!value?.model || value.perRow || !['relation', 'collection', 'array'].includes(value.kind)) return;
+      const target = callTarget(chain, index, site, scope, [value.model]);
+      const loop = target?.summary.loops?.[k]?.[0];
+      if (!target || !loop) return;
+      const element = elementOf(value, -1 - loopIds++);
+      const reads = target.summary.reads.map((_, i) => (i === k ? loop.reads : []));
+      out.perRowCalls.push({
+        site, args: positional.map((_, i) => (i === k ? element : undefined)), label: target.label, lookup: () => undefined,
+        summary: { file: target.summary.file, line: loop.line, character: loop.character, reads, passes: reads.map(() => []) },
+        calleeLoop: { method: loop.method, file: target.summary.file, line: loop.line, character: loop.character },
+      });
+    });
+  };
+
   const handleChain = (node: Node, scope: Scope, depth: number): void => {
     const chain = chainOf(node, ctx.file, !!scope.loop);
     const sites: LinkSite[] = [];
@@ -700,6 +726,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       const block = call.childForFieldName('block');
       const site = sites[i + offset];
       if (args && site && scope.loop) notePerRowCall(call, args, site, chain, i + offset, scope);
+      else if (args && site) noteCollectionPass(args, site, chain, i + offset, scope);
       if (site && rootVariable && i === 0 && isLoading(site.link)) markLoaded(scope, rootVariable, chain.root.kind === 'ivar');
       if (!block) return;
       const loopMethod = site?.link.name;

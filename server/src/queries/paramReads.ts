@@ -9,11 +9,14 @@ import type { Node } from '../parsing/treeSitter';
 import { methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { associationReadsOf } from './methodReads';
+import { BATCH_LOOPS, LOOP_METHODS } from './values';
 
 /** `param.name` (with the method called on its result: `param.comments.each` → `each`). */
 export interface ParamRead { name: string; next?: string; line: number; character: number }
 /** `other(x, param)`: the parameter passed on, as argument `index`, to a receiverless method of the same owner. */
 export interface ParamPass { method: string; index: number; line: number; character: number }
+/** `param.each { |x| x.author }`: a loop over the parameter on every path, with what it reads of each element. */
+export interface ParamLoop { method: string; line: number; character: number; reads: ParamRead[] }
 export interface ParamSummary {
   file: string;
   /** Where the method is defined (its `def`). */
@@ -22,6 +25,8 @@ export interface ParamSummary {
   /** Per positional parameter. */
   reads: ParamRead[][];
   passes: ParamPass[][];
+  /** Per positional parameter: the loops over it (a caller passing a collection makes them per-row reads). */
+  loops?: ParamLoop[][];
 }
 
 const BRANCHES = new Set(['if', 'unless', 'if_modifier', 'unless_modifier', 'conditional', 'case', 'rescue', 'rescue_modifier', 'elsif', 'else',
@@ -50,13 +55,23 @@ function positionalParams(method: Node): (string | undefined)[] {
 export function paramSummaryOf(method: Node, file: string): ParamSummary | undefined {
   const names = positionalParams(method);
   if (!names.some(Boolean)) return undefined;
+  const body = method.childForFieldName('body');
+  if (!body) return undefined;
+  const { reads, passes, loops, reassigned } = readsIn(body, names);
+  // A parameter the method reassigns is not the caller's element afterwards: drop what it does with it.
+  names.forEach((n, i) => { if (n && reassigned.has(n)) { reads[i] = []; passes[i] = []; loops[i] = []; } });
+  if (reads.every((r) => r.length === 0) && passes.every((p) => p.length === 0) && loops.every((l) => l.length === 0)) return undefined;
+  return { file, line: method.startPosition.row, character: method.startPosition.column, reads, passes, loops: loops.some((l) => l.length > 0) ? loops : undefined };
+}
+
+/** What the code under `body` does on every path with the variables `names`: their reads, passes and the loops over them. */
+function readsIn(body: Node, names: (string | undefined)[], depth = 0): { reads: ParamRead[][]; passes: ParamPass[][]; loops: ParamLoop[][]; reassigned: Set<string> } {
   const index = new Map<string, number>();
   names.forEach((n, i) => { if (n) index.set(n, i); });
   const reads: ParamRead[][] = names.map(() => []);
   const passes: ParamPass[][] = names.map(() => []);
+  const loops: ParamLoop[][] = names.map(() => []);
   const reassigned = new Set<string>();
-  const body = method.childForFieldName('body');
-  if (!body) return undefined;
   const stack: [Node, boolean][] = [[body, false]];
   while (stack.length > 0) {
     const [n, branch] = stack.pop()!;
@@ -73,6 +88,17 @@ export function paramSummaryOf(method: Node, file: string): ParamSummary | undef
         const next = parent?.type === 'call' && parent.childForFieldName('receiver')?.id === n.id ? parent.childForFieldName('method')?.text : undefined;
         const list = reads[index.get(receiver.text)!];
         if (!list.some((r) => r.name === name.text)) list.push({ name: name.text, next, line: name.startPosition.row, character: name.startPosition.column });
+      }
+      const block = n.childForFieldName('block');
+      if (depth === 0 && receiver?.type === 'identifier' && name && index.has(receiver.text) && block && LOOP_METHODS.has(name.text) && !BATCH_LOOPS.has(name.text)) {
+        const element = blockParam(block);
+        const blockBody = block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
+        if (element && blockBody) {
+          const inner = readsIn(blockBody, [element], depth + 1);
+          if (!inner.reassigned.has(element) && inner.reads[0].length > 0) {
+            loops[index.get(receiver.text)!].push({ method: name.text, line: name.startPosition.row, character: name.startPosition.column, reads: inner.reads[0] });
+          }
+        }
       }
       const args = n.childForFieldName('arguments');
       if (!receiver && name && args) {
@@ -92,10 +118,14 @@ export function paramSummaryOf(method: Node, file: string): ParamSummary | undef
       stack.push([c, conditional]);
     }
   }
-  // A parameter the method reassigns is not the caller's element afterwards: drop what it does with it.
-  names.forEach((n, i) => { if (n && reassigned.has(n)) { reads[i] = []; passes[i] = []; } });
-  if (reads.every((r) => r.length === 0) && passes.every((p) => p.length === 0)) return undefined;
-  return { file, line: method.startPosition.row, character: method.startPosition.column, reads, passes };
+  return { reads, passes, loops, reassigned };
+}
+
+/** The first parameter of a block (`|f|`); undefined for destructuring or none. */
+function blockParam(block: Node): string | undefined {
+  const params = block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters');
+  const first = params?.namedChildren.find((c) => !!c);
+  return first?.type === 'identifier' ? first.text : undefined;
 }
 
 /** Summaries of the instance (`#name`) and class (`.name`) methods of a class body with positional parameters. */
