@@ -656,6 +656,13 @@ function buildModel(ctx: RuleContext): QueryModel {
    * `FandomCrossover.check(fandoms)`: a known collection passed to a method that loops over that parameter and reads
    * an association of each element. The element is a row of the collection, as if the loop were written here.
    */
+  /** `Digest.new(posts)`: the app class's initialize, whose summary holds the loops over what it stores. */
+  const constructorTarget = (chain: Chain, index: number): Omit<PerRowCall, 'site' | 'args'> | undefined => {
+    if (index !== 0 || chain.links[0]?.name !== 'new' || chain.root.kind !== 'const' || modelOf(models, chain.root.name)) return undefined;
+    const klass = appClassesOf(ctx.app)?.find(chain.root.name);
+    const summary = klass?.params?.get('#initialize');
+    return klass && summary ? { summary, label: `${klass.name}.new`, lookup: (m) => klass.params?.get(`#${m}`) } : undefined;
+  };
   const noteCollectionPass = (args: Node, site: LinkSite, chain: Chain, index: number, scope: Scope): void => {
     const positional = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
     positional.forEach((a, k) => {
@@ -663,14 +670,15 @@ function buildModel(ctx: RuleContext): QueryModel {
       if (!['identifier', 'instance_variable', 'call'].includes(a.type)) return;
       const value = out.values.get(a.id) ?? (a.type === 'identifier' && !isLocal(scope, a.text) && !scope.self ? undefined : valueOf(a, scope));
       if (!value?.model || value.perRow || !['relation', 'collection', 'array'].includes(value.kind)) return;
-      const target = callTarget(chain, index, site, scope, [value.model]);
+      const target = constructorTarget(chain, index) ?? callTarget(chain, index, site, scope, [value.model]);
       const loop = target?.summary.loops?.[k]?.[0];
       if (!target || !loop) return;
       const element = elementOf(value, -1 - loopIds++);
       const reads = target.summary.reads.map((_, i) => (i === k ? loop.reads : []));
+      const passes = target.summary.reads.map((_, i) => (i === k ? loop.passes : []));
       out.perRowCalls.push({
-        site, args: positional.map((_, i) => (i === k ? element : undefined)), label: target.label, lookup: () => undefined,
-        summary: { file: target.summary.file, line: loop.line, character: loop.character, reads, passes: reads.map(() => []) },
+        site, args: positional.map((_, i) => (i === k ? element : undefined)), label: target.label, lookup: target.lookup,
+        summary: { file: target.summary.file, line: loop.line, character: loop.character, reads, passes },
         calleeLoop: { method: loop.method, file: target.summary.file, line: loop.line, character: loop.character },
       });
     });

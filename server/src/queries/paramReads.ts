@@ -6,7 +6,7 @@
 // through their summaries (methodReads.ts), and a parameter passed on to another method of the same
 // owner is followed through that method's summary (depth-bounded, cycle-guarded).
 import type { Node } from '../parsing/treeSitter';
-import { methodDefinitions } from '../parsing/ruby';
+import { bodyStatements, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { associationReadsOf } from './methodReads';
 import { BATCH_LOOPS, LOOP_METHODS } from './values';
@@ -16,7 +16,7 @@ export interface ParamRead { name: string; next?: string; line: number; characte
 /** `other(x, param)`: the parameter passed on, as argument `index`, to a receiverless method of the same owner. */
 export interface ParamPass { method: string; index: number; line: number; character: number }
 /** `param.each { |x| x.author }`: a loop over the parameter on every path, with what it reads of each element. */
-export interface ParamLoop { method: string; line: number; character: number; reads: ParamRead[] }
+export interface ParamLoop { method: string; line: number; character: number; reads: ParamRead[]; passes: ParamPass[]; file?: string }
 export interface ParamSummary {
   file: string;
   /** Where the method is defined (its `def`). */
@@ -90,13 +90,13 @@ function readsIn(body: Node, names: (string | undefined)[], depth = 0): { reads:
         if (!list.some((r) => r.name === name.text)) list.push({ name: name.text, next, line: name.startPosition.row, character: name.startPosition.column });
       }
       const block = n.childForFieldName('block');
-      if (depth === 0 && receiver?.type === 'identifier' && name && index.has(receiver.text) && block && LOOP_METHODS.has(name.text) && !BATCH_LOOPS.has(name.text)) {
+      if (depth === 0 && (receiver?.type === 'identifier' || receiver?.type === 'instance_variable') && name && index.has(receiver.text) && block && LOOP_METHODS.has(name.text) && !BATCH_LOOPS.has(name.text)) {
         const element = blockParam(block);
         const blockBody = block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
         if (element && blockBody) {
           const inner = readsIn(blockBody, [element], depth + 1);
-          if (!inner.reassigned.has(element) && inner.reads[0].length > 0) {
-            loops[index.get(receiver.text)!].push({ method: name.text, line: name.startPosition.row, character: name.startPosition.column, reads: inner.reads[0] });
+          if (!inner.reassigned.has(element) && (inner.reads[0].length > 0 || inner.passes[0].length > 0)) {
+            loops[index.get(receiver.text)!].push({ method: name.text, line: name.startPosition.row, character: name.startPosition.column, reads: inner.reads[0], passes: inner.passes[0] });
           }
         }
       }
@@ -132,8 +132,63 @@ function blockParam(block: Node): string | undefined {
 export function paramSummariesOf(body: Node, file: string): Map<string, ParamSummary> {
   const out = new Map<string, ParamSummary>();
   const add = (key: string, def: Node): void => { const s = paramSummaryOf(def, file); if (s) out.set(key, s); };
-  for (const [key, def] of methodDefinitions(body)) add(key, def);
+  const defs = methodDefinitions(body);
+  for (const [key, def] of defs) add(key, def);
+  constructorLoops(body, defs, file, out);
   return out;
+}
+
+/**
+ * `def initialize(user, subs) = @subs = subs`, then `subs.each { |s| s.repo }` in initialize or a method it calls:
+ * the loops run over what `X.new(…)` is passed. Kept on the `#initialize` summary, per parameter. An ivar assigned
+ * anywhere else, or on one path only, is left out.
+ */
+function constructorLoops(body: Node, defs: [string, Node][], file: string, out: Map<string, ParamSummary>): void {
+  const init = defs.find(([key]) => key === '#initialize')?.[1];
+  const initBody = init?.childForFieldName('body');
+  if (!init || !initBody || defs.filter(([key]) => key === '#initialize').length > 1) return;
+  const params = positionalParams(init);
+  const stored = new Map<string, number>();
+  const called = new Set<string>(['#initialize']);
+  for (const stmt of bodyStatements(initBody)) {
+    const left = stmt.type === 'assignment' ? stmt.childForFieldName('left') : undefined;
+    const right = stmt.childForFieldName('right');
+    if (left?.type === 'instance_variable' && right?.type === 'identifier' && params.includes(right.text)) stored.set(left.text, params.indexOf(right.text));
+    if (stmt.type === 'call' && !stmt.childForFieldName('receiver')) called.add(`#${stmt.childForFieldName('method')?.text}`);
+    if (stmt.type === 'identifier') called.add(`#${stmt.text}`);
+  }
+  if (stored.size === 0) return;
+  const readers = new Set<string>();
+  const assignedAt = new Map<string, number>();
+  const stack: Node[] = [body];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'class' || n.type === 'module') continue;
+    if ((n.type === 'assignment' || n.type === 'operator_assignment') && n.childForFieldName('left')?.type === 'instance_variable') {
+      const ivar = n.childForFieldName('left')!.text;
+      assignedAt.set(ivar, (assignedAt.get(ivar) ?? 0) + 1);
+    }
+    if (n.type === 'call' && !n.childForFieldName('receiver') && /^attr_(reader|accessor)$/.test(n.childForFieldName('method')?.text ?? '')) {
+      for (const a of n.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') readers.add(a.text.slice(1));
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  for (const [ivar, index] of stored) {
+    if (assignedAt.get(ivar) !== 1) continue;
+    const names = [ivar, ...(readers.has(ivar.slice(1)) ? [ivar.slice(1)] : [])];
+    const found: ParamLoop[] = [];
+    for (const [key, def] of defs) {
+      const defBody = def.childForFieldName('body');
+      if (!called.has(key) || !defBody || def.childForFieldName('parameters')?.namedChildren.some((p) => p && names.includes(p.text))) continue;
+      const inner = readsIn(defBody, names);
+      names.forEach((name, i) => { if (!inner.reassigned.has(name)) found.push(...inner.loops[i]); });
+    }
+    if (found.length === 0) continue;
+    const summary = out.get('#initialize') ?? { file, line: init.startPosition.row, character: init.startPosition.column, reads: params.map(() => []), passes: params.map(() => []) };
+    summary.loops ??= params.map(() => []);
+    summary.loops[index].push(...found);
+    out.set('#initialize', summary);
+  }
 }
 
 const KEY = 'queries.paramReads';

@@ -80,3 +80,49 @@ describe('a collection passed to a method that loops over it', () => {
     for (const [arg, body] of cases) assert.deepEqual(check(associationInLoop, app({ [JOB]: job(arg), [BYLINES]: bylines(body) }), JOB), [], `${arg} / ${body}`);
   });
 });
+
+describe('a collection passed to another class\'s constructor', () => {
+  const JOB = 'app/jobs/digest_job.rb';
+  const DIGEST = 'app/services/digest.rb';
+  const job = (arg: string): string => `class DigestJob < ApplicationJob\n  def perform\n    Digest.new(Current.user, ${arg}).deliver\n  end\nend\n`;
+  const digest = (init: string, rest = ''): string => [
+    'class Digest',
+    '  attr_reader :posts',
+    '',
+    '  def initialize(user, posts)',
+    '    @user = user',
+    '    @posts = posts',
+    init,
+    '  end',
+    '',
+    '  def build',
+    '    posts.each { |post| line_for(post) }',
+    '  end',
+    '',
+    '  def line_for(post)',
+    '    post.category.name',
+    '  end',
+    rest,
+    'end',
+    '',
+  ].join('\n');
+
+  test('stored in an ivar and looped over in a method initialize calls: reported at `new`, with the loop and the read as hops', () => {
+    const files = app({ [JOB]: job('Post.where(published: true)'), [DIGEST]: digest('    build') });
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 3, column: 5 }]);
+    assert.match(findings[0].message,
+      /^`Digest\.new` loops over the posts it is passed \(`each` at app\/services\/digest\.rb:11\) and reads `category` of each at app\/services\/digest\.rb:15: one query per post \(N\+1; /);
+    assert.deepEqual(findings[0].related?.map((r) => r.range.start.line + 1), [11, 14, 15]);
+  });
+
+  test('silent when initialize does not call the looping method, the ivar is assigned again, or the collection preloads the read', () => {
+    const cases: [string, string, string][] = [
+      ['Post.where(published: true)', '', ''],
+      ['Post.where(published: true)', '    build', '  def reset\n    @posts = []\n  end'],
+      ['Post.where(published: true)', '    build if user', ''],
+      ['Post.where(published: true).includes(:category)', '    build', ''],
+    ];
+    for (const [arg, init, rest] of cases) assert.deepEqual(check(associationInLoop, app({ [JOB]: job(arg), [DIGEST]: digest(init, rest) }), JOB), [], `${arg} / ${init} / ${rest}`);
+  });
+});
