@@ -664,6 +664,8 @@ function buildModel(ctx: RuleContext): QueryModel {
     return klass && summary ? { summary, label: `${klass.name}.new`, lookup: (m) => klass.params?.get(`#${m}`) } : undefined;
   };
   const noteCollectionPass = (args: Node, site: LinkSite, chain: Chain, index: number, scope: Scope): void => {
+    // A method of self is analysed in this file, its parameter bound to what the calls pass (callerArgument).
+    if (index === 0 && chain.root.kind === 'self') return;
     const positional = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
     positional.forEach((a, k) => {
       if (positional.slice(0, k + 1).some((x) => x.type === 'splat_argument' || x.type === 'pair' || x.type === 'hash' || x.type === 'block_argument')) return;
