@@ -75,6 +75,8 @@ describe('a collection passed to a method that loops over it', () => {
       ['PostFeed.new.entries', '    posts.map { |post| post.author.name }'],
       ['Post.where(published: true)', '    posts.map { |post| post.author.name } if posts.size > 1'],
       ['Post.where(published: true)', '    posts.map { |post| post.author_id }'],
+      ['Post.where(published: true)', '    posts.size'],
+      ['Post.where(published: true)', '    posts.each_slice(100) { |batch| batch.author }'],
       ['Post.where(published: true)', '    posts = posts.includes(:author)\n    posts.map { |post| post.author.name }'],
     ];
     for (const [arg, body] of cases) assert.deepEqual(check(associationInLoop, app({ [JOB]: job(arg), [BYLINES]: bylines(body) }), JOB), [], `${arg} / ${body}`);
