@@ -664,17 +664,20 @@ function buildModel(ctx: RuleContext): QueryModel {
     return klass && summary ? { summary, label: `${klass.name}.new`, lookup: (m) => klass.params?.get(`#${m}`) } : undefined;
   };
   const noteCollectionPass = (args: Node, site: LinkSite, chain: Chain, index: number, scope: Scope): void => {
-    // A method of self is analysed in this file, its parameter bound to what the calls pass (callerArgument).
-    if (index === 0 && chain.root.kind === 'self') return;
+    // Another class's method (`X.m`, `X.new`, `X.instance.m`); a method of self is analysed in this file, its
+    // parameter bound to what the calls pass (callerArgument).
+    if (chain.root.kind !== 'const' || index > 1) return;
     const positional = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+    if (!positional.some((a) => a.type === 'identifier' || a.type === 'instance_variable' || a.type === 'call')) return;
+    // The target first: few methods loop over a parameter, and only then are the arguments evaluated.
+    const target = constructorTarget(chain, index) ?? callTarget(chain, index, site, scope, []);
+    if (!target?.summary.loops) return;
     positional.forEach((a, k) => {
       if (positional.slice(0, k + 1).some((x) => x.type === 'splat_argument' || x.type === 'pair' || x.type === 'hash' || x.type === 'block_argument')) return;
-      if (!['identifier', 'instance_variable', 'call'].includes(a.type)) return;
+      const loop = target.summary.loops?.[k]?.[0];
+      if (!loop || !['identifier', 'instance_variable', 'call'].includes(a.type)) return;
       const value = out.values.get(a.id) ?? (a.type === 'identifier' && !isLocal(scope, a.text) && !scope.self ? undefined : valueOf(a, scope));
       if (!value?.model || value.perRow || !['relation', 'collection', 'array'].includes(value.kind)) return;
-      const target = constructorTarget(chain, index) ?? callTarget(chain, index, site, scope, [value.model]);
-      const loop = target?.summary.loops?.[k]?.[0];
-      if (!target || !loop) return;
       const element = elementOf(value, -1 - loopIds++);
       const reads = target.summary.reads.map((_, i) => (i === k ? loop.reads : []));
       const passes = target.summary.reads.map((_, i) => (i === k ? loop.passes : []));

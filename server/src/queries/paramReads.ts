@@ -159,36 +159,35 @@ function constructorLoops(body: Node, defs: [string, Node][], file: string, out:
   }
   if (stored.size === 0) return;
   const readers = new Set<string>();
-  const assignedAt = new Map<string, number>();
-  const stack: Node[] = [body];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === 'class' || n.type === 'module') continue;
-    if ((n.type === 'assignment' || n.type === 'operator_assignment') && n.childForFieldName('left')?.type === 'instance_variable') {
-      const ivar = n.childForFieldName('left')!.text;
-      assignedAt.set(ivar, (assignedAt.get(ivar) ?? 0) + 1);
-    }
-    if (n.type === 'call' && !n.childForFieldName('receiver') && /^attr_(reader|accessor)$/.test(n.childForFieldName('method')?.text ?? '')) {
-      for (const a of n.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') readers.add(a.text.slice(1));
-    }
-    for (const c of n.namedChildren) if (c) stack.push(c);
+  for (const stmt of bodyStatements(body)) {
+    const name = stmt.type === 'call' && !stmt.childForFieldName('receiver') ? stmt.childForFieldName('method')?.text : undefined;
+    if (name !== 'attr_reader' && name !== 'attr_accessor') continue;
+    for (const a of stmt.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') readers.add(a.text.slice(1));
   }
-  for (const [ivar, index] of stored) {
-    if (assignedAt.get(ivar) !== 1) continue;
-    const names = [ivar, ...(readers.has(ivar.slice(1)) ? [ivar.slice(1)] : [])];
-    const found: ParamLoop[] = [];
-    for (const [key, def] of defs) {
-      const defBody = def.childForFieldName('body');
-      if (!called.has(key) || !defBody || def.childForFieldName('parameters')?.namedChildren.some((p) => p && names.includes(p.text))) continue;
-      const inner = readsIn(defBody, names);
-      names.forEach((name, i) => { if (!inner.reassigned.has(name)) found.push(...inner.loops[i]); });
-    }
-    if (found.length === 0) continue;
-    const summary = out.get('#initialize') ?? { file, line: init.startPosition.row, character: init.startPosition.column, reads: params.map(() => []), passes: params.map(() => []) };
-    summary.loops ??= params.map(() => []);
-    summary.loops[index].push(...found);
-    out.set('#initialize', summary);
+  // Read from the class's text (one string, not a walk of every node): any other write, or a multiple assignment, leaves it out.
+  const text = body.text;
+  const kept = [...stored].filter(([ivar]) => (text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0) === 1);
+  // Each name the stored value goes by (the ivar, its attr_reader), and the parameter it came from.
+  const names: string[] = [];
+  const from: number[] = [];
+  for (const [ivar, index] of kept) {
+    names.push(ivar); from.push(index);
+    if (readers.has(ivar.slice(1))) { names.push(ivar.slice(1)); from.push(index); }
   }
+  if (names.length === 0) return;
+  const found: ParamLoop[][] = params.map(() => []);
+  for (const [key, def] of defs) {
+    const defBody = def.childForFieldName('body');
+    if (!called.has(key) || !defBody || !names.some((n) => defBody.text.includes(`${n}.`))) continue;
+    const shadowed = new Set(positionalParams(def));
+    const inner = readsIn(defBody, names);
+    names.forEach((name, i) => { if (!inner.reassigned.has(name) && !shadowed.has(name)) found[from[i]].push(...inner.loops[i]); });
+  }
+  if (found.every((l) => l.length === 0)) return;
+  const summary = out.get('#initialize') ?? { file, line: init.startPosition.row, character: init.startPosition.column, reads: params.map(() => []), passes: params.map(() => []) };
+  summary.loops ??= params.map(() => []);
+  found.forEach((loops, i) => summary.loops![i].push(...loops));
+  out.set('#initialize', summary);
 }
 
 const KEY = 'queries.paramReads';
