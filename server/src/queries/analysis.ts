@@ -24,6 +24,7 @@ import { appClassesOf, type AppClassSource } from '../callbacks/appClasses';
 import { fileOwner, returnResolver } from './methodReturns';
 import type { ReturnResolver } from './values';
 import { camelize } from '../models/inflector';
+import { commentAbove, documentedParamTypes } from './docTypes';
 
 /**
  * The staff check every controller serving this file runs first (`before_action :redirect_unless_moderator`,
@@ -152,6 +153,8 @@ export interface PerRowCall {
   label: string;
   /** The summary of another method of the same owner (a parameter passed on: `other(item)`). */
   lookup: (method: string) => ParamSummary | undefined;
+  /** Not in a loop here: the called method loops over the collection passed (`each` where it is written). */
+  calleeLoop?: { method: string; file: string; line: number; character: number };
 }
 
 /** How many rows the loop `loopId` over `collection` sees: the collection's size, unless the loop drains it. */
@@ -409,13 +412,20 @@ function buildModel(ctx: RuleContext): QueryModel {
     if (rights.length === 0 || rights.some((r) => r.def === method.def || r.right.type === 'assignment' || r.right.type === 'operator_assignment')) return undefined;
     const values = rights.map(({ right, def }) => {
       const fresh: Scope = { locals: new Map(), loaded: new Set(), method: true, self: method.self, preloader: false, classBody: body, def, source: method.source };
-      for (const p of boundNames(def.childForFieldName('parameters'))) fresh.locals.set(p, UNKNOWN);
+      for (const p of boundNames(def.childForFieldName('parameters'))) fresh.locals.set(p, documentedParam(def, p, namespaceStack) ?? UNKNOWN);
       const v = expressionValue(right, fresh);
       return v.kind === 'unknown' ? undefined : v;
     });
     const value = combine(values);
     classIvarCache.set(key, value);
     return value;
+  };
+  /** `# @param [Status] status` above the def: a record of that model (the author's declaration, not a guess from the name). */
+  const documentedParam = (def: Node, name: string, namespace: string[]): Value | undefined => {
+    if (!commentAbove(def)) return undefined;
+    const type = documentedParamTypes(def).get(name);
+    const model = type ? modelOf(models, type, namespace.join('::')) : undefined;
+    return model ? { kind: 'record', model, preloads: emptyPreloads() } : undefined;
   };
   /** Values of locals passed as arguments outside views and controllers (their values map holds only rendered ones). */
   const argumentValues = new Map<number, Value>();
@@ -661,6 +671,43 @@ function buildModel(ctx: RuleContext): QueryModel {
     void call;
   };
 
+  /**
+   * `FandomCrossover.check(fandoms)`: a known collection passed to a method that loops over that parameter and reads
+   * an association of each element. The element is a row of the collection, as if the loop were written here.
+   */
+  /** `Digest.new(posts)`: the app class's initialize, whose summary holds the loops over what it stores. */
+  const constructorTarget = (chain: Chain, index: number): Omit<PerRowCall, 'site' | 'args'> | undefined => {
+    if (index !== 0 || chain.links[0]?.name !== 'new' || chain.root.kind !== 'const' || modelOf(models, chain.root.name)) return undefined;
+    const klass = appClassesOf(ctx.app)?.find(chain.root.name);
+    const summary = klass?.params?.get('#initialize');
+    return klass && summary ? { summary, label: `${klass.name}.new`, lookup: (m) => klass.params?.get(`#${m}`) } : undefined;
+  };
+  const noteCollectionPass = (args: Node, site: LinkSite, chain: Chain, index: number, scope: Scope): void => {
+    // Another class's method (`X.m`, `X.new`, `X.instance.m`); a method of self is analysed in this file, its
+    // parameter bound to what the calls pass (callerArgument).
+    if (chain.root.kind !== 'const' || index > 1) return;
+    const positional = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+    if (!positional.some((a) => a.type === 'identifier' || a.type === 'instance_variable' || a.type === 'call')) return;
+    // The target first: few methods loop over a parameter, and only then are the arguments evaluated.
+    const target = constructorTarget(chain, index) ?? callTarget(chain, index, site, scope, []);
+    if (!target?.summary.loops) return;
+    positional.forEach((a, k) => {
+      if (positional.slice(0, k + 1).some((x) => x.type === 'splat_argument' || x.type === 'pair' || x.type === 'hash' || x.type === 'block_argument')) return;
+      const loop = target.summary.loops?.[k]?.[0];
+      if (!loop || !['identifier', 'instance_variable', 'call'].includes(a.type)) return;
+      const value = out.values.get(a.id) ?? (a.type === 'identifier' && !isLocal(scope, a.text) && !scope.self ? undefined : valueOf(a, scope));
+      if (!value?.model || value.perRow || !['relation', 'collection', 'array'].includes(value.kind)) return;
+      const element = elementOf(value, -1 - loopIds++);
+      const reads = target.summary.reads.map((_, i) => (i === k ? loop.reads : []));
+      const passes = target.summary.reads.map((_, i) => (i === k ? loop.passes : []));
+      out.perRowCalls.push({
+        site, args: positional.map((_, i) => (i === k ? element : undefined)), label: target.label, lookup: target.lookup,
+        summary: { file: target.summary.file, line: loop.line, character: loop.character, reads, passes },
+        calleeLoop: { method: loop.method, file: target.summary.file, line: loop.line, character: loop.character },
+      });
+    });
+  };
+
   const handleChain = (node: Node, scope: Scope, depth: number): void => {
     const chain = chainOf(node, ctx.file, !!scope.loop);
     const sites: LinkSite[] = [];
@@ -711,6 +758,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       const block = call.childForFieldName('block');
       const site = sites[i + offset];
       if (args && site && scope.loop) notePerRowCall(call, args, site, chain, i + offset, scope);
+      else if (args && site) noteCollectionPass(args, site, chain, i + offset, scope);
       if (site && rootVariable && i === 0 && isLoading(site.link)) markLoaded(scope, rootVariable, chain.root.kind === 'ivar');
       if (!block) return;
       const loopMethod = site?.link.name;
@@ -875,7 +923,7 @@ function buildModel(ctx: RuleContext): QueryModel {
         }
         const params = node.childForFieldName('parameters');
         const paramNames: string[] = [];
-        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) { inner.locals.set(n.text, UNKNOWN); paramNames.push(n.text); } }
+        if (params) for (const p of params.namedChildren) { const n = p?.type === 'identifier' ? p : p?.namedChildren.find((c) => c?.type === 'identifier'); if (n) { inner.locals.set(n.text, documentedParam(node, n.text, namespaceStack) ?? UNKNOWN); paramNames.push(n.text); } }
         if (impact.impact === 'background' && node.type === 'method' && node.childForFieldName('name')?.text === 'perform' && paramNames.length > 0) inner.eventParams = paramNames;
         if (node.type === 'method' && params) {
           // A private method's parameter that every call in the class passes a known value (`render_rubygems(versions)`).

@@ -6,14 +6,17 @@
 // through their summaries (methodReads.ts), and a parameter passed on to another method of the same
 // owner is followed through that method's summary (depth-bounded, cycle-guarded).
 import type { Node } from '../parsing/treeSitter';
-import { methodDefinitions } from '../parsing/ruby';
+import { bodyStatements, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { associationReadsOf } from './methodReads';
+import { BATCH_LOOPS, LOOP_METHODS } from './values';
 
 /** `param.name` (with the method called on its result: `param.comments.each` → `each`). */
 export interface ParamRead { name: string; next?: string; line: number; character: number }
 /** `other(x, param)`: the parameter passed on, as argument `index`, to a receiverless method of the same owner. */
 export interface ParamPass { method: string; index: number; line: number; character: number }
+/** `param.each { |x| x.author }`: a loop over the parameter on every path, with what it reads of each element. */
+export interface ParamLoop { method: string; line: number; character: number; reads: ParamRead[]; passes: ParamPass[]; file?: string }
 export interface ParamSummary {
   file: string;
   /** Where the method is defined (its `def`). */
@@ -22,6 +25,8 @@ export interface ParamSummary {
   /** Per positional parameter. */
   reads: ParamRead[][];
   passes: ParamPass[][];
+  /** Per positional parameter: the loops over it (a caller passing a collection makes them per-row reads). */
+  loops?: ParamLoop[][];
 }
 
 const BRANCHES = new Set(['if', 'unless', 'if_modifier', 'unless_modifier', 'conditional', 'case', 'rescue', 'rescue_modifier', 'elsif', 'else',
@@ -50,13 +55,23 @@ function positionalParams(method: Node): (string | undefined)[] {
 export function paramSummaryOf(method: Node, file: string): ParamSummary | undefined {
   const names = positionalParams(method);
   if (!names.some(Boolean)) return undefined;
+  const body = method.childForFieldName('body');
+  if (!body) return undefined;
+  const { reads, passes, loops, reassigned } = readsIn(body, names);
+  // A parameter the method reassigns is not the caller's element afterwards: drop what it does with it.
+  names.forEach((n, i) => { if (n && reassigned.has(n)) { reads[i] = []; passes[i] = []; loops[i] = []; } });
+  if (reads.every((r) => r.length === 0) && passes.every((p) => p.length === 0) && loops.every((l) => l.length === 0)) return undefined;
+  return { file, line: method.startPosition.row, character: method.startPosition.column, reads, passes, loops: loops.some((l) => l.length > 0) ? loops : undefined };
+}
+
+/** What the code under `body` does on every path with the variables `names`: their reads, passes and the loops over them. */
+function readsIn(body: Node, names: (string | undefined)[], depth = 0): { reads: ParamRead[][]; passes: ParamPass[][]; loops: ParamLoop[][]; reassigned: Set<string> } {
   const index = new Map<string, number>();
   names.forEach((n, i) => { if (n) index.set(n, i); });
   const reads: ParamRead[][] = names.map(() => []);
   const passes: ParamPass[][] = names.map(() => []);
+  const loops: ParamLoop[][] = names.map(() => []);
   const reassigned = new Set<string>();
-  const body = method.childForFieldName('body');
-  if (!body) return undefined;
   const stack: [Node, boolean][] = [[body, false]];
   while (stack.length > 0) {
     const [n, branch] = stack.pop()!;
@@ -73,6 +88,17 @@ export function paramSummaryOf(method: Node, file: string): ParamSummary | undef
         const next = parent?.type === 'call' && parent.childForFieldName('receiver')?.id === n.id ? parent.childForFieldName('method')?.text : undefined;
         const list = reads[index.get(receiver.text)!];
         if (!list.some((r) => r.name === name.text)) list.push({ name: name.text, next, line: name.startPosition.row, character: name.startPosition.column });
+      }
+      const block = n.childForFieldName('block');
+      if (depth === 0 && (receiver?.type === 'identifier' || receiver?.type === 'instance_variable') && name && index.has(receiver.text) && block && LOOP_METHODS.has(name.text) && !BATCH_LOOPS.has(name.text)) {
+        const element = blockParam(block);
+        const blockBody = block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
+        if (element && blockBody) {
+          const inner = readsIn(blockBody, [element], depth + 1);
+          if (!inner.reassigned.has(element) && (inner.reads[0].length > 0 || inner.passes[0].length > 0)) {
+            loops[index.get(receiver.text)!].push({ method: name.text, line: name.startPosition.row, character: name.startPosition.column, reads: inner.reads[0], passes: inner.passes[0] });
+          }
+        }
       }
       const args = n.childForFieldName('arguments');
       if (!receiver && name && args) {
@@ -92,18 +118,76 @@ export function paramSummaryOf(method: Node, file: string): ParamSummary | undef
       stack.push([c, conditional]);
     }
   }
-  // A parameter the method reassigns is not the caller's element afterwards: drop what it does with it.
-  names.forEach((n, i) => { if (n && reassigned.has(n)) { reads[i] = []; passes[i] = []; } });
-  if (reads.every((r) => r.length === 0) && passes.every((p) => p.length === 0)) return undefined;
-  return { file, line: method.startPosition.row, character: method.startPosition.column, reads, passes };
+  return { reads, passes, loops, reassigned };
+}
+
+/** The first parameter of a block (`|f|`); undefined for destructuring or none. */
+function blockParam(block: Node): string | undefined {
+  const params = block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters');
+  const first = params?.namedChildren.find((c) => !!c);
+  return first?.type === 'identifier' ? first.text : undefined;
 }
 
 /** Summaries of the instance (`#name`) and class (`.name`) methods of a class body with positional parameters. */
 export function paramSummariesOf(body: Node, file: string): Map<string, ParamSummary> {
   const out = new Map<string, ParamSummary>();
   const add = (key: string, def: Node): void => { const s = paramSummaryOf(def, file); if (s) out.set(key, s); };
-  for (const [key, def] of methodDefinitions(body)) add(key, def);
+  const defs = methodDefinitions(body);
+  for (const [key, def] of defs) add(key, def);
+  constructorLoops(body, defs, file, out);
   return out;
+}
+
+/**
+ * `def initialize(user, subs) = @subs = subs`, then `subs.each { |s| s.repo }` in initialize or a method it calls:
+ * the loops run over what `X.new(…)` is passed. Kept on the `#initialize` summary, per parameter. An ivar assigned
+ * anywhere else, or on one path only, is left out.
+ */
+function constructorLoops(body: Node, defs: [string, Node][], file: string, out: Map<string, ParamSummary>): void {
+  const init = defs.find(([key]) => key === '#initialize')?.[1];
+  const initBody = init?.childForFieldName('body');
+  if (!init || !initBody || defs.filter(([key]) => key === '#initialize').length > 1) return;
+  const params = positionalParams(init);
+  const stored = new Map<string, number>();
+  const called = new Set<string>(['#initialize']);
+  for (const stmt of bodyStatements(initBody)) {
+    const left = stmt.type === 'assignment' ? stmt.childForFieldName('left') : undefined;
+    const right = stmt.childForFieldName('right');
+    if (left?.type === 'instance_variable' && right?.type === 'identifier' && params.includes(right.text)) stored.set(left.text, params.indexOf(right.text));
+    if (stmt.type === 'call' && !stmt.childForFieldName('receiver')) called.add(`#${stmt.childForFieldName('method')?.text}`);
+    if (stmt.type === 'identifier') called.add(`#${stmt.text}`);
+  }
+  if (stored.size === 0) return;
+  const readers = new Set<string>();
+  for (const stmt of bodyStatements(body)) {
+    const name = stmt.type === 'call' && !stmt.childForFieldName('receiver') ? stmt.childForFieldName('method')?.text : undefined;
+    if (name !== 'attr_reader' && name !== 'attr_accessor') continue;
+    for (const a of stmt.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') readers.add(a.text.slice(1));
+  }
+  // Read from the class's text (one string, not a walk of every node): any other write, or a multiple assignment, leaves it out.
+  const text = body.text;
+  const kept = [...stored].filter(([ivar]) => (text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0) === 1);
+  // Each name the stored value goes by (the ivar, its attr_reader), and the parameter it came from.
+  const names: string[] = [];
+  const from: number[] = [];
+  for (const [ivar, index] of kept) {
+    names.push(ivar); from.push(index);
+    if (readers.has(ivar.slice(1))) { names.push(ivar.slice(1)); from.push(index); }
+  }
+  if (names.length === 0) return;
+  const found: ParamLoop[][] = params.map(() => []);
+  for (const [key, def] of defs) {
+    const defBody = def.childForFieldName('body');
+    if (!called.has(key) || !defBody || !names.some((n) => defBody.text.includes(`${n}.`))) continue;
+    const shadowed = new Set(positionalParams(def));
+    const inner = readsIn(defBody, names);
+    names.forEach((name, i) => { if (!inner.reassigned.has(name) && !shadowed.has(name)) found[from[i]].push(...inner.loops[i]); });
+  }
+  if (found.every((l) => l.length === 0)) return;
+  const summary = out.get('#initialize') ?? { file, line: init.startPosition.row, character: init.startPosition.column, reads: params.map(() => []), passes: params.map(() => []) };
+  summary.loops ??= params.map(() => []);
+  found.forEach((loops, i) => summary.loops![i].push(...loops));
+  out.set('#initialize', summary);
 }
 
 const KEY = 'queries.paramReads';

@@ -127,15 +127,19 @@ export default defineRule({
         const built = origins[0];
         const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
         const perWhat = site.loop?.partial ? `each time this ${site.loop.component ? 'component' : 'partial'} is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
+        const loop = call.calleeLoop;
+        const headline = loop
+          ? `\`${callText}\` loops over the ${noun(collection.model)}s it is passed (\`${loop.method}\` at ${relativeTo(ctx.app.root, loop.file)}:${loop.line + 1}) and reads \`${assocName}\`${others.length ? ` (and ${others.join(', ')})` : ''} of each at ${at}: one query per ${noun(collection.model)} (N+1; ${whyClause(site.impact, card, work)})`
+          : undefined;
         ctx.report({
           range: site.range,
           severity: collection.strict ? 'hint' : severity,
-          message: `\`${callText}\` reads \`${assocName}\`${others.length ? ` (and ${others.join(', ')})` : ''} of the ${noun(element.model)} it is passed: read in \`${call.label}\`${chainVia} at ${at}, called per row here; one query ${perWhat} (N+1; ${whyClause(site.impact, card, work)})`
+          message: headline ? headline + (built ? `. Preload it where the ${noun(collection.model)}s are loaded: \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`) : `\`${callText}\` reads \`${assocName}\`${others.length ? ` (and ${others.join(', ')})` : ''} of the ${noun(element.model)} it is passed: read in \`${call.label}\`${chainVia} at ${at}, called per row here; one query ${perWhat} (N+1; ${whyClause(site.impact, card, work)})`
             + (built ? `. Preload it where the ${noun(collection.model)}s are loaded: \`${withIncludesText(built, spec)}\`.` : `. Preload it with \`.includes(${spec})\` where the collection is built.`),
           related: [
             ...read.via.map((v, k) => ({
               file: v.file, range: { start: { line: v.line, character: v.character }, end: { line: v.line, character: v.character } },
-              message: `\`${v.label}\` ${k === read.via.length - 1 ? `reads \`${assocName}\`` : 'passes it on'} (${relativeTo(ctx.app.root, v.file)}:${v.line + 1})`,
+              message: `\`${v.label}\` ${k === 0 && loop ? `loops over them (\`${loop.method}\`)` : k === read.via.length - 1 ? `reads \`${assocName}\`` : 'passes it on'} (${relativeTo(ctx.app.root, v.file)}:${v.line + 1})`,
             })),
             { file: read.at.file, range: { start: { line: read.at.line, character: read.at.character }, end: { line: read.at.line, character: read.at.character } }, message: `\`${assocName}\` read here (${at})` },
           ],
