@@ -1,0 +1,41 @@
+// Locals handed from one partial to another: `render "posts/list", posts: @posts` gives the list partial its
+// collection, and `render "posts/card", post: post, author: post.author` inside its loop gives the card partial the
+// element and the element's association. Multi-file fixtures: models, controller and views in their own files.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
+import { at, initParsers } from '../../helpers/ruleTester';
+import { BLOG, check, type Files } from '../../helpers/queryApp';
+
+before(initParsers);
+
+const CARD = 'app/views/posts/_card.html.erb';
+
+describe('a partial rendered per element by a partial that got the collection as a local', () => {
+  const files = (posts: string, passed = 'posts: @posts', card = '<%= author.name %> <%= author.profile.id %>\n'): Files => ({
+    ...BLOG,
+    'app/controllers/posts_controller.rb': `class PostsController < ApplicationController\n  def index\n    @posts = ${posts}\n  end\nend\n`,
+    'app/views/posts/index.html.erb': `<%= render "posts/list", ${passed} %>\n`,
+    'app/views/posts/_list.html.erb': '<% posts.each do |post| %>\n  <%= render "posts/card", post: post, author: post.author %>\n<% end %>\n',
+    [CARD]: card,
+  });
+
+  test('the author passed as a local: its profile is one query per post', () => {
+    const findings = check(associationInLoop, files('Post.includes(:author).order(:id)'), CARD);
+    assert.deepEqual(findings.map((f) => [f.ruleId, at(f).line, at(f).column, f.severity]), [["queries/association-in-loop", 1, 24, "warning"]]);
+    assert.match(findings[0].message, /^`author\.profile` runs one query each time this partial is rendered for a post \(N\+1; unbounded/);
+  });
+
+  test('the author itself not preloaded: one query per post where the list passes it', () => {
+    const findings = check(associationInLoop, files('Post.order(:id)', 'posts: @posts', '<%= author.name %>\n'), 'app/views/posts/_list.html.erb');
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column]), [[2, 48]]);
+  });
+
+  test('near miss: the profiles are preloaded under the authors', () => {
+    assert.deepEqual(check(associationInLoop, files('Post.includes(author: :profile).order(:id)'), CARD), []);
+  });
+
+  test('near miss: the list is handed something the analysis cannot see', () => {
+    assert.deepEqual(check(associationInLoop, files('Post.includes(:author).order(:id)', 'posts: recent_posts'), CARD), []);
+  });
+});
