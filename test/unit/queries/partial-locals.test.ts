@@ -39,3 +39,62 @@ describe('a partial rendered per element by a partial that got the collection as
     assert.deepEqual(check(associationInLoop, files('Post.includes(:author).order(:id)', 'posts: recent_posts'), CARD), []);
   });
 });
+
+describe('what an action hands its view', () => {
+  const VIEW = 'app/views/posts/index.html.erb';
+  const files = (action: string[], extra: Files = {}): Files => ({
+    ...BLOG,
+    'app/controllers/posts_controller.rb': ['class PostsController < ApplicationController', '  def index', ...action.map((l) => `    ${l}`), '  end', 'end', ''].join('\n'),
+    [VIEW]: '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+    ...extra,
+  });
+
+  test('Pundit `authorize` returns the relation it authorized', () => {
+    const findings = check(associationInLoop, files(['@posts = authorize Post.published.order(:id)']), VIEW);
+    assert.deepEqual(findings.map((f) => [f.ruleId, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 7, 'warning']]);
+    assert.match(findings[0].message, /^`post\.author` runs one query per post in the loop \(N\+1; unbounded/);
+  });
+
+  test('near miss: includes added `if request.format.html?` serve the HTML template', () => {
+    const action = ['@posts = Post.published.order(:id)', '@posts = @posts.includes(:author) if request.format.html?'];
+    assert.deepEqual(check(associationInLoop, files(action), VIEW), []);
+  });
+
+  test('includes added under another condition may not run: still an N+1', () => {
+    const action = ['@posts = Post.published.order(:id)', '@posts = @posts.includes(:author) if params[:full]'];
+    assert.deepEqual(check(associationInLoop, files(action), VIEW).map((f) => [at(f).line, at(f).column]), [[2, 7]]);
+  });
+});
+
+describe('a memoised method whose paths agree on one record (`current_organization`)', () => {
+  const VIEW = 'app/views/posts/index.html.erb';
+  const method = (resource: string): string[] => [
+    '  def current_category',
+    '    return @current_category if instance_variable_defined? :@current_category',
+    '',
+    '    @current_category = if !current_role',
+    '      nil',
+    `    elsif current_role.resource.is_a?(${resource})`,
+    '      current_role.resource',
+    '    else',
+    '      Category.find_by(id: params[:category_id])',
+    '    end',
+    '  end',
+  ];
+  const files = (resource: string): Files => ({
+    ...BLOG,
+    'app/controllers/application_controller.rb': ['class ApplicationController < ActionController::Base', ...method(resource), 'end', ''].join('\n'),
+    'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = current_category.posts.order(:id)\n  end\nend\n',
+    [VIEW]: '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+  });
+
+  test('nil, a resource checked `is_a?(Category)` and `Category.find_by`: one category, its posts an N+1 (size unknown)', () => {
+    const findings = check(associationInLoop, files('Category'), VIEW);
+    assert.deepEqual(findings.map((f) => [f.ruleId, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 7, 'hint']]);
+    assert.match(findings[0].message, /^`post\.author` runs one query per post in the loop \(N\+1; size unknown: as many as one Category has in `posts`\)/);
+  });
+
+  test('near miss: the resource is checked against another class: the paths disagree, unknown', () => {
+    assert.deepEqual(check(associationInLoop, files('Tag'), VIEW), []);
+  });
+});
