@@ -4,6 +4,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
+import unboundedRender from '../../../server/src/rules/queries/unbounded-render';
 import { at, initParsers } from '../../helpers/ruleTester';
 import { BLOG, check, type Files } from '../../helpers/queryApp';
 
@@ -96,5 +97,32 @@ describe('a memoised method whose paths agree on one record (`current_organizati
 
   test('near miss: the resource is checked against another class: the paths disagree, unknown', () => {
     assert.deepEqual(check(associationInLoop, files('Tag'), VIEW), []);
+  });
+});
+
+describe('near misses found on real apps', () => {
+  test('a model method reading the element\'s owner over `owner.children`: Rails sets the inverse on load', () => {
+    const files: Files = {
+      ...BLOG,
+      'app/models/comment.rb': 'class Comment < ApplicationRecord\n  belongs_to :post, inverse_of: :comments\n  belongs_to :user\n\n  def first?\n    self == post.comments.first\n  end\nend\n',
+      'app/models/post.rb': BLOG['app/models/post.rb'].replace('  has_many :comments', '  has_many :comments, -> { order(:id) }, inverse_of: :post'),
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def edit\n    @post = Post.find(params[:id])\n  end\nend\n',
+      'app/views/posts/edit.html.erb': '<%= render partial: "comments", locals: { comments: @post.comments } %>\n',
+      'app/views/posts/_comments.html.erb': '<% comments.each do |comment| %>\n  <%= comment.first? %> <%= comment.user.name %>\n<% end %>\n',
+    };
+    const findings = check(associationInLoop, files, 'app/views/posts/_comments.html.erb');
+    assert.deepEqual(findings.map((f) => [f.ruleId, at(f).line, at(f).column, f.severity]), [['queries/association-in-loop', 2, 29, 'hint']]);
+    assert.match(findings[0].message, /^`comment\.user` runs one query per comment in the loop/);
+  });
+
+  test('`Model.from(subquery)` renders the rows the subquery picks, not the whole table', () => {
+    const files: Files = {
+      ...BLOG,
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def show\n    latest = Post.where(author_id: params[:author_id])\n    @posts = Post.from(latest).order(id: :desc)\n  end\nend\n',
+      'app/views/posts/show.html.erb': '<% @posts.each do |post| %>\n  <%= post.title %>\n<% end %>\n',
+    };
+    assert.deepEqual(check(unboundedRender, files, 'app/views/posts/show.html.erb'), []);
+    const whole = { ...files, 'app/controllers/posts_controller.rb': files['app/controllers/posts_controller.rb'].replace('Post.from(latest)', 'Post.all') };
+    assert.deepEqual(check(unboundedRender, whole, 'app/views/posts/show.html.erb').map((f) => [f.ruleId, at(f).line, at(f).column]), [['queries/unbounded-render', 1, 4]]);
   });
 });
