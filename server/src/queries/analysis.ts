@@ -1052,11 +1052,11 @@ function controllerReturns(controller: ControllerInfo, controllers: ControllerIn
  * The value of a chain written in an action (`render json: @posts`): its instance variables as the action and its
  * before_actions assign them, a bare name as the controller's method of that name returns it.
  */
-export function actionChainValue(controller: ControllerInfo, action: ControllerMethod, chain: Chain, controllers: ControllerIndex, models: ModelIndex): Value {
+export function actionChainValue(controller: ControllerInfo, action: ControllerMethod, chain: Chain, controllers: ControllerIndex, models: ModelIndex, classes?: AppClassSource): Value {
   return evaluate(chain, {
-    models,
+    models, returns: controllerReturns(controller, controllers, models, classes),
     resolveRoot(c) {
-      if (c.root.kind === 'ivar') return actionIvarValue(controller, action, c.root.name, controllers, models, 1);
+      if (c.root.kind === 'ivar') return actionIvarValue(controller, action, c.root.name, controllers, models, 1, classes);
       if (c.root.kind !== 'name') return undefined;
       const returns = controllers.methodOf(controller, c.root.name)?.returns;
       return returns ? evaluate(returns, { models, resolveRoot: (r) => r.root.kind === 'ivar' ? actionIvarValue(controller, action, r.root.name, controllers, models, 2) : undefined }) : undefined;

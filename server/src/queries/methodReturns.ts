@@ -24,8 +24,8 @@ const CHAIN_NODES = new Set(['call', 'identifier', 'constant', 'scope_resolution
 const BRANCHY = new Set(['if', 'unless', 'case', 'conditional', 'if_modifier', 'unless_modifier', 'elsif', 'else', 'when', 'in_clause', 'then',
   'rescue', 'rescue_modifier', 'while', 'until', 'while_modifier', 'until_modifier', 'block', 'do_block', 'begin', 'ensure', 'binary']);
 const NESTED = new Set(['method', 'singleton_method', 'class', 'module', 'lambda', 'singleton_class']);
-/** Returns that add no rows: `nil`, `[]`, `{}`, `false`. */
-const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|\w+\.none)$/;
+/** Returns that add no rows: `nil`, `[]`, `{}`, `false`, `Model.none`, `Model.where('1=0')`. */
+const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|[\w:]+\.none|[\w:]+\.where\(\s*(['"])1\s*=\s*0\2\s*\))$/;
 
 function paramNames(method: Node): string[] {
   const out: string[] = [];
