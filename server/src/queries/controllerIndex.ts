@@ -650,11 +650,15 @@ export class ControllerIndex {
   updateView(file: string, view: ViewInfo | undefined): void {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
     this.callers = undefined;
+    this.renderers = undefined;
   }
+  /** Views by the partials they render (for the locals they hand them). */
+  private renderers: Map<string, ViewInfo[]> | undefined;
   remove(file: string): void {
     if (this.controllersByFile.delete(file)) { this.byViewPath = undefined; this.all = undefined; this.concerns = undefined; }
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
+    this.renderers = undefined;
     this.componentsByFile.delete(file);
     this.helpersByFile.delete(file);
     this.callers = undefined;
@@ -882,9 +886,17 @@ export class ControllerIndex {
    * renders it; undefined when a render does not pass it (or the partial is also rendered per element).
    */
   localPassesOf(partial: string, local: string): { from: string; chain: Chain }[] | undefined {
+    if (!this.renderers) {
+      this.renderers = new Map();
+      for (const v of this.viewsByFile.values()) {
+        for (const p of new Set(v.partials)) this.renderers.set(p, [...(this.renderers.get(p) ?? []), v]);
+      }
+    }
+    const views = this.renderers.get(partial) ?? [];
+    // Most bare names in a partial are helpers, not locals: answered without reading the renders.
+    if (!views.some((v) => v.localPasses?.some((p) => p.partial === partial && p.locals.has(local)))) return undefined;
     const out: { from: string; chain: Chain }[] = [];
-    for (const v of this.viewsByFile.values()) {
-      if (!v.partials.includes(partial)) continue;
+    for (const v of views) {
       if (v.collectionRenders.some((r) => r.partial === partial)) return undefined;
       const passes = (v.localPasses ?? []).filter((p) => p.partial === partial);
       if (passes.length === 0) return undefined;
