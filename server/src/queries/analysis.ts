@@ -335,7 +335,11 @@ function buildModel(ctx: RuleContext): QueryModel {
   const viewHelper = (name: string): Value | undefined => {
     if (component || !viewKey || !controllers) return undefined;
     const key = `helper:${name}`;
-    if (!ivarCache.has(key)) ivarCache.set(key, helperValueForTemplate(viewKey, name, controllers, models, 0));
+    // In a partial, a local every render hands it (`render "posts/list", posts: @posts`) reads like a helper's value.
+    if (!ivarCache.has(key)) {
+      ivarCache.set(key, helperValueForTemplate(viewKey, name, controllers, models, 0)
+        ?? (partialLocals.has(name) ? undefined : passedLocalValue(viewKey, name, controllers, models, 0, classes)));
+    }
     return ivarCache.get(key);
   };
   /** In a controller action, an ivar it reads before assigning: what its before_actions (a parent's too) assign. */
@@ -1115,11 +1119,11 @@ function controllerReturns(controller: ControllerInfo, controllers: ControllerIn
  * The value of a chain written in an action (`render json: @posts`): its instance variables as the action and its
  * before_actions assign them, a bare name as the controller's method of that name returns it.
  */
-export function actionChainValue(controller: ControllerInfo, action: ControllerMethod, chain: Chain, controllers: ControllerIndex, models: ModelIndex): Value {
+export function actionChainValue(controller: ControllerInfo, action: ControllerMethod, chain: Chain, controllers: ControllerIndex, models: ModelIndex, classes?: AppClassSource): Value {
   return evaluate(chain, {
-    models,
+    models, returns: controllerReturns(controller, controllers, models, classes),
     resolveRoot(c) {
-      if (c.root.kind === 'ivar') return actionIvarValue(controller, action, c.root.name, controllers, models, 1);
+      if (c.root.kind === 'ivar') return actionIvarValue(controller, action, c.root.name, controllers, models, 1, classes);
       if (c.root.kind !== 'name') return undefined;
       const returns = controllers.methodOf(controller, c.root.name)?.returns;
       return returns ? evaluate(returns, { models, resolveRoot: (r) => r.root.kind === 'ivar' ? actionIvarValue(controller, action, r.root.name, controllers, models, 2) : undefined }) : undefined;
@@ -1210,6 +1214,8 @@ function partialLocalValues(key: string, controllers: ControllerIndex, models: M
       models, returns: returnResolver(models, classes),
       resolveRoot(chain) {
         if (chain.root.kind === 'ivar') return ivarValueForTemplate(r.from, chain.root.name, controllers, models, 1, classes);
+        // Rendered by a partial looping over one of its own locals (`posts.each` in `_list`, handed `posts: @posts`).
+        if (chain.root.kind === 'name') return passedLocalValue(r.from, chain.root.name, controllers, models, 1, classes);
         return undefined;
       },
     };
@@ -1225,20 +1231,49 @@ function partialLocalValues(key: string, controllers: ControllerIndex, models: M
     return v.model && v.kind !== 'record' ? partialForModel(v.model, r.from) : undefined;
   });
   const base = key.slice(key.lastIndexOf('/_') + 2);
-  const byLocal = new Map<string, Value[]>();
+  const byLocal = new Map<string, { value: Value; through?: Chain }[]>();
   for (const r of renders) {
     const v = valueOfRender(r);
     if (!v.model || v.kind === 'record' || v.kind === 'unknown') continue;
     const local = r.local ?? base;
     const list = byLocal.get(local) ?? [];
-    list.push(v);
+    list.push({ value: v, through: r.through });
     byLocal.set(local, list);
   }
-  for (const [local, values] of byLocal) {
-    const combined = combine(values);
-    if (combined) out.set(local, elementOf(combined, nextLoopId()));
+  for (const [local, entries] of byLocal) {
+    const combined = combine(entries.map((e) => e.value));
+    if (!combined) continue;
+    const element = elementOf(combined, nextLoopId());
+    // `author: post.author`: the element's association, read the same way by every render.
+    const throughs = new Set(entries.map((e) => (e.through ? e.through.links.map((l) => l.name).join('.') : '')));
+    if (throughs.size !== 1) continue;
+    const through = entries[0].through;
+    if (!through) { out.set(local, element); continue; }
+    const v = evaluate(through, { models, resolveRoot: () => element });
+    if (v.kind === 'record' && v.perRow) out.set(local, v);
   }
   return out;
+}
+
+/**
+ * The value a partial's local has where every render of the partial (rendered once, not per element) hands it a
+ * chain the analysis knows, all agreeing (`render "posts/list", posts: @posts`); undefined otherwise.
+ */
+function passedLocalValue(key: string, local: string, controllers: ControllerIndex, models: ModelIndex, depth: number, classes?: AppClassSource): Value | undefined {
+  if (depth > 3 || !/(^|\/)_[^/]+$/.test(key)) return undefined;
+  const passes = controllers.localPassesOf(key, local);
+  if (!passes) return undefined;
+  return combine(passes.map(({ from, chain }) => {
+    const v = evaluate(chain, {
+      models, returns: returnResolver(models, classes),
+      resolveRoot(c) {
+        if (c.root.kind === 'ivar') return ivarValueForTemplate(from, c.root.name, controllers, models, 1, classes);
+        if (c.root.kind === 'name') return passedLocalValue(from, c.root.name, controllers, models, depth + 1, classes);
+        return undefined;
+      },
+    });
+    return v.kind === 'unknown' ? undefined : v;
+  }));
 }
 
 /**

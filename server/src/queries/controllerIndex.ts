@@ -27,12 +27,19 @@ const BRANCHES = new Set(['if', 'unless', 'elsif', 'else', 'then', 'case', 'when
  * path that renders the HTML template (and `respond_to`'s own block always runs): not a branch for it.
  */
 function inBranch(node: Node, method: Node): boolean {
-  for (let n = node.parent; n && n.id !== method.id; n = n.parent) {
+  let from = node;
+  for (let n = node.parent; n && n.id !== method.id; from = n, n = n.parent) {
     if ((n.type === 'block' || n.type === 'do_block') && /^(format\.html|respond_to)\b/.test(n.parent?.text ?? '')) continue;
+    // `… if request.format.html?`: likewise the path that renders the HTML template.
+    if (n.type === 'if_modifier' && htmlOnly(n) && from.id !== n.childForFieldName('condition')?.id) continue;
+    if (n.type === 'then' && n.parent?.type === 'if' && htmlOnly(n.parent)) continue;
+    if (n.type === 'if' && htmlOnly(n) && from.type === 'then') continue;
     if (BRANCHES.has(n.type)) return true;
   }
   return false;
 }
+
+const htmlOnly = (n: Node): boolean => n.childForFieldName('condition')?.text === 'request.format.html?';
 
 export interface ControllerMethod {
   name: string; assigns: IvarAssignment[]; renders: string[]; rendersJson: boolean;
@@ -92,7 +99,12 @@ export interface CollectionRender {
   /** The local the element is bound to (`as:`, the locals key, or the partial's name). */
   local?: string;
   collection: Chain;
+  /** The local is a chain from the element (`author: post.author`): the links read after the element. */
+  through?: Chain;
 }
+
+/** `render "posts/list", posts: @posts` (not per element): the locals a partial is handed, as chains. */
+export interface LocalPass { partial: string; locals: Map<string, Chain> }
 
 /** `render PostComponent.new(post: p)` (inside a loop over a collection) or `render PostComponent.with_collection(@posts)`. */
 export interface ComponentRender {
@@ -113,6 +125,8 @@ export interface ViewInfo {
   serializerUses?: JsonRender[];
   /** Methods the template calls without a receiver (view helpers among them). */
   calls?: string[];
+  /** Partials rendered once (not per element), with the locals each render hands them. */
+  localPasses?: LocalPass[];
 }
 
 /** A view helper method that hands an instance variable's collection to a serializer (`inject_posts` → `@posts`). */
@@ -252,6 +266,9 @@ export function readMethod(name: string, method: Node, file: string): Controller
   const locals = new Map<string, Chain>();
   const expr = (node: Node | null): Chain | undefined => {
     if (!node) return undefined;
+    // Pundit's `authorize record` returns the record it authorized.
+    const pundit = node.type === 'call' ? readCall(node) : null;
+    if (pundit?.name === 'authorize' && !pundit.receiver && !pundit.block && pundit.args[0] && pundit.args[0].type !== 'hash') return expr(pundit.args[0]);
     const chain = chainOf(node, file);
     if (chain.root.kind === 'name' && locals.has(chain.root.name)) return substituteRoot(chain, locals.get(chain.root.name)!);
     return chain;
@@ -598,12 +615,27 @@ function readViewRender(call: NonNullable<ReturnType<typeof readCall>>, file: st
   } else if (!k.has('partial')) {
     for (const [key, value] of k) pairs.push([key, value]);
   }
+  let perElement = false;
+  const passed = new Map<string, Chain>();
   for (const [key, value] of pairs) {
     if (value.type === 'identifier' && loopVars.has(value.text)) {
       info.collectionRenders.push({ file, from, partial, local: key, collection: loopVars.get(value.text)! });
+      perElement = true;
+    } else if (CHAIN_NODES.has(value.type)) {
+      passed.set(key, chainOf(value, file));
     }
   }
+  // `author: post.author` beside the element: the element's association, per element too.
+  for (const [key, chain] of passed) {
+    if (chain.root.kind === 'name' && loopVars.has(chain.root.name) && chain.links.length > 0) {
+      info.collectionRenders.push({ file, from, partial, local: key, collection: loopVars.get(chain.root.name)!, through: chain });
+      perElement = true;
+    }
+  }
+  if (!perElement && !k.has('collection')) (info.localPasses ??= []).push({ partial, locals: passed });
 }
+
+const CHAIN_NODES = new Set(['identifier', 'instance_variable', 'call']);
 
 // ---- the index ------------------------------------------------------------------------------
 
@@ -622,11 +654,15 @@ export class ControllerIndex {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
     this.callers = undefined;
     this.derived = new DerivedAnswers();
+    this.renderers = undefined;
   }
+  /** Views by the partials they render (for the locals they hand them). */
+  private renderers: Map<string, ViewInfo[]> | undefined;
   remove(file: string): void {
     if (this.controllersByFile.delete(file)) this.controllersChanged();
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
+    this.renderers = undefined;
     this.componentsByFile.delete(file);
     this.helpersByFile.delete(file);
     this.callers = undefined;
@@ -876,6 +912,34 @@ export class ControllerIndex {
       for (const r of v.componentRenders ?? []) if (r.component.replace(/^::/, '') === name || r.component === short) out.push(r);
     }
     return out;
+  }
+
+  /**
+   * What every single render of a partial hands it as `local`, one chain per render with the key of the view that
+   * renders it; undefined when a render does not pass it (or the partial is also rendered per element).
+   */
+  localPassesOf(partial: string, local: string): { from: string; chain: Chain }[] | undefined {
+    if (!this.renderers) {
+      this.renderers = new Map();
+      for (const v of this.viewsByFile.values()) {
+        for (const p of new Set(v.partials)) this.renderers.set(p, [...(this.renderers.get(p) ?? []), v]);
+      }
+    }
+    const views = this.renderers.get(partial) ?? [];
+    // Most bare names in a partial are helpers, not locals: answered without reading the renders.
+    if (!views.some((v) => v.localPasses?.some((p) => p.partial === partial && p.locals.has(local)))) return undefined;
+    const out: { from: string; chain: Chain }[] = [];
+    for (const v of views) {
+      if (v.collectionRenders.some((r) => r.partial === partial)) return undefined;
+      const passes = (v.localPasses ?? []).filter((p) => p.partial === partial);
+      if (passes.length === 0) return undefined;
+      for (const p of passes) {
+        const chain = p.locals.get(local);
+        if (!chain) return undefined;
+        out.push({ from: v.key, chain });
+      }
+    }
+    return out.length > 0 ? out : undefined;
   }
 
   /** Templates that render the partial at all (for instance variables read inside partials). */

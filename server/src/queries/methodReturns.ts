@@ -24,8 +24,8 @@ const CHAIN_NODES = new Set(['call', 'identifier', 'constant', 'scope_resolution
 const BRANCHY = new Set(['if', 'unless', 'case', 'conditional', 'if_modifier', 'unless_modifier', 'elsif', 'else', 'when', 'in_clause', 'then',
   'rescue', 'rescue_modifier', 'while', 'until', 'while_modifier', 'until_modifier', 'block', 'do_block', 'begin', 'ensure', 'binary']);
 const NESTED = new Set(['method', 'singleton_method', 'class', 'module', 'lambda', 'singleton_class']);
-/** Returns that add no rows: `nil`, `[]`, `{}`, `false`. */
-const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|\w+\.none)$/;
+/** Returns that add no rows: `nil`, `[]`, `{}`, `false`, `Model.none`, `Model.where('1=0')`. */
+const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|[\w:]+\.none|[\w:]+\.where\(\s*(['"])1\s*=\s*0\2\s*\))$/;
 
 function paramNames(method: Node): string[] {
   const out: string[] = [];
@@ -38,39 +38,67 @@ function paramNames(method: Node): string[] {
   return out;
 }
 
+/**
+ * `elsif role.resource.is_a?(Organization)` whose branch yields `role.resource`: that value is an Organization on
+ * this path. Keyed by the yielded node's id, the class as written.
+ */
+type Narrowed = Map<number, Node>;
+
+/** The constant `x.is_a?(C)` (`kind_of?`, `instance_of?`) names when the branch's last statement is `x` itself. */
+function narrowedClass(condition: Node | null, yielded: Node): Node | undefined {
+  if (condition?.type !== 'call') return undefined;
+  const name = condition.childForFieldName('method')?.text;
+  if (name !== 'is_a?' && name !== 'kind_of?' && name !== 'instance_of?') return undefined;
+  const receiver = condition.childForFieldName('receiver');
+  const klass = condition.childForFieldName('arguments')?.namedChildren.filter((c) => !!c);
+  if (!receiver || klass?.length !== 1 || !['constant', 'scope_resolution'].includes(klass[0]!.type)) return undefined;
+  return receiver.text === yielded.text ? klass[0]! : undefined;
+}
+
 /** The expressions a statement in tail position yields: each branch's last statement for `if`/`case`/ternaries. */
-function tailNodes(node: Node, out: Node[], depth = 0): boolean {
+function tailNodes(node: Node, out: Node[], depth = 0, narrowed?: Narrowed): boolean {
   if (depth > 8) return false;
-  const last = (n: Node | null | undefined): boolean => {
+  const last = (n: Node | null | undefined, condition?: Node | null): boolean => {
     const statements = bodyStatements(n);
     const end = statements[statements.length - 1];
-    return end ? tailNodes(end, out, depth + 1) : true; // an empty branch returns nil
+    if (end && condition && narrowed) {
+      const klass = narrowedClass(condition, end);
+      if (klass) { narrowed.set(end.id, klass); out.push(end); return true; }
+    }
+    return end ? tailNodes(end, out, depth + 1, narrowed) : true; // an empty branch returns nil
   };
   switch (node.type) {
     case 'if': case 'unless': case 'elsif': {
       const alternative = node.childForFieldName('alternative');
-      if (!last(node.childForFieldName('consequence'))) return false;
-      return alternative ? tailNodes(alternative, out, depth + 1) : true;
+      if (!last(node.childForFieldName('consequence'), node.type === 'unless' ? null : node.childForFieldName('condition'))) return false;
+      return alternative ? tailNodes(alternative, out, depth + 1, narrowed) : true;
+    }
+    // `@org = if … end` as the last statement: the method returns what it assigns.
+    case 'assignment': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (!right || (left?.type !== 'instance_variable' && left?.type !== 'identifier')) { out.push(node); return true; }
+      return tailNodes(right, out, depth + 1, narrowed);
     }
     case 'else': return last(node);
     case 'conditional': {
       const a = node.childForFieldName('consequence');
       const b = node.childForFieldName('alternative');
-      return (!a || tailNodes(a, out, depth + 1)) && (!b || tailNodes(b, out, depth + 1));
+      return (!a || tailNodes(a, out, depth + 1, narrowed)) && (!b || tailNodes(b, out, depth + 1, narrowed));
     }
     case 'case': {
       for (const c of node.namedChildren) if (c && (c.type === 'when' || c.type === 'else') && !last(c.type === 'when' ? c.childForFieldName('body') : c)) return false;
       return true;
     }
-    case 'begin': case 'parenthesized_statements': return node.type === 'parenthesized_statements' && node.namedChildCount === 1 ? tailNodes(node.namedChildren[0]!, out, depth + 1) : last(node);
+    case 'begin': case 'parenthesized_statements': return node.type === 'parenthesized_statements' && node.namedChildCount === 1 ? tailNodes(node.namedChildren[0]!, out, depth + 1, narrowed) : last(node);
     case 'return': {
       const value = node.namedChildren.find((c) => !!c);
       if (!value) return true;
-      return tailNodes(value.type === 'argument_list' ? value.namedChildren.find((c) => !!c) ?? value : value, out, depth + 1);
+      return tailNodes(value.type === 'argument_list' ? value.namedChildren.find((c) => !!c) ?? value : value, out, depth + 1, narrowed);
     }
     case 'if_modifier': case 'unless_modifier': {
       const body = node.childForFieldName('body');
-      return body ? tailNodes(body, out, depth + 1) : true;
+      return body ? tailNodes(body, out, depth + 1, narrowed) : true;
     }
     default:
       out.push(node);
@@ -106,11 +134,14 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
   const returned: (Chain | null)[] = [];
   let tuple: (Chain | undefined)[] | undefined;
   let tuples = 0;
+  const narrowed: Narrowed = new Map();
   const addReturn = (node: Node): boolean => {
     const nodes: Node[] = [];
-    if (!tailNodes(node, nodes)) return false;
+    if (!tailNodes(node, nodes, 0, narrowed)) return false;
     for (const n of nodes) {
       if (EMPTY.test(n.text.trim())) continue;
+      const klass = narrowed.get(n.id);
+      if (klass) { returned.push(recordOf(klass, file)); continue; }
       if (n.type === 'array') {
         tuples++;
         tuple = n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => expr(c) ?? undefined);
@@ -123,7 +154,11 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
   let readable = true;
   const walk = (node: Node, conditional: boolean, depth: number): void => {
     if (depth > 200 || !readable || NESTED.has(node.type)) return;
-    if (node.type === 'return') { if (!addReturn(node)) readable = false; return; }
+    if (node.type === 'return') {
+      if (memoGuard(node, body)) return;
+      if (!addReturn(node)) readable = false;
+      return;
+    }
     if (node.type === 'assignment' || node.type === 'operator_assignment') {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
@@ -152,6 +187,28 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
   const chains = returned as Chain[];
   if (chains.length === 0 && !tuple) return undefined;
   return { params, chains, tuple };
+}
+
+/**
+ * `return @org if instance_variable_defined?(:@org)` (or `if @org`, `if defined?(@org)`) in a method that assigns
+ * `@org`: the value of an earlier call, which is what the method's other paths return.
+ */
+function memoGuard(ret: Node, body: Node): boolean {
+  const value = ret.namedChildren.find((c) => !!c);
+  const ivar = value?.type === 'argument_list' ? value.namedChildren.find((c) => !!c) : value;
+  if (ivar?.type !== 'instance_variable' || ret.parent?.type !== 'if_modifier') return false;
+  const condition = ret.parent.childForFieldName('condition')?.text ?? '';
+  const name = ivar.text.slice(1);
+  const guards = [`@${name}`, `instance_variable_defined?(:@${name})`, `instance_variable_defined? :@${name}`, `defined?(@${name})`, `@${name}.present?`];
+  if (!guards.includes(condition.trim())) return false;
+  return new RegExp(`(^|[^\\w@])@${name}\\s*(\\|\\|)?=(?!=)`).test(body.text);
+}
+
+/** A record of `klass` (a narrowed `x.is_a?(Klass)`), written as the chain `Klass.find(…)`. */
+function recordOf(klass: Node, file: string): Chain {
+  const chain = chainOf(klass, file);
+  const range = chain.rootRange;
+  return { ...chain, links: [{ name: 'find', nameRange: range, end: range.end, args: { count: 1, text: '(id)', deps: [] }, hasBlock: false }] };
 }
 
 /** Summaries of the instance (`#name`) and class (`.name`) methods of a class body. */

@@ -228,7 +228,7 @@ export function serializedReads(app: AppFacts, file: string, serializers: Serial
         // `each_serializer: chosen_serializer`: every serializer the method may return, or none when it is not known.
         const names = use.eachSerializerMethod !== undefined ? controllers.methodOf(controller, use.eachSerializerMethod)?.returnsSerializers ?? [] : [use.eachSerializer];
         let cached: Value | undefined;
-        for (const written of names) consider(site, namespace, () => (cached ??= actionChainValue(controller, action, use.collection, controllers, models)), () => {
+        for (const written of names) consider(site, namespace, () => (cached ??= actionChainValue(controller, action, use.collection, controllers, models, appClassesOf(app))), () => {
           const relative = path.relative(app.root, controller.file).replace(/\\/g, '/');
           let impact = withStaffPath(impactOf(relative, 'controller', offline), relative);
           if (impact.impact === 'request' && !impact.staff) {

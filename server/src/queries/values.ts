@@ -239,6 +239,8 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if (name === 'none') next.bounded = 'none';
         // `scope.merge(paginated_quotes)`: the rows another relation (built elsewhere, maybe paginated) allows.
         if (name === 'merge' && !/^\(\s*[A-Z]/.test(link.args.text) && !next.bounded) next.unsure ??= `merge${link.args.text}`;
+        // `Model.from(subquery)`: the rows the subquery (built elsewhere: one record's rows, a window) selects.
+        if (name === 'from' && link.args.count > 0 && !/^\(\s*["'`]/.test(link.args.text) && !next.bounded) next.unsure ??= `from${link.args.text}`;
         if (name === 'where') {
           const shape = whereShape(sqlArgs(link.args.text, hooks), (k) => models.association(model.name, k)?.macro === 'belongs_to');
           if (shape.bounded) next.bounded = shape.bounded;

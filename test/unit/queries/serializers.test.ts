@@ -325,3 +325,62 @@ describe('an attribute method with a condition', () => {
     assert.match(findings[1].message, /reads it only when `if: :signed_in\?` lets the element through\.$/);
   });
 });
+
+describe('a relation an overridden `collection` method returns, through a parent controller\'s before_action', () => {
+  const BASE = 'app/controllers/resource_controller.rb';
+  const base = [
+    'class ResourceController < ApplicationController',
+    '  before_action :load_resource',
+    '',
+    '  private',
+    '',
+    '  def load_resource',
+    '    @collection ||= collection',
+    '  end',
+    'end',
+    '',
+  ].join('\n');
+  const files = (empty: string, relation = 'PostsWithStats.new(params[:category_id]).query'): Files => ({
+    ...AMS,
+    [SERIALIZER]: 'class PostSerializer < ActiveModel::Serializer\n  attributes :id, :author_name\n\n  def author_name\n    object.author.name\n  end\nend\n',
+    [BASE]: base,
+    'app/services/posts_with_stats.rb': 'class PostsWithStats\n  def initialize(category)\n    @category = category\n  end\n\n  def query\n    Post.where(category_id: @category).group("posts.id")\n  end\nend\n',
+    [CONTROLLER]: [
+      'class PostsController < ResourceController',
+      '  def index',
+      '    render json: @collection, each_serializer: PostSerializer',
+      '  end',
+      '',
+      '  private',
+      '',
+      '  def collection',
+      '    if params[:category_id].present?',
+      '      posts_relation.includes(:comments)',
+      '    else',
+      `      ${empty}`,
+      '    end',
+      '  end',
+      '',
+      '  def posts_relation',
+      `    ${relation}`,
+      '  end',
+      'end',
+      '',
+    ].join('\n'),
+  });
+
+  test('the other branch returns no rows (`where(\'1=0\')`): the query object\'s relation is what is serialized', () => {
+    const findings = check(files("Post.where('1=0')"));
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 5, column: 5 }]);
+    assert.equal(findings[0].severity, 'hint');
+    assert.match(findings[0].message, /^`object\.author` in `author_name` reads `author` per element when `PostsController#index` renders `@collection` with PostSerializer/);
+  });
+
+  test('near miss: the other branch returns rows of another model: the paths disagree, unknown', () => {
+    assert.deepEqual(check(files('Comment.all')), []);
+  });
+
+  test('near miss: the relation comes from something the analysis does not read', () => {
+    assert.deepEqual(check(files("Post.where('1=0')", 'PostsQuery.call(params)')), []);
+  });
+});

@@ -64,7 +64,9 @@ export default defineRule({
       const served = (a: AssociationInfo, _next: string | undefined, uses: (string | undefined)[]): boolean =>
         a.macro === 'belongs_to' || a.macro === 'has_one'
         || (wholeLoads && (a.macro === 'has_many' || a.macro === 'has_and_belongs_to_many') && uses.length > 0 && uses.every((u) => !!u && WHOLE_LOADS.has(u)));
-      const reads = associationReadsOf(models, model, site.link.name, served).filter((x) => !r.preloads.names.has(x.association.name));
+      const inverse = (a: AssociationInfo): boolean => a.macro === 'belongs_to' && perRow.path.length === 0 && !!perRow.collection.association && isInverse(a.name, perRow.collection.association);
+      // `attachment.main_body_part?` reading `incoming_message` over `message.attachments`: the inverse is set on load.
+      const reads = associationReadsOf(models, model, site.link.name, served).filter((x) => !r.preloads.names.has(x.association.name) && !inverse(x.association));
       // One finding per call: the first association it reads (preloading it may reveal the next).
       for (const read of reads.slice(0, 1)) {
         const assocName = read.association.name;
