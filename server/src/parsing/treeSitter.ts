@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Parser, Language, Edit, Point } from 'web-tree-sitter';
-import { installFastHeapAccess } from './fastNodes';
+import { installFastHeapAccess } from './wasmHeapAccess';
 import { Node, Tree } from './syntaxTree';
 
 export type { Tree, Node, Edit, Point };
