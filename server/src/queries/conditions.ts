@@ -26,10 +26,27 @@ export function whereShape(args: string, isBelongsTo: (key: string) => boolean =
   // `where("user_id = ?", user.id)`, `where(["(owner_id = ? AND …)", …])`: the same in SQL.
   // `where("owned_tag_sets.id = ?", set.id)` through a join: the rows of one joined record, also one owner's.
   const ownerSql = /^\(?\s*\[?\s*["'][^"']*\b[a-z_]+(_id|\.id)\s*=\s*(\?|:\w+)/.test(args) && !/,\s*nil\s*[,)\]]/.test(args);
-  if (ownerKey || ownerSql) return { ownerScoped: args.length > 60 ? `${text.slice(0, 62)}…)` : text };
+  if (ownerKey || ownerSql || joinedOwner(args)) return { ownerScoped: args.length > 60 ? `${text.slice(0, 62)}…)` : text };
   if (runtimeValue(args)) return { unsure: text };
   const aged = olderThan(args);
   return aged ? { aged: text } : {};
+}
+
+/**
+ * `where(contact_type_groups: { casa_org: org })`, `where(categories: { id: category.id })`: a joined table's
+ * reference or id compared with one record or value, the rows of one joined record (like the SQL form above).
+ * A literal compared this way (`{ active: true }`, `{ name: "News" }`) is a filter, not an owner.
+ */
+function joinedOwner(args: string): boolean {
+  for (const nested of args.matchAll(/[a-z_][a-z0-9_]*["']?(?::\s*|\s*=>\s*)\{([^{}]*)\}/g)) {
+    const owner = conditionKeys(`(${nested[1]})`).some(([k, v]) => {
+      const value = /^([^,)}\n]*)/.exec(v)?.[1]?.trim() ?? '';
+      const record = /^@?[a-z_][a-z0-9_]*(\.id)?$/.test(value) && !/^(true|false|nil|self)$/.test(value);
+      return record && (k === 'id' || k.endsWith('_id') || !/^(name|title|state|status|kind|type|role)$/.test(k));
+    });
+    if (owner) return true;
+  }
+  return false;
 }
 
 /**

@@ -344,6 +344,14 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
     const files = app({ [JOB]: job('Post.joins(:category).where("posts.category_id": 1).each { |post| post.touch }\nPost.joins(:category).where("categories.name": "News").each { |post| post.touch }\nPost.joins(:category).where("categories.id = ?", category.id).each { |post| post.touch }') });
     assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [4]);
   });
+
+  // casa's org settings page: `ContactType.joins(:contact_type_group).where(contact_type_groups: { casa_org: org })`
+  // was read as every contact type of every organisation (a warning); it is one organisation's.
+  test("a nested condition on a joined table's reference (`where(categories: { owner: user })`) is one owner's rows", () => {
+    const files = app({ [JOB]: job('Post.joins(:category).where(categories: { owner: user }).each { |post| puts post.author.name }\nPost.joins(:category).where(categories: { id: user.category_id }).each { |post| post.touch }\nPost.joins(:category).where(categories: { featured: true }).each { |post| post.touch }') });
+    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[3, 'hint']]);
+    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => f.range.start.line + 1), [5], 'a literal filter on the joined table is not an owner');
+  });
 });
 
 describe('program model: an association read one or two method calls away (miss cause 2)', () => {
