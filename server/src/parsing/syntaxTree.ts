@@ -125,8 +125,6 @@ export class Node {
     }
     return lastNamed;
   }
-
-  toString(): string { return `(${this.type})`; }
 }
 
 function pointLess(a: Point, b: Point): boolean {
