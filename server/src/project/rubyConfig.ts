@@ -4,15 +4,6 @@ import type { StrongMigrationsSettings } from '../core/appFacts';
 import type { Node, Tree } from '../parsing/treeSitter';
 import { literalName, literalNames, readCall } from '../parsing/ruby';
 
-function* descendants(tree: Tree, types: Set<string>): Generator<Node> {
-  const stack: Node[] = [tree.rootNode];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (types.has(node.type)) yield node;
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
-  }
-}
-
 function scalar(node: Node | null | undefined): string | undefined {
   if (!node) return undefined;
   if (node.type === 'integer' || node.type === 'float') return node.text.replace(/_/g, '');
@@ -22,7 +13,7 @@ function scalar(node: Node | null | undefined): string | undefined {
 
 export function readStrongMigrations(tree: Tree): StrongMigrationsSettings {
   const settings: StrongMigrationsSettings = { safeByDefault: false, disabledChecks: [], checkDown: false };
-  for (const node of descendants(tree, new Set(['assignment', 'call']))) {
+  for (const node of tree.rootNode.descendantsOfType(['assignment', 'call'])) {
     if (node.type === 'assignment') {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
@@ -64,7 +55,7 @@ export interface ApplicationSettings {
 
 export function readApplication(tree: Tree): ApplicationSettings {
   const settings: ApplicationSettings = {};
-  for (const node of descendants(tree, new Set(['assignment', 'call']))) {
+  for (const node of tree.rootNode.descendantsOfType(['assignment', 'call'])) {
     if (node.type === 'call') {
       const call = readCall(node);
       if (call?.name === 'load_defaults' && call.receiver?.text === 'config') settings.loadDefaults = scalar(call.args[0]);
@@ -88,11 +79,9 @@ export function readApplication(tree: Tree): ApplicationSettings {
   return settings;
 }
 
-export { descendants };
-
 /** config/initializers/active_model_serializers.rb: `config.default_includes = '**'` (how deep AMS 0.10 serializes associations). */
 export function readAmsInitializer(tree: Tree): { defaultIncludes?: string } {
-  for (const node of descendants(tree, new Set(['assignment']))) {
+  for (const node of tree.rootNode.descendantsOfType(['assignment'])) {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (left?.type !== 'call' || left.childForFieldName('method')?.text !== 'default_includes' || right?.type !== 'string') continue;
@@ -103,7 +92,7 @@ export function readAmsInitializer(tree: Tree): { defaultIncludes?: string } {
 
 /** config/initializers/sidekiq.rb: `Sidekiq.transactional_push!` defers pushes made inside a transaction to after COMMIT. */
 export function readSidekiqInitializer(tree: Tree): { transactionalPush: boolean } {
-  for (const node of descendants(tree, new Set(['call']))) {
+  for (const node of tree.rootNode.descendantsOfType(['call'])) {
     const call = readCall(node);
     if (call?.name === 'transactional_push!' && /(^|::)Sidekiq$/.test(call.receiver?.text ?? '')) return { transactionalPush: true };
   }

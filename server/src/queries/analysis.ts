@@ -675,10 +675,6 @@ function buildModel(ctx: RuleContext): QueryModel {
     void call;
   };
 
-  /**
-   * `FandomCrossover.check(fandoms)`: a known collection passed to a method that loops over that parameter and reads
-   * an association of each element. The element is a row of the collection, as if the loop were written here.
-   */
   /** `Digest.new(posts)`: the app class's initialize, whose summary holds the loops over what it stores. */
   const constructorTarget = (chain: Chain, index: number): Omit<PerRowCall, 'site' | 'args'> | undefined => {
     if (index !== 0 || chain.links[0]?.name !== 'new' || chain.root.kind !== 'const' || modelOf(models, chain.root.name)) return undefined;
@@ -686,6 +682,10 @@ function buildModel(ctx: RuleContext): QueryModel {
     const summary = klass?.params?.get('#initialize');
     return klass && summary ? { summary, label: `${klass.name}.new`, lookup: (m) => klass.params?.get(`#${m}`) } : undefined;
   };
+  /**
+   * `FandomCrossover.check(fandoms)`: a known collection passed to a method that loops over that parameter and reads
+   * an association of each element. The element is a row of the collection, as if the loop were written here.
+   */
   const noteCollectionPass = (args: Node, site: LinkSite, chain: Chain, index: number, scope: Scope): void => {
     // Another class's method (`X.m`, `X.new`, `X.instance.m`); a method of self is analysed in this file, its
     // parameter bound to what the calls pass (callerArgument).

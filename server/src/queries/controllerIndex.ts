@@ -654,15 +654,11 @@ export class ControllerIndex {
     if (view) this.viewsByFile.set(file, view); else this.viewsByFile.delete(file);
     this.callers = undefined;
     this.derived = new DerivedAnswers();
-    this.renderers = undefined;
   }
-  /** Views by the partials they render (for the locals they hand them). */
-  private renderers: Map<string, ViewInfo[]> | undefined;
   remove(file: string): void {
     if (this.controllersByFile.delete(file)) this.controllersChanged();
     if (this.policiesByFile.delete(file)) this.policyByName = undefined;
     this.viewsByFile.delete(file);
-    this.renderers = undefined;
     this.componentsByFile.delete(file);
     this.helpersByFile.delete(file);
     this.callers = undefined;
@@ -919,13 +915,7 @@ export class ControllerIndex {
    * renders it; undefined when a render does not pass it (or the partial is also rendered per element).
    */
   localPassesOf(partial: string, local: string): { from: string; chain: Chain }[] | undefined {
-    if (!this.renderers) {
-      this.renderers = new Map();
-      for (const v of this.viewsByFile.values()) {
-        for (const p of new Set(v.partials)) this.renderers.set(p, [...(this.renderers.get(p) ?? []), v]);
-      }
-    }
-    const views = this.renderers.get(partial) ?? [];
+    const views = this.viewsRendering(partial);
     // Most bare names in a partial are helpers, not locals: answered without reading the renders.
     if (!views.some((v) => v.localPasses?.some((p) => p.partial === partial && p.locals.has(local)))) return undefined;
     const out: { from: string; chain: Chain }[] = [];
@@ -944,17 +934,22 @@ export class ControllerIndex {
 
   /** Templates that render the partial at all (for instance variables read inside partials). */
   renderersOf(partial: string): string[] {
-    if (!this.derived.renderers) {
-      const renderers = new Map<string, string[]>();
+    return this.viewsRendering(partial).map((v) => v.key);
+  }
+
+  /** The views that render a partial, in index order (built once per change of the views). */
+  private viewsRendering(partial: string): ViewInfo[] {
+    if (!this.derived.viewsByPartial) {
+      const byPartial = new Map<string, ViewInfo[]>();
       for (const v of this.viewsByFile.values()) {
         for (const p of new Set(v.partials)) {
-          const list = renderers.get(p);
-          if (list) list.push(v.key); else renderers.set(p, [v.key]);
+          const list = byPartial.get(p);
+          if (list) list.push(v); else byPartial.set(p, [v]);
         }
       }
-      this.derived.renderers = renderers;
+      this.derived.viewsByPartial = byPartial;
     }
-    return [...(this.derived.renderers.get(partial) ?? [])];
+    return this.derived.viewsByPartial.get(partial) ?? [];
   }
 }
 
@@ -964,7 +959,7 @@ class DerivedAnswers {
   controllersByName?: Map<string, ControllerInfo>;
   collectionRenders?: { named: Map<string, CollectionRender[]>; unnamed: CollectionRender[] };
   renderOrder?: Map<CollectionRender, number>;
-  renderers?: Map<string, string[]>;
+  viewsByPartial?: Map<string, ViewInfo[]>;
 }
 
 function firstByName(controllers: ControllerInfo[]): Map<string, ControllerInfo> {

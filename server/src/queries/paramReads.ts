@@ -91,7 +91,7 @@ function readsIn(body: Node, names: (string | undefined)[], depth = 0): { reads:
       }
       const block = n.childForFieldName('block');
       if (depth === 0 && (receiver?.type === 'identifier' || receiver?.type === 'instance_variable') && name && index.has(receiver.text) && block && LOOP_METHODS.has(name.text) && !BATCH_LOOPS.has(name.text)) {
-        const element = blockParam(block);
+        const element = elementParam(block);
         const blockBody = block.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body');
         if (element && blockBody) {
           const inner = readsIn(blockBody, [element], depth + 1);
@@ -121,8 +121,11 @@ function readsIn(body: Node, names: (string | undefined)[], depth = 0): { reads:
   return { reads, passes, loops, reassigned };
 }
 
-/** The first parameter of a block (`|f|`); undefined for destructuring or none. */
-function blockParam(block: Node): string | undefined {
+/**
+ * The element a loop's block binds (`|f|`): its first parameter when that is a plain name; undefined for
+ * destructuring or none (unlike parsing/ruby.ts `blockParam`, which takes the first name anywhere in the list).
+ */
+function elementParam(block: Node): string | undefined {
   const params = block.childForFieldName('parameters') ?? block.namedChildren.find((c) => c?.type === 'block_parameters');
   const first = params?.namedChildren.find((c) => !!c);
   return first?.type === 'identifier' ? first.text : undefined;
