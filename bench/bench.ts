@@ -84,6 +84,8 @@ export interface AppResult {
   findingsByRule: Record<string, number>;
   errors: number;
   perFile?: { p50: number; p95: number; max: number; maxFile: string };
+  /** The same language-server measurements in a second session, with the summaries the first one stored. */
+  lspStored?: AppResult['lsp'];
   lsp?: {
     firstDiagnosticsMs: number;
     incremental: { file: string; lines: number; edits: number; p50: number; p95: number; max: number };
@@ -161,9 +163,10 @@ class Client {
   private listeners: ((m: { method: string; params: any }) => void)[] = [];
   readonly proc;
   readonly started = performance.now();
-  constructor(rssFile: string) {
+  /** `cacheDir`: the server's cache folder (its per-file summary store). */
+  constructor(rssFile: string, cacheDir: string) {
     this.proc = spawn(process.execPath, ['-r', PROBE, BIN, 'lsp', '--stdio'], {
-      env: { ...process.env, RAILS_HAZARDS_OUT: OUT_DIR, RH_RSS_FILE: rssFile }, stdio: 'pipe',
+      env: { ...process.env, RAILS_HAZARDS_OUT: OUT_DIR, RH_RSS_FILE: rssFile, RAILS_HAZARDS_CACHE_DIR: cacheDir }, stdio: 'pipe',
     });
     this.proc.stdout.on('data', (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
@@ -209,6 +212,9 @@ class Client {
   }
 }
 
+type HoverMeasure = NonNullable<NonNullable<AppResult['lsp']>['hover']>;
+const hoverCell = (h: HoverMeasure) => `${h.duringScanMs}${h.scanStillRunning ? '' : ' (scan had ended)'} / ${h.afterScanMs} ms (${h.lines} lines${h.answered ? '' : ', no hover text'})`;
+
 /** Where a hover explains the most in a model: the class name (its callback chains), then its last callback macro. */
 function hoverTargets(lines: string[]): { line: number; character: number }[] {
   let className: { line: number; character: number } | undefined;
@@ -223,9 +229,9 @@ function hoverTargets(lines: string[]): { line: number; character: number }[] {
   return [first, callback ?? first];
 }
 
-async function measureLsp(root: string, migration: string, model: string, edits: number, largest?: string): Promise<AppResult['lsp']> {
+async function measureLsp(root: string, migration: string, model: string, edits: number, largest: string | undefined, cacheDir: string): Promise<AppResult['lsp']> {
   const rssFile = path.join(os.tmpdir(), `rh-bench-lsp-${process.pid}-${Date.now()}.json`);
-  const client = new Client(rssFile);
+  const client = new Client(rssFile, cacheDir);
   const rootUri = pathToFileURL(root).toString();
   const migUri = pathToFileURL(migration).toString();
   const scanDone = client.waitFor((m) => m.method === 'railsHazards/status' && m.params.scanning === false && m.params.total > 0);
@@ -297,8 +303,8 @@ async function measureLsp(root: string, migration: string, model: string, edits:
 let lastLine = 0;
 
 /** didChange then textDocument/diagnostic: the re-analysis itself, without the push debounce. */
-async function measurePull(root: string, model: string, edits: number): Promise<{ p50: number; p95: number; max: number }> {
-  const client = new Client(path.join(os.tmpdir(), `rh-bench-pull-${process.pid}.json`));
+async function measurePull(root: string, model: string, edits: number, cacheDir: string): Promise<{ p50: number; p95: number; max: number }> {
+  const client = new Client(path.join(os.tmpdir(), `rh-bench-pull-${process.pid}.json`), cacheDir);
   const rootUri = pathToFileURL(root).toString();
   const scanDone = client.waitFor((m) => m.method === 'railsHazards/status' && m.params.scanning === false && m.params.total > 0);
   await client.request('initialize', { processId: process.pid, rootUri, capabilities: { textDocument: { diagnostic: {} } }, workspaceFolders: [{ uri: rootUri, name: 'app' }] });
@@ -415,9 +421,15 @@ async function benchApp(app: string, args: Args, hint?: { migration: string; mod
   if (args.lsp) {
     const picked = hint ?? pickFiles(files);
     if (picked.migration && picked.model) {
-      process.stderr.write('language server…\n');
-      result.lsp = await measureLsp(app, picked.migration, picked.model, args.edits, largestModel(files));
-      result.lsp!.incrementalPull = await measurePull(app, picked.model, args.edits);
+      // Two sessions sharing one cache folder: the first starts with no stored summaries (a project never
+      // opened or checked), the second with those the first stored (every later session).
+      const lspCache = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-bench-lsp-cache-'));
+      process.stderr.write('language server (no stored summaries)…\n');
+      result.lsp = await measureLsp(app, picked.migration, picked.model, args.edits, largestModel(files), lspCache);
+      result.lsp!.incrementalPull = await measurePull(app, picked.model, args.edits, lspCache);
+      process.stderr.write('language server (summaries stored)…\n');
+      result.lspStored = await measureLsp(app, picked.migration, picked.model, args.edits, largestModel(files), lspCache);
+      fs.rmSync(lspCache, { recursive: true, force: true });
     }
   }
   return result;
@@ -447,11 +459,13 @@ export function formatTable(results: AppResult[]): string {
   if (results.some((r) => r.perFile)) rows.push(['per-file analysis p50 / p95 / max', (r) => (r.perFile ? `${r.perFile.p50} / ${r.perFile.p95} / ${r.perFile.max} ms` : '-')]);
   if (results.some((r) => r.lsp)) {
     rows.push(
-      ['LSP first diagnostics after start', (r) => (r.lsp ? `${r.lsp.firstDiagnosticsMs} ms` : '-')],
+      ['LSP first diagnostics after start: no stored summaries / stored', (r) => (r.lsp ? `${r.lsp.firstDiagnosticsMs} / ${r.lspStored?.firstDiagnosticsMs ?? '-'} ms` : '-')],
       ['LSP incremental p50 / p95 / max', (r) => (r.lsp ? `${r.lsp.incremental.p50} / ${r.lsp.incremental.p95} / ${r.lsp.incremental.max} ms (${r.lsp.incremental.lines}-line model, ${r.lsp.incremental.edits} edits)` : '-')],
       ['LSP incremental, pull (no debounce) p50 / p95', (r) => (r.lsp?.incrementalPull ? `${r.lsp.incrementalPull.p50} / ${r.lsp.incrementalPull.p95} ms` : '-')],
       ['LSP background scan', (r) => (r.lsp ? `${r.lsp.scanMs} ms` : '-')],
-      ['LSP first hover on the largest model: during scan / after', (r) => (r.lsp?.hover ? `${r.lsp.hover.duringScanMs}${r.lsp.hover.scanStillRunning ? '' : ' (scan had ended)'} / ${r.lsp.hover.afterScanMs} ms (${r.lsp.hover.lines} lines${r.lsp.hover.answered ? '' : ', no hover text'})` : '-')],
+      ['LSP first hover on the largest model: during scan / after', (r) => (r.lsp?.hover ? hoverCell(r.lsp.hover) : '-')],
+      ['  the same, summaries stored', (r) => (r.lspStored?.hover ? hoverCell(r.lspStored.hover) : '-')],
+      ['LSP incremental p50 / p95, summaries stored', (r) => (r.lspStored ? `${r.lspStored.incremental.p50} / ${r.lspStored.incremental.p95} ms` : '-')],
       ['LSP server peak RSS', (r) => (r.lsp ? `${r.lsp.serverPeakRssMb} MB` : '-')],
     );
   }

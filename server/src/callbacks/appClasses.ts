@@ -145,6 +145,8 @@ export class AppClassResolver implements AppClassSource {
     private readonly read: (file: string) => string | undefined,
     /** How a file is parsed (the project layer shares the tree with the file's own analysis). */
     private readonly parse: (file: string, text: string) => Tree = (_file, text) => parseRuby(text),
+    /** Where a file's classes may come from instead of a parse (the project layer's summary store). */
+    private readonly summarise: (file: string, text: string, extract: () => AppClass[]) => AppClass[] = (_file, _text, extract) => extract(),
   ) {}
 
   private get autoloadRoots(): string[] { return (this.rootList ??= this.roots()); }
@@ -184,8 +186,12 @@ export class AppClassResolver implements AppClassSource {
     const text = this.read(file);
     let classes: AppClass[] | undefined;
     if (text !== undefined) {
-      const tree = this.parse(file, text);
-      try { classes = extractAppClasses(tree.rootNode, file); } catch { classes = undefined; } finally { tree.delete(); }
+      try {
+        classes = this.summarise(file, text, () => {
+          const tree = this.parse(file, text);
+          try { return extractAppClasses(tree.rootNode, file); } finally { tree.delete(); }
+        });
+      } catch { classes = undefined; }
     }
     this.files.set(file, classes);
     return classes;

@@ -10,6 +10,8 @@ import { findAppRoot } from '../project/roots';
 import { diskFiles } from '../project/files';
 import { tuneHeapGrowth } from '../project/heapTuning';
 import { startRecording, stopRecording } from '../project/inputs';
+import { summaryStoreStats, useSummaryStore, type SummaryStoreLocation } from '../project/summaryStore';
+import { TOOL_VERSION } from '../project/cacheFolder';
 import { cacheDirectory, ResultCache, toolIdentity, type CacheKey } from './resultCache';
 
 // The analysis modules (parsers, rules, project model) are loaded only when a check analyses: a run
@@ -24,7 +26,7 @@ const analysis = () => ({
 if (!isMainThread) require('../project/scanWorker');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-export const VERSION = '0.1.0';
+export const VERSION = TOOL_VERSION;
 
 class UsageError extends Error {
   constructor(message: string, readonly hint = CHECK_HINT) { super(message); }
@@ -109,16 +111,21 @@ export async function runCheck(options: CheckOptions, log: (m: string) => void,
     log('parsed 0 Ruby sources');
     return { report: stored, exitCode: exitCodeFor(stored, options.failOn) };
   }
+  // Files unchanged since an earlier check (or the editor's server) are read from their stored summaries.
+  const summaries = cache ? { dir: cache.dir, tool: tool! } : undefined;
+  useSummaryStore(summaries, true);
   if (cache) startRecording();
   let analysed: { report: CheckReport; threads: number };
   let recorded: ReturnType<typeof stopRecording> | undefined;
   try {
-    analysed = await analyse(options, log, onProgress);
+    analysed = await analyse(options, summaries, log, onProgress);
   } finally {
     if (cache) recorded = stopRecording();
   }
   const { parseStats } = analysis();
   log(`parsed ${parseStats.parsed} Ruby sources`);
+  const summaryStats = summaryStoreStats();
+  if (summaryStats) log(`summaries: ${summaryStats.hits} read, ${summaryStats.written} written, ${summaryStats.discarded} discarded`);
   if (cache && recorded) {
     const unsure = recorded.unstable ?? (parseStats.overBudget > 0 ? 'a parse ran out of time'
       : analysed.threads > 0 ? 'the files were analysed on worker threads, whose reads are not recorded' : undefined);
@@ -132,7 +139,7 @@ function exitCodeFor(report: CheckReport, failOn: Severity | 'never'): number {
   return failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
 }
 
-async function analyse(options: CheckOptions, log: (m: string) => void,
+async function analyse(options: CheckOptions, summaries: SummaryStoreLocation | undefined, log: (m: string) => void,
   onProgress?: (done: number, total: number) => void): Promise<{ report: CheckReport; threads: number }> {
   const { initParsers, Workspace, analyzeFiles, workerCountFor, checkRules } = analysis();
   let done = 0;
@@ -150,7 +157,7 @@ async function analyse(options: CheckOptions, log: (m: string) => void,
   const results = await analyzeFiles([...files], {
     workers: threads,
     configFile: options.config, baseRef: options.base, trusted: true, allMigrations: options.allMigrations, log, inline: () => workspace,
-    shareIndexTreesChars: INDEX_TREE_SHARE_CHARS,
+    shareIndexTreesChars: INDEX_TREE_SHARE_CHARS, summaries,
     onResult: () => onProgress?.(++done, files.size),
   });
   const migrationApps = new Set<string>();

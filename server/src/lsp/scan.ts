@@ -8,6 +8,7 @@ import type { SeveritySetting } from '../core/types';
 import { FACT_FILES } from '../project/appProject';
 import { isProcessThreadsFile } from '../project/processThreads';
 import { analyzeFiles } from '../project/parallel';
+import { summaryStoreLocation } from '../project/summaryStore';
 import { readSourceFile } from '../project/files';
 import type { FileAnalysis, Workspace } from '../project/workspace';
 
@@ -77,6 +78,7 @@ export class WorkspaceScanner {
       purpose: 'background',
       overrides: folders.map((folder) => ({ folder, rules: this.host.rulesFor(folder) ?? {}, maxBytes: this.host.maxBytes(folder) })),
       overlay: this.host.overlay(),
+      summaries: summaryStoreLocation(),
       log: (m) => this.host.log(m),
       inline: () => workspace,
       isCancelled: () => cancelled(),

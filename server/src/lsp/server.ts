@@ -37,6 +37,8 @@ function indexesModels(file: string, text: string | undefined): boolean {
 }
 import { extractModels } from '../models/modelIndex';
 import { parseRuby } from '../parsing/treeSitter';
+import { useSummaryStore } from '../project/summaryStore';
+import { cacheDirectory, TOOL_VERSION, toolIdentity } from '../project/cacheFolder';
 import { FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 
 export const FIX_ALL_KIND = 'source.fixAll.railsHazards';
@@ -268,6 +270,8 @@ export function startServer(connection: Connection = createServerConnection()): 
     initSettings = normalizeSettings(options.settings);
     trusted = options.trusted === true;
     workspace = newWorkspace();
+    // Summaries of files read by an earlier check or session (the app indexes), shared with the scan worker.
+    try { useSummaryStore({ dir: cacheDirectory(), tool: toolIdentity(TOOL_VERSION) }, true); } catch (error) { log(`summary store off: ${String(error)}`); }
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -277,7 +281,7 @@ export function startServer(connection: Connection = createServerConnection()): 
         ...(pullMode ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'rails-hazards', version: '0.1.0' },
+      serverInfo: { name: 'rails-hazards', version: TOOL_VERSION },
     };
   });
 

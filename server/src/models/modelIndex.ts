@@ -70,6 +70,8 @@ export interface ModelInfo {
 export type ModelExtractor = (model: ModelInfo, body: Node, file: string) => void;
 const extractors: ModelExtractor[] = [];
 export function registerModelExtractor(extractor: ModelExtractor): void { extractors.push(extractor); }
+/** How many packs extract per model: part of the stored summaries' kind (project/summaryStore.ts). */
+export function modelExtractorCount(): number { return extractors.length; }
 
 export function locationOf(node: Node, file: string): SourceLocation {
   return {

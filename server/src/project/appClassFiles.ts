@@ -1,6 +1,7 @@
 // The autoload roots of an app's plain Ruby classes (app/* folders, their concerns, lib) for the
 // callback pack's AppClassResolver, which reads a class's file only when a callback calls it.
 import { parseForIndex } from './treeShare';
+import { cachedSummary } from './summaryStore';
 import type * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppClassResolver } from '../callbacks/appClasses';
@@ -24,7 +25,8 @@ export function autoloadRoots(root: string): string[] {
 }
 
 export function appClassResolver(root: string, files: FileSource): AppClassResolver {
-  const resolver = new AppClassResolver(() => autoloadRoots(root), (file) => (files.exists(file) ? files.read(file) : undefined), parseForIndex);
+  const resolver = new AppClassResolver(() => autoloadRoots(root), (file) => (files.exists(file) ? files.read(file) : undefined), parseForIndex,
+    (file, text, extract) => cachedSummary('appClasses', file, text, extract));
   resolver.hasDirectory = isDirectory;
   return resolver;
 }

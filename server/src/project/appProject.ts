@@ -11,6 +11,7 @@ import { adapterFromDatabaseYml, databaseVersionFromFiles, isDatabaseVersionFile
 import { readDirectory, readHead } from './inputs';
 import { readAmsInitializer, readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
 import { readSchema, type Schema } from './schema';
+import { cachedSummary } from './summaryStore';
 import { readStructureSql } from './structureSql';
 import { parse as parseYaml } from 'yaml';
 import { ModelIndexLoader } from './modelFiles';
@@ -131,18 +132,19 @@ export class AppProject {
     }
   }
 
-  private withTree<T>(rel: string, read: (tree: Tree) => T): T | undefined {
+  /** What `read` finds in the tree of `rel`; with `summaryKind`, kept in the summary store by the file's text. */
+  private withTree<T>(rel: string, read: (tree: Tree) => T, summaryKind?: string): T | undefined {
     const text = this.read(rel);
     if (text === undefined) return undefined;
-    let tree: Tree | undefined;
+    const readText = () => {
+      const tree = parseRuby(text);
+      try { return read(tree); } finally { tree.delete(); }
+    };
     try {
-      tree = parseRuby(text);
-      return read(tree);
+      return summaryKind ? cachedSummary(summaryKind, path.join(this.root, rel), text, readText) : readText();
     } catch (error) {
       this.log(`could not read ${rel} in ${this.root}: ${String(error)}`);
       return undefined;
-    } finally {
-      tree?.delete();
     }
   }
 
@@ -242,7 +244,7 @@ export class AppProject {
 
   /** db/schema.rb, else db/structure.sql (pg_dump or mysqldump). */
   private readPrimarySchema(): Schema | undefined {
-    const rb = this.withTree('db/schema.rb', readSchema);
+    const rb = this.withTree('db/schema.rb', readSchema, 'schema');
     if (rb) return rb;
     const sql = this.read('db/structure.sql');
     if (sql === undefined) return undefined;
@@ -263,7 +265,7 @@ export class AppProject {
       if (!m || out.has(m[1])) continue;
       const rel = `db/${file}`;
       let schema: Schema | undefined;
-      if (m[2] === 'schema.rb') schema = this.withTree(rel, readSchema);
+      if (m[2] === 'schema.rb') schema = this.withTree(rel, readSchema, 'schema');
       else {
         const sql = this.read(rel);
         try { schema = sql === undefined ? undefined : readStructureSql(sql); } catch { schema = undefined; }

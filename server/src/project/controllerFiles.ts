@@ -4,6 +4,7 @@ import { ControllerIndex, extractControllers, extractHelperSerializerUses, extra
 import { extractComponents, isComponentTemplate } from '../queries/components';
 import { extractPolicies } from '../queries/policies';
 import { parseForIndex } from './treeShare';
+import { cachedSummary } from './summaryStore';
 import { isTemplateName, rubyOf } from '../parsing/templates';
 import type { FileSource } from './files';
 import { appFolders, filesUnder } from './appFolders';
@@ -52,19 +53,26 @@ export class ControllerIndexLoader {
     if (!view && !component && !policy && !helper && !isController(file)) return;
     // Only helpers that hand a collection to a serializer matter (`Serializer` in the text); the rest are not parsed.
     if (helper && !text.includes('Serializer')) { this.index!.remove(file); return; }
-    let tree;
+    const kind = view ? 'view' : component ? 'component' : policy ? 'policy' : helper ? 'helper' : 'controller';
+    const summarise = () => {
+      const tree = parseForIndex(file, view ? rubyOf(file, text) : text);
+      try {
+        return view ? extractView(tree, file) : component ? extractComponents(tree, file) : policy ? extractPolicies(tree)
+          : helper ? extractHelperSerializerUses(tree, file) : extractControllers(tree, file);
+      } finally {
+        tree.delete();
+      }
+    };
     try {
-      tree = parseForIndex(file, view ? rubyOf(file, text) : text);
-      if (view) this.index!.updateView(file, extractView(tree, file));
-      else if (component) this.index!.updateComponent(file, extractComponents(tree, file));
-      else if (policy) this.index!.updatePolicies(file, extractPolicies(tree));
-      else if (helper) this.index!.updateHelper(file, extractHelperSerializerUses(tree, file));
-      else this.index!.updateController(file, extractControllers(tree, file));
+      const summary = cachedSummary(`controllers/${kind}`, file, text, summarise);
+      if (view) this.index!.updateView(file, summary as ReturnType<typeof extractView>);
+      else if (component) this.index!.updateComponent(file, summary as ReturnType<typeof extractComponents>);
+      else if (policy) this.index!.updatePolicies(file, summary as ReturnType<typeof extractPolicies>);
+      else if (helper) this.index!.updateHelper(file, summary as ReturnType<typeof extractHelperSerializerUses>);
+      else this.index!.updateController(file, summary as ReturnType<typeof extractControllers>);
     } catch (error) {
       this.log(`controller index: skipped ${file}: ${String(error)}`);
       this.index!.remove(file);
-    } finally {
-      tree?.delete();
     }
   }
 }

@@ -1,6 +1,7 @@
 // Reads an app's migration files (db/migrate, db/post_migrate, `migrations.paths`) into the history
 // model: each file is parsed once and summarised; a changed file is re-read on the next access.
 import { parseForIndex } from './treeShare';
+import { cachedSummary } from './summaryStore';
 import * as path from 'node:path';
 import { buildMigrationModel, migrationVersionOf } from '../migrations/model';
 import { historyOpsOf } from '../migrations/historyOps';
@@ -72,7 +73,7 @@ export class MigrationHistoryLoader {
     const text = this.files.read(file);
     if (text === undefined) return undefined;
     try {
-      return summarizeMigration(file, text);
+      return cachedSummary('migrationHistory', file, text, () => summarizeMigration(file, text));
     } catch (error) {
       this.log(`migration history: skipped ${file}: ${String(error)}`);
       return undefined;

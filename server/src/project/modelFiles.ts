@@ -2,7 +2,8 @@
 // and keeps the ModelIndex current one file at a time.
 import { parseForIndex } from './treeShare';
 import * as path from 'node:path';
-import { extractModels, ModelIndex } from '../models/modelIndex';
+import { extractModels, modelExtractorCount, ModelIndex } from '../models/modelIndex';
+import { cachedSummary } from './summaryStore';
 import type { Tree } from '../parsing/treeSitter';
 import type { FileSource } from './files';
 import { pathKind } from './inputs';
@@ -65,15 +66,14 @@ export class ModelIndexLoader {
   private load(file: string): void {
     const text = this.files.read(file);
     if (text === undefined || (!isModelFile(file) && !mayReopenModels(text))) { this.index!.remove(file); return; }
-    let tree;
     try {
-      tree = parseForIndex(file, text);
-      this.index!.update(file, extractModels(tree, file));
+      this.index!.update(file, cachedSummary(`models/${modelExtractorCount()}`, file, text, () => {
+        const tree = parseForIndex(file, text);
+        try { return extractModels(tree, file); } finally { tree.delete(); }
+      }));
     } catch (error) {
       this.log(`model index: skipped ${file}: ${String(error)}`);
       this.index!.remove(file);
-    } finally {
-      tree?.delete();
     }
   }
 }

@@ -6,6 +6,7 @@ import { nextFileWithIndexTree, shareIndexTrees, stopSharingTrees } from './tree
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SeveritySetting } from '../core/types';
+import type { SummaryStoreLocation } from './summaryStore';
 import { diskFiles, type FileSource } from './files';
 import type { FileAnalysis, Workspace } from './workspace';
 
@@ -23,6 +24,8 @@ export interface ScanOptions {
   overrides?: { folder: string; rules: Record<string, SeveritySetting>; maxBytes?: number }[];
   /** Unsaved editor buffers that win over disk when app facts are read. */
   overlay?: Record<string, string>;
+  /** The per-file summary store the worker reads and writes (project/summaryStore.ts); none when unset. */
+  summaries?: SummaryStoreLocation;
 }
 
 export interface ParallelOptions extends ScanOptions {
@@ -166,7 +169,7 @@ function runPool(files: readonly string[], results: (FileAnalysis | undefined)[]
   const budget = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
   const scan: ScanOptions = {
     configFile: options.configFile, baseRef: options.baseRef, trusted: options.trusted, parseBudgetMs: options.parseBudgetMs,
-    maxBytes: options.maxBytes, overrides: options.overrides, overlay: options.overlay,
+    maxBytes: options.maxBytes, overrides: options.overrides, overlay: options.overlay, summaries: options.summaries,
   };
   let next = 0;
   let remaining = files.length;

@@ -6,6 +6,7 @@ import { initParsers } from '../parsing/treeSitter';
 import { checkRules } from '../rules/selection';
 import { maxBytesFor, overlaySource, overridesFor, type ScanOptions } from './parallel';
 import { Workspace } from './workspace';
+import { useSummaryStore } from './summaryStore';
 
 export function isScanWorker(): boolean {
   return !isMainThread && !!(workerData as { railsHazardsScanWorker?: boolean } | null)?.railsHazardsScanWorker;
@@ -21,6 +22,7 @@ async function runWorker(): Promise<void> {
     port.postMessage({ type: 'failed', message: `could not load the parsers (${String(error)})` });
     return;
   }
+  useSummaryStore(options.summaries);
   const workspace = new Workspace({
     rules: checkRules(), log, files: overlaySource(options.overlay), configFile: options.configFile, baseRef: options.baseRef, allMigrations: options.allMigrations,
     trusted: options.trusted, parseBudgetMs: options.parseBudgetMs, severityOverrides: (file) => overridesFor(file, options.overrides),

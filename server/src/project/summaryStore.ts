@@ -1,0 +1,146 @@
+// Per-file summaries kept on disk, keyed by what produced them: the kind of summary, the file's path, its
+// exact text and the tool build. The app indexes (models, controllers and views, app classes, helpers,
+// migrations, the schema) extract plain data from each file's syntax tree; with a store in use, a file
+// whose text was summarised before (by an earlier check, the server's scan worker or its main thread) is
+// read back instead of parsed. Entries are written atomically and carry a checksum: a damaged entry, or
+// one that does not deserialise, is discarded and the summary computed again, never trusted.
+//
+// Only plain data may be stored (objects, arrays, Map, Set, strings, numbers): v8's structured clone keeps
+// those exactly. Reads of the store are not app inputs: they do not go through inputs.ts.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+
+const MAGIC = Buffer.from('RHS1');
+const CHECKSUM_BYTES = 20;
+/** Another build's folder untouched for this long is removed when a store opens. */
+const STALE_BUILD_MS = 24 * 60 * 60 * 1000;
+
+export interface SummaryStoreLocation {
+  /** The cache folder (cli/resultCache.ts `cacheDirectory`). */
+  dir: string;
+  /** The tool build (`toolIdentity`): summaries of another build are never read. */
+  tool: string;
+}
+
+export interface SummaryStoreStats { hits: number; misses: number; written: number; discarded: number }
+
+class DiskSummaryStore {
+  readonly stats: SummaryStoreStats = { hits: 0, misses: 0, written: 0, discarded: 0 };
+  private readonly folder: string;
+  private writable = true;
+
+  constructor(readonly location: SummaryStoreLocation) {
+    const build = createHash('sha256').update(location.tool).digest('hex').slice(0, 16);
+    this.folder = path.join(location.dir, 'summaries', build);
+  }
+
+  get<T>(kind: string, file: string, text: string, compute: () => T): T {
+    const key = createHash('sha256').update(kind).update('\0').update(file).update('\0').update(text).digest('hex');
+    const entry = path.join(this.folder, key.slice(0, 2), key.slice(2));
+    const stored = this.read(entry);
+    if (stored) {
+      this.stats.hits++;
+      return stored.value as T;
+    }
+    this.stats.misses++;
+    const value = compute();
+    this.write(entry, value);
+    return value;
+  }
+
+  private read(entry: string): { value: unknown } | undefined {
+    let raw: Buffer;
+    try { raw = fs.readFileSync(entry); } catch { return undefined; }
+    try {
+      if (raw.length < MAGIC.length + CHECKSUM_BYTES || !raw.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('header');
+      const body = raw.subarray(MAGIC.length + CHECKSUM_BYTES);
+      const sum = createHash('sha1').update(body).digest();
+      if (!sum.equals(raw.subarray(MAGIC.length, MAGIC.length + CHECKSUM_BYTES))) throw new Error('checksum');
+      return { value: deserialize(body) };
+    } catch {
+      this.stats.discarded++;
+      try { fs.rmSync(entry, { force: true }); } catch { /* read-only cache */ }
+      return undefined;
+    }
+  }
+
+  private write(entry: string, value: unknown): void {
+    if (!this.writable || !isPlainData(value)) return;
+    let body: Buffer;
+    try { body = serialize(value); } catch { return; }
+    const temp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(entry), { recursive: true });
+      fs.writeFileSync(temp, Buffer.concat([MAGIC, createHash('sha1').update(body).digest(), body]));
+      fs.renameSync(temp, entry);
+      this.stats.written++;
+    } catch {
+      // A cache folder that cannot be written (read-only, full) costs the summaries, not the analysis.
+      try { fs.rmSync(temp, { force: true }); } catch { /* nothing to clean */ }
+      this.writable = false;
+    }
+  }
+
+  /** Removes the folders of other builds that nothing has used for a day (a rebuild leaves its old one behind). */
+  pruneOtherBuilds(now = Date.now()): void {
+    const parent = path.dirname(this.folder);
+    let names: string[];
+    try { names = fs.readdirSync(parent); } catch { return; }
+    for (const name of names) {
+      const folder = path.join(parent, name);
+      if (folder === this.folder) continue;
+      try {
+        if (now - fs.statSync(folder).mtimeMs > STALE_BUILD_MS) fs.rmSync(folder, { recursive: true, force: true });
+      } catch { /* another process removed it */ }
+    }
+    try { fs.mkdirSync(this.folder, { recursive: true }); fs.utimesSync(this.folder, new Date(now), new Date(now)); } catch { /* read-only */ }
+  }
+}
+
+const PLAIN_PROTOTYPES = new Set<unknown>([Object.prototype, Array.prototype, Map.prototype, Set.prototype, null]);
+
+/**
+ * Whether structured clone gives `value` back exactly: objects, arrays, Maps and Sets of primitives. A class
+ * instance would come back as a plain object without its methods, so a summary holding one is never stored.
+ */
+export function isPlainData(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'function' || typeof v === 'symbol') return false;
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (!PLAIN_PROTOTYPES.has(Object.getPrototypeOf(v))) return false;
+    if (v instanceof Map) for (const [k, x] of v) stack.push(k, x);
+    else if (v instanceof Set) for (const x of v) stack.push(x);
+    else for (const k in v) stack.push((v as Record<string, unknown>)[k]);
+  }
+  return true;
+}
+
+let store: DiskSummaryStore | undefined;
+
+/** Turns the store on for this thread (the CLI unless --no-cache, the server and its scan worker); undefined turns it off. */
+export function useSummaryStore(location: SummaryStoreLocation | undefined, prune = false): void {
+  store = location ? new DiskSummaryStore(location) : undefined;
+  if (store && prune) store.pruneOtherBuilds();
+}
+
+export function summaryStoreLocation(): SummaryStoreLocation | undefined {
+  return store?.location;
+}
+
+export function summaryStoreStats(): SummaryStoreStats | undefined {
+  return store && { ...store.stats };
+}
+
+/**
+ * The summary of `file` with exactly `text`: from the store when one is in use and holds it, else `compute()`
+ * (stored for next time). `kind` names the summary and its format; bump its suffix when the shape changes.
+ */
+export function cachedSummary<T>(kind: string, file: string, text: string, compute: () => T): T {
+  return store ? store.get(kind, file, text, compute) : compute();
+}
