@@ -188,26 +188,26 @@ export class AppProject {
       if (rails) facts.railsVersion = { value: rails, source: 'Gemfile.lock' };
     }
 
-    facts.strongMigrations = this.withTree('config/initializers/strong_migrations.rb', readStrongMigrations);
+    facts.strongMigrations = this.withTree('config/initializers/strong_migrations.rb', readStrongMigrations, 'strongMigrations');
     if (facts.strongMigrations) facts.strongMigrations.source = 'config/initializers/strong_migrations.rb';
     else {
       // online_migrations has the same settings under `OnlineMigrations.configure do |config|`.
-      facts.strongMigrations = this.withTree('config/initializers/online_migrations.rb', readStrongMigrations);
+      facts.strongMigrations = this.withTree('config/initializers/online_migrations.rb', readStrongMigrations, 'strongMigrations');
       if (facts.strongMigrations) facts.strongMigrations.source = 'config/initializers/online_migrations.rb';
     }
     const rubocop = this.read('.rubocop.yml');
     if (rubocop !== undefined) facts.migratedSchemaVersion = migratedSchemaVersion(rubocop);
-    const app = this.withTree('config/application.rb', readApplication);
+    const app = this.withTree('config/application.rb', readApplication, 'application');
     if (app) {
       facts.loadDefaults = app.loadDefaults;
       facts.partialInserts = app.partialInserts;
     }
-    const production = this.withTree('config/environments/production.rb', readApplication);
+    const production = this.withTree('config/environments/production.rb', readApplication, 'application');
     const queueAdapter = production?.queueAdapter ?? app?.queueAdapter;
     const enqueueAfterCommit = production?.enqueueAfterTransactionCommit ?? app?.enqueueAfterTransactionCommit;
     if (queueAdapter || enqueueAfterCommit) facts.activeJob = { queueAdapter, enqueueAfterTransactionCommit: enqueueAfterCommit };
-    if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer)?.transactionalPush) facts.sidekiqTransactionalPush = true;
-    const amsIncludes = this.withTree('config/initializers/active_model_serializers.rb', readAmsInitializer)?.defaultIncludes;
+    if (this.withTree('config/initializers/sidekiq.rb', readSidekiqInitializer, 'sidekiqInitializer')?.transactionalPush) facts.sidekiqTransactionalPush = true;
+    const amsIncludes = this.withTree('config/initializers/active_model_serializers.rb', readAmsInitializer, 'amsInitializer')?.defaultIncludes;
     if (amsIncludes !== undefined) facts.amsDefaultIncludes = amsIncludes;
     facts.schema = this.readPrimarySchema();
     const schemas = this.otherDatabaseSchemas.bind(this);
