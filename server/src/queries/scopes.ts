@@ -1,7 +1,7 @@
 // What scopes and default_scope preload: `scope :inbox, -> { where(...).preload(:author) }` makes
 // `Message.inbox(user)` carry `author`. Read per model body through the model index's extractor hook.
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements, constantText, literalName, readCall } from '../parsing/ruby';
+import { bodyStatements, constantText, literalName, literalNames, readCall, type CallInfo } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { emptyPreloads, mergePreloads, readPreloads, type Preloads } from './chain';
 import { whereShape } from './conditions';
@@ -117,6 +117,18 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
       model.scopes.add('friendly');
       continue;
     }
+    if (call.name === 'enum' || (call.name === 'aasm' && call.block)) {
+      // Rails enums and aasm states generate one scope per value (`Order.pending` is `where(status: "pending")`).
+      const generated: [string, ScopeInfo][] = call.name === 'enum'
+        ? enumScopes(call).map(([scope, where]) => [scope, { preloads: emptyPreloads(), calls: [], wheres: [where] }])
+        : aasmScopes(call);
+      for (const [scope, info] of generated) {
+        if (facts.scopes.has(scope)) continue;
+        facts.scopes.set(scope, info);
+        model.scopes.add(scope);
+      }
+      continue;
+    }
     if (call.name === 'scope') {
       const name = literalName(call.args[0]);
       const lambda = call.args[1] ?? call.block;
@@ -145,6 +157,98 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
   }
   if (facts.scopes.size > 0 || facts.defaultScope) model.extra.set(KEY, facts);
 });
+
+/** Options of `enum` that are not values (Rails 7 names and the older underscored ones). */
+const ENUM_OPTIONS = new Set(['prefix', 'suffix', 'scopes', 'default', 'instance_methods', 'validate', '_prefix', '_suffix', '_scopes', '_default', '_instance_methods']);
+
+/**
+ * The scopes an `enum` generates, each with the condition it stands for: `enum :status, { pending: 0 }` and
+ * `enum status: [:pending]` give `pending` and `not_pending`; `prefix:`/`suffix:` rename them; `scopes: false`,
+ * values the syntax does not spell out (a constant) or several attributes in one call give none.
+ */
+function enumScopes(call: CallInfo): [string, string][] {
+  let attribute: string | undefined;
+  let values: string[] | undefined;
+  const first = literalName(call.args[0]);
+  if (first !== undefined) {
+    attribute = first;
+    const list = call.args[1];
+    if (list && list.type === 'hash') values = hashKeys(list);
+    else if (list) values = literalNames(list);
+    else values = [...call.keywords.keys()].filter((k) => !ENUM_OPTIONS.has(k));
+  } else {
+    const attributes = [...call.keywords.keys()].filter((k) => !ENUM_OPTIONS.has(k));
+    if (attributes.length !== 1) return [];
+    attribute = attributes[0];
+    const list = call.keywords.get(attribute)!;
+    values = list.type === 'hash' ? hashKeys(list) : literalNames(list);
+  }
+  if (!attribute || !values?.length) return [];
+  const option = (name: string) => call.keywords.get(name) ?? call.keywords.get(`_${name}`);
+  if (option('scopes')?.type === 'false') return [];
+  const affix = (node: Node | undefined): string | undefined | null =>
+    !node || node.type === 'false' || node.type === 'nil' ? '' : node.type === 'true' ? attribute : literalName(node) ?? null;
+  const prefix = affix(option('prefix'));
+  const suffix = affix(option('suffix'));
+  if (prefix === null || suffix === null) return [];
+  return values.flatMap((value) => {
+    const name = `${prefix ? `${prefix}_` : ''}${value}${suffix ? `_${suffix}` : ''}`;
+    const where = `(${attribute}: ${JSON.stringify(value)})`;
+    return [[name, where], [`not_${name}`, where]] as [string, string][];
+  });
+}
+
+/** Keys of a literal hash, or undefined when one is not a literal. */
+function hashKeys(hash: Node): string[] | undefined {
+  const keys: string[] = [];
+  for (const pair of hash.namedChildren) {
+    if (!pair || pair.type === 'comment') continue;
+    const key = pair.type === 'pair' ? pair.childForFieldName('key') : null;
+    const name = key?.type === 'hash_key_symbol' ? key.text : literalName(key);
+    if (name === undefined) return undefined;
+    keys.push(name);
+  }
+  return keys;
+}
+
+/**
+ * aasm's state scopes: `aasm do state :pending, :sent end` gives `pending` and `sent` on the column aasm
+ * uses (`aasm_state`, or `column:`), unless `create_scopes: false`; a `namespace:` renames them, so none.
+ * A state some event moves rows out of (`transitions from: :pending`) holds a workflow's queue, whose size
+ * the analysis cannot know; only a state no event leaves accumulates rows like a status filter.
+ */
+function aasmScopes(call: CallInfo): [string, ScopeInfo][] {
+  if (call.keywords.get('create_scopes')?.type === 'false' || call.keywords.has('namespace')) return [];
+  const column = literalName(call.keywords.get('column')) ?? 'aasm_state';
+  const states: string[] = [];
+  const left = new Set<string>();
+  let leavesAny = false;
+  for (const stmt of bodyStatements(call.block!)) {
+    const inner = readCall(stmt);
+    if (!inner || inner.receiver) continue;
+    if (inner.name === 'state') {
+      for (const arg of inner.args) {
+        const name = literalName(arg);
+        if (name !== undefined) states.push(name);
+      }
+    } else if (inner.name === 'event' && inner.block) {
+      for (const t of bodyStatements(inner.block)) {
+        const transition = readCall(t);
+        if (!transition || transition.name !== 'transitions' || transition.receiver) continue;
+        const from = transition.keywords.get('from');
+        const names = from ? literalNames(from) : undefined;
+        if (!names) leavesAny = true; else for (const n of names) left.add(n);
+      }
+    }
+  }
+  return states.map((name) => {
+    const where = `(${column}: ${JSON.stringify(name)})`;
+    const queue = leavesAny || left.has(name);
+    return [name, queue
+      ? { preloads: emptyPreloads(), calls: [], wheres: [where], unsure: `an aasm state that events move rows out of, a queue`, opaque: true }
+      : { preloads: emptyPreloads(), calls: [], wheres: [where] }];
+  });
+}
 
 /** Calls that keep a relation a relation (`public_send(key, value)` is a filter scope chosen at run time). */
 const RELATION_RETURNING = new Set([...RELATION_METHODS, 'public_send', 'send']);

@@ -36,6 +36,64 @@ describe('queries/unbatched-each', () => {
     assert.equal(run('class Post < ApplicationRecord\n  belongs_to :author, class_name: "User"\n\n  def self.touch_all\n    where(published: true).each { |p| p.touch }\n  end\nend\n', 'app/models/post.rb').length, 1);
   });
 
+  // Rails enums and aasm states define a scope per value; `Invoice.pending` is `where(state: "pending")`, a status
+  // filter like the literal `where` above. Before, such a scope was an unknown method and the loop went unreported.
+  const INVOICES = {
+    ...BLOG,
+    'app/models/invoice.rb': [
+      'class Invoice < ApplicationRecord',
+      '  belongs_to :author, class_name: "User"',
+      '  enum :status, { draft: 0, sent: 1 }, prefix: true',
+      '  enum kind: [:monthly, :yearly]',
+      '  aasm column: :state, timestamps: true do',
+      '    state :pending, initial: true',
+      '    state :settled, :voided',
+      '    event :settle do',
+      '      transitions from: :pending, to: :settled',
+      '    end',
+      '  end',
+      'end',
+      '',
+    ].join('\n'),
+    'app/models/fee.rb': [
+      'class Fee < ApplicationRecord',
+      '  belongs_to :author, class_name: "User"',
+      '  STATUSES = { open: 0, closed: 1 }',
+      '  enum :status, STATUSES',
+      '  enum :level, { low: 0, high: 1 }, scopes: false',
+      '  aasm create_scopes: false do',
+      '    state :pending',
+      '  end',
+      '  aasm :review, column: :review_state do',
+      '    state :queued, :done',
+      '    event :reset do',
+      '      transitions to: :queued',
+      '    end',
+      '  end',
+      'end',
+      '',
+    ].join('\n'),
+  };
+
+  test('scopes that enum and aasm generate are status filters: .each over them is reported', () => {
+    const code = job('Invoice.status_draft.each { |i| i.touch }\nInvoice.not_status_sent.each { |i| i.touch }\nInvoice.yearly.each { |i| i.touch }\nInvoice.settled.each { |i| i.touch }');
+    const findings = check(rule, { ...INVOICES, [JOB]: code }, JOB);
+    assert.deepEqual(findings.map(at), [
+      { rule: 'queries/unbatched-each', line: 3, column: 26 },
+      { rule: 'queries/unbatched-each', line: 4, column: 29 },
+      { rule: 'queries/unbatched-each', line: 5, column: 20 },
+      { rule: 'queries/unbatched-each', line: 6, column: 21 },
+    ]);
+    assert.match(findings[3].message, /`Invoice\.settled\.each` loads every matching Invoice into memory at once/);
+  });
+
+  // A state an event moves rows out of is a workflow's queue (pending payouts wait for tonight's run): its size is
+  // unknown, unlike a state no event leaves, which accumulates. A transition without `from:` leaves every state.
+  test('near misses: an enum value without its prefix, values from a constant, scopes: false, aasm create_scopes: false, queue states', () => {
+    const code = job('Invoice.draft.each { |i| i.touch }\nFee.open.each { |f| f.touch }\nFee.high.each { |f| f.touch }\nFee.pending.each { |f| f.touch }\nInvoice.pending.each { |i| i.touch }\nFee.done.each { |f| f.touch }');
+    assert.deepEqual(check(rule, { ...INVOICES, [JOB]: code }, JOB), []);
+  });
+
   test('near misses: order, limit(10), select, lock, find_each, used return value, arrays, associations, views and controllers', () => {
     assert.deepEqual(run(job([
       'Post.where(published: true).limit(10).each { |p| p.touch }',
