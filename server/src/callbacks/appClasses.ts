@@ -152,6 +152,8 @@ export class AppClassResolver implements AppClassSource {
   private get autoloadRoots(): string[] { return (this.rootList ??= this.roots()); }
 
   clear(): void { this.files.clear(); this.byName.clear(); this.namespaces.clear(); }
+  /** One file changed, appeared or went: it is read again when asked for; the other files' classes stay. */
+  forget(file: string): void { this.files.delete(file); this.byName.clear(); this.namespaces.clear(); }
   /** `ownsNamespace` answers by top-level constant (a directory lookup each, asked for every constant of a file). */
   private readonly namespaces = new Map<string, boolean>();
 

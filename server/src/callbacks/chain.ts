@@ -186,7 +186,12 @@ export interface ChainOptions {
   maxDepth?: number; config?: CallbacksConfig;
   /** The write changes the record's own attributes only (`event.update(frozen: true)`): autosave saves no unchanged child. */
   ownAttributesOnly?: boolean;
+  /** The chain runs for a plain write (`update!`, `save!`) made by other code: no state-machine event fires. */
+  fromWrite?: boolean;
 }
+
+/** aasm and state_machines hooks run when an event fires, never for a plain `update!` or `save!`. */
+const isStateMachineHook = (entry: ChainEntry): boolean => !!entry.decl?.conditions?.includes('on a state transition');
 
 /** Builds the chain of `model` for `event`, following cascades `maxDepth` levels (each model/event once). */
 export function buildChain(index: ModelIndex, app: AppFacts, model: ModelInfo, event: ChainEvent, options: ChainOptions = {}): Chain {
@@ -208,6 +213,8 @@ export function buildChain(index: ModelIndex, app: AppFacts, model: ModelInfo, e
     const ctx: EffectContext = { index, model: m, config, classes: appClassesOf(app) };
     const steps: ChainStep[] = [];
     for (const { entry, phase } of eventEntries(orderedEntries(index, m), ev, commitInOrder)) {
+      // A cascade is a plain write of another record (events are 'maybe-write' effects, never cascaded).
+      if ((depth > 0 || options.fromWrite) && isStateMachineHook(entry)) continue;
       if (entry.countable) {
         if (phase === 'transaction' && !outside) total++;
         else afterCommit.push(entry);

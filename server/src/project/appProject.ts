@@ -173,7 +173,7 @@ export class AppProject {
     facts.shared.set(REDIS_APP_CLIENTS_KEY, this.redisLoader);
     const appClasses = appClassResolver(this.root, this.files);
     facts.shared.set(APP_CLASSES_KEY, appClasses);
-    this.onInvalidate.push((file) => { if (file.endsWith('.rb')) appClasses.clear(); });
+    this.onInvalidate.push((file) => { if (file.endsWith('.rb')) appClasses.forget(path.resolve(file)); });
 
     const db = this.read('config/database.yml');
     const adapter = db !== undefined ? adapterFromDatabaseYml(db) : undefined;

@@ -223,6 +223,7 @@ function aasmScopes(call: CallInfo): [string, ScopeInfo][] {
   const states: string[] = [];
   const left = new Set<string>();
   let leavesAny = false;
+  let events = 0;
   for (const stmt of bodyStatements(call.block!)) {
     const inner = readCall(stmt);
     if (!inner || inner.receiver) continue;
@@ -232,6 +233,7 @@ function aasmScopes(call: CallInfo): [string, ScopeInfo][] {
         if (name !== undefined) states.push(name);
       }
     } else if (inner.name === 'event' && inner.block) {
+      events++;
       for (const t of bodyStatements(inner.block)) {
         const transition = readCall(t);
         if (!transition || transition.name !== 'transitions' || transition.receiver) continue;
@@ -243,9 +245,12 @@ function aasmScopes(call: CallInfo): [string, ScopeInfo][] {
   }
   return states.map((name) => {
     const where = `(${column}: ${JSON.stringify(name)})`;
-    const queue = leavesAny || left.has(name);
-    return [name, queue
-      ? { preloads: emptyPreloads(), calls: [], wheres: [where], unsure: `an aasm state that events move rows out of, a queue`, opaque: true }
+    // States declared in one `aasm` block and events in another (a concern and its class): which states are
+    // left is not known here, so none is taken for a state that only accumulates.
+    const unsure = events === 0 ? 'an aasm state whose events are declared elsewhere'
+      : leavesAny || left.has(name) ? 'an aasm state that events move rows out of, a queue' : undefined;
+    return [name, unsure
+      ? { preloads: emptyPreloads(), calls: [], wheres: [where], unsure, opaque: true }
       : { preloads: emptyPreloads(), calls: [], wheres: [where] }];
   });
 }

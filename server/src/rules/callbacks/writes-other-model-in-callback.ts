@@ -38,7 +38,7 @@ export default defineRule({
             if (effect.write.kind === 'sql') {
               consequence = `it skips ${target.name}'s callbacks but locks the rows it changes in ${table} until the transaction commits`;
             } else {
-              const chain = buildChain(fc.index, ctx.app, target, effect.write.kind, { maxDepth: 2, config: fc.config, ownAttributesOnly: effect.write.kind === 'update' });
+              const chain = buildChain(fc.index, ctx.app, target, effect.write.kind, { maxDepth: 2, config: fc.config, ownAttributesOnly: effect.write.kind === 'update', fromWrite: true });
               io = chain.io;
               // `invitations.create` without an email cannot run Invitation's `after_save …, if: :saved_change_to_email?`.
               const assigns = effect.write.kind === 'create' ? createdAttributes(fc.index, d.model, effect.fact) : undefined;

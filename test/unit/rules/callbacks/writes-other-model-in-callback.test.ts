@@ -156,6 +156,45 @@ end
     assert.match(findings[0].message, /runs User's create callbacks \(1 in the transaction\) .* The cascade reaches outside the database before COMMIT: User's `after_create :notify_calendar` calls `Faraday\.post`/);
   });
 
+  // hcb's User#update_draft_applications: `applications.draft.each { |a| a.update!(teen_led: …) }`. Application's
+  // mails are sent from aasm event hooks, which run when an event fires (`submit!`), never for a plain update!.
+  test('near miss: a plain update! of a record whose mails go out from state-machine event hooks reaches no mail (info)', () => {
+    const application = (hook: string) => `class Application < ApplicationRecord
+  include AASM
+  belongs_to :user
+${hook}
+end
+`;
+    const eventHook = `  aasm do
+    state :draft, initial: true
+    state :submitted
+    event :submit do
+      transitions from: :draft, to: :submitted
+      after do
+        ApplicationMailer.with(application: self).confirmation.deliver_now
+      end
+    end
+  end`;
+    const file = 'app/models/member.rb';
+    const code = `class Member < ApplicationRecord
+  has_many :applications
+  after_update :update_draft_applications
+
+  def update_draft_applications
+    applications.each { |application| application.update!(teen_led: true) }
+  end
+end
+`;
+    const findingsWith = (hook: string) =>
+      run(rule, code, { file, kind: 'model', app: modelApp({ 'app/models/application.rb': application(hook), [file]: code }) });
+    const quiet = findingsWith(eventHook);
+    assert.deepEqual(quiet.map(at), [{ rule: 'callbacks/writes-other-model-in-callback', line: 6, column: 39 }]);
+    assert.equal(quiet[0].severity, 'info');
+    assert.doesNotMatch(quiet[0].message, /reaches outside the database/);
+    const loud = findingsWith('  after_update { ApplicationMailer.with(application: self).confirmation.deliver_now }');
+    assert.equal(loud[0].severity, 'warning', 'an after_update that mails is a cascade');
+  });
+
   test('near misses: self writes, hashes, unknown receivers, after_commit, self.class, SQL cleanup in destroy callbacks', () => {
     const file = 'app/models/order.rb';
     const code = `class Order < ApplicationRecord

@@ -61,6 +61,9 @@ describe('queries/unbatched-each', () => {
       '  STATUSES = { open: 0, closed: 1 }',
       '  enum :status, STATUSES',
       '  enum :level, { low: 0, high: 1 }, scopes: false',
+      '  aasm column: :payout_state do',
+      '    state :unpaid, :paid',
+      '  end',
       '  aasm create_scopes: false do',
       '    state :pending',
       '  end',
@@ -88,9 +91,11 @@ describe('queries/unbatched-each', () => {
   });
 
   // A state an event moves rows out of is a workflow's queue (pending payouts wait for tonight's run): its size is
-  // unknown, unlike a state no event leaves, which accumulates. A transition without `from:` leaves every state.
+  // unknown, unlike a state no event leaves, which accumulates. A transition without `from:` leaves every state; a
+  // block of states without events (hcb declares Disbursement's states in a concern, its events in the class) says
+  // nothing about which states are left.
   test('near misses: an enum value without its prefix, values from a constant, scopes: false, aasm create_scopes: false, queue states', () => {
-    const code = job('Invoice.draft.each { |i| i.touch }\nFee.open.each { |f| f.touch }\nFee.high.each { |f| f.touch }\nFee.pending.each { |f| f.touch }\nInvoice.pending.each { |i| i.touch }\nFee.done.each { |f| f.touch }');
+    const code = job('Invoice.draft.each { |i| i.touch }\nFee.open.each { |f| f.touch }\nFee.high.each { |f| f.touch }\nFee.pending.each { |f| f.touch }\nInvoice.pending.each { |i| i.touch }\nFee.done.each { |f| f.touch }\nFee.paid.each { |f| f.touch }');
     assert.deepEqual(check(rule, { ...INVOICES, [JOB]: code }, JOB), []);
   });
 
