@@ -153,7 +153,12 @@ export class AppClassResolver implements AppClassSource {
 
   clear(): void { this.files.clear(); this.byName.clear(); this.namespaces.clear(); }
   /** One file changed, appeared or went: it is read again when asked for; the other files' classes stay. */
-  forget(file: string): void { this.files.delete(file); this.byName.clear(); this.namespaces.clear(); }
+  forget(file: string): void {
+    this.files.delete(file);
+    // Answers from other files stay; a name found nowhere may now be defined here.
+    for (const [name, found] of this.byName) if (!found || found.file === file) this.byName.delete(name);
+    this.namespaces.clear();
+  }
   /** `ownsNamespace` answers by top-level constant (a directory lookup each, asked for every constant of a file). */
   private readonly namespaces = new Map<string, boolean>();
 
