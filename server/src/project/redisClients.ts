@@ -3,7 +3,10 @@
 // (`module Redisable; def redis = Redis.current`), read lazily from their syntax trees and again per changed file.
 import * as path from 'node:path';
 import { RedisClients, type RedisAppClients, type RedisClientInfo } from '../redis/clients';
-import { parseRuby } from '../parsing/treeSitter';
+import { parseRuby, type Tree } from '../parsing/treeSitter';
+import { createHash } from 'node:crypto';
+import { serialize } from 'node:v8';
+import { cachedSummary } from './summaryStore';
 import type { FileSource } from './files';
 import { filesUnder } from './appFolders';
 import { FileSummaries } from './fileSummaries';
@@ -42,39 +45,25 @@ export class RedisClientLoader {
   private resolve(summaries: FileClients[]): RedisAppClients {
     const first = merge(summaries);
     if (!first.moduleMethods?.size) return first;
-    return merge(summaries.map((s) => (s.modules.length || s.file.endsWith('.rb') ? this.summarise(s.file, first) ?? s : s)));
+    // The second pass depends on the first pass's methods too: its stored summaries are kept under their digest.
+    const firstPass = createHash('sha1').update(serialize(first)).digest('hex');
+    return merge(summaries.map((s) => (s.modules.length || s.file.endsWith('.rb') ? this.summarise(s.file, first, firstPass) ?? s : s)));
   }
 
-  private summarise(file: string, app?: RedisAppClients): FileClients | undefined {
+  private summarise(file: string, app?: RedisAppClients, appDigest?: string): FileClients | undefined {
     const text = this.files.read(file);
     if (text === undefined || text.length > MAX_BYTES || !/Redis|ConnectionPool/.test(text)) return undefined;
     const rel = path.relative(this.root, file).replace(/\\/g, '/');
     const initializer = rel.startsWith(`${INITIALIZERS}/`);
     if (!initializer && !/^\s*(module|class)\s/m.test(text)) return undefined;
-    let tree;
     try {
-      tree = parseRuby(text);
-      const clients = new RedisClients(tree, app);
-      const out: FileClients = { file, globals: [], constants: [], modules: [] };
-      for (const [mod, method, known, line] of clients.moduleMethods()) {
-        const what = known.kind === 'pool' ? 'a pool of Redis connections' : 'a Redis client';
-        out.modules.push([mod, method, { kind: known.kind, info: { ...known.info, evidence: `method \`${method}\` of \`${mod}\` returns ${what}, ${rel}:${line}` } }]);
-      }
-      for (const a of initializer ? tree.rootNode.descendantsOfType('assignment') : []) {
-        const left = a?.childForFieldName('left');
-        if (!a || !left || (left.type !== 'global_variable' && left.type !== 'constant')) continue;
-        const right = a.childForFieldName('right');
-        const value = right ? clients.known(right) : undefined;
-        if (!value) continue;
-        const entry: Entry = { kind: value.kind, info: { ...value.info, evidence: `assigned ${value.info.evidence} in ${rel}:${a.startPosition.row + 1}` } };
-        (left.type === 'global_variable' ? out.globals : out.constants).push([left.text, entry]);
-      }
-      return out;
+      return cachedSummary(app ? `redisClients/${appDigest}` : 'redisClients', file, text, () => {
+        const tree = parseRuby(text);
+        try { return readClients(tree, file, rel, initializer, app); } finally { tree.delete(); }
+      });
     } catch (error) {
       this.log(`redis clients: skipped ${file}: ${String(error)}`);
       return undefined;
-    } finally {
-      tree?.delete();
     }
   }
 }
@@ -92,4 +81,24 @@ function merge(files: Iterable<FileClients>): RedisAppClients {
     for (const [k, v] of f.constants) constants.set(k, v);
   }
   return { globals, constants, moduleMethods };
+}
+
+/** What one file assigns or returns (`$redis = Redis.new`, `def self.redis = Redis.current`). */
+function readClients(tree: Tree, file: string, rel: string, initializer: boolean, app?: RedisAppClients): FileClients {
+  const clients = new RedisClients(tree, app);
+  const out: FileClients = { file, globals: [], constants: [], modules: [] };
+  for (const [mod, method, known, line] of clients.moduleMethods()) {
+    const what = known.kind === 'pool' ? 'a pool of Redis connections' : 'a Redis client';
+    out.modules.push([mod, method, { kind: known.kind, info: { ...known.info, evidence: `method \`${method}\` of \`${mod}\` returns ${what}, ${rel}:${line}` } }]);
+  }
+  for (const a of initializer ? tree.rootNode.descendantsOfType('assignment') : []) {
+    const left = a?.childForFieldName('left');
+    if (!a || !left || (left.type !== 'global_variable' && left.type !== 'constant')) continue;
+    const right = a.childForFieldName('right');
+    const value = right ? clients.known(right) : undefined;
+    if (!value) continue;
+    const entry: Entry = { kind: value.kind, info: { ...value.info, evidence: `assigned ${value.info.evidence} in ${rel}:${a.startPosition.row + 1}` } };
+    (left.type === 'global_variable' ? out.globals : out.constants).push([left.text, entry]);
+  }
+  return out;
 }
