@@ -20,9 +20,11 @@ export class FileSummaries<S, D> {
       this.derived = undefined;
     }
     if (this.dirty.size) {
-      for (const file of this.dirty) this.load(file);
+      // A file that contributes nothing before and after its change (most edits) leaves the derived fact as it is.
+      let changed = false;
+      for (const file of this.dirty) changed = this.load(file) || changed;
       this.dirty.clear();
-      this.derived = undefined;
+      if (changed) this.derived = undefined;
     }
     this.derived ??= this.derive(this.summaries.values());
     return this.derived;
@@ -40,8 +42,11 @@ export class FileSummaries<S, D> {
     this.dirty.clear();
   }
 
-  private load(file: string): void {
+  /** Whether the file's summary may have changed. */
+  private load(file: string): boolean {
     const summary = this.summarise(file);
+    const had = this.summaries!.has(file);
     if (summary === undefined) this.summaries!.delete(file); else this.summaries!.set(file, summary);
+    return had || summary !== undefined;
   }
 }
