@@ -17,7 +17,8 @@ Options:
   --base GIT-REF     base branch: Gemfile.lock is compared with it; migrations already in it are skipped as deployed
   --all-migrations   check deployed migrations too (audit mode; also migrations: { audit: true })
   --no-color         no colour in text output (also NO_COLOR=1; FORCE_COLOR=1 forces colour)
-  --no-cache         analyse everything; without it a check whose inputs are unchanged reuses the last report
+  --no-cache         analyse everything; without it a check whose inputs are unchanged reuses the last report,
+                     and files unchanged since an earlier check are read from their stored summaries
   -h, --help         print this help
 
 The result cache lives in ~/.cache/rails-hazards (or $XDG_CACHE_HOME, ~/Library/Caches, %LOCALAPPDATA%;
