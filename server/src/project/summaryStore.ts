@@ -30,6 +30,8 @@ class DiskSummaryStore {
   readonly stats: SummaryStoreStats = { hits: 0, misses: 0, written: 0, discarded: 0 };
   private readonly folder: string;
   private writable = true;
+  /** Entry folders known to exist (one mkdir per folder, not per entry). */
+  private readonly folders = new Set<string>();
 
   constructor(readonly location: SummaryStoreLocation) {
     const build = createHash('sha256').update(location.tool).digest('hex').slice(0, 16);
@@ -51,6 +53,8 @@ class DiskSummaryStore {
   }
 
   private read(entry: string): { value: unknown } | undefined {
+    // A check on a cold store misses every entry: a failed stat is cheaper than a failed read's exception.
+    if (!fs.existsSync(entry)) return undefined;
     let raw: Buffer;
     try { raw = fs.readFileSync(entry); } catch { return undefined; }
     try {
@@ -72,7 +76,8 @@ class DiskSummaryStore {
     try { body = serialize(value); } catch { return; }
     const temp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(entry), { recursive: true });
+      const folder = path.dirname(entry);
+      if (!this.folders.has(folder)) { fs.mkdirSync(folder, { recursive: true }); this.folders.add(folder); }
       fs.writeFileSync(temp, Buffer.concat([MAGIC, createHash('sha1').update(body).digest(), body]));
       fs.renameSync(temp, entry);
       this.stats.written++;
