@@ -47,6 +47,20 @@ export interface CallFact {
   jobArgs?: JobArg[];
   /** The job waits a literal minute or more (`perform_in(5.minutes, …)`, `set(wait: 1.hour)`, `deliver_later(wait: 1.day)`). */
   scheduled?: boolean;
+  /**
+   * The branches of the conditionals around the call, outermost first: `<offset of the if/case>:<branch>`. Two calls
+   * of one method with the same conditional on different branches never both run.
+   */
+  branches?: string[];
+}
+
+/** Whether two calls of the same method sit on different branches of one conditional (`if … a … else … b … end`). */
+export function exclusiveBranches(a: CallFact, b: CallFact): boolean {
+  if (!a.branches || !b.branches) return false;
+  return a.branches.some((x) => {
+    const conditional = x.slice(0, x.indexOf(':') + 1);
+    return b.branches!.some((y) => y !== x && y.startsWith(conditional));
+  });
 }
 
 export type JobArg = string[] | 'literal' | 'unknown';
@@ -458,6 +472,16 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
     return [...(receiver.root === 'call' ? [receiver.name] : []), ...receiver.path].some((p) => p === 'delay' || p === 'delay_for' || p === 'delay_until' || p === '__elasticsearch__');
   };
 
+  // The conditional branches around the node being walked (see CallFact.branches).
+  const branchPath: string[] = [];
+  const withBranches = (fact: CallFact): CallFact => (branchPath.length ? { ...fact, branches: [...branchPath] } : fact);
+  const onBranch = (label: string, child: Node | null, parentType: string, blocks: string[], scope: Map<string, Receiver | null>, depth: number): void => {
+    if (!child) return;
+    branchPath.push(label);
+    walk(child, child.type, parentType, false, blocks, scope, depth + 1);
+    branchPath.pop();
+  };
+
   // Hot path (every node of every method body in app/models): few tree-sitter calls, no parent lookups.
   const walk = (node: Node, type: string, parentType: string, asReceiver: boolean, blocks: string[], scope: Map<string, Receiver | null>, depth: number): void => {
     if (depth > 400) return;
@@ -480,7 +504,7 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
         const text = node.text;
         if (scope.has(text) || NOT_METHODS.has(text) || seenSelf.has(text)) return;
         seenSelf.add(text);
-        calls.push({ method: text, receiver: { root: 'none', path: [] }, location: locationOf(node, file), blocks, chained: false, text });
+        calls.push(withBranches({ method: text, receiver: { root: 'none', path: [] }, location: locationOf(node, file), blocks, chained: false, text }));
         return;
       }
       case 'call': {
@@ -506,7 +530,7 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
               fact.passesSelf = true;
             }
             if (ENQUEUES.test(name)) Object.assign(fact, jobArguments(name, node, scope));
-            calls.push(fact);
+            calls.push(withBranches(fact));
           }
         }
         if (receiverNode) {
@@ -522,7 +546,7 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
               const sym = literalName(arg.namedChildren[0]);
               if (sym) {
                 const element: Receiver = { root: 'elem', path: [], of: receiver.root === 'none' ? { root: 'call', name, path: [] } : receiver };
-                calls.push({ method: sym, receiver: element, location: locationOf(arg, file), blocks: [...blocks, name], chained: false, text: `${name}(${arg.text})` });
+                calls.push(withBranches({ method: sym, receiver: element, location: locationOf(arg, file), blocks: [...blocks, name], chained: false, text: `${name}(${arg.text})` }));
               }
             } else walk(arg, argType, 'argument_list', false, blocks, scope, depth + 1);
           }
@@ -546,6 +570,21 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
           const handler = child.type === 'rescue' || child.type === 'else' || child.type === 'ensure';
           walk(child, child.type, type, false, handler ? blocks : [...blocks, RESCUED], scope, depth + 1);
         }
+        return;
+      }
+      case 'if': case 'unless': case 'elsif': case 'conditional': {
+        const condition = node.childForFieldName('condition');
+        if (condition) walk(condition, condition.type, type, false, blocks, scope, depth + 1);
+        onBranch(`${node.startIndex}:then`, node.childForFieldName('consequence'), type, blocks, scope, depth);
+        onBranch(`${node.startIndex}:else`, node.childForFieldName('alternative'), type, blocks, scope, depth);
+        return;
+      }
+      case 'case': {
+        const value = node.childForFieldName('value');
+        if (value) walk(value, value.type, type, false, blocks, scope, depth + 1);
+        node.namedChildren.forEach((child, i) => {
+          if (child && (child.type === 'when' || child.type === 'else')) onBranch(`${node.startIndex}:${i}`, child, type, blocks, scope, depth);
+        });
         return;
       }
       case 'lambda': {

@@ -4,6 +4,7 @@ import { commitAlias, commitFix, callbackText, fileCallbacks, innerText, reportR
 import { activeJobDeferral } from '../../callbacks/settings';
 import { jobIsDetached } from '../../callbacks/jobArguments';
 import { appClassesOf } from '../../callbacks/appClasses';
+import { exclusiveBranches } from '../../callbacks/facts';
 
 export default defineRule({
   meta: {
@@ -93,7 +94,9 @@ const LATER_WORK = new Set(['write', 'self-write', 'maybe-write', 'http', 'mail-
  */
 function lastWork(mail: Effect, effects: Effect[]): boolean {
   const sameMethod = (e: Effect): boolean => e.via.length === mail.via.length && e.via.every((m, i) => m === mail.via[i]);
-  return !effects.some((e) => e !== mail && LATER_WORK.has(e.kind) && (!sameMethod(e) || after(e.fact.location, mail.fact.location)));
+  // Work on another branch of a conditional in the mail's method never runs after it.
+  return !effects.some((e) => e !== mail && LATER_WORK.has(e.kind)
+    && (!sameMethod(e) || (after(e.fact.location, mail.fact.location) && !exclusiveBranches(e.fact, mail.fact))));
 }
 
 function after(a: { line: number; character: number }, b: { line: number; character: number }): boolean {

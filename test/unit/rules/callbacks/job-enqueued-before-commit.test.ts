@@ -405,6 +405,35 @@ end
     assert.match(findings[0].message, /^`AppointmentMailer\.with\(…\)\.cancelled\.deliver_later` enqueues a mail job in `after block` of aasm event :cancel, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the save rolls back after it\. Enqueue it from the event's `after_commit` hook/);
   });
 
+  // hcb's Reimbursement::Report: `if team_review_required? … mail … else expenses.pending.each(&:mark_approved!) end`.
+  // The approvals on the other branch never run after the mail; a write after it on its own branch still does.
+  test('near miss: work on the other branch of a conditional does not follow the mail; work after it on its branch does', () => {
+    const code = (then: string) => `class Report < ApplicationRecord
+  include AASM
+  has_many :expenses
+
+  aasm do
+    event :submit do
+      transitions from: :draft, to: :submitted
+      after do
+        if review_required?
+          ReportMailer.with(report: self).review_requested.deliver_later
+${then}        else
+          expenses.each { |expense| expense.update!(approved: true) }
+        end
+      end
+    end
+  end
+end
+`;
+    const file = 'app/models/report.rb';
+    const app = (c: string) => modelApp({ [file]: c, 'app/models/expense.rb': 'class Expense < ApplicationRecord\n  belongs_to :report\nend\n' });
+    const quiet = code('');
+    assert.deepEqual(run(rule, quiet, { file, kind: 'model', app: app(quiet) }).map((f) => [at(f).line, f.severity]), [[10, 'hint']]);
+    const loud = code('          update!(reviewer_notified_at: Time.current)\n');
+    assert.deepEqual(run(rule, loud, { file, kind: 'model', app: app(loud) }).map((f) => [at(f).line, f.severity]), [[10, 'warning']]);
+  });
+
   test('a mail about an existing row reached through a method is a hint when the hook makes no write or call; with one, a warning', () => {
     const code = (extra: string) => `class Appointment < ApplicationRecord
   belongs_to :clinic
