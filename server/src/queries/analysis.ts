@@ -90,6 +90,11 @@ export interface LinkSite {
   receiver: Value;
   result: Value;
   loop?: LoopInfo;
+  /**
+   * In a loop, the statement holding the call is followed on its path by an unconditional `return` (or a `break`
+   * out of the only loop around it): it runs at most once, when the iteration that reaches it ends the loop.
+   */
+  once?: boolean;
   /** The chain's root is a variable (local or ivar) and nothing but this link follows it. */
   rootVariable?: string;
   /** Range from the chain's root to this link's name. */
@@ -719,10 +724,11 @@ function buildModel(ctx: RuleContext): QueryModel {
     const valueUsed = !!node.parent && EXPRESSION_PARENTS.has(node.parent.type);
     const last = node.type === 'call' ? node.childForFieldName('method')?.text : undefined;
     const optionList = ctx.kind === 'view' && !!last && LOOP_METHODS.has(last) && inOptionList(node);
+    const once = !!scope.loop && endsLoopAfter(node, !scope.loop.parent);
     const hooks = hooksFor(scope, (link, index, receiver, result, evaluated) => {
       const start = chain.rootRange.start;
       sites.push({
-        chain: evaluated, index, link, receiver, result, loop: scope.loop,
+        chain: evaluated, index, link, receiver, result, loop: scope.loop, ...(once ? { once } : {}),
         rootVariable: index === 0 ? rootVariable : undefined,
         range: { start, end: link.nameRange.end }, valueUsed, rootIsVariable: !!rootVariable, inOptionList: optionList, impact: impactOfScope(scope), eventParams: eventParamsOf(scope),
       });
@@ -1311,3 +1317,32 @@ export function associationOf(models: ModelIndex | undefined, receiver: Value, n
 }
 
 export { emptyPreloads, UNKNOWN };
+
+/** Statement lists: a `return` among the statements after the one holding a call runs whenever the call does. */
+const STATEMENT_LISTS = new Set(['body_statement', 'block_body', 'then', 'else', 'begin', 'do', 'parenthesized_statements']);
+
+/**
+ * Whether the statement holding `node` is followed, before the loop around it starts its next iteration, by an
+ * unconditional `return` (or `break` when `breakEnds`: no outer loop): `each { … x = Model.find(id); x.use!; return true }`.
+ * Blocks that run once on the way (`transaction do`, `with_lock do`) are looked through; the loop's own block ends
+ * the search.
+ */
+function endsLoopAfter(node: Node, breakEnds: boolean): boolean {
+  for (let n: Node = node; n.parent; n = n.parent) {
+    const parent = n.parent;
+    if (STATEMENT_LISTS.has(parent.type)) {
+      for (let s = n.nextNamedSibling; s; s = s.nextNamedSibling) {
+        if (s.type === 'return' || (breakEnds && s.type === 'break')) return true;
+        // `next` (even a conditional one) may end the iteration before the exit is reached.
+        if (s.type === 'next' || s.descendantsOfType('next').length > 0) return false;
+      }
+    }
+    if (parent.type === 'block' || parent.type === 'do_block') {
+      const call = parent.parent;
+      const name = call?.type === 'call' ? call.childForFieldName('method')?.text : undefined;
+      if (!name || LOOP_METHODS.has(name) || BATCH_LOOPS.has(name)) return false;
+    }
+    if (['method', 'singleton_method', 'lambda', 'for', 'while', 'until', 'program', 'class', 'module'].includes(parent.type)) return false;
+  }
+  return false;
+}

@@ -198,7 +198,7 @@ export default defineRule({
         const model = queryModel(ctx);
         for (const site of model.links) {
           const r = site.receiver;
-          if (r.kind !== 'record' || !r.model || !r.perRow || r.perRow.missed) continue;
+          if (r.kind !== 'record' || !r.model || !r.perRow || r.perRow.missed || site.once) continue;
           // An alias of the reader reads the association under its own name; `delegate :x, to: :customer` reads `customer`.
           const read = models.association(r.model.name, site.link.name);
           const delegated = read ? undefined : models.delegation(r.model.name, site.link.name);
@@ -262,7 +262,7 @@ export default defineRule({
           });
         }
         // After the direct reads: a loop that reads the association itself is reported there.
-        for (const call of model.perRowCalls) reportParamReads(call);
+        for (const call of model.perRowCalls) if (!call.site.once) reportParamReads(call);
         if (ctx.kind === 'ruby' && ctx.tree && ctx.app.gems.has('active_model_serializers') && ctx.text.includes('Serializer')) {
           const serializers = extractSerializers(ctx.tree.rootNode, ctx.file);
           let controllers;

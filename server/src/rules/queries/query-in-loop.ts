@@ -28,6 +28,7 @@ export default defineRule({
         const reported = new Set<string>();
         const text = (site: LinkSite): string => slice(ctx.text, site);
         for (const site of queryModel(ctx).links) {
+          if (site.once) continue;
           const chainKey = `${site.chain.rootRange.start.line}:${site.chain.rootRange.start.character}`;
           if (reported.has(chainKey)) continue;
           const r = site.receiver;

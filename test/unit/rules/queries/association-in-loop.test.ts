@@ -61,6 +61,13 @@ describe('queries/association-in-loop', () => {
     assert.deepEqual(check(rule, fixedPair, INDEX), []);
   });
 
+  test('near miss: an association read followed by an unconditional return runs for one element only', () => {
+    const job = (tail: string) => `class FeatureJob < ApplicationJob\n  def perform\n    Post.where(published: true).each do |post|\n      next unless post.featured\n      puts post.author.name\n${tail}    end\n  end\nend\n`;
+    const file = 'app/jobs/feature_job.rb';
+    assert.deepEqual(check(rule, app({ [file]: job('      return post\n') }), file), []);
+    assert.deepEqual(check(rule, app({ [file]: job('') }), file).map(at), [{ rule: 'queries/association-in-loop', line: 5, column: 12 }]);
+  });
+
   test('near misses: preloaded in the controller (nested too), columns, counter caches, size on loaded associations', () => {
     const files = app({
       [CONTROLLER]: 'class PostsController < ApplicationController\n  def index\n    @posts = Post.includes(:author, comments: [:user]).preload(:tags)\n  end\nend\n',

@@ -40,6 +40,19 @@ describe('queries/query-in-loop', () => {
     assert.match(findings[0].message, /`User\.find_by` runs a query per iteration \(N\+1; size unknown: how many `ids` holds\)\. Load the user rows for all elements before the loop \(e\.g\. `User\.where\(id: ids\)\.index_by\(&:id\)`\)/);
   });
 
+  // hcb's User#redeem_backup_code!: the lookup inside the loop is followed by `return true`, so only the one
+  // iteration whose code matches reaches it. A conditional exit, or a `next` before the exit, keeps it per row.
+  test('near miss: a query followed by an unconditional return (or a break out of the only loop) runs once', () => {
+    const loop = (tail: string) => job(`ids.each do |id|\n  next unless id.positive?\n  post = Post.find(id)\n  post.touch\n${tail}\nend`);
+    assert.deepEqual(run(loop('  return true')), []);
+    assert.deepEqual(run(loop('  break')), []);
+    assert.deepEqual(run(job('ids.each do |id|\n  Post.transaction do\n    post = Post.lock.find(id)\n    post.touch\n    return post\n  end\nend')), [], 'through a block that runs once');
+    assert.deepEqual(run(loop('  return true if post.published?')).map(at), [{ rule: 'queries/query-in-loop', line: 5, column: 14 }]);
+    assert.deepEqual(run(loop('  next if post.draft?\n  return true')).map(at), [{ rule: 'queries/query-in-loop', line: 5, column: 14 }]);
+    const nested = job('ids.each do |id|\n  Post.where(category_id: id).each do |post|\n    Comment.find_by(post_id: post.id)\n    break\n  end\nend');
+    assert.deepEqual(run(nested).map(at), [{ rule: 'queries/query-in-loop', line: 4, column: 7 }, { rule: 'queries/query-in-loop', line: 5, column: 9 }], 'break leaves the inner loop only');
+  });
+
   test('near misses: literal arrays and constants, loop-invariant queries, preloaded counts, scalar methods', () => {
     assert.deepEqual(run(job('%w[a b].each { |name| User.find_by(name: name) }\n[1, 2].map { |id| Post.find(id) }\nSTATUSES.each { |s| Post.where(status: s).count }')), []);
     assert.deepEqual(run(job('ids.each { |id| Post.published.count }')), []);
