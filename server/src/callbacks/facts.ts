@@ -474,7 +474,8 @@ export function extractBody(body: Node, file: string, params: string[], selfPara
 
   // The conditional branches around the node being walked (see CallFact.branches).
   const branchPath: string[] = [];
-  const withBranches = (fact: CallFact): CallFact => (branchPath.length ? { ...fact, branches: [...branchPath] } : fact);
+  // The outermost 16 are kept: deeper conditionals only make fewer calls exclusive (the conservative side).
+  const withBranches = (fact: CallFact): CallFact => (branchPath.length ? { ...fact, branches: branchPath.slice(0, 16) } : fact);
   const onBranch = (label: string, child: Node | null, parentType: string, blocks: string[], scope: Map<string, Receiver | null>, depth: number): void => {
     if (!child) return;
     branchPath.push(label);

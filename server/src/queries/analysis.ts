@@ -1320,6 +1320,32 @@ export { emptyPreloads, UNKNOWN };
 
 /** Statement lists: a `return` among the statements after the one holding a call runs whenever the call does. */
 const STATEMENT_LISTS = new Set(['body_statement', 'block_body', 'then', 'else', 'begin', 'do', 'parenthesized_statements']);
+const LOOP_SCOPES = new Set(['method', 'singleton_method', 'lambda', 'for', 'while', 'until', 'program', 'class', 'module']);
+/** How far up from a call the search goes (deeply nested code gives up: the call keeps its loop). */
+const MAX_EXIT_DEPTH = 32;
+
+/** Per statement of a list: whether a `return` (`ret`), or a `return` or `break` (`brk`), follows it with no `next` between. */
+const exitsByList = new WeakMap<Node, Map<Node, { ret: boolean; brk: boolean }>>();
+
+function exitsAfterEach(list: Node): Map<Node, { ret: boolean; brk: boolean }> {
+  let out = exitsByList.get(list);
+  if (out) return out;
+  out = new Map();
+  let ret = false;
+  let brk = false;
+  const children = list.namedChildren;
+  for (let i = children.length - 1; i >= 0; i--) {
+    const child = children[i];
+    if (!child) continue;
+    out.set(child, { ret, brk });
+    if (child.type === 'return') { ret = true; brk = true; }
+    else if (child.type === 'break') brk = true;
+    // `next` (even a conditional one) may end the iteration before the exit is reached.
+    else if (child.type === 'next' || child.descendantsOfType('next').length > 0) { ret = false; brk = false; }
+  }
+  exitsByList.set(list, out);
+  return out;
+}
 
 /**
  * Whether the statement holding `node` is followed, before the loop around it starts its next iteration, by an
@@ -1328,21 +1354,19 @@ const STATEMENT_LISTS = new Set(['body_statement', 'block_body', 'then', 'else',
  * the search.
  */
 function endsLoopAfter(node: Node, breakEnds: boolean): boolean {
-  for (let n: Node = node; n.parent; n = n.parent) {
+  let depth = 0;
+  for (let n: Node = node; n.parent && depth < MAX_EXIT_DEPTH; n = n.parent, depth++) {
     const parent = n.parent;
     if (STATEMENT_LISTS.has(parent.type)) {
-      for (let s = n.nextNamedSibling; s; s = s.nextNamedSibling) {
-        if (s.type === 'return' || (breakEnds && s.type === 'break')) return true;
-        // `next` (even a conditional one) may end the iteration before the exit is reached.
-        if (s.type === 'next' || s.descendantsOfType('next').length > 0) return false;
-      }
+      const exits = exitsAfterEach(parent).get(n);
+      if (exits && (breakEnds ? exits.brk : exits.ret)) return true;
     }
     if (parent.type === 'block' || parent.type === 'do_block') {
       const call = parent.parent;
       const name = call?.type === 'call' ? call.childForFieldName('method')?.text : undefined;
       if (!name || LOOP_METHODS.has(name) || BATCH_LOOPS.has(name)) return false;
     }
-    if (['method', 'singleton_method', 'lambda', 'for', 'while', 'until', 'program', 'class', 'module'].includes(parent.type)) return false;
+    if (LOOP_SCOPES.has(parent.type)) return false;
   }
   return false;
 }
