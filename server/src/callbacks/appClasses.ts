@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { AppFacts } from '../core/appFacts';
 import { underscore } from '../models/inflector';
 import { constantText } from '../parsing/ruby';
-import { parseRuby, type Node, type Tree } from '../parsing/treeSitter';
+import { parseRuby, type Node } from '../parsing/treeSitter';
 import { extractBody, type BodyFacts } from './facts';
 import { paramSummariesOf, type ParamSummary } from '../queries/paramReads';
 import { extractSerializers, type SerializerClass } from '../queries/serializerClasses';
@@ -130,7 +130,7 @@ export function constantPath(name: string): string {
 
 /**
  * Finds app classes under autoload roots (absolute folders: app/services, app/lib, lib …) through
- * a reader; each file is parsed once and cached until `clear()`.
+ * a reader; each file is read once and kept until `forget(file)`.
  */
 export class AppClassResolver implements AppClassSource {
   private readonly files = new Map<string, AppClass[] | undefined>();
@@ -143,15 +143,15 @@ export class AppClassResolver implements AppClassSource {
   constructor(
     private readonly roots: () => string[],
     private readonly read: (file: string) => string | undefined,
-    /** How a file is parsed (the project layer shares the tree with the file's own analysis). */
-    private readonly parse: (file: string, text: string) => Tree = (_file, text) => parseRuby(text),
-    /** Where a file's classes may come from instead of a parse (the project layer's summary store). */
-    private readonly summarise: (file: string, text: string, extract: () => AppClass[]) => AppClass[] = (_file, _text, extract) => extract(),
+    /** How a file's classes are read (the project layer: from its stored summary, or a parse it shares). */
+    private readonly readClasses: (file: string, text: string) => AppClass[] = (file, text) => {
+      const tree = parseRuby(text);
+      try { return extractAppClasses(tree.rootNode, file); } finally { tree.delete(); }
+    },
   ) {}
 
   private get autoloadRoots(): string[] { return (this.rootList ??= this.roots()); }
 
-  clear(): void { this.files.clear(); this.byName.clear(); this.namespaces.clear(); }
   /** One file changed, appeared or went: it is read again when asked for; the other files' classes stay. */
   forget(file: string): void {
     this.files.delete(file);
@@ -193,12 +193,7 @@ export class AppClassResolver implements AppClassSource {
     const text = this.read(file);
     let classes: AppClass[] | undefined;
     if (text !== undefined) {
-      try {
-        classes = this.summarise(file, text, () => {
-          const tree = this.parse(file, text);
-          try { return extractAppClasses(tree.rootNode, file); } finally { tree.delete(); }
-        });
-      } catch { classes = undefined; }
+      try { classes = this.readClasses(file, text); } catch { classes = undefined; }
     }
     this.files.set(file, classes);
     return classes;

@@ -1,10 +1,9 @@
 // The autoload roots of an app's plain Ruby classes (app/* folders, their concerns, lib) for the
 // callback pack's AppClassResolver, which reads a class's file only when a callback calls it.
-import { parseForIndex } from './treeShare';
-import { cachedSummary } from './summaryStore';
+import { summariseForIndex } from './treeShare';
 import type * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AppClassResolver } from '../callbacks/appClasses';
+import { AppClassResolver, extractAppClasses } from '../callbacks/appClasses';
 import type { FileSource } from './files';
 import { isDirectory, readDirectory } from './inputs';
 
@@ -25,8 +24,8 @@ export function autoloadRoots(root: string): string[] {
 }
 
 export function appClassResolver(root: string, files: FileSource): AppClassResolver {
-  const resolver = new AppClassResolver(() => autoloadRoots(root), (file) => (files.exists(file) ? files.read(file) : undefined), parseForIndex,
-    (file, text, extract) => cachedSummary('appClasses', file, text, extract));
+  const resolver = new AppClassResolver(() => autoloadRoots(root), (file) => (files.exists(file) ? files.read(file) : undefined),
+    (file, text) => summariseForIndex('appClasses', file, text, (tree) => extractAppClasses(tree.rootNode, file)));
   resolver.hasDirectory = isDirectory;
   return resolver;
 }

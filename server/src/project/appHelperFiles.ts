@@ -1,7 +1,6 @@
 // Reads the app's migration helpers (lib/**/*.rb, config/initializers/*.rb) into an AppHelperIndex,
 // lazily on first use and again per file after it changes (issue 11 item 3).
-import { parseForIndex } from './treeShare';
-import { cachedSummary } from './summaryStore';
+import { summariseForIndex } from './treeShare';
 import * as path from 'node:path';
 import { buildHelperIndex, summariseHelperFile, type AppHelperIndex, type AppHelperProvider, type FileHelperSummary } from '../migrations/appHelpers';
 import type { FileSource } from './files';
@@ -49,10 +48,7 @@ export class AppHelperLoader implements AppHelperProvider {
     // Only files that define methods or include modules can contribute.
     if (text === undefined || text.length > MAX_BYTES || !/\b(def|include|prepend)\b/.test(text)) return undefined;
     try {
-      return cachedSummary('migrationHelpers', file, text, () => {
-        const tree = parseForIndex(file, text);
-        try { return summariseHelperFile(tree, file); } finally { tree.delete(); }
-      });
+      return summariseForIndex('migrationHelpers', file, text, (tree) => summariseHelperFile(tree, file));
     } catch (error) {
       this.log(`migration helpers: skipped ${file}: ${String(error)}`);
       return undefined;

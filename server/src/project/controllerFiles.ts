@@ -3,8 +3,7 @@
 import { ControllerIndex, extractControllers, extractHelperSerializerUses, extractView } from '../queries/controllerIndex';
 import { extractComponents, isComponentTemplate } from '../queries/components';
 import { extractPolicies } from '../queries/policies';
-import { parseForIndex } from './treeShare';
-import { cachedSummary } from './summaryStore';
+import { summariseForIndex } from './treeShare';
 import { isTemplateName, rubyOf } from '../parsing/templates';
 import type { FileSource } from './files';
 import { appFolders, filesUnder } from './appFolders';
@@ -53,23 +52,13 @@ export class ControllerIndexLoader {
     if (!view && !component && !policy && !helper && !isController(file)) return;
     // Only helpers that hand a collection to a serializer matter (`Serializer` in the text); the rest are not parsed.
     if (helper && !text.includes('Serializer')) { this.index!.remove(file); return; }
-    const kind = view ? 'view' : component ? 'component' : policy ? 'policy' : helper ? 'helper' : 'controller';
-    const summarise = () => {
-      const tree = parseForIndex(file, view ? rubyOf(file, text) : text);
-      try {
-        return view ? extractView(tree, file) : component ? extractComponents(tree, file) : policy ? extractPolicies(tree)
-          : helper ? extractHelperSerializerUses(tree, file) : extractControllers(tree, file);
-      } finally {
-        tree.delete();
-      }
-    };
+    const index = this.index!;
     try {
-      const summary = cachedSummary(`controllers/${kind}`, file, text, summarise);
-      if (view) this.index!.updateView(file, summary as ReturnType<typeof extractView>);
-      else if (component) this.index!.updateComponent(file, summary as ReturnType<typeof extractComponents>);
-      else if (policy) this.index!.updatePolicies(file, summary as ReturnType<typeof extractPolicies>);
-      else if (helper) this.index!.updateHelper(file, summary as ReturnType<typeof extractHelperSerializerUses>);
-      else this.index!.updateController(file, summary as ReturnType<typeof extractControllers>);
+      if (view) index.updateView(file, summariseForIndex('controllers/view', file, text, (tree) => extractView(tree, file), () => rubyOf(file, text)));
+      else if (component) index.updateComponent(file, summariseForIndex('controllers/component', file, text, (tree) => extractComponents(tree, file)));
+      else if (policy) index.updatePolicies(file, summariseForIndex('controllers/policy', file, text, extractPolicies));
+      else if (helper) index.updateHelper(file, summariseForIndex('controllers/helper', file, text, (tree) => extractHelperSerializerUses(tree, file)));
+      else index.updateController(file, summariseForIndex('controllers/controller', file, text, (tree) => extractControllers(tree, file)));
     } catch (error) {
       this.log(`controller index: skipped ${file}: ${String(error)}`);
       this.index!.remove(file);

@@ -1,9 +1,8 @@
 // Finds the model folders of an app (app/models, and those of engines, packs and components inside it)
 // and keeps the ModelIndex current one file at a time.
-import { parseForIndex } from './treeShare';
+import { summariseForIndex } from './treeShare';
 import * as path from 'node:path';
 import { extractModels, modelExtractorCount, ModelIndex } from '../models/modelIndex';
-import { cachedSummary } from './summaryStore';
 import type { Tree } from '../parsing/treeSitter';
 import type { FileSource } from './files';
 import { pathKind } from './inputs';
@@ -67,10 +66,7 @@ export class ModelIndexLoader {
     const text = this.files.read(file);
     if (text === undefined || (!isModelFile(file) && !mayReopenModels(text))) { this.index!.remove(file); return; }
     try {
-      this.index!.update(file, cachedSummary(`models/${modelExtractorCount()}`, file, text, () => {
-        const tree = parseForIndex(file, text);
-        try { return extractModels(tree, file); } finally { tree.delete(); }
-      }));
+      this.index!.update(file, summariseForIndex(`models/${modelExtractorCount()}`, file, text, (tree) => extractModels(tree, file)));
     } catch (error) {
       this.log(`model index: skipped ${file}: ${String(error)}`);
       this.index!.remove(file);

@@ -5,6 +5,7 @@
 // analysis, which the check then runs next so the budget frees up. The language server keeps its own
 // trees per open document and does not share.
 import { parseRuby, type Tree } from '../parsing/treeSitter';
+import { cachedSummary } from './summaryStore';
 
 interface Share {
   budgetChars: number;
@@ -31,6 +32,17 @@ export function parseForIndex(file: string, ruby: string): Tree {
     share.usedChars += ruby.length;
   }
   return tree;
+}
+
+/**
+ * What an index extracts from `file`: its stored summary when the text is unchanged, else parsed (`ruby`: the Ruby
+ * of a template, computed only for a parse) and extracted, the tree freed or kept for the file's own analysis.
+ */
+export function summariseForIndex<T>(kind: string, file: string, text: string, extract: (tree: Tree) => T, ruby: () => string = () => text): T {
+  return cachedSummary(kind, file, text, () => {
+    const tree = parseForIndex(file, ruby());
+    try { return extract(tree); } finally { tree.delete(); }
+  });
 }
 
 /** The tree an index parsed from exactly this Ruby of `file`, handed over once. */

@@ -119,10 +119,7 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
     }
     if (call.name === 'enum' || (call.name === 'aasm' && call.block)) {
       // Rails enums and aasm states generate one scope per value (`Order.pending` is `where(status: "pending")`).
-      const generated: [string, ScopeInfo][] = call.name === 'enum'
-        ? enumScopes(call).map(([scope, where]) => [scope, { preloads: emptyPreloads(), calls: [], wheres: [where] }])
-        : aasmScopes(call);
-      for (const [scope, info] of generated) {
+      for (const [scope, info] of call.name === 'enum' ? enumScopes(call) : aasmScopes(call)) {
         if (facts.scopes.has(scope)) continue;
         facts.scopes.set(scope, info);
         model.scopes.add(scope);
@@ -166,7 +163,7 @@ const ENUM_OPTIONS = new Set(['prefix', 'suffix', 'scopes', 'default', 'instance
  * `enum status: [:pending]` give `pending` and `not_pending`; `prefix:`/`suffix:` rename them; `scopes: false`,
  * values the syntax does not spell out (a constant) or several attributes in one call give none.
  */
-function enumScopes(call: CallInfo): [string, string][] {
+function enumScopes(call: CallInfo): [string, ScopeInfo][] {
   let attribute: string | undefined;
   let values: string[] | undefined;
   const first = literalName(call.args[0]);
@@ -194,9 +191,12 @@ function enumScopes(call: CallInfo): [string, string][] {
   return values.flatMap((value) => {
     const name = `${prefix ? `${prefix}_` : ''}${value}${suffix ? `_${suffix}` : ''}`;
     const where = `(${attribute}: ${JSON.stringify(value)})`;
-    return [[name, where], [`not_${name}`, where]] as [string, string][];
+    return [[name, filterScope(where)], [`not_${name}`, filterScope(where)]] as [string, ScopeInfo][];
   });
 }
+
+/** A generated scope that stands for one `where` (`where(status: "pending")`). */
+const filterScope = (where: string): ScopeInfo => ({ preloads: emptyPreloads(), calls: [], wheres: [where] });
 
 /** Keys of a literal hash, or undefined when one is not a literal. */
 function hashKeys(hash: Node): string[] | undefined {
@@ -249,9 +249,7 @@ function aasmScopes(call: CallInfo): [string, ScopeInfo][] {
     // left is not known here, so none is taken for a state that only accumulates.
     const unsure = events === 0 ? 'an aasm state whose events are declared elsewhere'
       : leavesAny || left.has(name) ? 'an aasm state that events move rows out of, a queue' : undefined;
-    return [name, unsure
-      ? { preloads: emptyPreloads(), calls: [], wheres: [where], unsure, opaque: true }
-      : { preloads: emptyPreloads(), calls: [], wheres: [where] }];
+    return [name, unsure ? { ...filterScope(where), unsure, opaque: true } : filterScope(where)];
   });
 }
 
