@@ -9,7 +9,7 @@ import { constantText, nodeRange } from '../parsing/ruby';
 import { declaredClasses, extractModels, ModelIndex, type AssociationInfo, type ModelInfo } from '../models/modelIndex';
 import { tableize, underscore, singularize } from '../models/inflector';
 import { chainOf, emptyPreloads, dynamicPreloads, type Chain, type Link } from './chain';
-import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, step, type EvalHooks, type Value } from './values';
+import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, passedValues, step, type EvalHooks, type Value } from './values';
 import { templateKey, type ControllerIndex, type ControllerInfo, type ControllerMethod, type CollectionRender } from './controllerIndex';
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
@@ -552,7 +552,7 @@ function buildModel(ctx: RuleContext): QueryModel {
       if (target.type !== 'identifier' && target.type !== 'instance_variable') return;
       let value: Value | undefined;
       if (chain && targets.slice(0, i + 1).every((t) => t.type === 'identifier' || t.type === 'instance_variable')
-        && !(chain.root.kind === 'name' && isLocal(scope, chain.root.name))) value = elementValue(chain, i, returns);
+        && !(chain.root.kind === 'name' && isLocal(scope, chain.root.name))) value = elementValue(chain, i, returns, hooksFor(scope));
       assign(scope, target, value ?? UNKNOWN, node);
     });
   };
@@ -1056,8 +1056,10 @@ export function ivarValueForTemplate(key: string, ivar: string, controllers: Con
   if (depth > 4) return undefined;
   let actions = controllers.actionsRendering(key);
   if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
-    // A partial: the instance variables of the templates that render it.
-    const values = controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1, classes));
+    // A partial: the instance variables of the templates that render it (a parent controller's template among them).
+    const inherited = controllers.actionsRenderingInherited(key);
+    const values = [...controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1, classes)),
+      ...inherited.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth, classes))];
     return combine(values);
   }
   const values = actions.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth, classes));
@@ -1087,6 +1089,8 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
   const returns = controllerReturns(controller, controllers, models, classes);
   /** The value so far: what `@posts = @posts.active` refines. */
   let prior: Value | undefined;
+  /** The values the assignments so far may have left, one per path (`combine`d into `prior`). */
+  let paths: (Value | undefined)[] = [];
   for (const [k, a] of assigns.entries()) {
     // `@posts = collection.page(params[:page])` where a private method (or a parent controller's) returns
     // the relation: followed two methods deep, each once.
@@ -1108,10 +1112,14 @@ function actionIvarValue(controller: ControllerInfo, action: ControllerMethod, i
         return actionIvarValue(controller, action, chain.root.name, controllers, models, depth + 1, classes);
       },
     };
-    const v = a.element === undefined ? evaluate(a.chain, hooks) : elementValue(a.chain, a.element, returns) ?? UNKNOWN;
+    const v = a.element === undefined ? evaluate(a.chain, hooks) : elementValue(a.chain, a.element, returns, hooks) ?? UNKNOWN;
     const value = v.kind === 'unknown' ? undefined : { ...v, external: true };
-    // In order: an assignment that always runs replaces the value; one in a branch leaves either.
-    prior = k === 0 || !a.conditional ? value : combine([prior, value]);
+    // In order: an assignment that always runs replaces the value; one in a branch leaves either; one in the same
+    // branch as the previous (`@c = q` then `@c = limit(@c)`) replaces that path's value only.
+    if (k === 0 || !a.conditional) paths = [value];
+    else if (a.replacesPrevious && paths.length > 0) paths = [...paths.slice(0, -1), value];
+    else paths = [...paths, value];
+    prior = paths.length === 1 ? paths[0] : combine(paths);
   }
   return prior;
 }
@@ -1138,11 +1146,11 @@ export function actionChainValue(controller: ControllerInfo, action: ControllerM
 }
 
 /** The `element`-th of the `[a, b]` a call returns: `load_page` / `load_page(x)` of self, `X.new(…).m` of an app class. */
-function elementValue(chain: Chain, element: number, returns: ReturnResolver): Value | undefined {
-  if (chain.root.kind === 'self' && chain.links.length === 1) return returns.self(chain.links[0].name, element);
+function elementValue(chain: Chain, element: number, returns: ReturnResolver, caller: EvalHooks): Value | undefined {
+  if (chain.root.kind === 'self' && chain.links.length === 1) return returns.self(chain.links[0].name, element, passedValues(chain.links[0], caller));
   if (chain.root.kind === 'name' && chain.links.length === 0) return returns.self(chain.root.name, element);
   if (chain.root.kind !== 'const') return undefined;
-  const call = returns.constant(chain, element);
+  const call = returns.constant(chain, element, (link) => passedValues(link, caller));
   return call && call.count === chain.links.length ? call.value : undefined;
 }
 

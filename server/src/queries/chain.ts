@@ -35,6 +35,17 @@ export interface LinkArgs {
   symbolBlockRange?: Range;
   /** Identifiers, instance variables and method names read by the arguments (loop-variable dependency; inside loops only). */
   deps: string[];
+  /** What the arguments hand a method whose return is read with them (`page_items(posts, includes: [:author])`). */
+  passed?: PassedArgs;
+}
+
+/**
+ * Per positional argument its chain (undefined: not a chain); per keyword (`key: v`, `:key => v`) its chain, or the
+ * associations a literal list names (`includes: [:author]`, for `relation.includes(includes)` in the callee).
+ */
+export interface PassedArgs {
+  positional: (Chain | undefined)[];
+  keywords?: Record<string, { chain?: Chain; preloads?: Preloads }>;
 }
 
 export interface Link {
@@ -93,7 +104,7 @@ export function contextOf(node: Node): string | undefined {
   return `${names.join('::')}${method ?? ''}`;
 }
 
-function bareChainOf(node: Node, file: string, withDeps: boolean): Chain {
+function bareChainOf(node: Node, file: string, withDeps: boolean, nesting = 0): Chain {
   const links: Link[] = [];
   let current: Node | null = node;
   for (let guard = 0; current && guard < 200; guard++) {
@@ -101,7 +112,7 @@ function bareChainOf(node: Node, file: string, withDeps: boolean): Chain {
     if (current.type !== 'call') break;
     const nameNode = current.childForFieldName('method');
     if (!nameNode) break;
-    links.unshift(readLink(current, nameNode, withDeps));
+    links.unshift(readLink(current, nameNode, withDeps, file, nesting));
     const receiver: Node | null = current.childForFieldName('receiver');
     if (!receiver) {
       return { file, root: { kind: 'self' }, rootRange: nodeRange(nameNode), links };
@@ -127,7 +138,7 @@ function bareChainOf(node: Node, file: string, withDeps: boolean): Chain {
   }
 }
 
-function readLink(call: Node, nameNode: Node, withDeps: boolean): Link {
+function readLink(call: Node, nameNode: Node, withDeps: boolean, file: string, nesting: number): Link {
   const argList = call.childForFieldName('arguments');
   const block = call.childForFieldName('block');
   const name = nameNode.text;
@@ -161,8 +172,46 @@ function readLink(call: Node, nameNode: Node, withDeps: boolean): Link {
       args.preloadArgs.push(preloadArg(a));
     }
   }
+  else if (positional.length > 0 && nesting < MAX_PASSED_NESTING && !NOT_APP_METHODS.has(name)) {
+    const passed = passedArgs(positional, file, nesting + 1);
+    if (passed) args.passed = passed;
+  }
   const end = block ? endOf(argList ?? nameNode) : endOf(call);
   return { name, nameRange: nodeRange(nameNode), end, args, hasBlock: !!block };
+}
+
+/** Calls whose arguments are never handed to a method of the app (query building, loops, checks). */
+const NOT_APP_METHODS = new Set(['where', 'not', 'order', 'reorder', 'limit', 'offset', 'select', 'group', 'having', 'joins', 'left_joins',
+  'left_outer_joins', 'pluck', 'find', 'find_by', 'find_by!', 'exists?', 'each', 'map', 'puts', 'raise', 'render', 'redirect_to', 't',
+  'include?', 'is_a?', 'respond_to?', 'send', 'public_send', 'try', 'merge', 'or', 'and', 'rewhere', 'update', 'update!', 'update_all', 'new',
+  'create', 'create!', 'build', 'find_or_create_by', 'find_or_initialize_by', 'assign_attributes', 'permit', 'require', 'fetch', 'dig']);
+/** Chains inside arguments inside arguments are read this deep (`a(b(c))`). */
+const MAX_PASSED_NESTING = 2;
+const PASSABLE = new Set(['identifier', 'instance_variable', 'call', 'constant', 'scope_resolution']);
+
+function passedArgs(positional: Node[], file: string, nesting: number): PassedArgs | undefined {
+  const out: PassedArgs = { positional: [] };
+  let any = false;
+  const keyword = (pair: Node): void => {
+    const key = pair.type === 'pair' ? literalName(pair.childForFieldName('key')) : undefined;
+    const value = pair.childForFieldName('value');
+    if (!key || !value) return;
+    if (PASSABLE.has(value.type)) (out.keywords ??= {})[key] = { chain: bareChainOf(value, file, false, nesting) };
+    else if (value.type === 'array' || value.type === 'simple_symbol' || value.type === 'hash') {
+      const preloads = emptyPreloads();
+      readPreloads(value, preloads);
+      if (!preloads.dynamic) (out.keywords ??= {})[key] = { preloads };
+    }
+    any = true;
+  };
+  for (const a of positional) {
+    // `m(*args)`, `m(**options)`: positions and keywords are not known.
+    if (a.type === 'splat_argument' || a.type === 'hash_splat_argument') return undefined;
+    if (a.type === 'pair') { keyword(a); continue; }
+    if (a.type === 'hash') { for (const p of a.namedChildren) if (p?.type === 'pair') keyword(p); continue; }
+    if (PASSABLE.has(a.type)) { out.positional.push(bareChainOf(a, file, false, nesting)); any = true; } else out.positional.push(undefined);
+  }
+  return any ? out : undefined;
 }
 
 function preloadArg(node: Node): PreloadArg {
@@ -217,6 +266,26 @@ function collectDeps(node: Node, out: string[]): void {
 /** The end of the chain expression after `count` links (0 = the root alone). */
 export function chainEndAfter(chain: Chain, count: number): Position {
   return count === 0 ? chain.rootRange.end : chain.links[count - 1].end;
+}
+
+/**
+ * `chain` with the locals its links pass as arguments replaced by what they hold (`page_items(comments)` after
+ * `comments = Comment.where(…)`), for chains kept after the method's locals are gone (the controller index).
+ */
+export function substitutePassed(chain: Chain, local: (name: string) => Chain | undefined): Chain {
+  if (!chain.links.some((l) => l.args.passed)) return chain;
+  const sub = (c: Chain | undefined): Chain | undefined => {
+    if (!c) return c;
+    const prefix = c.root.kind === 'name' ? local(c.root.name) : undefined;
+    return prefix ? substituteRoot(c, prefix) : c;
+  };
+  const links = chain.links.map((l) => {
+    const passed = l.args.passed;
+    if (!passed) return l;
+    const keywords = passed.keywords && Object.fromEntries(Object.entries(passed.keywords).map(([k, v]) => [k, v.chain ? { chain: sub(v.chain) } : v]));
+    return { ...l, args: { ...l.args, passed: { positional: passed.positional.map(sub), ...(keywords ? { keywords } : {}) } } };
+  });
+  return { ...chain, links };
 }
 
 /** Prefixes `prefix` (a chain a local variable was assigned) to `chain` whose root is that variable. */

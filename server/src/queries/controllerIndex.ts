@@ -7,7 +7,7 @@ import type { Range } from '../core/types';
 import { bodyStatements, constantText, literalName, literalNames, nodeRange, readCall } from '../parsing/ruby';
 import { underscore } from '../models/inflector';
 import { lexicalCandidates } from '../models/modelIndex';
-import { chainOf, substituteRoot, type Chain, type Link } from './chain';
+import { chainOf, substitutePassed, substituteRoot, type Chain, type Link } from './chain';
 import { componentFileFor, isComponentTemplate, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
 import { returnSummaryOf, type ReturnSummary } from './methodReturns';
@@ -17,6 +17,8 @@ export interface IvarAssignment {
   ivar: string; chain: Chain; element?: number;
   /** Inside a branch of its method (`if`, a modifier, `case`, `rescue`, the second arm of `?:`): it may not run. */
   conditional?: boolean;
+  /** In the same branch as the ivar's previous assignment in the method, after it: it replaces that value where it runs. */
+  replacesPrevious?: boolean;
 }
 
 const BRANCHES = new Set(['if', 'unless', 'elsif', 'else', 'then', 'case', 'when', 'in_clause', 'if_modifier', 'unless_modifier', 'conditional',
@@ -37,6 +39,16 @@ function inBranch(node: Node, method: Node): boolean {
     if (BRANCHES.has(n.type)) return true;
   }
   return false;
+}
+
+/** The nearest node containing both `a` and `b` (bounded climb: methods are shallow). */
+function commonAncestor(a: Node, b: Node): Node | undefined {
+  const above = new Set<number>();
+  let steps = 0;
+  for (let n: Node | null = b.parent; n && steps < 64; n = n.parent, steps++) above.add(n.id);
+  steps = 0;
+  for (let n: Node | null = a.parent; n && steps < 64; n = n.parent, steps++) if (above.has(n.id)) return n;
+  return undefined;
 }
 
 const htmlOnly = (n: Node): boolean => n.childForFieldName('condition')?.text === 'request.format.html?';
@@ -194,8 +206,9 @@ export function extractControllers(tree: Tree, file: string): ControllerInfo[] {
         const name = constantText(stmt.childForFieldName('name')) ?? '';
         const body = stmt.childForFieldName('body');
         const full = [...namespace, name];
-        if (stmt.type === 'class' && name.endsWith('Controller') && body) {
-          const info = readController(full.join('::'), body, file);
+        if (stmt.type === 'class' && name.endsWith('Controller')) {
+          // An empty class (`class Admin::BaseController < ApplicationController; end`) still links its subclasses to its parent.
+          const info = body ? readController(full.join('::'), body, file) : emptyController(full.join('::'), file);
           const superclass = constantText(stmt.childForFieldName('superclass')?.namedChildren[0]);
           if (superclass) info.superclass = superclass;
           out.push(info);
@@ -212,10 +225,12 @@ export function extractControllers(tree: Tree, file: string): ControllerInfo[] {
   return out;
 }
 
+function emptyController(name: string, file: string): ControllerInfo {
+  return { name, file, viewPath: underscore(name.replace(/Controller$/, '')), methods: new Map(), beforeActions: [] };
+}
+
 function readController(name: string, body: Node, file: string): ControllerInfo {
-  const info: ControllerInfo = {
-    name, file, viewPath: underscore(name.replace(/Controller$/, '')), methods: new Map(), beforeActions: [],
-  };
+  const info = emptyController(name, file);
   let hidden = false;
   const statements = bodyStatements(body);
   for (let i = 0; i < statements.length; i++) {
@@ -269,11 +284,13 @@ export function readMethod(name: string, method: Node, file: string): Controller
     // Pundit's `authorize record` returns the record it authorized.
     const pundit = node.type === 'call' ? readCall(node) : null;
     if (pundit?.name === 'authorize' && !pundit.receiver && !pundit.block && pundit.args[0] && pundit.args[0].type !== 'hash') return expr(pundit.args[0]);
-    const chain = chainOf(node, file);
+    const chain = substitutePassed(chainOf(node, file), (name) => locals.get(name));
     if (chain.root.kind === 'name' && locals.has(chain.root.name)) return substituteRoot(chain, locals.get(chain.root.name)!);
     return chain;
   };
   const stack: Node[] = [method.childForFieldName('body') ?? method];
+  /** Each ivar's latest assignment so far, in source order. */
+  const lastAssignment = new Map<string, Node>();
   /** Inside a `rescue` that ends by redirecting: the action (or its template) never sees what it assigns. */
   let halting = 0;
   // Pre-order, in source order, so locals are known before they are used.
@@ -302,8 +319,14 @@ export function readMethod(name: string, method: Node, file: string): Controller
         // `@x ||= chain` may keep the value before; `@x += more` is neither value (an unknown, as its own chain).
         const operator = node.type === 'operator_assignment' ? node.childForFieldName('operator')?.text : undefined;
         const combined = operator && operator !== '||=' ? chainOf(node, file) : chain;
-        out.assigns.push({ ivar: left.text, chain: combined, ...(inBranch(node, method) || operator === '||=' ? { conditional: true } : {}) });
+        // `@x = a` then `@x = limit(@x)` in the same branch: the second replaces the first on every path both are on.
+        const previous = lastAssignment.get(left.text);
+        const ancestor = previous && !operator ? commonAncestor(node, previous) : undefined;
+        const replacesPrevious = !!ancestor && !inBranch(node, ancestor);
+        out.assigns.push({ ivar: left.text, chain: combined, ...(inBranch(node, method) || operator === '||=' ? { conditional: true } : {}),
+          ...(replacesPrevious ? { replacesPrevious } : {}) });
       }
+      if (left?.type === 'instance_variable') lastAssignment.set(left.text, node);
       if (left?.type === 'left_assignment_list' && right) {
         // `@pagy, @posts = pagy(Post.where(…))`: the records are one page of the relation.
         const paged = pagyChain(right, expr);
@@ -312,7 +335,7 @@ export function readMethod(name: string, method: Node, file: string): Controller
         else if (!paged && right.type === 'call') {
           // `@posts, @newer_id = page_items(posts)`: each ivar is one element of what the method returns.
           const targets = left.namedChildren.filter((c): c is Node => !!c);
-          const call = chainOf(right, file);
+          const call = expr(right)!;
           targets.forEach((t, element) => {
             if (t.type === 'instance_variable' && targets.slice(0, element).every((x) => x.type === 'instance_variable' || x.type === 'identifier')) {
               out.assigns.push({ ivar: t.text, chain: call, element });
@@ -932,6 +955,33 @@ export class ControllerIndex {
     return out.length > 0 ? out : undefined;
   }
 
+  /**
+   * Actions that render a partial through a parent controller's template: `Users::ChangesetCommentsController#index`
+   * has no `users/changeset_comments/index`, so Rails renders `users/comments/index` (its superclass's), whose
+   * `render "page"` looks the partial up under the child's path first: `users/changeset_comments/_page`.
+   */
+  actionsRenderingInherited(partial: string): { controller: ControllerInfo; action: ControllerMethod }[] {
+    const dir = dirOf(partial);
+    const base = partial.slice(dir.length + (dir ? 1 : 0));
+    if (!base.startsWith('_')) return [];
+    const out: { controller: ControllerInfo; action: ControllerMethod }[] = [];
+    const templates = (this.derived.templateKeys ??= new Set([...this.viewsByFile.values()].map((v) => v.key)));
+    for (const controller of this.controllersFor(dir)) {
+      if (controller.concern) continue;
+      for (const parent of this.ancestry(controller)) {
+        if (parent.concern || parent.viewPath === dir) continue;
+        for (const view of this.viewsRendering(`${parent.viewPath}/${base}`)) {
+          if (dirOf(view.key) !== parent.viewPath) continue;
+          const name = view.key.slice(parent.viewPath.length + 1);
+          if (name.startsWith('_') || templates.has(`${dir}/${name}`)) continue;
+          const action = this.methodOf(controller, name);
+          if (action && !out.some((o) => o.controller === controller && o.action === action)) out.push({ controller, action });
+        }
+      }
+    }
+    return out;
+  }
+
   /** Templates that render the partial at all (for instance variables read inside partials). */
   renderersOf(partial: string): string[] {
     return this.viewsRendering(partial).map((v) => v.key);
@@ -960,6 +1010,7 @@ class DerivedAnswers {
   collectionRenders?: { named: Map<string, CollectionRender[]>; unnamed: CollectionRender[] };
   renderOrder?: Map<CollectionRender, number>;
   viewsByPartial?: Map<string, ViewInfo[]>;
+  templateKeys?: Set<string>;
 }
 
 function firstByName(controllers: ControllerInfo[]): Map<string, ControllerInfo> {

@@ -7,17 +7,23 @@
 import type { Node } from '../parsing/treeSitter';
 import { bodyStatements, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
-import { chainOf, substituteRoot, type Chain, type Link } from './chain';
-import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type ReturnResolver, type Value } from './values';
+import { chainOf, emptyPreloads, readPreloads, substituteRoot, type Chain, type Link, type Preloads } from './chain';
+import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type PassedValues, type ReturnResolver, type Value } from './values';
 import type { AppClassSource } from '../callbacks/appClasses';
 
 export interface ReturnSummary {
-  /** Parameter names: chains rooted at them are unknown. */
+  /** Parameter names: chains rooted at them are what the caller passes, unknown when it passes nothing readable. */
   params: string[];
+  /** Which of `params` are keywords (`includes: []`); the others are positional, in order. */
+  keywords?: string[];
+  /** A `*rest` parameter: positions after it are not known. */
+  splat?: boolean;
+  /** Keyword defaults that are a literal list of associations (`includes: []`). */
+  defaults?: Record<string, Preloads>;
   /** The chains the method may return, one per path that returns something other than nil or an empty literal. */
   chains: Chain[];
-  /** When the method returns one array literal (`[items, newer_id]`): per element, its chain (undefined: not a chain). */
-  tuple?: (Chain | undefined)[];
+  /** When the method returns one array literal (`[items, newer_id]`): per element, its chains (undefined: not a chain). */
+  tuple?: (Chain[] | undefined)[];
 }
 
 const CHAIN_NODES = new Set(['call', 'identifier', 'constant', 'scope_resolution', 'instance_variable', 'parenthesized_statements']);
@@ -27,13 +33,25 @@ const NESTED = new Set(['method', 'singleton_method', 'class', 'module', 'lambda
 /** Returns that add no rows: `nil`, `[]`, `{}`, `false`, `Model.none`, `Model.where('1=0')`. */
 const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|[\w:]+\.none|[\w:]+\.where\(\s*(['"])1\s*=\s*0\2\s*\))$/;
 
-function paramNames(method: Node): string[] {
-  const out: string[] = [];
+type ParamList = Pick<ReturnSummary, 'params' | 'keywords' | 'splat' | 'defaults'>;
+
+function paramList(method: Node): ParamList {
+  const out: ParamList = { params: [] };
   const list = method.childForFieldName('parameters') ?? method.namedChildren.find((c) => c?.type === 'block_parameters');
   for (const p of list?.namedChildren ?? []) {
     if (!p) continue;
     const name = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
-    if (name) out.push(name.text);
+    if (p.type === 'splat_parameter') out.splat = true;
+    if (!name) continue;
+    out.params.push(name.text);
+    if (p.type !== 'keyword_parameter') continue;
+    (out.keywords ??= []).push(name.text);
+    const value = p.childForFieldName('value');
+    if (value && (value.type === 'array' || value.type === 'simple_symbol' || value.type === 'hash')) {
+      const preloads = emptyPreloads();
+      readPreloads(value, preloads);
+      if (!preloads.dynamic) (out.defaults ??= {})[name.text] = preloads;
+    }
   }
   return out;
 }
@@ -114,25 +132,34 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
   const block = method.type === 'do_block' || method.type === 'block';
   const body = method.childForFieldName('body') ?? (block ? method.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body') ?? null : null);
   if (!body) return undefined;
-  const params = paramNames(method);
-  /** Local → its chain where it was last assigned; null once paths disagree. */
-  const locals = new Map<string, Chain | null>();
-  const expr = (node: Node): Chain | null => {
+  const params = paramList(method);
+  /** Local → the chains it may hold where it was last assigned (one per branch of an `if`); null once paths disagree. */
+  const locals = new Map<string, Chain[] | null>();
+  const expr = (node: Node): Chain[] | null => {
     if (node.type === 'operator_assignment' && node.childForFieldName('left')?.type === 'instance_variable') {
       const right = node.childForFieldName('right');
       return right ? expr(right) : null;
+    }
+    // `page = if params[:before] then items.where(…) else items.order(…) end`: each branch's chain.
+    if (node.type === 'if' || node.type === 'unless' || node.type === 'case' || node.type === 'conditional') {
+      const tails: Node[] = [];
+      if (!tailNodes(node, tails, 0) || tails.length === 0 || tails.length > MAX_ALTERNATIVES) return null;
+      const each = tails.map((t) => (CHAIN_NODES.has(t.type) ? expr(t) : null));
+      if (each.some((c) => c === null)) return null;
+      const all = (each as Chain[][]).flat();
+      return all.length <= MAX_ALTERNATIVES ? all : null;
     }
     if (!CHAIN_NODES.has(node.type)) return null;
     const chain = chainOf(node, file);
     if (chain.root.kind === 'other') return null;
     if (chain.root.kind === 'name' && locals.has(chain.root.name)) {
-      const prefix = locals.get(chain.root.name);
-      return prefix ? substituteRoot(chain, prefix) : null;
+      const prefixes = locals.get(chain.root.name);
+      return prefixes ? prefixes.map((prefix) => substituteRoot(chain, prefix)) : null;
     }
-    return chain;
+    return [chain];
   };
-  const returned: (Chain | null)[] = [];
-  let tuple: (Chain | undefined)[] | undefined;
+  const returned: (Chain[] | null)[] = [];
+  let tuple: (Chain[] | undefined)[] | undefined;
   let tuples = 0;
   const narrowed: Narrowed = new Map();
   const addReturn = (node: Node): boolean => {
@@ -141,7 +168,7 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
     for (const n of nodes) {
       if (EMPTY.test(n.text.trim())) continue;
       const klass = narrowed.get(n.id);
-      if (klass) { returned.push(recordOf(klass, file)); continue; }
+      if (klass) { returned.push([recordOf(klass, file)]); continue; }
       if (n.type === 'array') {
         tuples++;
         tuple = n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => expr(c) ?? undefined);
@@ -184,10 +211,13 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
   if (!readable || !last || (last.type !== 'return' && !addReturn(last))) return undefined;
   if (tuples > 1 || (tuple && returned.length > 0)) return undefined;
   if (returned.some((c) => c === null)) return undefined;
-  const chains = returned as Chain[];
+  const chains = (returned as Chain[][]).flat();
   if (chains.length === 0 && !tuple) return undefined;
-  return { params, chains, tuple };
+  return { ...params, chains, ...(tuple ? { tuple } : {}) };
 }
+
+/** Branches a local or a return may take before the analysis stops following them. */
+const MAX_ALTERNATIVES = 8;
 
 /**
  * `return @org if instance_variable_defined?(:@org)` (or `if @org`, `if defined?(@org)`) in a method that assigns
@@ -279,22 +309,37 @@ interface Owner {
  * models' (through the model index) and the app's plain classes' (`X.new(…).m`, `X.instance.m`, `X.m`).
  */
 export function returnResolver(models: ModelIndex, classes: AppClassSource | undefined, own?: Owner, depth = 0): ReturnResolver {
-  const valueOf = (summary: ReturnSummary, owner: Owner, element: number | undefined, label: string): Value => returned(valueOfSummary(summary, owner, element), label);
-  const valueOfSummary = (summary: ReturnSummary, owner: Owner, element?: number): Value => {
+  const valueOf = (summary: ReturnSummary, owner: Owner, element: number | undefined, label: string, args?: PassedValues): Value =>
+    returned(valueOfSummary(summary, owner, element, args), label);
+  const valueOfSummary = (summary: ReturnSummary, owner: Owner, element?: number, args?: PassedValues): Value => {
     if (depth >= MAX_DEPTH) return UNKNOWN;
     const inner = returnResolver(models, classes, owner, depth + 1);
+    let usedArguments = false;
     const hooks: EvalHooks = {
       models, self: owner.self, returns: inner,
       resolveRoot(chain) {
-        if (chain.root.kind === 'name' && summary.params.includes(chain.root.name)) return UNKNOWN;
+        if (chain.root.kind === 'name' && summary.params.includes(chain.root.name)) {
+          const value = parameterValue(summary, chain.root.name, args);
+          if (value.kind !== 'unknown') usedArguments = true;
+          return value;
+        }
         if (chain.root.kind === 'ivar') return UNKNOWN;
         return undefined;
       },
+      preloadsOf(name) {
+        if (!args || !summary.keywords?.includes(name)) return undefined;
+        const preloads = args.preloads.get(name) ?? (args.keywords.has(name) ? undefined : summary.defaults?.[name]);
+        if (preloads) usedArguments = true;
+        return preloads;
+      },
     };
-    const chains = element === undefined ? summary.chains : summary.tuple?.[element] ? [summary.tuple[element]!] : [];
-    const values = chains.map((c) => pickedByArguments(evaluate(c, hooks), c, summary.params));
+    const chains = element === undefined ? summary.chains : summary.tuple?.[element] ?? [];
+    let values = chains.map((c) => pickedByArguments(evaluate(c, hooks), c, summary.params));
     if (values.length === 0 || values.some((v) => v.kind === 'unknown' || !v.model)) return UNKNOWN;
     if (values.some((v) => v.kind !== values[0].kind || v.model?.name !== values[0].model?.name)) return UNKNOWN;
+    // Rows built from what the caller passed (`get_page_items(comments, includes: [:author])`): what to preload is the
+    // caller's to say, so the value names no place in the method's body to add it (a fix there would reach every caller).
+    if (usedArguments) values = values.map((v) => ({ ...v, origin: undefined }));
     return values.length === 1 ? values[0] : { ...values[0], alternatives: values.flatMap((v) => v.alternatives ?? [v]), bounded: values.every((v) => v.bounded) ? values[0].bounded : undefined };
   };
   const appOwner = (name: string): Owner | undefined => {
@@ -302,15 +347,15 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
     return klass ? { sibling: (key) => klass.returns?.get(key) } : undefined;
   };
   return {
-    self(name, element) {
+    self(name, element, args) {
       const first = own?.self?.on === 'class' ? '.' : '#';
       const summary = own?.sibling(`${first}${name}`) ?? (own?.self ? undefined : own?.sibling(`.${name}`));
-      return summary && own ? valueOf(summary, own, element, name) : undefined;
+      return summary && own ? valueOf(summary, own, element, name, args) : undefined;
     },
-    method(model, on, name) {
+    method(model, on, name, args) {
       const summary = modelReturnSummary(models, model, `${on === 'class' ? '.' : '#'}${name}`);
       if (!summary) return undefined;
-      const value = valueOf(summary, { self: { model, on }, sibling: (key) => modelReturnSummary(models, model, key) }, undefined, `${model.name}${on === 'class' ? '.' : '#'}${name}`);
+      const value = valueOf(summary, { self: { model, on }, sibling: (key) => modelReturnSummary(models, model, key) }, undefined, `${model.name}${on === 'class' ? '.' : '#'}${name}`, args);
       // `def transactions = Transaction.where(hcb_code:)`: rows picked by one record's values, as many as that record has.
       if (on !== 'instance' || value.kind !== 'relation') return value;
       const short = model.name.split('::').pop();
@@ -318,7 +363,7 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
         ? { ...v, ownerScoped: `\`${short}#${name}\` (rows picked by one ${short}'s values)` } : v);
       return value.alternatives ? { ...mark(value), alternatives: value.alternatives.map(mark) } : mark(value);
     },
-    constant(chain, element) {
+    constant(chain, element, argsOf) {
       if (chain.root.kind !== 'const' || modelOf(models, chain.root.name) || !classes) return undefined;
       const links = chain.links;
       // `X.new(…).m`, `X.instance.m`: an instance method; `X.m`: a class method.
@@ -328,10 +373,22 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
       const owner = appOwner(chain.root.name);
       const summary = owner?.sibling(`${instance ? '#' : '.'}${method.name}`);
       if (!owner || !summary) return undefined;
-      const value = valueOf(summary, owner, element, `${chain.root.name}${instance ? '#' : '.'}${method.name}`);
+      const value = valueOf(summary, owner, element, `${chain.root.name}${instance ? '#' : '.'}${method.name}`, argsOf?.(method));
       return value.kind === 'unknown' ? undefined : { value, count: instance ? 2 : 1 };
     },
   };
+}
+
+/**
+ * The value a parameter holds: what the caller passes in its place (a positional argument by position, a keyword by
+ * name), unknown when the call passes nothing readable there or positions are lost to a `*rest`.
+ */
+function parameterValue(summary: ReturnSummary, name: string, args: PassedValues | undefined): Value {
+  if (!args) return UNKNOWN;
+  if (summary.keywords?.includes(name)) return args.keywords.get(name) ?? UNKNOWN;
+  if (summary.splat) return UNKNOWN;
+  const position = summary.params.filter((p) => !summary.keywords?.includes(p)).indexOf(name);
+  return args.positional[position] ?? UNKNOWN;
 }
 
 /**

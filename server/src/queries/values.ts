@@ -91,14 +91,38 @@ export const LOOP_METHODS = new Set(['each', 'map', 'flat_map', 'collect', 'coll
 /** Loop methods whose block's first parameter is a batch (Array or relation), not one element. */
 export const BATCH_LOOPS = new Set(['find_in_batches', 'in_batches', 'each_slice', 'each_cons']);
 
-/** Values of calls into methods whose returns were read (methodReturns.ts). `element`: the n-th of a returned `[a, b]`. */
+/** What a call hands the method it calls, evaluated where the call is written. */
+export interface PassedValues {
+  positional: Value[];
+  keywords: Map<string, Value>;
+  /** Keywords given a literal list of associations (`includes: [:author]`). */
+  preloads: Map<string, Preloads>;
+}
+
+/**
+ * Values of calls into methods whose returns were read (methodReturns.ts). `element`: the n-th of a returned `[a, b]`;
+ * `args`: what the call passes (a return built from a parameter is unknown without it).
+ */
 export interface ReturnResolver {
   /** A receiverless call of a method of self (the file's own, or self's model's). */
-  self(name: string, element?: number): Value | undefined;
+  self(name: string, element?: number, args?: PassedValues): Value | undefined;
   /** A model's method called on a record (`on: 'instance'`) or on the class. */
-  method(model: ModelInfo, on: 'class' | 'instance', name: string): Value | undefined;
+  method(model: ModelInfo, on: 'class' | 'instance', name: string, args?: PassedValues): Value | undefined;
   /** `X.new(…).m`, `X.instance.m`, `X.m` on an app class that is not a model: the value and how many links it took. */
-  constant(chain: Chain, element?: number): { value: Value; count: number } | undefined;
+  constant(chain: Chain, element?: number, argsOf?: (link: Link) => PassedValues | undefined): { value: Value; count: number } | undefined;
+}
+
+/** The values a link's arguments pass, evaluated with the caller's hooks; undefined when it passes nothing readable. */
+export function passedValues(link: Link | undefined, hooks: EvalHooks): PassedValues | undefined {
+  const passed = link?.args.passed;
+  if (!passed) return undefined;
+  const quiet: EvalHooks = { ...hooks, onLink: undefined };
+  const out: PassedValues = { positional: passed.positional.map((c) => (c ? evaluate(c, quiet) : UNKNOWN)), keywords: new Map(), preloads: new Map() };
+  for (const [key, v] of Object.entries(passed.keywords ?? {})) {
+    if (v.chain) out.keywords.set(key, evaluate(v.chain, quiet));
+    if (v.preloads) out.preloads.set(key, v.preloads);
+  }
+  return out;
 }
 
 export interface EvalHooks {
@@ -112,6 +136,8 @@ export interface EvalHooks {
   onLink?(link: Link, index: number, receiver: Value, result: Value, chain: Chain): void;
   /** The SQL text a local holds (`conditions = <<~SQL … SQL`), for `where(conditions)`. */
   sqlOf?(name: string): string | undefined;
+  /** The associations a parameter holds as a literal list, for `includes(includes)` in a method read with its arguments. */
+  preloadsOf?(name: string): Preloads | undefined;
 }
 
 export function modelOf(models: ModelIndex | undefined, name: string, namespace = ''): ModelInfo | undefined {
@@ -133,13 +159,13 @@ export function evaluate(chain: Chain, hooks: EvalHooks): Value {
   const root = chain.root;
   if (root.kind === 'const') {
     const model = modelOf(hooks.models, root.name);
-    const call = model ? undefined : hooks.returns?.constant(chain);
+    const call = model ? undefined : hooks.returns?.constant(chain, undefined, (link) => passedValues(link, hooks));
     if (call) { start = call.count; resolved = call.value; }
     value = model ? { kind: 'class', model, preloads: classPreloads(hooks.models!, model), origin: { chain, count: 0 } } : UNKNOWN;
   } else if (root.kind === 'self') {
     value = selfValue(hooks, chain);
     // `popular_posts(min, max)` outside a model: the file's own method.
-    const own = !hooks.self && chain.links.length > 0 ? hooks.returns?.self(chain.links[0].name) : undefined;
+    const own = !hooks.self && chain.links.length > 0 ? hooks.returns?.self(chain.links[0].name, undefined, passedValues(chain.links[0], hooks)) : undefined;
     if (own) { start = 1; resolved = own; }
   } else if (root.kind === 'other') {
     value = root.operand ? differenceOf(evaluate(root.operand, { ...hooks, onLink: undefined })) : UNKNOWN;
@@ -227,7 +253,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
           filtered: receiver.filtered || receiver.kind === 'collection' || isScope || !UNFILTERED.has(name),
           origin: { chain, count }, perRow: receiver.perRow, association: receiver.association, external: receiver.external,
         };
-        if (link.args.preloads) next.preloads = mergePreloads(next.preloads, link.args.preloads);
+        if (link.args.preloads) next.preloads = mergePreloads(next.preloads, parameterPreloads(link, hooks) ?? link.args.preloads);
         if (isScope) {
           const fromScope = scopePreloads(models, model, name);
           if (fromScope) next.preloads = mergePreloads(next.preloads, fromScope);
@@ -292,7 +318,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
       }
       if (receiver.kind === 'class') {
         // A class method the analysis read the return of, or unknown.
-        return hooks.returns?.method(model, 'class', name) ?? UNKNOWN;
+        return hooks.returns?.method(model, 'class', name, passedValues(link, hooks)) ?? UNKNOWN;
       }
       return UNKNOWN;
     }
@@ -303,7 +329,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
     }
     case 'record': {
       const assoc = models.association(model.name, link.name);
-      if (!assoc) return hooks.returns?.method(model, 'instance', link.name) ?? UNKNOWN;
+      if (!assoc) return hooks.returns?.method(model, 'instance', link.name, passedValues(link, hooks)) ?? UNKNOWN;
       // An alias of the reader (`alias :members :zone_members`) loads and preloads under the association's name.
       const name = assoc.aliasOf ?? link.name;
       const target = targetOf(models, model, assoc);
@@ -324,6 +350,13 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
     default:
       return UNKNOWN;
   }
+}
+
+/** `includes(includes)` where `includes` is a parameter the caller gave a literal list of associations. */
+function parameterPreloads(link: Link, hooks: EvalHooks): Preloads | undefined {
+  if (!link.args.preloads?.dynamic || !hooks.preloadsOf) return undefined;
+  const name = /^\(\s*([a-z_][a-z0-9_]*)\s*\)$/.exec(link.args.text)?.[1];
+  return name ? hooks.preloadsOf(name) : undefined;
 }
 
 /** The element of a collection looped over: a record of its model carrying its preloads. */

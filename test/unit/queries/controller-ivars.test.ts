@@ -169,3 +169,47 @@ describe('an ivar narrowed step by step in its action (`@posts = @posts.limit(20
     assert.deepEqual(check(associationInLoop, files(['@posts = @posts.where(category_id: params[:category_id]) if params[:category_id]', '@posts = @posts.limit(20)', '@posts = @posts.includes(:author)']), FEED), []);
   });
 });
+
+describe('a partial of a child controller rendered from its parent controller\'s template (Rails template inheritance)', () => {
+  const PAGE = 'app/views/users/post_comments/_page.html.erb';
+  const files = (extra: Files = {}): Files => ({
+    ...BLOG,
+    'app/controllers/users/comments_controller.rb': 'module Users\n  class CommentsController < ApplicationController\n  end\nend\n',
+    'app/controllers/users/post_comments_controller.rb': [
+      'module Users',
+      '  class PostCommentsController < CommentsController',
+      '    def index',
+      '      @comments = Comment.where(user_id: params[:user_id]).includes(:user)',
+      '    end',
+      '  end',
+      'end',
+      '',
+    ].join('\n'),
+    // The child has no users/post_comments/index: Rails renders the parent's, whose `render "page"` finds the child's partial.
+    'app/views/users/comments/index.html.erb': '<h1>Comments</h1>\n<%= render partial: "page" %>\n',
+    [PAGE]: '<% @comments.each do |comment| %>\n  <%= comment.user.name %> on <%= comment.post.title %>\n<% end %>\n',
+    ...extra,
+  });
+
+  test('the child action\'s ivar reaches the partial (through an empty parent class): the per-row read it does not preload is reported', () => {
+    assert.deepEqual(check(associationInLoop, files(), PAGE).map((f) => [at(f).line, at(f).column, f.message.split(' (')[0]]),
+      [[2, 35, '`comment.post` runs one query per comment in the loop']]);
+  });
+
+  test('near miss: the child has its own index template (which does not render the partial), so the parent\'s is not used', () => {
+    assert.deepEqual(check(associationInLoop, files({ 'app/views/users/post_comments/index.html.erb': '<h1>Mine</h1>\n' }), PAGE), []);
+  });
+});
+
+describe('an empty controller class between an action and the parent that assigns its ivars', () => {
+  test('`class Admin::MiddleController < BaseController; end` keeps BaseController\'s before_action in the chain', () => {
+    const files: Files = {
+      ...BLOG,
+      'app/controllers/base_controller.rb': 'class BaseController < ApplicationController\n  before_action :load_posts\n\n  private\n\n  def load_posts\n    @posts = Post.where(published: true)\n  end\nend\n',
+      'app/controllers/admin/middle_controller.rb': 'module Admin\n  class MiddleController < BaseController\n  end\nend\n',
+      'app/controllers/admin/posts_controller.rb': 'module Admin\n  class PostsController < MiddleController\n    def index\n    end\n  end\nend\n',
+      'app/views/admin/posts/index.html.erb': '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+    };
+    assert.deepEqual(check(associationInLoop, files, 'app/views/admin/posts/index.html.erb').map((f) => [at(f).line, at(f).column]), [[2, 7]]);
+  });
+});

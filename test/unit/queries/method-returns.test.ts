@@ -76,8 +76,13 @@ describe('a private method with arguments, and a returned `[records, count]`', (
     assert.deepEqual(found(files, JOB), [[3, 38, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
   });
 
-  test('near miss: the method refines the relation it is given (unknown: the parameter)', () => {
+  test('a method that refines the relation it is given is read with the caller\'s argument (size not judged across the method)', () => {
     const files = job('    recent(Post.all).each { |post| puts post.author.name }', '  def recent(scope)\n    scope.order(:id)\n  end');
+    assert.deepEqual(found(files, JOB), [[3, 41, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+  });
+
+  test('near miss: the caller hands it something unknown (perform\'s own argument), so the parameter stays unknown', () => {
+    const files = job('    recent(since).each { |post| puts post.author.name }', '  def recent(scope)\n    scope.order(:id)\n  end');
     assert.deepEqual(found(files, JOB), []);
   });
 
@@ -224,5 +229,60 @@ describe('a model instance method returning rows picked by its own values', () =
     const files1 = files('Post.find(post_id).namesakes.each { |post| puts post.author.name }');
     assert.deepEqual(found(files1, JOB), [[3, 53, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
     assert.deepEqual(check(unbatchedEach, files1, JOB), []);
+  });
+});
+
+describe('a shared pagination method handed the rows and the associations to preload (`get_page_items(comments, includes: [:author])`)', () => {
+  const CONCERN = 'app/controllers/concerns/pagination_methods.rb';
+  const pagination = [
+    'module PaginationMethods',
+    '  extend ActiveSupport::Concern',
+    '',
+    '  private',
+    '',
+    '  def get_page_items(items, includes: [], limit: 20)',
+    '    id_column = "#{items.table_name}.id"',
+    '    page_items = if params[:before]',
+    '                   items.where("#{id_column} < ?", params[:before]).order(:id => :desc)',
+    '                 elsif params[:after]',
+    '                   items.where("#{id_column} > ?", params[:after]).order(:id => :asc)',
+    '                 else',
+    '                   items.order(:id => :desc)',
+    '                 end',
+    '',
+    '    page_items = page_items.limit(limit)',
+    '    page_items = page_items.includes(includes)',
+    '    page_items = page_items.sort.reverse',
+    '',
+    '    newer_items_id = page_items.first.id if page_items.count.positive?',
+    '    [page_items, newer_items_id]',
+    '  end',
+    'end',
+    '',
+  ].join('\n');
+  const files = (call: string): Files => app({
+    [CONCERN]: pagination,
+    [CONTROLLER]: `class PostsController < ApplicationController\n  include PaginationMethods\n\n  def index\n    posts = Post.where(published: true)\n    @posts, @newer_id = ${call}\n  end\nend\n`,
+    [VIEW]: LOOP_VIEW,
+  });
+
+  test('the view reads an association the call does not list: found, with no edit to the shared method', () => {
+    const findings = check(associationInLoop, files('get_page_items(posts, :includes => [:category])'), VIEW);
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column, f.severity, f.headline]),
+      [[2, 7, 'hint', '`post.author` runs one query per post in the loop (N+1; bounded: bounded by `limit(limit)`)']]);
+    // Adding the preload inside get_page_items would reach every caller (another model may have no `author`).
+    assert.deepEqual(findings[0].fixes, []);
+    assert.match(findings[0].message, /nothing preloads `author`\. Preload it with `\.includes\(:author\)` where the collection is built\./);
+  });
+
+  test('near misses: the call lists the association, hands a list the analysis cannot read, or splats its arguments', () => {
+    assert.deepEqual(found(files('get_page_items(posts, :includes => [:category, :author])'), VIEW), []);
+    assert.deepEqual(found(files('get_page_items(posts, includes: preloads_for(:index))'), VIEW), []);
+    assert.deepEqual(found(files('get_page_items(*[posts], includes: [:category])'), VIEW), []);
+  });
+
+  test('without the keyword the default (`includes: []`) preloads nothing', () => {
+    assert.deepEqual(found(files('get_page_items(posts)'), VIEW),
+      [[2, 7, 'hint', '`post.author` runs one query per post in the loop (N+1; bounded']]);
   });
 });

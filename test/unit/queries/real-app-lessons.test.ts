@@ -436,7 +436,7 @@ describe('program model: the relation comes from a parent controller or a privat
     assert.deepEqual(check(associationInLoop, fixed, VIEW), []);
   });
 
-  test('near misses: the child overrides the method with a preloading one, or the method refines the relation it is given (unknown)', () => {
+  test('near misses: the child overrides the method with a preloading one, or the method refines a relation the caller does not know', () => {
     const overriding = files('class Blog::PostsController < Blog::BaseController\n  def index\n  end\n\n  private\n\n  def collection\n    Post.includes(:author).where(published: true)\n  end\nend\n');
     assert.deepEqual(check(associationInLoop, overriding, VIEW), []);
     const withArgs = app({
@@ -446,11 +446,13 @@ describe('program model: the relation comes from a parent controller or a privat
     // A method with arguments returns what its body builds: here rows picked by a title, as many as that selects.
     assert.deepEqual(check(associationInLoop, withArgs, 'app/views/posts/index.html.erb').map((f) => [at(f).line, f.severity, f.headline]),
       [[2, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown: as many Post rows as `where(title: q)` selects)']]);
-    const fromParameter = app({
-      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n    @posts = collection(Post.all)\n  end\n\n  private\n\n  def collection(scope)\n    scope.order(:id)\n  end\nend\n',
+    const fromParameter = (argument: string): Files => app({
+      'app/controllers/posts_controller.rb': `class PostsController < ApplicationController\n  def index\n    @posts = collection(${argument})\n  end\n\n  private\n\n  def collection(scope)\n    scope.order(:id)\n  end\nend\n`,
       'app/views/posts/index.html.erb': '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
     });
-    assert.deepEqual(check(associationInLoop, fromParameter, 'app/views/posts/index.html.erb'), []);
+    assert.deepEqual(check(associationInLoop, fromParameter('current_scope'), 'app/views/posts/index.html.erb'), []);
+    // The caller's relation is followed into the method: every post, ordered (its size not judged across the method).
+    assert.deepEqual(check(associationInLoop, fromParameter('Post.all'), 'app/views/posts/index.html.erb').map((f) => [at(f).line, f.severity]), [[2, 'hint']]);
   });
 });
 

@@ -39,4 +39,24 @@ describe('queries/unbounded-render', () => {
     const { [CONTROLLER]: _c, ...noController } = files('Post.all');
     assert.deepEqual(check(rule, noController, INDEX), []);
   });
+
+  test('each branch limits its own relation through a shared method: bounded on every path (osm feeds near miss)', () => {
+    const body = (limitElse: string) => [
+      'if params[:category_id]',
+      '      @posts = Category.find(params[:category_id]).posts.includes(:author)',
+      '      @posts = query_limit(@posts)',
+      '    else',
+      '      @posts = Post.includes(:author).where(published: true)',
+      `      ${limitElse}`,
+      '    end',
+    ].join('\n');
+    const limited = (limitElse: string) => ({
+      ...files(body(limitElse)),
+      'app/controllers/concerns/query_methods.rb': 'module QueryMethods\n  private\n\n  def query_limit(items)\n    items.limit(query_limit_value)\n  end\nend\n',
+      [CONTROLLER]: `class PostsController < ApplicationController\n  include QueryMethods\n\n  def index\n    ${body(limitElse)}\n  end\nend\n`,
+    });
+    assert.deepEqual(check(rule, limited('@posts = query_limit(@posts)'), INDEX), []);
+    // The positive case: the else branch keeps every published post.
+    assert.deepEqual(check(rule, limited('@posts = @posts.order(:id)'), INDEX).map((f) => at(f).line), [1]);
+  });
 });
