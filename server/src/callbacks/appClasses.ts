@@ -9,7 +9,7 @@ import { parseRuby, type Node } from '../parsing/treeSitter';
 import { extractBody, type BodyFacts } from './facts';
 import { paramSummariesOf, type ParamSummary } from '../queries/paramReads';
 import { extractSerializers, type SerializerClass } from '../queries/serializerClasses';
-import { returnSummariesOf, type ReturnSummary } from '../queries/methodReturns';
+import { initializerOf, returnSummariesOf, type Initializer, type ReturnSummary } from '../queries/methodReturns';
 
 export const APP_CLASSES_KEY = 'callbacks/appClasses';
 
@@ -30,6 +30,8 @@ export interface AppClass {
   serializer?: SerializerClass;
   /** What methods return, as chains (`#results`, `.call`), for the query rules' values across calls. */
   returns?: Map<string, ReturnSummary>;
+  /** The ivars `initialize` stores from its parameters, for `X.new(posts).results`. */
+  initializer?: Initializer;
 }
 
 export interface AppClassSource {
@@ -61,7 +63,11 @@ export function extractAppClasses(root: Node, file: string): AppClass[] {
         const params = paramSummariesOf(body, file);
         if (params.size > 0) klass.params = params;
         const returns = returnSummariesOf(body, file);
-        if (returns.size > 0) klass.returns = returns;
+        if (returns.size > 0) {
+          klass.returns = returns;
+          const initializer = initializerOf(body);
+          if (initializer) klass.initializer = initializer;
+        }
         visit(body, name.split('::'));
       }
     }

@@ -183,7 +183,7 @@ function readLink(call: Node, nameNode: Node, withDeps: boolean, file: string, n
 /** Calls whose arguments are never handed to a method of the app (query building, loops, checks). */
 const NOT_APP_METHODS = new Set(['where', 'not', 'order', 'reorder', 'limit', 'offset', 'select', 'group', 'having', 'joins', 'left_joins',
   'left_outer_joins', 'pluck', 'find', 'find_by', 'find_by!', 'exists?', 'each', 'map', 'puts', 'raise', 'render', 'redirect_to', 't',
-  'include?', 'is_a?', 'respond_to?', 'send', 'public_send', 'try', 'merge', 'or', 'and', 'rewhere', 'update', 'update!', 'update_all', 'new',
+  'include?', 'is_a?', 'respond_to?', 'send', 'public_send', 'try', 'merge', 'or', 'and', 'rewhere', 'update', 'update!', 'update_all',
   'create', 'create!', 'build', 'find_or_create_by', 'find_or_initialize_by', 'assign_attributes', 'permit', 'require', 'fetch', 'dig']);
 /** Chains inside arguments inside arguments are read this deep (`a(b(c))`). */
 const MAX_PASSED_NESTING = 2;

@@ -302,6 +302,47 @@ interface Owner {
   self?: { model: ModelInfo; on: 'class' | 'instance' };
   /** Another method of the same owner (`#name` / `.name`). */
   sibling(key: string): ReturnSummary | undefined;
+  /** An instance variable's value, when the instance was built here with known arguments (`X.new(posts).m`). */
+  ivar?(name: string): Value | undefined;
+  /** `attr_reader :relation`: the bare name reads `@relation`. */
+  readers?: string[];
+}
+
+/** What `initialize` stores: `@relation = relation` (one plain assignment from a parameter), and the attr readers. */
+export interface Initializer extends ParamList {
+  /** Instance variable → the parameter it holds. */
+  stores: Record<string, string>;
+  readers?: string[];
+}
+
+/**
+ * The ivars `def initialize(relation = nil) @relation = relation end` fills from its parameters (assigned once in the
+ * class, at the top level of initialize), and the class's `attr_reader`/`attr_accessor` names.
+ */
+export function initializerOf(body: Node): Initializer | undefined {
+  const defs = methodDefinitions(body).filter(([key]) => key === '#initialize');
+  if (defs.length !== 1) return undefined;
+  const init = defs[0][1];
+  const params = paramList(init);
+  const stores: Record<string, string> = {};
+  for (const stmt of bodyStatements(init.childForFieldName('body'))) {
+    const left = stmt.type === 'assignment' ? stmt.childForFieldName('left') : undefined;
+    const right = stmt.childForFieldName('right');
+    if (left?.type === 'instance_variable' && right?.type === 'identifier' && params.params.includes(right.text)) stores[left.text] = right.text;
+  }
+  // Written again anywhere in the class (`@relation = relation.where(…)` in a method): not the constructor's value.
+  const text = body.text;
+  for (const ivar of Object.keys(stores)) {
+    if ((text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0) !== 1) delete stores[ivar];
+  }
+  if (Object.keys(stores).length === 0) return undefined;
+  const readers: string[] = [];
+  for (const stmt of bodyStatements(body)) {
+    const name = stmt.type === 'call' && !stmt.childForFieldName('receiver') ? stmt.childForFieldName('method')?.text : undefined;
+    if (name !== 'attr_reader' && name !== 'attr_accessor') continue;
+    for (const a of stmt.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') readers.push(a.text.slice(1));
+  }
+  return { ...params, stores, ...(readers.length > 0 ? { readers } : {}) };
 }
 
 /**
@@ -323,7 +364,12 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
           if (value.kind !== 'unknown') usedArguments = true;
           return value;
         }
-        if (chain.root.kind === 'ivar') return UNKNOWN;
+        const ivar = chain.root.kind === 'ivar' ? chain.root.name : chain.root.kind === 'name' && owner.readers?.includes(chain.root.name) ? `@${chain.root.name}` : undefined;
+        if (ivar) {
+          const value = owner.ivar?.(ivar) ?? UNKNOWN;
+          if (value.kind !== 'unknown') usedArguments = true;
+          return value;
+        }
         return undefined;
       },
       preloadsOf(name) {
@@ -342,9 +388,17 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
     if (usedArguments) values = values.map((v) => ({ ...v, origin: undefined }));
     return values.length === 1 ? values[0] : { ...values[0], alternatives: values.flatMap((v) => v.alternatives ?? [v]), bounded: values.every((v) => v.bounded) ? values[0].bounded : undefined };
   };
-  const appOwner = (name: string): Owner | undefined => {
+  /** An app class's methods; built with `new(args)`, its ivars hold what initialize stored from them. */
+  const appOwner = (name: string, newArgs?: PassedValues): Owner | undefined => {
     const klass = classes?.find(name);
-    return klass ? { sibling: (key) => klass.returns?.get(key) } : undefined;
+    if (!klass) return undefined;
+    const init = klass.initializer;
+    if (!init || !newArgs) return { sibling: (key) => klass.returns?.get(key) };
+    return {
+      sibling: (key) => klass.returns?.get(key),
+      readers: init.readers,
+      ivar: (ivar) => (init.stores[ivar] ? parameterValue({ ...init, chains: [] }, init.stores[ivar], newArgs) : undefined),
+    };
   };
   return {
     self(name, element, args) {
@@ -370,7 +424,7 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
       const instance = links.length >= 2 && (links[0].name === 'new' || links[0].name === 'instance');
       const method: Link | undefined = instance ? links[1] : links[0];
       if (!method) return undefined;
-      const owner = appOwner(chain.root.name);
+      const owner = appOwner(chain.root.name, links[0].name === 'new' ? argsOf?.(links[0]) : undefined);
       const summary = owner?.sibling(`${instance ? '#' : '.'}${method.name}`);
       if (!owner || !summary) return undefined;
       const value = valueOf(summary, owner, element, `${chain.root.name}${instance ? '#' : '.'}${method.name}`, argsOf?.(method));

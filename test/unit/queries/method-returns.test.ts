@@ -286,3 +286,37 @@ describe('a shared pagination method handed the rows and the associations to pre
       [[2, 7, 'hint', '`post.author` runs one query per post in the loop (N+1; bounded']]);
   });
 });
+
+describe('a query object built with the relation it refines (`PostQuery.new(Post.where(…)).results`)', () => {
+  const QUERY = 'app/services/post_query.rb';
+  const query = (extra = '') => [
+    'class PostQuery',
+    '  def initialize(relation = nil)',
+    '    @relation = relation',
+    '  end',
+    '',
+    '  def results',
+    '    relation.order(created_at: :desc)',
+    '  end',
+    extra,
+    '  private',
+    '',
+    '  attr_reader :relation',
+    'end',
+    '',
+  ].join('\n');
+  const files = (argument: string, extra = ''): Files => app({
+    [QUERY]: query(extra),
+    [CONTROLLER]: `class PostsController < ApplicationController\n  def index\n    @posts = PostQuery.new(${argument}).results\n  end\nend\n`,
+    [VIEW]: LOOP_VIEW,
+  });
+
+  test('the ivar initialize stores (read through its attr_reader) holds the relation passed to new', () => {
+    assert.deepEqual(found(files('Post.where(published: true)'), VIEW), [[2, 7, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+  });
+
+  test('near misses: the relation passed preloads the author, or a method of the class writes the ivar again', () => {
+    assert.deepEqual(found(files('Post.includes(:author).where(published: true)'), VIEW), []);
+    assert.deepEqual(found(files('Post.where(published: true)', '  def narrow!\n    @relation = relation.where(featured: true)\n  end\n'), VIEW), []);
+  });
+});
