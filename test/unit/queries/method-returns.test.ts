@@ -5,6 +5,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import associationInLoop from '../../../server/src/rules/queries/association-in-loop';
 import unbatchedEach from '../../../server/src/rules/queries/unbatched-each';
+import unboundedRender from '../../../server/src/rules/queries/unbounded-render';
 import { at, initParsers } from '../../helpers/ruleTester';
 import { BLOG, applyFixToApp, check, type Files } from '../../helpers/queryApp';
 
@@ -313,6 +314,9 @@ describe('a query object built with the relation it refines (`PostQuery.new(Post
 
   test('the ivar initialize stores (read through its attr_reader) holds the relation passed to new', () => {
     assert.deepEqual(found(files('Post.where(published: true)'), VIEW), [[2, 7, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+    // Built from what the caller passed: no place in the query object to point at, so the message names the method.
+    assert.deepEqual(check(unboundedRender, files('Post.where(published: true)'), VIEW).map((f) => [at(f).line, at(f).column, f.message.split(', and')[0]]),
+      [[1, 4, '`@posts` (what `PostQuery#results` returns) has no limit or pagination']]);
   });
 
   test('near misses: the relation passed preloads the author, or a method of the class writes the ivar again', () => {

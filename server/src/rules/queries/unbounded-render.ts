@@ -37,11 +37,13 @@ export default defineRule({
           if (seen.has(text)) return;
           seen.add(text);
           const origin = originsOf(value)[0];
-          const built = origin ? chainText(origin.chain, origin.count) : text;
           const place = origin && origin.chain.file !== ctx.file ? ` (built in ${where(ctx.app.root, origin)})` : '';
+          // No origin: rows a method built from what its caller passed (`PostQuery.new(Post.all).results`).
+          const what = origin ? `\`${text}\` is \`${chainText(origin.chain, origin.count)}\`${place}`
+            : value.returnedBy ? `\`${text}\` (what \`${value.returnedBy}\` returns)` : `\`${text}\``;
           ctx.report({
             range,
-            message: `\`${text}\` is \`${built}\`${place} with no limit or pagination, and ${how} shows every row: the response grows with the ${value.model.name} table. `
+            message: `${what} ${origin ? 'with' : 'has'} no limit or pagination, and ${how} shows every row: the response grows with the ${value.model.name} table. `
               + `Paginate where it is built (\`.page(params[:page])\` with kaminari, \`pagy\`, will_paginate) or add \`.limit(n)\`.`,
           });
         };

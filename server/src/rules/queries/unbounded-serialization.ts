@@ -82,7 +82,8 @@ export default defineRule({
             range: nodeRange(node),
             severity,
             message: `\`${how} ${text}\` serializes every ${value.model.name} it selects, with no limit or pagination. `
-              + `\`${text}\` is \`${built}\`${place} (${whyClause(model.impact, card)}): the whole JSON/XML document is built in memory in one request, `
+              + (origin || !value.returnedBy ? `\`${text}\` is \`${built}\`${place}` : `\`${text}\` is what \`${value.returnedBy}\` returns`)
+              + ` (${whyClause(model.impact, card)}): the whole JSON/XML document is built in memory in one request, `
               + 'so the response time and memory grow with the table until it times out. '
               + (safe ? `Paginate where it is built (${paginatorEvidence(ctx.app, paginator)}): \`${safe}\`${inline}.` : `Paginate it (${paginatorEvidence(ctx.app, paginator)}).`),
           });
