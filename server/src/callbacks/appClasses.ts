@@ -65,7 +65,7 @@ export function extractAppClasses(root: Node, file: string): AppClass[] {
         const returns = returnSummariesOf(body, file);
         if (returns.size > 0) {
           klass.returns = returns;
-          const initializer = initializerOf(body);
+          const initializer = initializerOf(body, file);
           if (initializer) klass.initializer = initializer;
         }
         visit(body, name.split('::'));

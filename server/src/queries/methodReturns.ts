@@ -7,7 +7,7 @@
 import type { Node } from '../parsing/treeSitter';
 import { bodyStatements, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
-import { chainOf, emptyPreloads, readPreloads, substituteRoot, type Chain, type Link, type Preloads } from './chain';
+import { chainOf, emptyPreloads, readPreloads, substitutePassed, substituteRoot, type Chain, type Link, type Preloads } from './chain';
 import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type PassedValues, type ReturnResolver, type Value } from './values';
 import type { AppClassSource } from '../callbacks/appClasses';
 
@@ -150,9 +150,10 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
       return all.length <= MAX_ALTERNATIVES ? all : null;
     }
     if (!CHAIN_NODES.has(node.type)) return null;
-    const chain = chainOf(node, file);
+    // Locals handed to calls (`filtered_orders(orders)`) are replaced too, when they hold one chain.
+    const chain = substitutePassed(chainOf(node, file), (name) => { const held = locals.get(name); return held?.length === 1 ? held[0] : undefined; });
     if (chain.root.kind === 'other') return null;
-    if (chain.root.kind === 'name' && locals.has(chain.root.name)) {
+    if ((chain.root.kind === 'name' || chain.root.kind === 'ivar') && locals.has(chain.root.name)) {
       const prefixes = locals.get(chain.root.name);
       return prefixes ? prefixes.map((prefix) => substituteRoot(chain, prefix)) : null;
     }
@@ -190,11 +191,12 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       if (right) walk(right, conditional, depth + 1);
-      if (left?.type === 'identifier' && right) {
+      // An ivar the method assigns reads, later in the method, like a local (`@search = …; @search.result`).
+      if ((left?.type === 'identifier' || left?.type === 'instance_variable') && right) {
         const chain = expr(right);
         const prior = locals.get(left.text);
         const raw = CHAIN_NODES.has(right.type) ? chainOf(right, file).root : undefined;
-        const derived = !!chain && !!prior && raw?.kind === 'name' && raw.name === left.text;
+        const derived = !!chain && !!prior && (raw?.kind === 'name' || raw?.kind === 'ivar') && raw.name === left.text;
         if (node.type === 'operator_assignment' && prior !== undefined) return; // `x ||= y` keeps x
         if (!conditional) locals.set(left.text, chain);
         // In a branch: `scope = scope.where(…) if x` may not run (the prior value holds on the other path);
@@ -295,7 +297,7 @@ function modelReturnSummary(models: ModelIndex, model: ModelInfo, key: string): 
   return undefined;
 }
 
-const MAX_DEPTH = 3;
+const MAX_DEPTH = 5;
 
 /** Where a summary is evaluated: self (a model, or none for a plain class) and the owner's other methods. */
 interface Owner {
@@ -312,6 +314,11 @@ interface Owner {
 export interface Initializer extends ParamList {
   /** Instance variable → the parameter it holds. */
   stores: Record<string, string>;
+  /**
+   * Instance variable → the chain a method assigns it at its top level (`@orders = fetch_orders` in initialize, read with
+   * initialize's arguments; `@search = Order.ransack(q)` in another method, its parameters unknown).
+   */
+  computed?: Record<string, { chain: Chain; params?: ParamList }>;
   readers?: string[];
 }
 
@@ -319,30 +326,37 @@ export interface Initializer extends ParamList {
  * The ivars `def initialize(relation = nil) @relation = relation end` fills from its parameters (assigned once in the
  * class, at the top level of initialize), and the class's `attr_reader`/`attr_accessor` names.
  */
-export function initializerOf(body: Node): Initializer | undefined {
+export function initializerOf(body: Node, file: string): Initializer | undefined {
   const defs = methodDefinitions(body).filter(([key]) => key === '#initialize');
   if (defs.length !== 1) return undefined;
   const init = defs[0][1];
   const params = paramList(init);
   const stores: Record<string, string> = {};
-  for (const stmt of bodyStatements(init.childForFieldName('body'))) {
-    const left = stmt.type === 'assignment' ? stmt.childForFieldName('left') : undefined;
-    const right = stmt.childForFieldName('right');
-    if (left?.type === 'instance_variable' && right?.type === 'identifier' && params.params.includes(right.text)) stores[left.text] = right.text;
+  const computed: Record<string, { chain: Chain; params?: ParamList }> = {};
+  for (const [key, def] of methodDefinitions(body)) {
+    if (!key.startsWith('#')) continue;
+    const own = key === '#initialize' ? undefined : paramList(def);
+    for (const stmt of bodyStatements(def.childForFieldName('body'))) {
+      const left = stmt.type === 'assignment' ? stmt.childForFieldName('left') : undefined;
+      const right = stmt.childForFieldName('right');
+      if (left?.type !== 'instance_variable' || !right) continue;
+      if (!own && right.type === 'identifier' && params.params.includes(right.text)) stores[left.text] = right.text;
+      else if (right.type === 'call' || right.type === 'identifier') computed[left.text] = { chain: chainOf(right, file), ...(own ? { params: own } : {}) };
+    }
   }
   // Written again anywhere in the class (`@relation = relation.where(…)` in a method): not the constructor's value.
   const text = body.text;
-  for (const ivar of Object.keys(stores)) {
-    if ((text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0) !== 1) delete stores[ivar];
-  }
-  if (Object.keys(stores).length === 0) return undefined;
+  const once = (ivar: string): boolean => (text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0) === 1;
+  for (const ivar of Object.keys(stores)) if (!once(ivar)) delete stores[ivar];
+  for (const ivar of Object.keys(computed)) if (!once(ivar)) delete computed[ivar];
+  if (Object.keys(stores).length === 0 && Object.keys(computed).length === 0) return undefined;
   const readers: string[] = [];
   for (const stmt of bodyStatements(body)) {
     const name = stmt.type === 'call' && !stmt.childForFieldName('receiver') ? stmt.childForFieldName('method')?.text : undefined;
     if (name !== 'attr_reader' && name !== 'attr_accessor') continue;
     for (const a of stmt.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') readers.push(a.text.slice(1));
   }
-  return { ...params, stores, ...(readers.length > 0 ? { readers } : {}) };
+  return { ...params, stores, ...(Object.keys(computed).length > 0 ? { computed } : {}), ...(readers.length > 0 ? { readers } : {}) };
 }
 
 /**
@@ -389,16 +403,29 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
     return values.length === 1 ? values[0] : { ...values[0], alternatives: values.flatMap((v) => v.alternatives ?? [v]), bounded: values.every((v) => v.bounded) ? values[0].bounded : undefined };
   };
   /** An app class's methods; built with `new(args)`, its ivars hold what initialize stored from them. */
-  const appOwner = (name: string, newArgs?: PassedValues): Owner | undefined => {
+  const appOwner = (name: string, built: boolean, newArgs?: PassedValues): Owner | undefined => {
     const klass = classes?.find(name);
     if (!klass) return undefined;
     const init = klass.initializer;
-    if (!init || !newArgs) return { sibling: (key) => klass.returns?.get(key) };
-    return {
+    if (!init || !built) return { sibling: (key) => klass.returns?.get(key) };
+    /** Ivars being computed: `@a = a` where `a` reads `@a` is unknown, not a loop. */
+    const computing = new Set<string>();
+    const owner: Owner = {
       sibling: (key) => klass.returns?.get(key),
       readers: init.readers,
-      ivar: (ivar) => (init.stores[ivar] ? parameterValue({ ...init, chains: [] }, init.stores[ivar], newArgs) : undefined),
+      ivar: (ivar) => {
+        if (init.stores[ivar]) return parameterValue({ ...init, chains: [] }, init.stores[ivar], newArgs);
+        const assigned = init.computed?.[ivar];
+        if (!assigned || computing.has(ivar)) return undefined;
+        computing.add(ivar);
+        try {
+          // Assigned in initialize: its arguments are new's; in another method: its parameters are unknown.
+          const summary: ReturnSummary = { ...(assigned.params ?? init), chains: [assigned.chain] };
+          return valueOfSummary(summary, owner, undefined, assigned.params ? undefined : newArgs);
+        } finally { computing.delete(ivar); }
+      },
     };
+    return owner;
   };
   return {
     self(name, element, args) {
@@ -424,8 +451,14 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
       const instance = links.length >= 2 && (links[0].name === 'new' || links[0].name === 'instance');
       const method: Link | undefined = instance ? links[1] : links[0];
       if (!method) return undefined;
-      const owner = appOwner(chain.root.name, links[0].name === 'new' ? argsOf?.(links[0]) : undefined);
+      const built = instance && links[0].name === 'new';
+      const owner = appOwner(chain.root.name, built, built ? argsOf?.(links[0]) : undefined);
       const summary = owner?.sibling(`${instance ? '#' : '.'}${method.name}`);
+      // `SearchOrders.new(params, user).orders` where `attr_reader :orders` reads what initialize assigned.
+      if (owner && !summary && instance && owner.readers?.includes(method.name)) {
+        const value = owner.ivar?.(`@${method.name}`);
+        return value && value.kind !== 'unknown' ? { value: returned(value, `${chain.root.name}#${method.name}`), count: 2 } : undefined;
+      }
       if (!owner || !summary) return undefined;
       const value = valueOf(summary, owner, element, `${chain.root.name}${instance ? '#' : '.'}${method.name}`, argsOf?.(method));
       return value.kind === 'unknown' ? undefined : { value, count: instance ? 2 : 1 };

@@ -231,7 +231,9 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
   if (!model || !models) return UNKNOWN;
   // ransack: the search's `result` is the relation, filtered by what the user asked for.
   if (receiver.search) return name === 'result' ? { ...receiver, search: undefined, origin: { chain, count } } : UNKNOWN;
-  if (name === 'ransack' && receiver.kind !== 'record' && receiver.kind !== 'array') {
+  // `search(q).result` is ransack's older name (other gems' `search` return something else: no `.result`).
+  const ransack = name === 'ransack' || (name === 'search' && chain.links[count]?.name === 'result');
+  if (ransack && receiver.kind !== 'record' && receiver.kind !== 'array') {
     const relation = step(receiver, { ...link, name: 'all' }, chain, count, hooks);
     return relation.kind === 'relation' ? { ...relation, filtered: true, search: true } : UNKNOWN;
   }

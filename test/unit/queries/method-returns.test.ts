@@ -324,3 +324,24 @@ describe('a query object built with the relation it refines (`PostQuery.new(Post
     assert.deepEqual(found(files('Post.where(published: true)', '  def narrow!\n    @relation = relation.where(featured: true)\n  end\n'), VIEW), []);
   });
 });
+
+describe('a search service whose reader returns what initialize assigned, through a permissions class (OFN SearchOrders)', () => {
+  const PERMISSIONS = 'app/services/permissions/post.rb';
+  const SEARCH = 'app/services/search_posts.rb';
+  const permissions = "module Permissions\n  class Post\n    def initialize(user, search_params = nil)\n      @user = user\n      @search_params = search_params\n    end\n\n    def editable_posts\n      posts = ::Post.\n        where(managed_values)\n\n      filtered_posts(posts)\n    end\n\n    private\n\n    attr_reader :search_params\n\n    def filtered_posts(posts)\n      return posts unless filter_posts?\n\n      posts.published.search(search_params).result\n    end\n  end\nend\n";
+  const search = "class SearchPosts\n  attr_reader :posts\n\n  def initialize(params, current_user)\n    @params = params\n    @current_user = current_user\n\n    @posts = fetch_posts\n  end\n\n  private\n\n  attr_reader :params, :current_user\n\n  def fetch_posts\n    @search = search_query.\n      includes(:category).\n      ransack(params[:q])\n\n    return paginated_results if using_pagination?\n\n    @search.result(distinct: true)\n  end\n\n  def search_query\n    base_query = ::Permissions::Post.new(current_user).editable_posts\n    return base_query unless params[:shipping_method_id]\n\n    base_query\n      .joins(:comments)\n      .where(comments: { selected: true })\n  end\n\n  def paginated_results\n    @search.result(distinct: true)\n      .page(params[:page])\n      .per(params[:per_page])\n  end\n\n  def using_pagination?\n    params[:page]\n  end\nend\n";
+  const files = (searchText = search, permissionsText = permissions): Files => app({
+    [PERMISSIONS]: permissionsText,
+    [SEARCH]: searchText,
+    [JOB]: 'class DigestJob < ApplicationJob\n  def perform(params, user)\n    posts = SearchPosts.new(params, user).posts\n    posts.each { |post| puts post.author.name }\n  end\nend\n',
+  });
+
+  test('`posts` reads `@posts = fetch_posts`; fetch_posts reads `@search` it assigned; the permissions class hands its local to `filtered_posts`', () => {
+    assert.deepEqual(found(files(), JOB), [[4, 30, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+  });
+
+  test('near misses: `search` without `.result` (another gem\'s), or an ivar the class assigns twice', () => {
+    assert.deepEqual(found(files(search, permissions.replace('posts.published.search(search_params).result', 'posts.published.search(search_params)')), JOB), []);
+    assert.deepEqual(found(files(search.replace('  def using_pagination?', '  def reset!\n    @posts = nil\n  end\n\n  def using_pagination?')), JOB), []);
+  });
+});
