@@ -7,10 +7,10 @@ import type { Range } from '../core/types';
 import { bodyStatements, constantText, literalName, literalNames, nodeRange, readCall } from '../parsing/ruby';
 import { underscore } from '../models/inflector';
 import { lexicalCandidates } from '../models/modelIndex';
-import { chainOf, substitutePassed, substituteRoot, type Chain, type Link } from './chain';
+import { chainOf, substitutePassed, substituteRoot, type Chain, type Link, type PassedArgs } from './chain';
 import { componentFileFor, isComponentTemplate, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
-import { returnSummaryOf, type ReturnSummary } from './methodReturns';
+import { parameterList, returnSummaryOf, type ReturnSummary } from './methodReturns';
 
 /** `@x = chain`; with `element`, `@a, @x = chain`: the element-th of the `[a, b]` the call returns (methodReturns.ts). */
 export interface IvarAssignment {
@@ -67,6 +67,10 @@ export interface ControllerMethod {
   jsonRenders?: JsonRender[];
   /** The serializer classes a method without parameters returns, on every branch (`if toggle? then ASerializer else BSerializer end`). */
   returnsSerializers?: string[];
+  /** Positional parameter names, when the method has any. */
+  params?: string[];
+  /** Calls of the class's own methods that pass arguments (`serialized_orders(orders)`), with the chains passed. */
+  selfCalls?: { name: string; passed: PassedArgs }[];
 }
 
 /** A collection handed to `render json:`: each element goes through a serializer (named, or the model's by default). */
@@ -225,6 +229,26 @@ export function extractControllers(tree: Tree, file: string): ControllerInfo[] {
   return out;
 }
 
+/**
+ * `render json: { orders: serialized_orders(orders) }` where `serialized_orders(orders)` wraps its parameter in an
+ * `ArraySerializer.new(orders, each_serializer: S)`: the caller hands its collection to that serializer.
+ */
+function handSerializerUsesToCallers(info: ControllerInfo): void {
+  for (const method of info.methods.values()) {
+    for (const call of method.selfCalls ?? []) {
+      const callee = info.methods.get(call.name);
+      if (!callee?.params || callee === method) continue;
+      for (const use of callee.jsonRenders ?? []) {
+        const root = use.collection.root;
+        const at = root.kind === 'name' ? callee.params.indexOf(root.name) : -1;
+        const passed = at >= 0 ? call.passed.positional[at] : undefined;
+        if (!passed) continue;
+        (method.jsonRenders ??= []).push({ ...use, collection: substituteRoot(use.collection, passed), via: call.name });
+      }
+    }
+  }
+}
+
 function emptyController(name: string, file: string): ControllerInfo {
   return { name, file, viewPath: underscore(name.replace(/Controller$/, '')), methods: new Map(), beforeActions: [] };
 }
@@ -273,6 +297,7 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
       }
     }
   }
+  handSerializerUsesToCallers(info);
   return info;
 }
 
@@ -347,6 +372,10 @@ export function readMethod(name: string, method: Node, file: string): Controller
     }
     if (node.type === 'call') {
       const call = readCall(node);
+      if (call && !call.receiver && call.name !== 'render' && call.args.length > 0) {
+        const passed = expr(node)?.links[0]?.args.passed;
+        if (passed) (out.selfCalls ??= []).push({ name: call.name, passed });
+      }
       if (call && !call.receiver && call.name === 'render') { readRender(call, out); readJsonRender(call, out, expr); }
       else if (call) {
         // Inside `render json:` too (`ArraySerializer.new(@posts, each_serializer: S).to_json`), unless the render's own reading has it.
@@ -363,6 +392,8 @@ export function readMethod(name: string, method: Node, file: string): Controller
   for (const n of stack) walk(n, 0);
   const summary = returnSummaryOf(method, file);
   if (summary) out.returnSummary = summary;
+  const params = parameterList(method);
+  if (params.params.length > 0 && !params.splat) out.params = params.params.filter((p) => !params.keywords?.includes(p));
   if (!method.childForFieldName('parameters')?.namedChildren.length) {
     const body = method.childForFieldName('body');
     const statements = body ? [...bodyStatements(body)] : [];

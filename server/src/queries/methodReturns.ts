@@ -35,6 +35,9 @@ const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|[\w:]+\.none|[\w:]+\.where
 
 type ParamList = Pick<ReturnSummary, 'params' | 'keywords' | 'splat' | 'defaults'>;
 
+/** A def's parameters: names in order, which are keywords, a `*rest`, literal association-list defaults. */
+export function parameterList(method: Node): ParamList { return paramList(method); }
+
 function paramList(method: Node): ParamList {
   const out: ParamList = { params: [] };
   const list = method.childForFieldName('parameters') ?? method.namedChildren.find((c) => c?.type === 'block_parameters');
@@ -191,8 +194,9 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       if (right) walk(right, conditional, depth + 1);
-      // An ivar the method assigns reads, later in the method, like a local (`@search = …; @search.result`).
-      if ((left?.type === 'identifier' || left?.type === 'instance_variable') && right) {
+      // An ivar the method assigns reads, later in the method, like a local (`@search = …; @search.result`), when the
+      // class assigns it nowhere else: other methods it calls may refine it (`@variants = @variants.where(…)`).
+      if ((left?.type === 'identifier' || (left?.type === 'instance_variable' && assignedOnceInClass(method, left.text))) && right) {
         const chain = expr(right);
         const prior = locals.get(left.text);
         const raw = CHAIN_NODES.has(right.type) ? chainOf(right, file).root : undefined;
@@ -217,6 +221,19 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
   if (chains.length === 0 && !tuple) return undefined;
   return { ...params, chains, ...(tuple ? { tuple } : {}) };
 }
+
+/** Whether the class (or module) around `method` assigns `ivar` in one place only. */
+function assignedOnceInClass(method: Node, ivar: string): boolean {
+  let owner: Node | null = method.parent;
+  for (let steps = 0; owner && owner.type !== 'class' && owner.type !== 'module' && steps < 16; steps++) owner = owner.parent;
+  const scope = owner && (owner.type === 'class' || owner.type === 'module') ? owner : method;
+  let counts = assignmentCounts.get(scope);
+  if (!counts) assignmentCounts.set(scope, (counts = new Map()));
+  let count = counts.get(ivar);
+  if (count === undefined) counts.set(ivar, (count = scope.text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0));
+  return count === 1;
+}
+const assignmentCounts = new WeakMap<Node, Map<string, number>>();
 
 /** Branches a local or a return may take before the analysis stops following them. */
 const MAX_ALTERNATIVES = 8;

@@ -345,3 +345,39 @@ describe('a search service whose reader returns what initialize assigned, throug
     assert.deepEqual(found(files(search.replace('  def using_pagination?', '  def reset!\n    @posts = nil\n  end\n\n  def using_pagination?')), JOB), []);
   });
 });
+
+describe('an ivar a method assigns and returns, refined by other methods it calls (OFN ScopeVariantsForSearch)', () => {
+  const SCOPER = 'app/services/post_scoper.rb';
+  const scoper = (narrow: string) => [
+    'class PostScoper',
+    '  def initialize(params)',
+    '    @params = params',
+    '  end',
+    '',
+    '  def search',
+    '    @posts = Post.where(published: true)',
+    '    narrow if @params[:with_authors]',
+    '    @posts',
+    '  end',
+    '',
+    '  private',
+    '',
+    '  def narrow',
+    `    ${narrow}`,
+    '  end',
+    'end',
+    '',
+  ].join('\n');
+  const files = (narrow: string): Files => app({
+    [SCOPER]: scoper(narrow),
+    [JOB]: 'class DigestJob < ApplicationJob\n  def perform(params)\n    PostScoper.new(params).search.each { |post| puts post.author.name }\n  end\nend\n',
+  });
+
+  test('near miss: another method reassigns the ivar (here adding the preload), so what `search` returns is unknown', () => {
+    assert.deepEqual(found(files('@posts = @posts.includes(:author)'), JOB), []);
+  });
+
+  test('the ivar assigned once in the class reads like a local: found', () => {
+    assert.deepEqual(found(files('puts @posts.count'), JOB), [[3, 54, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+  });
+});

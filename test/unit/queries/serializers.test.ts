@@ -240,6 +240,30 @@ describe('a collection handed with its serializer to a method (a view helper, Ar
     assert.deepEqual(findings.map((f) => f.range.start.line + 1), [3, 6]);
   });
 
+  test('a private method that wraps its parameter in ArraySerializer.new: the action\'s collection goes through it (OFN /api/orders)', () => {
+    const ctrl = (relation: string): string => [
+      'class PostsController < ApplicationController',
+      '  def index',
+      `    posts = ${relation}`,
+      '    render json: { posts: serialized_posts(posts), total: posts.count }',
+      '  end',
+      '',
+      '  private',
+      '',
+      '  def serialized_posts(posts)',
+      '    ActiveModel::ArraySerializer.new(posts, each_serializer: PostSerializer)',
+      '  end',
+      'end',
+      '',
+    ].join('\n');
+    const findings = check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: ctrl('Post.where(published: true)') });
+    assert.deepEqual(findings.map((f) => f.range.start.line + 1), [3, 6]);
+    assert.match(findings[0].message, /when `PostsController#index` passes `Post\.where\(published: true\)` to `serialized_posts` with PostSerializer.*serialized at app\/controllers\/posts_controller\.rb:10\)/);
+    // Near misses: the action hands it a preloaded relation, or something the analysis cannot read.
+    assert.deepEqual(check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: ctrl('Post.includes(:comments, :author).where(published: true)') }), []);
+    assert.deepEqual(check({ ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: ctrl('PostFinder.call(params)') }), []);
+  });
+
   test('near misses: one record with its serializer, the serializer as the receiver, a preloaded collection', () => {
     const one = { ...AMS, [SERIALIZER]: POST_SERIALIZER, [CONTROLLER]: action('@post = Post.find(params[:id])'), [VIEW]: '<%= inject_json("post", @post, PostSerializer) %>\n' };
     assert.deepEqual(check(one), []);
