@@ -195,8 +195,8 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
       const right = node.childForFieldName('right');
       if (right) walk(right, conditional, depth + 1);
       // An ivar the method assigns reads, later in the method, like a local (`@search = …; @search.result`), when the
-      // class assigns it nowhere else: other methods it calls may refine it (`@variants = @variants.where(…)`).
-      if ((left?.type === 'identifier' || (left?.type === 'instance_variable' && assignedOnceInClass(method, left.text))) && right) {
+      // class assigns it in no other method: those it calls may refine it (`@variants = @variants.where(…)`).
+      if ((left?.type === 'identifier' || (left?.type === 'instance_variable' && assignedOnlyIn(method, left.text))) && right) {
         const chain = expr(right);
         const prior = locals.get(left.text);
         const raw = CHAIN_NODES.has(right.type) ? chainOf(right, file).root : undefined;
@@ -222,16 +222,20 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
   return { ...params, chains, ...(tuple ? { tuple } : {}) };
 }
 
-/** Whether the class (or module) around `method` assigns `ivar` in one place only. */
-function assignedOnceInClass(method: Node, ivar: string): boolean {
+/** Whether every assignment of `ivar` in the class (or module) around `method` is in `method`. */
+function assignedOnlyIn(method: Node, ivar: string): boolean {
   let owner: Node | null = method.parent;
   for (let steps = 0; owner && owner.type !== 'class' && owner.type !== 'module' && steps < 16; steps++) owner = owner.parent;
   const scope = owner && (owner.type === 'class' || owner.type === 'module') ? owner : method;
+  return assignmentCount(scope, ivar) === assignmentCount(method, ivar);
+}
+
+function assignmentCount(scope: Node, ivar: string): number {
   let counts = assignmentCounts.get(scope);
   if (!counts) assignmentCounts.set(scope, (counts = new Map()));
   let count = counts.get(ivar);
   if (count === undefined) counts.set(ivar, (count = scope.text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0));
-  return count === 1;
+  return count;
 }
 const assignmentCounts = new WeakMap<Node, Map<string, number>>();
 

@@ -380,4 +380,12 @@ describe('an ivar a method assigns and returns, refined by other methods it call
   test('the ivar assigned once in the class reads like a local: found', () => {
     assert.deepEqual(found(files('puts @posts.count'), JOB), [[3, 54, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
   });
+
+  test('assigned twice, both times in the method that returns it (memoised, then refined there): found', () => {
+    const refined = app({
+      [SCOPER]: 'class PostScoper\n  def initialize(params)\n    @params = params\n  end\n\n  def search\n    return @posts if @posts.present?\n\n    @posts = Post.where(published: true)\n    return @posts if @params[:all]\n\n    @posts = @posts.where(featured: true)\n  end\nend\n',
+      [JOB]: 'class DigestJob < ApplicationJob\n  def perform(params)\n    PostScoper.new(params).search.each { |post| puts post.author.name }\n  end\nend\n',
+    });
+    assert.deepEqual(found(refined, JOB), [[3, 54, 'hint', '`post.author` runs one query per post in the loop (N+1; size unknown']]);
+  });
 });
