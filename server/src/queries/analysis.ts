@@ -1147,7 +1147,7 @@ export function actionChainValue(controller: ControllerInfo, action: ControllerM
 
 /** The `element`-th of the `[a, b]` a call returns: `load_page` / `load_page(x)` of self, `X.new(…).m` of an app class. */
 function elementValue(chain: Chain, element: number, returns: ReturnResolver, caller: EvalHooks): Value | undefined {
-  if (chain.root.kind === 'self' && chain.links.length === 1) return returns.self(chain.links[0].name, element, passedValues(chain.links[0], caller));
+  if (chain.root.kind === 'self' && chain.links.length === 1) return returns.self(chain.links[0].name, element, () => passedValues(chain.links[0], caller));
   if (chain.root.kind === 'name' && chain.links.length === 0) return returns.self(chain.root.name, element);
   if (chain.root.kind !== 'const') return undefined;
   const call = returns.constant(chain, element, (link) => passedValues(link, caller));

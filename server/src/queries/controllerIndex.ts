@@ -10,7 +10,7 @@ import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substitutePassed, substituteRoot, type Chain, type Link, type PassedArgs } from './chain';
 import { componentFileFor, isComponentTemplate, type ComponentInfo } from './components';
 import { readAuthorization, type Authorization, type PolicyInfo } from './policies';
-import { parameterList, returnSummaryOf, type ReturnSummary } from './methodReturns';
+import { lazyIvarCounts, parameterList, returnSummaryOf, type ReturnSummary } from './methodReturns';
 
 /** `@x = chain`; with `element`, `@a, @x = chain`: the element-th of the `[a, b]` the call returns (methodReturns.ts). */
 export interface IvarAssignment {
@@ -255,13 +255,14 @@ function emptyController(name: string, file: string): ControllerInfo {
 
 function readController(name: string, body: Node, file: string): ControllerInfo {
   const info = emptyController(name, file);
+  const counts = lazyIvarCounts(body);
   let hidden = false;
   const statements = bodyStatements(body);
   for (let i = 0; i < statements.length; i++) {
     const stmt = statements[i];
     if (stmt.type === 'method') {
       const m = stmt.childForFieldName('name')?.text;
-      if (m) info.methods.set(m, { ...readMethod(m, stmt, file), ...(hidden ? { hidden: true } : {}) });
+      if (m) info.methods.set(m, { ...readMethod(m, stmt, file, counts), ...(hidden ? { hidden: true } : {}) });
       continue;
     }
     if (stmt.type === 'identifier' && (stmt.text === 'private' || stmt.text === 'protected')) { hidden = true; continue; }
@@ -279,7 +280,7 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
         const named = a.type === 'method' ? a.childForFieldName('name')?.text : literalName(a);
         const m = named ? info.methods.get(named) : undefined;
         if (m) m.hidden = true;
-        else if (a.type === 'method' && named) info.methods.set(named, { ...readMethod(named, a, file), hidden: true });
+        else if (a.type === 'method' && named) info.methods.set(named, { ...readMethod(named, a, file, counts), hidden: true });
       }
       continue;
     }
@@ -301,7 +302,7 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
   return info;
 }
 
-export function readMethod(name: string, method: Node, file: string): ControllerMethod {
+export function readMethod(name: string, method: Node, file: string, classCounts?: () => Map<string, number>): ControllerMethod {
   const out: ControllerMethod = { name, assigns: [], renders: [], rendersJson: false };
   const locals = new Map<string, Chain>();
   const expr = (node: Node | null): Chain | undefined => {
@@ -390,7 +391,7 @@ export function readMethod(name: string, method: Node, file: string): Controller
     for (const c of node.namedChildren) if (c) walk(c, depth + 1);
   };
   for (const n of stack) walk(n, 0);
-  const summary = returnSummaryOf(method, file);
+  const summary = returnSummaryOf(method, file, classCounts);
   if (summary) out.returnSummary = summary;
   const params = parameterList(method);
   if (params.params.length > 0 && !params.splat) out.params = params.params.filter((p) => !params.keywords?.includes(p));

@@ -8,7 +8,7 @@ import type { Node } from '../parsing/treeSitter';
 import { bodyStatements, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { chainOf, emptyPreloads, readPreloads, substitutePassed, substituteRoot, type Chain, type Link, type Preloads } from './chain';
-import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type PassedValues, type ReturnResolver, type Value } from './values';
+import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type PassedArgsOf, type PassedValues, type ReturnResolver, type Value } from './values';
 import type { AppClassSource } from '../callbacks/appClasses';
 
 export interface ReturnSummary {
@@ -131,7 +131,7 @@ function tailNodes(node: Node, out: Node[], depth = 0, narrowed?: Narrowed): boo
  * The summary of a `def`, or undefined when some path returns something the analysis cannot read as a chain
  * (a literal, an interpolated string, a local assigned differently on different paths).
  */
-export function returnSummaryOf(method: Node, file: string): ReturnSummary | undefined {
+export function returnSummaryOf(method: Node, file: string, classCounts?: () => Map<string, number>): ReturnSummary | undefined {
   const block = method.type === 'do_block' || method.type === 'block';
   const body = method.childForFieldName('body') ?? (block ? method.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body') ?? null : null);
   if (!body) return undefined;
@@ -196,7 +196,7 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
       if (right) walk(right, conditional, depth + 1);
       // An ivar the method assigns reads, later in the method, like a local (`@search = …; @search.result`), when the
       // class assigns it in no other method: those it calls may refine it (`@variants = @variants.where(…)`).
-      if ((left?.type === 'identifier' || (left?.type === 'instance_variable' && assignedOnlyIn(method, left.text))) && right) {
+      if ((left?.type === 'identifier' || (left?.type === 'instance_variable' && assignedOnlyIn(method, left.text, classCounts))) && right) {
         const chain = expr(right);
         const prior = locals.get(left.text);
         const raw = CHAIN_NODES.has(right.type) ? chainOf(right, file).root : undefined;
@@ -222,22 +222,34 @@ export function returnSummaryOf(method: Node, file: string): ReturnSummary | und
   return { ...params, chains, ...(tuple ? { tuple } : {}) };
 }
 
-/** Whether every assignment of `ivar` in the class (or module) around `method` is in `method`. */
-function assignedOnlyIn(method: Node, ivar: string): boolean {
-  let owner: Node | null = method.parent;
-  for (let steps = 0; owner && owner.type !== 'class' && owner.type !== 'module' && steps < 16; steps++) owner = owner.parent;
-  const scope = owner && (owner.type === 'class' || owner.type === 'module') ? owner : method;
-  return assignmentCount(scope, ivar) === assignmentCount(method, ivar);
+/**
+ * Whether every assignment of `ivar` in the class (or module) around `method` is in `method`. `classCounts`: the
+ * class's counts, read once for all its methods by the caller; else the class text is read for this method.
+ */
+function assignedOnlyIn(method: Node, ivar: string, classCounts?: () => Map<string, number>): boolean {
+  let counts = classCounts?.();
+  if (!counts) {
+    let owner: Node | null = method.parent;
+    for (let steps = 0; owner && owner.type !== 'class' && owner.type !== 'module' && steps < 16; steps++) owner = owner.parent;
+    counts = ivarAssignmentCounts((owner && (owner.type === 'class' || owner.type === 'module') ? owner : method).text);
+  }
+  return (counts.get(ivar) ?? 0) === (ivarAssignmentCounts(method.text).get(ivar) ?? 0);
 }
 
-function assignmentCount(scope: Node, ivar: string): number {
-  let counts = assignmentCounts.get(scope);
-  if (!counts) assignmentCounts.set(scope, (counts = new Map()));
-  let count = counts.get(ivar);
-  if (count === undefined) counts.set(ivar, (count = scope.text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0));
-  return count;
+/** How many times each ivar is assigned in `text` (`@x =`, `@x ||=`, `@x +=`, `@x, @y =`), in one pass. */
+export function ivarAssignmentCounts(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/(@[A-Za-z_]\w*)\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)/g)) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
+  return out;
 }
-const assignmentCounts = new WeakMap<Node, Map<string, number>>();
+
+/** `ivarAssignmentCounts` of `node`'s text, read the first time it is asked for. */
+export function lazyIvarCounts(node: Node): () => Map<string, number> { return lazyCounts(node); }
+
+function lazyCounts(node: Node): () => Map<string, number> {
+  let counts: Map<string, number> | undefined;
+  return () => (counts ??= ivarAssignmentCounts(node.text));
+}
 
 /** Branches a local or a return may take before the analysis stops following them. */
 const MAX_ALTERNATIVES = 8;
@@ -267,9 +279,10 @@ function recordOf(klass: Node, file: string): Chain {
 /** Summaries of the instance (`#name`) and class (`.name`) methods of a class body. */
 export function returnSummariesOf(body: Node, file: string): Map<string, ReturnSummary> {
   const out = new Map<string, ReturnSummary>();
+  const counts = lazyCounts(body);
   const add = (key: string, def: Node): void => {
     if (out.has(key)) { out.delete(key); return; }
-    const s = returnSummaryOf(def, file);
+    const s = returnSummaryOf(def, file, counts);
     if (s) out.set(key, s);
   };
   defineMethods(body, file, out);
@@ -366,8 +379,8 @@ export function initializerOf(body: Node, file: string): Initializer | undefined
     }
   }
   // Written again anywhere in the class (`@relation = relation.where(…)` in a method): not the constructor's value.
-  const text = body.text;
-  const once = (ivar: string): boolean => (text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0) === 1;
+  const counts = ivarAssignmentCounts(body.text);
+  const once = (ivar: string): boolean => counts.get(ivar) === 1;
   for (const ivar of Object.keys(stores)) if (!once(ivar)) delete stores[ivar];
   for (const ivar of Object.keys(computed)) if (!once(ivar)) delete computed[ivar];
   if (Object.keys(stores).length === 0 && Object.keys(computed).length === 0) return undefined;
@@ -385,17 +398,24 @@ export function initializerOf(body: Node, file: string): Initializer | undefined
  * models' (through the model index) and the app's plain classes' (`X.new(…).m`, `X.instance.m`, `X.m`).
  */
 export function returnResolver(models: ModelIndex, classes: AppClassSource | undefined, own?: Owner, depth = 0): ReturnResolver {
-  const valueOf = (summary: ReturnSummary, owner: Owner, element: number | undefined, label: string, args?: PassedValues): Value =>
-    returned(valueOfSummary(summary, owner, element, args), label);
-  const valueOfSummary = (summary: ReturnSummary, owner: Owner, element?: number, args?: PassedValues): Value => {
+  const valueOf = (summary: ReturnSummary, owner: Owner, element: number | undefined, label: string, argsOf?: PassedArgsOf): Value =>
+    returned(valueOfSummary(summary, owner, element, argsOf), label);
+  const valueOfSummary = (summary: ReturnSummary, owner: Owner, element?: number, argsOf?: PassedArgsOf): Value => {
     if (depth >= MAX_DEPTH) return UNKNOWN;
+    let evaluated = false;
+    let passed: PassedValues | undefined;
+    /** The call's arguments, evaluated the first time a parameter is read. */
+    const args = (): PassedValues | undefined => {
+      if (!evaluated) { evaluated = true; passed = argsOf?.(); }
+      return passed;
+    };
     const inner = returnResolver(models, classes, owner, depth + 1);
     let usedArguments = false;
     const hooks: EvalHooks = {
       models, self: owner.self, returns: inner,
       resolveRoot(chain) {
         if (chain.root.kind === 'name' && summary.params.includes(chain.root.name)) {
-          const value = parameterValue(summary, chain.root.name, args);
+          const value = parameterValue(summary, chain.root.name, args());
           if (value.kind !== 'unknown') usedArguments = true;
           return value;
         }
@@ -408,8 +428,10 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
         return undefined;
       },
       preloadsOf(name) {
-        if (!args || !summary.keywords?.includes(name)) return undefined;
-        const preloads = args.preloads.get(name) ?? (args.keywords.has(name) ? undefined : summary.defaults?.[name]);
+        if (!summary.keywords?.includes(name)) return undefined;
+        const given = args();
+        if (!given) return undefined;
+        const preloads = given.preloads.get(name) ?? (given.keywords.has(name) ? undefined : summary.defaults?.[name]);
         if (preloads) usedArguments = true;
         return preloads;
       },
@@ -424,18 +446,24 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
     return values.length === 1 ? values[0] : { ...values[0], alternatives: values.flatMap((v) => v.alternatives ?? [v]), bounded: values.every((v) => v.bounded) ? values[0].bounded : undefined };
   };
   /** An app class's methods; built with `new(args)`, its ivars hold what initialize stored from them. */
-  const appOwner = (name: string, built: boolean, newArgs?: PassedValues): Owner | undefined => {
+  const appOwner = (name: string, built: boolean, newArgsOf?: PassedArgsOf): Owner | undefined => {
     const klass = classes?.find(name);
     if (!klass) return undefined;
     const init = klass.initializer;
     if (!init || !built) return { sibling: (key) => klass.returns?.get(key) };
+    let evaluated = false;
+    let given: PassedValues | undefined;
+    const newArgs = (): PassedValues | undefined => {
+      if (!evaluated) { evaluated = true; given = newArgsOf?.(); }
+      return given;
+    };
     /** Ivars being computed: `@a = a` where `a` reads `@a` is unknown, not a loop. */
     const computing = new Set<string>();
     const owner: Owner = {
       sibling: (key) => klass.returns?.get(key),
       readers: init.readers,
       ivar: (ivar) => {
-        if (init.stores[ivar]) return parameterValue({ ...init, chains: [] }, init.stores[ivar], newArgs);
+        if (init.stores[ivar]) return parameterValue({ ...init, chains: [] }, init.stores[ivar], newArgs());
         const assigned = init.computed?.[ivar];
         if (!assigned || computing.has(ivar)) return undefined;
         computing.add(ivar);
@@ -473,7 +501,7 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
       const method: Link | undefined = instance ? links[1] : links[0];
       if (!method) return undefined;
       const built = instance && links[0].name === 'new';
-      const owner = appOwner(chain.root.name, built, built ? argsOf?.(links[0]) : undefined);
+      const owner = appOwner(chain.root.name, built, built && argsOf ? () => argsOf(links[0]) : undefined);
       const summary = owner?.sibling(`${instance ? '#' : '.'}${method.name}`);
       // `SearchOrders.new(params, user).orders` where `attr_reader :orders` reads what initialize assigned.
       if (owner && !summary && instance && owner.readers?.includes(method.name)) {
@@ -481,7 +509,7 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
         return value && value.kind !== 'unknown' ? { value: returned(value, `${chain.root.name}#${method.name}`), count: 2 } : undefined;
       }
       if (!owner || !summary) return undefined;
-      const value = valueOf(summary, owner, element, `${chain.root.name}${instance ? '#' : '.'}${method.name}`, argsOf?.(method));
+      const value = valueOf(summary, owner, element, `${chain.root.name}${instance ? '#' : '.'}${method.name}`, argsOf ? () => argsOf(method) : undefined);
       return value.kind === 'unknown' ? undefined : { value, count: instance ? 2 : 1 };
     },
   };
@@ -532,15 +560,17 @@ export function fileOwner(root: Node, file: string, self?: Owner['self']): Owner
     sibling(key) {
       if (!methods) {
         methods = new Map();
-        const stack: Node[] = [root];
+        // Each method with the ivar assignment counts of its class, read once per class.
+        const stack: [Node, (() => Map<string, number>) | undefined][] = [[root, undefined]];
         while (stack.length > 0) {
-          const n = stack.pop()!;
+          const [n, counts] = stack.pop()!;
           if (n.type === 'method' || (n.type === 'singleton_method' && n.childForFieldName('object')?.type === 'self')) {
             const name = `${n.type === 'method' ? '#' : '.'}${n.childForFieldName('name')?.text}`;
-            methods.set(name, methods.has(name) ? null : returnSummaryOf(n, file) ?? null);
+            methods.set(name, methods.has(name) ? null : returnSummaryOf(n, file, counts) ?? null);
             continue;
           }
-          if (['program', 'class', 'module', 'body_statement'].includes(n.type)) for (const c of n.namedChildren) if (c) stack.push(c);
+          const inner = n.type === 'class' || n.type === 'module' ? lazyCounts(n) : counts;
+          if (['program', 'class', 'module', 'body_statement'].includes(n.type)) for (const c of n.namedChildren) if (c) stack.push([c, inner]);
         }
       }
       return methods.get(key) ?? undefined;

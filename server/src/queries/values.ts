@@ -105,12 +105,15 @@ export interface PassedValues {
  */
 export interface ReturnResolver {
   /** A receiverless call of a method of self (the file's own, or self's model's). */
-  self(name: string, element?: number, args?: PassedValues): Value | undefined;
+  self(name: string, element?: number, args?: PassedArgsOf): Value | undefined;
   /** A model's method called on a record (`on: 'instance'`) or on the class. */
-  method(model: ModelInfo, on: 'class' | 'instance', name: string, args?: PassedValues): Value | undefined;
+  method(model: ModelInfo, on: 'class' | 'instance', name: string, args?: PassedArgsOf): Value | undefined;
   /** `X.new(…).m`, `X.instance.m`, `X.m` on an app class that is not a model: the value and how many links it took. */
   constant(chain: Chain, element?: number, argsOf?: (link: Link) => PassedValues | undefined): { value: Value; count: number } | undefined;
 }
+
+/** What a call passes, evaluated only when the method called has a summary that reads it. */
+export type PassedArgsOf = () => PassedValues | undefined;
 
 /** The values a link's arguments pass, evaluated with the caller's hooks; undefined when it passes nothing readable. */
 export function passedValues(link: Link | undefined, hooks: EvalHooks): PassedValues | undefined {
@@ -165,7 +168,7 @@ export function evaluate(chain: Chain, hooks: EvalHooks): Value {
   } else if (root.kind === 'self') {
     value = selfValue(hooks, chain);
     // `popular_posts(min, max)` outside a model: the file's own method.
-    const own = !hooks.self && chain.links.length > 0 ? hooks.returns?.self(chain.links[0].name, undefined, passedValues(chain.links[0], hooks)) : undefined;
+    const own = !hooks.self && chain.links.length > 0 ? hooks.returns?.self(chain.links[0].name, undefined, () => passedValues(chain.links[0], hooks)) : undefined;
     if (own) { start = 1; resolved = own; }
   } else if (root.kind === 'other') {
     value = root.operand ? differenceOf(evaluate(root.operand, { ...hooks, onLink: undefined })) : UNKNOWN;
@@ -320,7 +323,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
       }
       if (receiver.kind === 'class') {
         // A class method the analysis read the return of, or unknown.
-        return hooks.returns?.method(model, 'class', name, passedValues(link, hooks)) ?? UNKNOWN;
+        return hooks.returns?.method(model, 'class', name, () => passedValues(link, hooks)) ?? UNKNOWN;
       }
       return UNKNOWN;
     }
@@ -331,7 +334,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
     }
     case 'record': {
       const assoc = models.association(model.name, link.name);
-      if (!assoc) return hooks.returns?.method(model, 'instance', link.name, passedValues(link, hooks)) ?? UNKNOWN;
+      if (!assoc) return hooks.returns?.method(model, 'instance', link.name, () => passedValues(link, hooks)) ?? UNKNOWN;
       // An alias of the reader (`alias :members :zone_members`) loads and preloads under the association's name.
       const name = assoc.aliasOf ?? link.name;
       const target = targetOf(models, model, assoc);
