@@ -171,8 +171,7 @@ function readLink(call: Node, nameNode: Node, withDeps: boolean, file: string, n
       readPreloads(a, args.preloads);
       args.preloadArgs.push(preloadArg(a));
     }
-  }
-  else if (positional.length > 0 && nesting < MAX_PASSED_NESTING && !NOT_APP_METHODS.has(name)) {
+  } else if (positional.length > 0 && nesting < MAX_PASSED_NESTING && !NOT_APP_METHODS.has(name)) {
     const passed = passedArgs(positional, file, nesting + 1);
     if (passed) args.passed = passed;
   }
