@@ -91,6 +91,14 @@ export function originsOf(value: Value): Origin[] {
   return (value.alternatives ?? [value]).map((v) => v.origin).filter((o): o is Origin => !!o);
 }
 
+/**
+ * Where a relation that misses `path.name` is built: the first of its alternatives whose own preloads miss it (a
+ * partial rendered by two pages, one of which preloads: the message names the other).
+ */
+export function uncoveredOrigin(value: Value, pathTo: string[], name: string): Origin | undefined {
+  return (value.alternatives ?? [value]).find((v) => v.origin && !covers(v.preloads, pathTo, name))?.origin;
+}
+
 /** Whether preloads cover `path.name`. */
 export function covers(preloads: Value['preloads'], pathTo: string[], name: string): boolean {
   let p = preloads;

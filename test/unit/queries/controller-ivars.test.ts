@@ -213,3 +213,19 @@ describe('an empty controller class between an action and the parent that assign
     assert.deepEqual(check(associationInLoop, files, 'app/views/admin/posts/index.html.erb').map((f) => [at(f).line, at(f).column]), [[2, 7]]);
   });
 });
+
+describe('a partial two pages render, one of which preloads what it reads', () => {
+  test('the message names the page whose relation misses the preload, not the first one found', () => {
+    const files: Files = {
+      ...BLOG,
+      'app/controllers/archives_controller.rb': 'class ArchivesController < ApplicationController\n  def index\n    @posts = Post.includes(:author).where(published: true)\n  end\nend\n',
+      'app/controllers/drafts_controller.rb': 'class DraftsController < ApplicationController\n  def index\n    @posts = Post.where(published: false)\n  end\nend\n',
+      'app/views/archives/index.html.erb': '<%= render "shared/list" %>\n',
+      'app/views/drafts/index.html.erb': '<%= render "shared/list" %>\n',
+      'app/views/shared/_list.html.erb': '<% @posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+    };
+    const findings = check(associationInLoop, files, 'app/views/shared/_list.html.erb');
+    assert.deepEqual(findings.map((f) => [at(f).line, at(f).column]), [[2, 7]]);
+    assert.match(findings[0].message, /where the posts are loaded \(app\/controllers\/drafts_controller\.rb:3\)/);
+  });
+});

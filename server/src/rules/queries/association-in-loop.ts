@@ -2,7 +2,7 @@ import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { perRowWorkOf, queryModel, rowCardinality } from '../../queries/analysis';
 import { hasScope, targetOf } from '../../queries/values';
-import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, originsOf, preloadSpec, where, withIncludesText } from '../../queries/fixes';
+import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, originsOf, preloadSpec, uncoveredOrigin, where, withIncludesText } from '../../queries/fixes';
 import { nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 import { underscore } from '../../models/inflector';
@@ -84,7 +84,7 @@ export default defineRule({
         const spec = preloadSpec(perRow.path, assocName);
         const edits = includeEdits(collection, perRow.path, assocName);
         const origins = originsOf(collection);
-        const built = origins[0];
+        const built = uncoveredOrigin(collection, perRow.path, assocName) ?? origins[0];
         const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
         const perWhat = site.loop?.partial ? `each time this partial is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
         ctx.report({
@@ -126,7 +126,7 @@ export default defineRule({
         const spec = preloadSpec(perRow.path, assocName);
         const edits = includeEdits(collection, perRow.path, assocName);
         const origins = originsOf(collection);
-        const built = origins[0];
+        const built = uncoveredOrigin(collection, perRow.path, assocName) ?? origins[0];
         const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
         const perWhat = site.loop?.partial ? `each time this ${site.loop.component ? 'component' : 'partial'} is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
         const loop = call.calleeLoop;
@@ -164,7 +164,7 @@ export default defineRule({
       const spec = preloadSpec(s.path, name);
       const edits = includeEdits(collection, s.path, name);
       const origins = originsOf(collection);
-      const built = origins[0];
+      const built = uncoveredOrigin(collection, s.path, name) ?? origins[0];
       const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, read.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
       const applied = short(s.applied.name);
       const through = s.hops.length > 0
@@ -243,7 +243,7 @@ export default defineRule({
           const targeted = many && next && TARGETED_READS.has(next.name) ? next.name : undefined;
           const edits = targeted ? undefined : includeEdits(collection, r.perRow.path, name);
           const fixes: Fix[] = [];
-          const built = origins[0];
+          const built = uncoveredOrigin(collection, r.perRow.path, name) ?? origins[0];
           const builtText = built ? chainText(built.chain, built.count) : undefined;
           const whereText = built && built.chain.file !== ctx.file ? ` (${where(ctx.app.root, built)})` : '';
           if (edits) fixes.push({ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits });
