@@ -202,3 +202,24 @@ export function lineIndent(text: string, line: number): string {
 export function constantText(node: Node | null | undefined): string | undefined {
   return node ? node.text.replace(/\s+/g, '') : undefined;
 }
+
+/**
+ * How many times each ivar is assigned in `text` (`@x =`, `@x ||=`, `@x +=`, `@x, @y =`), in one pass over the text
+ * (not a walk of every node). A count of 1 means one write: the value it was given holds everywhere else.
+ */
+export function ivarAssignmentCounts(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/(@[A-Za-z_]\w*)\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)/g)) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
+  return out;
+}
+
+/** The names a class body's `attr_reader :x` / `attr_accessor :x` define, in order. */
+export function attrReaderNames(body: Node): string[] {
+  const out: string[] = [];
+  for (const stmt of bodyStatements(body)) {
+    const name = stmt.type === 'call' && !stmt.childForFieldName('receiver') ? stmt.childForFieldName('method')?.text : undefined;
+    if (name !== 'attr_reader' && name !== 'attr_accessor') continue;
+    for (const a of stmt.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') out.push(a.text.slice(1));
+  }
+  return out;
+}

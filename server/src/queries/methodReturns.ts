@@ -5,7 +5,7 @@
 // renders keeps its model, preloads and conditions across the call. Parameters are unknown: a return built from
 // one is unknown too.
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements, methodDefinitions } from '../parsing/ruby';
+import { attrReaderNames, bodyStatements, ivarAssignmentCounts, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { chainOf, emptyPreloads, readPreloads, substitutePassed, substituteRoot, type Chain, type Link, type Preloads } from './chain';
 import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type PassedArgsOf, type PassedValues, type ReturnResolver, type Value } from './values';
@@ -36,9 +36,7 @@ const EMPTY = /^(nil|\[\s*\]|\{\s*\}|false|Array\.new|[\w:]+\.none|[\w:]+\.where
 type ParamList = Pick<ReturnSummary, 'params' | 'keywords' | 'splat' | 'defaults'>;
 
 /** A def's parameters: names in order, which are keywords, a `*rest`, literal association-list defaults. */
-export function parameterList(method: Node): ParamList { return paramList(method); }
-
-function paramList(method: Node): ParamList {
+export function parameterList(method: Node): ParamList {
   const out: ParamList = { params: [] };
   const list = method.childForFieldName('parameters') ?? method.namedChildren.find((c) => c?.type === 'block_parameters');
   for (const p of list?.namedChildren ?? []) {
@@ -135,7 +133,7 @@ export function returnSummaryOf(method: Node, file: string, classCounts?: () => 
   const block = method.type === 'do_block' || method.type === 'block';
   const body = method.childForFieldName('body') ?? (block ? method.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body') ?? null : null);
   if (!body) return undefined;
-  const params = paramList(method);
+  const params = parameterList(method);
   /** Local → the chains it may hold where it was last assigned (one per branch of an `if`); null once paths disagree. */
   const locals = new Map<string, Chain[] | null>();
   const expr = (node: Node): Chain[] | null => {
@@ -236,19 +234,19 @@ function assignedOnlyIn(method: Node, ivar: string, classCounts?: () => Map<stri
   return (counts.get(ivar) ?? 0) === (ivarAssignmentCounts(method.text).get(ivar) ?? 0);
 }
 
-/** How many times each ivar is assigned in `text` (`@x =`, `@x ||=`, `@x +=`, `@x, @y =`), in one pass. */
-export function ivarAssignmentCounts(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of text.matchAll(/(@[A-Za-z_]\w*)\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)/g)) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
-  return out;
+/** `ivarAssignmentCounts` of `node`'s text, read the first time it is asked for. */
+export function lazyIvarCounts(node: Node): () => Map<string, number> {
+  return evaluatedOnce(() => ivarAssignmentCounts(node.text));
 }
 
-/** `ivarAssignmentCounts` of `node`'s text, read the first time it is asked for. */
-export function lazyIvarCounts(node: Node): () => Map<string, number> { return lazyCounts(node); }
-
-function lazyCounts(node: Node): () => Map<string, number> {
-  let counts: Map<string, number> | undefined;
-  return () => (counts ??= ivarAssignmentCounts(node.text));
+/** `compute`'s answer, computed on the first call and kept (undefined included). */
+function evaluatedOnce<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) { done = true; value = compute(); }
+    return value;
+  };
 }
 
 /** Branches a local or a return may take before the analysis stops following them. */
@@ -279,7 +277,7 @@ function recordOf(klass: Node, file: string): Chain {
 /** Summaries of the instance (`#name`) and class (`.name`) methods of a class body. */
 export function returnSummariesOf(body: Node, file: string): Map<string, ReturnSummary> {
   const out = new Map<string, ReturnSummary>();
-  const counts = lazyCounts(body);
+  const counts = lazyIvarCounts(body);
   const add = (key: string, def: Node): void => {
     if (out.has(key)) { out.delete(key); return; }
     const s = returnSummaryOf(def, file, counts);
@@ -364,12 +362,12 @@ export function initializerOf(body: Node, file: string): Initializer | undefined
   const defs = methodDefinitions(body).filter(([key]) => key === '#initialize');
   if (defs.length !== 1) return undefined;
   const init = defs[0][1];
-  const params = paramList(init);
+  const params = parameterList(init);
   const stores: Record<string, string> = {};
   const computed: Record<string, { chain: Chain; params?: ParamList }> = {};
   for (const [key, def] of methodDefinitions(body)) {
     if (!key.startsWith('#')) continue;
-    const own = key === '#initialize' ? undefined : paramList(def);
+    const own = key === '#initialize' ? undefined : parameterList(def);
     for (const stmt of bodyStatements(def.childForFieldName('body'))) {
       const left = stmt.type === 'assignment' ? stmt.childForFieldName('left') : undefined;
       const right = stmt.childForFieldName('right');
@@ -384,12 +382,7 @@ export function initializerOf(body: Node, file: string): Initializer | undefined
   for (const ivar of Object.keys(stores)) if (!once(ivar)) delete stores[ivar];
   for (const ivar of Object.keys(computed)) if (!once(ivar)) delete computed[ivar];
   if (Object.keys(stores).length === 0 && Object.keys(computed).length === 0) return undefined;
-  const readers: string[] = [];
-  for (const stmt of bodyStatements(body)) {
-    const name = stmt.type === 'call' && !stmt.childForFieldName('receiver') ? stmt.childForFieldName('method')?.text : undefined;
-    if (name !== 'attr_reader' && name !== 'attr_accessor') continue;
-    for (const a of stmt.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') readers.push(a.text.slice(1));
-  }
+  const readers = attrReaderNames(body);
   return { ...params, stores, ...(Object.keys(computed).length > 0 ? { computed } : {}), ...(readers.length > 0 ? { readers } : {}) };
 }
 
@@ -402,13 +395,8 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
     returned(valueOfSummary(summary, owner, element, argsOf), label);
   const valueOfSummary = (summary: ReturnSummary, owner: Owner, element?: number, argsOf?: PassedArgsOf): Value => {
     if (depth >= MAX_DEPTH) return UNKNOWN;
-    let evaluated = false;
-    let passed: PassedValues | undefined;
     /** The call's arguments, evaluated the first time a parameter is read. */
-    const args = (): PassedValues | undefined => {
-      if (!evaluated) { evaluated = true; passed = argsOf?.(); }
-      return passed;
-    };
+    const args = evaluatedOnce((): PassedValues | undefined => argsOf?.());
     const inner = returnResolver(models, classes, owner, depth + 1);
     let usedArguments = false;
     const hooks: EvalHooks = {
@@ -451,12 +439,7 @@ export function returnResolver(models: ModelIndex, classes: AppClassSource | und
     if (!klass) return undefined;
     const init = klass.initializer;
     if (!init || !built) return { sibling: (key) => klass.returns?.get(key) };
-    let evaluated = false;
-    let given: PassedValues | undefined;
-    const newArgs = (): PassedValues | undefined => {
-      if (!evaluated) { evaluated = true; given = newArgsOf?.(); }
-      return given;
-    };
+    const newArgs = evaluatedOnce((): PassedValues | undefined => newArgsOf?.());
     /** Ivars being computed: `@a = a` where `a` reads `@a` is unknown, not a loop. */
     const computing = new Set<string>();
     const owner: Owner = {
@@ -569,7 +552,7 @@ export function fileOwner(root: Node, file: string, self?: Owner['self']): Owner
             methods.set(name, methods.has(name) ? null : returnSummaryOf(n, file, counts) ?? null);
             continue;
           }
-          const inner = n.type === 'class' || n.type === 'module' ? lazyCounts(n) : counts;
+          const inner = n.type === 'class' || n.type === 'module' ? lazyIvarCounts(n) : counts;
           if (['program', 'class', 'module', 'body_statement'].includes(n.type)) for (const c of n.namedChildren) if (c) stack.push([c, inner]);
         }
       }

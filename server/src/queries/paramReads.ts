@@ -6,7 +6,7 @@
 // through their summaries (methodReads.ts), and a parameter passed on to another method of the same
 // owner is followed through that method's summary (depth-bounded, cycle-guarded).
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements, methodDefinitions } from '../parsing/ruby';
+import { attrReaderNames, bodyStatements, ivarAssignmentCounts, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { associationReadsOf } from './methodReads';
 import { BATCH_LOOPS, LOOP_METHODS } from './values';
@@ -161,15 +161,10 @@ function constructorLoops(body: Node, defs: [string, Node][], file: string, out:
     if (stmt.type === 'identifier') called.add(`#${stmt.text}`);
   }
   if (stored.size === 0) return;
-  const readers = new Set<string>();
-  for (const stmt of bodyStatements(body)) {
-    const name = stmt.type === 'call' && !stmt.childForFieldName('receiver') ? stmt.childForFieldName('method')?.text : undefined;
-    if (name !== 'attr_reader' && name !== 'attr_accessor') continue;
-    for (const a of stmt.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'simple_symbol') readers.add(a.text.slice(1));
-  }
-  // Read from the class's text (one string, not a walk of every node): any other write, or a multiple assignment, leaves it out.
-  const text = body.text;
-  const kept = [...stored].filter(([ivar]) => (text.match(new RegExp(`${ivar}\\b\\s*(?:[|&+*/-]{1,2}=|=(?![=~>])|,)`, 'g'))?.length ?? 0) === 1);
+  const readers = new Set(attrReaderNames(body));
+  // Any other write, or a multiple assignment, leaves it out.
+  const counts = ivarAssignmentCounts(body.text);
+  const kept = [...stored].filter(([ivar]) => counts.get(ivar) === 1);
   // Each name the stored value goes by (the ivar, its attr_reader), and the parameter it came from.
   const names: string[] = [];
   const from: number[] = [];
