@@ -22,10 +22,32 @@ export function isTemplateName(name: string): boolean {
 
 /** The Ruby the parser sees for a file: the projection of a template, the text itself otherwise. */
 export function rubyOf(file: string, text: string): string {
-  switch (templateLanguage(file)) {
-    case 'erb': return erbToRuby(text);
-    case 'haml': return hamlToRuby(text);
-    default: return text;
+  const language = templateLanguage(file);
+  if (language !== 'erb' && language !== 'haml') return text;
+  const known = projections.get(file);
+  if (known?.template === text) return known.ruby;
+  const ruby = language === 'erb' ? erbToRuby(text) : hamlToRuby(text);
+  remember(file, text, ruby);
+  return ruby;
+}
+
+// A check projects each template twice (the controller index reads every view before the view's own
+// analysis), and a server re-projects an unchanged view on every request: the last projections are kept,
+// up to a budget of template characters, oldest dropped first.
+const PROJECTION_BUDGET_CHARS = 4_000_000;
+const projections = new Map<string, { template: string; ruby: string }>();
+let projectedChars = 0;
+
+function remember(file: string, template: string, ruby: string): void {
+  const old = projections.get(file);
+  if (old) { projections.delete(file); projectedChars -= old.template.length; }
+  if (template.length > PROJECTION_BUDGET_CHARS / 4) return;
+  projections.set(file, { template, ruby });
+  projectedChars += template.length;
+  for (const [oldest, entry] of projections) {
+    if (projectedChars <= PROJECTION_BUDGET_CHARS) break;
+    projections.delete(oldest);
+    projectedChars -= entry.template.length;
   }
 }
 

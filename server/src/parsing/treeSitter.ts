@@ -84,34 +84,56 @@ export function erbToRuby(template: string): string {
   requireReady();
   const erbTree = erbParser!.parse(template);
   if (!erbTree) return blank(template);
-  const out = blank(template).split('');
+  // Built from slices (blanked text, code, `;`) in one cursor walk: no node objects, no per-character array.
+  const parts: string[] = [];
+  let copied = 0;
+  const code = (start: number, end: number, closeAt: number): void => {
+    parts.push(blank(template.slice(copied, start)), template.slice(start, end));
+    copied = end;
+    if (closeAt >= end) {
+      parts.push(blank(template.slice(end, closeAt)), ';');
+      copied = closeAt + 1;
+    }
+  };
   try {
     const cursor = erbTree.walk();
-    const visit = (): void => {
-      do {
-        const type = cursor.nodeType;
-        if (type === 'directive' || type === 'output_directive') {
-          const node = cursor.currentNode;
-          const code = node.children.find((c) => c?.type === 'code');
-          if (code) {
-            for (let i = code.startIndex; i < code.endIndex; i++) out[i] = template[i];
-            const close = node.endIndex - 2;
-            if (close >= code.endIndex && template.startsWith('%>', close)) out[close] = ';';
-            else if (close - 1 >= code.endIndex && template.startsWith('-%>', close - 1)) out[close - 1] = ';';
+    try {
+      const visit = (): void => {
+        do {
+          const type = cursor.nodeType;
+          if (type === 'directive' || type === 'output_directive') {
+            const directiveEnd = cursor.endIndex;
+            if (cursor.gotoFirstChild()) {
+              do {
+                if (cursor.nodeType !== 'code') continue;
+                const start = cursor.startIndex;
+                const end = cursor.endIndex;
+                const close = directiveEnd - 2;
+                let closeAt = -1;
+                if (close >= end && template.startsWith('%>', close)) closeAt = close;
+                else if (close - 1 >= end && template.startsWith('-%>', close - 1)) closeAt = close - 1;
+                if (start >= copied) code(start, end, closeAt);
+                break;
+              } while (cursor.gotoNextSibling());
+              cursor.gotoParent();
+            }
+          } else if (cursor.gotoFirstChild()) {
+            visit();
+            cursor.gotoParent();
           }
-        } else if (cursor.gotoFirstChild()) {
-          visit();
-          cursor.gotoParent();
-        }
-      } while (cursor.gotoNextSibling());
-    };
-    visit();
+        } while (cursor.gotoNextSibling());
+      };
+      visit();
+    } finally {
+      cursor.delete();
+    }
   } finally {
     erbTree.delete();
   }
-  return out.join('');
+  parts.push(blank(template.slice(copied)));
+  return parts.join('');
 }
 
 function blank(text: string): string {
-  return text.replace(/[^\n]/g, ' ');
+  return text.includes('\n') ? text.replace(/[^\n]/g, ' ') : ' '.repeat(text.length);
 }
