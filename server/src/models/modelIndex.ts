@@ -328,7 +328,10 @@ export class ModelIndex {
     this.byName = undefined;
     this.resolved.clear();
     this.ancestries.clear();
+    this.byTable = undefined;
   }
+  /** The first concrete model of each table, in `models()` order (migrations ask per table, on every file). */
+  private byTable: Map<string, ModelInfo> | undefined;
   /** `resolve` and `ancestry` answers while the files stay the same (asked for every chain of every file). */
   private readonly resolved = new Map<string, ModelInfo | null>();
   private readonly ancestries = new Map<ModelInfo, readonly ModelInfo[]>();
@@ -492,7 +495,15 @@ export class ModelIndex {
   }
 
   modelForTable(table: string): ModelInfo | undefined {
-    return this.models().find((m) => !this.parts(m).some((p) => p.abstract) && this.tableName(m) === table);
+    if (!this.byTable) {
+      this.byTable = new Map();
+      for (const m of this.models()) {
+        if (this.parts(m).some((p) => p.abstract)) continue;
+        const name = this.tableName(m);
+        if (!this.byTable.has(name)) this.byTable.set(name, m);
+      }
+    }
+    return this.byTable.get(table);
   }
 }
 

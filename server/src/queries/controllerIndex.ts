@@ -856,14 +856,29 @@ export class ControllerIndex {
       }
     }
     if (key.includes('/')) {
-      for (const controller of this.controllers()) {
-        if (controller.viewPath === dir) continue;
-        for (const action of controller.methods.values()) {
-          if (action.renders.some((r) => r.replace(/^\//, '') === key)) out.push({ controller, action });
-        }
+      for (const rendering of this.explicitRenders().get(key) ?? []) {
+        if (rendering.controller.viewPath !== dir) out.push(rendering);
       }
     }
     return out;
+  }
+
+  /** Every action by each template path it renders explicitly (`render 'posts/show'`), in controller order. */
+  private explicitRenders(): Map<string, { controller: ControllerInfo; action: ControllerMethod }[]> {
+    if (!this.derived.explicitRenders) {
+      const byKey = new Map<string, { controller: ControllerInfo; action: ControllerMethod }[]>();
+      for (const controller of this.controllers()) {
+        for (const action of controller.methods.values()) {
+          for (const key of new Set(action.renders.map((r) => r.replace(/^\//, '')))) {
+            const list = byKey.get(key) ?? [];
+            list.push({ controller, action });
+            byKey.set(key, list);
+          }
+        }
+      }
+      this.derived.explicitRenders = byKey;
+    }
+    return this.derived.explicitRenders;
   }
 
   /**
@@ -1038,6 +1053,7 @@ export class ControllerIndex {
 class DerivedAnswers {
   readonly actionsRendering = new Map<string, { controller: ControllerInfo; action: ControllerMethod }[]>();
   readonly ancestry = new Map<ControllerInfo, readonly ControllerInfo[]>();
+  explicitRenders?: Map<string, { controller: ControllerInfo; action: ControllerMethod }[]>;
   controllersByName?: Map<string, ControllerInfo>;
   collectionRenders?: { named: Map<string, CollectionRender[]>; unnamed: CollectionRender[] };
   renderOrder?: Map<CollectionRender, number>;
