@@ -26,6 +26,9 @@ export function stopSharingTrees(): void {
 
 /** Parses `ruby` (the Ruby of `file`) for an index; the tree may be kept for the file's analysis. */
 export function parseForIndex(file: string, ruby: string): Tree {
+  // Another index may have kept this file's tree (a model is read by the model and the app-class indexes).
+  const kept = share?.trees.get(file);
+  if (kept?.ruby === ruby) return kept.tree;
   const tree = parseRuby(ruby);
   if (share && !share.trees.has(file) && share.usedChars + ruby.length <= share.budgetChars) {
     share.trees.set(file, { ruby, tree });
