@@ -1002,16 +1002,19 @@ function buildModel(ctx: RuleContext): QueryModel {
 /** A method's (or the file's) text and where it starts in the file. */
 interface Source { text: string; start: number }
 
-const NAME_PATTERNS = new Map<string, RegExp>();
-/** Whether `name` appears again in its method (or file) after offset `end` (a file offset). */
+/** Whether `name` appears again in its method (or file) after offset `end` (a file offset), as a whole word. */
 function readAgainIn(source: Source, end: number, name: string): boolean {
-  let pattern = NAME_PATTERNS.get(name);
-  if (!pattern) {
-    pattern = new RegExp(`(^|[^\\w@])${name.replace(/[@$]/g, '\\$&')}(?![\\w?!:])`);
-    if (NAME_PATTERNS.size < 10_000) NAME_PATTERNS.set(name, pattern);
+  const text = source.text;
+  const from = end - source.start;
+  for (let i = text.indexOf(name, from); i >= 0; i = text.indexOf(name, i + 1)) {
+    if (i > from && WORD_OR_IVAR.test(text[i - 1])) continue;
+    const after = text[i + name.length];
+    if (after === undefined || !NAME_CONTINUES.test(after)) return true;
   }
-  return pattern.test(source.text.slice(end - source.start));
+  return false;
 }
+const WORD_OR_IVAR = /[\w@]/;
+const NAME_CONTINUES = /[\w?!:]/;
 
 /**
  * The text of a string or heredoc assigned to a local (`conditions = <<-EOF.strip_heredoc … EOF`); a heredoc's
