@@ -1073,16 +1073,19 @@ export function ivarValueForTemplate(key: string, ivar: string, controllers: Con
 /** What a bare `name` in a template returns when every action rendering it has a `helper_method` of that name. */
 export function helperValueForTemplate(key: string, name: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
   if (depth > 4) return undefined;
-  const actions = controllers.actionsRendering(key);
-  if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
-    return combine(controllers.renderersOf(key).map((k) => helperValueForTemplate(k, name, controllers, models, depth + 1)));
-  }
-  return combine(actions.map(({ controller, action }) => {
+  const helperValue = ({ controller, action }: { controller: ControllerInfo; action: ControllerMethod }): Value | undefined => {
     const returns = controllers.helperMethodOf(controller, name)?.returns;
     if (!returns) return undefined;
     const v = actionChainValue(controller, action, returns, controllers, models);
     return v.kind === 'unknown' ? undefined : { ...v, external: true };
-  }));
+  };
+  const actions = controllers.actionsRendering(key);
+  if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
+    // A partial: the templates that render it, and actions rendering it through a parent controller's template.
+    return combine([...controllers.renderersOf(key).map((k) => helperValueForTemplate(k, name, controllers, models, depth + 1)),
+      ...controllers.actionsRenderingInherited(key).map(helperValue)]);
+  }
+  return combine(actions.map(helperValue));
 }
 
 /** The value of `ivar` as an action's before_actions and the action itself assign it, in order (a branch's assignment: either value). */

@@ -199,6 +199,30 @@ describe('a partial of a child controller rendered from its parent controller\'s
   test('near miss: the child has its own index template (which does not render the partial), so the parent\'s is not used', () => {
     assert.deepEqual(check(associationInLoop, files({ 'app/views/users/post_comments/index.html.erb': '<h1>Mine</h1>\n' }), PAGE), []);
   });
+
+  test('a helper_method of the child controller reaches the partial the same way (its relation is looped over there)', () => {
+    const child = [
+      'module Users',
+      '  class PostCommentsController < CommentsController',
+      '    helper_method :recent_comments',
+      '',
+      '    def index',
+      '    end',
+      '',
+      '    private',
+      '',
+      '    def recent_comments',
+      '      Comment.where(user_id: params[:user_id]).includes(:user)',
+      '    end',
+      '  end',
+      'end',
+      '',
+    ].join('\n');
+    const page = '<% recent_comments.each do |comment| %>\n  <%= comment.user.name %> on <%= comment.post.title %>\n<% end %>\n';
+    const findings = check(associationInLoop, files({ 'app/controllers/users/post_comments_controller.rb': child, [PAGE]: page }), PAGE);
+    assert.deepEqual(findings.map((f) => [at(f).rule, at(f).line, at(f).column, f.message.split(' (')[0]]),
+      [['queries/association-in-loop', 2, 35, '`comment.post` runs one query per comment in the loop']]);
+  });
 });
 
 describe('an empty controller class between an action and the parent that assigns its ivars', () => {
