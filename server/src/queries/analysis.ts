@@ -1054,38 +1054,38 @@ function safeControllers(ctx: RuleContext): ControllerIndex | undefined {
   try { return ctx.app.controllers; } catch { return undefined; }
 }
 
+type RenderingAction = { controller: ControllerInfo; action: ControllerMethod };
+
+/**
+ * What every action rendering a template gives (`ofAction`), combined. A partial no action renders by its own path
+ * takes what the templates rendering it give (`ofTemplate`, one level deeper) and what the actions rendering it
+ * through a parent controller's template give.
+ */
+function valueOverRenderers(key: string, controllers: ControllerIndex, depth: number,
+  ofAction: (rendering: RenderingAction) => Value | undefined, ofTemplate: (key: string, depth: number) => Value | undefined): Value | undefined {
+  if (depth > 4) return undefined;
+  const actions = controllers.actionsRendering(key);
+  if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
+    return combine([...controllers.renderersOf(key).map((k) => ofTemplate(k, depth + 1)), ...controllers.actionsRenderingInherited(key).map(ofAction)]);
+  }
+  return combine(actions.map(ofAction));
+}
+
 /** The value an instance variable has in a template: what every action rendering it assigned. */
 export function ivarValueForTemplate(key: string, ivar: string, controllers: ControllerIndex, models: ModelIndex, depth: number, classes?: AppClassSource): Value | undefined {
-  if (depth > 4) return undefined;
-  let actions = controllers.actionsRendering(key);
-  if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
-    // A partial: the instance variables of the templates that render it (a parent controller's template among them).
-    const inherited = controllers.actionsRenderingInherited(key);
-    const values = [...controllers.renderersOf(key).map((k) => ivarValueForTemplate(k, ivar, controllers, models, depth + 1, classes)),
-      ...inherited.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth, classes))];
-    return combine(values);
-  }
-  const values = actions.map(({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth, classes));
-  actions = [];
-  return combine(values);
+  return valueOverRenderers(key, controllers, depth,
+    ({ controller, action }) => actionIvarValue(controller, action, ivar, controllers, models, depth, classes),
+    (k, d) => ivarValueForTemplate(k, ivar, controllers, models, d, classes));
 }
 
 /** What a bare `name` in a template returns when every action rendering it has a `helper_method` of that name. */
 export function helperValueForTemplate(key: string, name: string, controllers: ControllerIndex, models: ModelIndex, depth: number): Value | undefined {
-  if (depth > 4) return undefined;
-  const helperValue = ({ controller, action }: { controller: ControllerInfo; action: ControllerMethod }): Value | undefined => {
+  return valueOverRenderers(key, controllers, depth, ({ controller, action }) => {
     const returns = controllers.helperMethodOf(controller, name)?.returns;
     if (!returns) return undefined;
     const v = actionChainValue(controller, action, returns, controllers, models);
     return v.kind === 'unknown' ? undefined : { ...v, external: true };
-  };
-  const actions = controllers.actionsRendering(key);
-  if (actions.length === 0 && /(^|\/)_[^/]+$/.test(key)) {
-    // A partial: the templates that render it, and actions rendering it through a parent controller's template.
-    return combine([...controllers.renderersOf(key).map((k) => helperValueForTemplate(k, name, controllers, models, depth + 1)),
-      ...controllers.actionsRenderingInherited(key).map(helperValue)]);
-  }
-  return combine(actions.map(helperValue));
+  }, (k, d) => helperValueForTemplate(k, name, controllers, models, d));
 }
 
 /** The value of `ivar` as an action's before_actions and the action itself assign it, in order (a branch's assignment: either value). */
