@@ -99,6 +99,11 @@ export function uncoveredOrigin(value: Value, pathTo: string[], name: string): O
   return (value.alternatives ?? [value]).find((v) => v.origin && !covers(v.preloads, pathTo, name))?.origin;
 }
 
+/** Where each alternative that misses `path.name` is built: the places a fix edits and its title names. */
+export function uncoveredOrigins(value: Value, pathTo: string[], name: string): Origin[] {
+  return (value.alternatives ?? [value]).filter((v) => v.origin && !covers(v.preloads, pathTo, name)).map((v) => v.origin!);
+}
+
 /** Whether preloads cover `path.name`. */
 export function covers(preloads: Value['preloads'], pathTo: string[], name: string): boolean {
   let p = preloads;

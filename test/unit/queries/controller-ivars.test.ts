@@ -251,5 +251,9 @@ describe('a partial two pages render, one of which preloads what it reads', () =
     const findings = check(associationInLoop, files, 'app/views/shared/_list.html.erb');
     assert.deepEqual(findings.map((f) => [at(f).line, at(f).column]), [[2, 7]]);
     assert.match(findings[0].message, /where the posts are loaded \(app\/controllers\/drafts_controller\.rb:3\)/);
+    // human-essentials 0d68ddc6f: the title named both actions though only the one without the preload is edited.
+    const [fix] = findings[0].fixes ?? [];
+    assert.equal(fix?.title, 'Add `.includes(:author)` in DraftsController#index');
+    assert.deepEqual(fix.edits.map((e) => e.file.replace(/^.*\/app\//, 'app/')), ['app/controllers/drafts_controller.rb']);
   });
 });

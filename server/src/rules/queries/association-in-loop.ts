@@ -2,7 +2,7 @@ import { defineRule } from '../../core/rule';
 import type { Fix } from '../../core/types';
 import { perRowWorkOf, queryModel, rowCardinality } from '../../queries/analysis';
 import { hasScope, targetOf } from '../../queries/values';
-import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, originsOf, preloadSpec, uncoveredOrigin, where, withIncludesText } from '../../queries/fixes';
+import { chainText, hasCounterCache, includeEdits, includeFixTitle, noun, originsOf, preloadSpec, uncoveredOrigin, uncoveredOrigins, where, withIncludesText } from '../../queries/fixes';
 import { nPlusOneSeverity, whyClause } from '../../queries/cardinality';
 import { ASSOCIATION_QUERY_METHODS } from '../../queries/vocabulary';
 import { underscore } from '../../models/inflector';
@@ -85,7 +85,7 @@ export default defineRule({
         const edits = includeEdits(collection, perRow.path, assocName);
         const origins = originsOf(collection);
         const built = uncoveredOrigin(collection, perRow.path, assocName) ?? origins[0];
-        const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
+        const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, uncoveredOrigins(collection, perRow.path, assocName), ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
         const perWhat = site.loop?.partial ? `each time this partial is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
         ctx.report({
           range: site.range,
@@ -127,7 +127,7 @@ export default defineRule({
         const edits = includeEdits(collection, perRow.path, assocName);
         const origins = originsOf(collection);
         const built = uncoveredOrigin(collection, perRow.path, assocName) ?? origins[0];
-        const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
+        const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, uncoveredOrigins(collection, perRow.path, assocName), ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
         const perWhat = site.loop?.partial ? `each time this ${site.loop.component ? 'component' : 'partial'} is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
         const loop = call.calleeLoop;
         const headline = loop
@@ -165,7 +165,7 @@ export default defineRule({
       const edits = includeEdits(collection, s.path, name);
       const origins = originsOf(collection);
       const built = uncoveredOrigin(collection, s.path, name) ?? origins[0];
-      const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, origins, ctx.file, read.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
+      const fixes: Fix[] = edits ? [{ title: includeFixTitle(edits, spec, uncoveredOrigins(collection, s.path, name), ctx.file, read.range.start.line, ctx.app.root), safety: 'safe', edits }] : [];
       const applied = short(s.applied.name);
       const through = s.hops.length > 0
         ? ` through ${s.hops.map((h) => `\`${h.read.macro} :${h.read.name}\` (${short(h.serializer.name)})`).join(', ')}`
@@ -246,7 +246,7 @@ export default defineRule({
           const built = uncoveredOrigin(collection, r.perRow.path, name) ?? origins[0];
           const builtText = built ? chainText(built.chain, built.count) : undefined;
           const whereText = built && built.chain.file !== ctx.file ? ` (${where(ctx.app.root, built)})` : '';
-          if (edits) fixes.push({ title: includeFixTitle(edits, spec, origins, ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits });
+          if (edits) fixes.push({ title: includeFixTitle(edits, spec, uncoveredOrigins(collection, r.perRow.path, name), ctx.file, site.range.start.line, ctx.app.root), safety: 'safe', edits });
           const perWhat = site.loop?.partial ? `each time this ${site.loop.component ? 'component' : 'partial'} is rendered for a ${noun(collection.model)}` : `per ${noun(collection.model)} in the loop`;
           const advice = targeted
             ? `. Preloading would load every ${name.replace(/s$/, '')} of each ${noun(collection.model)} to serve one \`${targeted}\`: keep the query, or add a column or counter for what it reads.`

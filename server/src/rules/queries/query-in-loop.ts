@@ -39,6 +39,7 @@ export default defineRule({
             if (!isQuery || site.link.hasBlock && name !== 'count') continue;
             if (name === 'count' && (site.link.args.count > 0 || site.link.hasBlock)) continue;
             if (name === 'count' && r.loaded) continue; // count-on-loaded-relation
+            if (takesTopRows(site)) continue;
             reported.add(chainKey);
             const card = rowCardinality(queryModel(ctx), r.perRow.loopId, r.perRow.collection);
             const work = perRowWorkOf(queryModel(ctx), r.perRow.loopId);
@@ -76,6 +77,7 @@ export default defineRule({
           if (site.chain.root.kind === 'name' || site.chain.root.kind === 'ivar') deps.add(site.chain.root.name);
           for (const l of site.chain.links.slice(0, site.index + 1)) for (const d of l.args.deps) deps.add(d);
           if (![...deps].some((d) => loop.vars.has(d))) continue;
+          if (takesTopRows(site)) continue;
           reported.add(chainKey);
           const card = loopCardinality(loop, deps);
           const work = perRowWorkOf(queryModel(ctx), loop, deps);
@@ -129,6 +131,17 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * The chain takes the first N rows of its own per-row query (`account.statuses.where(…).limit(20)`, `first(3)`): a
+ * top-N per element, which no preload can replace (a preloaded association's limit applies to all owners at once)
+ * and loading every row for all elements would read more, not less. One row (`limit(1)`, `first`) stays a finding:
+ * a scoped `has_one` preloads it.
+ */
+function takesTopRows(site: LinkSite): boolean {
+  return site.chain.links.some((l) => (l.name === 'limit' || ((l.name === 'first' || l.name === 'last' || l.name === 'take') && l.args.count > 0))
+    && l.args.int !== 1);
+}
 
 function singular(model: { name: string }): string {
   return model.name.split('::').pop()!.replace(/([a-z\d])([A-Z])/g, '$1_$2').toLowerCase();

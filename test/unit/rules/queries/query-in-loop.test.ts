@@ -61,6 +61,19 @@ describe('queries/query-in-loop', () => {
     assert.deepEqual(run(job('rel = Post.where(id: ids)\nids.each { |id| rel.count }')), [], 'a relation held in a variable is reported where built');
   });
 
+  // Mastodon's FeedManager#populate_home (nutshell b93e2ae0a, the fixed version): for each followed account it reads
+  // that account's latest statuses, `.limit(limit)`. A preload cannot take N rows per owner and loading every status
+  // of every account reads more, so the per-row query is the design, not an N+1 to fix. One row per element is
+  // different: a scoped has_one preloads it.
+  test('near miss: the first N rows of each element\'s association (top-N per element) are not reported; one row is', () => {
+    assert.deepEqual(run(job('Post.where(published: true).each do |post|\n  post.comments.where(spam: false).limit(limit).each { |c| puts c }\n  puts post.comments.where(spam: false).first(3)\nend')), []);
+    assert.deepEqual(run(job('ids.each { |id| Comment.where(post_id: id).order(:id).limit(20).to_a }')), [], 'a finder per element that takes N rows');
+    assert.deepEqual(run(job('Post.where(published: true).each do |post|\n  puts post.comments.where(spam: false).first\n  puts post.tags.where(name: "x").limit(1).to_a\nend')).map(at), [
+      { rule: 'queries/query-in-loop', line: 4, column: 12 },
+      { rule: 'queries/query-in-loop', line: 5, column: 12 },
+    ]);
+  });
+
   test('views: a query per element of a partial rendered for a collection', () => {
     const files = {
       ...BLOG,
