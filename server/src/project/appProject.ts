@@ -7,7 +7,7 @@ import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type HazardsConfig } from
 import { parseRuby, type Tree } from '../parsing/treeSitter';
 import { parseLockfile } from '../lockfile/lockfileParser';
 import type { FileSource } from './files';
-import { adapterFromDatabaseYml, databaseVersionFromFiles, isDatabaseVersionFile } from './database';
+import { adapterFromDatabaseYml, adapterFromLockedGems, adapterFromSchemaDump, databaseVersionFromFiles, isDatabaseVersionFile } from './database';
 import { readDirectory, readHead } from './inputs';
 import { readAmsInitializer, readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
 import { readSchema, type Schema } from './schema';
@@ -186,6 +186,15 @@ export class AppProject {
       facts.gems = gems;
       const rails = gems.get('rails') ?? gems.get('activerecord');
       if (rails) facts.railsVersion = { value: rails, source: 'Gemfile.lock' };
+    }
+    // database.yml is often kept out of the repository: the schema dump, then the bundled adapter gem, say which.
+    if (!adapter) {
+      const dumped = ['db/schema.rb', 'db/structure.sql'].map((rel) => {
+        const text = rel.endsWith('.sql') ? this.readHead(rel) : this.read(rel);
+        return text !== undefined ? adapterFromSchemaDump(text, rel) : undefined;
+      }).find((a) => a !== undefined);
+      const fromGems = dumped ?? (facts.gems ? adapterFromLockedGems(facts.gems) : undefined);
+      if (fromGems) facts.adapter = fromGems;
     }
 
     facts.strongMigrations = this.withTree('config/initializers/strong_migrations.rb', readStrongMigrations, 'strongMigrations');

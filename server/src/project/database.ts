@@ -25,6 +25,33 @@ export function adapterFromDatabaseYml(text: string): Sourced<AdapterName> | und
   return { value: adapter, source: `config/database.yml (adapter: ${raw})` };
 }
 
+/**
+ * The adapter a schema dump was written by, when database.yml is not in the repository (it often is not): MySQL's
+ * dumper writes table options (`options: "ENGINE=InnoDB …"`, `charset: "utf8mb4"`), PostgreSQL's enables plpgsql, and
+ * a structure.sql says which server dumped it. Undefined when the text shows neither.
+ */
+export function adapterFromSchemaDump(text: string, file: string): Sourced<AdapterName> | undefined {
+  if (/^\s*create_table\b[^\n]*\b(options:\s*["']ENGINE=|charset:\s*["'])/m.test(text) || /^\s*\)\s*ENGINE=\w+/m.test(text)
+    || /^--\s*MySQL dump\b/m.test(text)) {
+    return { value: 'mysql', source: `${file} (MySQL table options)` };
+  }
+  if (/^\s*enable_extension\s+["']plpgsql["']/m.test(text) || /^--\s*PostgreSQL database dump\b/m.test(text) || /^SET\s+search_path\s*=/m.test(text)) {
+    return { value: 'postgresql', source: `${file} (PostgreSQL ${file.endsWith('.sql') ? 'dump' : 'plpgsql extension'})` };
+  }
+  return undefined;
+}
+
+/** Adapter gems of a lockfile (`pg`, `mysql2`/`trilogy`, `sqlite3`): the adapter when exactly one kind is bundled. */
+export function adapterFromLockedGems(gems: ReadonlyMap<string, string>): Sourced<AdapterName> | undefined {
+  const kinds = new Map<AdapterName, string>();
+  for (const [gem, adapter] of [['pg', 'postgresql'], ['mysql2', 'mysql'], ['trilogy', 'mysql'], ['sqlite3', 'sqlite']] as const) {
+    if (gems.has(gem) && !kinds.has(adapter)) kinds.set(adapter, gem);
+  }
+  if (kinds.size !== 1) return undefined;
+  const [[value, gem]] = kinds;
+  return { value, source: `Gemfile.lock (the only database adapter gem is ${gem})` };
+}
+
 function findAdapter(data: Record<string, unknown>): string | undefined {
   const envs = [...ENV_ORDER.filter((k) => k in data), ...Object.keys(data).filter((k) => !ENV_ORDER.includes(k))];
   for (const env of envs) {
