@@ -24,6 +24,8 @@ export function withStaffPath(info: ImpactInfo, relative: string): ImpactInfo {
 }
 
 const TEST = /(^|\/)(spec|test|features)\//;
+/** Seeds for a developer's or a test database (`db/seeds/development/`, `db/seeds/test.rb`): never run on production data. */
+const DEVELOPMENT_SEEDS = /(^|\/)db\/seeds?\/(development|dev|test|local)(\/|\.rb$|\.seeds\.rb$)|(^|\/)db\/seeds?[._](development|dev|test|local)\.rb$/;
 const OFFLINE: [RegExp, string][] = [
   [/(^|\/)lib\/tasks\/.*\.rake$/, 'a rake task'],
   [/\.rake$/, 'a rake task'],
@@ -47,6 +49,7 @@ const OFFLINE: [RegExp, string][] = [
 export function impactOf(relative: string, kind: FileKind, offline: RegExp[] = []): ImpactInfo {
   const p = relative.replace(/\\/g, '/').replace(/^\/+/, '');
   if (TEST.test(p)) return { impact: 'test', why: 'test code' };
+  if (DEVELOPMENT_SEEDS.test(p)) return { impact: 'test', why: 'development seed data' };
   for (const re of offline) if (re.test(p)) return { impact: 'offline', why: 'offline code (queries.offlinePaths)' };
   for (const [re, why] of OFFLINE) if (re.test(p)) return { impact: 'offline', why };
   if (kind === 'migration') return { impact: 'offline', why: 'a data migration' };

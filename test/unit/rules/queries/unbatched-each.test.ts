@@ -11,6 +11,17 @@ const job = (body: string) => `class ReindexJob < ApplicationJob\n  def perform\
 const run = (code: string, file = JOB) => check(rule, { ...BLOG, [file]: code }, file);
 
 describe('queries/unbatched-each', () => {
+  // pupilfirst keeps its developer data in db/seeds/development/*.seeds.rb (`Course.all.each` over the handful of
+  // courses the seeds just made): it never runs on production data. db/seeds.rb and db/seeds/*.rb, which deploys may
+  // run, are still checked.
+  test('near miss: development seed data is not checked; production seeds are', () => {
+    const seed = 'Post.where(published: true).each do |post|\n  post.touch\nend\n';
+    assert.deepEqual(run(seed, 'db/seeds/development/posts.seeds.rb'), []);
+    assert.deepEqual(run(seed, 'db/seeds/test.rb'), []);
+    assert.deepEqual(run(seed, 'db/seeds/posts.seeds.rb').map(at), [{ rule: 'queries/unbatched-each', line: 1, column: 29 }]);
+    assert.deepEqual(run(seed, 'db/seeds.rb').map(at), [{ rule: 'queries/unbatched-each', line: 1, column: 29 }]);
+  });
+
   test('reports .each over where/scope/all at the method name, with an unsafe find_each fix', () => {
     const code = job('Post.where(published: true).each { |post| post.touch }\nPost.published.each do |post|\n  post.touch\nend\nPost.all.each(&:touch)');
     const findings = run(code);
