@@ -24,6 +24,11 @@ export function withStaffPath(info: ImpactInfo, relative: string): ImpactInfo {
 }
 
 const TEST = /(^|\/)(spec|test|features)\//;
+/**
+ * Migrations moved out of db/migrate when an app squashed its history (lobsters' db/old_migrations): Rails runs only
+ * its migrations paths (db/migrate and below), so these never run again.
+ */
+const ARCHIVED_MIGRATIONS = /(^|\/)db\/(old|archived?|legacy|obsolete|squashed|previous)[_-]?migrat(e|ions?)\//;
 /** Seeds for a developer's or a test database (`db/seeds/development/`, `db/seeds/test.rb`): never run on production data. */
 const DEVELOPMENT_SEEDS = /(^|\/)db\/seeds?\/(development|dev|test|local)(\/|\.rb$|\.seeds\.rb$)|(^|\/)db\/seeds?[._](development|dev|test|local)\.rb$/;
 const OFFLINE: [RegExp, string][] = [
@@ -50,6 +55,7 @@ export function impactOf(relative: string, kind: FileKind, offline: RegExp[] = [
   const p = relative.replace(/\\/g, '/').replace(/^\/+/, '');
   if (TEST.test(p)) return { impact: 'test', why: 'test code' };
   if (DEVELOPMENT_SEEDS.test(p)) return { impact: 'test', why: 'development seed data' };
+  if (ARCHIVED_MIGRATIONS.test(p)) return { impact: 'test', why: 'archived migrations, which Rails no longer runs' };
   for (const re of offline) if (re.test(p)) return { impact: 'offline', why: 'offline code (queries.offlinePaths)' };
   for (const [re, why] of OFFLINE) if (re.test(p)) return { impact: 'offline', why };
   if (kind === 'migration') return { impact: 'offline', why: 'a data migration' };

@@ -22,6 +22,14 @@ describe('queries/unbatched-each', () => {
     assert.deepEqual(run(seed, 'db/seeds.rb').map(at), [{ rule: 'queries/unbatched-each', line: 1, column: 29 }]);
   });
 
+  // lobsters moved its 2012–2019 migrations to db/old_migrations when it squashed them; Rails runs only db/migrate
+  // (and folders below it), so a backfill there never runs again.
+  test('near miss: migrations archived beside db/migrate are not checked; a data migration in db/data is', () => {
+    const migration = 'class MoveMarkdown < ActiveRecord::Migration[7.1]\n  def up\n    Post.where(published: true).each { |post| post.touch }\n  end\nend\n';
+    assert.deepEqual(run(migration, 'db/old_migrations/20120705145520_move_markdown.rb'), []);
+    assert.deepEqual(run(migration, 'db/data/20120705145520_move_markdown.rb').map(at), [{ rule: 'queries/unbatched-each', line: 3, column: 33 }]);
+  });
+
   test('reports .each over where/scope/all at the method name, with an unsafe find_each fix', () => {
     const code = job('Post.where(published: true).each { |post| post.touch }\nPost.published.each do |post|\n  post.touch\nend\nPost.all.each(&:touch)');
     const findings = run(code);
