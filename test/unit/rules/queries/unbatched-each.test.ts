@@ -22,6 +22,15 @@ describe('queries/unbatched-each', () => {
     assert.deepEqual(run(seed, 'db/seeds.rb').map(at), [{ rule: 'queries/unbatched-each', line: 1, column: 29 }]);
   });
 
+  // redmine's Issue.update_versions(conditions = nil): `.where(conditions).each`, where every caller passes one version's
+  // or one project tree's issues. The condition comes from the caller, so how many rows it picks is not known here.
+  test('near miss: a condition passed in whole (`where(conditions)`) is not taken for every row', () => {
+    const model = (body: string) => `class Post < ApplicationRecord\n  belongs_to :author\n  def self.refresh(conditions = nil)\n    ${body}\n  end\nend\n`;
+    assert.deepEqual(run(model('where("published = ?", true).where(conditions).each { |post| post.touch }'), 'app/models/post.rb'), []);
+    assert.deepEqual(run(model('where("published = ?", true).where(archived: false).each { |post| post.touch }'), 'app/models/post.rb').map(at),
+      [{ rule: 'queries/unbatched-each', line: 4, column: 57 }]);
+  });
+
   // lobsters moved its 2012–2019 migrations to db/old_migrations when it squashed them; Rails runs only db/migrate
   // (and folders below it), so a backfill there never runs again.
   test('near miss: migrations archived beside db/migrate are not checked; a data migration in db/data is', () => {
