@@ -265,7 +265,22 @@ export function describeHelper(helper: AppHelper): string {
 /** AppFacts.shared key of the app's helper index provider (project/appHelperFiles.ts; tests set a fixed one). */
 export const APP_HELPERS_KEY = 'migrations/appHelpers';
 
-export interface AppHelperProvider { get(): AppHelperIndex }
+export interface AppHelperProvider {
+  get(): AppHelperIndex;
+  /**
+   * The index of the files that change every migration (its globalModules/globalMethods are `get()`'s), read from
+   * the few files that can (GLOBAL_TEXT) without summarising the rest: enough for a plain migration whose global
+   * helpers are methods only.
+   */
+  globalIndex?(): AppHelperIndex;
+}
+
+/** Text every file that reopens or includes into GLOBAL_TARGET contains (the owner's name is built from its text). */
+export const GLOBAL_TEXT = /Migration|ConnectionAdapters|SchemaStatements/;
+
+export function hasGlobalHelpers(summary: FileHelperSummary): boolean {
+  return summary.globalModules.length > 0 || summary.globalMethods.length > 0;
+}
 
 /** The resolver the migration model uses for one file: the app's index plus the migration file's own modules. */
 export function helperScopeResolver(ctx: RuleContext): ((klass: MigrationClass) => HelperScope) | undefined {
@@ -273,9 +288,12 @@ export function helperScopeResolver(ctx: RuleContext): ((klass: MigrationClass) 
   if (!ctx.tree) return undefined;
   let local: FileHelperSummary | undefined;
   return (klass) => {
+    const plain = /^(::)?ActiveRecord::Migration(\[[\d.]+\])?$/.test(klass.superclass) && klass.includes.length === 0;
+    // A plain migration sees only the global methods, unless a global module must be found among all the app's.
+    const globals = plain ? provider?.globalIndex?.() : undefined;
+    if (globals && globals.globalModules.length === 0) return { methods: new Map(globals.globalMethods), unreadable: [] };
     const index = provider?.get() ?? emptyHelperIndex();
-    const plain = /^(::)?ActiveRecord::Migration(\[[\d.]+\])?$/.test(klass.superclass);
-    if (plain && klass.includes.length === 0 && index.globalModules.length === 0 && index.globalMethods.size === 0) return { methods: new Map(), unreadable: [] };
+    if (plain && index.globalModules.length === 0 && index.globalMethods.size === 0) return { methods: new Map(), unreadable: [] };
     local ??= summariseHelperFile(ctx.tree!, ctx.file);
     return helperScope(index, local, klass);
   };

@@ -2,7 +2,7 @@
 // lazily on first use and again per file after it changes (issue 11 item 3).
 import { summariseForIndex } from './treeShare';
 import * as path from 'node:path';
-import { buildHelperIndex, summariseHelperFile, type AppHelperIndex, type AppHelperProvider, type FileHelperSummary } from '../migrations/appHelpers';
+import { buildHelperIndex, GLOBAL_TEXT, summariseHelperFile, type AppHelperIndex, type AppHelperProvider, type FileHelperSummary } from '../migrations/appHelpers';
 import type { FileSource } from './files';
 import { filesUnder } from './appFolders';
 import { FileSummaries } from './fileSummaries';
@@ -22,17 +22,30 @@ export function isHelperSourceFile(root: string, file: string): boolean {
 
 export class AppHelperLoader implements AppHelperProvider {
   private readonly helpers: FileSummaries<FileHelperSummary, AppHelperIndex>;
+  /** The same summaries, of the files that can change every migration only (most apps: none or a few). */
+  private readonly globals: FileSummaries<FileHelperSummary, AppHelperIndex>;
 
   constructor(private readonly root: string, private readonly files: FileSource, private readonly log: (m: string) => void) {
     this.helpers = new FileSummaries(() => this.helperFiles(), (file) => this.summarise(file), buildHelperIndex);
+    this.globals = new FileSummaries(() => this.helperFiles(), (file) => {
+      if (!GLOBAL_TEXT.test(this.files.read(file) ?? '')) return undefined;
+      const summary = this.summarise(file);
+      return summary && (summary.globalModules.length > 0 || summary.globalMethods.length > 0) ? summary : undefined;
+    }, buildHelperIndex);
   }
 
   get(): AppHelperIndex {
     return this.helpers.get();
   }
 
+  globalIndex(): AppHelperIndex {
+    return this.globals.get();
+  }
+
   changed(file: string): void {
-    if (isHelperSourceFile(this.root, file)) this.helpers.changed(file);
+    if (!isHelperSourceFile(this.root, file)) return;
+    this.helpers.changed(file);
+    this.globals.changed(file);
   }
 
   private helperFiles(): Set<string> {
