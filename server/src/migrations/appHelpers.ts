@@ -275,8 +275,11 @@ export interface AppHelperProvider {
   globalIndex?(): AppHelperIndex;
 }
 
-/** Text every file that reopens or includes into GLOBAL_TARGET contains (the owner's name is built from its text). */
-export const GLOBAL_TEXT = /Migration|ConnectionAdapters|SchemaStatements/;
+/**
+ * Text every file that reopens or includes into GLOBAL_TARGET contains (an owner's name is built from its `class` and
+ * `module` lines; a call's receiver is written out): never a migration class itself (`< ActiveRecord::Migration[7.1]`).
+ */
+export const GLOBAL_TEXT = /\b(class|module)\s+(::)?(ActiveRecord::)?Migration\b|Migration(\[[\d.]+\])?(::\w+)*\s*\.\s*(include|prepend|send|public_send)\b|ConnectionAdapters|SchemaStatements/;
 
 export function hasGlobalHelpers(summary: FileHelperSummary): boolean {
   return summary.globalModules.length > 0 || summary.globalMethods.length > 0;
