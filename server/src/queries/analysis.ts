@@ -475,6 +475,11 @@ function buildModel(ctx: RuleContext): QueryModel {
   const hooksFor = (scope: Scope, onLink?: EvalHooks['onLink']): EvalHooks => ({
     models, self: scope.self, onLink, returns,
     sqlOf: (name) => lookup(scope, name)?.value.sql,
+    isParameter: (name) => {
+      let s: Scope | undefined = scope;
+      while (s && !s.method) s = s.parent;
+      return !!s?.def && boundNames(s.def.childForFieldName('parameters')).includes(name);
+    },
     resolveRoot(chain) {
       const r = chain.root;
       if (r.kind === 'name') {

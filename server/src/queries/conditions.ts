@@ -18,8 +18,6 @@ export function singleValueColumns(args: string): string[] {
 /** What a `where(…)` says about the number of rows (`args` is its argument text, parentheses included). */
 export function whereShape(args: string, isBelongsTo: (key: string) => boolean = () => false): { bounded?: string; unsure?: string; ownerScoped?: string; aged?: string } {
   const text = `where${args}`;
-  // `where(conditions)`: the whole condition comes from a variable or argument, so the caller decides the rows.
-  if (/^\(\s*@?[a-z_][a-z0-9_]*\s*\)$/.test(args) && !/^\(\s*(true|false|nil|self)\s*\)$/.test(args)) return { unsure: text };
   const ids = idCondition(args);
   if (ids === 'small') return { bounded: text };
   if (ids === 'list' || idListValue(args) || recentWindow(args) || calendarSlice(args) || aboveACount(args) || settingSwitchedOn(args)) return { unsure: text };

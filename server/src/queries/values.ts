@@ -139,6 +139,8 @@ export interface EvalHooks {
   onLink?(link: Link, index: number, receiver: Value, result: Value, chain: Chain): void;
   /** The SQL text a local holds (`conditions = <<~SQL … SQL`), for `where(conditions)`. */
   sqlOf?(name: string): string | undefined;
+  /** The name is a parameter of the enclosing method (`def self.prune(conditions = nil)`): its value is the caller's. */
+  isParameter?(name: string): boolean;
   /** The associations a parameter holds as a literal list, for `includes(includes)` in a method read with its arguments. */
   preloadsOf?(name: string): Preloads | undefined;
 }
@@ -272,7 +274,10 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if (name === 'merge' && !/^\(\s*[A-Z]/.test(link.args.text) && !next.bounded) next.unsure ??= `merge${link.args.text}`;
         // `Model.from(subquery)`: the rows the subquery (built elsewhere: one record's rows, a window) selects.
         if (name === 'from' && link.args.count > 0 && !/^\(\s*["'`]/.test(link.args.text) && !next.bounded) next.unsure ??= `from${link.args.text}`;
-        if (name === 'where') {
+        // `where(conditions)` with the method's parameter: the caller decides the rows, so their number is unknown.
+        const passedIn = name === 'where' ? /^\(\s*([a-z_][a-z0-9_]*)\s*\)$/.exec(link.args.text)?.[1] : undefined;
+        if (passedIn && hooks.sqlOf?.(passedIn) === undefined && hooks.isParameter?.(passedIn)) next.unsure ??= `where${link.args.text}`;
+        else if (name === 'where') {
           const shape = whereShape(sqlArgs(link.args.text, hooks), (k) => models.association(model.name, k)?.macro === 'belongs_to');
           if (shape.bounded) next.bounded = shape.bounded;
           else if (shape.unsure) next.unsure = shape.unsure;
