@@ -3,12 +3,14 @@
 // it current file by file. One index serves the callback and query packs.
 import type { Node, Tree } from '../parsing/treeSitter';
 import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
-import { classify, tableize, underscore } from './inflector';
+import { classify, singularize, tableize, underscore } from './inflector';
 
 export type AssociationMacro = 'belongs_to' | 'has_one' | 'has_many' | 'has_and_belongs_to_many';
 export const ASSOCIATION_MACROS = new Set<string>(['belongs_to', 'has_one', 'has_many', 'has_and_belongs_to_many']);
 /** Gem macros that declare a `has_many` of the gem's own model: name and class. */
 const GEM_ASSOCIATIONS = new Map<string, [string, string]>([['has_paper_trail', ['versions', 'PaperTrail::Version']], ['audited', ['audits', 'Audited::Audit']]]);
+/** acts-as-taggable-on's macros; the bare forms tag the `tags` context. */
+const TAGGABLE_MACROS = new Set(['acts_as_taggable', 'acts_as_ordered_taggable', 'acts_as_taggable_on', 'acts_as_ordered_taggable_on']);
 
 export interface SourceLocation { file: string; line: number; character: number; endLine: number; endCharacter: number }
 
@@ -59,11 +61,36 @@ export interface ModelInfo {
   extra: Map<string, unknown>;
   /** `alias new old` / `alias_method :new, :old`: new name → old name. */
   aliases?: Map<string, string>;
+  /** acts-as-taggable-on's contexts (`acts_as_taggable_on :skills` → skills; `acts_as_taggable` → tags). */
+  taggable?: string[];
   /** `delegate :x, to: :assoc` (with its prefix applied): method → the reader it delegates to. */
   delegates?: Map<string, string>;
   /** A reopening written as `Name.class_eval do … end` or `Name.prepend(Mod)`: the constant as written and the
    *  namespace it was written in, resolved to a class when the index links its files. */
   reopens?: { written: string; namespace: string };
+}
+
+/**
+ * acts-as-taggable-on declares, per context, `has_many :<tag>_taggings` and `has_many :<context>, through:` it (and
+ * `taggings`/`base_tags` for all of them), and a `<tag>_list` reader that queries the tags itself.
+ */
+function readTaggable(model: ModelInfo, call: NonNullable<ReturnType<typeof readCall>>, file: string): void {
+  const named = call.args.map((a) => literalName(a)).filter((n): n is string => !!n);
+  const contexts = call.name.endsWith('_on') ? named : ['tags'];
+  const location = locationOf(call.nameNode, file);
+  const add = (name: string, className: string, through?: string, source?: string): void => {
+    if (model.associations.has(name)) return;
+    model.associations.set(name, {
+      name, macro: 'has_many', className, through, source, polymorphic: false, counterCache: false, touch: false, autosave: false, scoped: false, location,
+    });
+  };
+  add('taggings', 'ActsAsTaggableOn::Tagging');
+  add('base_tags', 'ActsAsTaggableOn::Tag', 'taggings', 'tag');
+  for (const context of contexts) {
+    add(`${singularize(context)}_taggings`, 'ActsAsTaggableOn::Tagging');
+    add(context, 'ActsAsTaggableOn::Tag', `${singularize(context)}_taggings`, 'tag');
+  }
+  model.taggable = [...new Set([...(model.taggable ?? []), ...contexts])];
 }
 
 /** Hooks that let packs extract more per class or concern body in the same pass (e.g. callbacks). */
@@ -251,6 +278,7 @@ function readStatement(model: ModelInfo, stmt: Node, file: string, options: Read
     const o = literalName(call.args[1]);
     if (a && o) addAlias(model, a, o, stmt, file);
   } else if (call.name === 'delegate') readDelegate(model, call, stmt, file);
+  else if (TAGGABLE_MACROS.has(call.name)) readTaggable(model, call, file);
   else if (GEM_ASSOCIATIONS.has(call.name)) {
     // `has_paper_trail` declares `has_many :versions`, `audited` `has_many :audits`: the gems' own associations.
     const [name, className] = GEM_ASSOCIATIONS.get(call.name)!;

@@ -6,6 +6,9 @@ import { chainText, hasCounterCache, noun } from '../../queries/fixes';
 import { extractSerializers, serializedReads, type SerializedRead } from '../../queries/serializers';
 import * as path from 'node:path';
 import { ASSOCIATION_QUERY_METHODS, EXECUTING_METHODS } from '../../queries/vocabulary';
+import type { ModelIndex, ModelInfo } from '../../models/modelIndex';
+import { singularize } from '../../models/inflector';
+import type { Schema } from '../../project/schema';
 
 const FINDERS = new Set(['find_by', 'find_by!', 'find', 'first', 'last', 'take']);
 const WRITES_FOUND = new Set(['update', 'update!', 'update_column', 'update_columns', 'update_attribute', 'destroy', 'destroy!', 'delete', 'touch', 'increment!', 'decrement!', 'toggle!']);
@@ -33,6 +36,26 @@ export default defineRule({
           if (reported.has(chainKey)) continue;
           const r = site.receiver;
           const name = site.link.name;
+          // acts-as-taggable-on's `tag_list` per element: the gem queries the tags itself, preloaded or not.
+          const context = r.kind === 'record' && r.perRow && !r.perRow.missed && r.model && site.link.args.count === 0 && !site.link.hasBlock
+            ? tagListContext(models, r.model, name, ctx.app.schema) : undefined;
+          if (context && r.kind === 'record' && r.perRow && r.model) {
+            reported.add(chainKey);
+            const collection = r.perRow.collection;
+            const card = rowCardinality(queryModel(ctx), r.perRow.loopId, collection);
+            const work = perRowWorkOf(queryModel(ctx), r.perRow.loopId);
+            const severity = nPlusOneSeverity(site.impact, card, work);
+            if (!severity) continue;
+            const per = noun(collection.model ?? r.model);
+            const reader = `${text(site).replace(/\.?[a-z_]+$/, '') || 'record'}.${context}`;
+            ctx.report({
+              range: site.range,
+              severity,
+              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1; ${whyClause(site.impact, card, work)}). acts-as-taggable-on reads the ${context} with a query of its own each time, preloaded or not: `
+                + `preload \`${context}\` where the ${per}s are loaded and read \`${reader}.map(&:name)\`${name.startsWith('all_') ? '' : `, or add a \`cached_${singularize(context)}_list\` column`}.`,
+            });
+            continue;
+          }
           // N2: a query on an association of the loop element.
           if (r.kind === 'collection' && r.perRow && r.model && r.association) {
             const isQuery = ASSOCIATION_QUERY_METHODS.has(name) || name === 'count' || (hasScope(models, r.model, name) && !site.link.hasBlock);
@@ -141,6 +164,24 @@ export default defineRule({
 function takesTopRows(site: LinkSite): boolean {
   return site.chain.links.some((l) => (l.name === 'limit' || ((l.name === 'first' || l.name === 'last' || l.name === 'take') && l.args.count > 0))
     && l.args.int !== 1);
+}
+
+/**
+ * The tag context `record.<tag>_list` (or `all_<context>_list`) reads on an acts-as-taggable-on model, unless a
+ * `cached_<tag>_list` column keeps the list on the row (the gem reads that instead).
+ */
+function tagListContext(models: ModelIndex, model: ModelInfo, method: string, schema: Schema | undefined): string | undefined {
+  const list = /^(all_)?([a-z_]+)_list$/.exec(method);
+  if (!list) return undefined;
+  for (const m of models.ancestry(model)) {
+    for (const context of m.taggable ?? []) {
+      const tag = singularize(context);
+      if (list[1] ? list[2] !== context : list[2] !== tag) continue;
+      if (!list[1] && schema?.tables.get(models.tableName(model))?.columns.has(`cached_${tag}_list`)) return undefined;
+      return context;
+    }
+  }
+  return undefined;
 }
 
 function singular(model: { name: string }): string {

@@ -74,6 +74,30 @@ describe('queries/query-in-loop', () => {
     ]);
   });
 
+  // pupilfirst 2333e0e15: the exports page listed each course export's `tag_list`. acts-as-taggable-on's reader runs
+  // `base_tags.where(context: …)` every time, so `includes(:tags)` alone does not help; the fix preloaded `tags` and
+  // read `export.tags.collect(&:name)`.
+  describe('acts-as-taggable-on tag lists', () => {
+    const EXPORT = 'class CourseExport < ApplicationRecord\n  belongs_to :category\n  acts_as_taggable\n  acts_as_taggable_on :skills\nend\n';
+    const SCHEMA = (extra: string) => `ActiveRecord::Schema[7.2].define(version: 2025_01_01_000000) do\n  create_table "course_exports", force: :cascade do |t|\n    t.boolean "done"\n${extra}  end\nend\n`;
+    const files = (body: string, extra = '') => ({ ...BLOG, 'app/models/course_export.rb': EXPORT, 'db/schema.rb': SCHEMA(extra), [JOB]: job(body) });
+
+    test('`tag_list` (and a context\'s `skill_list`) per element runs a query, preloaded or not', () => {
+      const findings = check(rule, files('CourseExport.where(done: true).includes(:tags).each do |export|\n  puts export.tag_list\n  puts export.skill_list\nend'), JOB);
+      assert.deepEqual(findings.map(at), [
+        { rule: 'queries/query-in-loop', line: 4, column: 12 },
+        { rule: 'queries/query-in-loop', line: 5, column: 12 },
+      ]);
+      assert.match(findings[0].message, /^`export\.tag_list` runs a query per course export in the loop \(N\+1; unbounded: every CourseExport in `CourseExport\.where\(done: true\)\.includes\(:tags\)`\)\. acts-as-taggable-on reads the tags with a query of its own each time, preloaded or not: preload `tags` where the course exports are loaded and read `export\.tags\.map\(&:name\)`, or add a `cached_tag_list` column\.$/);
+    });
+
+    test('near misses: a cached_tag_list column, the preloaded association, a list the app defines itself', () => {
+      assert.deepEqual(check(rule, files('CourseExport.where(done: true).each { |export| puts export.tag_list }', '    t.string "cached_tag_list"\n'), JOB), []);
+      assert.deepEqual(check(rule, files('CourseExport.where(done: true).includes(:tags).each { |export| puts export.tags.map(&:name) }'), JOB), []);
+      assert.deepEqual(check(rule, { ...files('Post.where(published: true).each { |post| puts post.tag_list }') }, JOB), [], 'Post is not taggable');
+    });
+  });
+
   test('views: a query per element of a partial rendered for a collection', () => {
     const files = {
       ...BLOG,
