@@ -2,7 +2,7 @@
 // lazily on first use and again per file after it changes (issue 11 item 3).
 import { summariseForIndex } from './treeShare';
 import * as path from 'node:path';
-import { buildHelperIndex, GLOBAL_TEXT, summariseHelperFile, type AppHelperIndex, type AppHelperProvider, type FileHelperSummary } from '../migrations/appHelpers';
+import { buildHelperIndex, GLOBAL_TEXT, hasGlobalHelpers, summariseHelperFile, type AppHelperIndex, type AppHelperProvider, type FileHelperSummary } from '../migrations/appHelpers';
 import type { FileSource } from './files';
 import { filesUnder } from './appFolders';
 import { FileSummaries } from './fileSummaries';
@@ -30,7 +30,7 @@ export class AppHelperLoader implements AppHelperProvider {
     this.globals = new FileSummaries(() => this.helperFiles(), (file) => {
       if (!GLOBAL_TEXT.test(this.files.read(file) ?? '')) return undefined;
       const summary = this.summarise(file);
-      return summary && (summary.globalModules.length > 0 || summary.globalMethods.length > 0) ? summary : undefined;
+      return summary && hasGlobalHelpers(summary) ? summary : undefined;
     }, buildHelperIndex);
   }
 
