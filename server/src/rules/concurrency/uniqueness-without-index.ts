@@ -150,9 +150,9 @@ function check(ctx: RuleContext, models: ModelIndex, model: ModelInfo, schema: S
     + 'Add the index in a migration; it fails if the table already holds duplicates, so find and merge them first.';
   const fix = !need.hasConditions && !conditional.length && !sti && !nullableScope.length && !unindexable ? migrationFix(ctx, table.name, cols, column, need.caseInsensitive) : undefined;
   // A random token only collides by chance; a table that belongs to nothing (settings, lookup values, tenants)
-  // is written by a few admins: a race is unlikely, so the missing index is a hint.
+  // is usually written by few people: a race is unlikely, so the missing index is a hint (which says it is inferred).
   const random = RANDOM_COLUMN.test(column) ? `\`${column}\` looks generated (a token or code): two saves only race on a collision` : undefined;
-  const rare = !random && tableSizes(models)(model) === 'root' ? `\`${model.name}\` belongs to no other model (lookup values, settings or tenants, written by a few admins)` : undefined;
+  const rare = !random && tableSizes(models)(model) === 'root' ? `\`${model.name}\` belongs to no other model, the shape of lookup values, settings or tenants, which few people write (if many users create these rows, the race is real)` : undefined;
   const lower = random ?? rare;
   ctx.report({ range: nodeRange(v.attribute), headline, detail: lower ? `${detail} Hint: ${lower}.` : detail, severity: lower ? 'hint' : undefined, fixes: fix ? [fix] : [] });
 }

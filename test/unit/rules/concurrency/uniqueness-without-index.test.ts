@@ -201,7 +201,7 @@ describe('uniqueness-without-index severity: how likely the race is', () => {
     assert.deepEqual(owned.map((f) => [at(f).line, f.severity]), [[3, 'warning']]);
     const lookup = check(model('  validates :handle, uniqueness: true\n'));
     assert.deepEqual(lookup.map((f) => [at(f).line, f.severity]), [[2, 'hint']]);
-    assert.match(lookup[0].message, /`Player` belongs to no other model \(lookup values, settings or tenants, written by a few admins\)/);
+    assert.match(lookup[0].message, /`Player` belongs to no other model, the shape of lookup values, settings or tenants, which few people write \(if many users create these rows, the race is real\)\./);
     const token = check(model('  belongs_to :club\n  validates :invite_token, uniqueness: true\n'));
     assert.deepEqual(token.map((f) => [at(f).line, f.severity]), [[3, 'hint']]);
     assert.match(token[0].message, /`invite_token` looks generated \(a token or code\)/);
