@@ -1,6 +1,10 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+import { BIN } from './lspClient';
 
 export const SAMPLE_APP = path.resolve(__dirname, '../../../examples/sample-app');
 
@@ -21,4 +25,13 @@ export function makeApp(files: Record<string, string | Buffer>): string {
     fs.writeFileSync(full, content);
   }
   return dir;
+}
+
+/** `[rule, line, column]` of what `rails-hazards check --format json` reports in db/migrate of an app made of `files`. */
+export function migrationFindings(files: Record<string, string>): [string, number, number][] {
+  const root = makeApp(files);
+  const r = spawnSync(process.execPath, [BIN, 'check', root, '--format', 'json', '--fail-on', 'never', '--no-cache'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return (JSON.parse(r.stdout).findings as { file: string; rule: string; line: number; column: number }[])
+    .filter((f) => f.file.includes('db/migrate/')).map((f) => [f.rule, f.line, f.column]);
 }

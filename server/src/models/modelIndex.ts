@@ -78,12 +78,7 @@ function readTaggable(model: ModelInfo, call: NonNullable<ReturnType<typeof read
   const named = call.args.map((a) => literalName(a)).filter((n): n is string => !!n);
   const contexts = call.name.endsWith('_on') ? named : ['tags'];
   const location = locationOf(call.nameNode, file);
-  const add = (name: string, className: string, through?: string, source?: string): void => {
-    if (model.associations.has(name)) return;
-    model.associations.set(name, {
-      name, macro: 'has_many', className, through, source, polymorphic: false, counterCache: false, touch: false, autosave: false, scoped: false, location,
-    });
-  };
+  const add = (name: string, className: string, through?: string, source?: string): void => addGemAssociation(model, location, name, className, through, source);
   add('taggings', 'ActsAsTaggableOn::Tagging');
   add('base_tags', 'ActsAsTaggableOn::Tag', 'taggings', 'tag');
   for (const context of contexts) {
@@ -91,6 +86,14 @@ function readTaggable(model: ModelInfo, call: NonNullable<ReturnType<typeof read
     add(context, 'ActsAsTaggableOn::Tag', `${singularize(context)}_taggings`, 'tag');
   }
   model.taggable = [...new Set([...(model.taggable ?? []), ...contexts])];
+}
+
+/** A `has_many` a gem's macro declares (unless the model declares one of that name itself). */
+function addGemAssociation(model: ModelInfo, location: SourceLocation, name: string, className: string, through?: string, source?: string): void {
+  if (model.associations.has(name)) return;
+  model.associations.set(name, {
+    name, macro: 'has_many', className, through, source, polymorphic: false, counterCache: false, touch: false, autosave: false, scoped: false, location,
+  });
 }
 
 /** Hooks that let packs extract more per class or concern body in the same pass (e.g. callbacks). */
@@ -282,12 +285,7 @@ function readStatement(model: ModelInfo, stmt: Node, file: string, options: Read
   else if (GEM_ASSOCIATIONS.has(call.name)) {
     // `has_paper_trail` declares `has_many :versions`, `audited` `has_many :audits`: the gems' own associations.
     const [name, className] = GEM_ASSOCIATIONS.get(call.name)!;
-    if (!model.associations.has(name)) {
-      model.associations.set(name, {
-        name, macro: 'has_many', className, polymorphic: false, counterCache: false, touch: false, autosave: false, scoped: false,
-        location: locationOf(call.nameNode, file),
-      });
-    }
+    addGemAssociation(model, locationOf(call.nameNode, file), name, className);
   } else if (ASSOCIATION_MACROS.has(call.name)) {
     const macro = call.name as AssociationMacro;
     for (const arg of call.args) {

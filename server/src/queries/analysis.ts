@@ -476,9 +476,8 @@ function buildModel(ctx: RuleContext): QueryModel {
     models, self: scope.self, onLink, returns,
     sqlOf: (name) => lookup(scope, name)?.value.sql,
     isParameter: (name) => {
-      let s: Scope | undefined = scope;
-      while (s && !s.method) s = s.parent;
-      return !!s?.def && boundNames(s.def.childForFieldName('parameters')).includes(name);
+      const def = ivarScope(scope).def;
+      return !!def && boundNames(def.childForFieldName('parameters')).includes(name);
     },
     resolveRoot(chain) {
       const r = chain.root;

@@ -4,21 +4,14 @@
 // from the only adapter gem bundled; with neither (or two adapter gems) it stays unknown, checked as PostgreSQL.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { BIN } from '../../helpers/lspClient';
-import { makeApp } from '../../helpers/fixtures';
+import { migrationFindings } from '../../helpers/fixtures';
 
 const MIGRATION = 'class AddEmailIndexToUsers < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email\n  end\nend\n';
 const lockfile = (...gems: string[]) => `GEM\n  remote: https://rubygems.org/\n  specs:\n${gems.map((g) => `    ${g} (1.0.0)\n`).join('')}\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n${gems.map((g) => `  ${g}\n`).join('')}`;
 const schema = (options: string, extension = '') => `ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n${extension}  create_table "users"${options} do |t|\n    t.string "email"\n  end\nend\n`;
 
-/** `[rule, line, column]` of the migration's findings. */
 function findings(files: Record<string, string>): [string, number, number][] {
-  const root = makeApp({ 'db/migrate/20990101000000_add_email_index_to_users.rb': MIGRATION, ...files });
-  const r = spawnSync(process.execPath, [BIN, 'check', root, '--format', 'json', '--fail-on', 'never', '--no-cache'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return (JSON.parse(r.stdout).findings as { file: string; rule: string; line: number; column: number }[])
-    .filter((f) => f.file.includes('db/migrate/')).map((f) => [f.rule, f.line, f.column]);
+  return migrationFindings({ 'db/migrate/20990101000000_add_email_index_to_users.rb': MIGRATION, ...files });
 }
 
 describe('the database adapter of an app without config/database.yml', () => {

@@ -4,9 +4,7 @@
 // up in the whole helper index, as before (here one from lib/, a file that mentions none of the three).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { BIN } from '../../helpers/lspClient';
-import { makeApp } from '../../helpers/fixtures';
+import { migrationFindings } from '../../helpers/fixtures';
 
 const MIGRATION = 'class AddEmailIndexToUsers < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def change\n    add_index :users, :email\n  end\nend\n';
 const SCHEMA = 'ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  enable_extension "plpgsql"\n  create_table "users" do |t|\n    t.string "email"\n  end\nend\n';
@@ -14,11 +12,7 @@ const CONCURRENT = 'module ConcurrentIndexes\n  def add_index(table, columns, **
 const PREPEND = 'ActiveSupport.on_load(:active_record) do\n  ActiveRecord::Migration.prepend(ConcurrentIndexes)\nend\n';
 
 function findings(files: Record<string, string>): [string, number, number][] {
-  const root = makeApp({ 'db/migrate/20990101000000_add_email_index_to_users.rb': MIGRATION, 'db/schema.rb': SCHEMA, ...files });
-  const r = spawnSync(process.execPath, [BIN, 'check', root, '--format', 'json', '--fail-on', 'never', '--no-cache'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return (JSON.parse(r.stdout).findings as { file: string; rule: string; line: number; column: number }[])
-    .filter((f) => f.file.includes('db/migrate/')).map((f) => [f.rule, f.line, f.column]);
+  return migrationFindings({ 'db/migrate/20990101000000_add_email_index_to_users.rb': MIGRATION, 'db/schema.rb': SCHEMA, ...files });
 }
 
 describe('migration helpers that change every migration', () => {

@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule';
 import { loopCardinality, perRowWorkOf, queryModel, rowCardinality, type LinkSite } from '../../queries/analysis';
-import { nPlusOneSeverity, whyClause } from '../../queries/cardinality';
-import { hasScope } from '../../queries/values';
+import { nPlusOneSeverity, whyClause, type Cardinality } from '../../queries/cardinality';
+import { hasScope, type PerRow } from '../../queries/values';
 import { chainText, hasCounterCache, noun } from '../../queries/fixes';
 import { extractSerializers, serializedReads, type SerializedRead } from '../../queries/serializers';
 import * as path from 'node:path';
@@ -37,24 +37,13 @@ export default defineRule({
           const r = site.receiver;
           const name = site.link.name;
           // acts-as-taggable-on's `tag_list` per element: the gem queries the tags itself, preloaded or not.
-          const context = r.kind === 'record' && r.perRow && !r.perRow.missed && r.model && site.link.args.count === 0 && !site.link.hasBlock
-            ? tagListContext(models, r.model, name, ctx.app.schema) : undefined;
-          if (context && r.kind === 'record' && r.perRow && r.model) {
-            reported.add(chainKey);
-            const collection = r.perRow.collection;
-            const card = rowCardinality(queryModel(ctx), r.perRow.loopId, collection);
-            const work = perRowWorkOf(queryModel(ctx), r.perRow.loopId);
-            const severity = nPlusOneSeverity(site.impact, card, work);
-            if (!severity) continue;
-            const per = noun(collection.model ?? r.model);
-            const reader = `${text(site).replace(/\.?[a-z_]+$/, '') || 'record'}.${context}`;
-            ctx.report({
-              range: site.range,
-              severity,
-              message: `\`${text(site)}\` runs a query per ${per} in the loop (N+1; ${whyClause(site.impact, card, work)}). acts-as-taggable-on reads the ${context} with a query of its own each time, preloaded or not: `
-                + `preload \`${context}\` where the ${per}s are loaded and read \`${reader}.map(&:name)\`${name.startsWith('all_') ? '' : `, or add a \`cached_${singularize(context)}_list\` column`}.`,
-            });
-            continue;
+          if (r.kind === 'record' && r.perRow && !r.perRow.missed && r.model && site.link.args.count === 0 && !site.link.hasBlock) {
+            const context = tagListContext(models, r.model, name, ctx.app.schema);
+            if (context) {
+              reported.add(chainKey);
+              reportTagList(site, r.perRow, r.model, context);
+              continue;
+            }
           }
           // N2: a query on an association of the loop element.
           if (r.kind === 'collection' && r.perRow && r.model && r.association) {
@@ -64,9 +53,7 @@ export default defineRule({
             if (name === 'count' && r.loaded) continue; // count-on-loaded-relation
             if (takesTopRows(site)) continue;
             reported.add(chainKey);
-            const card = rowCardinality(queryModel(ctx), r.perRow.loopId, r.perRow.collection);
-            const work = perRowWorkOf(queryModel(ctx), r.perRow.loopId);
-            const severity = nPlusOneSeverity(site.impact, card, work);
+            const { card, work, severity } = rowCost(site, r.perRow);
             if (!severity) continue;
             const pathKey = `${r.perRow.loopId}:${r.perRow.path.join('.')}:${name}`;
             if (reported.has(pathKey)) continue;
@@ -131,6 +118,26 @@ export default defineRule({
         }
       },
     };
+    /** How many rows the loop has and what else each iteration does: what a query per row costs. */
+    function rowCost(site: LinkSite, perRow: PerRow): { card: Cardinality; work: string | undefined; severity: ReturnType<typeof nPlusOneSeverity> } {
+      const card = rowCardinality(queryModel(ctx), perRow.loopId, perRow.collection);
+      const work = perRowWorkOf(queryModel(ctx), perRow.loopId);
+      return { card, work, severity: nPlusOneSeverity(site.impact, card, work) };
+    }
+    /** `export.tag_list` per element: acts-as-taggable-on's reader queries `base_tags` each time. */
+    function reportTagList(site: LinkSite, perRow: PerRow, model: ModelInfo, context: string): void {
+      const { card, work, severity } = rowCost(site, perRow);
+      if (!severity) return;
+      const read = slice(ctx.text, site);
+      const per = noun(perRow.collection.model ?? model);
+      const reader = `${read.replace(/\.?[a-z_]+$/, '') || 'record'}.${context}`;
+      ctx.report({
+        range: site.range,
+        severity,
+        message: `\`${read}\` runs a query per ${per} in the loop (N+1; ${whyClause(site.impact, card, work)}). acts-as-taggable-on reads the ${context} with a query of its own each time, preloaded or not: `
+          + `preload \`${context}\` where the ${per}s are loaded and read \`${reader}.map(&:name)\`${site.link.name.startsWith('all_') ? '' : `, or add a \`cached_${singularize(context)}_list\` column`}.`,
+      });
+    }
     /** `object.line_items.sum(:quantity)` in OrderSerializer, applied per order: one SQL query per order. */
     function reportSerializedQuery(s: SerializedRead): void {
       const { read, site, collection } = s;
