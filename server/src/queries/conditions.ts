@@ -142,6 +142,8 @@ function recentWindow(args: string): boolean {
   if (both) {
     const lower = [...both.matchAll(/\b(\w+_at)\s*>=?\s*\?/g)].map((m) => m[1]);
     if (lower.some((col) => new RegExp(`\\b${col}\\s*<=?\\s*\\?`).test(both))) return true;
+    // `where("orders_close_at BETWEEN (?) AND (?)", 1.hour.ago, Time.zone.now)`: the same window, in one operator.
+    if (/\b(\w+_at|\w+_on|date|\w+_date)\s+BETWEEN\s+\(?\s*\?\s*\)?\s+AND\s+\(?\s*\?\s*\)?/i.test(both)) return true;
   }
   return conditionKeys(args).some(([k, v]) => {
     if (!k.endsWith('_at')) return false;

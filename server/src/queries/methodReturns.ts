@@ -209,7 +209,9 @@ export function returnSummaryOf(method: Node, file: string, classCounts?: () => 
     }
     for (const c of node.namedChildren) if (c) walk(c, conditional || BRANCHY.has(node.type), depth + 1);
   };
-  const statements = bodyStatements(body).filter((s) => s.type !== 'rescue' && s.type !== 'ensure' && s.type !== 'else');
+  // An endless def (`def posts = Post.where(…)`) has its one expression as the body.
+  const endless = method.type !== 'do_block' && method.type !== 'block' && body.type !== 'body_statement';
+  const statements = (endless ? [body] : bodyStatements(body)).filter((s) => s.type !== 'rescue' && s.type !== 'ensure' && s.type !== 'else');
   for (const s of statements) walk(s, false, 0);
   const last = statements[statements.length - 1];
   if (!readable || !last || (last.type !== 'return' && !addReturn(last))) return undefined;
@@ -390,14 +392,18 @@ export function initializerOf(body: Node, file: string): Initializer | undefined
  * Resolves calls to the methods whose returns the analysis reads: self's (`own`, for the file being analysed),
  * models' (through the model index) and the app's plain classes' (`X.new(…).m`, `X.instance.m`, `X.m`).
  */
-export function returnResolver(models: ModelIndex, classes: AppClassSource | undefined, own?: Owner, depth = 0): ReturnResolver {
-  const valueOf = (summary: ReturnSummary, owner: Owner, element: number | undefined, label: string, argsOf?: PassedArgsOf): Value =>
-    returned(valueOfSummary(summary, owner, element, argsOf), label);
+export function returnResolver(models: ModelIndex, classes: AppClassSource | undefined, own?: Owner, depth = 0, local = depth === 0 ? own : undefined): ReturnResolver {
+  const valueOf = (summary: ReturnSummary, owner: Owner, element: number | undefined, label: string, argsOf?: PassedArgsOf): Value => {
+    const value = valueOfSummary(summary, owner, element, argsOf);
+    // A reader without parameters defined in the file being analysed (`def checks = @checks ||= Check.where(…)`)
+    // is read like the code it names: the rows do not depend on a caller the analysis cannot see.
+    return owner === local && summary.params.length === 0 ? value : returned(value, label);
+  };
   const valueOfSummary = (summary: ReturnSummary, owner: Owner, element?: number, argsOf?: PassedArgsOf): Value => {
     if (depth >= MAX_DEPTH) return UNKNOWN;
     /** The call's arguments, evaluated the first time a parameter is read. */
     const args = evaluatedOnce((): PassedValues | undefined => argsOf?.());
-    const inner = returnResolver(models, classes, owner, depth + 1);
+    const inner = returnResolver(models, classes, owner, depth + 1, local);
     let usedArguments = false;
     const hooks: EvalHooks = {
       models, self: owner.self, returns: inner,

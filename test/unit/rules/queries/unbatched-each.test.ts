@@ -127,6 +127,37 @@ describe('queries/unbatched-each', () => {
     assert.deepEqual(check(rule, { ...INVOICES, [JOB]: code }, JOB), []);
   });
 
+  // hcb's Lob service iterated `checks.each`, where the private `def checks = @checks ||= Check.where("lob_id is not
+  // null")` is every check ever mailed; the team moved it to find_each. A reader without parameters in the same file is
+  // the code it names. A method that takes the rows' condition as an argument, or one in another class, still is not
+  // judged across the call (the caller decides which rows, or the analysis cannot see them).
+  test('a parameterless reader of the same class is read like its body; a method with parameters or of another class is not', () => {
+    const service = (run: string, readers: string) => `class PostSweeper\n  def run\n    ${run}\n  end\n\n  private\n\n${readers}\nend\n`;
+    const file = 'app/services/post_sweeper.rb';
+    const memo = '  def posts\n    @posts ||= Post.where(published: true)\n  end';
+    assert.deepEqual(run(service('posts.each { |p| p.touch }', memo), file).map(at), [{ rule: 'queries/unbatched-each', line: 3, column: 11 }]);
+    const nested = '  def posts = visible.where(archived: false)\n  def visible = Post.where(published: true)';
+    assert.deepEqual(run(service('posts.each { |p| p.touch }', nested), file).map(at), [{ rule: 'queries/unbatched-each', line: 3, column: 11 }]);
+    const picked = '  def posts(state) = Post.where(published: true).where(state: state)';
+    assert.deepEqual(run(service('posts(:draft).each { |p| p.touch }', picked), file), []);
+    const other = {
+      'app/services/post_finder.rb': 'class PostFinder\n  def posts = Post.where(published: true)\nend\n',
+      [file]: 'class PostSweeper\n  def run\n    PostFinder.new.posts.each { |p| p.touch }\n  end\nend\n',
+    };
+    assert.deepEqual(check(rule, { ...BLOG, ...other }, file), []);
+  });
+
+  // openfoodnetwork's OrderCycleClosingJob reads the order cycles closed in the last hour with
+  // `where("order_cycles.orders_close_at BETWEEN (?) AND (?)", 1.hour.ago, Time.zone.now)`: a time window, like
+  // `updated_at >= ? AND updated_at <= ?`, whose size depends on how busy the hour was. A BETWEEN on a column that is
+  // not a time (`title BETWEEN ? AND ?`) is not a window and stays a filter of the whole table.
+  test('near miss: a BETWEEN time window is a window of unknown size; BETWEEN over another column is not', () => {
+    assert.deepEqual(run(job('Post.where("posts.updated_at BETWEEN (?) AND (?)", 1.hour.ago, Time.zone.now).each { |p| p.touch }')), []);
+    assert.deepEqual(run(job('Post.where("updated_at between ? and ?", 2.days.ago, 1.day.ago).each { |p| p.touch }')), []);
+    assert.deepEqual(run(job('Post.where("posts.title BETWEEN ? AND ?", "a", "m").each { |p| p.touch }')).map(at),
+      [{ rule: 'queries/unbatched-each', line: 3, column: 57 }]);
+  });
+
   test('near misses: order, limit(10), select, lock, find_each, used return value, arrays, associations, views and controllers', () => {
     assert.deepEqual(run(job([
       'Post.where(published: true).limit(10).each { |p| p.touch }',
