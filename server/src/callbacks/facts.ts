@@ -256,6 +256,12 @@ function readStatement(data: CallbackData, stmt: Node, file: string, inherited: 
   // Inside `with_options do |o|`, `o.after_save :x` is a class-level macro.
   if (call.receiver && !(blockParam && call.receiver.type === 'identifier' && call.receiver.text === blockParam)) return;
   if (call.name === 'include' && !call.receiver) { data.sequence.push({ type: 'include', names: call.args.map((a) => a.text) }); return; }
+  // `concerning :Name do … end` includes the concern Class::Name where it stands (modelIndex extracts it).
+  if (call.name === 'concerning' && call.block && !call.receiver) {
+    const name = literalName(call.args[0]);
+    if (name) data.sequence.push({ type: 'include', names: [name] });
+    return;
+  }
   if (ASSOCIATIONS.has(call.name)) {
     const name = literalName(call.args[0]);
     if (name) data.sequence.push({ type: 'association', name });

@@ -113,13 +113,16 @@ export function locationOf(node: Node, file: string): SourceLocation {
 /** Classes and concerns defined in one file, and the reopenings (`X.class_eval do`, `X.prepend(M)`) it makes. */
 export function extractModels(tree: Tree, file: string): ModelInfo[] {
   const out: ModelInfo[] = [];
-  const visit = (node: Node, namespace: string[]): void => {
+  /** `includedHere`: the modules the class around `node` includes by a bare name (`include ApprovalMethods`). */
+  const visit = (node: Node, namespace: string[], includedHere?: ReadonlySet<string>): void => {
     for (const stmt of bodyStatements(node)) {
       if (stmt.type === 'module') {
         const name = constantText(stmt.childForFieldName('name')) ?? '';
         const full = [...namespace, name].join('::');
         const body = stmt.childForFieldName('body');
-        if (body && isConcern(body)) {
+        // A module written inside the class that includes it (danbooru's `module ApprovalMethods … end;
+        // include ApprovalMethods`) is part of that class, like a concern.
+        if (body && (isConcern(body) || includedHere?.has(name))) {
           out.push(readBody('concern', full, undefined, stmt, body, file));
           // `def self.included(base) base.class_eval do … end end`: the block is more of the concern.
           for (const block of hookBlocks(body)) out.push(readBody('concern', full, undefined, stmt, block, file));
@@ -127,10 +130,13 @@ export function extractModels(tree: Tree, file: string): ModelInfo[] {
         if (body) visit(body, [...namespace, name]);
       } else if (stmt.type === 'class') {
         const name = constantText(stmt.childForFieldName('name')) ?? '';
+        const full = [...namespace, name].join('::');
         const superclass = constantText(stmt.childForFieldName('superclass')?.namedChildren[0]);
         const body = stmt.childForFieldName('body');
-        out.push(readBody('class', [...namespace, name].join('::'), superclass, stmt, body, file));
-        if (body) visit(body, [...namespace, name]);
+        out.push(readBody('class', full, superclass, stmt, body, file));
+        // `concerning :Approval do … end` (ActiveSupport): a concern named Class::Approval that the class includes.
+        for (const block of concerningBlocks(body)) out.push(readBody('concern', `${full}::${block.name}`, undefined, block.call, block.body, file));
+        if (body) visit(body, [...namespace, name], includedNames(body));
       } else {
         const reopening = readReopening(stmt, namespace, file);
         if (reopening) out.push(reopening);
@@ -138,6 +144,27 @@ export function extractModels(tree: Tree, file: string): ModelInfo[] {
     }
   };
   visit(tree.rootNode, []);
+  return out;
+}
+
+/** `concerning :Name do … end` blocks of a class body. */
+function concerningBlocks(body: Node | null): { name: string; call: Node; body: Node }[] {
+  const out: { name: string; call: Node; body: Node }[] = [];
+  for (const stmt of bodyStatements(body)) {
+    const call = readCall(stmt);
+    const name = call && !call.receiver && call.name === 'concerning' && call.block ? literalName(call.args[0]) : undefined;
+    if (name && /^[A-Z]\w*$/.test(name)) out.push({ name, call: stmt, body: call!.block! });
+  }
+  return out;
+}
+
+/** The bare module names a class body includes (`include ApprovalMethods`). */
+function includedNames(body: Node): Set<string> {
+  const out = new Set<string>();
+  for (const stmt of bodyStatements(body)) {
+    const call = readCall(stmt);
+    if (call && !call.receiver && call.name === 'include') for (const a of call.args) if (a.type === 'constant') out.add(a.text);
+  }
   return out;
 }
 
@@ -274,6 +301,7 @@ function readStatement(model: ModelInfo, stmt: Node, file: string, options: Read
   }
   if (call.name === 'primary_abstract_class') model.abstract = true;
   else if (call.name === 'include' || call.name === 'prepend') model.includes.push(...call.args.map((a) => a.text));
+  else if (call.name === 'concerning' && call.block) { const n = literalName(call.args[0]); if (n) model.includes.push(n); }
   else if (call.name === 'scope') { const n = literalName(call.args[0]); if (n) model.scopes.add(n); }
   else if (call.name === 'accepts_nested_attributes_for') model.nestedAttributes.push(...call.args.map((a) => literalName(a)).filter((n): n is string => !!n));
   else if (call.name === 'alias_method') {

@@ -936,3 +936,42 @@ describe('near misses of the sixth evaluation round (rows a method picks with it
     assert.deepEqual(check(associationInLoop, files, JOB).map((f) => [at(f).line, at(f).column, f.severity]), [[4, 12, 'warning']]);
   });
 });
+
+describe('sixth evaluation round: model code written in `concerning` blocks and in modules the class includes', () => {
+  const JOB = 'app/jobs/sweep_job.rb';
+  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+  const withBody = (code: string) => BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n\n${code}\nend\n`);
+
+  // danbooru writes its models in `concerning :XMethods do … end` blocks and in `module ApprovalMethods … end` +
+  // `include ApprovalMethods`. Their associations, methods and writes were unknown: `BulkUpdateRequest::Pruner` loops
+  // over expired requests calling `reject!` (a write in ApprovalMethods), and its per-row `forum_topic` read was a
+  // warning as if the loop did nothing else per row.
+  test('a write in an included nested module or a `concerning` block makes the loop write per row: the N+1 is a hint', () => {
+    const nested = app({
+      'app/models/post.rb': withBody('  module ApprovalMethods\n    def reject!\n      update!(published: false)\n    end\n  end\n\n  include ApprovalMethods'),
+      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
+    });
+    const findings = check(associationInLoop, nested, JOB);
+    assert.deepEqual(severities(findings), [[4, 'hint']]);
+    assert.match(findings[0].message, /every row also runs `post.reject!`/);
+    const concerning = app({
+      'app/models/post.rb': withBody('  concerning :ApprovalMethods do\n    def reject!\n      update!(published: false)\n    end\n  end'),
+      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
+    });
+    assert.deepEqual(severities(check(associationInLoop, concerning, JOB)), [[4, 'hint']]);
+    // Near miss: a nested module the class does not include adds nothing to it (a namespace for constants).
+    const notIncluded = app({
+      'app/models/post.rb': withBody('  module ApprovalMethods\n    def reject!\n      update!(published: false)\n    end\n  end'),
+      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
+    });
+    assert.deepEqual(severities(check(associationInLoop, notIncluded, JOB)), [[4, 'warning']]);
+  });
+
+  test('an association declared in a `concerning` block\'s `included do` is an association of the class', () => {
+    const files = app({
+      'app/models/post.rb': withBody('  concerning :ReviewMethods do\n    included do\n      belongs_to :reviewer, class_name: "User", optional: true\n    end\n  end'),
+      [JOB]: job('Post.where(published: true).each do |post|\n  puts post.reviewer.name\nend'),
+    });
+    assert.deepEqual(check(associationInLoop, files, JOB).map(at), [{ rule: 'queries/association-in-loop', line: 4, column: 12 }]);
+  });
+});
