@@ -10,8 +10,8 @@ import type { FileSource } from './files';
 import { adapterFromDatabaseYml, adapterFromLockedGems, adapterFromSchemaDump, databaseVersionFromFiles, isDatabaseVersionFile } from './database';
 import { readDirectory, readHead } from './inputs';
 import { readAmsInitializer, readApplication, readStrongMigrations, readSidekiqInitializer } from './rubyConfig';
-import { readSchema, type Schema } from './schema';
-import { cachedSummary } from './summaryStore';
+import { readSchema, readSchemaByTable, type Schema } from './schema';
+import { cachedSummary, storeSummary, storedSummary } from './summaryStore';
 import { readStructureSql } from './structureSql';
 import { parse as parseYaml } from 'yaml';
 import { ModelIndexLoader } from './modelFiles';
@@ -253,6 +253,18 @@ export class AppProject {
 
   /** db/schema.rb, else db/structure.sql (pg_dump or mysqldump). */
   private readPrimarySchema(): Schema | undefined {
+    const text = this.read('db/schema.rb');
+    if (text !== undefined) {
+      const file = path.join(this.root, 'db/schema.rb');
+      const stored = storedSummary<Schema>('schema', file, text);
+      if (stored) return stored;
+      try {
+        const byTable = readSchemaByTable(text, (ruby) => parseRuby(ruby), (complete) => storeSummary('schema', file, text, complete));
+        if (byTable) return byTable;
+      } catch (error) {
+        this.log(`could not read db/schema.rb in ${this.root} table by table: ${String(error)}`);
+      }
+    }
     const rb = this.withTree('db/schema.rb', readSchema, 'schema');
     if (rb) return rb;
     const sql = this.read('db/structure.sql');

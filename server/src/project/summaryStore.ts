@@ -39,17 +39,26 @@ class DiskSummaryStore {
   }
 
   get<T>(kind: string, file: string, text: string, compute: () => T): T {
-    const key = createHash('sha256').update(kind).update('\0').update(file).update('\0').update(text).digest('hex');
-    const entry = path.join(this.folder, key.slice(0, 2), key.slice(2));
-    const stored = this.read(entry);
-    if (stored) {
-      this.stats.hits++;
-      return stored.value as T;
-    }
-    this.stats.misses++;
+    const stored = this.peek<T>(kind, file, text);
+    if (stored) return stored.value;
     const value = compute();
-    this.write(entry, value);
+    this.put(kind, file, text, value);
     return value;
+  }
+
+  peek<T>(kind: string, file: string, text: string): { value: T } | undefined {
+    const stored = this.read(this.entryOf(kind, file, text));
+    if (stored) this.stats.hits++; else this.stats.misses++;
+    return stored as { value: T } | undefined;
+  }
+
+  put(kind: string, file: string, text: string, value: unknown): void {
+    this.write(this.entryOf(kind, file, text), value);
+  }
+
+  private entryOf(kind: string, file: string, text: string): string {
+    const key = createHash('sha256').update(kind).update('\0').update(file).update('\0').update(text).digest('hex');
+    return path.join(this.folder, key.slice(0, 2), key.slice(2));
   }
 
   private read(entry: string): { value: unknown } | undefined {
@@ -148,4 +157,14 @@ export function summaryStoreStats(): SummaryStoreStats | undefined {
  */
 export function cachedSummary<T>(kind: string, file: string, text: string, compute: () => T): T {
   return store ? store.get(kind, file, text, compute) : compute();
+}
+
+/** The stored summary of `file` with exactly `text`, without computing it on a miss. */
+export function storedSummary<T>(kind: string, file: string, text: string): T | undefined {
+  return store?.peek<T>(kind, file, text)?.value;
+}
+
+/** Stores a summary computed later than it was asked for (a schema read table by table, once complete). */
+export function storeSummary(kind: string, file: string, text: string, value: unknown): void {
+  store?.put(kind, file, text, value);
 }
