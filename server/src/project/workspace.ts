@@ -38,6 +38,9 @@ export interface FileAnalysis extends AnalysisResult {
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'tmp', 'log', 'vendor', 'public', 'storage', 'coverage', '.bundle', 'out', 'dist']);
 
+/** How long the async listing runs between yields to the event loop. */
+const LISTING_SLICE_MS = 8;
+
 export class Workspace {
   private readonly apps = new Map<string, AppProject>();
   /** App root by directory: the scan asks for every file, the answer changes only with a Gemfile. */
@@ -171,17 +174,21 @@ export class Workspace {
   }
 
   /**
-   * The same listing, yielding to the event loop every few directories so a server stays responsive on
-   * a monorepo, and stopping early (with what it has) when `isCancelled` says so.
+   * The same listing, yielding to the event loop before its first directory and then every few milliseconds, so a
+   * server stays responsive on a monorepo: the editor's didOpen that arrives with the scan's start is analysed
+   * before the walk, not 300 ms into it (measured at 17,000 files when it yielded every 50 directories). Stops
+   * early (with what it has) when `isCancelled` says so.
    */
   async listAnalyzableFilesAsync(dir: string, isCancelled: () => boolean = () => false): Promise<string[]> {
     const walk = this.walker(dir);
-    let n = 0;
-    for (let step = walk.next(); !step.done; step = walk.next()) {
-      if (++n % 50 === 0) {
+    let yielded = -Infinity;
+    for (;;) {
+      if (performance.now() - yielded > LISTING_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
+        yielded = performance.now();
         if (isCancelled()) break;
       }
+      if (walk.next().done) break;
     }
     return walk.out.sort();
   }
