@@ -31,7 +31,7 @@ const git = (dir, args) => {
 };
 
 /** The parent-side lines of `diff` (unified, no context) that a batched line replaces on the same receiver. */
-export function replacedLines(diff) {
+function replacedLines(diff) {
   const out = [];
   let file;
   let line = 0;
@@ -81,4 +81,4 @@ function main() {
   process.stdout.write(`${JSON.stringify(cases, null, 1)}\n`);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) main();
+main();

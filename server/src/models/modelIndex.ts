@@ -113,7 +113,7 @@ export function locationOf(node: Node, file: string): SourceLocation {
 /** Classes and concerns defined in one file, and the reopenings (`X.class_eval do`, `X.prepend(M)`) it makes. */
 export function extractModels(tree: Tree, file: string): ModelInfo[] {
   const out: ModelInfo[] = [];
-  /** `includedHere`: the modules the class around `node` includes by a bare name (`include ApprovalMethods`). */
+  /** `includedHere`: the modules the class around `node` includes or prepends, as written (`include ApprovalMethods`). */
   const visit = (node: Node, namespace: string[], includedHere?: ReadonlySet<string>): void => {
     for (const stmt of bodyStatements(node)) {
       if (stmt.type === 'module') {
@@ -133,10 +133,11 @@ export function extractModels(tree: Tree, file: string): ModelInfo[] {
         const full = [...namespace, name].join('::');
         const superclass = constantText(stmt.childForFieldName('superclass')?.namedChildren[0]);
         const body = stmt.childForFieldName('body');
-        out.push(readBody('class', full, superclass, stmt, body, file));
+        const model = readBody('class', full, superclass, stmt, body, file);
+        out.push(model);
         // `concerning :Approval do … end` (ActiveSupport): a concern named Class::Approval that the class includes.
         for (const block of concerningBlocks(body)) out.push(readBody('concern', `${full}::${block.name}`, undefined, block.call, block.body, file));
-        if (body) visit(body, [...namespace, name], includedNames(body));
+        if (body) visit(body, [...namespace, name], new Set(model.includes));
       } else {
         const reopening = readReopening(stmt, namespace, file);
         if (reopening) out.push(reopening);
@@ -154,16 +155,6 @@ function concerningBlocks(body: Node | null): { name: string; call: Node; body: 
     const call = readCall(stmt);
     const name = call && !call.receiver && call.name === 'concerning' && call.block ? literalName(call.args[0]) : undefined;
     if (name && /^[A-Z]\w*$/.test(name)) out.push({ name, call: stmt, body: call!.block! });
-  }
-  return out;
-}
-
-/** The bare module names a class body includes (`include ApprovalMethods`). */
-function includedNames(body: Node): Set<string> {
-  const out = new Set<string>();
-  for (const stmt of bodyStatements(body)) {
-    const call = readCall(stmt);
-    if (call && !call.receiver && call.name === 'include') for (const a of call.args) if (a.type === 'constant') out.add(a.text);
   }
   return out;
 }

@@ -133,8 +133,7 @@ export class AppProject {
   }
 
   /** What `read` finds in the tree of `rel`; with `summaryKind`, kept in the summary store by the file's text. */
-  private withTree<T>(rel: string, read: (tree: Tree) => T, summaryKind?: string): T | undefined {
-    const text = this.read(rel);
+  private withTree<T>(rel: string, read: (tree: Tree) => T, summaryKind?: string, text = this.read(rel)): T | undefined {
     if (text === undefined) return undefined;
     const readText = () => {
       const tree = parseRuby(text);
@@ -265,7 +264,7 @@ export class AppProject {
         this.log(`could not read db/schema.rb in ${this.root} table by table: ${String(error)}`);
       }
     }
-    const rb = this.withTree('db/schema.rb', readSchema, 'schema');
+    const rb = this.withTree('db/schema.rb', readSchema, 'schema', text);
     if (rb) return rb;
     const sql = this.read('db/structure.sql');
     if (sql === undefined) return undefined;

@@ -20,6 +20,12 @@ const severities = (findings: { severity: string; range: { start: { line: number
 const N_PLUS_ONE = 'Post.where(published: true).each do |post|\n  puts post.author.name\n  puts User.find_by(id: post.author_id)&.name\nend\n';
 const TASK = `namespace :posts do\n  task report: :environment do\n${N_PLUS_ONE.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}  end\nend\n`;
 
+/** A scheduled job whose perform runs `body` (indented), for the evaluation rounds' near misses. */
+const SWEEP_JOB = 'app/jobs/sweep_job.rb';
+const sweepJob = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
+/** The blog's Post model with `code` added at the end of its class body. */
+const postWith = (code: string) => BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n\n${code}\nend\n`);
+
 describe('impact: where the code runs', () => {
   test('paths are classified as request, background, offline or test', () => {
     const cases: [string, string][] = [
@@ -659,81 +665,71 @@ describe('deeply nested code (mutated or generated) does not overflow the loop-b
 });
 
 describe('near misses of the fifth evaluation round (SQL in locals, staff policies, review queues, per-row work)', () => {
-  const JOB = 'app/jobs/sweep_job.rb';
-  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
 
   test('a window written in SQL held in a local (a heredoc) is read like one written inline', () => {
     const heredoc = "recent = <<-SQL.strip_heredoc\n  posts.id IN (SELECT post_id FROM comments WHERE comments.created_at > (now() - '1 month'::interval))\nSQL\nPost.where(recent).each do |post|\n  puts post.author.name\nend";
-    const files = app({ [JOB]: job(heredoc) });
-    assert.deepEqual(check(unbatchedEach, files, JOB), []);
-    const findings = check(associationInLoop, files, JOB);
+    const files = app({ [SWEEP_JOB]: sweepJob(heredoc) });
+    assert.deepEqual(check(unbatchedEach, files, SWEEP_JOB), []);
+    const findings = check(associationInLoop, files, SWEEP_JOB);
     assert.deepEqual(severities(findings), [[7, 'hint']]);
     assert.match(findings[0].message, /size unknown: as many Post rows as `where\(/);
-    const inline = app({ [JOB]: job("Post.where(\"created_at >= NOW() - INTERVAL '7 days'\").each { |post| puts post.author.name }") });
-    assert.deepEqual(severities(check(associationInLoop, inline, JOB)), [[3, 'hint']]);
+    const inline = app({ [SWEEP_JOB]: sweepJob("Post.where(\"created_at >= NOW() - INTERVAL '7 days'\").each { |post| puts post.author.name }") });
+    assert.deepEqual(severities(check(associationInLoop, inline, SWEEP_JOB)), [[3, 'hint']]);
     // Near misses: a year-long window, and SQL the code interpolates, are not read as recent.
-    const long = app({ [JOB]: job("old = \"created_at > (now() - '12 months'::interval)\"\nPost.where(old).each { |post| puts post.author.name }") });
-    assert.deepEqual(severities(check(associationInLoop, long, JOB)), [[4, 'warning']]);
-    const interpolated = app({ [JOB]: job("sql = \"created_at > (now() - '1 month'::interval) AND #{extra}\"\nPost.where(sql).each { |post| puts post.author.name }") });
-    assert.deepEqual(severities(check(associationInLoop, interpolated, JOB)), [[4, 'warning']]);
+    const long = app({ [SWEEP_JOB]: sweepJob("old = \"created_at > (now() - '12 months'::interval)\"\nPost.where(old).each { |post| puts post.author.name }") });
+    assert.deepEqual(severities(check(associationInLoop, long, SWEEP_JOB)), [[4, 'warning']]);
+    const interpolated = app({ [SWEEP_JOB]: sweepJob("sql = \"created_at > (now() - '1 month'::interval) AND #{extra}\"\nPost.where(sql).each { |post| puts post.author.name }") });
+    assert.deepEqual(severities(check(associationInLoop, interpolated, SWEEP_JOB)), [[4, 'warning']]);
   });
 });
 
 describe('near misses of the fifth evaluation round (counter thresholds)', () => {
-  const JOB = 'app/jobs/sweep_job.rb';
-  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
 
   test('rows above a counter threshold (the popular few) are size unknown; the rows below it are not', () => {
-    const files = app({ [JOB]: job('Post.where("comments_count > ?", 40 * divisor).each { |post| puts post.author.name }\nPost.where(comments_count: 500..).each { |post| puts post.author.name }') });
-    assert.deepEqual(check(unbatchedEach, files, JOB), []);
-    assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[3, 'hint'], [4, 'hint']]);
-    const below = app({ [JOB]: job('Post.where("comments_count < ?", 2).each { |post| puts post.author.name }') });
-    assert.deepEqual(severities(check(associationInLoop, below, JOB)), [[3, 'warning']]);
-    assert.deepEqual(check(unbatchedEach, below, JOB).map((f) => at(f).line), [3]);
+    const files = app({ [SWEEP_JOB]: sweepJob('Post.where("comments_count > ?", 40 * divisor).each { |post| puts post.author.name }\nPost.where(comments_count: 500..).each { |post| puts post.author.name }') });
+    assert.deepEqual(check(unbatchedEach, files, SWEEP_JOB), []);
+    assert.deepEqual(severities(check(associationInLoop, files, SWEEP_JOB)), [[3, 'hint'], [4, 'hint']]);
+    const below = app({ [SWEEP_JOB]: sweepJob('Post.where("comments_count < ?", 2).each { |post| puts post.author.name }') });
+    assert.deepEqual(severities(check(associationInLoop, below, SWEEP_JOB)), [[3, 'warning']]);
+    assert.deepEqual(check(unbatchedEach, below, SWEEP_JOB).map((f) => at(f).line), [3]);
   });
 });
 
 describe('near misses of the fifth evaluation round (state-machine events per row)', () => {
-  const JOB = 'app/jobs/sweep_job.rb';
-  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
-  const withMachine = (machine: string) => BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n\n${machine}\nend\n`);
 
   test("a loop that fires a state machine's saving event on every row writes per row, so its N+1 is a hint", () => {
     const files = app({
-      'app/models/post.rb': withMachine('  include AASM\n\n  aasm do\n    state :draft, initial: true\n    state :approved\n    event :approve do\n      transitions from: :draft, to: :approved\n    end\n  end'),
-      [JOB]: job('Post.where(published: true).find_each do |post|\n  post.approve!(post.author)\nend'),
+      'app/models/post.rb': postWith('  include AASM\n\n  aasm do\n    state :draft, initial: true\n    state :approved\n    event :approve do\n      transitions from: :draft, to: :approved\n    end\n  end'),
+      [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  post.approve!(post.author)\nend'),
     });
-    const findings = check(associationInLoop, files, JOB);
+    const findings = check(associationInLoop, files, SWEEP_JOB);
     assert.deepEqual(severities(findings), [[4, 'hint']]);
     assert.match(findings[0].message, /every row also runs `post.approve!\(post.author\)` \(`Post#approve!` is its aasm event :approve, which saves the record\)/);
     // Near miss: aasm's event without the bang only changes the state in memory; the N+1 stays a warning.
     const inMemory = app({
-      'app/models/post.rb': withMachine('  include AASM\n\n  aasm do\n    state :draft, initial: true\n    event :approve do\n      transitions from: :draft, to: :approved\n    end\n  end'),
-      [JOB]: job('Post.where(published: true).find_each do |post|\n  post.approve(post.author)\nend'),
+      'app/models/post.rb': postWith('  include AASM\n\n  aasm do\n    state :draft, initial: true\n    event :approve do\n      transitions from: :draft, to: :approved\n    end\n  end'),
+      [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  post.approve(post.author)\nend'),
     });
-    assert.deepEqual(severities(check(associationInLoop, inMemory, JOB)), [[4, 'warning']]);
+    assert.deepEqual(severities(check(associationInLoop, inMemory, SWEEP_JOB)), [[4, 'warning']]);
   });
 });
 
 describe('near misses of the fifth evaluation round (per-row queries preloading cannot answer)', () => {
-  const JOB = 'app/jobs/sweep_job.rb';
-  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
-  const withMethod = (method: string) => BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n\n${method}\nend\n`);
 
   test("a loop calling a model method that queries the row's association (a sum, a where) already pays a query per row: the N+1 is a hint", () => {
     const files = app({
-      'app/models/post.rb': withMethod('  def spam_total\n    comments.where(spam: true).count\n  end'),
-      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.spam_total\n  puts post.author.name\nend'),
+      'app/models/post.rb': postWith('  def spam_total\n    comments.where(spam: true).count\n  end'),
+      [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  puts post.spam_total\n  puts post.author.name\nend'),
     });
-    const findings = check(associationInLoop, files, JOB);
+    const findings = check(associationInLoop, files, SWEEP_JOB);
     assert.deepEqual(severities(findings), [[5, 'hint']]);
     assert.match(findings[0].message, /every row also runs `post.spam_total` \(`Post#spam_total` queries `comments.where\(spam: true\).count`\)/);
     // Near miss: a method that reads the association as a whole is answered by a preload; the N+1 stays a warning.
     const preloadable = app({
-      'app/models/post.rb': withMethod('  def comment_total\n    comments.size\n  end'),
-      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.comment_total\n  puts post.author.name\nend'),
+      'app/models/post.rb': postWith('  def comment_total\n    comments.size\n  end'),
+      [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  puts post.comment_total\n  puts post.author.name\nend'),
     });
-    assert.deepEqual(severities(check(associationInLoop, preloadable, JOB)).filter(([line]) => line === 5), [[5, 'warning']]);
+    assert.deepEqual(severities(check(associationInLoop, preloadable, SWEEP_JOB)).filter(([line]) => line === 5), [[5, 'warning']]);
   });
 });
 
@@ -774,51 +770,47 @@ describe('near misses of the fifth evaluation round (Pundit policies that let on
 });
 
 describe('near misses of the fifth evaluation round (review queues)', () => {
-  const JOB = 'app/jobs/sweep_job.rb';
-  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
 
   test('a scope naming a queue that waits for a person (under_review, needs_action) is size unknown, not every row', () => {
     const files = app({
       'app/models/post.rb': BLOG['app/models/post.rb'].replace('  scope :published', '  scope :under_review, -> { where(reviewed_at: nil) }\n  scope :unreviewed_drafts, -> { where(reviewed_at: nil) }\n  scope :published'),
-      [JOB]: job('Post.under_review.each { |post| puts post.author.name }\nPost.unreviewed_drafts.each { |post| puts post.author.name }'),
+      [SWEEP_JOB]: sweepJob('Post.under_review.each { |post| puts post.author.name }\nPost.unreviewed_drafts.each { |post| puts post.author.name }'),
     });
-    assert.deepEqual(check(unbatchedEach, files, JOB).map((f) => at(f).line), [4], 'only the scope not named as a review queue scans');
-    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(check(unbatchedEach, files, SWEEP_JOB).map((f) => at(f).line), [4], 'only the scope not named as a review queue scans');
+    const findings = check(associationInLoop, files, SWEEP_JOB);
     assert.deepEqual(severities(findings), [[3, 'hint'], [4, 'warning']]);
     assert.match(findings[0].message, /size unknown: as many Post rows as `under_review` \(rows waiting for someone to review them\) selects/);
   });
 });
 
 describe('near misses of the fifth evaluation round (work in every branch, gem associations, backlogs)', () => {
-  const JOB = 'app/jobs/sweep_job.rb';
-  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
 
   test('a loop that mails in every branch of an if/else mails per row; mail in one branch only does not', () => {
-    const both = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  if post.author.name.blank?\n    PostMailer.skipped(post).deliver_now\n  else\n    PostMailer.reminder(post).deliver_later\n  end\nend') });
-    const findings = check(associationInLoop, both, JOB);
+    const both = app({ [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  if post.author.name.blank?\n    PostMailer.skipped(post).deliver_now\n  else\n    PostMailer.reminder(post).deliver_later\n  end\nend') });
+    const findings = check(associationInLoop, both, SWEEP_JOB);
     assert.deepEqual(severities(findings), [[4, 'hint']]);
     assert.match(findings[0].message, /every row also runs `PostMailer.skipped\(post\).deliver_now`/);
-    const one = app({ [JOB]: job('Post.where(published: true).find_each do |post|\n  if post.author.name.blank?\n    PostMailer.skipped(post).deliver_now\n  else\n    puts post.title\n  end\nend') });
-    assert.deepEqual(severities(check(associationInLoop, one, JOB)), [[4, 'warning']]);
+    const one = app({ [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  if post.author.name.blank?\n    PostMailer.skipped(post).deliver_now\n  else\n    puts post.title\n  end\nend') });
+    assert.deepEqual(severities(check(associationInLoop, one, SWEEP_JOB)), [[4, 'warning']]);
   });
 
   test("`has_paper_trail` declares `versions`: a model method querying it per row is per-row work, and reading it per row is an N+1", () => {
     const post = BLOG['app/models/post.rb'].replace(/\nend\n$/, '\n  has_paper_trail\n\n  def last_change_to(state)\n    versions.where_object_changes_to(state: state).last&.created_at\n  end\nend\n');
-    const files = app({ 'app/models/post.rb': post, [JOB]: job('Post.where(published: true).find_each do |post|\n  changed = post.last_change_to(:archived)\n  puts post.author.name\nend') });
-    const findings = check(associationInLoop, files, JOB);
+    const files = app({ 'app/models/post.rb': post, [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  changed = post.last_change_to(:archived)\n  puts post.author.name\nend') });
+    const findings = check(associationInLoop, files, SWEEP_JOB);
     assert.deepEqual(severities(findings), [[5, 'hint']]);
     assert.match(findings[0].message, /`Post#last_change_to` queries `versions.where_object_changes_to\(state: state\).last&.create…`/);
-    const reads = app({ 'app/models/post.rb': post, [JOB]: job('Post.where(published: true).find_each { |post| puts post.versions.size }') });
-    assert.deepEqual(check(associationInLoop, reads, JOB).map((f) => [f.ruleId, f.severity]), [['queries/association-in-loop', 'warning']]);
+    const reads = app({ 'app/models/post.rb': post, [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each { |post| puts post.versions.size }') });
+    assert.deepEqual(check(associationInLoop, reads, SWEEP_JOB).map((f) => [f.ruleId, f.severity]), [['queries/association-in-loop', 'warning']]);
   });
 
   test('a scope named for rows not processed yet, iterated by a loop that writes, is a backlog each run works off', () => {
     const model = BLOG['app/models/post.rb'].replace('  scope :published', '  scope :unmapped, -> { where(category_id: nil) }\n  scope :published');
-    const files = app({ 'app/models/post.rb': model, [JOB]: job('Post.unmapped.find_each do |post|\n  found = Category.find_by(name: post.title)\n  next unless found\n  Tagging.create!(post: post)\nend') });
-    assert.deepEqual(severities(check(queryInLoop, files, JOB)), [[4, 'hint']]);
+    const files = app({ 'app/models/post.rb': model, [SWEEP_JOB]: sweepJob('Post.unmapped.find_each do |post|\n  found = Category.find_by(name: post.title)\n  next unless found\n  Tagging.create!(post: post)\nend') });
+    assert.deepEqual(severities(check(queryInLoop, files, SWEEP_JOB)), [[4, 'hint']]);
     // Near miss: the same scope read without a write is not drained; every unmapped row is loaded each run.
-    const readOnly = app({ 'app/models/post.rb': model, [JOB]: job('Post.unmapped.find_each do |post|\n  puts Category.find_by(name: post.title)&.name\nend') });
-    assert.deepEqual(severities(check(queryInLoop, readOnly, JOB)), [[4, 'warning']]);
+    const readOnly = app({ 'app/models/post.rb': model, [SWEEP_JOB]: sweepJob('Post.unmapped.find_each do |post|\n  puts Category.find_by(name: post.title)&.name\nend') });
+    assert.deepEqual(severities(check(queryInLoop, readOnly, SWEEP_JOB)), [[4, 'warning']]);
   });
 });
 
@@ -938,9 +930,6 @@ describe('near misses of the sixth evaluation round (rows a method picks with it
 });
 
 describe('sixth evaluation round: model code written in `concerning` blocks and in modules the class includes', () => {
-  const JOB = 'app/jobs/sweep_job.rb';
-  const job = (body: string) => `class SweepJob < ApplicationJob\n  def perform\n${body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}\n  end\nend\n`;
-  const withBody = (code: string) => BLOG['app/models/post.rb'].replace(/\nend\n$/, `\n\n${code}\nend\n`);
 
   // danbooru writes its models in `concerning :XMethods do … end` blocks and in `module ApprovalMethods … end` +
   // `include ApprovalMethods`. Their associations, methods and writes were unknown: `BulkUpdateRequest::Pruner` loops
@@ -948,30 +937,30 @@ describe('sixth evaluation round: model code written in `concerning` blocks and 
   // warning as if the loop did nothing else per row.
   test('a write in an included nested module or a `concerning` block makes the loop write per row: the N+1 is a hint', () => {
     const nested = app({
-      'app/models/post.rb': withBody('  module ApprovalMethods\n    def reject!\n      update!(published: false)\n    end\n  end\n\n  include ApprovalMethods'),
-      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
+      'app/models/post.rb': postWith('  module ApprovalMethods\n    def reject!\n      update!(published: false)\n    end\n  end\n\n  include ApprovalMethods'),
+      [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
     });
-    const findings = check(associationInLoop, nested, JOB);
+    const findings = check(associationInLoop, nested, SWEEP_JOB);
     assert.deepEqual(severities(findings), [[4, 'hint']]);
     assert.match(findings[0].message, /every row also runs `post.reject!`/);
     const concerning = app({
-      'app/models/post.rb': withBody('  concerning :ApprovalMethods do\n    def reject!\n      update!(published: false)\n    end\n  end'),
-      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
+      'app/models/post.rb': postWith('  concerning :ApprovalMethods do\n    def reject!\n      update!(published: false)\n    end\n  end'),
+      [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
     });
-    assert.deepEqual(severities(check(associationInLoop, concerning, JOB)), [[4, 'hint']]);
+    assert.deepEqual(severities(check(associationInLoop, concerning, SWEEP_JOB)), [[4, 'hint']]);
     // Near miss: a nested module the class does not include adds nothing to it (a namespace for constants).
     const notIncluded = app({
-      'app/models/post.rb': withBody('  module ApprovalMethods\n    def reject!\n      update!(published: false)\n    end\n  end'),
-      [JOB]: job('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
+      'app/models/post.rb': postWith('  module ApprovalMethods\n    def reject!\n      update!(published: false)\n    end\n  end'),
+      [SWEEP_JOB]: sweepJob('Post.where(published: true).find_each do |post|\n  puts post.author.name\n  post.reject!\nend'),
     });
-    assert.deepEqual(severities(check(associationInLoop, notIncluded, JOB)), [[4, 'warning']]);
+    assert.deepEqual(severities(check(associationInLoop, notIncluded, SWEEP_JOB)), [[4, 'warning']]);
   });
 
   test('an association declared in a `concerning` block\'s `included do` is an association of the class', () => {
     const files = app({
-      'app/models/post.rb': withBody('  concerning :ReviewMethods do\n    included do\n      belongs_to :reviewer, class_name: "User", optional: true\n    end\n  end'),
-      [JOB]: job('Post.where(published: true).each do |post|\n  puts post.reviewer.name\nend'),
+      'app/models/post.rb': postWith('  concerning :ReviewMethods do\n    included do\n      belongs_to :reviewer, class_name: "User", optional: true\n    end\n  end'),
+      [SWEEP_JOB]: sweepJob('Post.where(published: true).each do |post|\n  puts post.reviewer.name\nend'),
     });
-    assert.deepEqual(check(associationInLoop, files, JOB).map(at), [{ rule: 'queries/association-in-loop', line: 4, column: 12 }]);
+    assert.deepEqual(check(associationInLoop, files, SWEEP_JOB).map(at), [{ rule: 'queries/association-in-loop', line: 4, column: 12 }]);
   });
 });
