@@ -152,6 +152,20 @@ function checkedFiles(tree, c) {
   return [...files];
 }
 
+/** The files a finding's quick fixes edit (where it says the rows are loaded without the preload). */
+const fixedFiles = (f) => new Set((f.fixes ?? []).flatMap((x) => (x.edits ?? []).map((e) => e.file)));
+
+/**
+ * A finding in the fixed version at the hazard's lines that is about another path to them: the same partial rendered
+ * by a second action that the team did not change (human-essentials 0d68ddc6f preloads `item` in KitsController, and
+ * the tool still reports `kit.item` for ItemsController, which renders the same partial without it). It counts when
+ * its quick fix edits only files the fix commit left alone; it is listed, not counted as the fixed hazard.
+ */
+function otherPath(f, touched) {
+  const files = fixedFiles(f);
+  return files.size > 0 && [...files].every((file) => !touched.has(file) && file !== f.file);
+}
+
 function runCase(c, opt) {
   const appDir = path.join(opt.apps, c.app);
   if (!fs.existsSync(path.join(appDir, '.git')) && !fs.existsSync(path.join(appDir, 'HEAD'))) throw new Error(`no clone of ${c.github} at ${appDir}`);
@@ -166,7 +180,9 @@ function runCase(c, opt) {
     fixLocations.push({ file: l.file, from, to });
   }
   const fixFiles = checkedFiles(fixTree, { ...c, locations: fixLocations });
-  const after = fixLocations.length ? nearby(check(fixTree, fixFiles), c.family, fixLocations, opt.window) : [];
+  const nearFix = fixLocations.length ? nearby(check(fixTree, fixFiles), c.family, fixLocations, opt.window) : [];
+  const touched = new Set(git(appDir, ['diff', '--name-only', c.parent, c.fix]).split('\n').filter(Boolean));
+  const after = nearFix.filter((f) => !otherPath(f, touched));
   const brief = (f) => ({ rule: f.rule, severity: f.severity, file: f.file, line: f.line, message: f.message });
   return {
     found: before.length > 0,
@@ -174,6 +190,7 @@ function runCase(c, opt) {
     fixedClean: after.length === 0,
     parentFindings: before.map(brief),
     fixFindings: after.map(brief),
+    otherPathFindings: nearFix.filter((f) => otherPath(f, touched)).map((f) => ({ ...brief(f), fixEdits: [...fixedFiles(f)] })),
   };
 }
 
@@ -201,7 +218,7 @@ function main() {
     const of = results.filter((r) => r.family === family);
     return {
       family, cases: of.length, found: of.filter((r) => r.found).length, foundAtWarning: of.filter((r) => r.foundAtWarning).length,
-      fixedStillFlagged: of.filter((r) => !r.fixedClean).length, errors: of.filter((r) => r.error).length,
+      fixedStillFlagged: of.filter((r) => !r.fixedClean).length, otherPath: of.filter((r) => (r.otherPathFindings ?? []).length > 0).length, errors: of.filter((r) => r.error).length,
     };
   });
   const summary = { window: opt.window, seconds: Math.round((Date.now() - started) / 1000), families, results };
@@ -222,6 +239,9 @@ function main() {
   const flagged = results.filter((r) => !r.fixedClean);
   out.push('', `Fixed commits still flagged (${flagged.length}):`);
   for (const r of flagged) for (const f of r.fixFindings) out.push(`  ${r.id} ${f.file}:${f.line} ${f.rule} (${f.severity}): ${f.message}`);
+  const other = results.filter((r) => (r.otherPathFindings ?? []).length > 0);
+  out.push('', `Fixed commits with a finding at the same lines about another path, which the fix did not touch (${other.length}):`);
+  for (const r of other) for (const f of r.otherPathFindings) out.push(`  ${r.id} ${f.file}:${f.line} ${f.rule} (${f.severity}), fix edits ${f.fixEdits.join(', ')}: ${f.message}`);
   process.stdout.write(out.join('\n') + '\n');
 }
 

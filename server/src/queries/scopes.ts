@@ -27,6 +27,8 @@ export interface ScopeInfo {
   opaque?: boolean;
   /** A class method that loads its relation into an Array (`paginate(…).to_a`): the model's records, not a relation. */
   array?: boolean;
+  /** An aasm state that events move rows out of: rows waiting in a workflow, as many as wait. */
+  queue?: boolean;
 }
 export interface ScopeFacts { scopes: Map<string, ScopeInfo>; defaultScope?: Preloads }
 
@@ -36,7 +38,7 @@ const BOUNDS = new Set(['limit', 'page', 'per', 'paginate', 'per_page', 'first',
 const ORDERS = new Set(['order', 'reorder', 'in_order_of', 'reverse_order']);
 
 /** The first limit-like and order-like call in a scope body. */
-type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped' | 'aged' | 'opaque' | 'wheres'>;
+type Shape = Pick<ScopeInfo, 'bounded' | 'ordered' | 'unsure' | 'ownerScoped' | 'aged' | 'opaque' | 'wheres' | 'queue'>;
 
 function shapeIn(node: Node): Shape {
   const out: Shape = {};
@@ -247,9 +249,11 @@ function aasmScopes(call: CallInfo): [string, ScopeInfo][] {
     const where = `(${column}: ${JSON.stringify(name)})`;
     // States declared in one `aasm` block and events in another (a concern and its class): which states are
     // left is not known here, so none is taken for a state that only accumulates.
+    // Only a state named in a `from:` is a queue; a transition without one makes every state unsure, not a queue.
+    const queue = events > 0 && left.has(name);
     const unsure = events === 0 ? 'an aasm state whose events are declared elsewhere'
-      : leavesAny || left.has(name) ? 'an aasm state that events move rows out of, a queue' : undefined;
-    return [name, unsure ? { ...filterScope(where), unsure, opaque: true } : filterScope(where)];
+      : leavesAny || queue ? 'an aasm state that events move rows out of, a queue' : undefined;
+    return [name, unsure ? { ...filterScope(where), unsure, opaque: true, ...(queue ? { queue } : {}) } : filterScope(where)];
   });
 }
 
@@ -364,7 +368,7 @@ export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, 
   const info = scopeInfo(models, model, scope);
   if (!info || seen.has(scope)) return {};
   seen.add(scope);
-  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped, aged: info.aged, opaque: info.opaque, wheres: info.wheres };
+  const out: Shape = { bounded: info.bounded, ordered: info.ordered, unsure: info.unsure, ownerScoped: info.ownerScoped, aged: info.aged, opaque: info.opaque, wheres: info.wheres, queue: info.queue };
   // A condition on a `belongs_to` (`where(recipient: user)`) is one owner's rows; the extractor ran without the associations.
   if (!out.ownerScoped && !out.bounded && !out.unsure) {
     const isBelongsTo = (key: string): boolean => models.association(model.name, key)?.macro === 'belongs_to';
@@ -379,7 +383,7 @@ export function scopeShape(models: ModelIndex, model: ModelInfo, scope: string, 
       out.unsure ??= inner.unsure;
       out.ownerScoped ??= inner.ownerScoped;
       out.aged ??= inner.aged;
-      if (out.unsure === inner.unsure) out.opaque ??= inner.opaque;
+      if (out.unsure === inner.unsure) { out.opaque ??= inner.opaque; out.queue ??= inner.queue; }
     }
   }
   return out;

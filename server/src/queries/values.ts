@@ -60,6 +60,8 @@ export interface Value {
   sql?: string;
   /** A scope named for rows not processed yet (`unmapped`, `unsent`): a backlog when the loop writes. */
   backlog?: string;
+  /** A scope for rows waiting in a workflow (an aasm state events move rows out of): as many as wait. */
+  queue?: string;
   /** Reached the loop through this method's return (`Report#pending`, `Svc#rows`): its size is not judged. */
   returnedBy?: string;
   /** A ransack search (`Post.ransack(params[:q])`): only its `result` is a relation. */
@@ -256,7 +258,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
           ordered: receiver.ordered, unsure: receiver.kind === 'collection' ? undefined : receiver.unsure,
           returnedBy: receiver.kind === 'collection' ? undefined : receiver.returnedBy,
           ownerScoped: receiver.kind === 'collection' ? undefined : receiver.ownerScoped,
-          aged: receiver.kind === 'collection' ? undefined : receiver.aged, backlog: receiver.kind === 'collection' ? undefined : receiver.backlog, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
+          aged: receiver.kind === 'collection' ? undefined : receiver.aged, backlog: receiver.kind === 'collection' ? undefined : receiver.backlog, queue: receiver.kind === 'collection' ? undefined : receiver.queue, selected: receiver.selected, locked: receiver.locked, strict: receiver.strict,
           filtered: receiver.filtered || receiver.kind === 'collection' || isScope || !UNFILTERED.has(name),
           origin: { chain, count }, perRow: receiver.perRow, association: receiver.association, external: receiver.external,
         };
@@ -280,7 +282,7 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         else if (name === 'where') {
           const shape = whereShape(sqlArgs(link.args.text, hooks), (k) => models.association(model.name, k)?.macro === 'belongs_to');
           if (shape.bounded) next.bounded = shape.bounded;
-          else if (shape.unsure) next.unsure = shape.unsure;
+          else if (shape.unsure) { next.unsure = shape.unsure; next.queue = undefined; }
           else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = shape.ownerScoped;
           else if (shape.aged && !next.aged) next.aged = shape.aged;
         }
@@ -298,7 +300,10 @@ export function step(receiver: Value, link: Link, chain: Chain, count: number, h
         if (isScope && BACKLOG.test(name)) next.backlog = name;
         if (isScope && !next.bounded) {
           const shape = scopeShape(models, model, name);
-          if (shape.unsure && !next.unsure) next.unsure = `\`${name}\` (${shape.opaque ? shape.unsure : `\`${shape.unsure}\` in its scope body`})`;
+          if (shape.unsure && !next.unsure) {
+            next.unsure = `\`${name}\` (${shape.opaque ? shape.unsure : `\`${shape.unsure}\` in its scope body`})`;
+            if (shape.queue) next.queue = name;
+          }
           else if (shape.ownerScoped && !next.ownerScoped) next.ownerScoped = `\`${name}\` (\`${shape.ownerScoped}\` in its scope body)`;
           else if (shape.aged && !next.aged) next.aged = `\`${name}\` (\`${shape.aged}\` in its scope body)`;
         }

@@ -576,7 +576,8 @@ describe('near misses of the fourth evaluation round (calendar slices, run-time 
 
   test('rows older than a time that the loop deletes or clears are a backlog each run drains, not the whole table', () => {
     const files = app({ [JOB]: job('Post.where(created_at: ...3.days.ago).each do |post|\n  post.author.touch\n  post.destroy\nend\nPost.where("updated_at < ?", 14.days.ago).each do |post|\n  post.updated_at = nil\n  post.save\nend') });
-    assert.deepEqual(check(unbatchedEach, files, JOB), []);
+    // A backlog's size is unknown: small when the job keeps up, all of it after a stall (hint, sixth round).
+    assert.deepEqual(severities(check(unbatchedEach, files, JOB)), [[3, 'hint'], [7, 'hint']]);
     assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[4, 'hint']]);
     // Near misses: older rows the loop only touches stay a table scan; a drain without an age condition is a backfill.
     const kept = app({ [JOB]: job('Post.where(created_at: ...3.days.ago).each { |post| post.touch }\nPost.where(published: false).each { |post| post.destroy }') });

@@ -27,24 +27,33 @@ export default defineRule({
           const direct = site.chain.links.slice(0, site.index).some((l) => l.name === 'all') || r.filtered;
           if (!direct) continue;
           // Reused after the loop (`items.each { … }; items`): the loaded records are the point, find_each would drop them.
-          if (r.bounded || r.unsure || r.ownerScoped || r.selected || r.locked || site.valueUsed || site.reusedAfter) continue;
+          if (r.bounded || (r.unsure && !r.queue) || r.ownerScoped || r.selected || r.locked || site.valueUsed || site.reusedAfter) continue;
           const drained = model.loops.find((l) => l.site === site)?.loop?.drained;
           const card = drained ?? perEventCardinality(cardinalityOf(r, model.sizes), r, site.eventParams);
-          if (card.kind !== 'unbounded') continue;
+          // A queue or a backlog the loop works off is as large as it has grown: small on a good day, every waiting
+          // row after the consumer stalls. Teams batch these after the incident; a hint, since the size is unknown.
+          const waiting = card.kind === 'unknown' && (!!drained
+            || (!!r.queue && cardinalityOf({ ...r, unsure: undefined, queue: undefined }, model.sizes).kind === 'unbounded'));
+          if (card.kind !== 'unbounded' && !waiting) continue;
           const relation = chainText(site.chain, site.index);
-          const loads = `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(site.impact, card)}); on a large table the process runs out of memory or time.`;
+          const loads = waiting
+            ? `\`${relation}.each\` loads every waiting ${r.model.name} into memory at once (${whyClause(site.impact, card)}); after a stall the backlog is as large as the table lets it grow, and one run loads all of it.`
+            : `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(site.impact, card)}); on a large table the process runs out of memory or time.`;
+          const severity = waiting ? 'hint' as const : undefined;
           if (r.ordered && !BY_PRIMARY_KEY.test(r.ordered)) {
             // find_each and in_batches iterate by primary key and ignore (or reject) an order: no one-word fix.
             ctx.report({
               range: site.link.nameRange,
               message: `${loads} \`find_each\` would ignore \`${r.ordered}\` (it batches by primary key), so batching needs an explicit cursor: `
                 + '`in_batches(order: :desc)` (Rails 7.1+, primary key only), or load the ids in order (`pluck(:id)`) and `find_each`/`where(id: slice)` over them in slices; or drop the order if it does not matter.',
+              severity,
             });
             continue;
           }
           ctx.report({
             range: site.link.nameRange,
             message: `${loads} Use \`${relation}.find_each\`, which loads batches of 1000 ordered by primary key.`,
+            severity,
             fixes: [{
               title: 'Use `find_each` (batches of 1000, ordered by id)', safety: 'unsafe',
               changes: 'find_each iterates in primary-key order and returns nil instead of the records',

@@ -118,13 +118,33 @@ describe('queries/unbatched-each', () => {
     assert.match(findings[3].message, /`Invoice\.settled\.each` loads every matching Invoice into memory at once/);
   });
 
-  // A state an event moves rows out of is a workflow's queue (pending payouts wait for tonight's run): its size is
-  // unknown, unlike a state no event leaves, which accumulates. A transition without `from:` leaves every state; a
-  // block of states without events (hcb declares Disbursement's states in a concern, its events in the class) says
-  // nothing about which states are left.
-  test('near misses: an enum value without its prefix, values from a constant, scopes: false, aasm create_scopes: false, queue states', () => {
-    const code = job('Invoice.draft.each { |i| i.touch }\nFee.open.each { |f| f.touch }\nFee.high.each { |f| f.touch }\nFee.pending.each { |f| f.touch }\nInvoice.pending.each { |i| i.touch }\nFee.done.each { |f| f.touch }\nFee.paid.each { |f| f.touch }');
+  // A state no event leaves accumulates rows (above). A transition without `from:` may leave any state, and a block of
+  // states without events (hcb declares Disbursement's states in a concern, its events in the class) says nothing about
+  // which states are left: neither is read as a table scan nor as a queue.
+  test('near misses: an enum value without its prefix, values from a constant, scopes: false, aasm create_scopes: false, states of unknown use', () => {
+    const code = job('Invoice.draft.each { |i| i.touch }\nFee.open.each { |f| f.touch }\nFee.high.each { |f| f.touch }\nFee.pending.each { |f| f.touch }\nFee.done.each { |f| f.touch }\nFee.paid.each { |f| f.touch }');
     assert.deepEqual(check(rule, { ...INVOICES, [JOB]: code }, JOB), []);
+  });
+
+  // A state an event names in `from:` is a workflow's queue: hcb's nightly `BankFee.pending.each` and daily
+  // `AchTransfer.scheduled_for_today.each` (`scheduled.where(scheduled_on: ..Date.today)`) are small on a good day and
+  // every waiting row after the consumer stalls; the team moved both to find_each. The size is unknown, so a hint.
+  test('a queue state of the whole table (an aasm state events move rows out of) is a hint, with the find_each fix', () => {
+    const code = job('Invoice.pending.each { |i| i.touch }\nInvoice.pending.where(author_id: 1).each { |i| i.touch }');
+    const findings = check(rule, { ...INVOICES, [JOB]: code }, JOB);
+    assert.deepEqual(findings.map((f) => [at(f), f.severity]), [[{ rule: 'queries/unbatched-each', line: 3, column: 21 }, 'hint']]);
+    assert.match(findings[0].message, /^`Invoice\.pending\.each` loads every waiting Invoice into memory at once \(size unknown: as many Invoice rows as `pending` \(an aasm state that events move rows out of, a queue\) selects\); after a stall/);
+    const fixed = applyFixToApp({ ...INVOICES, [JOB]: code }, findings[0].fixes[0])[JOB];
+    assert.equal(fixed, job('Invoice.pending.find_each { |i| i.touch }\nInvoice.pending.where(author_id: 1).each { |i| i.touch }'));
+  });
+
+  // hcb's `expenses.approved.each` (one report's expenses) and `backup_codes.active.each` (one user's codes) are a queue
+  // state read through an association: one owner's rows, not the table's backlog. A list of ids after the queue scope
+  // picks as many rows as the list has.
+  test("near misses: one owner's rows in a queue state, and a queue narrowed to a list of ids", () => {
+    const author = BLOG['app/models/user.rb'].replace(/\nend\n$/, '\n  has_many :invoices, foreign_key: :author_id\nend\n');
+    const code = job('User.find(1).invoices.pending.each { |i| i.touch }\nInvoice.pending.where(id: ids).each { |i| i.touch }');
+    assert.deepEqual(check(rule, { ...INVOICES, 'app/models/user.rb': author, [JOB]: code }, JOB), []);
   });
 
   // hcb's Lob service iterated `checks.each`, where the private `def checks = @checks ||= Check.where("lob_id is not
