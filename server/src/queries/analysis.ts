@@ -399,25 +399,19 @@ function buildModel(ctx: RuleContext): QueryModel {
    * it (`@items = Item.all` in `perform`, looped over in a helper method). Known only when every assignment is.
    */
   const classIvarCache = new Map<string, Value | undefined>();
+  /** One walk per class body for what classIvar and callerArgument look up by name (a walk per name grew with both). */
+  const bodyIndexes = new Map<number, ClassBodyIndex>();
+  const bodyIndexOf = (body: Node): ClassBodyIndex => {
+    let index = bodyIndexes.get(body.id);
+    if (!index) bodyIndexes.set(body.id, index = indexClassBody(body));
+    return index;
+  };
   const classIvar = (method: Scope, name: string): Value | undefined => {
     const body = method.classBody!;
     const key = `${body.id}:${name}`;
     if (classIvarCache.has(key)) return classIvarCache.get(key);
     classIvarCache.set(key, undefined); // cycle guard: `@a = @b.x` / `@b = @a.y`
-    const rights: { right: Node; def: Node }[] = [];
-    const stack: Node[] = [body];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (n.type === 'class' || n.type === 'module' || n.type === 'singleton_class' || n.type === 'singleton_method') continue;
-      if ((n.type === 'assignment' || n.type === 'operator_assignment') && n.childForFieldName('left')?.type === 'instance_variable' && n.childForFieldName('left')!.text === name) {
-        let def: Node | null = n.parent;
-        while (def && def.type !== 'method') def = def.parent;
-        const right = n.childForFieldName('right');
-        if (!def || !right) { rights.length = 0; rights.push({ right: n, def: n }); break; }
-        rights.push({ right, def });
-      }
-      for (const c of n.namedChildren) if (c) stack.push(c);
-    }
+    const rights = bodyIndexOf(body).ivarAssignments.get(name) ?? [];
     if (rights.length === 0 || rights.some((r) => r.def === method.def || r.right.type === 'assignment' || r.right.type === 'operator_assignment')) return undefined;
     const values = rights.map(({ right, def }) => {
       const fresh: Scope = { locals: new Map(), loaded: new Set(), method: true, self: method.self, preloader: false, classBody: body, def, source: method.source };
@@ -447,18 +441,14 @@ function buildModel(ctx: RuleContext): QueryModel {
     const body = def.parent;
     if (!name || body?.type !== 'body_statement' || !isPrivateDef(def)) return undefined;
     const values: (Value | undefined)[] = [];
-    const stack: Node[] = [body];
-    while (stack.length > 0 && values.length < 20) {
-      const n = stack.pop()!;
-      if (n.type === 'class' || n.type === 'module' || n.type === 'singleton_class' || n.type === 'singleton_method' || n.id === def.id) continue;
-      if (n.type === 'call' && !n.childForFieldName('receiver') && n.childForFieldName('method')?.text === name) {
-        const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
-        const arg = args[index];
-        if (!arg || args.slice(0, index + 1).some((a) => a.type === 'splat_argument' || a.type === 'pair' || a.type === 'hash')) return undefined;
-        const v = out.values.get(arg.id) ?? argumentValues.get(arg.id);
-        values.push(v && v.kind !== 'unknown' && v.model && !v.perRow ? v : undefined);
-      }
-      for (const c of n.namedChildren) if (c) stack.push(c);
+    for (const { call: n, under } of bodyIndexOf(body).selfCalls.get(name) ?? []) {
+      if (values.length >= 20) break;
+      if (under === def.id) continue;
+      const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+      const arg = args[index];
+      if (!arg || args.slice(0, index + 1).some((a) => a.type === 'splat_argument' || a.type === 'pair' || a.type === 'hash')) return undefined;
+      const v = out.values.get(arg.id) ?? argumentValues.get(arg.id);
+      values.push(v && v.kind !== 'unknown' && v.model && !v.perRow ? v : undefined);
     }
     return combine(values);
   };
@@ -1195,6 +1185,55 @@ function eitherValue(left: Value, right: Value, text: string): Value {
 }
 
 /** One value for several assignments: known only when all are; preloads are what all share. */
+/** What one walk of a class body finds, by name, in the order a depth-first walk meets it. */
+interface ClassBodyIndex {
+  /**
+   * Each ivar's assignments with the method they are in. An assignment outside a method (or without a right side)
+   * is the only entry, itself as both, which makes the ivar's value unknown.
+   */
+  ivarAssignments: Map<string, { right: Node; def: Node }[]>;
+  /** Calls without a receiver, with the id of the body statement they are under (a call inside a def is under it). */
+  selfCalls: Map<string, { call: Node; under: number }[]>;
+}
+
+const NESTED_SCOPES = new Set(['class', 'module', 'singleton_class', 'singleton_method']);
+
+function indexClassBody(body: Node): ClassBodyIndex {
+  const ivarAssignments = new Map<string, { right: Node; def: Node }[]>();
+  const unknownIvars = new Set<string>();
+  const selfCalls = new Map<string, { call: Node; under: number }[]>();
+  const stack: { node: Node; under: number }[] = [{ node: body, under: -1 }];
+  while (stack.length > 0) {
+    const { node: n, under } = stack.pop()!;
+    if (NESTED_SCOPES.has(n.type)) continue;
+    if (n.type === 'assignment' || n.type === 'operator_assignment') {
+      const left = n.childForFieldName('left');
+      if (left?.type === 'instance_variable' && !unknownIvars.has(left.text)) {
+        let def: Node | null = n.parent;
+        while (def && def.type !== 'method') def = def.parent;
+        const right = n.childForFieldName('right');
+        if (!def || !right) {
+          unknownIvars.add(left.text);
+          ivarAssignments.set(left.text, [{ right: n, def: n }]);
+        } else {
+          let list = ivarAssignments.get(left.text);
+          if (!list) ivarAssignments.set(left.text, list = []);
+          list.push({ right, def });
+        }
+      }
+    } else if (n.type === 'call' && !n.childForFieldName('receiver')) {
+      const name = n.childForFieldName('method')?.text;
+      if (name) {
+        let list = selfCalls.get(name);
+        if (!list) selfCalls.set(name, list = []);
+        list.push({ call: n, under });
+      }
+    }
+    for (const c of n.namedChildren) if (c) stack.push({ node: c, under: n === body ? c.id : under });
+  }
+  return { ivarAssignments, selfCalls };
+}
+
 function combine(values: (Value | undefined)[]): Value | undefined {
   if (values.length === 0 || values.some((v) => !v)) return undefined;
   const known = values as Value[];
