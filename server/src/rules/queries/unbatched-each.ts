@@ -24,8 +24,6 @@ export default defineRule({
           const r = site.receiver;
           if (site.link.name !== 'each' || !site.link.hasBlock || site.link.args.count > 0) continue;
           if (r.kind !== 'relation' || !r.model || r.perRow || r.loaded) continue;
-          const direct = site.chain.links.slice(0, site.index).some((l) => l.name === 'all') || r.filtered;
-          if (!direct) continue;
           // Reused after the loop (`items.each { … }; items`): the loaded records are the point, find_each would drop them.
           if (r.bounded || (r.unsure && !r.queue) || r.ownerScoped || r.selected || r.locked || site.valueUsed || site.reusedAfter) continue;
           const drained = model.loops.find((l) => l.site === site)?.loop?.drained;

@@ -167,6 +167,21 @@ describe('queries/unbatched-each', () => {
     assert.deepEqual(check(rule, { ...BLOG, ...other }, file), []);
   });
 
+  // hcb's outgoing-check import looped over `def pending_outgoing_check_transactions = @x ||= Check.all` (the team moved it
+  // to find_each), and openfoodnetwork's `EnterpriseRelationship.relatives` over a local holding
+  // `EnterpriseRelationship.includes(:child, :parent)`. A relation with no condition reached the loop through a name
+  // and was skipped: only `all` written in the loop's own chain, or a condition, counted.
+  test('every row through a local or a reader (`Model.all`, `Model.includes(…)` with no condition) is reported like the chain itself', () => {
+    const service = (run: string, readers: string) => `class PostSweeper\n  def run\n    ${run}\n  end\n\n  private\n\n${readers}\nend\n`;
+    const file = 'app/services/post_sweeper.rb';
+    const memo = '  def posts\n    @posts ||= Post.all\n  end';
+    assert.deepEqual(run(service('posts.each { |p| p.touch }', memo), file).map(at), [{ rule: 'queries/unbatched-each', line: 3, column: 11 }]);
+    const local = job('posts = Post.includes(:author)\nposts.each { |p| p.touch }\nPost.includes(:author).each { |p| p.touch }');
+    const findings = run(local);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/unbatched-each', line: 4, column: 11 }, { rule: 'queries/unbatched-each', line: 5, column: 28 }]);
+    assert.match(findings[0].message, /\(unbounded: every Post\)/);
+  });
+
   // openfoodnetwork's OrderCycleClosingJob reads the order cycles closed in the last hour with
   // `where("order_cycles.orders_close_at BETWEEN (?) AND (?)", 1.hour.ago, Time.zone.now)`: a time window, like
   // `updated_at >= ? AND updated_at <= ?`, whose size depends on how busy the hour was. A BETWEEN on a column that is
