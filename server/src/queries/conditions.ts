@@ -112,6 +112,8 @@ function idCondition(args: string): 'small' | 'list' | undefined {
   const among = m ? undefined : conditionKeys(args).find(([k]) => k === 'id');
   if (!m && !among) return undefined;
   const value = m ? m[1] : /^(\[[^\]]*\]|[^,)}\s]+)/.exec(among![1])?.[1] ?? '';
+  // `where(mappings: { id: nil })` after a left join: the rows without a joined row, not a list of ids.
+  if (value === 'nil') return undefined;
   if (/^\[[^\]]*\]$/.test(value)) return value.split(',').length <= 50 ? 'small' : 'list';
   if (/^(\d+|params\[:\w*id\]|[a-z_]*_id|id|@?[a-z_]*\.id)$/.test(value)) return 'small';
   return 'list';

@@ -123,6 +123,13 @@ describe('cardinality: bounded loops are not per-row hazards', () => {
     assert.match(findings[1].message, /size unknown: as many Post rows as `where\(id: user\.post_ids\)` selects/);
   });
 
+  // hcb's `scope :uncanonized, -> { left_joins(:canonical_hashed_mapping).where(canonical_hashed_mappings: { id: nil }) }`:
+  // the rows without a joined row, every one not yet imported; `{ id: nil }` is not a list of ids.
+  test('a left join with `{ id: nil }` (rows without a joined row) is a filter of the whole table, not a list of ids', () => {
+    const code = sweepJob('Post.left_joins(:taggings).where(taggings: { id: nil }).each { |post| post.touch }\nPost.joins(:taggings).where(taggings: { id: tag_ids }).each { |post| post.touch }');
+    assert.deepEqual(check(unbatchedEach, app({ [SWEEP_JOB]: code }), SWEEP_JOB).map((f) => [at(f).line, f.severity]), [[3, 'warning']]);
+  });
+
   test('style rules (where.first → find_by, map → pluck, count on loaded) are off by default', () => {
     const style = queryRules.filter((r) => ['queries/find-by-instead-of-where-first', 'queries/pluck-instead-of-map', 'queries/count-on-loaded-relation'].includes(r.meta.id));
     assert.equal(style.length, 3);
