@@ -28,6 +28,7 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
 /** Classifies models by the size evidence the code gives; `large`/`small` name models (or tables) a team listed. */
 export function tableSizes(models: ModelIndex, large: string[] = [], small: string[] = []): TableSizes {
   const cache = new Map<string, TableSize>();
+  let owners: Set<string> | undefined;
   const listed = (list: string[], m: ModelInfo): boolean => list.includes(m.name) || list.includes(models.tableName(m));
   const userLike = (model: ModelInfo): boolean =>
     models.ancestry(model).some((m) => m.extra.get(KEY) === true || ACCOUNT_NAMES.has(m.name.split('::').pop()!));
@@ -54,11 +55,51 @@ export function tableSizes(models: ModelIndex, large: string[] = [], small: stri
         // optional: true` are references, which do not make the rows grow (unless they name a user).
         return (!a.optional && !a.name.startsWith('default_')) || userLike(target);
       }));
-      size = ownedBy ? 'growing' : 'root';
+      size = ownedBy || referencesSeveral(ancestry, table) ? 'growing' : 'root';
     }
     cache.set(model.name, size);
     return size;
   };
+
+  /** Tables that three or more models belong to (`belongs_to :organization` all over the app): tenants. */
+  function ownedByMany(): Set<string> {
+    if (owners) return owners;
+    const count = new Map<string, Set<string>>();
+    for (const m of models.models()) {
+      for (const a of m.associations.values()) {
+        if (a.macro !== 'belongs_to' || a.optional || a.polymorphic) continue;
+        const target = models.target(m, a);
+        if (!target) continue;
+        const t = models.tableName(target);
+        let from = count.get(t);
+        if (!from) count.set(t, from = new Set());
+        from.add(models.tableName(m));
+      }
+    }
+    owners = new Set([...count].filter(([, from]) => from.size >= 3).map(([t]) => t));
+    return owners;
+  }
+
+  /**
+   * Optional references to two or more other tables (`belongs_to :raw_plaid_transaction, optional: true`,
+   * `belongs_to :raw_stripe_transaction, optional: true`): a record that links rows of other tables, like hcb's
+   * HashedTransaction and CanonicalPendingTransaction, grows with them. A lookup value or a setting references
+   * nothing; a tenant (a table many models belong to) may reference a few rows (`belongs_to :account_request,
+   * optional: true`) and still stays a tenant.
+   */
+  function referencesSeveral(ancestry: readonly ModelInfo[], table: string): boolean {
+    if (ownedByMany().has(table)) return false;
+    const targets = new Set<string>();
+    for (const m of ancestry) {
+      for (const a of m.associations.values()) {
+        if (a.macro !== 'belongs_to' || a.name.startsWith('default_')) continue;
+        const target = models.target(m, a);
+        const name = target ? models.tableName(target) : a.className;
+        if (name !== table) targets.add(name);
+      }
+    }
+    return targets.size >= 2;
+  }
 }
 
 /** Privileged roles are few by design: `User.where(admin: true)`, `User.staff`, `Moderator.all` (an STI subclass). */

@@ -328,6 +328,29 @@ describe('near misses of the third evaluation round (table size, lib/tasks)', ()
     assert.deepEqual(severities(check(associationInLoop, files, JOB)), [[6, 'warning']]);
   });
 
+  // hcb's Ledger (`belongs_to :event, optional: true`, `belongs_to :card_grant, optional: true`: one ledger per event
+  // and per card grant) and HashedTransaction (five optional `raw_*_transaction` references) were read as lookup tables
+  // because no reference is required; a nightly job's `ledger.event` per ledger was a hint "usually few". A row that
+  // links rows of two other tables grows with them. A tenant that many models belong to stays a tenant even when it
+  // references two rows of its own (human-essentials' Organization: `account_request`, `ndbn_member`, both optional).
+  test('a table with optional references to two other tables grows with them; a tenant with two such references does not', () => {
+    const ledgers: Files = {
+      ...settingsModels,
+      'app/models/event.rb': 'class Event < ApplicationRecord\n  has_one :ledger\nend\n',
+      'app/models/grant.rb': 'class Grant < ApplicationRecord\n  has_one :ledger\nend\n',
+      'app/models/ledger.rb': 'class Ledger < ApplicationRecord\n  belongs_to :event, optional: true\n  belongs_to :grant, optional: true\nend\n',
+      'app/models/tenant.rb': 'class Tenant < ApplicationRecord\n  belongs_to :event, optional: true\n  belongs_to :grant, optional: true\n  has_many :pages\nend\n',
+      'app/models/shelf.rb': 'class Shelf < ApplicationRecord\n  belongs_to :tenant\nend\n',
+      'app/models/bin.rb': 'class Bin < ApplicationRecord\n  belongs_to :tenant\nend\n',
+      'app/models/crate.rb': 'class Crate < ApplicationRecord\n  belongs_to :tenant\nend\n',
+    };
+    const files = app({ ...ledgers, [JOB]: job('Ledger.find_each { |ledger| puts ledger.event.id }\nTenant.find_each { |tenant| puts tenant.event.id }') });
+    const findings = check(associationInLoop, files, JOB);
+    assert.deepEqual(severities(findings), [[3, 'warning'], [4, 'hint']]);
+    assert.match(findings[0].message, /unbounded: every Ledger/);
+    assert.match(findings[1].message, /size unknown: every Tenant, a table that belongs to no other model/);
+  });
+
   test('accounts with a privileged role (a role condition, a role scope, an STI role class) are few by design', () => {
     const roles: Files = { ...settingsModels, 'app/models/moderator.rb': 'class Moderator < Login\nend\n' };
     const files = app({ ...roles, [JOB]: job('Login.where(admin: true).each { |l| l.touch }\nLogin.staff.each { |l| l.touch }\nModerator.all.each { |m| m.touch }\nLogin.where(confirmed: true).each { |l| l.touch }') });
