@@ -374,6 +374,14 @@ export class ModelIndex {
     this.resolved.clear();
     this.ancestries.clear();
     this.byTable = undefined;
+    this.memos.clear();
+  }
+  /** Facts other modules derive from the whole index, kept while the files stay the same (`memo`). */
+  private readonly memos = new Map<string, unknown>();
+  /** `compute()` once per state of the index: an edit to a model file forgets it. */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
   }
   /** The first concrete model of each table, in `models()` order (migrations ask per table, on every file). */
   private byTable: Map<string, ModelInfo> | undefined;

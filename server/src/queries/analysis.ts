@@ -1184,7 +1184,6 @@ function eitherValue(left: Value, right: Value, text: string): Value {
   return combine([{ ...left, kind: 'relation' }, { ...right, kind: 'relation' }]) ?? UNKNOWN;
 }
 
-/** One value for several assignments: known only when all are; preloads are what all share. */
 /** What one walk of a class body finds, by name, in the order a depth-first walk meets it. */
 interface ClassBodyIndex {
   /**
@@ -1234,6 +1233,7 @@ function indexClassBody(body: Node): ClassBodyIndex {
   return { ivarAssignments, selfCalls };
 }
 
+/** One value for several assignments: known only when all are; preloads are what all share. */
 function combine(values: (Value | undefined)[]): Value | undefined {
   if (values.length === 0 || values.some((v) => !v)) return undefined;
   const known = values as Value[];

@@ -28,7 +28,6 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
 /** Classifies models by the size evidence the code gives; `large`/`small` name models (or tables) a team listed. */
 export function tableSizes(models: ModelIndex, large: string[] = [], small: string[] = []): TableSizes {
   const cache = new Map<string, TableSize>();
-  let owners: Set<string> | undefined;
   const listed = (list: string[], m: ModelInfo): boolean => list.includes(m.name) || list.includes(models.tableName(m));
   const userLike = (model: ModelInfo): boolean =>
     models.ancestry(model).some((m) => m.extra.get(KEY) === true || ACCOUNT_NAMES.has(m.name.split('::').pop()!));
@@ -63,21 +62,21 @@ export function tableSizes(models: ModelIndex, large: string[] = [], small: stri
 
   /** Tables that three or more models belong to (`belongs_to :organization` all over the app): tenants. */
   function ownedByMany(): Set<string> {
-    if (owners) return owners;
-    const count = new Map<string, Set<string>>();
-    for (const m of models.models()) {
-      for (const a of m.associations.values()) {
-        if (a.macro !== 'belongs_to' || a.optional || a.polymorphic) continue;
-        const target = models.target(m, a);
-        if (!target) continue;
-        const t = models.tableName(target);
-        let from = count.get(t);
-        if (!from) count.set(t, from = new Set());
-        from.add(models.tableName(m));
+    return models.memo('queries.tenants', () => {
+      const count = new Map<string, Set<string>>();
+      for (const m of models.models()) {
+        for (const a of m.associations.values()) {
+          if (a.macro !== 'belongs_to' || a.optional || a.polymorphic) continue;
+          const target = models.target(m, a);
+          if (!target) continue;
+          const t = models.tableName(target);
+          let from = count.get(t);
+          if (!from) count.set(t, from = new Set());
+          from.add(models.tableName(m));
+        }
       }
-    }
-    owners = new Set([...count].filter(([, from]) => from.size >= 3).map(([t]) => t));
-    return owners;
+      return new Set([...count].filter(([, from]) => from.size >= 3).map(([t]) => t));
+    });
   }
 
   /**

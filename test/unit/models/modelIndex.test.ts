@@ -7,6 +7,7 @@ import { initParsers, parseRuby } from '../../../server/src/parsing/treeSitter';
 import { Workspace } from '../../../server/src/project/workspace';
 import { allRules } from '../../../server/src/rules';
 import { makeApp, SAMPLE_APP } from '../../helpers/fixtures';
+import { tableSizes } from '../../../server/src/queries/tableSize';
 
 before(initParsers);
 
@@ -70,5 +71,26 @@ describe('model index', () => {
     const sample = ws.appFor(path.join(SAMPLE_APP, 'app/models/appointment.rb')).getFacts().models!;
     assert.equal(sample.association('Appointment', 'patient')?.touch, true);
     assert.ok(sample.model('Appointment')!.includes.includes('Notifiable'));
+  });
+});
+
+describe('table size after an edit', () => {
+  // The tenants (tables three models belong to) are derived from the whole index once; an edited model file that adds
+  // the third `belongs_to` must turn the table back into a tenant for the next analysis.
+  test('a table with two optional references grows until a third model belongs to it', () => {
+    const idx = index({
+      'app/models/event.rb': 'class Event < ApplicationRecord\nend\n',
+      'app/models/grant.rb': 'class Grant < ApplicationRecord\nend\n',
+      'app/models/tenant.rb': 'class Tenant < ApplicationRecord\n  belongs_to :event, optional: true\n  belongs_to :grant, optional: true\nend\n',
+      'app/models/shelf.rb': 'class Shelf < ApplicationRecord\n  belongs_to :tenant\nend\n',
+      'app/models/bin.rb': 'class Bin < ApplicationRecord\n  belongs_to :tenant\nend\n',
+      'app/models/crate.rb': 'class Crate < ApplicationRecord\nend\n',
+    });
+    const tenant = () => idx.models().find((m) => m.name === 'Tenant')!;
+    assert.equal(tableSizes(idx)(tenant()), 'growing');
+    const tree = parseRuby('class Crate < ApplicationRecord\n  belongs_to :tenant\nend\n');
+    idx.update('app/models/crate.rb', extractModels(tree, 'app/models/crate.rb'));
+    tree.delete();
+    assert.equal(tableSizes(idx)(tenant()), 'root');
   });
 });
