@@ -13,7 +13,7 @@ import { BATCH_LOOPS, LOOP_METHODS, UNKNOWN, elementOf, evaluate, modelOf, passe
 import { templateKey, type ControllerIndex, type ControllerInfo, type ControllerMethod, type CollectionRender } from './controllerIndex';
 import { chainText } from './fixes';
 import { BOUNDED_READERS, cardinalityOf, larger, type Cardinality } from './cardinality';
-import { impactOf, STAFF_GATE, withStaffPath, type ImpactInfo } from './impact';
+import { impactOf, seedsStopInProduction, STAFF_GATE, withStaffPath, type ImpactInfo } from './impact';
 import { drainedCardinality, loopBodyFacts, methodRoundTrip } from './loopBody';
 import { offlinePatterns, queriesConfig } from './settings';
 import { tableSizes, type TableSizes } from './tableSize';
@@ -291,6 +291,7 @@ function buildModel(ctx: RuleContext): QueryModel {
   const models = ctx.tree ? withOwnModels(ctx.app.models, ctx.tree, ctx.file) : undefined;
   const relative = ctx.file.slice(ctx.app.root.length).replace(/\\/g, '/').replace(/^\//, '');
   let impact = withStaffPath(impactOf(relative, ctx.kind, offlinePatterns(ctx.app)), relative);
+  if (ctx.tree) impact = seedsStopInProduction(relative, ctx.tree.rootNode) ?? impact;
   const config = queriesConfig(ctx.app);
   const sizes = models ? tableSizes(models, config.largeTables, config.smallTables) : undefined;
   const out: QueryModel = { links: [], loops: [], renders: [], values: new Map(), partialRendered: false, models, impact, sizes, loopsById: new Map(), perRowCalls: [] };

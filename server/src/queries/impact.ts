@@ -2,6 +2,7 @@
 // job holds a worker, an offline task (rake, script, seeds, import) runs once by hand, test code never
 // meets production data.
 import type { FileKind } from '../core/rule';
+import type { Node } from '../parsing/treeSitter';
 
 export type Impact = 'request' | 'background' | 'offline' | 'test';
 
@@ -61,4 +62,31 @@ export function impactOf(relative: string, kind: FileKind, offline: RegExp[] = [
   if (kind === 'migration') return { impact: 'offline', why: 'a data migration' };
   if (kind === 'job') return { impact: 'background', why: 'a background job' };
   return { impact: 'request', why: kind === 'view' ? 'a view' : kind === 'controller' ? 'a controller' : 'code a request can run' };
+}
+
+const SEEDS = /(^|\/)db\/seeds?(\/|\.rb$)/;
+const PRODUCTION = /^Rails\.env\.production\?$/;
+/** Statements that leave a seed file: `return`, `abort(…)`, `exit`, `raise …`. */
+const LEAVES = /^(return|abort|exit|exit!|raise)\b/;
+
+/**
+ * Seed data that stops first thing in production (human-essentials' db/seeds.rb opens with `if Rails.env.production?
+ * … return end`; also `return if Rails.env.production?`, `abort` or `raise` instead of `return`): it fills a
+ * developer's database with demo rows and never meets production data. Only a guard among the file's top-level
+ * statements, before anything else runs, counts.
+ */
+export function seedsStopInProduction(relative: string, root: Node): ImpactInfo | undefined {
+  if (!SEEDS.test(relative.replace(/\\/g, '/'))) return undefined;
+  for (const stmt of root.namedChildren) {
+    if (!stmt || stmt.type === 'comment') continue;
+    const guard = stmt.type === 'if' ? stmt.childForFieldName('condition')
+      : stmt.type === 'if_modifier' ? stmt.childForFieldName('condition') : null;
+    if (!guard || !PRODUCTION.test(guard.text.trim())) return undefined;
+    const body = stmt.type === 'if' ? stmt.childForFieldName('consequence') : stmt.childForFieldName('body');
+    const statements = body ? (body.type === 'then' ? body.namedChildren.filter((c) => c && c.type !== 'comment') : [body]) : [];
+    const leaves = statements.some((c) => !!c && LEAVES.test(c.text.trim()));
+    if (stmt.type === 'if' && stmt.childForFieldName('alternative')) return undefined;
+    return leaves ? { impact: 'test', why: 'seed data that stops in production (`Rails.env.production?`)' } : undefined;
+  }
+  return undefined;
 }

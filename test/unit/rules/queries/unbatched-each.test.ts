@@ -22,6 +22,21 @@ describe('queries/unbatched-each', () => {
     assert.deepEqual(run(seed, 'db/seeds.rb').map(at), [{ rule: 'queries/unbatched-each', line: 1, column: 29 }]);
   });
 
+  // human-essentials' db/seeds.rb opens with `if Rails.env.production? … return end` and then fills a developer's
+  // database with demo organisations: it never runs on production data. The guard must come first and leave the file.
+  test('near miss: seeds that stop first thing in production are development data; a later or a logging-only guard is not', () => {
+    const loop = 'Post.where(active: true).each { |post| post.touch }\n';
+    const guarded = `# Demo data\nif Rails.env.production?\n  Rails.logger.info "not in production"\n  return\nend\n\n${loop}`;
+    assert.deepEqual(run(guarded, 'db/seeds.rb'), []);
+    assert.deepEqual(run(`return if Rails.env.production?\n${loop}`, 'db/seeds/demo.rb'), []);
+    assert.deepEqual(run(`abort("no") if Rails.env.production?\n${loop}`, 'db/seeds.rb'), []);
+    const later = `${loop}return if Rails.env.production?\n`;
+    assert.deepEqual(run(later, 'db/seeds.rb').map(at), [{ rule: 'queries/unbatched-each', line: 1, column: 26 }]);
+    const logs = `if Rails.env.production?\n  puts "seeding production"\nend\n${loop}`;
+    assert.deepEqual(run(logs, 'db/seeds.rb').map(at), [{ rule: 'queries/unbatched-each', line: 4, column: 26 }]);
+    assert.deepEqual(run(`return if Rails.env.production?\n${loop}`, 'lib/tasks/demo.rb').map(at), [{ rule: 'queries/unbatched-each', line: 2, column: 26 }]);
+  });
+
   // redmine's Issue.update_versions(conditions = nil): `.where(conditions).each`, where every caller passes one version's
   // or one project tree's issues. The condition comes from the caller, so how many rows it picks is not known here.
   test('near miss: a condition passed in whole (`where(conditions)`) is not taken for every row', () => {
