@@ -72,21 +72,16 @@ const LEAVES = /^(return|abort|exit|exit!|raise)\b/;
 /**
  * Seed data that stops first thing in production (human-essentials' db/seeds.rb opens with `if Rails.env.production?
  * … return end`; also `return if Rails.env.production?`, `abort` or `raise` instead of `return`): it fills a
- * developer's database with demo rows and never meets production data. Only a guard among the file's top-level
- * statements, before anything else runs, counts.
+ * developer's database with demo rows and never meets production data. Only the file's first statement counts.
  */
 export function seedsStopInProduction(relative: string, root: Node): ImpactInfo | undefined {
   if (!SEEDS.test(relative.replace(/\\/g, '/'))) return undefined;
-  for (const stmt of root.namedChildren) {
-    if (!stmt || stmt.type === 'comment') continue;
-    const guard = stmt.type === 'if' ? stmt.childForFieldName('condition')
-      : stmt.type === 'if_modifier' ? stmt.childForFieldName('condition') : null;
-    if (!guard || !PRODUCTION.test(guard.text.trim())) return undefined;
-    const body = stmt.type === 'if' ? stmt.childForFieldName('consequence') : stmt.childForFieldName('body');
-    const statements = body ? (body.type === 'then' ? body.namedChildren.filter((c) => c && c.type !== 'comment') : [body]) : [];
-    const leaves = statements.some((c) => !!c && LEAVES.test(c.text.trim()));
-    if (stmt.type === 'if' && stmt.childForFieldName('alternative')) return undefined;
-    return leaves ? { impact: 'test', why: 'seed data that stops in production (`Rails.env.production?`)' } : undefined;
-  }
-  return undefined;
+  const first = root.namedChildren.find((c) => !!c && c.type !== 'comment');
+  if (first?.type !== 'if' && first?.type !== 'if_modifier') return undefined;
+  if (!PRODUCTION.test(first.childForFieldName('condition')?.text.trim() ?? '') || first.childForFieldName('alternative')) return undefined;
+  // `if … then return end` holds its statements in a `then`; `return if …` has the one statement as its body.
+  const body = first.childForFieldName(first.type === 'if' ? 'consequence' : 'body');
+  const statements = body?.type === 'then' ? body.namedChildren : body ? [body] : [];
+  return statements.some((c) => !!c && c.type !== 'comment' && LEAVES.test(c.text.trim()))
+    ? { impact: 'test', why: 'seed data that stops in production (`Rails.env.production?`)' } : undefined;
 }
