@@ -113,7 +113,7 @@ export async function runCheck(options: CheckOptions, log: (m: string) => void,
   }
   // Files unchanged since an earlier check (or the editor's server) are read from their stored summaries.
   const summaries = cache ? { dir: cache.dir, tool: tool! } : undefined;
-  useSummaryStore(summaries, true);
+  useSummaryStore(summaries, { prune: true });
   if (cache) startRecording();
   let analysed: { report: CheckReport; threads: number };
   let recorded: ReturnType<typeof stopRecording> | undefined;

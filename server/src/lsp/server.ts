@@ -37,7 +37,7 @@ function indexesModels(file: string, text: string | undefined): boolean {
 }
 import { extractModels } from '../models/modelIndex';
 import { parseRuby } from '../parsing/treeSitter';
-import { useSummaryStore } from '../project/summaryStore';
+import { flushSummaryStore, useSummaryStore } from '../project/summaryStore';
 import { cacheDirectory, TOOL_VERSION, toolIdentity } from '../project/cacheFolder';
 import { FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 
@@ -271,7 +271,7 @@ export function startServer(connection: Connection = createServerConnection()): 
     trusted = options.trusted === true;
     workspace = newWorkspace();
     // Summaries of files read by an earlier check or session (the app indexes), shared with the scan worker.
-    try { useSummaryStore({ dir: cacheDirectory(), tool: toolIdentity(TOOL_VERSION) }, true); } catch (error) { log(`summary store off: ${String(error)}`); }
+    try { useSummaryStore({ dir: cacheDirectory(), tool: toolIdentity(TOOL_VERSION) }, { prune: true, deferWrites: true }); } catch (error) { log(`summary store off: ${String(error)}`); }
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -497,9 +497,10 @@ export function startServer(connection: Connection = createServerConnection()): 
     return handler(params.arguments ?? [], { workspace, docs, log });
   });
 
-  connection.onShutdown(() => {
+  connection.onShutdown(async () => {
     scanner.cancel();
     for (const entry of docs.all()) docs.close(entry.uri);
+    await flushSummaryStore();
   });
 
   connection.listen();

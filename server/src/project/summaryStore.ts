@@ -5,6 +5,11 @@
 // read back instead of parsed. Entries are written atomically and carry a checksum: a damaged entry, or
 // one that does not deserialise, is discarded and the summary computed again, never trusted.
 //
+// The language server defers its writes (`deferWrites`): an entry is serialised when it is computed and written
+// after the message being handled has been answered, with asynchronous file operations that run off the main
+// thread, so the first diagnostics and hovers of a session do not wait for hundreds of cache files. Until it is
+// written, the entry is read from memory.
+//
 // Only plain data may be stored (objects, arrays, Map, Set, strings, numbers): v8's structured clone keeps
 // those exactly. Reads of the store are not app inputs: they do not go through inputs.ts.
 import { createHash } from 'node:crypto';
@@ -26,14 +31,29 @@ export interface SummaryStoreLocation {
 
 export interface SummaryStoreStats { hits: number; misses: number; written: number; discarded: number }
 
+export interface SummaryStoreOptions {
+  /** Remove other builds' folders untouched for a day. */
+  prune?: boolean;
+  /** Write entries after the current task, asynchronously (the language server's main thread). */
+  deferWrites?: boolean;
+}
+
+/** Writes in flight at once when deferred (the libuv thread pool has four threads). */
+const DEFERRED_WRITES_IN_FLIGHT = 4;
+
 class DiskSummaryStore {
   readonly stats: SummaryStoreStats = { hits: 0, misses: 0, written: 0, discarded: 0 };
   private readonly folder: string;
   private writable = true;
   /** Entry folders known to exist (one mkdir per folder, not per entry). */
   private readonly folders = new Set<string>();
+  /** Deferred entries not yet on disk, read from here meanwhile: entry path → its bytes (header, checksum, body). */
+  private readonly pending = new Map<string, Buffer>();
+  /** The deferred entries whose write has not started. */
+  private readonly queued = new Map<string, Buffer>();
+  private draining: Promise<void> | undefined;
 
-  constructor(readonly location: SummaryStoreLocation) {
+  constructor(readonly location: SummaryStoreLocation, private readonly deferWrites = false) {
     const build = createHash('sha256').update(location.tool).digest('hex').slice(0, 16);
     this.folder = path.join(location.dir, 'summaries', build);
   }
@@ -62,6 +82,8 @@ class DiskSummaryStore {
   }
 
   private read(entry: string): { value: unknown } | undefined {
+    const waiting = this.pending.get(entry);
+    if (waiting) return { value: deserialize(waiting.subarray(MAGIC.length + CHECKSUM_BYTES)) };
     // A check on a cold store misses every entry: a failed stat is cheaper than a failed read's exception.
     if (!fs.existsSync(entry)) return undefined;
     let raw: Buffer;
@@ -83,18 +105,81 @@ class DiskSummaryStore {
     if (!this.writable || !isPlainData(value)) return;
     let body: Buffer;
     try { body = serialize(value); } catch { return; }
-    const temp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const bytes = Buffer.concat([MAGIC, createHash('sha1').update(body).digest(), body]);
+    if (this.deferWrites) {
+      this.pending.set(entry, bytes);
+      this.queued.set(entry, bytes);
+      this.scheduleDrain();
+    } else {
+      this.writeNow(entry, bytes);
+    }
+  }
+
+  private writeNow(entry: string, bytes: Buffer): void {
+    const temp = this.tempOf(entry);
     try {
       const folder = path.dirname(entry);
       if (!this.folders.has(folder)) { fs.mkdirSync(folder, { recursive: true }); this.folders.add(folder); }
-      fs.writeFileSync(temp, Buffer.concat([MAGIC, createHash('sha1').update(body).digest(), body]));
+      fs.writeFileSync(temp, bytes);
       fs.renameSync(temp, entry);
       this.stats.written++;
     } catch {
-      // A cache folder that cannot be written (read-only, full) costs the summaries, not the analysis.
-      try { fs.rmSync(temp, { force: true }); } catch { /* nothing to clean */ }
-      this.writable = false;
+      this.failed(temp);
     }
+  }
+
+  /** Writes every deferred entry, including those deferred meanwhile. */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Writes what is still deferred at once (the store is being replaced). */
+  flushSync(): void {
+    for (const [entry, bytes] of [...this.queued]) {
+      this.queued.delete(entry);
+      if (this.writable) this.writeNow(entry, bytes);
+      if (this.pending.get(entry) === bytes) this.pending.delete(entry);
+    }
+  }
+
+  private scheduleDrain(): void {
+    this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    const writer = async (): Promise<void> => {
+      for (let next = this.queued.entries().next(); !next.done; next = this.queued.entries().next()) {
+        const [entry, bytes] = next.value;
+        this.queued.delete(entry);
+        if (this.writable) {
+          const temp = this.tempOf(entry);
+          try {
+            const folder = path.dirname(entry);
+            if (!this.folders.has(folder)) { await fs.promises.mkdir(folder, { recursive: true }); this.folders.add(folder); }
+            await fs.promises.writeFile(temp, bytes);
+            await fs.promises.rename(temp, entry);
+            this.stats.written++;
+          } catch {
+            this.failed(temp);
+          }
+        }
+        // A newer value for the same entry, deferred meanwhile, stays readable until it is written in turn.
+        if (this.pending.get(entry) === bytes) this.pending.delete(entry);
+      }
+    };
+    await Promise.all(Array.from({ length: DEFERRED_WRITES_IN_FLIGHT }, writer));
+    this.draining = undefined;
+    if (this.queued.size) this.scheduleDrain();
+  }
+
+  private tempOf(entry: string): string {
+    return `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  }
+
+  /** A cache folder that cannot be written (read-only, full) costs the summaries, not the analysis. */
+  private failed(temp: string): void {
+    try { fs.rmSync(temp, { force: true }); } catch { /* nothing to clean */ }
+    this.writable = false;
   }
 
   /** Removes the folders of other builds that nothing has used for a day (a rebuild leaves its old one behind). */
@@ -137,10 +222,19 @@ export function isPlainData(value: unknown): boolean {
 
 let store: DiskSummaryStore | undefined;
 
-/** Turns the store on for this thread (the CLI unless --no-cache, the server and its scan worker); undefined turns it off. */
-export function useSummaryStore(location: SummaryStoreLocation | undefined, prune = false): void {
-  store = location ? new DiskSummaryStore(location) : undefined;
-  if (store && prune) store.pruneOtherBuilds();
+/**
+ * Turns the store on for this thread (the CLI unless --no-cache, the server and its scan worker); undefined turns
+ * it off. The previous store's deferred entries are written first.
+ */
+export function useSummaryStore(location: SummaryStoreLocation | undefined, options: SummaryStoreOptions = {}): void {
+  store?.flushSync();
+  store = location ? new DiskSummaryStore(location, options.deferWrites) : undefined;
+  if (store && options.prune) store.pruneOtherBuilds();
+}
+
+/** Resolves once every deferred entry of the current store is on disk (the server, before it exits). */
+export function flushSummaryStore(): Promise<void> {
+  return store?.flush() ?? Promise.resolve();
 }
 
 export function summaryStoreLocation(): SummaryStoreLocation | undefined {

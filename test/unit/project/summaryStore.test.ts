@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN } from '../../helpers/lspClient';
 import { copySampleApp } from '../../helpers/fixtures';
-import { cachedSummary, summaryStoreStats, useSummaryStore } from '../../../server/src/project/summaryStore';
+import { cachedSummary, flushSummaryStore, summaryStoreStats, useSummaryStore } from '../../../server/src/project/summaryStore';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rh-summaries-'));
 
@@ -104,6 +104,47 @@ describe('summary store', () => {
     assert.equal(computed, 2);
   });
 
+  test('deferred writes (the server): on disk only after the task, read from memory meanwhile, then read back by the next store', async () => {
+    const dir = tempDir();
+    useSummaryStore({ dir, tool: 'build-a' }, { deferWrites: true });
+    let computed = 0;
+    const first = cachedSummary('models', '/app/models/post.rb', 'class Post; end', () => { computed++; return summary(); });
+    assert.deepEqual(entriesUnder(path.join(dir, 'summaries')), [], 'nothing written while the task runs');
+    const again = cachedSummary('models', '/app/models/post.rb', 'class Post; end', () => { computed++; return summary(); });
+    assert.equal(computed, 1, 'the deferred entry answers from memory');
+    assert.deepEqual(again, first);
+    assert.ok(again.associations instanceof Map && again !== first, 'a copy, as a read from disk would be');
+    await flushSummaryStore();
+    assert.equal(entriesUnder(path.join(dir, 'summaries')).length, 1);
+    useSummaryStore({ dir, tool: 'build-a' });
+    cachedSummary('models', '/app/models/post.rb', 'class Post; end', () => assert.fail('the deferred entry was not stored'));
+    assert.deepEqual(summaryStoreStats(), { hits: 1, misses: 0, written: 0, discarded: 0 });
+  });
+
+  test('deferred writes of many files all land, and a store replaced before they ran writes them first', async () => {
+    const dir = tempDir();
+    useSummaryStore({ dir, tool: 'build-a' }, { deferWrites: true });
+    for (let i = 0; i < 40; i++) cachedSummary('models', `/app/models/m${i}.rb`, 'x', () => i);
+    await flushSummaryStore();
+    assert.equal(entriesUnder(path.join(dir, 'summaries')).filter((e) => !e.endsWith('.tmp')).length, 40);
+    useSummaryStore({ dir, tool: 'build-b' }, { deferWrites: true });
+    cachedSummary('models', '/app/models/late.rb', 'x', () => 'late');
+    useSummaryStore({ dir, tool: 'build-b' });
+    assert.equal(cachedSummary('models', '/app/models/late.rb', 'x', () => 'computed again'), 'late');
+    for (let i = 0; i < 40; i++) assert.equal(cachedSummary('models', `/app/models/m${i}.rb`, 'x', () => -1), -1, 'another build');
+    assert.ok(!entriesUnder(dir).some((e) => e.endsWith('.tmp')), 'no temporary file left');
+  });
+
+  test('a cache folder that cannot be written, with deferred writes, still gives every summary', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'summaries'), 'a file where the folder would be');
+    useSummaryStore({ dir, tool: 'build-a' }, { deferWrites: true });
+    assert.deepEqual(cachedSummary('models', '/f.rb', 'x', summary), summary());
+    await flushSummaryStore();
+    assert.deepEqual(cachedSummary('models', '/g.rb', 'y', () => 42), 42);
+    await flushSummaryStore();
+  });
+
   test('opening a store removes other builds untouched for a day, and keeps recent ones', () => {
     const dir = tempDir();
     for (const tool of ['old', 'recent']) {
@@ -114,7 +155,7 @@ describe('summary store', () => {
     assert.ok(fs.existsSync(folderOf('old')) && fs.existsSync(folderOf('recent')));
     const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
     fs.utimesSync(folderOf('old'), twoDaysAgo, twoDaysAgo);
-    useSummaryStore({ dir, tool: 'current' }, true);
+    useSummaryStore({ dir, tool: 'current' }, { prune: true });
     assert.ok(!fs.existsSync(folderOf('old')), 'the stale build is gone');
     assert.ok(fs.existsSync(folderOf('recent')), 'a build used today stays');
   });
