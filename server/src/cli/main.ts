@@ -9,7 +9,7 @@ import { COLORS, PLAIN, Progress, WarningCollector, wantsColor } from './termina
 import { findAppRoot } from '../project/roots';
 import { diskFiles } from '../project/files';
 import { tuneHeapGrowth } from '../project/heapTuning';
-import { startRecording, stopRecording } from '../project/inputs';
+import { startRecording, startSnapshot, stopRecording, stopSnapshot } from '../project/inputs';
 import { summaryStoreStats, useSummaryStore, type SummaryStoreLocation } from '../project/summaryStore';
 import { TOOL_VERSION } from '../project/cacheFolder';
 import { cacheDirectory, ResultCache, toolIdentity, type CacheKey } from './resultCache';
@@ -115,11 +115,13 @@ export async function runCheck(options: CheckOptions, log: (m: string) => void,
   const summaries = cache ? { dir: cache.dir, tool: tool! } : undefined;
   useSummaryStore(summaries, { prune: true });
   if (cache) startRecording();
+  startSnapshot();
   let analysed: { report: CheckReport; threads: number };
   let recorded: ReturnType<typeof stopRecording> | undefined;
   try {
     analysed = await analyse(options, summaries, log, onProgress);
   } finally {
+    stopSnapshot();
     if (cache) recorded = stopRecording();
   }
   const { parseStats } = analysis();
