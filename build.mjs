@@ -1,7 +1,7 @@
 // Bundles the client and the server/CLI with esbuild and copies the WASM grammars beside them, so the
 // VSIX and `npx rails-hazards` run without node_modules.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -10,7 +10,9 @@ const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs'
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   // web-tree-sitter's ESM build needs import.meta.url, which a CJS bundle lacks: take its CJS build.
-  esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/rails-hazards.js', alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') } }),
+  // scripts/tierUp.cjs must run before any of the server's code is set up: it is the bundle's first statement.
+  esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/rails-hazards.js', alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+    banner: { js: readFileSync('scripts/tierUp.cjs', 'utf8') } }),
 ]);
 for (const [pkg, file] of [
   ['web-tree-sitter', 'tree-sitter.wasm'],

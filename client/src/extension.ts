@@ -50,14 +50,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<RailsH
   return { get client() { return client; }, lastStatus: () => status?.last, hazards, chains };
 }
 
-/** The V8 tier-up budget bin/rails-hazards sets for the CLI and the terminal editors' server (the reason is there). */
-const SERVER_TIER_UP_BUDGET = '--interrupt-budget=600000';
-
 async function startClient(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath('dist/rails-hazards.js');
   const serverOptions: ServerOptions = {
-    run: { module, args: ['lsp'], transport: TransportKind.ipc, options: { execArgv: [SERVER_TIER_UP_BUDGET] } },
-    debug: { module, args: ['lsp'], transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010', SERVER_TIER_UP_BUDGET] } },
+    run: { module, args: ['lsp'], transport: TransportKind.ipc },
+    debug: { module, args: ['lsp'], transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
