@@ -128,6 +128,20 @@ class DiskSummaryStore {
     }
   }
 
+  /** `writeNow` with asynchronous file operations (libuv's thread pool): the deferred writes. */
+  private async writeAsync(entry: string, bytes: Buffer): Promise<void> {
+    const temp = this.tempOf(entry);
+    try {
+      const folder = path.dirname(entry);
+      if (!this.folders.has(folder)) { await fs.promises.mkdir(folder, { recursive: true }); this.folders.add(folder); }
+      await fs.promises.writeFile(temp, bytes);
+      await fs.promises.rename(temp, entry);
+      this.stats.written++;
+    } catch {
+      this.failed(temp);
+    }
+  }
+
   /** Writes every deferred entry, including those deferred meanwhile. */
   async flush(): Promise<void> {
     while (this.draining) await this.draining;
@@ -151,18 +165,7 @@ class DiskSummaryStore {
       for (let next = this.queued.entries().next(); !next.done; next = this.queued.entries().next()) {
         const [entry, bytes] = next.value;
         this.queued.delete(entry);
-        if (this.writable) {
-          const temp = this.tempOf(entry);
-          try {
-            const folder = path.dirname(entry);
-            if (!this.folders.has(folder)) { await fs.promises.mkdir(folder, { recursive: true }); this.folders.add(folder); }
-            await fs.promises.writeFile(temp, bytes);
-            await fs.promises.rename(temp, entry);
-            this.stats.written++;
-          } catch {
-            this.failed(temp);
-          }
-        }
+        if (this.writable) await this.writeAsync(entry, bytes);
         // A newer value for the same entry, deferred meanwhile, stays readable until it is written in turn.
         if (this.pending.get(entry) === bytes) this.pending.delete(entry);
       }
