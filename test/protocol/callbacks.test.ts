@@ -50,4 +50,29 @@ describe('callback chain view over stdio', () => {
     assert.match(result.markdown, /^# Callback chain of Appointment\n\n\*\*create/);
     assert.match(result.markdown, /\*\*destroy \(`destroy`\)\*\*/);
   });
+
+  // The server reads again only the methods a keystroke changed (core/definitionMemo.ts): the others' facts are kept
+  // by their text and start, so an edit elsewhere must neither leave a stale finding nor a finding at its old line.
+  test('typing in one method: its finding follows the text, the other methods\' findings stay or move with their lines', async () => {
+    const uri = uriOf(path.join(root, 'app/models/appointment.rb'));
+    const codesAt = async (version: number, change: object) => {
+      const pending = client.nextDiagnostics(uri, (p) => p.version === version);
+      client.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
+      return (await pending).diagnostics.map((d: any) => [d.code, d.range.start.line]);
+    };
+    const replace = (line: number, from: number, to: number, text: string) => ({ range: { start: { line, character: from }, end: { line, character: to } }, text });
+    // `.perform_later(id)` → `.perform_now(id)` in schedule_reminder: nothing is enqueued any more.
+    const later = '    ReminderJob.set(wait_until: starts_at - 1.day).'.length;
+    assert.deepEqual(await codesAt(2, replace(19, later, later + 'perform_later'.length, 'perform_now')), [
+      ['callbacks/external-call-in-callback', 14], ['capacity/http-without-timeout', 14],
+    ]);
+    // A comment line above sync_calendar moves both methods down a line.
+    assert.deepEqual(await codesAt(3, replace(13, 0, 0, '  # pushes the slot to the clinic calendar\n')), [
+      ['callbacks/external-call-in-callback', 15], ['capacity/http-without-timeout', 15],
+    ]);
+    // Typed back: the job is enqueued again, a line lower than at first.
+    assert.deepEqual(await codesAt(4, replace(20, later, later + 'perform_now'.length, 'perform_later')), [
+      ['callbacks/external-call-in-callback', 15], ['capacity/http-without-timeout', 15], ['callbacks/job-enqueued-before-commit', 20],
+    ]);
+  });
 });

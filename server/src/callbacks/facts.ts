@@ -4,6 +4,7 @@
 import type { Node } from '../parsing/treeSitter';
 import { bodyStatements, literalName, readCall, type CallInfo } from '../parsing/ruby';
 import { locationOf, registerModelExtractor, type ModelInfo, type SourceLocation } from '../models/modelIndex';
+import { memoByDefinition } from '../core/definitionMemo';
 
 export const CALLBACKS_KEY = 'callbacks';
 
@@ -438,6 +439,10 @@ const NOT_METHODS = new Set(['raise', 'puts', 'p', 'pp', 'return', 'require', 'l
 
 /** Facts of one body: effect-bearing calls and calls to methods of self, with the blocks around them. */
 export function extractBody(body: Node, file: string, params: string[], selfParam?: string): BodyFacts {
+  return memoByDefinition('callbackFacts', body, file, `${params.join(',')}|${selfParam ?? ''}`, () => readBody(body, file, params, selfParam));
+}
+
+function readBody(body: Node, file: string, params: string[], selfParam?: string): BodyFacts {
   const calls: CallFact[] = [];
   const seenSelf = new Set<string>();
   const locals = new Map<string, Receiver | null>(params.map((p) => [p, null]));

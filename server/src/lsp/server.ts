@@ -38,6 +38,7 @@ function indexesModels(file: string, text: string | undefined): boolean {
 import { extractModels } from '../models/modelIndex';
 import { parseRuby } from '../parsing/treeSitter';
 import { flushSummaryStore, useSummaryStore } from '../project/summaryStore';
+import { DEFINITION_MEMO_CHARS, useDefinitionMemo } from '../core/definitionMemo';
 import { cacheDirectory, TOOL_VERSION, toolIdentity } from '../project/cacheFolder';
 import { FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 
@@ -272,6 +273,8 @@ export function startServer(connection: Connection = createServerConnection()): 
     workspace = newWorkspace();
     // Summaries of files read by an earlier check or session (the app indexes), shared with the scan worker.
     try { useSummaryStore({ dir: cacheDirectory(), tool: toolIdentity(TOOL_VERSION) }, { prune: true, deferWrites: true }); } catch (error) { log(`summary store off: ${String(error)}`); }
+    // A keystroke re-reads only the definitions it changed (core/definitionMemo.ts).
+    useDefinitionMemo(DEFINITION_MEMO_CHARS);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },

@@ -10,6 +10,7 @@ import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../mode
 import { chainOf, emptyPreloads, readPreloads, substitutePassed, substituteRoot, type Chain, type Link, type Preloads } from './chain';
 import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type PassedArgsOf, type PassedValues, type ReturnResolver, type Value } from './values';
 import type { AppClassSource } from '../callbacks/appClasses';
+import { memoByDefinition } from '../core/definitionMemo';
 
 export interface ReturnSummary {
   /** Parameter names: chains rooted at them are what the caller passes, unknown when it passes nothing readable. */
@@ -130,6 +131,21 @@ function tailNodes(node: Node, out: Node[], depth = 0, narrowed?: Narrowed): boo
  * (a literal, an interpolated string, a local assigned differently on different paths).
  */
 export function returnSummaryOf(method: Node, file: string, classCounts?: () => Map<string, number>): ReturnSummary | undefined {
+  return memoByDefinition('returns', method, file, ivarContext(method, classCounts), () => readReturnSummary(method, file, classCounts));
+}
+
+/**
+ * What a method's summary depends on outside its own text: for each ivar it assigns, how often the class assigns it
+ * (see `assignedOnlyIn`).
+ */
+function ivarContext(method: Node, classCounts?: () => Map<string, number>): string {
+  const own = ivarAssignmentCounts(method.text);
+  if (own.size === 0) return '';
+  const counts = classCounts?.() ?? ownerIvarCounts(method);
+  return [...own.keys()].sort().map((ivar) => `${ivar}=${counts.get(ivar) ?? 0}`).join(',');
+}
+
+function readReturnSummary(method: Node, file: string, classCounts?: () => Map<string, number>): ReturnSummary | undefined {
   const block = method.type === 'do_block' || method.type === 'block';
   const body = method.childForFieldName('body') ?? (block ? method.namedChildren.find((c) => c?.type === 'body_statement' || c?.type === 'block_body') ?? null : null);
   if (!body) return undefined;
@@ -227,13 +243,15 @@ export function returnSummaryOf(method: Node, file: string, classCounts?: () => 
  * class's counts, read once for all its methods by the caller; else the class text is read for this method.
  */
 function assignedOnlyIn(method: Node, ivar: string, classCounts?: () => Map<string, number>): boolean {
-  let counts = classCounts?.();
-  if (!counts) {
-    let owner: Node | null = method.parent;
-    for (let steps = 0; owner && owner.type !== 'class' && owner.type !== 'module' && steps < 16; steps++) owner = owner.parent;
-    counts = ivarAssignmentCounts((owner && (owner.type === 'class' || owner.type === 'module') ? owner : method).text);
-  }
+  const counts = classCounts?.() ?? ownerIvarCounts(method);
   return (counts.get(ivar) ?? 0) === (ivarAssignmentCounts(method.text).get(ivar) ?? 0);
+}
+
+/** The ivar assignment counts of the class (or module) around `method`, or of the method alone outside one. */
+function ownerIvarCounts(method: Node): Map<string, number> {
+  let owner: Node | null = method.parent;
+  for (let steps = 0; owner && owner.type !== 'class' && owner.type !== 'module' && steps < 16; steps++) owner = owner.parent;
+  return ivarAssignmentCounts((owner && (owner.type === 'class' || owner.type === 'module') ? owner : method).text);
 }
 
 /** `ivarAssignmentCounts` of `node`'s text, read the first time it is asked for. */

@@ -10,6 +10,7 @@ import { attrReaderNames, bodyStatements, ivarAssignmentCounts, methodDefinition
 import { registerModelExtractor, type AssociationInfo, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { associationReadsOf } from './methodReads';
 import { BATCH_LOOPS, LOOP_METHODS } from './values';
+import { memoByDefinition } from '../core/definitionMemo';
 
 /** `param.name` (with the method called on its result: `param.comments.each` → `each`). */
 export interface ParamRead { name: string; next?: string; line: number; character: number }
@@ -53,6 +54,10 @@ function positionalParams(method: Node): (string | undefined)[] {
  * some paths make (inside an `if` branch, after `||`) are left out: they may not run per row.
  */
 export function paramSummaryOf(method: Node, file: string): ParamSummary | undefined {
+  return memoByDefinition('paramReads', method, file, '', () => readParamSummary(method, file));
+}
+
+function readParamSummary(method: Node, file: string): ParamSummary | undefined {
   const names = positionalParams(method);
   if (!names.some(Boolean)) return undefined;
   const body = method.childForFieldName('body');
@@ -182,7 +187,10 @@ function constructorLoops(body: Node, defs: [string, Node][], file: string, out:
     names.forEach((name, i) => { if (!inner.reassigned.has(name) && !shadowed.has(name)) found[from[i]].push(...inner.loops[i]); });
   }
   if (found.every((l) => l.length === 0)) return;
-  const summary = out.get('#initialize') ?? { file, line: init.startPosition.row, character: init.startPosition.column, reads: params.map(() => []), passes: params.map(() => []) };
+  // A copy: the method's own summary is shared (core/definitionMemo.ts).
+  const own = out.get('#initialize');
+  const summary: ParamSummary = own ? { ...own, loops: own.loops?.map((l) => [...l]) }
+    : { file, line: init.startPosition.row, character: init.startPosition.column, reads: params.map(() => []), passes: params.map(() => []) };
   summary.loops ??= params.map(() => []);
   found.forEach((loops, i) => summary.loops![i].push(...loops));
   out.set('#initialize', summary);
