@@ -250,6 +250,9 @@ interface Scope {
 /** Output to a terminal (`$stdout`, `STDOUT`, a `stdout` parameter, Thor's `say`): code run by hand. A bare `puts` is
  *  not enough: it is also a leftover debug line in request code. */
 const CONSOLE_OUTPUT = /\$stdout\b|\bSTDOUT\b|\bstdout\.(puts|print|write)\b|(^|[^\w.:@$])say[ (]["':]/m;
+/** `puts`/`print` in a file that turns off rubocop's Rails/Output: output the team meant, not a leftover debug line. */
+const BARE_OUTPUT = /(^|[^\w.:@$])(puts|print)[ (]/m;
+const OUTPUT_COP_OFF = /#\s*rubocop:disable\b[^\n]*\bRails\/Output\b/;
 
 interface Branch { range: Range; prior?: Value; /** `posts = posts.where(…)`: the new value refines the prior one. */ derived: boolean }
 
@@ -307,6 +310,7 @@ function buildModel(ctx: RuleContext): QueryModel {
     out.impact = impact;
   }
   let loopIds = 0;
+  const outputIntended = OUTPUT_COP_OFF.test(ctx.text);
   const classes = appClassesOf(ctx.app);
   /** Calls into the file's own methods, models' methods and the app's classes, by what they return. */
   const returns = returnResolver(models, classes, fileOwner(ctx.tree.rootNode, ctx.file));
@@ -922,8 +926,9 @@ function buildModel(ctx: RuleContext): QueryModel {
           const gate = controller ? controllers.policyGate(controller, controller.methods.get(action!)!) : undefined;
           if (gate) inner.impact = { ...impact, staff: gate };
         }
+        const methodBody = node.childForFieldName('body')?.text ?? '';
         if ((impact.impact === 'request' || impact.impact === 'background') && ctx.kind !== 'view' && ctx.kind !== 'controller'
-          && CONSOLE_OUTPUT.test(node.childForFieldName('body')?.text ?? '')) {
+          && (CONSOLE_OUTPUT.test(methodBody) || (outputIntended && BARE_OUTPUT.test(methodBody)))) {
           inner.impact = { impact: 'offline', why: 'a console command (the method prints to stdout)' };
         }
         const params = node.childForFieldName('parameters');

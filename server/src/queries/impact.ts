@@ -12,6 +12,8 @@ export interface ImpactInfo {
   why: string;
   /** A back-office page only staff reach (an admin namespace, a controller gated on an admin or moderator check). */
   staff?: string;
+  /** Seed data: it runs against the database it fills, so "every row" is the rows it created. */
+  seeds?: boolean;
 }
 
 /** `app/controllers/admin/…`, `app/views/admin/…`, `admins_controller.rb`: back-office pages by their path. */
@@ -58,7 +60,7 @@ export function impactOf(relative: string, kind: FileKind, offline: RegExp[] = [
   if (DEVELOPMENT_SEEDS.test(p)) return { impact: 'test', why: 'development seed data' };
   if (ARCHIVED_MIGRATIONS.test(p)) return { impact: 'test', why: 'archived migrations, which Rails no longer runs' };
   for (const re of offline) if (re.test(p)) return { impact: 'offline', why: 'offline code (queries.offlinePaths)' };
-  for (const [re, why] of OFFLINE) if (re.test(p)) return { impact: 'offline', why };
+  for (const [re, why] of OFFLINE) if (re.test(p)) return why === 'seed data' || why === 'a seeder' ? { impact: 'offline', why, seeds: true } : { impact: 'offline', why };
   if (kind === 'migration') return { impact: 'offline', why: 'a data migration' };
   if (kind === 'job') return { impact: 'background', why: 'a background job' };
   return { impact: 'request', why: kind === 'view' ? 'a view' : kind === 'controller' ? 'a controller' : 'code a request can run' };

@@ -73,7 +73,7 @@ export { RELATION_METHODS };
 export const UNKNOWN: Value = { kind: 'unknown', preloads: emptyPreloads() };
 
 /** Scopes that name a queue of rows awaiting a person's review or action. */
-const REVIEW_QUEUE = /^(under_review|in_review|pending_review|awaiting_review|needs_review|needing_review|for_review|needs_action|needing_action|awaiting_approval|pending_approval|needs_approval|unreviewed|unapproved)$/;
+const REVIEW_QUEUE = /^(under_review|in_review|pending_review|awaiting_review|needs_review|needing_review|for_review|needs_action|needing_action|awaiting_approval|pending_approval|needs_approval|unreviewed|unapproved)$|^(\w+_)?(action|review|approval|submission|attention|verification|intervention)_required$/;
 /** Scopes named for rows a job has not processed yet. */
 const BACKLOG = /^(unprocessed|unmapped|unsent|unsynced|unindexed|unnotified|unhandled|unimported|unexported|unmatched|unscanned)$/;
 const UNFILTERED = new Set(['all', 'includes', 'preload', 'eager_load', 'references', 'strict_loading', 'readonly', 'unscoped', 'annotate']);

@@ -995,3 +995,38 @@ describe('sixth evaluation round: model code written in `concerning` blocks and 
     assert.deepEqual(check(associationInLoop, files, SWEEP_JOB).map(at), [{ rule: 'queries/association-in-loop', line: 4, column: 12 }]);
   });
 });
+
+describe('near misses of the ninth evaluation round (seed data, queues named `*_required`, output the team meant)', () => {
+  const SEEDS = 'db/seeds/sample_posts.rb';
+
+  test('seed data that loops over every row is a hint: it runs against the database it fills', () => {
+    const findings = check(unbatchedEach, app({ [SEEDS]: 'Post.all.each do |post|\n  post.update!(title: post.title.titleize)\nend\n' }), SEEDS);
+    assert.deepEqual(severities(findings), [[1, 'hint']]);
+    assert.match(findings[0].message, /in seed data, which runs offline\); seed data runs against the database it fills/);
+    // Near miss: the same loop in a rake task backfills a production table, a warning as before.
+    const task = 'lib/tasks/titles.rake';
+    const inTask = check(unbatchedEach, app({ [task]: 'task titles: :environment do\n  Post.all.each do |post|\n    post.update!(title: post.title.titleize)\n  end\nend\n' }), task);
+    assert.deepEqual(severities(inTask), [[2, 'warning']]);
+  });
+
+  test('a scope named for rows that need someone (`manual_review_required`) is a queue: size unknown, not every row', () => {
+    const files = app({
+      'app/models/post.rb': postWith('  scope :manual_review_required, -> { where(reviewed_at: nil) }\n  scope :title_required, -> { where(title: nil) }'),
+      [SWEEP_JOB]: sweepJob('Post.manual_review_required.find_each { |post| puts post.author.name }\nPost.title_required.find_each { |post| puts post.author.name }'),
+    });
+    const findings = check(associationInLoop, files, SWEEP_JOB);
+    // Near miss: `title_required` names a missing value, not a person's work: every such row, a warning.
+    assert.deepEqual(severities(findings), [[3, 'hint'], [4, 'warning']]);
+    assert.match(findings[0].message, /size unknown: as many Post rows as `manual_review_required` \(rows waiting for someone to review them\) selects/);
+  });
+
+  test('`puts` in a file that turns rubocop\'s Rails/Output off is a console command; a bare `puts` elsewhere is not', () => {
+    const service = (cop: string) => `${cop}class TitleSweep\n  def run\n    Post.where(published: true).find_each do |post|\n      puts "Fixing #{post.author.name}"\n    end\n  end\nend\n`;
+    const file = 'app/services/title_sweep.rb';
+    const meant = check(associationInLoop, app({ [file]: service('# rubocop:disable Rails/Output\n') }), file);
+    assert.deepEqual(severities(meant), [[5, 'hint']]);
+    assert.match(meant[0].message, /in a console command \(the method prints to stdout\), which runs offline/);
+    // Near miss: another cop turned off says nothing about output; the `puts` may be a leftover debug line.
+    assert.deepEqual(severities(check(associationInLoop, app({ [file]: service('# rubocop:disable Metrics/MethodLength\n') }), file)), [[5, 'warning']]);
+  });
+});

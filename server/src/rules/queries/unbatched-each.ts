@@ -36,8 +36,11 @@ export default defineRule({
           const relation = chainText(site.chain, site.index);
           const loads = waiting
             ? `\`${relation}.each\` loads every waiting ${r.model.name} into memory at once (${whyClause(site.impact, card)}); after a stall the backlog is as large as the table lets it grow, and one run loads all of it.`
-            : `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(site.impact, card)}); on a large table the process runs out of memory or time.`;
-          const severity = waiting ? 'hint' as const : undefined;
+            : site.impact.seeds
+              ? `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(site.impact, card)}); seed data runs against the database it fills, so these are mostly rows it created, but seeding a large database runs out of memory.`
+              : `\`${relation}.each\` loads every matching ${r.model.name} into memory at once (${whyClause(site.impact, card)}); on a large table the process runs out of memory or time.`;
+          // Seed data fills a fresh database: the rows it loops over are the ones it just created.
+          const severity = waiting || site.impact.seeds ? 'hint' as const : undefined;
           if (r.ordered && !BY_PRIMARY_KEY.test(r.ordered)) {
             // find_each and in_batches iterate by primary key and ignore (or reject) an order: no one-word fix.
             ctx.report({
