@@ -51,14 +51,18 @@ export default defineRule({
               : jobIsDetached(effect.fact, d.model, fc.index, ctx.app.schema, appClassesOf(ctx.app))
                 ? `its arguments${effect.fact.jobArgs?.length ? '' : ' (none)'} do not identify this row and the job does not look up ${d.model.name.split('::').pop()}, so it cannot read the uncommitted row`
                 : undefined;
-            // A mail about a row that exists already, as the hook's last step: it renders data committed before, and
-            // only a rollback elsewhere sends it for a change that did not happen. Work after it in the hook (a write,
-            // a transition, an external call) can fail and roll back what the mail announced, so that stays a warning.
-            if (!detached && effect.kind === 'mail-later' && (d.decl.event === 'update' || d.decl.event === 'destroy') && lastWork(effect, d.resolved.effects)) {
+            // A mail about a row that exists already renders data committed before: it goes wrong only when the
+            // save rolls back after it, for a change that did not happen. Work after it in the hook (a write, a
+            // transition, an external call) makes that rollback possible, not likely: judged on real apps (failure
+            // notices before a payout's transition), such mails were worth a hint, not a warning.
+            if (!detached && effect.kind === 'mail-later' && (d.decl.event === 'update' || d.decl.event === 'destroy')) {
+              const later = laterWork(effect, d.resolved.effects);
+              const rollback = d.decl.event === 'destroy' ? 'destroy' : 'save';
               ctx.report({
                 range,
                 severity: 'hint',
-                message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}, before the transaction commits; the mail is about a row that already exists and is the hook's last step, so it goes wrong only when the ${d.decl.event === 'destroy' ? 'destroy' : 'save'} rolls back after it.${instead}`,
+                message: `\`${effect.label}\` ${what} in ${callback}${viaText(d, effect)}${whereText(ctx.app.root, ctx.file, effect)}${innerText(ctx.app.root, effect)}, before the transaction commits; the mail is about a row that already exists`
+                  + (later ? `, so it goes wrong only when \`${later.label}\` after it fails and the ${rollback} rolls back.` : ` and is the hook's last step, so it goes wrong only when the ${rollback} rolls back after it.`) + instead,
                 fixes: fix ? [fix] : [],
               });
               continue;
@@ -89,13 +93,13 @@ export default defineRule({
 const LATER_WORK = new Set(['write', 'self-write', 'maybe-write', 'http', 'mail-now']);
 
 /**
- * No write or call that can fail comes after the mail in its hook: in the same method, later in the text; one
- * reached through other methods (whose order the text does not give) counts wherever it is.
+ * A write or call that can fail after the mail in its hook: in the same method, later in the text; one reached
+ * through other methods (whose order the text does not give) counts wherever it is.
  */
-function lastWork(mail: Effect, effects: Effect[]): boolean {
+function laterWork(mail: Effect, effects: Effect[]): Effect | undefined {
   const sameMethod = (e: Effect): boolean => e.via.length === mail.via.length && e.via.every((m, i) => m === mail.via[i]);
   // Work on another branch of a conditional in the mail's method never runs after it.
-  return !effects.some((e) => e !== mail && LATER_WORK.has(e.kind)
+  return effects.find((e) => e !== mail && LATER_WORK.has(e.kind)
     && (!sameMethod(e) || (after(e.fact.location, mail.fact.location) && !exclusiveBranches(e.fact, mail.fact))));
 }
 
