@@ -4,8 +4,8 @@
 // - Within one tree: the model index and the query pass both summarise an open model's methods on every keystroke;
 //   the second read of the same node answers from a WeakMap that dies with the tree.
 // - Across trees (the language server only, `useDefinitionMemo`): a keystroke re-parses the file and re-extracts
-//   every method, though the edit changed one. A definition whose text, start and enclosing class names are the same
-//   as at the last read answers from there. Its results carry positions as line and column, which an edit on another
+//   every method, though the edit changed one. A definition whose text, start and enclosing class and method names
+//   are the same as at the last read answers from there. Its results carry positions as line and column, which an edit on another
 //   line or further along the same line leaves alone; an inserted line moves the start and misses.
 //
 // A memoised result is shared: callers must not mutate it. The check reads each definition once and does not keep
@@ -70,11 +70,15 @@ function acrossTreesValue<T>(memo: AcrossTrees, kind: string, definition: Node, 
   return value;
 }
 
-/** `Admin::Billing/Invoice`: the classes and modules around a definition, which chains name as their context. */
+/**
+ * `Admin/Invoice/#finalize`: the classes, modules and methods around a definition (a block's method is outside its
+ * text), which chains name as their context.
+ */
 function enclosingNames(node: Node): string {
   const names: string[] = [];
   for (let n = node.parent, steps = 0; n && steps < 64; n = n.parent, steps++) {
     if (n.type === 'class' || n.type === 'module') names.push(n.childForFieldName('name')?.text ?? '?');
+    else if (n.type === 'method' || n.type === 'singleton_method') names.push(`#${n.childForFieldName('name')?.text ?? '?'}`);
   }
   return names.reverse().join('/');
 }

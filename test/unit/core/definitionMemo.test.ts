@@ -77,6 +77,18 @@ describe('memoByDefinition', () => {
     assert.deepEqual(readAll(model('Article')).computed, ['recent', 'published']);
   });
 
+  test('renaming the method around a block (a `define_method` body) reads the block again', () => {
+    useDefinitionMemo(1_000_000);
+    const blockIn = (method: string) => parseRuby(`class Post < ApplicationRecord\n  def self.${method}\n    define_method(:recent) do\n      where(draft: false)\n    end\n  end\nend\n`)
+      .rootNode.descendantsOfType('do_block')[0];
+    let reads = 0;
+    memoByDefinition('block', blockIn('has_recent'), FILE, '', () => ++reads);
+    memoByDefinition('block', blockIn('has_recent'), FILE, '', () => ++reads);
+    assert.equal(reads, 1);
+    memoByDefinition('block', blockIn('with_recent'), FILE, '', () => ++reads);
+    assert.equal(reads, 2);
+  });
+
   test('another context (the parameters a caller passes) is another entry', () => {
     useDefinitionMemo(1_000_000);
     const def = defs(parseRuby(model('Post')))[0];
