@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { AppFacts } from '../core/appFacts';
 import { underscore } from '../models/inflector';
-import { constantText } from '../parsing/ruby';
+import { constantText, definitionIn } from '../parsing/ruby';
 import { parseRuby, type Node } from '../parsing/treeSitter';
 import { extractBody, type BodyFacts } from './facts';
 import { paramSummariesOf, type ParamSummary } from '../queries/paramReads';
@@ -84,8 +84,9 @@ export function extractAppClasses(root: Node, file: string): AppClass[] {
 
 function readMethods(klass: AppClass, body: Node, file: string): void {
   let moduleFunction = false;
-  for (const stmt of body.namedChildren) {
-    if (!stmt) continue;
+  for (const statement of body.namedChildren) {
+    if (!statement) continue;
+    const stmt = definitionIn(statement) ?? statement;
     if (stmt.type === 'method') {
       const name = stmt.childForFieldName('name')?.text;
       if (!name) continue;

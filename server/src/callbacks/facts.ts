@@ -2,7 +2,7 @@
 // deleted after extraction: only names and locations are kept). Registered as a model extractor, so
 // the model index fills `ModelInfo.extra.get('callbacks')` in its single pass over app/models.
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements, literalName, readCall, type CallInfo } from '../parsing/ruby';
+import { bodyStatements, definitionIn, literalName, readCall, type CallInfo } from '../parsing/ruby';
 import { locationOf, registerModelExtractor, type ModelInfo, type SourceLocation } from '../models/modelIndex';
 import { memoByDefinition } from '../core/definitionMemo';
 
@@ -228,17 +228,20 @@ export function extractCallbacks(model: ModelInfo, body: Node, file: string): vo
   model.extra.set(CALLBACKS_KEY, data);
 }
 
-function readStatement(data: CallbackData, stmt: Node, file: string, inherited: string[], blockParam?: string): void {
-  if (stmt.type === 'method') {
-    const name = stmt.childForFieldName('name')?.text;
-    if (name) data.methods.set(name, extractBody(stmt, file, paramNames(stmt)));
+function readStatement(data: CallbackData, statement: Node, file: string, inherited: string[], blockParam?: string): void {
+  // `private def sync_calendar`: the def a macro wraps is defined all the same.
+  const def = definitionIn(statement);
+  if (def?.type === 'method') {
+    const name = def.childForFieldName('name')?.text;
+    if (name) data.methods.set(name, extractBody(def, file, paramNames(def)));
     return;
   }
-  if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') {
-    const name = stmt.childForFieldName('name')?.text;
-    if (name) data.classMethods?.set(name, extractBody(stmt, file, paramNames(stmt)));
+  if (def?.type === 'singleton_method' && def.childForFieldName('object')?.type === 'self') {
+    const name = def.childForFieldName('name')?.text;
+    if (name) data.classMethods?.set(name, extractBody(def, file, paramNames(def)));
     return;
   }
+  const stmt = statement;
   const call = readCall(stmt);
   if (!call) return;
   if (call.name === 'class_methods' && call.block && !call.receiver) {

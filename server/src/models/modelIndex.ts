@@ -2,7 +2,7 @@
 // from syntax trees (no IO here) and aggregated app-wide; the project layer feeds it files and keeps
 // it current file by file. One index serves the callback and query packs.
 import type { Node, Tree } from '../parsing/treeSitter';
-import { bodyStatements, constantText, literalName, literalNames, readCall } from '../parsing/ruby';
+import { bodyStatements, constantText, definitionIn, literalName, literalNames, readCall } from '../parsing/ruby';
 import { classify, singularize, tableize, underscore } from './inflector';
 
 export type AssociationMacro = 'belongs_to' | 'has_one' | 'has_many' | 'has_and_belongs_to_many';
@@ -260,9 +260,10 @@ const NO_OPTIONS: ReadonlyMap<string, Node> = new Map();
 /** One class-level statement. `options` are those of enclosing `with_options` blocks; `self` names a block parameter
  *  standing for the class (`with_options … do |o| o.has_many :x end`, `def self.included(base) base.has_many :x`). */
 function readStatement(model: ModelInfo, stmt: Node, file: string, options: ReadonlyMap<string, Node>, self?: string): void {
-  if (stmt.type === 'method') {
-    const name = stmt.childForFieldName('name')?.text;
-    if (name) model.methods.set(name, { name, location: locationOf(stmt, file) });
+  const def = definitionIn(stmt);
+  if (def?.type === 'method') {
+    const name = def.childForFieldName('name')?.text;
+    if (name) model.methods.set(name, { name, location: locationOf(def, file) });
     return;
   }
   if (stmt.type === 'alias') {

@@ -168,9 +168,21 @@ export function bodyStatements(node: Node | null | undefined): Node[] {
 }
 
 /** The methods a class body defines, keyed `#name` (instance) and `.name` (`def self.name`, inside `class << self`). */
+/**
+ * The `def` a class-level statement makes: the statement itself, or the one a receiverless macro wraps and passes on
+ * (`private def x`, `memoize def x`, `monetize def x = …`, `private_class_method def self.x`): Ruby defines it all the same.
+ */
+export function definitionIn(stmt: Node): Node | undefined {
+  if (stmt.type === 'method' || stmt.type === 'singleton_method') return stmt;
+  if (stmt.type !== 'call' || stmt.childForFieldName('receiver') || stmt.childForFieldName('block')) return undefined;
+  const args = stmt.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  return args.length === 1 && (args[0].type === 'method' || args[0].type === 'singleton_method') ? args[0] : undefined;
+}
+
 export function methodDefinitions(body: Node): [string, Node][] {
   const out: [string, Node][] = [];
-  for (const stmt of bodyStatements(body)) {
+  for (const statement of bodyStatements(body)) {
+    const stmt = definitionIn(statement) ?? statement;
     if (stmt.type === 'method') out.push([`#${stmt.childForFieldName('name')?.text}`, stmt]);
     else if (stmt.type === 'singleton_method' && stmt.childForFieldName('object')?.type === 'self') out.push([`.${stmt.childForFieldName('name')?.text}`, stmt]);
     else if (stmt.type === 'singleton_class') {

@@ -5,7 +5,7 @@
 import type { Node, Tree } from '../parsing/treeSitter';
 import type { RuleContext } from '../core/rule';
 import type { Range } from '../core/types';
-import { constantText, nodeRange } from '../parsing/ruby';
+import { constantText, definitionIn, nodeRange } from '../parsing/ruby';
 import { declaredClasses, extractModels, ModelIndex, type AssociationInfo, type ModelInfo } from '../models/modelIndex';
 import { tableize, underscore, singularize } from '../models/inflector';
 import { chainOf, emptyPreloads, dynamicPreloads, type Chain, type Link } from './chain';
@@ -613,6 +613,8 @@ function buildModel(ctx: RuleContext): QueryModel {
       const stack: Node[] = [ctx.tree!.rootNode];
       while (stack.length > 0) {
         const n = stack.pop()!;
+        const def = n.type === 'call' ? definitionIn(n) : undefined;
+        if (def) { stack.push(def); continue; }
         if (n.type === 'method' || n.type === 'singleton_method') {
           const m = n.childForFieldName('name')?.text;
           if (m) fileSummaries.set(m, fileSummaries.has(m) ? null : paramSummaryOf(n, ctx.file) ?? null);

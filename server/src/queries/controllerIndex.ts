@@ -4,7 +4,7 @@
 // from syntax trees (no IO); the project layer feeds it files and keeps it current.
 import type { Node, Tree } from '../parsing/treeSitter';
 import type { Range } from '../core/types';
-import { bodyStatements, constantText, literalName, literalNames, nodeRange, readCall } from '../parsing/ruby';
+import { bodyStatements, constantText, definitionIn, literalName, literalNames, nodeRange, readCall } from '../parsing/ruby';
 import { underscore } from '../models/inflector';
 import { lexicalCandidates } from '../models/modelIndex';
 import { chainOf, substitutePassed, substituteRoot, type Chain, type Link, type PassedArgs } from './chain';
@@ -263,6 +263,13 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
     if (stmt.type === 'method') {
       const m = stmt.childForFieldName('name')?.text;
       if (m) info.methods.set(m, { ...readMethod(m, stmt, file, counts), ...(hidden ? { hidden: true } : {}) });
+      continue;
+    }
+    // `memoize def x`, `helper_method def x`: the def the macro wraps (`private def x` is read below, as hidden).
+    const wrapped = stmt.type === 'call' && !/^(private|protected)$/.test(stmt.childForFieldName('method')?.text ?? '') ? definitionIn(stmt) : undefined;
+    if (wrapped?.type === 'method') {
+      const m = wrapped.childForFieldName('name')?.text;
+      if (m) info.methods.set(m, { ...readMethod(m, wrapped, file, counts), ...(hidden ? { hidden: true } : {}) });
       continue;
     }
     if (stmt.type === 'identifier' && (stmt.text === 'private' || stmt.text === 'protected')) { hidden = true; continue; }

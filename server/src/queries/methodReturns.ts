@@ -5,7 +5,7 @@
 // renders keeps its model, preloads and conditions across the call. Parameters are unknown: a return built from
 // one is unknown too.
 import type { Node } from '../parsing/treeSitter';
-import { attrReaderNames, bodyStatements, ivarAssignmentCounts, methodDefinitions } from '../parsing/ruby';
+import { attrReaderNames, bodyStatements, definitionIn, ivarAssignmentCounts, methodDefinitions } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import { chainOf, emptyPreloads, readPreloads, substitutePassed, substituteRoot, type Chain, type Link, type Preloads } from './chain';
 import { RELATION_METHODS, UNKNOWN, evaluate, modelOf, type EvalHooks, type PassedArgsOf, type PassedValues, type ReturnResolver, type Value } from './values';
@@ -574,6 +574,8 @@ export function fileOwner(root: Node, file: string, self?: Owner['self']): Owner
         const stack: [Node, (() => Map<string, number>) | undefined][] = [[root, undefined]];
         while (stack.length > 0) {
           const [n, counts] = stack.pop()!;
+          const def = n.type === 'call' ? definitionIn(n) : undefined;
+          if (def) { stack.push([def, counts]); continue; }
           if (n.type === 'method' || (n.type === 'singleton_method' && n.childForFieldName('object')?.type === 'self')) {
             const name = `${n.type === 'method' ? '#' : '.'}${n.childForFieldName('name')?.text}`;
             methods.set(name, methods.has(name) ? null : returnSummaryOf(n, file, counts) ?? null);

@@ -99,6 +99,26 @@ describe('a method of the same class or of a service called per row', () => {
     assert.deepEqual(findings[0].related?.map((r) => r.range.start.line + 1), [10, 14, 15]);
   });
 
+  test('a private method written `private def line_for(post)`: the loop inherits its reads as from a plain def', () => {
+    const job = [
+      'class DigestJob < ApplicationJob',
+      '  def perform',
+      '    Post.where(published: true).each do |post|',
+      '      Rails.logger.info(line_for(post))',
+      '    end',
+      '  end',
+      '',
+      '  private def line_for(post)',
+      '    "#{post.title}: #{post.category.name}"',
+      '  end',
+      'end',
+      '',
+    ].join('\n');
+    const findings = check(associationInLoop, app({ [JOB]: job }), JOB);
+    assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 4, column: 25 }]);
+    assert.match(findings[0].message, /^`line_for` reads `category` of the post it is passed: read in `line_for` at app\/jobs\/digest_job\.rb:9/);
+  });
+
   test('a service object in another file (`Notifier.new.call(post)`)', () => {
     const job = 'class DigestJob < ApplicationJob\n  def perform\n    Post.where(published: true).each do |post|\n      Summary.new.text_for(post)\n    end\n  end\nend\n';
     const service = 'class Summary\n  def text_for(post)\n    [post.title, post.author.name].join(" ")\n  end\nend\n';

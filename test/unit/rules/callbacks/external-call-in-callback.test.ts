@@ -38,6 +38,17 @@ describe('callbacks/external-call-in-callback', () => {
     assert.deepEqual(check(fixed), [], 'idempotent: the fixed file is clean');
   });
 
+  // `private def x` and `memoize def x` are calls that pass the def on; Ruby defines the method all the same.
+  test('a callback method defined with a macro in front (`private def sync_calendar`) is followed like a plain def', () => {
+    const wrapped = SYNC.replace('  private\n\n  def sync_calendar', '  private def sync_calendar');
+    assert.deepEqual(check(wrapped).map(at), [{ rule: 'callbacks/external-call-in-callback', line: 5, column: 16 }]);
+    const memoized = SYNC.replace('  private\n\n  def sync_calendar', '  memoize def sync_calendar');
+    assert.deepEqual(check(memoized).map(at), [{ rule: 'callbacks/external-call-in-callback', line: 5, column: 16 }]);
+    // Near miss: a macro given a def and a block (a DSL, not a plain definition) defines nothing the analysis follows.
+    const dsl = SYNC.replace('  private\n\n  def sync_calendar', '  around_hook def sync_calendar').replace('\n  end\nend\n', '\n  end do\n    nil\n  end\nend\n');
+    assert.deepEqual(check(dsl), []);
+  });
+
   test('followed two levels through methods of the model; a third level is not', () => {
     const code = `class Order < ApplicationRecord
   before_save :prepare
