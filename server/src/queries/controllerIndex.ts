@@ -270,6 +270,7 @@ function readController(name: string, body: Node, file: string): ControllerInfo 
     if (wrapped?.type === 'method') {
       const m = wrapped.childForFieldName('name')?.text;
       if (m) info.methods.set(m, { ...readMethod(m, wrapped, file, counts), ...(hidden ? { hidden: true } : {}) });
+      if (m && stmt.childForFieldName('method')?.text === 'helper_method') info.helperMethods = [...(info.helperMethods ?? []), m];
       continue;
     }
     if (stmt.type === 'identifier' && (stmt.text === 'private' || stmt.text === 'protected')) { hidden = true; continue; }

@@ -904,6 +904,19 @@ describe('program model: helper_method and ransack searches (miss cause 1)', () 
     assert.deepEqual(check(associationInLoop, fixed, VIEW), []);
   });
 
+  test('`helper_method def recent_posts` (the def passed to the macro) is a helper method too', () => {
+    const base = 'class ApplicationController < ActionController::Base\n  helper_method def recent_posts\n    @recent_posts ||= Post.where(published: true)\n  end\nend\n';
+    const files = app({
+      'app/controllers/application_controller.rb': base,
+      'app/controllers/posts_controller.rb': 'class PostsController < ApplicationController\n  def index\n  end\nend\n',
+      [VIEW]: '<% recent_posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n',
+    });
+    assert.deepEqual(check(associationInLoop, files, VIEW).map((f) => [at(f).line, at(f).column, f.severity]), [[2, 7, 'warning']]);
+    // Near miss: `memoize def` makes a method, not a helper the views can call.
+    const memoized = { ...files, 'app/controllers/application_controller.rb': base.replace('helper_method def', 'memoize def') };
+    assert.deepEqual(check(associationInLoop, memoized, VIEW), []);
+  });
+
   test('near misses: a same-named method that is not a helper_method, and a helper_method that takes arguments, stay unknown', () => {
     const view = '<% recent_posts.each do |post| %>\n  <%= post.author.name %>\n<% end %>\n';
     const notHelper = app({
