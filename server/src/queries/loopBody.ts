@@ -3,7 +3,7 @@
 // that deletes or rewrites each row of an "older than" relation drains a backlog (a pruner), whose size
 // depends on how often it runs, not on the table.
 import type { Node } from '../parsing/treeSitter';
-import { bodyStatements, literalName, readCall } from '../parsing/ruby';
+import { bodyStatements, definitionIn, literalName, readCall } from '../parsing/ruby';
 import { registerModelExtractor, type ModelIndex, type ModelInfo } from '../models/modelIndex';
 import type { Cardinality } from './cardinality';
 import type { Value } from './values';
@@ -66,11 +66,12 @@ registerModelExtractor((model: ModelInfo, body: Node) => {
       }
       continue;
     }
-    if (stmt.type !== 'method') continue;
-    const name = stmt.childForFieldName('name')?.text;
-    const found = name ? firstWrite(stmt.childForFieldName('body')) : undefined;
+    const def = definitionIn(stmt);
+    if (def?.type !== 'method') continue;
+    const name = def.childForFieldName('name')?.text;
+    const found = name ? firstWrite(def.childForFieldName('body')) : undefined;
     if (name && found) out.set(name, found);
-    const query = name ? associationQueries(stmt.childForFieldName('body')) : [];
+    const query = name ? associationQueries(def.childForFieldName('body')) : [];
     if (name && query.length > 0) queries.set(name, query);
   }
   if (out.size > 0) model.extra.set(WRITES_KEY, out);
@@ -158,12 +159,21 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
     const write = writer && rooted(call.childForFieldName('receiver')) ? writer(method) : undefined;
     return write ? `\`${call.text.split('\n')[0].slice(0, 40)}\` (${write})` : undefined;
   };
-  // The first write or I/O `node` makes outside any branch of its own.
+  // The first write or I/O `node` makes outside any branch of its own. A nested `if`'s condition always runs.
   const unconditionalWork = (node: Node): string | undefined => {
     const stack: Node[] = [node];
     while (stack.length > 0) {
       const n = stack.pop()!;
-      if (n.type === 'method' || n.type === 'singleton_method' || n.type === 'lambda' || (n !== node && CONDITIONAL.has(n.type))) continue;
+      if (n.type === 'method' || n.type === 'singleton_method' || n.type === 'lambda') continue;
+      if (n !== node && CONDITIONAL.has(n.type)) {
+        const condition = n.type === 'if' || n.type === 'unless' ? n.childForFieldName('condition') : null;
+        if (condition) stack.push(condition);
+        continue;
+      }
+      // `event = ledger.event` in the branch: a local read from the row is the row's too.
+      if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
+        names.add(n.childForFieldName('left')!.text);
+      }
       const work = n.type === 'call' ? callWork(n) : undefined;
       if (work) return work;
       const children = n.namedChildren;

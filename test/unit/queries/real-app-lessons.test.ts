@@ -1043,3 +1043,34 @@ describe('near misses of the ninth evaluation round (seed data, queues named `*_
     assert.deepEqual(severities(check(associationInLoop, app({ [file]: service('# rubocop:disable Metrics/MethodLength\n') }), file)), [[5, 'warning']]);
   });
 });
+
+describe('near misses of the ninth evaluation round (per-row aggregates behind a local and a condition)', () => {
+  // hcb's DetectBalanceAnomaliesJob: every ledger runs SUM queries in either branch, so preloading its event removes
+  // one query of several per row.
+  const files = (elseBranch: string) => app({
+    'app/models/user.rb': BLOG['app/models/user.rb'].replace(/\nend\n$/, '\n\n  monetize def posts_total = posts.sum(:comments_count)\nend\n'),
+    'app/models/post.rb': postWith('  def comments_total\n    comments.sum(:score)\n  end'),
+    [SWEEP_JOB]: sweepJob([
+      'Post.where(published: true).find_each do |post|',
+      '  if post.author.present?',
+      '    author = post.author',
+      '    if author.posts_total != post.comments_total',
+      '      puts "mismatch on #{post.id}"',
+      '    end',
+      '  else',
+      `    ${elseBranch}`,
+      '  end',
+      'end',
+    ].join('\n')),
+  });
+
+  test('aggregates in every branch, one through a local read from the row and an if condition: the N+1 is a hint', () => {
+    const findings = check(associationInLoop, files('puts post.comments_total'), SWEEP_JOB);
+    assert.deepEqual(severities(findings), [[4, 'hint']]);
+    assert.match(findings[0].message, /every row also runs `author\.posts_total` \(`User#posts_total` queries `posts\.sum\(:comments_count\)`\)/);
+  });
+
+  test('near miss: no aggregate on the other branch, so some rows run only the N+1: a warning', () => {
+    assert.deepEqual(severities(check(associationInLoop, files('puts post.title'), SWEEP_JOB)), [[4, 'warning']]);
+  });
+});
