@@ -34,16 +34,17 @@ const TEST = /(^|\/)(spec|test|features)\//;
 const ARCHIVED_MIGRATIONS = /(^|\/)db\/(old|archived?|legacy|obsolete|squashed|previous)[_-]?migrat(e|ions?)\//;
 /** Seeds for a developer's or a test database (`db/seeds/development/`, `db/seeds/test.rb`): never run on production data. */
 const DEVELOPMENT_SEEDS = /(^|\/)db\/seeds?\/(development|dev|test|local)(\/|\.rb$|\.seeds\.rb$)|(^|\/)db\/seeds?[._](development|dev|test|local)\.rb$/;
-const OFFLINE: [RegExp, string][] = [
+/** Offline paths, what they are, and whether they hold seed data (which runs against the database it fills). */
+const OFFLINE: [RegExp, string, 'seeds'?][] = [
   [/(^|\/)lib\/tasks\/.*\.rake$/, 'a rake task'],
   [/\.rake$/, 'a rake task'],
   [/(^|\/)lib\/tasks\//, 'code rake tasks load (lib/tasks)'],
-  [/(^|\/)(default|sample|demo|seed)_data(\/|\.rb$)/, 'seed data'],
+  [/(^|\/)(default|sample|demo|seed)_data(\/|\.rb$)/, 'seed data', 'seeds'],
   [/(^|\/)script\//, 'a script'],
   [/(^|\/)bin\//, 'a script in bin/'],
-  [/(^|\/)db\/seeds?(\.rb$|\/)/, 'seed data'],
+  [/(^|\/)db\/seeds?(\.rb$|\/)/, 'seed data', 'seeds'],
   [/(^|\/)db\/(migrate|post_migrate|data|data_migrate|[a-z_]+_migrate)\//, 'a data migration'],
-  [/(^|\/)([a-z_]*seeders?|seeds)(\/|\.rb$|_[a-z_]*\.rb$)/, 'a seeder'],
+  [/(^|\/)([a-z_]*seeders?|seeds)(\/|\.rb$|_[a-z_]*\.rb$)/, 'a seeder', 'seeds'],
   [/(^|\/)lib\/(.*\/)?(import|export)[a-z_]*(\/|\.rb$)/, 'an import/export script'],
   [/(^|\/)lib\/(.*\/)?[a-z_]*_(importer|exporter|import|export)\.rb$/, 'an import/export script'],
   [/(^|\/)lib\/(.*\/)?cli(\/|\.rb$)/, 'a command-line tool'],
@@ -60,7 +61,7 @@ export function impactOf(relative: string, kind: FileKind, offline: RegExp[] = [
   if (DEVELOPMENT_SEEDS.test(p)) return { impact: 'test', why: 'development seed data' };
   if (ARCHIVED_MIGRATIONS.test(p)) return { impact: 'test', why: 'archived migrations, which Rails no longer runs' };
   for (const re of offline) if (re.test(p)) return { impact: 'offline', why: 'offline code (queries.offlinePaths)' };
-  for (const [re, why] of OFFLINE) if (re.test(p)) return why === 'seed data' || why === 'a seeder' ? { impact: 'offline', why, seeds: true } : { impact: 'offline', why };
+  for (const [re, why, seeds] of OFFLINE) if (re.test(p)) return seeds ? { impact: 'offline', why, seeds: true } : { impact: 'offline', why };
   if (kind === 'migration') return { impact: 'offline', why: 'a data migration' };
   if (kind === 'job') return { impact: 'background', why: 'a background job' };
   return { impact: 'request', why: kind === 'view' ? 'a view' : kind === 'controller' ? 'a controller' : 'code a request can run' };
