@@ -152,6 +152,12 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
     }
     return false;
   };
+  // `info_request = embargo.info_request`, also inside a branch: a local read from the row is the row's too.
+  const noteRowLocal = (n: Node): void => {
+    if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
+      names.add(n.childForFieldName('left')!.text);
+    }
+  };
   // The round trip one call makes, as message text: a write or I/O by its Rails name, or a method of the row that does.
   const callWork = (call: Node): string | undefined => {
     const method = call.childForFieldName('method')?.text ?? '';
@@ -170,10 +176,7 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
         if (condition) stack.push(condition);
         continue;
       }
-      // `event = ledger.event` in the branch: a local read from the row is the row's too.
-      if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
-        names.add(n.childForFieldName('left')!.text);
-      }
+      noteRowLocal(n);
       const work = n.type === 'call' ? callWork(n) : undefined;
       if (work) return work;
       const children = n.namedChildren;
@@ -202,10 +205,7 @@ export function loopBodyFacts(body: Node, params: string[], writer?: (method: st
     const stack: [Node, boolean][] = [[start, startConditional]];
     while (stack.length > 0) {
       const [n, conditional] = stack.pop()!;
-      // `info_request = embargo.info_request`: a local read from the row is the row's too.
-      if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && rooted(n.childForFieldName('right'))) {
-        names.add(n.childForFieldName('left')!.text);
-      }
+      noteRowLocal(n);
       if (!conditional && !out.perRowWork) out.perRowWork = everyBranchWork(n);
       if (n.type === 'call') {
         const method = n.childForFieldName('method')?.text ?? '';

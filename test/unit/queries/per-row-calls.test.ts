@@ -71,16 +71,22 @@ describe('a view helper called per row with the element', () => {
 
 describe('a method of the same class or of a service called per row', () => {
   const JOB = 'app/jobs/digest_job.rb';
+  /** A job that hands each published post to `line_for`, with `methods` (lines) after `perform`. */
+  const digestJob = (...methods: string[]): string => [
+    'class DigestJob < ApplicationJob',
+    '  def perform',
+    '    Post.where(published: true).each do |post|',
+    '      Rails.logger.info(line_for(post))',
+    '    end',
+    '  end',
+    '',
+    ...methods,
+    'end',
+    '',
+  ].join('\n');
 
   test('a private method of the job, passing the element on to another method', () => {
-    const job = [
-      'class DigestJob < ApplicationJob',
-      '  def perform',
-      '    Post.where(published: true).each do |post|',
-      '      Rails.logger.info(line_for(post))',
-      '    end',
-      '  end',
-      '',
+    const job = digestJob(
       '  private',
       '',
       '  def line_for(post)',
@@ -90,9 +96,7 @@ describe('a method of the same class or of a service called per row', () => {
       '  def signature(entry)',
       '    entry.category.name',
       '  end',
-      'end',
-      '',
-    ].join('\n');
+    );
     const findings = check(associationInLoop, app({ [JOB]: job }), JOB);
     assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 4, column: 25 }]);
     assert.match(findings[0].message, /^`line_for` reads `category` of the post it is passed: read in `line_for` \(through `signature`\) at app\/jobs\/digest_job\.rb:15/);
@@ -100,20 +104,11 @@ describe('a method of the same class or of a service called per row', () => {
   });
 
   test('a private method written `private def line_for(post)`: the loop inherits its reads as from a plain def', () => {
-    const job = [
-      'class DigestJob < ApplicationJob',
-      '  def perform',
-      '    Post.where(published: true).each do |post|',
-      '      Rails.logger.info(line_for(post))',
-      '    end',
-      '  end',
-      '',
+    const job = digestJob(
       '  private def line_for(post)',
       '    "#{post.title}: #{post.category.name}"',
       '  end',
-      'end',
-      '',
-    ].join('\n');
+    );
     const findings = check(associationInLoop, app({ [JOB]: job }), JOB);
     assert.deepEqual(findings.map(at), [{ rule: 'queries/association-in-loop', line: 4, column: 25 }]);
     assert.match(findings[0].message, /^`line_for` reads `category` of the post it is passed: read in `line_for` at app\/jobs\/digest_job\.rb:9/);
